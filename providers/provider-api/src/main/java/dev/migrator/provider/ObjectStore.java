@@ -1,0 +1,74 @@
+package dev.migrator.provider;
+
+import java.io.InputStream;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A flat namespace of objects rooted at a bucket and prefix (or a directory), as named by the URI it
+ * was opened from. Keys are relative to that root and bytes-exact.
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Thread-safety:</b> every method may be called from many threads at once.</li>
+ *   <li><b>Not found:</b> {@link #stat} returns empty for a missing key; {@link #open} throws a
+ *       {@link MigratorException} with {@link ErrorCode#NOT_FOUND}. A missing bucket or root is
+ *       {@link ErrorCode#BAD_INPUT} from any method, naming it.</li>
+ *   <li><b>Streams:</b> the caller closes every stream and {@code Stream} it gets.</li>
+ *   <li><b>Errors:</b> only {@link MigratorException}, classified retryable or not; no method retries
+ *       on its own (see {@link Retry}), except the parts of one multipart upload.</li>
+ *   <li><b>Idempotency:</b> {@code put} of the same content and {@code delete} may be repeated.</li>
+ *   <li><b>Atomicity:</b> a reader never sees a partly written object: {@code put} writes to a
+ *       temporary name and moves it into place, or the store makes the write atomic.</li>
+ * </ul>
+ */
+public interface ObjectStore extends AutoCloseable {
+
+    /** The URI this store was opened from, with any credentials removed; safe to print. */
+    String displayUri();
+
+    /**
+     * Lists every object whose key starts with {@code prefix} ({@code ""} for all), lazily, in
+     * ascending order of the keys' UTF-8 bytes ({@link Keys#ORDER}), in memory independent of the
+     * number of objects. The stream's metadata may be {@code null}. Close the stream.
+     */
+    Stream<ObjectInfo> list(String prefix);
+
+    /** The object's size, checksums and metadata, or empty if there is no such key. */
+    Optional<ObjectInfo> stat(String key);
+
+    /**
+     * Reads {@code length} bytes from {@code offset} ({@code length < 0}: to the end). The caller
+     * closes the stream. A failure mid-stream surfaces as an {@link java.io.IOException} from read.
+     */
+    InputStream open(String key, long offset, long length);
+
+    /**
+     * Stores {@code content} under {@code key} with {@code metadata}, replacing any existing object
+     * (whether that is allowed is the caller's decision). Large objects are uploaded in parts, in
+     * parallel where the store allows. Returns what the store now holds: its size and whatever
+     * checksums the store computed from the bytes it received, so the caller can compare them with
+     * what it read. An adapter that verifies parts itself (S3 Content-MD5, multipart ETag) throws
+     * {@link ErrorCode#INTEGRITY} on a mismatch.
+     */
+    ObjectInfo put(String key, Content content, ObjectMetadata metadata);
+
+    /** Deletes the object; deleting a missing key is not an error. */
+    void delete(String key);
+
+    /**
+     * Optional capability: a copy performed by the store itself, without the bytes passing through
+     * us, from {@code source} (which may be this store). Empty when the two stores cannot do that.
+     */
+    default Optional<ServerSideCopy> serverSideCopyFrom(ObjectStore source) {
+        return Optional.empty();
+    }
+
+    @Override
+    void close();
+
+    /** A store-side copy from one particular source store into this one. */
+    interface ServerSideCopy {
+        ObjectInfo copy(String sourceKey, String targetKey, ObjectMetadata metadata);
+    }
+}

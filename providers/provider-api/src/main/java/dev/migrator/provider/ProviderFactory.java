@@ -1,0 +1,23 @@
+package dev.migrator.provider;
+
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * A provider adapter, found through {@link java.util.ServiceLoader} by URI scheme. Implementations
+ * are registered in {@code META-INF/services/dev.migrator.provider.ProviderFactory}.
+ */
+public interface ProviderFactory {
+
+    /** The URI schemes this provider handles, lower-case, e.g. {@code s3}. */
+    Set<String> schemes();
+
+    /** One line per URI form, shown in help and in the error for an unknown scheme. */
+    String usage();
+
+    /**
+     * Opens an object store for {@code uri}. Cheap and offline where possible: a missing bucket or bad
+     * credentials may surface only on the first call. Malformed URIs throw {@link ErrorCode#BAD_INPUT}.
+     */
+    ObjectStore objectStore(URI uri, StoreOptions options);
+}
