@@ -1,0 +1,296 @@
+package dev.migrator.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conformance suite every {@link ObjectStore} adapter runs (rclone's fstests): extend it, give it
+ * a fresh store, and every contract written on {@link ObjectStore} is checked against the real client
+ * and a real server.
+ */
+public abstract class ObjectStoreContract {
+    /** The part size fixtures must open stores with, so multipart uploads are exercised cheaply. */
+    public static final long PART_SIZE = 5L * 1024 * 1024;
+    /** The most objects a fixture's listing page may hold, so paging is exercised. */
+    public static final int MAX_PAGE_SIZE = 10;
+
+    /** Keys that break naive adapters: unicode, spaces, {@code +}, {@code %}, {@code //}, a trailing {@code /}. */
+    public static final List<String> AWKWARD_KEYS = List.of(
+            "café/naïve ☃.txt",
+            "emoji 😀/𝄞 clef",
+            "with space/and  two",
+            "a+b=c&d.txt",
+            "100%/%2F%zz",
+            "double//slash///x",
+            "dir/",
+            "dir/inside",
+            "question?hash#.bin",
+            "back\\slash",
+            "~tilde/[brackets] {braces} 'quote\" <lt>",
+            "dots/./and/../x",
+            "under_score-dash.dot",
+            "x".repeat(Keys.MAX_KEY_BYTES));
+
+    protected ObjectStore store;
+
+    /**
+     * A store over a fresh, empty root, opened with {@link #PART_SIZE} parts and listing pages of at
+     * most {@link #MAX_PAGE_SIZE} objects. The suite closes it.
+     */
+    protected abstract ObjectStore newStore();
+
+    @BeforeEach
+    void openStore() {
+        store = newStore();
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    protected static byte[] randomBytes(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    protected static byte[] read(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    protected static List<ObjectInfo> listAll(ObjectStore s, String prefix) {
+        try (Stream<ObjectInfo> objects = s.list(prefix)) {
+            return objects.toList();
+        }
+    }
+
+    private static String md5(byte[] data) {
+        return Digests.hex(Digests.md5().digest(data));
+    }
+
+    private static void assertStored(ObjectInfo stored, byte[] data) {
+        assertThat(stored.size()).isEqualTo(data.length);
+        if (stored.checksums().md5() != null) {
+            assertThat(stored.checksums().md5()).isEqualTo(md5(data));
+        }
+    }
+
+    @Test
+    void putThenStatAndReadBackWithAllMetadata() {
+        byte[] data = "hello, new host\n".getBytes(StandardCharsets.UTF_8);
+        ObjectMetadata meta = new ObjectMetadata("text/plain; charset=utf-8", "identity", "public, max-age=60",
+                "attachment; filename=\"hello.txt\"", Map.of("origin", "old-cloud", "owner-id", "42"));
+
+        ObjectInfo put = store.put("greeting.txt", Content.of(data), meta);
+        assertStored(put, data);
+
+        ObjectInfo stat = store.stat("greeting.txt").orElseThrow();
+        assertThat(stat.key()).isEqualTo("greeting.txt");
+        assertStored(stat, data);
+        assertThat(stat.metadata()).isEqualTo(meta);
+        assertThat(read(store.open("greeting.txt", 0, -1))).isEqualTo(data);
+    }
+
+    @Test
+    void objectWithoutMetadataStatsAsEmptyMetadata() {
+        store.put("plain", Content.of(new byte[] {1, 2, 3}), ObjectMetadata.EMPTY);
+        ObjectMetadata meta = store.stat("plain").orElseThrow().metadata();
+        // A store may default the content type; it must not invent anything else.
+        assertThat(meta.withContentType(null)).isEqualTo(ObjectMetadata.EMPTY);
+    }
+
+    @Test
+    void awkwardKeysSurviveBytesExact() {
+        for (int i = 0; i < AWKWARD_KEYS.size(); i++) {
+            String key = AWKWARD_KEYS.get(i);
+            store.put(key, Content.of(("content of #" + i).getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        }
+        List<String> expected = new ArrayList<>(AWKWARD_KEYS);
+        expected.sort(Keys.ORDER);
+        assertThat(listAll(store, "").stream().map(ObjectInfo::key).toList()).containsExactlyElementsOf(expected);
+
+        for (int i = 0; i < AWKWARD_KEYS.size(); i++) {
+            String key = AWKWARD_KEYS.get(i);
+            byte[] want = ("content of #" + i).getBytes(StandardCharsets.UTF_8);
+            assertThat(store.stat(key)).as(key).map(ObjectInfo::size).contains((long) want.length);
+            assertThat(read(store.open(key, 0, -1))).as(key).isEqualTo(want);
+        }
+    }
+
+    @Test
+    void zeroByteObject() {
+        ObjectInfo put = store.put("empty", Content.of(new byte[0]), ObjectMetadata.EMPTY);
+        assertStored(put, new byte[0]);
+        assertThat(store.stat("empty").orElseThrow().size()).isZero();
+        assertThat(read(store.open("empty", 0, -1))).isEmpty();
+        assertThat(listAll(store, "").stream().map(ObjectInfo::key)).containsExactly("empty");
+    }
+
+    @Test
+    void objectLargerThanOnePartRoundTrips() {
+        byte[] data = randomBytes((int) (2 * PART_SIZE + 12345), 7);
+        ObjectMetadata meta = new ObjectMetadata("video/mp4", null, null, null, Map.of("k", "v"));
+        ObjectInfo put = store.put("media/big.mp4", Content.of(data), meta);
+        assertStored(put, data);
+
+        ObjectInfo stat = store.stat("media/big.mp4").orElseThrow();
+        assertThat(stat.size()).isEqualTo(data.length);
+        assertThat(stat.metadata()).isEqualTo(meta);
+        byte[] back = read(store.open("media/big.mp4", 0, -1));
+        assertThat(md5(back)).isEqualTo(md5(data));
+    }
+
+    @Test
+    void listingPagesInKeyOrderAndHonoursPrefix() {
+        int n = 3 * MAX_PAGE_SIZE + 5;
+        List<String> keys = IntStream.range(0, n).mapToObj(i -> "page/" + Integer.toString(i * 7919 % 1000, 36)).toList();
+        keys.forEach(k -> store.put(k, Content.of(k.getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY));
+        store.put("pagf", Content.of(new byte[1]), ObjectMetadata.EMPTY);
+        store.put("other/x", Content.of(new byte[1]), ObjectMetadata.EMPTY);
+
+        List<ObjectInfo> listed = listAll(store, "page/");
+        List<String> expected = new ArrayList<>(keys);
+        expected.sort(Keys.ORDER);
+        assertThat(listed.stream().map(ObjectInfo::key).toList()).containsExactlyElementsOf(expected);
+        listed.forEach(o -> assertThat(o.size()).isEqualTo(o.key().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(listAll(store, "")).hasSize(n + 2);
+        assertThat(listAll(store, "nothing-here/")).isEmpty();
+    }
+
+    @Test
+    void listingIsLazy() {
+        for (int i = 0; i < 3 * MAX_PAGE_SIZE; i++) {
+            store.put("lazy/" + (100 + i), Content.of(new byte[] {(byte) i}), ObjectMetadata.EMPTY);
+        }
+        try (Stream<ObjectInfo> objects = store.list("lazy/")) {
+            Optional<ObjectInfo> first = objects.findFirst();
+            assertThat(first).map(ObjectInfo::key).contains("lazy/100");
+        }
+    }
+
+    @Test
+    void rangedReads() {
+        byte[] data = randomBytes(100_000, 3);
+        store.put("ranged", Content.of(data), ObjectMetadata.EMPTY);
+        assertThat(read(store.open("ranged", 10, 100))).isEqualTo(java.util.Arrays.copyOfRange(data, 10, 110));
+        assertThat(read(store.open("ranged", 99_000, -1))).isEqualTo(java.util.Arrays.copyOfRange(data, 99_000, 100_000));
+        assertThat(read(store.open("ranged", 99_990, 50))).isEqualTo(java.util.Arrays.copyOfRange(data, 99_990, 100_000));
+        assertThat(read(store.open("ranged", 0, 1))).containsExactly(data[0]);
+    }
+
+    @Test
+    void notFoundBehaviour() {
+        assertThat(store.stat("missing")).isEmpty();
+        assertThatThrownBy(() -> read(store.open("missing", 0, -1)))
+                .isInstanceOfSatisfying(MigratorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND);
+                    assertThat(e.getMessage()).contains("missing");
+                });
+        store.delete("missing");
+    }
+
+    @Test
+    void deleteRemovesAndIsIdempotent() {
+        store.put("gone", Content.of(new byte[] {1}), ObjectMetadata.EMPTY);
+        store.put("kept", Content.of(new byte[] {2}), ObjectMetadata.EMPTY);
+        store.delete("gone");
+        store.delete("gone");
+        assertThat(store.stat("gone")).isEmpty();
+        assertThat(listAll(store, "").stream().map(ObjectInfo::key)).containsExactly("kept");
+    }
+
+    @Test
+    void putReplacesContentAndMetadata() {
+        store.put("v", Content.of(new byte[] {1, 1}), new ObjectMetadata("a/b", null, null, null, Map.of("x", "1")));
+        byte[] second = {2, 2, 2};
+        store.put("v", Content.of(second), new ObjectMetadata("c/d", null, null, null, Map.of("y", "2")));
+        ObjectInfo stat = store.stat("v").orElseThrow();
+        assertStored(stat, second);
+        assertThat(stat.metadata().contentType()).isEqualTo("c/d");
+        assertThat(stat.metadata().userMetadata()).containsExactly(Map.entry("y", "2"));
+        assertThat(read(store.open("v", 0, -1))).isEqualTo(second);
+    }
+
+    @Test
+    void putReplaysItsContentSource() {
+        // put may open the content more than once (retries); the source must be opened at least once
+        // and the stored bytes must be exactly one copy of it.
+        byte[] data = randomBytes(4096, 11);
+        int[] opens = {0};
+        Content counting = new Content() {
+            @Override
+            public long size() {
+                return data.length;
+            }
+
+            @Override
+            public InputStream open() {
+                opens[0]++;
+                return new java.io.ByteArrayInputStream(data);
+            }
+        };
+        store.put("replay", counting, ObjectMetadata.EMPTY);
+        assertThat(opens[0]).isGreaterThanOrEqualTo(1);
+        assertThat(read(store.open("replay", 0, -1))).isEqualTo(data);
+    }
+
+    @Test
+    void concurrentPutsAndReads() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < 32; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    byte[] data = randomBytes(1000 + n, n);
+                    store.put("conc/" + n, Content.of(data), ObjectMetadata.EMPTY);
+                    assertThat(read(store.open("conc/" + n, 0, -1))).isEqualTo(data);
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(listAll(store, "conc/")).hasSize(32);
+    }
+
+    @Test
+    void displayUriCarriesNoSecrets() {
+        assertThat(store.displayUri()).doesNotContainIgnoringCase("secret").doesNotContain("password");
+    }
+}
