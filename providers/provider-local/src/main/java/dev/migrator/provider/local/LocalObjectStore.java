@@ -1,0 +1,396 @@
+package dev.migrator.provider.local;
+
+import dev.migrator.provider.Checksums;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * An object store over a local directory ({@code file:///abs/dir}). Keys map to paths as described in
+ * {@link LocalLayout}; metadata and a stamped MD5 live in {@code user.migrator.*} extended attributes.
+ * Writes go to a temporary file in the same directory, are fsynced, then renamed into place.
+ */
+public final class LocalObjectStore implements ObjectStore {
+    private static final String ATTR = "migrator.";
+    private static final String ATTR_META = ATTR + "meta.";
+    private static final String ATTR_NAME = ATTR + "name";
+    private static final String ATTR_MD5 = ATTR + "md5";
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private final Path root;
+    private final String displayUri;
+
+    public LocalObjectStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.displayUri = this.root.toUri().toString();
+        if (Files.exists(this.root) && !Files.isDirectory(this.root)) {
+            throw MigratorException.badInput(this.root + " is not a directory: a file:// URI names a directory");
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String displayUri() {
+        return displayUri;
+    }
+
+    /** The path an object's bytes live at. */
+    Path pathOf(String key) {
+        Keys.requireValid(key);
+        Path p = root;
+        for (String segment : LocalLayout.segments(key)) {
+            p = p.resolve(LocalLayout.encode(segment));
+        }
+        return p;
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String prefix) {
+        if (!Files.isDirectory(root)) {
+            throw MigratorException.badInput("directory " + root + " does not exist");
+        }
+        Iterator<ObjectInfo> it = new Walk(prefix);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        Path p = pathOf(key);
+        try {
+            BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(info(key, p, attrs));
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw failure("stat", key, e);
+        }
+    }
+
+    private ObjectInfo info(String key, Path p, BasicFileAttributes attrs) throws IOException {
+        Map<String, String> a = Xattrs.read(p, ATTR);
+        TreeMap<String, String> user = new TreeMap<>();
+        a.forEach((k, v) -> {
+            if (k.startsWith("meta.")) {
+                user.put(k.substring("meta.".length()), v);
+            }
+        });
+        ObjectMetadata meta = new ObjectMetadata(a.get("content-type"), a.get("content-encoding"),
+                a.get("cache-control"), a.get("content-disposition"), user);
+        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null,
+                Checksums.md5(stampedMd5(a.get("md5"), attrs)), meta);
+    }
+
+    /** The MD5 recorded at write time, if the file has not changed since (same size and mtime). */
+    private static String stampedMd5(String stamp, BasicFileAttributes attrs) {
+        if (stamp == null) {
+            return null;
+        }
+        String[] parts = stamp.split(" ");
+        if (parts.length == 3 && parts[0].equals(Long.toString(attrs.size()))
+                && parts[1].equals(Long.toString(attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)))) {
+            return parts[2];
+        }
+        return null;
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) {
+        Path p = pathOf(key);
+        try {
+            if (Files.isDirectory(p)) {
+                throw MigratorException.notFound("no object '" + key + "' in " + displayUri);
+            }
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ);
+            ch.position(offset);
+            InputStream in = Channels.newInputStream(ch);
+            return length < 0 ? in : new BoundedInputStream(in, length);
+        } catch (NoSuchFileException | NotDirectoryException | FileNotFoundException e) {
+            throw MigratorException.notFound("no object '" + key + "' in " + displayUri);
+        } catch (IOException e) {
+            throw failure("read", key, e);
+        }
+    }
+
+    @Override
+    public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
+        Path target = pathOf(key);
+        Path dir = target.getParent();
+        Path temp = null;
+        try {
+            createParents(key, dir);
+            if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                throw conflictWithPrefix(key);
+            }
+            temp = dir.resolve(LocalLayout.TEMP + UUID.randomUUID());
+            MessageDigest md5 = Digests.md5();
+            long written;
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 InputStream in = content.open()) {
+                OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), md5);
+                written = in.transferTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            if (written != content.size()) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + content.size()
+                        + " bytes from the source but read " + written, null, true);
+            }
+            String md5Hex = Digests.hex(md5.digest());
+            writeMetadata(temp, metadata);
+            String lastSegment = LocalLayout.segments(key).get(LocalLayout.segments(key).size() - 1);
+            if (LocalLayout.needsStoredName(target.getFileName().toString())) {
+                Xattrs.write(temp, ATTR_NAME, lastSegment);
+            }
+            BasicFileAttributes attrs = Files.readAttributes(temp, BasicFileAttributes.class);
+            Xattrs.write(temp, ATTR_MD5, attrs.size() + " " + attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + md5Hex);
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+            fsyncDirectory(dir);
+            return new ObjectInfo(key, written, attrs.lastModifiedTime().toInstant(), null, Checksums.md5(md5Hex), metadata);
+        } catch (DirectoryNotEmptyException e) {
+            throw conflictWithPrefix(key);
+        } catch (IOException e) {
+            throw failure("write", key, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // best effort: a leftover temp file is never listed
+                }
+            }
+        }
+    }
+
+    private MigratorException conflictWithPrefix(String key) {
+        return new MigratorException(ErrorCode.CONFLICT, "object '" + key + "' cannot be stored in " + displayUri
+                + ": other objects use '" + key + "/' as a folder, and a local disk cannot hold both"
+                + " (copy to an object store or a bundle instead)");
+    }
+
+    /** Creates the directories for {@code key}, recording the real segment on hashed names. */
+    private void createParents(String key, Path dir) throws IOException {
+        List<String> segments = LocalLayout.segments(key);
+        Path p = root;
+        Files.createDirectories(root);
+        for (int i = 0; i < segments.size() - 1; i++) {
+            p = p.resolve(LocalLayout.encode(segments.get(i)));
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                String folder = String.join("/", segments.subList(0, i + 1));
+                throw new MigratorException(ErrorCode.CONFLICT, "object '" + key + "' cannot be stored in " + displayUri
+                        + ": object '" + folder + "' exists and a local disk cannot also use it as a folder"
+                        + " (copy to an object store or a bundle instead)");
+            }
+            try {
+                Files.createDirectory(p);
+                if (LocalLayout.needsStoredName(p.getFileName().toString())) {
+                    Xattrs.write(p, ATTR_NAME, segments.get(i));
+                }
+            } catch (FileAlreadyExistsException e) {
+                // another thread or an earlier object made it
+            }
+        }
+        assert p.equals(dir);
+    }
+
+    private static void writeMetadata(Path p, ObjectMetadata m) throws IOException {
+        if (m == null) {
+            return;
+        }
+        setIfPresent(p, "content-type", m.contentType());
+        setIfPresent(p, "content-encoding", m.contentEncoding());
+        setIfPresent(p, "cache-control", m.cacheControl());
+        setIfPresent(p, "content-disposition", m.contentDisposition());
+        for (Map.Entry<String, String> e : m.userMetadata().entrySet()) {
+            Xattrs.write(p, ATTR_META + e.getKey(), e.getValue());
+        }
+    }
+
+    private static void setIfPresent(Path p, String name, String value) throws IOException {
+        if (value != null) {
+            Xattrs.write(p, ATTR + name, value);
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // not every platform can open a directory; the file itself is already synced
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        Path p = pathOf(key);
+        try {
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                Files.deleteIfExists(p);
+                removeEmptyParents(p.getParent());
+            }
+        } catch (IOException e) {
+            throw failure("delete", key, e);
+        }
+    }
+
+    /** Object stores have no folders: drop the ones a delete left empty, up to the root. */
+    private void removeEmptyParents(Path dir) {
+        for (Path d = dir; d != null && !d.equals(root) && d.startsWith(root); d = d.getParent()) {
+            try {
+                Files.delete(d);
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private MigratorException failure(String action, String key, IOException e) {
+        if (e instanceof AccessDeniedException denied) {
+            return new MigratorException(ErrorCode.AUTH, "permission denied to " + action + " '" + key + "' in " + displayUri
+                    + " (" + denied.getFile() + "): check the directory's owner and mode", e);
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null && fse.getReason().contains("No space left")) {
+            return new MigratorException(ErrorCode.FAILED, "no space left on the device of " + root + " while writing '" + key + "'", e);
+        }
+        if (e.getMessage() != null && e.getMessage().contains("extended attributes")) {
+            return new MigratorException(ErrorCode.BAD_INPUT, "cannot keep object metadata for '" + key + "' in " + displayUri
+                    + ": " + e.getMessage() + " (use a file system with user_xattr, e.g. ext4 or xfs)", e);
+        }
+        return new MigratorException(ErrorCode.FAILED, "cannot " + action + " '" + key + "' in " + displayUri + ": " + e, e);
+    }
+
+    @Override
+    public void close() {
+        // nothing held open
+    }
+
+    /**
+     * Depth-first walk yielding keys in {@link Keys#ORDER}: siblings are sorted by their segment, with
+     * a {@code /} appended for directories, which is exactly the order of the full keys.
+     */
+    private final class Walk implements Iterator<ObjectInfo> {
+        private final String prefix;
+        private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
+        private ObjectInfo next;
+
+        Walk(String prefix) {
+            this.prefix = prefix == null ? "" : prefix;
+            stack.push(entries(root, "").iterator());
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && !stack.isEmpty()) {
+                Iterator<Entry> top = stack.peek();
+                if (!top.hasNext()) {
+                    stack.pop();
+                    continue;
+                }
+                Entry e = top.next();
+                if (e.directory) {
+                    String dirKey = e.key + "/";
+                    if (dirKey.startsWith(prefix) || prefix.startsWith(dirKey)) {
+                        stack.push(entries(e.path, dirKey).iterator());
+                    }
+                } else if (e.key.startsWith(prefix)) {
+                    try {
+                        next = info(e.key, e.path, Files.readAttributes(e.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                    } catch (NoSuchFileException gone) {
+                        // deleted while listing
+                    } catch (IOException ex) {
+                        throw failure("list", e.key, ex);
+                    }
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public ObjectInfo next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            ObjectInfo out = next;
+            next = null;
+            return out;
+        }
+
+        private List<Entry> entries(Path dir, String keyPrefix) {
+            List<Entry> out = new ArrayList<>();
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
+                for (Path child : children) {
+                    String name = child.getFileName().toString();
+                    String segment = LocalLayout.needsStoredName(name) ? Xattrs.get(child, ATTR_NAME) : LocalLayout.decodeSimple(name);
+                    if (segment == null) {
+                        continue;
+                    }
+                    BasicFileAttributes attrs = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (attrs.isDirectory() || attrs.isRegularFile()) {
+                        out.add(new Entry(keyPrefix + segment, child, attrs.isDirectory()));
+                    }
+                }
+            } catch (NoSuchFileException gone) {
+                return out;
+            } catch (IOException e) {
+                throw failure("list", keyPrefix, e);
+            }
+            out.sort((a, b) -> Arrays.compareUnsigned(a.sortKey(), b.sortKey()));
+            return out;
+        }
+    }
+
+    private record Entry(String key, Path path, boolean directory) {
+        byte[] sortKey() {
+            return (directory ? key + "/" : key).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+}
