@@ -1,0 +1,167 @@
+package dev.migrator.embedded;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStoreContext;
+
+/**
+ * An S3-compatible server (S3Proxy) running in this process on 127.0.0.1, for the embedded demo and
+ * for tests. It speaks real S3 over HTTP with AWS signature v2/v4 checking against the fixed
+ * {@link #ACCESS_KEY}/{@link #SECRET_KEY}; data lives in memory ({@link #inMemory()}) or in a
+ * directory ({@link #onDirectory(Path)}), one subdirectory per bucket.
+ *
+ * <p>Clients need path-style addressing and, with the AWS SDK v2, request checksums
+ * {@code WHEN_REQUIRED} (S3Proxy does not understand the SDK's default trailing checksums).
+ * Thread-safe; {@link #close()} stops the server and drops in-memory data.
+ */
+public final class EmbeddedS3Server implements AutoCloseable {
+    /** The access key the server accepts. Test-only: the server is bound to loopback. */
+    public static final String ACCESS_KEY = "migrator-local";
+    /** The secret key that goes with {@link #ACCESS_KEY}. */
+    public static final String SECRET_KEY = "migrator-local-key-0123456789";
+    /** The region clients should sign for; S3Proxy accepts any, this one is the SDK's usual default. */
+    public static final String REGION = "us-east-1";
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final BlobStoreContext context;
+    private final S3Proxy proxy;
+    private final URI endpoint;
+
+    private EmbeddedS3Server(String blobStore, Properties overrides, int port) {
+        context = ContextBuilder.newBuilder(blobStore)
+                .credentials(ACCESS_KEY, SECRET_KEY)
+                .overrides(overrides)
+                .build(BlobStoreContext.class);
+        S3Proxy built = null;
+        try {
+            built = S3Proxy.builder()
+                    .blobStore(context.getBlobStore())
+                    .endpoint(URI.create("http://127.0.0.1:" + port))
+                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                    // The AWS SDK sends headers S3Proxy does not implement (checksum hints, expect-continue
+                    // variants); without this it answers 501 NotImplemented.
+                    .ignoreUnknownHeaders(true)
+                    .build();
+        } finally {
+            if (built == null) {
+                context.close();
+            }
+        }
+        proxy = built;
+        try {
+            proxy.start();
+            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+            while (!"STARTED".equals(proxy.getState())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("state " + proxy.getState() + " after " + START_TIMEOUT);
+                }
+                Thread.sleep(10);
+            }
+        } catch (Exception e) {
+            stopQuietly();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new MigratorException(ErrorCode.FAILED,
+                    "could not start the embedded S3 server on 127.0.0.1:" + port + ": " + e.getMessage()
+                            + (port != 0 ? " (is the port in use? choose another or 0 for any)" : ""), e);
+        }
+        endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    /** A server on an ephemeral port whose data lives in memory and is gone after {@link #close()}. */
+    public static EmbeddedS3Server inMemory() {
+        return inMemory(0);
+    }
+
+    /** A server on {@code port} ({@code 0}: any free port) whose data lives in memory. */
+    public static EmbeddedS3Server inMemory(int port) {
+        return new EmbeddedS3Server("transient-nio2", new Properties(), port);
+    }
+
+    /** A server on an ephemeral port storing each bucket as a subdirectory of {@code directory}. */
+    public static EmbeddedS3Server onDirectory(Path directory) {
+        return onDirectory(directory, 0);
+    }
+
+    /** A server on {@code port} ({@code 0}: any free port) storing buckets under {@code directory}. */
+    public static EmbeddedS3Server onDirectory(Path directory, int port) {
+        Path dir = directory.toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw MigratorException.badInput("cannot use " + dir + " for the embedded S3 server: " + e
+                    + "; choose a writable directory");
+        }
+        Properties overrides = new Properties();
+        overrides.setProperty("jclouds.filesystem.basedir", dir.toString());
+        return new EmbeddedS3Server("filesystem-nio2", overrides, port);
+    }
+
+    /** The server's base URL, e.g. {@code http://127.0.0.1:40123}; address buckets path-style. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    public String region() {
+        return REGION;
+    }
+
+    /**
+     * An {@code s3://} URI for {@code bucket} and optional {@code prefix} that the S3 provider opens
+     * against this server, credentials included (they are redacted whenever the URI is shown).
+     */
+    public String s3Uri(String bucket, String prefix) {
+        return "s3://" + bucket + "/" + (prefix == null ? "" : prefix)
+                + "?endpoint=" + endpoint + "&region=" + REGION + "&path-style=true"
+                + "&access-key=" + URLEncoder.encode(ACCESS_KEY, StandardCharsets.UTF_8)
+                + "&secret-key=" + URLEncoder.encode(SECRET_KEY, StandardCharsets.UTF_8);
+    }
+
+    /** Creates {@code name} if it does not exist yet. */
+    public void createBucket(String name) {
+        Objects.requireNonNull(name, "name");
+        try {
+            context.getBlobStore().createContainerInLocation(null, name);
+        } catch (RuntimeException e) {
+            throw MigratorException.badInput("cannot create bucket '" + name + "' on the embedded S3 server at "
+                    + endpoint + ": " + e.getMessage() + "; use a valid S3 bucket name");
+        }
+    }
+
+    @Override
+    public void close() {
+        stopQuietly();
+    }
+
+    private void stopQuietly() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            // Stopping a server that failed to start or was already stopped: nothing left to release.
+        } finally {
+            context.close();
+        }
+    }
+}
