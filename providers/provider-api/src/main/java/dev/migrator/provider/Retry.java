@@ -34,7 +34,7 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay) {
                     throw e;
                 }
                 listener.retrying(what, attempt, e);
-                sleep(delay(attempt));
+                backoff(attempt);
             } catch (RuntimeException e) {
                 throw e;
             } catch (Exception e) {
@@ -49,9 +49,13 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay) {
         return Duration.ofMillis(cap <= 0 ? 0 : ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
     }
 
-    private static void sleep(Duration d) {
+    /**
+     * Waits as long as this policy waits after failed attempt {@code attempt}, for callers that resume
+     * an operation themselves (a listing after its last key, a read at its next byte).
+     */
+    public void backoff(int attempt) {
         try {
-            Thread.sleep(d.toMillis());
+            Thread.sleep(delay(attempt).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while waiting to retry", e);

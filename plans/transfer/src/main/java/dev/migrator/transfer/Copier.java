@@ -1,0 +1,241 @@
+package dev.migrator.transfer;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Retry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Copies every object of one store into another, verified end to end: each object's bytes are hashed
+ * while read from the source and checked against the source's own checksum (when it has one) and
+ * against what the target reports it stored. A mismatch is an error, and the object is sent again.
+ *
+ * <p>Objects already identical at the target are skipped; a different object at the target is a
+ * conflict unless overwriting was asked for. Finished objects go to a {@link Journal}, so the same
+ * copy after a crash resumes. Memory is bounded: the listing is streamed and at most twice
+ * {@code transfers} objects are in flight.
+ */
+public final class Copier {
+    public static final int MAX_REPORTED_FAILURES = 100;
+
+    private final ObjectStore source;
+    private final ObjectStore target;
+    private final CopyOptions options;
+    private final Progress progress;
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong copied = new AtomicLong();
+    private final AtomicLong copiedBytes = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong skippedBytes = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong vanished = new AtomicLong();
+    private final List<CopySummary.Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean cancelled;
+    private volatile ExecutorService pool;
+
+    /** The stores are used as given; the copier wraps them in its retry policy. */
+    public Copier(ObjectStore source, ObjectStore target, CopyOptions options, Progress progress) {
+        Retry.Listener onRetry = (what, attempt, cause) -> {
+            retries.incrementAndGet();
+            progress.retrying(what, cause.getMessage());
+        };
+        this.source = new RetryingObjectStore(source, options.retry(), onRetry);
+        this.target = new RetryingObjectStore(target, options.retry(), onRetry);
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** Stops the copy as soon as the objects in flight end; {@link #run()} then reports it interrupted. */
+    public void cancel() {
+        cancelled = true;
+        ExecutorService p = pool;
+        if (p != null) {
+            p.shutdownNow();
+        }
+    }
+
+    public CopySummary run() {
+        long start = System.nanoTime();
+        Journal journal = options.dryRun() || options.journalFile() == null ? null : Journal.open(options.journalFile());
+        ExecutorService workers = Executors.newFixedThreadPool(options.transfers(), r -> {
+            Thread t = new Thread(r, "copy");
+            t.setDaemon(true);
+            return t;
+        });
+        pool = workers;
+        Semaphore inFlight = new Semaphore(options.transfers() * 2);
+        boolean interrupted = false;
+        try (Stream<ObjectInfo> objects = source.list("")) {
+            for (var it = objects.iterator(); it.hasNext() && !cancelled; ) {
+                ObjectInfo listed = it.next();
+                progress.listed(listed);
+                inFlight.acquire();
+                try {
+                    workers.execute(() -> {
+                        try {
+                            copyOne(listed, journal);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    inFlight.release();
+                    break; // cancelled
+                }
+            }
+            if (!cancelled) {
+                progress.listingDone();
+            }
+            workers.shutdown();
+            while (!workers.awaitTermination(1, TimeUnit.SECONDS)) {
+                // waiting for the objects in flight
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            interrupted = true;
+            workers.shutdownNow();
+        } finally {
+            workers.shutdownNow();
+            interrupted |= cancelled;
+            if (journal != null) {
+                if (!interrupted && failed.get() == 0) {
+                    journal.closeAndDelete();
+                } else {
+                    journal.close();
+                }
+            }
+        }
+        return new CopySummary(copied.get(), copiedBytes.get(), skipped.get(), skippedBytes.get(), failed.get(),
+                vanished.get(), retries.get(), (System.nanoTime() - start) / 1e9, List.copyOf(failures),
+                interrupted, options.dryRun());
+    }
+
+    private void copyOne(ObjectInfo listed, Journal journal) {
+        String key = listed.key();
+        try {
+            if (cancelled) {
+                return;
+            }
+            if (journal != null && journal.isDone(listed)) {
+                skip(listed);
+                return;
+            }
+            // Listings of some stores (S3) carry no metadata; stat has it, and a trustworthy checksum.
+            Optional<ObjectInfo> src = listed.metadata() != null ? Optional.of(listed) : source.stat(key);
+            if (src.isEmpty()) {
+                vanished.incrementAndGet();
+                progress.finished(listed, Progress.Outcome.SKIPPED);
+                return;
+            }
+            ObjectInfo from = src.get();
+            Optional<ObjectInfo> existing = target.stat(key);
+            if (existing.isPresent()) {
+                String difference = difference(from, existing.get());
+                if (difference == null) {
+                    if (journal != null) {
+                        journal.markDone(from, Fidelity.md5(source, from));
+                    }
+                    skip(from);
+                    return;
+                }
+                if (!options.overwrite()) {
+                    throw new MigratorException(ErrorCode.CONFLICT, "target " + target.displayUri() + " already has a different '"
+                            + key + "' (" + difference + "); not overwritten: pass --overwrite to replace it");
+                }
+            }
+            if (!options.dryRun()) {
+                String md5 = transfer(from);
+                if (journal != null) {
+                    journal.markDone(from, md5);
+                }
+            }
+            copied.incrementAndGet();
+            copiedBytes.addAndGet(from.size());
+            progress.finished(from, Progress.Outcome.COPIED);
+        } catch (MigratorException e) {
+            fail(listed, e.code().name(), e.getMessage());
+        } catch (RuntimeException e) {
+            fail(listed, ErrorCode.FAILED.name(), "'" + key + "': " + e);
+        }
+    }
+
+    private String difference(ObjectInfo from, ObjectInfo existing) {
+        List<String> meta = Fidelity.metadataDifferences(from.metadata(), existing.metadata());
+        if (!meta.isEmpty()) {
+            return String.join(", ", meta);
+        }
+        return Fidelity.contentDifference(source, from, target, existing);
+    }
+
+    /** Writes one object and proves the bytes; returns their MD5. */
+    private String transfer(ObjectInfo from) {
+        String key = from.key();
+        Optional<ObjectStore.ServerSideCopy> serverSide = target.serverSideCopyFrom(source);
+        return options.retry().call("copy " + key, () -> {
+            if (serverSide.isPresent()) {
+                ObjectInfo stored = serverSide.get().copy(key, key, from.metadata());
+                String md5 = from.checksums().md5() != null ? from.checksums().md5() : Fidelity.md5(source, from);
+                check(from, stored, md5);
+                progress.transferred(from.size());
+                return md5;
+            }
+            VerifiedContent content = new VerifiedContent(source, key, from.size(), progress);
+            ObjectInfo stored = target.put(key, content, from.metadata());
+            String md5 = content.md5() != null ? content.md5() : from.size() == 0 ? Fidelity.EMPTY_MD5 : null;
+            if (md5 == null) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': read " + content.bytesRead()
+                        + " bytes from the source, which listed " + from.size() + " (changed while copying?)", null, true);
+            }
+            check(from, stored, md5);
+            return md5;
+        }, (what, attempt, cause) -> {
+            retries.incrementAndGet();
+            progress.retrying(what, cause.getMessage());
+        });
+    }
+
+    private void check(ObjectInfo from, ObjectInfo stored, String md5Read) {
+        String key = from.key();
+        if (stored.size() != from.size()) {
+            throw integrity(key, "the target stored " + stored.size() + " bytes, the source has " + from.size());
+        }
+        if (from.checksums().md5() != null && !from.checksums().md5().equals(md5Read)) {
+            throw integrity(key, "the bytes read have MD5 " + md5Read + " but the source reports " + from.checksums().md5());
+        }
+        if (stored.checksums().md5() != null && !stored.checksums().md5().equals(md5Read)) {
+            throw integrity(key, "the target stored MD5 " + stored.checksums().md5() + " but the bytes read have " + md5Read);
+        }
+    }
+
+    private static MigratorException integrity(String key, String what) {
+        return new MigratorException(ErrorCode.INTEGRITY, "'" + key + "' did not verify: " + what, null, true);
+    }
+
+    private void skip(ObjectInfo o) {
+        skipped.incrementAndGet();
+        skippedBytes.addAndGet(o.size());
+        progress.finished(o, Progress.Outcome.SKIPPED);
+    }
+
+    private void fail(ObjectInfo o, String code, String message) {
+        if (cancelled) {
+            return; // an interrupted transfer is not a failure; the resumed run does it
+        }
+        failed.incrementAndGet();
+        if (failures.size() < MAX_REPORTED_FAILURES) {
+            failures.add(new CopySummary.Failure(o.key(), code, message));
+        }
+        progress.finished(o, Progress.Outcome.FAILED);
+    }
+}

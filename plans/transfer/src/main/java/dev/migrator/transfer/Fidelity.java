@@ -1,0 +1,87 @@
+package dev.migrator.transfer;
+
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/** The one definition of "the same object" used by copy (to skip) and verify (to report). */
+final class Fidelity {
+    /** Content types stores substitute for "none given"; they mean the same thing. */
+    private static final Set<String> DEFAULT_TYPES = Set.of("application/octet-stream", "binary/octet-stream");
+    static final String EMPTY_MD5 = Digests.hex(Digests.md5().digest());
+
+    private Fidelity() {
+    }
+
+    /** Human-readable metadata differences, empty when the metadata is the same. */
+    static List<String> metadataDifferences(ObjectMetadata a, ObjectMetadata b) {
+        List<String> out = new ArrayList<>();
+        if (!Objects.equals(normalType(a.contentType()), normalType(b.contentType()))) {
+            out.add("content-type " + quote(a.contentType()) + " vs " + quote(b.contentType()));
+        }
+        compare(out, "content-encoding", a.contentEncoding(), b.contentEncoding());
+        compare(out, "cache-control", a.cacheControl(), b.cacheControl());
+        compare(out, "content-disposition", a.contentDisposition(), b.contentDisposition());
+        if (!a.userMetadata().equals(b.userMetadata())) {
+            out.add("user metadata " + a.userMetadata() + " vs " + b.userMetadata());
+        }
+        return out;
+    }
+
+    private static void compare(List<String> out, String name, String a, String b) {
+        if (!Objects.equals(a, b)) {
+            out.add(name + " " + quote(a) + " vs " + quote(b));
+        }
+    }
+
+    private static String normalType(String type) {
+        return type == null || DEFAULT_TYPES.contains(type) ? null : type;
+    }
+
+    private static String quote(String s) {
+        return s == null ? "(none)" : "'" + s + "'";
+    }
+
+    /** The MD5 of an object: the one the store reports, or computed by reading it. */
+    static String md5(ObjectStore store, ObjectInfo info) {
+        if (info.checksums().md5() != null) {
+            return info.checksums().md5();
+        }
+        MessageDigest md5 = Digests.md5();
+        byte[] buf = new byte[256 * 1024];
+        try (InputStream in = store.open(info.key(), 0, -1)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md5.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "reading '" + info.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
+        }
+        return Digests.hex(md5.digest());
+    }
+
+    /**
+     * Whether two objects' bytes are equal: by size, then by a checksum both stores know, else by
+     * reading both. Returns a description of the difference, or null when equal.
+     */
+    static String contentDifference(ObjectStore aStore, ObjectInfo a, ObjectStore bStore, ObjectInfo b) {
+        if (a.size() != b.size()) {
+            return "size " + a.size() + " vs " + b.size();
+        }
+        if (a.checksums().comparableWith(b.checksums())) {
+            return a.checksums().matches(b.checksums()) ? null : "checksum " + a.checksums() + " vs " + b.checksums();
+        }
+        String ma = md5(aStore, a);
+        String mb = md5(bStore, b);
+        return ma.equals(mb) ? null : "md5 " + ma + " vs " + mb;
+    }
+}

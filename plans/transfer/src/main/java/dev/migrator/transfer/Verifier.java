@@ -1,0 +1,162 @@
+package dev.migrator.transfer;
+
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Retry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * Compares two stores object by object: keys, sizes, checksums (reading both sides where the stores
+ * share no checksum type) and metadata. Both listings come in key order, so they are merged in one
+ * pass with memory independent of the number of objects.
+ */
+public final class Verifier {
+    public static final int MAX_REPORTED = 1000;
+
+    private final ObjectStore source;
+    private final ObjectStore target;
+    private final int checkers;
+    private final Progress progress;
+    private final List<Difference> differences = new ArrayList<>();
+    private final AtomicLong differenceCount = new AtomicLong();
+
+    public Verifier(ObjectStore source, ObjectStore target, int checkers, Retry retry, Progress progress) {
+        Retry.Listener onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
+        this.source = new RetryingObjectStore(source, retry, onRetry);
+        this.target = new RetryingObjectStore(target, retry, onRetry);
+        this.checkers = checkers;
+        this.progress = progress;
+    }
+
+    public VerifyReport run() {
+        long start = System.nanoTime();
+        long sourceCount = 0;
+        long targetCount = 0;
+        long bytes = 0;
+        long compared = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(checkers, r -> {
+            Thread t = new Thread(r, "verify");
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore inFlight = new Semaphore(checkers * 2);
+        try (Stream<ObjectInfo> a = source.list(""); Stream<ObjectInfo> b = target.list("")) {
+            Iterator<ObjectInfo> ia = a.iterator();
+            Iterator<ObjectInfo> ib = b.iterator();
+            ObjectInfo x = next(ia);
+            ObjectInfo y = next(ib);
+            while (x != null || y != null) {
+                int c = x == null ? 1 : y == null ? -1 : Keys.ORDER.compare(x.key(), y.key());
+                if (c < 0) {
+                    progress.listed(x);
+                    record(new Difference(x.key(), Difference.Kind.MISSING, "not in " + target.displayUri()));
+                    progress.finished(x, Progress.Outcome.FAILED);
+                    sourceCount++;
+                    bytes += x.size();
+                    x = next(ia);
+                } else if (c > 0) {
+                    record(new Difference(y.key(), Difference.Kind.EXTRA, "only in " + target.displayUri()));
+                    targetCount++;
+                    y = next(ib);
+                } else {
+                    progress.listed(x);
+                    ObjectInfo s = x;
+                    ObjectInfo t = y;
+                    inFlight.acquire();
+                    pool.execute(() -> {
+                        try {
+                            compare(s, t);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                    sourceCount++;
+                    targetCount++;
+                    compared++;
+                    bytes += x.size();
+                    x = next(ia);
+                    y = next(ib);
+                }
+            }
+            progress.listingDone();
+            pool.shutdown();
+            while (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+                // comparisons in flight
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigratorException(dev.migrator.provider.ErrorCode.INTERRUPTED, "verify interrupted", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        List<Difference> sorted;
+        synchronized (differences) {
+            sorted = new ArrayList<>(differences);
+        }
+        sorted.sort(Comparator.comparing(Difference::key, Keys.ORDER));
+        return new VerifyReport(compared, sourceCount, targetCount, bytes, differenceCount.get(), sorted,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static ObjectInfo next(Iterator<ObjectInfo> it) {
+        return it.hasNext() ? it.next() : null;
+    }
+
+    private void compare(ObjectInfo listedSource, ObjectInfo listedTarget) {
+        String key = listedSource.key();
+        boolean same = true;
+        try {
+            ObjectInfo s = withMetadata(source, listedSource);
+            ObjectInfo t = withMetadata(target, listedTarget);
+            if (s == null || t == null) {
+                record(new Difference(key, Difference.Kind.ERROR, "vanished while verifying"));
+                same = false;
+            } else {
+                String content = Fidelity.contentDifference(source, s, target, t);
+                if (content != null) {
+                    record(new Difference(key, Difference.Kind.CONTENT, content));
+                    same = false;
+                }
+                List<String> meta = Fidelity.metadataDifferences(s.metadata(), t.metadata());
+                if (!meta.isEmpty()) {
+                    record(new Difference(key, Difference.Kind.METADATA, String.join(", ", meta)));
+                    same = false;
+                }
+            }
+        } catch (MigratorException e) {
+            record(new Difference(key, Difference.Kind.ERROR, e.getMessage()));
+            same = false;
+        }
+        progress.transferred(listedSource.size());
+        progress.finished(listedSource, same ? Progress.Outcome.COPIED : Progress.Outcome.FAILED);
+    }
+
+    private static ObjectInfo withMetadata(ObjectStore store, ObjectInfo listed) {
+        if (listed.metadata() != null) {
+            return listed;
+        }
+        Optional<ObjectInfo> stat = store.stat(listed.key());
+        return stat.orElse(null);
+    }
+
+    private void record(Difference d) {
+        differenceCount.incrementAndGet();
+        synchronized (differences) {
+            if (differences.size() < MAX_REPORTED) {
+                differences.add(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.migrator.transfer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.migrator.provider.Content;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Retry;
+import dev.migrator.provider.local.LocalObjectStore;
+import dev.migrator.testkit.ObjectStoreContract;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CopierTest {
+    static final Retry FAST = new Retry(5, Duration.ofMillis(1), Duration.ofMillis(5));
+    static final ObjectMetadata META = new ObjectMetadata("image/jpeg", null, "max-age=3600",
+            "inline", Map.of("uploader", "alice"));
+
+    @TempDir
+    Path dir;
+    LocalObjectStore source;
+    LocalObjectStore target;
+
+    @BeforeEach
+    void seed() {
+        source = new LocalObjectStore(dir.resolve("src"));
+        target = new LocalObjectStore(dir.resolve("dst"));
+        for (String key : ObjectStoreContract.AWKWARD_KEYS) {
+            source.put(key, Content.of(("data of " + key).getBytes(StandardCharsets.UTF_8)), META);
+        }
+        source.put("big.bin", Content.of(new byte[3 * 1024 * 1024]), ObjectMetadata.EMPTY);
+        source.put("empty", Content.of(new byte[0]), ObjectMetadata.EMPTY);
+    }
+
+    CopyOptions options(boolean overwrite, boolean dryRun) {
+        return new CopyOptions(4, overwrite, dryRun, dir.resolve("state/journal"), FAST);
+    }
+
+    CopySummary copy(ObjectStore from, ObjectStore to, CopyOptions o) {
+        return new Copier(from, to, o, Progress.NONE).run();
+    }
+
+    VerifyReport verify() {
+        return new Verifier(source, target, 4, FAST, Progress.NONE).run();
+    }
+
+    static byte[] bytesOf(ObjectStore store, String key) {
+        try (var in = store.open(key, 0, -1)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    int sourceCount() {
+        return ObjectStoreContract.AWKWARD_KEYS.size() + 2;
+    }
+
+    @Test
+    void copiesEverythingVerifiedAndSkipsItOnTheSecondRun() {
+        CopySummary first = copy(source, target, options(false, false));
+        assertThat(first.ok()).isTrue();
+        assertThat(first.copied()).isEqualTo(sourceCount());
+        assertThat(first.copiedBytes()).isGreaterThan(3 * 1024 * 1024);
+        assertThat(verify().identical()).isTrue();
+        assertThat(dir.resolve("state/journal")).as("journal removed after a complete run").doesNotExist();
+
+        CopySummary second = copy(source, target, options(false, false));
+        assertThat(second.copied()).isZero();
+        assertThat(second.skipped()).isEqualTo(sourceCount());
+    }
+
+    @Test
+    void neverOverwritesADifferentObjectUnlessTold() {
+        target.put("big.bin", Content.of("precious".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        CopySummary summary = copy(source, target, options(false, false));
+        assertThat(summary.failed()).isEqualTo(1);
+        assertThat(summary.failures()).singleElement().satisfies(f -> {
+            assertThat(f.key()).isEqualTo("big.bin");
+            assertThat(f.code()).isEqualTo("CONFLICT");
+            assertThat(f.message()).contains("--overwrite");
+        });
+        assertThat(target.stat("big.bin").orElseThrow().size()).isEqualTo(8);
+
+        CopySummary forced = copy(source, target, options(true, false));
+        assertThat(forced.ok()).isTrue();
+        assertThat(verify().identical()).isTrue();
+    }
+
+    @Test
+    void metadataDifferenceIsAConflictToo() {
+        target.put("empty", Content.of(new byte[0]), META);
+        CopySummary summary = copy(source, target, options(false, false));
+        assertThat(summary.failures()).singleElement().satisfies(f -> assertThat(f.message()).contains("content-type"));
+    }
+
+    @Test
+    void dryRunWritesNothing() {
+        CopySummary summary = copy(source, target, options(false, true));
+        assertThat(summary.dryRun()).isTrue();
+        assertThat(summary.copied()).isEqualTo(sourceCount());
+        assertThat(dir.resolve("dst")).doesNotExist();
+        assertThat(dir.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void survivesRetryableFaultsWithEveryByteVerified() {
+        FlakyStore flakySource = new FlakyStore(source);
+        FlakyStore flakyTarget = new FlakyStore(target);
+        flakySource.statFailures.set(3);
+        flakySource.readDeaths.set(4);
+        flakySource.corruptReads.set(2);
+        flakySource.listDeathAfter.set(5);
+        flakyTarget.putFailures.set(3);
+        flakyTarget.statFailures.set(2);
+
+        CopySummary summary = copy(flakySource, flakyTarget, options(false, false));
+        assertThat(summary.failures()).isEmpty();
+        assertThat(summary.copied()).isEqualTo(sourceCount());
+        assertThat(summary.retries()).isGreaterThanOrEqualTo(flakySource.injected.get() + flakyTarget.injected.get() - 2);
+        assertThat(flakySource.injected.get() + flakyTarget.injected.get()).isGreaterThanOrEqualTo(10);
+        assertThat(verify().identical()).isTrue();
+    }
+
+    @Test
+    void aSourceThatKeepsCorruptingFailsThatObjectOnly() {
+        FlakyStore flakySource = new FlakyStore(source);
+        flakySource.corruptReads.set(1000);
+        CopySummary summary = copy(flakySource, target, options(false, false));
+        // Every object is read through the corrupting stream; none may be stored as verified.
+        assertThat(summary.copied()).isEqualTo(1); // the empty object has no byte to flip
+        assertThat(summary.failed()).isEqualTo(sourceCount() - 1);
+        assertThat(summary.failures()).allSatisfy(f -> assertThat(f.code()).isEqualTo("INTEGRITY"));
+    }
+
+    @Test
+    void resumesFromTheJournalWithoutCopyingFinishedObjectsAgain() throws Exception {
+        // A first run that finished some objects, then "crashed": its journal is left behind.
+        Path journalFile = dir.resolve("state/journal");
+        try (Journal journal = Journal.open(journalFile); Stream<ObjectInfo> all = source.list("")) {
+            all.limit(5).forEach(o -> {
+                target.put(o.key(), Content.of(bytesOf(source, o.key())), o.metadata());
+                journal.markDone(o, target.stat(o.key()).orElseThrow().checksums().md5());
+            });
+        }
+        assertThat(Files.readAllLines(journalFile)).hasSize(6);
+        FlakyStore countingTarget = new FlakyStore(target);
+        CopySummary summary = copy(source, countingTarget, options(false, false));
+        assertThat(summary.skipped()).isEqualTo(5);
+        assertThat(summary.copied()).isEqualTo(sourceCount() - 5);
+        assertThat(verify().identical()).isTrue();
+    }
+
+    @Test
+    void journalIgnoresATornLastLine() throws Exception {
+        Path journalFile = dir.resolve("j");
+        ObjectInfo o = source.stat("empty").orElseThrow();
+        try (Journal journal = Journal.open(journalFile)) {
+            journal.markDone(o, Fidelity.EMPTY_MD5);
+        }
+        Files.writeString(journalFile, "d41d8cd98f00b204e9800998ecf8427e\t0\tmd5:d4", java.nio.file.StandardOpenOption.APPEND);
+        try (Journal journal = Journal.open(journalFile)) {
+            assertThat(journal.resumedCount()).isEqualTo(1);
+            assertThat(journal.isDone(o)).isTrue();
+        }
+    }
+}

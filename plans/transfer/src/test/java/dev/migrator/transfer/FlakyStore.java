@@ -1,0 +1,125 @@
+package dev.migrator.transfer;
+
+import dev.migrator.provider.Content;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Fault injection around a real store: the first N calls of each kind fail the way remote stores
+ * fail (retryable errors, streams that die mid-read, listings that die mid-page, flipped bytes).
+ */
+class FlakyStore implements ObjectStore {
+    final ObjectStore real;
+    final AtomicInteger statFailures = new AtomicInteger();
+    final AtomicInteger putFailures = new AtomicInteger();
+    final AtomicInteger readDeaths = new AtomicInteger();
+    final AtomicInteger corruptReads = new AtomicInteger();
+    final AtomicInteger listDeathAfter = new AtomicInteger(-1);
+    final AtomicInteger injected = new AtomicInteger();
+
+    FlakyStore(ObjectStore real) {
+        this.real = real;
+    }
+
+    @Override
+    public String displayUri() {
+        return real.displayUri();
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String prefix) {
+        Stream<ObjectInfo> inner = real.list(prefix);
+        Iterator<ObjectInfo> it = inner.iterator();
+        int dieAfter = listDeathAfter.getAndSet(-1);
+        Iterator<ObjectInfo> flaky = new Iterator<>() {
+            int returned;
+
+            @Override
+            public boolean hasNext() {
+                if (dieAfter >= 0 && returned == dieAfter) {
+                    injected.incrementAndGet();
+                    throw MigratorException.retryable("listing page request failed: 503 SlowDown", null);
+                }
+                return it.hasNext();
+            }
+
+            @Override
+            public ObjectInfo next() {
+                returned++;
+                return it.next();
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(flaky, 0), false).onClose(inner::close);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        if (statFailures.getAndDecrement() > 0) {
+            injected.incrementAndGet();
+            throw MigratorException.retryable("HEAD " + key + ": 500 Internal Error", null);
+        }
+        return real.stat(key);
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) {
+        InputStream in = real.open(key, offset, length);
+        boolean die = readDeaths.getAndDecrement() > 0;
+        boolean corrupt = !die && corruptReads.getAndDecrement() > 0;
+        if (die || corrupt) {
+            injected.incrementAndGet();
+        }
+        return new FilterInputStream(in) {
+            long read;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (die && read >= 10) {
+                    throw new IOException("Connection reset");
+                }
+                int n = super.read(b, off, die ? Math.min(len, 10) : len);
+                if (corrupt && n > 0 && read == 0) {
+                    b[off] ^= 0x01;
+                }
+                read += Math.max(n, 0);
+                return n;
+            }
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+        };
+    }
+
+    @Override
+    public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
+        if (putFailures.getAndDecrement() > 0) {
+            injected.incrementAndGet();
+            throw MigratorException.retryable("PUT " + key + ": 503 SlowDown", null);
+        }
+        return real.put(key, content, metadata);
+    }
+
+    @Override
+    public void delete(String key) {
+        real.delete(key);
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}
