@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 public final class Redaction {
     private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/@:?#]*):[^/@?#]*@");
     private static final Pattern SECRET_PARAM = Pattern.compile(
-            "(?i)([?&](?:password|secret|secret_?key|secret_?access_?key|session_?token|token|access_?key|key|sig|signature|x-amz-signature|x-amz-credential)=)[^&#]*");
+            "(?i)([?&](?:password|secret|secret[-_]?key|secret[-_]?access[-_]?key|session[-_]?token|token|access[-_]?key|key|sig|signature|x-amz-signature|x-amz-credential|private[-_]?key)=)[^&#]*");
 
     private Redaction() {
     }
