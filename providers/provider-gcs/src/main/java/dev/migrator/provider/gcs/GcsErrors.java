@@ -1,0 +1,178 @@
+package dev.migrator.provider.gcs;
+
+import com.google.cloud.BaseServiceException;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Turns what the Google client throws into {@link MigratorException}s: the user's problems (missing
+ * bucket, credentials, unreachable endpoint) with what to do; throttling, 5xx and broken
+ * connections as retryable.
+ */
+final class GcsErrors {
+    private static final String CREDENTIALS_HINT = "credentials come from Application Default Credentials: run"
+            + " 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS to a service account"
+            + " key file, and check the account's roles on the bucket";
+
+    private final String bucket;
+    private final String where;
+    private final boolean emulator;
+    private final BooleanSupplier bucketExists;
+    private volatile boolean bucketSeen;
+
+    GcsErrors(String bucket, String where, boolean emulator, BooleanSupplier bucketExists) {
+        this.bucket = bucket;
+        this.where = where;
+        this.emulator = emulator;
+        this.bucketExists = bucketExists;
+    }
+
+    /**
+     * Throws {@link ErrorCode#BAD_INPUT} when the bucket does not exist. GCS answers a missing object and
+     * a missing bucket with the same 404, so a 404 is followed by this check (once the bucket was seen,
+     * never again).
+     */
+    void requireBucket() {
+        if (bucketSeen) {
+            return;
+        }
+        boolean exists;
+        try {
+            exists = bucketExists.getAsBoolean();
+        } catch (BaseServiceException e) {
+            if (e.getCode() == 403) {
+                return; // may read objects but not the bucket: it exists
+            }
+            throw translate(e, null);
+        } catch (RuntimeException e) {
+            throw translate(e, null);
+        }
+        if (!exists) {
+            throw missingBucket();
+        }
+        bucketSeen = true;
+    }
+
+    MigratorException missingBucket() {
+        return new MigratorException(ErrorCode.BAD_INPUT, "bucket '" + bucket + "' does not exist"
+                + (emulator ? " at " + where : "") + ": create it first or check the name");
+    }
+
+    /** Classifies {@code e}, a failure of an operation on {@code key} ({@code null}: on the bucket). */
+    MigratorException translate(Throwable e, String key) {
+        if (e instanceof MigratorException m) {
+            return m;
+        }
+        String object = key == null ? "bucket '" + bucket + "'" : "'" + key + "' in bucket '" + bucket + "'";
+        BaseServiceException service = find(e, BaseServiceException.class);
+        int code = service == null ? 0 : service.getCode();
+        String detail = service == null ? String.valueOf(e.getMessage()) : String.valueOf(service.getMessage());
+        Throwable auth = credentialFailure(e);
+        if (auth != null) {
+            return new MigratorException(ErrorCode.AUTH, "getting Google credentials for " + object + " failed ("
+                    + auth.getMessage() + "); " + CREDENTIALS_HINT, e);
+        }
+        switch (code) {
+            case 404 -> {
+                if (key == null) {
+                    return missingBucket();
+                }
+                requireBucket();
+                return new MigratorException(ErrorCode.NOT_FOUND, "no object " + object + ": " + detail, e);
+            }
+            case 401 -> {
+                return new MigratorException(ErrorCode.AUTH, "GCS rejected the credentials for " + object + " (401: "
+                        + detail + "); " + CREDENTIALS_HINT, e);
+            }
+            case 403 -> {
+                return new MigratorException(ErrorCode.AUTH, "GCS denied access to " + object + " (403: " + detail
+                        + "); " + CREDENTIALS_HINT, e);
+            }
+            case 412 -> {
+                return new MigratorException(ErrorCode.CONFLICT, "a precondition failed for " + object + ": "
+                        + detail, e);
+            }
+            case 400, 411, 413, 416 -> {
+                return new MigratorException(ErrorCode.BAD_INPUT, "GCS refused the request for " + object + " ("
+                        + code + ": " + detail + ")", e);
+            }
+            case 408, 429 -> {
+                return new MigratorException(ErrorCode.FAILED, "GCS throttled the request for " + object + " ("
+                        + code + "); retrying with backoff", e, true);
+            }
+            default -> {
+                // 5xx and anything without an HTTP status are decided below.
+            }
+        }
+        if (code >= 500) {
+            return new MigratorException(ErrorCode.FAILED, "GCS failed on " + object + " (" + code + ": " + detail
+                    + ")", e, true);
+        }
+        if (code > 0) {
+            return new MigratorException(ErrorCode.FAILED, "GCS answered " + code + " for " + object + ": "
+                    + detail, e);
+        }
+        if (find(e, InterruptedIOException.class) != null && find(e, SocketTimeoutException.class) == null) {
+            Thread.currentThread().interrupt();
+            return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while working on " + object, e);
+        }
+        if (find(e, UnknownHostException.class) != null) {
+            return new MigratorException(ErrorCode.BAD_INPUT, "cannot resolve " + where + " for " + object
+                    + ": check the endpoint (endpoint= or STORAGE_EMULATOR_HOST) and DNS", e);
+        }
+        if (find(e, ConnectException.class) != null || find(e, NoRouteToHostException.class) != null) {
+            // Usually a wrong endpoint; may be a network blip, so Retry gives it a few more tries.
+            return new MigratorException(ErrorCode.BAD_INPUT, "cannot connect to " + where + " for " + object
+                    + ": check the endpoint (endpoint= or STORAGE_EMULATOR_HOST) and the network", e, true);
+        }
+        if (find(e, SocketTimeoutException.class) != null || find(e, SocketException.class) != null
+                || find(e, EOFException.class) != null || find(e, IOException.class) != null) {
+            return new MigratorException(ErrorCode.FAILED, "the connection to " + where + " broke while working on "
+                    + object + ": " + rootMessage(e), e, true);
+        }
+        if (e instanceof IllegalArgumentException) {
+            return new MigratorException(ErrorCode.BAD_INPUT, "GCS client refused the request for " + object + ": "
+                    + e.getMessage(), e);
+        }
+        return new MigratorException(ErrorCode.FAILED, "GCS request for " + object + " failed: " + rootMessage(e), e);
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    /** A failed token refresh; its type (GoogleAuthException) is not public, so match the package. */
+    private static Throwable credentialFailure(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getClass().getName().startsWith("com.google.auth.oauth2.")) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+}

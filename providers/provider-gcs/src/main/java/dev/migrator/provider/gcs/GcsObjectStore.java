@@ -1,0 +1,438 @@
+package dev.migrator.provider.gcs;
+
+import com.google.api.gax.paging.Page;
+import com.google.cloud.ReadChannel;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.BlobWriteSession;
+import com.google.cloud.storage.CopyWriter;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.Storage.BlobListOption;
+import com.google.cloud.storage.Storage.BlobSourceOption;
+import com.google.cloud.storage.Storage.BlobTargetOption;
+import com.google.cloud.storage.Storage.BlobWriteOption;
+import com.google.cloud.storage.Storage.BucketField;
+import com.google.cloud.storage.Storage.BucketGetOption;
+import com.google.cloud.storage.StorageException;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A bucket and prefix on Google Cloud Storage. Thread-safe: the {@link Storage} client is, and every
+ * call uses its own channels.
+ *
+ * <p>Objects up to one chunk are written with a single multipart request; larger ones with a
+ * resumable upload in chunks of that size, finalized only after every byte of the source was sent,
+ * so a failure never leaves a partial object. Reads return the stored bytes even for
+ * {@code Content-Encoding: gzip} objects (no decompressive transcoding).
+ */
+public final class GcsObjectStore implements ObjectStore {
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private final Storage storage;
+    private final String bucket;
+    private final String root;
+    private final int pageSize;
+    private final int chunkSize;
+    private final String displayUri;
+    private final GcsErrors errors;
+    private final boolean emulator;
+
+    GcsObjectStore(Storage storage, String bucket, String root, int pageSize, int chunkSize, String displayUri,
+            String where, boolean emulator) {
+        this.storage = storage;
+        this.bucket = bucket;
+        this.root = root;
+        this.pageSize = pageSize;
+        this.chunkSize = chunkSize;
+        this.displayUri = displayUri;
+        this.emulator = emulator;
+        this.errors = new GcsErrors(bucket, where, emulator, this::bucketExists);
+    }
+
+    @Override
+    public String displayUri() {
+        return displayUri;
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String prefix) {
+        String full = root + Objects.requireNonNull(prefix, "prefix");
+        Page<Blob> first = call(null, () -> full.isEmpty()
+                ? storage.list(bucket, BlobListOption.pageSize(pageSize))
+                : storage.list(bucket, BlobListOption.prefix(full), BlobListOption.pageSize(pageSize)));
+        // iterateAll fetches the next page only when this one is used up: one page in memory at a time.
+        Iterator<Blob> blobs = first.iterateAll().iterator();
+        Iterator<ObjectInfo> infos = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return call(null, blobs::hasNext);
+            }
+
+            @Override
+            public ObjectInfo next() {
+                return info(call(null, blobs::next));
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(infos,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        BlobId id = id(key);
+        Blob blob = call(key, () -> storage.get(id));
+        if (blob == null) {
+            errors.requireBucket();
+            return Optional.empty();
+        }
+        return Optional.of(info(blob));
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) {
+        if (offset < 0) {
+            throw MigratorException.badInput("negative offset " + offset + " for '" + key + "'");
+        }
+        BlobId id = id(key);
+        // Raw: a Content-Encoding: gzip object is read as stored, never gunzipped by the client.
+        ReadChannel channel = storage.reader(id, BlobSourceOption.shouldReturnRawInputStream(true));
+        try {
+            if (offset > 0) {
+                channel.seek(offset);
+            }
+            if (length >= 0) {
+                channel.limit(offset + length);
+            }
+            GcsInputStream in = new GcsInputStream(Channels.newInputStream(channel), key);
+            // The first read happens now, so a missing object fails open() with NOT_FOUND, as the contract says.
+            in.fill();
+            return in;
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (RuntimeException ignored) {
+                // already failing
+            }
+            throw errors.translate(e, key);
+        }
+    }
+
+    @Override
+    public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
+        BlobInfo info = blobInfo(id(key), metadata);
+        long size = content.size();
+        if (size <= chunkSize) {
+            byte[] bytes = readExactly(key, content, (int) size);
+            // One multipart request; the client sends md5/crc32c of the bytes and GCS rejects a mismatch.
+            Blob stored = call(key, () -> storage.create(info, bytes, BlobTargetOption.disableGzipContent()));
+            return checkedSize(key, stored, size);
+        }
+        return checkedSize(key, call(key, () -> resumableUpload(key, info, content)), size);
+    }
+
+    private ObjectInfo checkedSize(String key, BlobInfo result, long size) {
+        if (result.getSize() == null || result.getSize() != size) {
+            throw new MigratorException(ErrorCode.INTEGRITY, "GCS stored " + result.getSize() + " bytes for '"
+                    + key + "' in " + displayUri + " but " + size + " were sent");
+        }
+        return info(result);
+    }
+
+    /**
+     * Streams {@code content} through a resumable session in chunks. The channel is closed (which
+     * finalizes the object) only after the source yielded exactly {@code size} bytes; on any failure
+     * it is abandoned, and GCS discards the unfinished session.
+     */
+    private BlobInfo resumableUpload(String key, BlobInfo info, Content content) throws IOException {
+        BlobWriteSession session = storage.blobWriteSession(info, BlobWriteOption.disableGzipContent());
+        WritableByteChannel channel = session.open();
+        long sent = 0;
+        try (InputStream in = openSource(key, content)) {
+            byte[] buffer = new byte[COPY_BUFFER];
+            for (int n; (n = readSource(key, in, buffer)) >= 0; ) {
+                sent += n;
+                if (sent > content.size()) {
+                    break;
+                }
+                ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
+                while (bb.hasRemaining()) {
+                    channel.write(bb);
+                }
+            }
+        }
+        if (sent != content.size()) {
+            throw sizeMismatch(key, content.size(), sent);
+        }
+        channel.close();
+        try {
+            return session.getResult().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while finishing the upload of '" + key + "'", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    @Override
+    public void delete(String key) {
+        BlobId id = id(key);
+        if (!call(key, () -> storage.delete(id))) {
+            errors.requireBucket(); // a missing key is fine, a missing bucket is not
+        }
+    }
+
+    @Override
+    public Optional<ServerSideCopy> serverSideCopyFrom(ObjectStore source) {
+        if (!(source instanceof GcsObjectStore from) || !sameService(from)) {
+            return Optional.empty();
+        }
+        return Optional.of((sourceKey, targetKey, metadata) -> copy(from, sourceKey, targetKey, metadata));
+    }
+
+    private ObjectInfo copy(GcsObjectStore from, String sourceKey, String targetKey, ObjectMetadata metadata) {
+        BlobId source = from.id(sourceKey);
+        BlobId target = id(targetKey);
+        Storage.CopyRequest.Builder request = Storage.CopyRequest.newBuilder().setSource(source);
+        if (metadata == null) {
+            request.setTarget(target); // keeps the source's metadata
+        } else {
+            request.setTarget(blobInfo(target, metadata));
+        }
+        Blob copied;
+        try {
+            // A rewrite may take several calls (large objects, other locations or classes): loop until done.
+            CopyWriter writer = storage.copy(request.build());
+            while (!writer.isDone()) {
+                writer.copyChunk();
+            }
+            copied = writer.getResult();
+        } catch (StorageException e) {
+            if (e.getCode() == 404) {
+                from.errors.requireBucket();
+                errors.requireBucket();
+                throw MigratorException.notFound("cannot copy '" + sourceKey + "' from " + from.displayUri
+                        + ": no such object");
+            }
+            throw errors.translate(e, targetKey);
+        } catch (RuntimeException e) {
+            throw errors.translate(e, targetKey);
+        }
+        return info(copied);
+    }
+
+    /** Same endpoint and same credentials: the store can read the source itself. */
+    private boolean sameService(GcsObjectStore other) {
+        return emulator == other.emulator
+                && Objects.equals(storage.getOptions().getHost(), other.storage.getOptions().getHost())
+                && Objects.equals(storage.getOptions().getCredentials(), other.storage.getOptions().getCredentials());
+    }
+
+    @Override
+    public void close() {
+        try {
+            storage.close();
+        } catch (Exception e) {
+            // Nothing is pending once every call has returned; a failing close loses nothing.
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private BlobId id(String key) {
+        Keys.requireValid(key);
+        String name = root + key;
+        if (Keys.utf8(name).length > Keys.MAX_KEY_BYTES) {
+            throw MigratorException.badInput("'" + key + "' under the prefix '" + root + "' of " + displayUri
+                    + " makes an object name longer than " + Keys.MAX_KEY_BYTES + " bytes, GCS's limit: use a shorter prefix");
+        }
+        return BlobId.of(bucket, name);
+    }
+
+    private static BlobInfo blobInfo(BlobId id, ObjectMetadata m) {
+        ObjectMetadata meta = m == null ? ObjectMetadata.EMPTY : m;
+        return BlobInfo.newBuilder(id)
+                .setContentType(meta.contentType())
+                .setContentEncoding(meta.contentEncoding())
+                .setCacheControl(meta.cacheControl())
+                .setContentDisposition(meta.contentDisposition())
+                .setMetadata(meta.userMetadata().isEmpty() ? null : meta.userMetadata())
+                .build();
+    }
+
+    private ObjectInfo info(BlobInfo b) {
+        String name = b.getName();
+        if (!name.startsWith(root)) {
+            throw new MigratorException(ErrorCode.FAILED, "GCS returned '" + name + "' outside the prefix '" + root
+                    + "' of " + displayUri);
+        }
+        Map<String, String> user = new HashMap<>();
+        if (b.getMetadata() != null) {
+            b.getMetadata().forEach((k, v) -> {
+                if (v != null) {
+                    user.put(k, v);
+                }
+            });
+        }
+        ObjectMetadata metadata = new ObjectMetadata(b.getContentType(), b.getContentEncoding(), b.getCacheControl(),
+                b.getContentDisposition(), user);
+        return new ObjectInfo(name.substring(root.length()), b.getSize() == null ? 0 : b.getSize(),
+                b.getUpdateTimeOffsetDateTime() == null ? null : b.getUpdateTimeOffsetDateTime().toInstant(),
+                b.getGeneration() == null ? null : Long.toString(b.getGeneration()),
+                // md5 is absent for composite objects; crc32c is always there.
+                new dev.migrator.provider.Checksums(b.getMd5ToHexString(), b.getCrc32cToHexString()),
+                metadata);
+    }
+
+    private static byte[] readExactly(String key, Content content, int size) {
+        try (InputStream in = openSource(key, content)) {
+            byte[] bytes = in.readNBytes(size);
+            long extra = in.read() >= 0 ? 1 : 0;
+            if (bytes.length != size || extra > 0) {
+                throw sizeMismatch(key, size, bytes.length + extra);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw sourceFailed(key, e);
+        }
+    }
+
+    private static InputStream openSource(String key, Content content) {
+        try {
+            return content.open();
+        } catch (IOException e) {
+            throw sourceFailed(key, e);
+        }
+    }
+
+    private static int readSource(String key, InputStream in, byte[] buffer) {
+        try {
+            return in.read(buffer);
+        } catch (IOException e) {
+            throw sourceFailed(key, e);
+        }
+    }
+
+    private static MigratorException sourceFailed(String key, IOException e) {
+        if (e instanceof InterruptedIOException) {
+            return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source of '" + key + "'", e);
+        }
+        // The content is replayable, so a retry reads it again from the start.
+        return new MigratorException(ErrorCode.FAILED, "reading the source of '" + key + "' failed: " + e.getMessage(),
+                e, true);
+    }
+
+    private static MigratorException sizeMismatch(String key, long declared, long actual) {
+        return new MigratorException(ErrorCode.INTEGRITY, "the source of '" + key + "' declared " + declared
+                + " bytes but yielded " + (actual > declared ? "more" : Long.toString(actual))
+                + "; nothing was stored");
+    }
+
+    private boolean bucketExists() {
+        return storage.get(bucket, BucketGetOption.fields(BucketField.NAME)) != null;
+    }
+
+    private <T> T call(String key, ThrowingSupplier<T> op) {
+        try {
+            return op.get();
+        } catch (MigratorException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw errors.translate(e, key);
+        }
+    }
+
+    private interface ThrowingSupplier<T> {
+        T get() throws IOException;
+    }
+
+    /** Reads from a {@link ReadChannel}; client failures after open() become IOExceptions, as the contract says. */
+    private final class GcsInputStream extends InputStream {
+        private final InputStream in;
+        private final String key;
+        private int pending = -2;
+
+        GcsInputStream(InputStream in, String key) {
+            this.in = in;
+            this.key = key;
+        }
+
+        void fill() throws IOException {
+            pending = in.read();
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pending != -2) {
+                int b = pending;
+                pending = b < 0 ? b : -2;
+                return b;
+            }
+            return guarded(in::read);
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (pending != -2) {
+                if (pending < 0) {
+                    return -1;
+                }
+                b[off] = (byte) pending;
+                pending = -2;
+                return 1;
+            }
+            return guarded(() -> in.read(b, off, len));
+        }
+
+        private int guarded(IoCall call) throws IOException {
+            try {
+                return call.run();
+            } catch (StorageException e) {
+                throw new IOException("reading '" + key + "' from " + displayUri + " failed: "
+                        + errors.translate(e, key).getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                in.close();
+            } catch (StorageException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }
+    }
+
+    private interface IoCall {
+        int run() throws IOException;
+    }
+}

@@ -1,0 +1,168 @@
+package dev.migrator.provider.gcs;
+
+import com.google.auth.Credentials;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.storage.BlobWriteSessionConfigs;
+import com.google.cloud.storage.StorageOptions;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.ProviderFactory;
+import dev.migrator.provider.Redaction;
+import dev.migrator.provider.StoreOptions;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code gs://bucket/prefix} stores on Google Cloud Storage, through the JSON API of the official client.
+ *
+ * <p>Credentials are Application Default Credentials. An emulator (or test server) is used instead,
+ * with no credentials, when the URI has {@code endpoint=} or the environment has
+ * {@code STORAGE_EMULATOR_HOST}, the convention every Google client follows.
+ */
+public final class GcsProviderFactory implements ProviderFactory {
+    /** Uploads stream in chunks of this size at most: the memory one upload holds. */
+    static final int MAX_CHUNK_SIZE = 16 * 1024 * 1024;
+    /** Resumable chunks must be multiples of this (GCS rule). */
+    static final int CHUNK_GRANULARITY = 256 * 1024;
+    static final int DEFAULT_PAGE_SIZE = 1000;
+
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
+    private static final Set<String> PARAMS = Set.of("project", "page-size", "endpoint");
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("gs");
+    }
+
+    @Override
+    public String usage() {
+        return "gs://BUCKET[/PREFIX][?project=P][&page-size=N][&endpoint=http://HOST:PORT]  Google Cloud Storage;"
+                + " credentials from Application Default Credentials (gcloud auth application-default login, or"
+                + " GOOGLE_APPLICATION_CREDENTIALS); endpoint= or STORAGE_EMULATOR_HOST selects an emulator, used"
+                + " without credentials; page-size: objects per listing request (1-1000, default 1000)";
+    }
+
+    @Override
+    public ObjectStore objectStore(URI uri, StoreOptions options) {
+        String shown = Redaction.uri(uri.toString());
+        String bucket = uri.getRawAuthority();
+        if (bucket == null || bucket.isEmpty()) {
+            throw MigratorException.badInput("'" + shown + "' names no bucket: use gs://BUCKET/optional/prefix");
+        }
+        if (!BUCKET.matcher(bucket).matches()) {
+            throw MigratorException.badInput("'" + bucket + "' in '" + shown + "' is not a valid GCS bucket name"
+                    + " (3-222 characters: lower-case letters, digits, '-', '_', '.'; no user, password or port)");
+        }
+        if (uri.getRawFragment() != null) {
+            throw MigratorException.badInput("'" + shown + "' has a '#' fragment: percent-encode '#' in keys as %23");
+        }
+        Map<String, String> params = params(uri, shown);
+        String project = params.get("project");
+        int pageSize = pageSize(params.get("page-size"), shown);
+
+        String endpoint = params.get("endpoint");
+        if (endpoint == null) {
+            String emulator = System.getenv("STORAGE_EMULATOR_HOST");
+            if (emulator != null && !emulator.isBlank()) {
+                endpoint = emulator.contains("://") ? emulator : "http://" + emulator;
+            }
+        }
+        StorageOptions.Builder builder = StorageOptions.http()
+                // migrator retries in one place (Retry); the client must fail fast and let it.
+                .setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder().setMaxAttempts(1).build())
+                .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize(options)));
+        Credentials credentials;
+        if (endpoint != null) {
+            checkEndpoint(endpoint, shown);
+            builder.setHost(endpoint);
+            credentials = NoCredentials.getInstance();
+            builder.setProjectId(project == null ? "migrator-emulator" : project);
+        } else {
+            credentials = applicationDefaultCredentials(bucket);
+            if (project != null) {
+                builder.setProjectId(project);
+            }
+        }
+        builder.setCredentials(credentials);
+        String where = endpoint == null ? "Google Cloud Storage" : "the GCS endpoint " + endpoint;
+        return new GcsObjectStore(builder.build().getService(), bucket, Keys.rootPrefix(uri.getPath()), pageSize,
+                chunkSize(options), shown, where, endpoint != null);
+    }
+
+    /** The resumable chunk size: the part size, rounded up to GCS's 256 KiB granularity and capped. */
+    static int chunkSize(StoreOptions options) {
+        long rounded = (options.partSize() + CHUNK_GRANULARITY - 1) / CHUNK_GRANULARITY * CHUNK_GRANULARITY;
+        return (int) Math.min(rounded, MAX_CHUNK_SIZE);
+    }
+
+    private static Map<String, String> params(URI uri, String shown) {
+        Map<String, String> params = new LinkedHashMap<>();
+        String raw = uri.getRawQuery();
+        if (raw == null || raw.isEmpty()) {
+            return params;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (!PARAMS.contains(key)) {
+                throw MigratorException.badInput("unknown option '" + key + "' in '" + shown
+                        + "'; gs:// takes: endpoint, page-size, project");
+            }
+            if (value.isEmpty()) {
+                throw MigratorException.badInput("option '" + key + "' in '" + shown + "' needs a value");
+            }
+            params.put(key, value);
+        }
+        return params;
+    }
+
+    private static int pageSize(String value, String shown) {
+        if (value == null) {
+            return DEFAULT_PAGE_SIZE;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw MigratorException.badInput("page-size '" + value + "' in '" + shown + "' must be a number from 1 to 1000");
+    }
+
+    private static void checkEndpoint(String endpoint, String shown) {
+        try {
+            URI e = new URI(endpoint);
+            if (("http".equals(e.getScheme()) || "https".equals(e.getScheme())) && e.getHost() != null
+                    && (e.getPath() == null || e.getPath().isEmpty() || e.getPath().equals("/"))) {
+                return;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        throw MigratorException.badInput("endpoint '" + Redaction.uri(endpoint) + "' for '" + shown
+                + "' must look like http://HOST:PORT (check endpoint= or STORAGE_EMULATOR_HOST)");
+    }
+
+    private static Credentials applicationDefaultCredentials(String bucket) {
+        try {
+            return GoogleCredentials.getApplicationDefault();
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.AUTH, "no Google credentials found for gs://" + bucket
+                    + ": run 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS to a"
+                    + " service account key file", e);
+        }
+    }
+}
