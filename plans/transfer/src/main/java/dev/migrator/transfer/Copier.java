@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Copies every object of one store into another, verified end to end: each object's bytes are hashed
@@ -76,15 +75,16 @@ public final class Copier {
         pool = workers;
         Semaphore inFlight = new Semaphore(options.transfers() * 2);
         boolean interrupted = false;
-        try (Stream<ObjectInfo> objects = source.list("")) {
-            for (var it = objects.iterator(); it.hasNext() && !cancelled; ) {
-                ObjectInfo listed = it.next();
-                progress.listed(listed);
+        try (SortedListing sources = SortedListing.of(source); SortedListing targets = SortedListing.ofTarget(target)) {
+            for (ObjectInfo listed; (listed = sources.next()) != null && !cancelled; ) {
+                ObjectInfo atTarget = targets.find(listed.key());
+                ObjectInfo object = listed;
+                progress.listed(object);
                 inFlight.acquire();
                 try {
                     workers.execute(() -> {
                         try {
-                            copyOne(listed, journal);
+                            copyOne(object, atTarget, journal);
                         } finally {
                             inFlight.release();
                         }
@@ -121,8 +121,13 @@ public final class Copier {
                 interrupted, options.dryRun());
     }
 
-    private void copyOne(ObjectInfo listed, Journal journal) {
+    /**
+     * Copies one object. {@code atTarget} is the target listing's entry for the same key, or null when
+     * the target has none, which spares a request per object.
+     */
+    private void copyOne(ObjectInfo listed, ObjectInfo atTarget, Journal journal) {
         String key = listed.key();
+        VerifiedContent content = null;
         try {
             if (cancelled) {
                 return;
@@ -131,31 +136,41 @@ public final class Copier {
                 skip(listed);
                 return;
             }
-            // Listings of some stores (S3) carry no metadata; stat has it, and a trustworthy checksum.
-            Optional<ObjectInfo> src = listed.metadata() != null ? Optional.of(listed) : source.stat(key);
-            if (src.isEmpty()) {
-                vanished.incrementAndGet();
-                progress.finished(listed, Progress.Outcome.SKIPPED);
-                return;
-            }
-            ObjectInfo from = src.get();
-            Optional<ObjectInfo> existing = target.stat(key);
-            if (existing.isPresent()) {
-                String difference = difference(from, existing.get());
-                if (difference == null) {
+            ObjectInfo from;
+            if (atTarget == null) {
+                if (listed.metadata() != null || options.dryRun()) {
+                    from = listed;
+                } else {
+                    // Listings of some stores (S3) carry no metadata; the GET that reads the bytes has it.
+                    ObjectStore.Opened opened = source.openWithInfo(key);
+                    from = opened.info();
+                    content = new VerifiedContent(source, key, from.size(), progress, opened.stream());
+                }
+            } else {
+                from = listed.metadata() != null ? listed : source.stat(key).orElse(null);
+                if (from == null) {
+                    vanished(listed);
+                    return;
+                }
+                ObjectInfo existing = atTarget.metadata() != null ? atTarget : target.stat(key).orElse(null);
+                String difference = existing == null ? null : difference(from, existing);
+                if (existing != null && difference == null) {
                     if (journal != null) {
                         journal.markDone(from, Fidelity.md5(source, from));
                     }
                     skip(from);
                     return;
                 }
-                if (!options.overwrite()) {
+                if (existing != null && !options.overwrite()) {
                     throw new MigratorException(ErrorCode.CONFLICT, "target " + target.displayUri() + " already has a different '"
                             + key + "' (" + difference + "); not overwritten: pass --overwrite to replace it");
                 }
             }
             if (!options.dryRun()) {
-                String md5 = transfer(from);
+                if (content == null) {
+                    content = new VerifiedContent(source, key, from.size(), progress, null);
+                }
+                String md5 = transfer(from, content);
                 if (journal != null) {
                     journal.markDone(from, md5);
                 }
@@ -164,10 +179,23 @@ public final class Copier {
             copiedBytes.addAndGet(from.size());
             progress.finished(from, Progress.Outcome.COPIED);
         } catch (MigratorException e) {
-            fail(listed, e.code().name(), e.getMessage());
+            if (e.code() == ErrorCode.NOT_FOUND && atTarget == null && content == null) {
+                vanished(listed);
+            } else {
+                fail(listed, e.code().name(), e.getMessage());
+            }
         } catch (RuntimeException e) {
             fail(listed, ErrorCode.FAILED.name(), "'" + key + "': " + e);
+        } finally {
+            if (content != null) {
+                content.discard();
+            }
         }
+    }
+
+    private void vanished(ObjectInfo listed) {
+        vanished.incrementAndGet();
+        progress.finished(listed, Progress.Outcome.SKIPPED);
     }
 
     private String difference(ObjectInfo from, ObjectInfo existing) {
@@ -179,7 +207,7 @@ public final class Copier {
     }
 
     /** Writes one object and proves the bytes; returns their MD5. */
-    private String transfer(ObjectInfo from) {
+    private String transfer(ObjectInfo from, VerifiedContent content) {
         String key = from.key();
         Optional<ObjectStore.ServerSideCopy> serverSide = target.serverSideCopyFrom(source);
         return options.retry().call("copy " + key, () -> {
@@ -190,7 +218,6 @@ public final class Copier {
                 progress.transferred(from.size());
                 return md5;
             }
-            VerifiedContent content = new VerifiedContent(source, key, from.size(), progress);
             ObjectInfo stored = target.put(key, content, from.metadata());
             String md5 = content.md5() != null ? content.md5() : from.size() == 0 ? Fidelity.EMPTY_MD5 : null;
             if (md5 == null) {

@@ -60,6 +60,12 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public Opened openWithInfo(String key) {
+        Opened opened = retry.call("open " + key, () -> delegate.openWithInfo(key), listener);
+        return new Opened(opened.info(), new ResumingInputStream(key, 0, -1, opened.stream()));
+    }
+
+    @Override
     public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
         return retry.call("put " + key, () -> delegate.put(key, content, metadata), listener);
     }
@@ -184,11 +190,15 @@ public final class RetryingObjectStore implements ObjectStore {
         private int failures;
 
         ResumingInputStream(String key, long offset, long length) {
+            // Open eagerly so that "not found" surfaces from open(), as the contract says.
+            this(key, offset, length, retry.call("open " + key, () -> delegate.open(key, offset, length), listener));
+        }
+
+        ResumingInputStream(String key, long offset, long length, InputStream opened) {
             this.key = key;
             this.position = offset;
             this.length = length;
-            // Open eagerly so that "not found" surfaces from open(), as the contract says.
-            this.in = retry.call("open " + key, () -> delegate.open(key, offset, length), listener);
+            this.in = opened;
         }
 
         @Override

@@ -20,12 +20,33 @@ final class VerifiedContent implements Content {
     private final Progress progress;
     private volatile String md5;
     private volatile long bytesRead;
+    private InputStream firstStream;
 
-    VerifiedContent(ObjectStore source, String key, long size, Progress progress) {
+    /** {@code firstStream}, if not null, is an already open stream the first {@link #open()} returns. */
+    VerifiedContent(ObjectStore source, String key, long size, Progress progress, InputStream firstStream) {
         this.source = source;
         this.key = key;
         this.size = size;
         this.progress = progress;
+        this.firstStream = firstStream;
+    }
+
+    private synchronized InputStream rawStream() {
+        InputStream s = firstStream;
+        firstStream = null;
+        return s != null ? s : source.open(key, 0, -1);
+    }
+
+    /** Closes the pre-opened stream if {@link #open()} never took it. */
+    synchronized void discard() {
+        if (firstStream != null) {
+            try {
+                firstStream.close();
+            } catch (IOException ignored) {
+                // nothing was read from it
+            }
+            firstStream = null;
+        }
     }
 
     @Override
@@ -37,7 +58,7 @@ final class VerifiedContent implements Content {
     public InputStream open() {
         md5 = null;
         MessageDigest digest = Digests.md5();
-        return new FilterInputStream(source.open(key, 0, -1)) {
+        return new FilterInputStream(rawStream()) {
             private long count;
             private boolean done;
 

@@ -119,6 +119,7 @@ class CopierTest {
         flakySource.readDeaths.set(4);
         flakySource.corruptReads.set(2);
         flakySource.listDeathAfter.set(5);
+        flakySource.listWithoutMetadata = true;
         flakyTarget.putFailures.set(3);
         flakyTarget.statFailures.set(2);
 

@@ -27,6 +27,8 @@ class FlakyStore implements ObjectStore {
     final AtomicInteger corruptReads = new AtomicInteger();
     final AtomicInteger listDeathAfter = new AtomicInteger(-1);
     final AtomicInteger injected = new AtomicInteger();
+    /** List like S3 does: no metadata in listings, so the copier must get it from the read. */
+    volatile boolean listWithoutMetadata;
 
     FlakyStore(ObjectStore real) {
         this.real = real;
@@ -57,7 +59,8 @@ class FlakyStore implements ObjectStore {
             @Override
             public ObjectInfo next() {
                 returned++;
-                return it.next();
+                ObjectInfo o = it.next();
+                return listWithoutMetadata ? o.withMetadata(null) : o;
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(flaky, 0), false).onClose(inner::close);

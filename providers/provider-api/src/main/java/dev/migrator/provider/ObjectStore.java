@@ -12,8 +12,11 @@ import java.util.stream.Stream;
  * <ul>
  *   <li><b>Thread-safety:</b> every method may be called from many threads at once.</li>
  *   <li><b>Not found:</b> {@link #stat} returns empty for a missing key; {@link #open} throws a
- *       {@link MigratorException} with {@link ErrorCode#NOT_FOUND}. A missing bucket or root is
- *       {@link ErrorCode#BAD_INPUT} from any method, naming it.</li>
+ *       {@link MigratorException} with {@link ErrorCode#NOT_FOUND}. A missing bucket is
+ *       {@link ErrorCode#BAD_INPUT} from any method, naming it; a root that the first {@code put}
+ *       would create (a local directory) makes {@code list} throw {@link ErrorCode#NOT_FOUND}.</li>
+ *   <li><b>Order:</b> listings are in {@link Keys#ORDER}; callers merge listings of two stores and
+ *       rely on it.</li>
  *   <li><b>Streams:</b> the caller closes every stream and {@code Stream} it gets.</li>
  *   <li><b>Errors:</b> only {@link MigratorException}, classified retryable or not; no method retries
  *       on its own (see {@link Retry}), except the parts of one multipart upload.</li>
@@ -42,6 +45,20 @@ public interface ObjectStore extends AutoCloseable {
      * closes the stream. A failure mid-stream surfaces as an {@link java.io.IOException} from read.
      */
     InputStream open(String key, long offset, long length);
+
+    /**
+     * Opens a whole object and returns its info (size, checksums, metadata) with the stream, in one
+     * request where the store allows (an S3 GET carries the metadata a HEAD would). The caller closes
+     * the stream. The default stats, then opens.
+     */
+    default Opened openWithInfo(String key) {
+        ObjectInfo info = stat(key).orElseThrow(() -> MigratorException.notFound("no object '" + key + "' in " + displayUri()));
+        return new Opened(info, open(key, 0, -1));
+    }
+
+    /** An object's info together with an open stream over all its bytes. */
+    record Opened(ObjectInfo info, InputStream stream) {
+    }
 
     /**
      * Stores {@code content} under {@code key} with {@code metadata}, replacing any existing object

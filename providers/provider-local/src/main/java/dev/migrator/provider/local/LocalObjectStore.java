@@ -93,7 +93,7 @@ public final class LocalObjectStore implements ObjectStore {
     @Override
     public Stream<ObjectInfo> list(String prefix) {
         if (!Files.isDirectory(root)) {
-            throw MigratorException.badInput("directory " + root + " does not exist");
+            throw MigratorException.notFound("directory " + root + " does not exist");
         }
         Iterator<ObjectInfo> it = new Walk(prefix);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
