@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
@@ -21,6 +22,9 @@ import org.jclouds.blobstore.BlobStoreContext;
  * for tests. It speaks real S3 over HTTP with AWS signature v2/v4 checking against the fixed
  * {@link #ACCESS_KEY}/{@link #SECRET_KEY}; data lives in memory ({@link #inMemory()}) or in a
  * directory ({@link #onDirectory(Path)}), one subdirectory per bucket.
+ *
+ * <p>Known S3Proxy differences from S3: the server normalizes a few well-known content types (Jetty
+ * writes {@code text/plain; charset=utf-8} back as {@code text/plain;charset=utf-8}).
  *
  * <p>Clients need path-style addressing and, with the AWS SDK v2, request checksums
  * {@code WHEN_REQUIRED} (S3Proxy does not understand the SDK's default trailing checksums).
@@ -34,6 +38,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
     /** The region clients should sign for; S3Proxy accepts any, this one is the SDK's usual default. */
     public static final String REGION = "us-east-1";
 
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final BlobStoreContext context;
@@ -82,17 +87,25 @@ public final class EmbeddedS3Server implements AutoCloseable {
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
-    /** A server on an ephemeral port whose data lives in memory and is gone after {@link #close()}. */
+    /**
+     * A server on an ephemeral port whose data lives in memory and is gone after {@link #close()}. It uses
+     * jclouds' map-based {@code transient} store, which keeps keys bytes-exact; {@code transient-nio2} maps
+     * keys to paths and fails on keys like {@code dir/} with content or {@code a/./b}.
+     */
     public static EmbeddedS3Server inMemory() {
         return inMemory(0);
     }
 
     /** A server on {@code port} ({@code 0}: any free port) whose data lives in memory. */
     public static EmbeddedS3Server inMemory(int port) {
-        return new EmbeddedS3Server("transient-nio2", new Properties(), port);
+        return new EmbeddedS3Server("transient", new Properties(), port);
     }
 
-    /** A server on an ephemeral port storing each bucket as a subdirectory of {@code directory}. */
+    /**
+     * A server on an ephemeral port storing each bucket as a subdirectory of {@code directory}
+     * ({@code filesystem-nio2}). Keys become paths, so keys a file system cannot hold (a {@code dir/}
+     * object with content, {@code .}/{@code ..} segments, segments over 255 bytes) fail.
+     */
     public static EmbeddedS3Server onDirectory(Path directory) {
         return onDirectory(directory, 0);
     }
@@ -142,11 +155,23 @@ public final class EmbeddedS3Server implements AutoCloseable {
     /** Creates {@code name} if it does not exist yet. */
     public void createBucket(String name) {
         Objects.requireNonNull(name, "name");
+        // S3Proxy answers NoSuchBucket for names S3 would refuse, though jclouds creates them.
+        if (!BUCKET_NAME.matcher(name).matches()) {
+            throw MigratorException.badInput("cannot create bucket '" + name + "' on the embedded S3 server at "
+                    + endpoint + ": use a valid S3 bucket name, 3-63 lower-case letters, digits, dots and hyphens");
+        }
+        String problem;
         try {
             context.getBlobStore().createContainerInLocation(null, name);
+            // jclouds quietly refuses some invalid names (e.g. too short) instead of throwing.
+            problem = context.getBlobStore().containerExists(name) ? null : "refused";
         } catch (RuntimeException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
             throw MigratorException.badInput("cannot create bucket '" + name + "' on the embedded S3 server at "
-                    + endpoint + ": " + e.getMessage() + "; use a valid S3 bucket name");
+                    + endpoint + " (" + problem + "): use a valid S3 bucket name, 3-63 lower-case letters, digits,"
+                    + " dots and hyphens");
         }
     }
 

@@ -30,6 +30,8 @@ class EmbeddedS3ServerTest {
             assertThat(endpoint.getPort()).isPositive();
             server.createBucket("media");
             server.createBucket("media"); // idempotent
+            assertThatThrownBy(() -> server.createBucket("b"))
+                    .hasMessageContaining("bucket 'b'").hasMessageContaining("valid S3 bucket name");
 
             HttpResponse<String> anonymous = get(endpoint.resolve("/media/"));
             assertThat(anonymous.statusCode()).isEqualTo(403);

@@ -1,0 +1,236 @@
+package dev.migrator.provider.s3;
+
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
+
+/**
+ * One multipart upload: the source is read once, sequentially, into part buffers; at most
+ * {@code partConcurrency} buffers exist at a time (memory = partConcurrency x partSize), and those
+ * parts upload in parallel, each with Content-MD5 and retried from its buffer. The completed ETag must
+ * equal {@code md5(concat(part md5s))-N}. Any failure aborts the upload, so no parts are left behind.
+ */
+final class MultipartUpload {
+    private final S3ObjectStore store;
+    private final String key;
+    private final String fullKey;
+    private final Content content;
+    private final ObjectMetadata metadata;
+    private final long partSize;
+    private final String what;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    MultipartUpload(S3ObjectStore store, String key, String fullKey, Content content, ObjectMetadata metadata,
+            long partSize) {
+        this.store = store;
+        this.key = key;
+        this.fullKey = fullKey;
+        this.content = content;
+        this.metadata = metadata;
+        this.partSize = partSize;
+        this.what = "writing " + store.location.describe(key);
+    }
+
+    ObjectInfo run() {
+        long size = content.size();
+        int parts = (int) ((size + partSize - 1) / partSize);
+        CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
+                .bucket(store.location.bucket())
+                .key(fullKey)
+                .metadata(metadata.userMetadata());
+        S3ObjectStore.applyMetadata(metadata, create::contentType, create::contentEncoding, create::cacheControl,
+                create::contentDisposition);
+        String uploadId = store.call(what, () -> store.s3.createMultipartUpload(create.build()).uploadId());
+        byte[][] partMd5 = new byte[parts][];
+        CompleteMultipartUploadResponse done;
+        try {
+            List<CompletedPart> completed = uploadParts(uploadId, parts, size, partMd5);
+            done = store.call(what, () -> store.s3.completeMultipartUpload(b -> b
+                    .bucket(store.location.bucket())
+                    .key(fullKey)
+                    .uploadId(uploadId)
+                    .multipartUpload(m -> m.parts(completed))));
+        } catch (RuntimeException | Error e) {
+            abort(uploadId, e);
+            throw e;
+        }
+
+        String etag = S3ObjectStore.unquote(done.eTag());
+        String expected = compositeEtag(partMd5);
+        // Only an ETag of the composite shape can be checked; SSE-KMS/SSE-C and some S3-compatible stores
+        // use other forms, which the caller verifies by size or by reading back.
+        if (etag != null && S3ObjectStore.COMPOSITE_ETAG.matcher(etag).matches()
+                && S3ObjectStore.etagIsMd5(done.serverSideEncryption(), null) && !etag.equals(expected)) {
+            String removed = removeBadObject();
+            throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store's multipart ETag " + etag
+                    + " does not match the parts sent (" + expected + "); " + removed + "copy the object again");
+        }
+        return new ObjectInfo(key, size, null, etag, null, metadata);
+    }
+
+    /** {@code md5(concat(md5 of each part))-N}, the ETag S3 gives a completed multipart upload. */
+    static String compositeEtag(byte[][] partMd5) {
+        MessageDigest all = Digests.md5();
+        for (byte[] md5 : partMd5) {
+            all.update(md5);
+        }
+        return Digests.hex(all.digest()) + "-" + partMd5.length;
+    }
+
+    private List<CompletedPart> uploadParts(String uploadId, int parts, long size, byte[][] partMd5) {
+        int concurrency = store.options.partConcurrency();
+        Semaphore buffers = new Semaphore(concurrency);
+        List<Future<CompletedPart>> futures = new ArrayList<>(parts);
+        try (InputStream in = content.open()) {
+            for (int i = 0; i < parts && failure.get() == null; i++) {
+                buffers.acquire();
+                if (failure.get() != null) {
+                    buffers.release();
+                    break;
+                }
+                int partNumber = i + 1;
+                int length = (int) Math.min(partSize, size - i * partSize);
+                byte[] buf;
+                try {
+                    buf = new byte[length];
+                    if (in.readNBytes(buf, 0, length) != length) {
+                        throw store.sizeMismatch(key, size);
+                    }
+                } catch (IOException | RuntimeException | Error e) {
+                    buffers.release();
+                    throw e;
+                }
+                byte[] md5 = Digests.md5().digest(buf);
+                partMd5[i] = md5;
+                futures.add(store.partPool.submit(() -> {
+                    try {
+                        return uploadPart(uploadId, partNumber, buf, md5);
+                    } catch (RuntimeException | Error e) {
+                        failure.compareAndSet(null, e);
+                        throw e;
+                    } finally {
+                        buffers.release();
+                    }
+                }));
+            }
+            if (failure.get() == null && in.read() != -1) {
+                throw store.sizeMismatch(key, size);
+            }
+        } catch (IOException e) {
+            failure.compareAndSet(null, e);
+            awaitQuietly(futures);
+            throw store.errors.io(e, "reading the source for " + store.location.describe(key));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure.compareAndSet(null, e);
+            awaitQuietly(futures);
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
+        } catch (RuntimeException | Error e) {
+            failure.compareAndSet(null, e);
+            awaitQuietly(futures);
+            throw e;
+        }
+
+        List<CompletedPart> completed = new ArrayList<>(parts);
+        for (Future<CompletedPart> f : futures) {
+            try {
+                completed.add(f.get());
+            } catch (ExecutionException e) {
+                awaitQuietly(futures);
+                // The first failure is the cause; later parts may only have stopped because of it.
+                Throwable first = failure.get() != null ? failure.get() : e.getCause();
+                throw first instanceof RuntimeException r ? r
+                        : new MigratorException(ErrorCode.FAILED, what + ": " + first, first);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure.compareAndSet(null, e);
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
+            }
+        }
+        return completed;
+    }
+
+    private CompletedPart uploadPart(String uploadId, int partNumber, byte[] buf, byte[] md5) {
+        String part = "uploading part " + partNumber + " of " + store.location.describe(key);
+        String md5Hex = Digests.hex(md5);
+        String contentMd5 = Base64.getEncoder().encodeToString(md5);
+        return store.options.retry().call(part, () -> {
+            if (failure.get() != null) {
+                // Another part failed for good: do not spend attempts on an upload that will be aborted.
+                throw new MigratorException(ErrorCode.FAILED, part + ": stopped because another part failed");
+            }
+            UploadPartResponse response = store.call(part, () -> store.s3.uploadPart(UploadPartRequest.builder()
+                            .bucket(store.location.bucket())
+                            .key(fullKey)
+                            .uploadId(uploadId)
+                            .partNumber(partNumber)
+                            .contentLength((long) buf.length)
+                            .contentMD5(contentMd5)
+                            .build(),
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf), buf.length,
+                            "application/octet-stream")));
+            String etag = S3ObjectStore.unquote(response.eTag());
+            if (etag != null && S3ObjectStore.PLAIN_MD5.matcher(etag).matches()
+                    && S3ObjectStore.etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm())
+                    && !etag.equals(md5Hex)) {
+                throw new MigratorException(ErrorCode.INTEGRITY, part + ": the store reports MD5 " + etag
+                        + " for bytes with MD5 " + md5Hex, null, true);
+            }
+            return CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build();
+        });
+    }
+
+    /** Waits for parts already running (they stop at their next attempt), so abort leaves no stray part. */
+    private static void awaitQuietly(List<Future<CompletedPart>> futures) {
+        for (Future<CompletedPart> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException | RuntimeException e) {
+                // Already recorded as the failure, or a consequence of it.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void abort(String uploadId, Throwable cause) {
+        try {
+            store.s3.abortMultipartUpload(b -> b.bucket(store.location.bucket()).key(fullKey).uploadId(uploadId));
+        } catch (SdkException e) {
+            cause.addSuppressed(new MigratorException(ErrorCode.FAILED, "could not abort multipart upload "
+                    + uploadId + " of " + store.location.describe(key) + "; a bucket lifecycle rule "
+                    + "(AbortIncompleteMultipartUpload) or a later abort removes its parts", e));
+        }
+    }
+
+    private String removeBadObject() {
+        try {
+            store.s3.deleteObject(b -> b.bucket(store.location.bucket()).key(fullKey));
+            return "the object was deleted; ";
+        } catch (SdkException e) {
+            return "deleting it failed too (" + S3Errors.rootMessage(e) + "), delete it and ";
+        }
+    }
+}

@@ -1,0 +1,520 @@
+package dev.migrator.provider.s3;
+
+import dev.migrator.provider.Checksums;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StoreOptions;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.EncodingType;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
+
+/**
+ * An {@link ObjectStore} over one S3 bucket and prefix, through the AWS SDK for Java v2 (AWS S3 and
+ * S3-compatible stores). Thread-safe. The SDK's own retries are off: callers retry with
+ * {@link dev.migrator.provider.Retry}; only the parts of one multipart upload are retried here.
+ *
+ * <p>Integrity: every upload carries Content-MD5 (the server rejects damaged bytes); a single-part
+ * upload's ETag is compared with the MD5 read, a multipart upload's ETag with the composite
+ * {@code md5(part md5s)-N} ({@link ErrorCode#INTEGRITY} on a mismatch).
+ */
+public final class S3ObjectStore implements ObjectStore {
+    static final int MAX_PARTS = 10_000;
+    static final long MAX_PART_SIZE = 5L << 30;
+    /** Parts are buffered in byte arrays. */
+    static final long MAX_BUFFERED_PART = Integer.MAX_VALUE - 8;
+    static final Pattern PLAIN_MD5 = Pattern.compile("[0-9a-f]{32}");
+    static final Pattern COMPOSITE_ETAG = Pattern.compile("[0-9a-f]{32}-[0-9]+");
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    final S3Location location;
+    final StoreOptions options;
+    final S3Client s3;
+    final S3Errors errors;
+    final ExecutorService partPool;
+    private final AwsCredentialsProvider credentials;
+    /** Set once the bucket is known to exist, so a 404 without a body (HEAD) means a missing key. */
+    private volatile boolean bucketSeen;
+    /** Objects larger than this are copied server-side in parts (S3's CopyObject limit); lowered by tests. */
+    long copyObjectLimit = MAX_PART_SIZE;
+
+    S3ObjectStore(S3Location location, StoreOptions options) {
+        if (options.partSize() > MAX_BUFFERED_PART) {
+            throw MigratorException.badInput("part size " + options.partSize() + " is too large for "
+                    + location.displayUri() + ": parts are buffered in memory, use at most " + MAX_BUFFERED_PART);
+        }
+        this.location = location;
+        this.options = options;
+        this.errors = new S3Errors(location);
+        this.credentials = credentials(location);
+        this.s3 = client(location, options, credentials);
+        this.partPool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "s3-part-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static AwsCredentialsProvider credentials(S3Location loc) {
+        if (loc.accessKey() != null) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(loc.accessKey(), loc.secretKey()));
+        }
+        if (loc.profile() != null) {
+            return ProfileCredentialsProvider.create(loc.profile());
+        }
+        return DefaultCredentialsProvider.builder().build();
+    }
+
+    private static S3Client client(S3Location loc, StoreOptions options, AwsCredentialsProvider credentials) {
+        boolean whenRequired = loc.checksumsWhenRequired();
+        S3ClientBuilder b = S3Client.builder()
+                // The JDK client sends the path exactly as signed. The Apache clients rewrite "//" in a key to
+                // "/%2F" after signing, which S3Proxy and other servers that check the signature over the
+                // raw path reject: keys with "//" could not be written there at all.
+                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(10))
+                        .socketTimeout(Duration.ofSeconds(60)))
+                .credentialsProvider(credentials)
+                .region(region(loc))
+                .forcePathStyle(loc.pathStyle())
+                // Bodies are in-memory buffers, so a payload hash computed up front is cheap; aws-chunked
+                // streaming instead leaks "Content-Encoding: aws-chunked" into objects on some
+                // S3-compatible stores (S3Proxy stores it as the object's content encoding).
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
+                .requestChecksumCalculation(whenRequired
+                        ? RequestChecksumCalculation.WHEN_REQUIRED : RequestChecksumCalculation.WHEN_SUPPORTED)
+                .responseChecksumValidation(whenRequired
+                        ? ResponseChecksumValidation.WHEN_REQUIRED : ResponseChecksumValidation.WHEN_SUPPORTED)
+                // Retrying lives in one place (Retry); an SDK retry underneath would multiply attempts.
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        if (loc.endpoint() != null) {
+            b.endpointOverride(loc.endpoint());
+        } else {
+            // On AWS, follow a bucket into its region instead of failing on a wrong default.
+            b.crossRegionAccessEnabled(true);
+        }
+        return b.build();
+    }
+
+    private static Region region(S3Location loc) {
+        if (loc.region() != null) {
+            return Region.of(loc.region());
+        }
+        try {
+            DefaultAwsRegionProviderChain.Builder chain = DefaultAwsRegionProviderChain.builder();
+            if (loc.profile() != null) {
+                chain.profileName(loc.profile());
+            }
+            return chain.build().getRegion();
+        } catch (SdkException e) {
+            return Region.US_EAST_1; // cross-region access finds the bucket's real region
+        }
+    }
+
+    @Override
+    public String displayUri() {
+        return location.displayUri();
+    }
+
+    /**
+     * Lists page by page ({@code page-size} objects a request), fetching the next page only when the
+     * stream reaches it. Each page continues with {@code start-after} the last key seen rather than the
+     * continuation token: equivalent on S3, and correct on stores that url-encode their tokens.
+     */
+    @Override
+    public Stream<ObjectInfo> list(String prefix) {
+        Objects.requireNonNull(prefix, "prefix");
+        String full = location.fullKey(prefix);
+        String what = "listing " + location.describe(prefix);
+        Iterator<ObjectInfo> infos = new Iterator<>() {
+            private Iterator<S3Object> page = java.util.Collections.emptyIterator();
+            private String startAfter;
+            private boolean more = true;
+
+            @Override
+            public boolean hasNext() {
+                while (!page.hasNext() && more) {
+                    ListObjectsV2Response response = call(what, () -> s3.listObjectsV2(b -> b
+                            .bucket(location.bucket())
+                            .prefix(full.isEmpty() ? null : full)
+                            .startAfter(startAfter)
+                            .maxKeys(location.pageSize())
+                            // Keys may hold characters XML 1.0 cannot carry; the SDK decodes url-encoded listings.
+                            .encodingType(EncodingType.URL)));
+                    bucketSeen = true;
+                    page = response.contents().iterator();
+                    more = Boolean.TRUE.equals(response.isTruncated()) && !response.contents().isEmpty();
+                    if (!response.contents().isEmpty()) {
+                        startAfter = response.contents().get(response.contents().size() - 1).key();
+                    }
+                }
+                return page.hasNext();
+            }
+
+            @Override
+            public ObjectInfo next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                S3Object o = page.next();
+                String key = o.key().substring(location.rootPrefix().length());
+                // Some S3-compatible stores omit the size of odd entries; the object itself knows it.
+                long size = o.size() != null ? o.size() : stat(key).map(ObjectInfo::size).orElse(0L);
+                String etag = unquote(o.eTag());
+                return new ObjectInfo(key, size, o.lastModified(), etag,
+                        etag != null && PLAIN_MD5.matcher(etag).matches() ? Checksums.md5(etag) : Checksums.NONE,
+                        null);
+            }
+        };
+        return StreamSupport.stream(
+                Spliterators.spliteratorUnknownSize(infos, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        String full = fullKey(key);
+        try {
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(full));
+            bucketSeen = true;
+            return Optional.of(info(key, head));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                requireBucket();
+                return Optional.empty();
+            }
+            throw errors.translate(e, "reading the metadata of " + location.describe(key));
+        } catch (SdkException e) {
+            throw errors.translate(e, "reading the metadata of " + location.describe(key));
+        }
+    }
+
+    /** A HEAD 404 has no body: tell a missing bucket (bad input) from a missing key. */
+    private void requireBucket() {
+        if (bucketSeen) {
+            return;
+        }
+        try {
+            s3.headBucket(b -> b.bucket(location.bucket()));
+            bucketSeen = true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                throw new MigratorException(ErrorCode.BAD_INPUT, "bucket '" + location.bucket() + "' does not exist at "
+                        + location.endpointName() + ": create it first or check the name", e);
+            }
+            throw errors.translate(e, "checking bucket '" + location.bucket() + "'");
+        } catch (SdkException e) {
+            throw errors.translate(e, "checking bucket '" + location.bucket() + "'");
+        }
+    }
+
+    ObjectInfo info(String key, HeadObjectResponse head) {
+        String etag = unquote(head.eTag());
+        boolean md5 = etag != null && PLAIN_MD5.matcher(etag).matches() && etagIsMd5(head.serverSideEncryption(),
+                head.sseCustomerAlgorithm());
+        return new ObjectInfo(key, head.contentLength(), head.lastModified(), etag,
+                md5 ? Checksums.md5(etag) : Checksums.NONE,
+                new ObjectMetadata(blankToNull(head.contentType()), blankToNull(head.contentEncoding()),
+                        blankToNull(head.cacheControl()), blankToNull(head.contentDisposition()), head.metadata()));
+    }
+
+    /** With SSE-KMS or SSE-C the ETag is not the MD5 of the bytes. */
+    static boolean etagIsMd5(ServerSideEncryption sse, String sseCustomerAlgorithm) {
+        return sseCustomerAlgorithm == null
+                && sse != ServerSideEncryption.AWS_KMS && sse != ServerSideEncryption.AWS_KMS_DSSE;
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) {
+        String full = fullKey(key);
+        if (offset < 0) {
+            throw MigratorException.badInput("negative offset " + offset + " reading " + location.describe(key));
+        }
+        String what = "reading " + location.describe(key);
+        if (length == 0) {
+            stat(key).orElseThrow(() -> MigratorException.notFound(what + ": no such object"));
+            return InputStream.nullInputStream();
+        }
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(full);
+        if (offset > 0 || length > 0) {
+            request.range("bytes=" + offset + "-" + (length > 0 ? String.valueOf(offset + length - 1) : ""));
+        }
+        try {
+            ResponseInputStream<GetObjectResponse> body = s3.getObject(request.build());
+            bucketSeen = true;
+            return new BodyStream(body);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 416) {
+                // Reading from exactly the end (e.g. resuming a finished object) is an empty read, not an error.
+                Optional<ObjectInfo> st = stat(key);
+                if (st.isEmpty()) {
+                    throw MigratorException.notFound(what + ": no such object");
+                }
+                if (st.get().size() == offset) {
+                    return InputStream.nullInputStream();
+                }
+            }
+            throw errors.translate(e, what);
+        } catch (SdkException e) {
+            throw errors.translate(e, what);
+        }
+    }
+
+    @Override
+    public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
+        String full = fullKey(key);
+        ObjectMetadata meta = metadata == null ? ObjectMetadata.EMPTY : metadata;
+        long size = content.size();
+        if (size > options.partSize()) {
+            return new MultipartUpload(this, key, full, content, meta, partSizeFor(size, key)).run();
+        }
+        String what = "writing " + location.describe(key);
+        byte[] data = new byte[(int) size];
+        try (InputStream in = content.open()) {
+            int n = in.readNBytes(data, 0, data.length);
+            if (n != size || in.read() != -1) {
+                throw sizeMismatch(key, size);
+            }
+        } catch (IOException e) {
+            throw errors.io(e, "reading the source for " + location.describe(key));
+        }
+        byte[] md5 = Digests.md5().digest(data);
+        String md5Hex = Digests.hex(md5);
+        PutObjectRequest.Builder request = PutObjectRequest.builder()
+                .bucket(location.bucket())
+                .key(full)
+                .contentLength(size)
+                .contentMD5(Base64.getEncoder().encodeToString(md5));
+        applyMetadata(meta, request::contentType, request::contentEncoding, request::cacheControl,
+                request::contentDisposition);
+        request.metadata(meta.userMetadata());
+        PutObjectResponse response = call(what, () -> s3.putObject(request.build(),
+                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta))));
+        String etag = unquote(response.eTag());
+        if (etag != null && PLAIN_MD5.matcher(etag).matches()
+                && etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm()) && !etag.equals(md5Hex)) {
+            throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store reports MD5 " + etag
+                    + " but the bytes read have MD5 " + md5Hex + "; copy the object again");
+        }
+        return new ObjectInfo(key, size, null, etag, Checksums.md5(md5Hex), meta);
+    }
+
+    /** The part size for an object of {@code size} bytes: the configured one, raised to stay within 10,000 parts. */
+    long partSizeFor(long size, String key) {
+        long part = options.partSize();
+        if ((size + part - 1) / part > MAX_PARTS) {
+            long mib = 1L << 20;
+            part = ((size + MAX_PARTS - 1) / MAX_PARTS + mib - 1) / mib * mib;
+        }
+        if (part > Math.min(MAX_PART_SIZE, MAX_BUFFERED_PART)) {
+            throw MigratorException.badInput(location.describe(key) + " would be " + size
+                    + " bytes, more than S3 can store in " + MAX_PARTS + " parts; split the object");
+        }
+        return part;
+    }
+
+    MigratorException sizeMismatch(String key, long size) {
+        return new MigratorException(ErrorCode.FAILED, "the source for " + location.describe(key)
+                + " did not yield exactly its announced " + size + " bytes; did it change while being copied?");
+    }
+
+    static void applyMetadata(ObjectMetadata meta, java.util.function.Consumer<String> contentType,
+            java.util.function.Consumer<String> contentEncoding, java.util.function.Consumer<String> cacheControl,
+            java.util.function.Consumer<String> contentDisposition) {
+        contentType.accept(meta.contentType());
+        contentEncoding.accept(meta.contentEncoding());
+        cacheControl.accept(meta.cacheControl());
+        contentDisposition.accept(meta.contentDisposition());
+    }
+
+    static String contentType(ObjectMetadata meta) {
+        return meta.contentType() != null ? meta.contentType() : "application/octet-stream";
+    }
+
+    @Override
+    public void delete(String key) {
+        String full = fullKey(key);
+        call("deleting " + location.describe(key), () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(full)));
+    }
+
+    /**
+     * A copy done by S3 itself when {@code source} is an S3 store at the same endpoint with the same
+     * credentials: CopyObject up to 5 GiB, UploadPartCopy beyond. The given metadata replaces the
+     * source's ({@code null}: keep the source's).
+     */
+    @Override
+    public Optional<ServerSideCopy> serverSideCopyFrom(ObjectStore source) {
+        if (source instanceof S3ObjectStore src
+                && Objects.equals(src.location.endpoint(), location.endpoint())
+                && src.location.credentialIdentity().equals(location.credentialIdentity())) {
+            return Optional.of(new S3ServerSideCopy(src, this));
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        partPool.shutdownNow();
+        s3.close();
+        if (credentials instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // Releasing cached credentials cannot fail in a way the caller could act on.
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "S3ObjectStore[" + displayUri() + "]";
+    }
+
+    /** The full key, checked: valid, and within 1024 bytes together with the root prefix. */
+    String fullKey(String key) {
+        Keys.requireValid(key);
+        String full = location.fullKey(key);
+        if (Keys.utf8(full).length > Keys.MAX_KEY_BYTES) {
+            throw MigratorException.badInput("key '" + key + "' under root '" + location.rootPrefix() + "' of "
+                    + location.displayUri() + " is longer than " + Keys.MAX_KEY_BYTES
+                    + " UTF-8 bytes together with the root; use a shorter root prefix");
+        }
+        return full;
+    }
+
+    <T> T call(String what, Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (SdkException e) {
+            throw errors.translate(e, what);
+        }
+    }
+
+    static String unquote(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String e = etag.startsWith("\"") && etag.endsWith("\"") && etag.length() >= 2
+                ? etag.substring(1, etag.length() - 1) : etag;
+        return e.toLowerCase(Locale.ROOT);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /**
+     * A response body: a body shorter than its Content-Length (the JDK client reports that as a normal
+     * end of stream) and SDK errors while reading become IOExceptions, as the ObjectStore contract
+     * says; closing before the end aborts the connection instead of draining a large object.
+     */
+    private static final class BodyStream extends FilterInputStream {
+        private final ResponseInputStream<GetObjectResponse> body;
+        private final long expected;
+        private long count;
+        private boolean eof;
+
+        BodyStream(ResponseInputStream<GetObjectResponse> body) {
+            super(body);
+            this.body = body;
+            Long length = body.response().contentLength();
+            this.expected = length == null ? -1 : length;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            int n;
+            try {
+                n = super.read(buf, off, len);
+            } catch (SdkException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+            if (n < 0) {
+                eof = true;
+                if (expected >= 0 && count < expected) {
+                    throw new IOException("response body ended after " + count + " of " + expected + " bytes");
+                }
+            } else {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            // Through read, so skipped bytes are counted and a short body is still noticed.
+            byte[] scratch = new byte[(int) Math.min(8192, Math.max(n, 1))];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(scratch, 0, (int) Math.min(scratch.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!eof) {
+                body.abort();
+            }
+            super.close();
+        }
+    }
+}
