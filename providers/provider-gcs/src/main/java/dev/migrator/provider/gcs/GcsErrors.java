@@ -2,6 +2,7 @@ package dev.migrator.provider.gcs;
 
 import com.google.cloud.BaseServiceException;
 import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -72,7 +73,7 @@ final class GcsErrors {
         if (e instanceof MigratorException m) {
             return m;
         }
-        String object = key == null ? "bucket '" + bucket + "'" : "'" + key + "' in bucket '" + bucket + "'";
+        String object = key == null ? "bucket '" + bucket + "'" : quoted(key) + " in bucket '" + bucket + "'";
         BaseServiceException service = find(e, BaseServiceException.class);
         int code = service == null ? 0 : service.getCode();
         String detail = service == null ? String.valueOf(e.getMessage()) : String.valueOf(service.getMessage());
@@ -144,6 +145,12 @@ final class GcsErrors {
                     + e.getMessage(), e);
         }
         return new MigratorException(ErrorCode.FAILED, "GCS request for " + object + " failed: " + rootMessage(e), e);
+    }
+
+    /** A key for a message: quoted, and shortened when very long (keys may be 1024 bytes). */
+    static String quoted(String key) {
+        return key.length() <= 120 ? "'" + key + "'"
+                : "'" + key.substring(0, 60) + "...' (" + Keys.utf8(key).length + " bytes)";
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

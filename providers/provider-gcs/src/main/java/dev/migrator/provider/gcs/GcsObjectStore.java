@@ -114,7 +114,7 @@ public final class GcsObjectStore implements ObjectStore {
     @Override
     public InputStream open(String key, long offset, long length) {
         if (offset < 0) {
-            throw MigratorException.badInput("negative offset " + offset + " for '" + key + "'");
+            throw MigratorException.badInput("negative offset " + offset + " for " + GcsErrors.quoted(key));
         }
         BlobId id = id(key);
         // Raw: a Content-Encoding: gzip object is read as stored, never gunzipped by the client.
@@ -191,7 +191,7 @@ public final class GcsObjectStore implements ObjectStore {
             return session.getResult().get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while finishing the upload of '" + key + "'", e);
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while finishing the upload of " + GcsErrors.quoted(key), e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -237,7 +237,7 @@ public final class GcsObjectStore implements ObjectStore {
             if (e.getCode() == 404) {
                 from.errors.requireBucket();
                 errors.requireBucket();
-                throw MigratorException.notFound("cannot copy '" + sourceKey + "' from " + from.displayUri
+                throw MigratorException.notFound("cannot copy " + GcsErrors.quoted(sourceKey) + " from " + from.displayUri
                         + ": no such object");
             }
             throw errors.translate(e, targetKey);
@@ -269,7 +269,7 @@ public final class GcsObjectStore implements ObjectStore {
         Keys.requireValid(key);
         String name = root + key;
         if (Keys.utf8(name).length > Keys.MAX_KEY_BYTES) {
-            throw MigratorException.badInput("'" + key + "' under the prefix '" + root + "' of " + displayUri
+            throw MigratorException.badInput(GcsErrors.quoted(key) + " under the prefix '" + root + "' of " + displayUri
                     + " makes an object name longer than " + Keys.MAX_KEY_BYTES + " bytes, GCS's limit: use a shorter prefix");
         }
         return BlobId.of(bucket, name);
@@ -341,15 +341,15 @@ public final class GcsObjectStore implements ObjectStore {
 
     private static MigratorException sourceFailed(String key, IOException e) {
         if (e instanceof InterruptedIOException) {
-            return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source of '" + key + "'", e);
+            return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source of " + GcsErrors.quoted(key), e);
         }
         // The content is replayable, so a retry reads it again from the start.
-        return new MigratorException(ErrorCode.FAILED, "reading the source of '" + key + "' failed: " + e.getMessage(),
+        return new MigratorException(ErrorCode.FAILED, "reading the source of " + GcsErrors.quoted(key) + " failed: " + e.getMessage(),
                 e, true);
     }
 
     private static MigratorException sizeMismatch(String key, long declared, long actual) {
-        return new MigratorException(ErrorCode.INTEGRITY, "the source of '" + key + "' declared " + declared
+        return new MigratorException(ErrorCode.INTEGRITY, "the source of " + GcsErrors.quoted(key) + " declared " + declared
                 + " bytes but yielded " + (actual > declared ? "more" : Long.toString(actual))
                 + "; nothing was stored");
     }
@@ -417,7 +417,7 @@ public final class GcsObjectStore implements ObjectStore {
             try {
                 return call.run();
             } catch (StorageException e) {
-                throw new IOException("reading '" + key + "' from " + displayUri + " failed: "
+                throw new IOException("reading " + GcsErrors.quoted(key) + " from " + displayUri + " failed: "
                         + errors.translate(e, key).getMessage(), e);
             }
         }

@@ -59,9 +59,13 @@ public final class GcsProviderFactory implements ProviderFactory {
         if (bucket == null || bucket.isEmpty()) {
             throw MigratorException.badInput("'" + shown + "' names no bucket: use gs://BUCKET/optional/prefix");
         }
+        if (bucket.contains("@")) {
+            throw MigratorException.badInput("'" + shown + "' has a user or password: gs:// takes no credentials in"
+                    + " the URI, it uses Application Default Credentials (gcloud auth application-default login)");
+        }
         if (!BUCKET.matcher(bucket).matches()) {
             throw MigratorException.badInput("'" + bucket + "' in '" + shown + "' is not a valid GCS bucket name"
-                    + " (3-222 characters: lower-case letters, digits, '-', '_', '.'; no user, password or port)");
+                    + " (3-222 characters: lower-case letters, digits, '-', '_', '.'; no port)");
         }
         if (uri.getRawFragment() != null) {
             throw MigratorException.badInput("'" + shown + "' has a '#' fragment: percent-encode '#' in keys as %23");

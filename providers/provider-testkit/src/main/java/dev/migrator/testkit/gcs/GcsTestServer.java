@@ -45,7 +45,7 @@ import java.util.zip.GZIPInputStream;
  *   <li>buckets: get, insert, delete (empty buckets only);</li>
  *   <li>objects: list ({@code prefix}, {@code delimiter}, {@code maxResults}, {@code pageToken},
  *       {@code startOffset}/{@code endOffset}; UTF-8 byte order), get (resource, or {@code alt=media}
- *       with {@code Range}, gzip transcoding like GCS), delete, rewrite (honours
+ *       with {@code Range}, gzip transcoding like GCS), delete, rewrite (at most 1 MiB per call, or
  *       {@code maxBytesRewrittenPerCall}, so callers must loop), copy;</li>
  *   <li>uploads: {@code uploadType=media}, {@code multipart} and {@code resumable} (chunks with
  *       {@code Content-Range}, 308 with {@code Range}, non-final chunks must be multiples of 256 KiB,
@@ -56,12 +56,15 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Not implemented (answers 501): ACLs, IAM, compose, patch/update, notifications, HMAC keys,
  * versioned listings. Start with {@link #start()}, point the client at {@link #endpoint()} with no
- * credentials. Set the system property {@code migrator.gcs.log=true} to print every request.
+ * credentials. {@link #count} tells what the client did; {@link #failNextRequests} injects errors.
+ * Set the system property {@code migrator.gcs.log=true} to print every request.
  */
 public final class GcsTestServer implements AutoCloseable {
     /** Resumable chunks other than the last must be a multiple of this, as on GCS. */
     public static final int CHUNK_GRANULARITY = 256 * 1024;
 
+    /** Like GCS for large objects, a rewrite call copies at most this much; the client must call again. */
+    private static final long REWRITE_BYTES_PER_CALL = 1024 * 1024;
     private static final String PROJECT_NUMBER = "123456789";
     private static final AtomicInteger THREADS = new AtomicInteger();
 
@@ -73,6 +76,8 @@ public final class GcsTestServer implements AutoCloseable {
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     private final AtomicLong generations = new AtomicLong(System.currentTimeMillis() * 1000);
     private final boolean log = Boolean.getBoolean("migrator.gcs.log");
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private volatile int failureStatus;
 
     private GcsTestServer() throws IOException {
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
@@ -119,6 +124,16 @@ public final class GcsTestServer implements AutoCloseable {
         return c == null ? 0 : c.sum();
     }
 
+    /**
+     * Answers the next {@code count} requests with {@code status} (a JSON API error, e.g. 503, 429, 401)
+     * instead of handling them, to test how a client classifies failures and that it does not retry
+     * on its own.
+     */
+    public void failNextRequests(int count, int status) {
+        failureStatus = status;
+        failuresLeft.set(count);
+    }
+
     @Override
     public void close() {
         http.stop(0);
@@ -145,6 +160,15 @@ public final class GcsTestServer implements AutoCloseable {
                 System.err.printf("[gcs] %s %s%s %s (%d bytes)%n", method, rawPath,
                         ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery(),
                         interestingHeaders(ex), body.length);
+            }
+            if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"))) {
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
+                    body = in.readAllBytes();
+                }
+            }
+            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                Http.sendError(ex, failureStatus, "injected", "GcsTestServer: injected failure " + failureStatus);
+                return;
             }
             try {
                 route(ex, method, rawPath, query, body);
@@ -461,8 +485,9 @@ public final class GcsTestServer implements AutoCloseable {
             }
             done = Long.parseLong(t[1]);
         }
-        long perCall = !copy && q.get("maxBytesRewrittenPerCall") != null
-                ? Long.parseLong(q.get("maxBytesRewrittenPerCall")) : Long.MAX_VALUE;
+        long perCall = copy ? Long.MAX_VALUE : q.get("maxBytesRewrittenPerCall") != null
+                ? Math.min(REWRITE_BYTES_PER_CALL, Long.parseLong(q.get("maxBytesRewrittenPerCall")))
+                : REWRITE_BYTES_PER_CALL;
         done = Math.min(src.data.length, done + Math.max(1, perCall));
 
         Map<String, Object> out = new LinkedHashMap<>();
