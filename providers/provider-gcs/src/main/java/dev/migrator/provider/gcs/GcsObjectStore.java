@@ -146,7 +146,7 @@ public final class GcsObjectStore implements ObjectStore {
         long size = content.size();
         if (size <= chunkSize) {
             byte[] bytes = readExactly(key, content, (int) size);
-            // One multipart request; the client sends md5/crc32c of the bytes and GCS rejects a mismatch.
+            // One multipart request; the client sends the crc32c of the bytes and GCS rejects a mismatch.
             Blob stored = call(key, () -> storage.create(info, bytes, BlobTargetOption.disableGzipContent()));
             return checkedSize(key, stored, size);
         }
@@ -155,8 +155,8 @@ public final class GcsObjectStore implements ObjectStore {
 
     private ObjectInfo checkedSize(String key, BlobInfo result, long size) {
         if (result.getSize() == null || result.getSize() != size) {
-            throw new MigratorException(ErrorCode.INTEGRITY, "GCS stored " + result.getSize() + " bytes for '"
-                    + key + "' in " + displayUri + " but " + size + " were sent");
+            throw new MigratorException(ErrorCode.INTEGRITY, "GCS stored " + result.getSize() + " bytes for "
+                    + GcsErrors.quoted(key) + " in " + displayUri + " but " + size + " were sent");
         }
         return info(result);
     }

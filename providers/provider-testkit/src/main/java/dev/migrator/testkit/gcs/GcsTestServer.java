@@ -488,7 +488,7 @@ public final class GcsTestServer implements AutoCloseable {
         long perCall = copy ? Long.MAX_VALUE : q.get("maxBytesRewrittenPerCall") != null
                 ? Math.min(REWRITE_BYTES_PER_CALL, Long.parseLong(q.get("maxBytesRewrittenPerCall")))
                 : REWRITE_BYTES_PER_CALL;
-        done = Math.min(src.data.length, done + Math.max(1, perCall));
+        done += Math.min(src.data.length - done, Math.max(1, perCall));
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("kind", "storage#rewriteResponse");
@@ -684,7 +684,8 @@ public final class GcsTestServer implements AutoCloseable {
     /** Atomically replaces {@code name} in {@code b}, honouring the request's preconditions. */
     private StoredObject store(Bucket b, String name, byte[] data, Map<String, Object> fields, Map<String, String> q,
             String xGoogHash) {
-        if (Keys.utf8(name).length > Keys.MAX_KEY_BYTES || name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0) {
+        if (Keys.utf8(name).length > Keys.MAX_KEY_BYTES || name.indexOf('\r') >= 0 || name.indexOf('\n') >= 0
+                || name.equals(".") || name.equals("..")) {
             throw new GcsError(400, "invalid", "The specified object name is not valid.");
         }
         checkHashHeader(xGoogHash, data);
