@@ -116,7 +116,20 @@ public final class GcsObjectStore implements ObjectStore {
         if (offset < 0) {
             throw MigratorException.badInput("negative offset " + offset + " for " + GcsErrors.quoted(key));
         }
+        return read(id(key), key, offset, length, false);
+    }
+
+    /** Stat, then a read pinned to that generation: the bytes are exactly the version the info describes. */
+    @Override
+    public Opened openWithInfo(String key) {
+        ObjectInfo info = stat(key).orElseThrow(() -> MigratorException.notFound("no object " + GcsErrors.quoted(key)
+                + " in " + displayUri));
         BlobId id = id(key);
+        BlobId pinned = info.etag() == null ? id : BlobId.of(id.getBucket(), id.getName(), Long.parseLong(info.etag()));
+        return new Opened(info, read(pinned, key, 0, -1, info.etag() != null));
+    }
+
+    private InputStream read(BlobId id, String key, long offset, long length, boolean pinned) {
         // Raw: a Content-Encoding: gzip object is read as stored, never gunzipped by the client.
         ReadChannel channel = storage.reader(id, BlobSourceOption.shouldReturnRawInputStream(true));
         try {
@@ -136,7 +149,13 @@ public final class GcsObjectStore implements ObjectStore {
             } catch (RuntimeException ignored) {
                 // already failing
             }
-            throw errors.translate(e, key);
+            MigratorException m = errors.translate(e, key);
+            if (pinned && m.code() == ErrorCode.NOT_FOUND) {
+                // Replaced or deleted since the stat: a new attempt stats again.
+                throw new MigratorException(ErrorCode.FAILED, GcsErrors.quoted(key) + " in " + displayUri
+                        + " changed while it was being opened", m, true);
+            }
+            throw m;
         }
     }
 

@@ -133,6 +133,22 @@ class GcsObjectStoreTest {
     }
 
     @Test
+    void openWithInfoReturnsTheInfoOfTheBytesItReads() throws IOException {
+        ObjectMetadata meta = new ObjectMetadata("text/csv", null, null, null, Map.of("rows", "3"));
+        byte[] first = "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8);
+        store.put("t.csv", Content.of(first), meta);
+        ObjectStore.Opened opened = store.openWithInfo("t.csv");
+        try (InputStream in = opened.stream()) {
+            byte[] got = in.readAllBytes();
+            assertThat(got).isEqualTo(first);
+            assertThat(opened.info().checksums().md5()).isEqualTo(md5Hex(got));
+        }
+        assertThat(opened.info().metadata()).isEqualTo(meta);
+        assertThatThrownBy(() -> store.openWithInfo("nope"))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
+    }
+
+    @Test
     void aSourceThatFailsOrLiesLeavesNoObject() {
         long finalized = server.count("objects.insert.resumable.finalized");
         byte[] data = random((int) (2 * PART + 1), 6);
