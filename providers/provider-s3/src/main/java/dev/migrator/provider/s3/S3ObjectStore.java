@@ -307,6 +307,24 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** One GET: S3 returns the metadata a HEAD would with the body. */
+    @Override
+    public Opened openWithInfo(String key) {
+        String full = fullKey(key);
+        String what = "reading " + location.describe(key);
+        ResponseInputStream<GetObjectResponse> body = call(what, () -> s3.getObject(b -> b.bucket(location.bucket()).key(full)));
+        bucketSeen = true;
+        GetObjectResponse r = body.response();
+        String etag = unquote(r.eTag());
+        boolean md5 = etag != null && PLAIN_MD5.matcher(etag).matches()
+                && etagIsMd5(r.serverSideEncryption(), r.sseCustomerAlgorithm());
+        ObjectInfo info = new ObjectInfo(key, r.contentLength() == null ? -1 : r.contentLength(), r.lastModified(),
+                etag, md5 ? Checksums.md5(etag) : Checksums.NONE,
+                new ObjectMetadata(blankToNull(r.contentType()), blankToNull(r.contentEncoding()),
+                        blankToNull(r.cacheControl()), blankToNull(r.contentDisposition()), r.metadata()));
+        return new Opened(info, new BodyStream(body));
+    }
+
     @Override
     public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
         String full = fullKey(key);

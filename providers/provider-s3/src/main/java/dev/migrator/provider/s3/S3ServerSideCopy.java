@@ -86,7 +86,7 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
                                 .sourceBucket(source.location.bucket())
                                 .sourceKey(from)
                                 // The source must not change between parts.
-                                .copySourceIfMatch(src.etag())
+                                .copySourceIfMatch("\"" + src.etag() + "\"")
                                 .copySourceRange(range)
                                 .destinationBucket(target.location.bucket())
                                 .destinationKey(to)

@@ -1,0 +1,367 @@
+package dev.migrator.testkit.fault;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * An HTTP/1.1 reverse proxy on 127.0.0.1 that forwards to one plain-HTTP target (e.g. S3Proxy) and
+ * injects the faults its {@link FaultPlan} asks for: S3 throttling/5xx answers, connection resets and
+ * truncated response bodies. Requests are forwarded byte for byte (Host included, so AWS signatures
+ * stay valid), each on a fresh connection to the target; every response is sent with
+ * {@code Connection: close}, so the client opens one connection per request.
+ *
+ * <pre>{@code
+ * try (FaultProxy proxy = FaultProxy.start(s3.endpoint(), FaultPlan.everyNth(3, Fault.SLOW_DOWN_503))) {
+ *     String uri = "s3://bucket/?endpoint=" + proxy.endpoint() + "...";
+ *     ... run the code under test against uri ...
+ *     assertThat(proxy.injectedCount()).isPositive();
+ * }
+ * }</pre>
+ */
+public final class FaultProxy implements Closeable {
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "expect");
+
+    private final URI target;
+    private final ServerSocket server;
+    private final ExecutorService pool;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
+    private final AtomicLong requests = new AtomicLong();
+    private volatile FaultPlan plan;
+    private volatile boolean closed;
+
+    private FaultProxy(URI target, FaultPlan plan) throws IOException {
+        if (!"http".equalsIgnoreCase(target.getScheme()) || target.getHost() == null) {
+            throw new IllegalArgumentException("FaultProxy forwards to plain http://host:port targets, got " + target);
+        }
+        this.target = target;
+        this.plan = Objects.requireNonNull(plan, "plan");
+        for (Fault f : Fault.values()) {
+            injected.put(f, new AtomicLong());
+        }
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fault-proxy");
+            t.setDaemon(true);
+            return t;
+        });
+        pool.execute(this::acceptLoop);
+    }
+
+    /** Starts a proxy in front of {@code target} (e.g. {@code http://127.0.0.1:9000}) following {@code plan}. */
+    public static FaultProxy start(URI target, FaultPlan plan) {
+        try {
+            return new FaultProxy(target, plan);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start FaultProxy in front of " + target + ": " + e, e);
+        }
+    }
+
+    /** The proxy's base URL, {@code http://127.0.0.1:PORT}; use it as the client's endpoint. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    /** Replaces the plan for requests from now on (e.g. set up data undisturbed, then inject faults). */
+    public void plan(FaultPlan plan) {
+        this.plan = Objects.requireNonNull(plan, "plan");
+    }
+
+    /** Faults actually injected so far, of every kind. */
+    public long injectedCount() {
+        return injected.values().stream().mapToLong(AtomicLong::get).sum();
+    }
+
+    /** Faults of kind {@code fault} actually injected so far. */
+    public long injectedCount(Fault fault) {
+        return injected.get(fault).get();
+    }
+
+    /** Requests received so far, disturbed or not. */
+    public long requestCount() {
+        return requests.get();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            // Already closed.
+        }
+        open.forEach(FaultProxy::closeQuietly);
+        pool.shutdownNow();
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket client = server.accept();
+                open.add(client);
+                pool.execute(() -> {
+                    try {
+                        handle(client);
+                    } catch (IOException | RuntimeException e) {
+                        // The client or target went away; nothing to report to anyone.
+                    } finally {
+                        closeQuietly(client);
+                        open.remove(client);
+                    }
+                });
+            } catch (IOException e) {
+                if (!closed) {
+                    continue;
+                }
+                return;
+            }
+        }
+    }
+
+    /** One request per client connection: read it, decide, forward or disturb, close. */
+    private void handle(Socket client) throws IOException {
+        InputStream in = client.getInputStream();
+        OutputStream out = client.getOutputStream();
+        Head request = Head.read(in);
+        if (request == null) {
+            return;
+        }
+        String[] line = request.startLine.split(" ", 3);
+        if (line.length < 3) {
+            return;
+        }
+        String method = line[0];
+        if ("100-continue".equalsIgnoreCase(request.header("expect"))) {
+            // Read the whole body before deciding, so every fault happens after the request was sent.
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
+        byte[] body = readBody(in, request, false);
+
+        Fault fault;
+        synchronized (this) {
+            long index = requests.getAndIncrement();
+            fault = plan.decide(new FaultPlan.Request(index, method, line[1]));
+        }
+        if (fault == Fault.RESET) {
+            injected.get(fault).incrementAndGet();
+            client.setSoLinger(true, 0); // close() now sends RST instead of FIN
+            return;
+        }
+        if (fault != null && fault != Fault.TRUNCATE_BODY) {
+            injected.get(fault).incrementAndGet();
+            answerError(out, fault, method, line[1]);
+            return;
+        }
+
+        try (Socket upstream = new Socket(target.getHost(), target.getPort() < 0 ? 80 : target.getPort())) {
+            OutputStream up = upstream.getOutputStream();
+            up.write(request.withHeaders("Connection", "close").getBytes(StandardCharsets.ISO_8859_1));
+            up.write(body);
+            up.flush();
+            InputStream down = upstream.getInputStream();
+            Head response = Head.read(down);
+            if (response == null) {
+                return;
+            }
+            boolean noBody = method.equals("HEAD") || response.status() == 204 || response.status() == 304
+                    || response.status() / 100 == 1;
+            String length = response.header("content-length");
+            boolean chunked = "chunked".equalsIgnoreCase(response.header("transfer-encoding"));
+            out.write(response.withHeaders("Connection", "close").getBytes(StandardCharsets.ISO_8859_1));
+            if (noBody) {
+                out.flush();
+                return;
+            }
+            if (length != null && !chunked) {
+                long n = Long.parseLong(length.trim());
+                if (fault == Fault.TRUNCATE_BODY && n >= 2) {
+                    injected.get(fault).incrementAndGet();
+                    copy(down, out, n / 2);
+                    out.flush();
+                    client.shutdownOutput(); // the client sees the end of the stream N/2 bytes early
+                    return;
+                }
+                copy(down, out, n);
+            } else if (chunked) {
+                out.write(readBody(down, response, true));
+            } else {
+                down.transferTo(out);
+            }
+            out.flush();
+        }
+    }
+
+    private void answerError(OutputStream out, Fault fault, String method, String target) throws IOException {
+        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + fault.code + "</Code><Message>"
+                + fault.message + " (injected by FaultProxy)</Message><Resource>" + escape(target)
+                + "</Resource><RequestId>faultproxy-" + requests.get() + "</RequestId></Error>";
+        byte[] bytes = xml.getBytes(StandardCharsets.UTF_8);
+        String reason = switch (fault.status) {
+            case 503 -> "Service Unavailable";
+            case 429 -> "Too Many Requests";
+            default -> "Internal Server Error";
+        };
+        boolean head = method.equals("HEAD");
+        String headers = "HTTP/1.1 " + fault.status + " " + reason + "\r\n"
+                + "Content-Type: application/xml\r\n"
+                + "Content-Length: " + (head ? 0 : bytes.length) + "\r\n"
+                + "x-amz-request-id: faultproxy\r\n"
+                + (fault.status == 503 || fault.status == 429 ? "Retry-After: 0\r\n" : "")
+                + "Connection: close\r\n\r\n";
+        out.write(headers.getBytes(StandardCharsets.ISO_8859_1));
+        if (!head) {
+            out.write(bytes);
+        }
+        out.flush();
+    }
+
+    /**
+     * The message body as raw bytes: Content-Length bytes, or the chunks with their framing as sent
+     * (when {@code keepChunked} is false a chunked request body is also kept raw, since it is
+     * forwarded with its Transfer-Encoding header).
+     */
+    private static byte[] readBody(InputStream in, Head head, boolean keepChunked) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
+            while (true) {
+                String sizeLine = readLine(in);
+                body.write((sizeLine + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                int semi = sizeLine.indexOf(';');
+                long size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+                if (size == 0) {
+                    String trailer;
+                    do {
+                        trailer = readLine(in);
+                        body.write((trailer + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    } while (!trailer.isEmpty());
+                    return body.toByteArray();
+                }
+                copy(in, body, size);
+                body.write((readLine(in) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            }
+        }
+        String length = head.header("content-length");
+        if (length != null) {
+            copy(in, body, Long.parseLong(length.trim()));
+        }
+        return body.toByteArray();
+    }
+
+    private static void copy(InputStream in, OutputStream out, long n) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long left = n;
+        while (left > 0) {
+            int r = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (r < 0) {
+                throw new IOException("stream ended " + left + " bytes early");
+            }
+            out.write(buf, 0, r);
+            left -= r;
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int prev = -1;
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                if (line.size() == 0 && prev < 0) {
+                    return null;
+                }
+                throw new IOException("connection closed in the middle of a line");
+            }
+            if (prev == '\r' && b == '\n') {
+                byte[] bytes = line.toByteArray();
+                return new String(bytes, 0, bytes.length - 1, StandardCharsets.ISO_8859_1);
+            }
+            line.write(b);
+            prev = b;
+            if (line.size() > 64 * 1024) {
+                throw new IOException("header line longer than 64 KiB");
+            }
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // Closing is best effort.
+        }
+    }
+
+    /** A start line and headers, in order, as received. */
+    private record Head(String startLine, List<String[]> headers) {
+        static Head read(InputStream in) throws IOException {
+            String start;
+            try {
+                start = readLine(in);
+            } catch (SocketException e) {
+                return null;
+            }
+            if (start == null || start.isEmpty()) {
+                return null;
+            }
+            List<String[]> headers = new ArrayList<>();
+            for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+                int colon = line.indexOf(':');
+                if (colon > 0) {
+                    headers.add(new String[] {line.substring(0, colon), line.substring(colon + 1).trim()});
+                }
+            }
+            return new Head(start, headers);
+        }
+
+        String header(String name) {
+            for (String[] h : headers) {
+                if (h[0].equalsIgnoreCase(name)) {
+                    return h[1];
+                }
+            }
+            return null;
+        }
+
+        int status() {
+            String[] parts = startLine.split(" ", 3);
+            return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        }
+
+        /** The head as text, hop-by-hop headers replaced by {@code name: value}. */
+        String withHeaders(String name, String value) {
+            StringBuilder sb = new StringBuilder(startLine).append("\r\n");
+            for (String[] h : headers) {
+                if (!HOP_BY_HOP.contains(h[0].toLowerCase(Locale.ROOT))) {
+                    sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
+                }
+            }
+            return sb.append(name).append(": ").append(value).append("\r\n\r\n").toString();
+        }
+    }
+}
