@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -48,7 +47,9 @@ public final class FaultProxy implements Closeable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private final AtomicLong requests = new AtomicLong();
-    private volatile FaultPlan plan;
+    private FaultPlan plan;
+    /** Requests the current plan was asked about: each plan numbers requests from 0. */
+    private long planRequests;
     private volatile boolean closed;
 
     private FaultProxy(URI target, FaultPlan plan) throws IOException {
@@ -83,9 +84,13 @@ public final class FaultProxy implements Closeable {
         return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    /** Replaces the plan for requests from now on (e.g. set up data undisturbed, then inject faults). */
-    public void plan(FaultPlan plan) {
+    /**
+     * Replaces the plan for requests from now on (e.g. set up data undisturbed, then inject faults); the
+     * new plan sees the next request as number 0.
+     */
+    public synchronized void plan(FaultPlan plan) {
         this.plan = Objects.requireNonNull(plan, "plan");
+        this.planRequests = 0;
     }
 
     /** Faults actually injected so far, of every kind. */
@@ -157,12 +162,12 @@ public final class FaultProxy implements Closeable {
             out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }
-        byte[] body = readBody(in, request, false);
+        byte[] body = readBody(in, request);
 
         Fault fault;
         synchronized (this) {
-            long index = requests.getAndIncrement();
-            fault = plan.decide(new FaultPlan.Request(index, method, line[1]));
+            requests.incrementAndGet();
+            fault = plan.decide(new FaultPlan.Request(planRequests++, method, line[1]));
         }
         if (fault == Fault.RESET) {
             injected.get(fault).incrementAndGet();
@@ -205,7 +210,7 @@ public final class FaultProxy implements Closeable {
                 }
                 copy(down, out, n);
             } else if (chunked) {
-                out.write(readBody(down, response, true));
+                out.write(readBody(down, response));
             } else {
                 down.transferTo(out);
             }
@@ -239,10 +244,9 @@ public final class FaultProxy implements Closeable {
 
     /**
      * The message body as raw bytes: Content-Length bytes, or the chunks with their framing as sent
-     * (when {@code keepChunked} is false a chunked request body is also kept raw, since it is
-     * forwarded with its Transfer-Encoding header).
+     * (relayed with the Transfer-Encoding header they came with).
      */
-    private static byte[] readBody(InputStream in, Head head, boolean keepChunked) throws IOException {
+    private static byte[] readBody(InputStream in, Head head) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         if ("chunked".equalsIgnoreCase(head.header("transfer-encoding"))) {
             while (true) {

@@ -1,0 +1,173 @@
+package dev.migrator.provider.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.migrator.embedded.EmbeddedS3Server;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Providers;
+import dev.migrator.provider.Retry;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.testkit.ObjectStoreContract;
+import dev.migrator.testkit.fault.Fault;
+import dev.migrator.testkit.fault.FaultPlan;
+import dev.migrator.testkit.fault.FaultProxy;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The adapter through {@link FaultProxy} in front of S3Proxy: every injected fault is classified
+ * retryable, and under {@link Retry} puts and gets of single-part and multipart objects complete with
+ * the exact bytes.
+ */
+class S3FaultInjectionTest {
+    private static final long PART = ObjectStoreContract.PART_SIZE;
+    private static final Retry FAST = new Retry(8, Duration.ofMillis(1), Duration.ofMillis(20));
+    private static final AtomicInteger BUCKETS = new AtomicInteger();
+    private static EmbeddedS3Server server;
+    private FaultProxy proxy;
+
+    @BeforeAll
+    static void start() {
+        server = EmbeddedS3Server.inMemory();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @AfterEach
+    void closeProxy() {
+        if (proxy != null) {
+            proxy.close();
+        }
+    }
+
+    /** A store whose requests go through a fresh proxy (forwarding everything until given a plan). */
+    private ObjectStore storeThroughProxy(Retry partRetry) {
+        String bucket = "faults-" + BUCKETS.incrementAndGet();
+        server.createBucket(bucket);
+        proxy = FaultProxy.start(server.endpoint(), FaultPlan.none());
+        String uri = server.s3Uri(bucket, "").replace(server.endpoint().toString(), proxy.endpoint().toString());
+        return Providers.objectStore(uri, new StoreOptions(PART, 3, partRetry));
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] data = new byte[size];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static String md5(byte[] data) {
+        return Digests.hex(Digests.md5().digest(data));
+    }
+
+    /** What a caller does: retry the whole read, including a failure in the middle of the body. */
+    private static byte[] readWithRetry(ObjectStore store, String key) {
+        return FAST.call("reading " + key, () -> {
+            try (InputStream in = store.open(key, 0, -1)) {
+                return in.readAllBytes();
+            } catch (IOException e) {
+                throw MigratorException.retryable("reading " + key + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Fault.class, names = {"SLOW_DOWN_503", "TOO_MANY_REQUESTS_429", "INTERNAL_ERROR_500", "RESET"})
+    void eachFaultIsClassifiedRetryable(Fault fault) {
+        try (ObjectStore store = storeThroughProxy(Retry.NONE)) {
+            // PUT: the JDK client never resends a request with a streamed body on its own.
+            proxy.plan(FaultPlan.sequence(fault));
+            assertThatThrownBy(() -> store.put("k", Content.of(new byte[] {1, 2, 3}), ObjectMetadata.EMPTY))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.retryable()).as(e.getMessage()).isTrue();
+                        assertThat(e.code()).isEqualTo(ErrorCode.FAILED);
+                        assertThat(e.getMessage()).contains("s3://").doesNotContain(server.secretKey());
+                    });
+            assertThat(proxy.injectedCount(fault)).isEqualTo(1);
+            assertThat(store.put("k", Content.of(new byte[] {1, 2, 3}), ObjectMetadata.EMPTY).size()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void truncatedBodyFailsTheReadWithAnIOException() throws IOException {
+        try (ObjectStore store = storeThroughProxy(Retry.NONE)) {
+            byte[] data = random(200_000, 1);
+            store.put("t", Content.of(data), ObjectMetadata.EMPTY);
+            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY));
+            try (InputStream in = store.open("t", 0, -1)) {
+                assertThatThrownBy(in::readAllBytes).isInstanceOf(IOException.class).hasMessageContaining("ended after");
+            }
+            assertThat(proxy.injectedCount(Fault.TRUNCATE_BODY)).isEqualTo(1);
+            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY));
+            assertThat(readWithRetry(store, "t")).isEqualTo(data);
+            assertThat(proxy.injectedCount(Fault.TRUNCATE_BODY)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void singlePartPutsAndGetsCompleteUnderRetry() {
+        try (ObjectStore store = storeThroughProxy(Retry.NONE)) {
+            proxy.plan(FaultPlan.everyNth(2, Fault.SLOW_DOWN_503));
+            for (int i = 0; i < 5; i++) {
+                byte[] data = random(10_000 + i, i);
+                String key = "obj-" + i;
+                ObjectInfo put = FAST.call("put " + key, () -> store.put(key, Content.of(data), ObjectMetadata.EMPTY));
+                assertThat(put.checksums().md5()).isEqualTo(md5(data));
+                assertThat(readWithRetry(store, key)).isEqualTo(data);
+            }
+            assertThat(proxy.injectedCount(Fault.SLOW_DOWN_503)).isGreaterThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void multipartPartsAreRetriedWithinOneUpload() {
+        try (ObjectStore store = storeThroughProxy(FAST)) {
+            byte[] data = random((int) (3 * PART + 99), 42);
+            // Every part upload fails twice before it goes through; create/complete are untouched.
+            proxy.plan(FaultPlan.sequence(Fault.SLOW_DOWN_503, Fault.RESET, Fault.INTERNAL_ERROR_500,
+                            Fault.TOO_MANY_REQUESTS_429, Fault.RESET, Fault.SLOW_DOWN_503, Fault.RESET, Fault.RESET)
+                    .only(r -> r.method().equals("PUT") && r.target().contains("partNumber=")));
+            ObjectInfo put = store.put("big", Content.of(data), ObjectMetadata.EMPTY);
+            assertThat(put.etag()).endsWith("-4");
+            assertThat(proxy.injectedCount()).isEqualTo(8);
+            proxy.plan(FaultPlan.none());
+            assertThat(md5(readWithRetry(store, "big"))).isEqualTo(md5(data));
+        }
+    }
+
+    @Test
+    void seededRandomFaultsOnEveryKindOfRequest() {
+        try (ObjectStore store = storeThroughProxy(FAST)) {
+            proxy.plan(FaultPlan.random(7, 0.25, Fault.values()));
+            byte[] large = random((int) (2 * PART + 5), 8);
+            FAST.call("put large", () -> store.put("large", Content.of(large), ObjectMetadata.EMPTY));
+            for (int i = 0; i < 6; i++) {
+                byte[] data = random(50_000 + i, 100 + i);
+                String key = "small-" + i;
+                FAST.call("put " + key, () -> store.put(key, Content.of(data), ObjectMetadata.EMPTY));
+                assertThat(readWithRetry(store, key)).isEqualTo(data);
+            }
+            assertThat(md5(readWithRetry(store, "large"))).isEqualTo(md5(large));
+            assertThat(proxy.injectedCount()).isPositive();
+            assertThat(proxy.requestCount()).isGreaterThan(proxy.injectedCount());
+        }
+    }
+}
