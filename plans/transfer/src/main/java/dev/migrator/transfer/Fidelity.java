@@ -12,12 +12,9 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /** The one definition of "the same object" used by copy (to skip) and verify (to report). */
 final class Fidelity {
-    /** Content types stores substitute for "none given"; they mean the same thing. */
-    private static final Set<String> DEFAULT_TYPES = Set.of("application/octet-stream", "binary/octet-stream");
     static final String EMPTY_MD5 = Digests.hex(Digests.md5().digest());
 
     private Fidelity() {
@@ -26,7 +23,7 @@ final class Fidelity {
     /** Human-readable metadata differences, empty when the metadata is the same. */
     static List<String> metadataDifferences(ObjectMetadata a, ObjectMetadata b) {
         List<String> out = new ArrayList<>();
-        if (!Objects.equals(normalType(a.contentType()), normalType(b.contentType()))) {
+        if (!ObjectMetadata.sameContentType(a.contentType(), b.contentType())) {
             out.add("content-type " + quote(a.contentType()) + " vs " + quote(b.contentType()));
         }
         compare(out, "content-encoding", a.contentEncoding(), b.contentEncoding());
@@ -42,10 +39,6 @@ final class Fidelity {
         if (!Objects.equals(a, b)) {
             out.add(name + " " + quote(a) + " vs " + quote(b));
         }
-    }
-
-    private static String normalType(String type) {
-        return type == null || DEFAULT_TYPES.contains(type) ? null : type;
     }
 
     private static String quote(String s) {

@@ -65,7 +65,10 @@ public final class LocalObjectStore implements ObjectStore {
 
     public LocalObjectStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
-        this.displayUri = this.root.toUri().toString();
+        // Always with the trailing slash, whether or not the directory exists yet: the URI names this
+        // store in journals, so it must not change once the first write creates the directory.
+        String uri = this.root.toUri().toString();
+        this.displayUri = uri.endsWith("/") ? uri : uri + "/";
         if (Files.exists(this.root) && !Files.isDirectory(this.root)) {
             throw MigratorException.badInput(this.root + " is not a directory: a file:// URI names a directory");
         }

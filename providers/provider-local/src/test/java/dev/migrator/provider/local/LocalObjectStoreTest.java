@@ -95,6 +95,9 @@ class LocalObjectStoreTest {
             assertThat(store).isInstanceOf(LocalObjectStore.class);
             assertThat(store.displayUri()).isEqualTo(dir.toUri().toString());
         }
+        String notYet = new LocalObjectStore(dir.resolve("later")).displayUri();
+        new LocalObjectStore(dir.resolve("later")).put("x", Content.of(new byte[1]), ObjectMetadata.EMPTY);
+        assertThat(new LocalObjectStore(dir.resolve("later")).displayUri()).isEqualTo(notYet).endsWith("/later/");
     }
 
     @Test

@@ -9,10 +9,8 @@ import dev.migrator.testkit.ObjectStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The conformance suite against a real S3 server (S3Proxy, in-memory) through the real SDK client. */
-@ExtendWith(S3ProxyQuirks.class)
 class S3ObjectStoreContractTest extends ObjectStoreContract {
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     private static EmbeddedS3Server server;

@@ -1,0 +1,164 @@
+package dev.migrator.cli;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.transfer.CopyOptions;
+import dev.migrator.transfer.CopySummary;
+import dev.migrator.transfer.Copier;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "copy", sortOptions = false,
+        description = {"Copy every object under SRC to DST, verified end to end.",
+            "Objects already identical at DST are skipped; a different object at DST is never replaced unless --overwrite.",
+            "After a crash or Ctrl-C, run the same command again: finished objects are not copied again."})
+final class CopyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SRC", description = "Source: s3://, gs://, file:// URI or a local path.")
+    String src;
+
+    @Parameters(index = "1", paramLabel = "DST", description = "Target: s3://, gs://, file:// URI or a local path.")
+    String dst;
+
+    @Option(names = "--transfers", paramLabel = "N", defaultValue = "" + CopyOptions.DEFAULT_TRANSFERS,
+            description = "Objects copied in parallel. Default: ${DEFAULT-VALUE}.")
+    int transfers;
+
+    @Option(names = "--overwrite", description = "Replace objects at DST that differ from SRC.")
+    boolean overwrite;
+
+    @Option(names = {"-n", "--dry-run"}, description = "Only report what would be copied, skipped or in conflict.")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "Print a JSON summary on stdout instead of text.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress display.")
+    boolean quiet;
+
+    @Option(names = "--state", paramLabel = "DIR",
+            description = "Where the resume journal is kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
+    Path state;
+
+    @Mixin
+    StoreArgs store;
+
+    @Override
+    public Integer call() {
+        PrintStream out = System.out;
+        try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
+            refuseOverlap(source, target);
+            Path journal = StateDir.copyJournal(state, source.displayUri(), target.displayUri());
+            CopyOptions options = new CopyOptions(transfers, overwrite, dryRun, journal, store.retry());
+            CopySummary summary;
+            try (ConsoleProgress progress = new ConsoleProgress(System.err, dryRun ? "Checking" : "Copying", !json && !quiet)) {
+                Copier copier = new Copier(source, target, options, progress);
+                summary = runInterruptibly(copier);
+            }
+            if (json) {
+                out.println(Json.write(new JsonSummary(source.displayUri(), target.displayUri(), summary)));
+            } else {
+                printHuman(out, summary, journal);
+            }
+            return exitCode(summary);
+        }
+    }
+
+    /** Ctrl-C cancels the copy and waits for it to close its journal, so the next run resumes cleanly. */
+    private static CopySummary runInterruptibly(Copier copier) {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            copier.cancel();
+            try {
+                finished.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return copier.run();
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM exits with 130 after it
+            }
+        }
+    }
+
+    /** Copying a prefix into itself would list its own output. */
+    static void refuseOverlap(ObjectStore source, ObjectStore target) {
+        String s = withoutQuery(source.displayUri());
+        String t = withoutQuery(target.displayUri());
+        if (s.equals(t)) {
+            throw MigratorException.badInput("source and target are the same: " + source.displayUri());
+        }
+        if (t.startsWith(s.endsWith("/") ? s : s + "/") || s.startsWith(t.endsWith("/") ? t : t + "/")) {
+            throw MigratorException.badInput("source " + source.displayUri() + " and target " + target.displayUri()
+                    + " overlap; copy into a location outside the source");
+        }
+    }
+
+    private static String withoutQuery(String uri) {
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    static int exitCode(CopySummary s) {
+        if (s.interrupted()) {
+            return ErrorCode.INTERRUPTED.exitCode();
+        }
+        if (s.failed() == 0) {
+            return 0;
+        }
+        return s.copied() + s.skipped() > 0 ? ErrorCode.PARTIAL.exitCode() : ErrorCode.FAILED.exitCode();
+    }
+
+    private static void printHuman(PrintStream out, CopySummary s, Path journal) {
+        for (CopySummary.Failure f : s.failures()) {
+            System.err.println("FAILED " + f.message());
+        }
+        if (s.failed() > s.failures().size()) {
+            System.err.println("... and " + Human.count(s.failed() - s.failures().size()) + " more failures");
+        }
+        double rate = s.seconds() > 0 ? s.copiedBytes() / s.seconds() : 0;
+        if (s.dryRun()) {
+            out.printf("Dry run: would copy %s (%s); %s already identical at the target; %s in conflict.%n",
+                    Human.count(s.copied(), "object"), Human.bytes(s.copiedBytes()), Human.count(s.skipped()), Human.count(s.failed()));
+            return;
+        }
+        out.printf("Copied %s (%s) in %s, %s/s; skipped %s already at the target (%s); failed %s%s.%n",
+                Human.count(s.copied(), "object"), Human.bytes(s.copiedBytes()), Human.seconds(s.seconds()), Human.bytes(rate),
+                Human.count(s.skipped()), Human.bytes(s.skippedBytes()), Human.count(s.failed()),
+                s.retries() > 0 ? "; " + Human.count(s.retries()) + " retries" : "");
+        if (s.vanished() > 0) {
+            out.printf("%s objects vanished from the source while copying.%n", Human.count(s.vanished()));
+        }
+        if (s.interrupted()) {
+            out.println("Interrupted. Run the same command again to resume (journal: " + journal + ").");
+        } else if (s.failed() > 0) {
+            out.println("Some objects failed. Fix the cause and run the same command again: finished objects are skipped.");
+        } else {
+            out.println("Every object verified: sizes and MD5 of the bytes read match what the target stored.");
+        }
+    }
+
+    /** The --json document. */
+    record JsonSummary(String source, String target, long objects, long bytes, long skipped, long skippedBytes,
+                       long failed, long vanished, long retries, double seconds, boolean dryRun, boolean interrupted,
+                       java.util.List<CopySummary.Failure> failures) {
+        JsonSummary(String source, String target, CopySummary s) {
+            this(source, target, s.copied(), s.copiedBytes(), s.skipped(), s.skippedBytes(), s.failed(), s.vanished(),
+                    s.retries(), Math.round(s.seconds() * 1000) / 1000.0, s.dryRun(), s.interrupted(), s.failures());
+        }
+    }
+}
