@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "copy", sortOptions = false,
+@Command(name = "copy", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Copy every object under SRC to DST, verified end to end.",
             "Objects already identical at DST are skipped; a different object at DST is never replaced unless --overwrite.",
             "After a crash or Ctrl-C, run the same command again: finished objects are not copied again."})

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", sortOptions = false,
+@Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run a provider exit on an embedded default, with nothing installed beyond Java:",
             "starts an embedded S3-compatible store as the 'old cloud', seeds it with a synthetic microblog's media,",
             "copies it to a local folder (the 'new host') and verifies the result."})

@@ -40,6 +40,10 @@ public final class Main {
             }
         }
         CommandLine cli = new CommandLine(new Main());
+        String[] locations = locationHelp();
+        for (String name : new String[] {"copy", "verify"}) {
+            cli.getSubcommands().get(name).getCommandSpec().usageMessage().footerHeading("%nLocations:%n").footer(locations);
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(commandLine.getErr(), e));
         cli.setParameterExceptionHandler((e, args1) -> {
             PrintWriter err = e.getCommandLine().getErr();
@@ -48,6 +52,11 @@ public final class Main {
             return ErrorCode.BAD_INPUT.exitCode();
         });
         return cli.execute(args);
+    }
+
+    /** The URI forms of every installed provider, for help texts. */
+    private static String[] locationHelp() {
+        return Providers.usage().stream().map(u -> "  " + u.replace("%", "%%")).toArray(String[]::new);
     }
 
     /** One clear line for a person; the stack trace only with --debug. */

@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve-s3", sortOptions = false,
+@Command(name = "serve-s3", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run the embedded S3-compatible store (S3Proxy) on 127.0.0.1 until interrupted:",
             "a scratch endpoint for drills, tests and benchmarks. Its fixed, local-only credentials are in the README."})
 final class ServeS3Command implements Callable<Integer> {

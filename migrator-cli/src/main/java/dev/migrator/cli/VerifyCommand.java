@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", sortOptions = false,
+@Command(name = "verify", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Compare SRC and DST object by object: keys, sizes, checksums and metadata.",
             "Where the two stores share no checksum, both sides are read and hashed.",
             "Exit 0 when identical, 3 with the list of differences otherwise."})

@@ -121,5 +121,10 @@ class CliTest {
         CliRun help = CliRun.of("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("copy").contains("verify").contains("demo").contains("130");
+
+        CliRun copyHelp = CliRun.of("copy", "--help");
+        assertThat(copyHelp.exit()).isZero();
+        assertThat(copyHelp.out()).contains("--overwrite").contains("--dry-run")
+                .contains("s3://BUCKET").contains("gs://BUCKET").contains("file:///");
     }
 }
