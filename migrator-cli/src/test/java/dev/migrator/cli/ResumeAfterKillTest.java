@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code kill -9} in the middle of a copy, then the same command: it must finish the job, not copy
- * again what the killed run had finished and verified, and leave the two sides identical.
+ * {@code kill -9} or Ctrl-C in the middle of a copy, then the same command: it must finish the job,
+ * not copy again what the stopped run had finished and verified, and leave the two sides identical.
  */
 class ResumeAfterKillTest {
     static final int OBJECTS = 1500;
@@ -30,6 +30,21 @@ class ResumeAfterKillTest {
 
     @Test
     void sameCommandFinishesAfterKillMinus9() throws Exception {
+        interruptThenResume(Process::destroyForcibly, 137); // SIGKILL: no shutdown hook runs
+    }
+
+    @Test
+    void ctrlCExits130AndTheSameCommandResumes() throws Exception {
+        interruptThenResume(p -> {
+            try {
+                new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, 130);
+    }
+
+    private void interruptThenResume(java.util.function.Consumer<Process> interrupt, int expectedExit) throws Exception {
         Path src = dir.resolve("src");
         LocalObjectStore source = new LocalObjectStore(src);
         Random random = new Random(9);
@@ -47,12 +62,12 @@ class ResumeAfterKillTest {
             Process first = new ProcessBuilder(javaCommand(command)).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("first.log").toFile()).start();
             long journaled = waitForJournal(state, 100, first);
-            first.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            interrupt.accept(first);
             assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(first.exitValue()).as("killed, not finished: " + Files.readString(dir.resolve("first.log")))
-                    .isEqualTo(137);
-            long journaledAtKill = journalLines(state);
-            assertThat(journaledAtKill).isGreaterThanOrEqualTo(journaled).isLessThan(OBJECTS);
+            assertThat(first.exitValue()).as("interrupted, not finished: " + Files.readString(dir.resolve("first.log")))
+                    .isEqualTo(expectedExit);
+            long journaledAtStop = journalLines(state);
+            assertThat(journaledAtStop).isGreaterThanOrEqualTo(journaled).isLessThan(OBJECTS);
 
             List<String> again = new java.util.ArrayList<>(command);
             again.add("--json");
@@ -60,9 +75,9 @@ class ResumeAfterKillTest {
             assertThat(second.exit()).as(second.all()).isZero();
             JsonNode summary = new ObjectMapper().readTree(second.out());
             assertThat(summary.get("skipped").asLong()).as("finished objects are not copied again")
-                    .isGreaterThanOrEqualTo(journaledAtKill);
+                    .isGreaterThanOrEqualTo(journaledAtStop);
             assertThat(summary.get("objects").asLong() + summary.get("skipped").asLong()).isEqualTo(OBJECTS);
-            assertThat(summary.get("objects").asLong()).isLessThanOrEqualTo(OBJECTS - journaledAtKill);
+            assertThat(summary.get("objects").asLong()).isLessThanOrEqualTo(OBJECTS - journaledAtStop);
 
             CliRun verify = CliRun.of("verify", src.toString(), target);
             assertThat(verify.exit()).as(verify.all()).isZero();
