@@ -132,7 +132,8 @@ public final class Copier {
             if (cancelled) {
                 return;
             }
-            if (journal != null && journal.isDone(listed)) {
+            // The journal is trusted only while the target still has an object of that size.
+            if (journal != null && atTarget != null && atTarget.size() == listed.size() && journal.isDone(listed)) {
                 skip(listed);
                 return;
             }
@@ -156,7 +157,7 @@ public final class Copier {
                 String difference = existing == null ? null : difference(from, existing);
                 if (existing != null && difference == null) {
                     if (journal != null) {
-                        journal.markDone(from, Fidelity.md5(source, from));
+                        journal.markDone(from, from.checksums().md5());
                     }
                     skip(from);
                     return;

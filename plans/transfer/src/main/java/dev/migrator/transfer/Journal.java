@@ -101,10 +101,10 @@ public final class Journal implements AutoCloseable {
         return entry != null && entry.endsWith("\t" + source.size() + "\t" + version(source));
     }
 
-    /** Records that {@code source} is copied and verified with content MD5 {@code md5}. */
+    /** Records that {@code source} is copied and verified; {@code md5} of its content, if known. */
     public synchronized void markDone(ObjectInfo source, String md5) {
         try {
-            writer.write(md5 + "\t" + source.size() + "\t" + version(source) + "\t"
+            writer.write((md5 == null ? "-" : md5) + "\t" + source.size() + "\t" + version(source) + "\t"
                     + URLEncoder.encode(source.key(), StandardCharsets.UTF_8) + "\n");
             dirty = true;
         } catch (IOException e) {

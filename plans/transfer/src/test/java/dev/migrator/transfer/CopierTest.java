@@ -161,6 +161,17 @@ class CopierTest {
     }
 
     @Test
+    void aJournaledObjectMissingFromTheTargetIsCopiedAgain() {
+        Path journalFile = dir.resolve("state/journal");
+        try (Journal journal = Journal.open(journalFile); Stream<ObjectInfo> all = source.list("")) {
+            all.forEach(o -> journal.markDone(o, o.checksums().md5()));
+        }
+        CopySummary summary = copy(source, target, options(false, false));
+        assertThat(summary.copied()).isEqualTo(sourceCount());
+        assertThat(verify().identical()).isTrue();
+    }
+
+    @Test
     void journalIgnoresATornLastLine() throws Exception {
         Path journalFile = dir.resolve("j");
         ObjectInfo o = source.stat("empty").orElseThrow();
