@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Benchmark: `migrator copy` vs `rclone copy`, S3 -> S3, same machine, same data, same concurrency.
+#
+# Starts two separate on-disk S3 endpoints (`migrator serve-s3 --dir`, S3Proxy filesystem-nio2), so
+# neither tool can use server-side copy; seeds endpoint A (not timed) with
+#   small: SMALL_COUNT objects of SMALL_SIZE bytes (default 5,000 x 16 KiB)
+#   large: LARGE_COUNT objects of LARGE_MB MiB      (default 4 x 256 MiB)
+# then, after one untimed warm-up run of each tool (WARMUP=1), times `migrator copy A B` and
+# `rclone copy A B` into fresh, empty buckets on B, RUNS times each, alternating which tool goes
+# first, and checks every timed run (`migrator verify`, `rclone check`).
+# Prints a Markdown table of median wall time, throughput and the migrator/rclone ratio.
+#
+# Usage: bench/copy-vs-rclone.sh            (from anywhere; see the variables below)
+#   MIGRATOR_JAR=path/to/migrator.jar RUNS=5 SETS="small large" bench/copy-vs-rclone.sh
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MIGRATOR_JAR="${MIGRATOR_JAR:-$REPO/migrator-cli/target/migrator.jar}"
+RUNS="${RUNS:-3}"                        # measurements per tool and data set (median reported)
+SETS="${SETS:-small large}"              # which data sets to run
+TOOLS="${TOOLS:-migrator rclone}"        # which tools to time
+SMALL_COUNT="${SMALL_COUNT:-5000}"
+SMALL_SIZE="${SMALL_SIZE:-16384}"        # bytes
+SMALL_TRANSFERS="${SMALL_TRANSFERS:-8}"
+LARGE_COUNT="${LARGE_COUNT:-4}"
+LARGE_MB="${LARGE_MB:-256}"              # MiB per object
+LARGE_TRANSFERS="${LARGE_TRANSFERS:-4}"
+PART_MB="${PART_MB:-16}"                 # migrator --part-size, rclone --s3-chunk-size
+PART_CONCURRENCY="${PART_CONCURRENCY:-4}" # migrator --part-concurrency, rclone --s3-upload-concurrency
+PORT_A="${PORT_A:-18091}"
+PORT_B="${PORT_B:-18092}"
+WARMUP="${WARMUP:-1}"                    # 1: one untimed run of each tool per data set first (warms both servers' JIT and the page cache)
+CHECK="${CHECK:-both}"                   # migrator | rclone | both | none: how each run is checked
+JAVA_OPTS="${JAVA_OPTS:-}"               # extra JVM options for the timed migrator runs
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" # JVM options for the two serve-s3 endpoints
+SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}" # command that serves S3
+WORK_DIR="${WORK_DIR:-}"                 # default: a fresh temp dir, removed at exit unless KEEP=1
+KEEP="${KEEP:-0}"
+
+# ---------------------------------------------------------------------------------------------
+need() { command -v "$1" >/dev/null 2>&1 || { echo "error: '$1' not found. $2" >&2; exit 2; }; }
+need java "Install Java 17+ (e.g. apt-get install -y openjdk-17-jre-headless)."
+need rclone "Install rclone (e.g. apt-get install -y rclone, or https://rclone.org/install/)."
+need curl "Install curl (apt-get install -y curl)."
+[[ -x /usr/bin/time ]] || { echo "error: /usr/bin/time not found. Install it: apt-get install -y time" >&2; exit 2; }
+[[ -f "$MIGRATOR_JAR" ]] || { echo "error: $MIGRATOR_JAR not found. Build it: ./mvnw -B -q package -DskipTests (or set MIGRATOR_JAR)" >&2; exit 2; }
+unset AWS_CA_BUNDLE # rclone (Go SDK) refuses a CA bundle it cannot use; the endpoints are plain http
+
+if [[ -z "$WORK_DIR" ]]; then WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/migrator-bench.XXXXXX")"; CREATED_WORK=1; else mkdir -p "$WORK_DIR"; CREATED_WORK=0; fi
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true; done
+  if [[ "$KEEP" != 1 && "$CREATED_WORK" == 1 ]]; then rm -rf "$WORK_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+# The fixed, local-only credentials of `migrator serve-s3` (loopback only; not secrets).
+AK=migrator-local
+SK=migrator-local-key-0123456789
+s3uri() { # port bucket
+  echo "s3://$2/?endpoint=http://127.0.0.1:$1&region=us-east-1&path-style=true&access-key=$AK&secret-key=$SK"
+}
+export RCLONE_CONFIG="$WORK_DIR/rclone.conf"
+cat >"$RCLONE_CONFIG" <<EOF
+[a]
+type = s3
+provider = Other
+access_key_id = $AK
+secret_access_key = $SK
+region = us-east-1
+endpoint = http://127.0.0.1:$PORT_A
+force_path_style = true
+
+[b]
+type = s3
+provider = Other
+access_key_id = $AK
+secret_access_key = $SK
+region = us-east-1
+endpoint = http://127.0.0.1:$PORT_B
+force_path_style = true
+EOF
+
+start_server() { # name port dir
+  local name=$1 port=$2 dir=$3
+  if curl -s -o /dev/null "http://127.0.0.1:$port/"; then
+    echo "error: port $port is already in use; set PORT_A/PORT_B" >&2; exit 2
+  fi
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086
+  $SERVE_S3 --port "$port" --dir "$dir" --bucket seed >"$WORK_DIR/serve-$name.log" 2>&1 &
+  PIDS+=($!)
+  local i
+  for i in $(seq 1 300); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK_DIR/serve-$name.log" >&2; echo "error: serve-s3 $name died" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "error: serve-s3 $name did not answer on port $port within 60 s" >&2; exit 1
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# ---------------------------------------------------------------------------------------------
+log "work dir $WORK_DIR; jar $MIGRATOR_JAR"
+start_server a "$PORT_A" "$WORK_DIR/store-a"
+start_server b "$PORT_B" "$WORK_DIR/store-b"
+log "endpoints up: A=127.0.0.1:$PORT_A B=127.0.0.1:$PORT_B"
+
+gen_small() { # dir count size
+  mkdir -p "$1"
+  head -c $(( $2 * $3 )) /dev/urandom >"$1/.all"
+  (cd "$1" && split -b "$3" -a 6 -d .all obj- && rm .all)
+}
+gen_large() { # dir count mib
+  mkdir -p "$1"
+  local i
+  for i in $(seq 1 "$2"); do head -c $(( $3 * 1048576 )) /dev/urandom >"$1/big-$i.bin"; done
+}
+
+# rclone's default upload cutoff is 200M; set it to the part size so that, like migrator, it uploads
+# every object larger than one part in parts.
+RCLONE_MULTIPART=(--s3-upload-cutoff "${PART_MB}M" --s3-chunk-size "${PART_MB}M" --s3-upload-concurrency "$PART_CONCURRENCY")
+MIGRATOR_MULTIPART=(--part-size "${PART_MB}M" --part-concurrency "$PART_CONCURRENCY")
+
+declare -A COUNT BYTES TRANSFERS
+COUNT[small]=$SMALL_COUNT; BYTES[small]=$(( SMALL_COUNT * SMALL_SIZE )); TRANSFERS[small]=$SMALL_TRANSFERS
+COUNT[large]=$LARGE_COUNT; BYTES[large]=$(( LARGE_COUNT * LARGE_MB * 1048576 )); TRANSFERS[large]=$LARGE_TRANSFERS
+
+seed() { # set
+  local set=$1 src="$WORK_DIR/gen-$1"
+  log "generating $set data in $src"
+  if [[ $set == small ]]; then gen_small "$src" "$SMALL_COUNT" "$SMALL_SIZE"; else gen_large "$src" "$LARGE_COUNT" "$LARGE_MB"; fi
+  log "seeding A:src-$set (not timed)"
+  rclone mkdir "a:src-$set"
+  rclone copy "$src" "a:src-$set" --transfers 16 "${RCLONE_MULTIPART[@]}"
+  rm -rf "$src" # the seeded bucket is the source now; free the disk
+}
+
+RESULTS="$WORK_DIR/results.tsv" # set tool run wall rss_kb cpu_s check load1
+WARMUPS="$WORK_DIR/warmups.tsv" # the same for the untimed warm-up runs (run 0)
+: >"$RESULTS"; : >"$WARMUPS"
+
+check_run() { # set bucket -> prints ok/FAIL details
+  local set=$1 bucket=$2 status=ok
+  if [[ $CHECK == migrator || $CHECK == both ]]; then
+    if ! java -jar "$MIGRATOR_JAR" verify "$(s3uri "$PORT_A" "src-$set")" "$(s3uri "$PORT_B" "$bucket")" \
+        >"$WORK_DIR/verify-$bucket.log" 2>&1; then
+      status="FAIL(migrator verify, see verify-$bucket.log)"
+    fi
+  fi
+  if [[ $CHECK == rclone || $CHECK == both ]]; then
+    # Small objects: size + MD5 (single-part ETags). Large: the targets' multipart ETags are no MD5
+    # and only rclone stores an md5chksum header, so compare the bytes (--download).
+    local extra=(); [[ $set == large ]] && extra=(--download)
+    if ! rclone check "a:src-$set" "b:$bucket" "${extra[@]}" >"$WORK_DIR/check-$bucket.log" 2>&1; then
+      status="${status/ok/}FAIL(rclone check, see check-$bucket.log)"
+    fi
+  fi
+  echo "$status"
+}
+
+run_one() { # set tool run
+  local set=$1 tool=$2 run=$3
+  local bucket="${tool:0:1}-$set-$run" t="${TRANSFERS[$set]}"
+  rclone mkdir "b:$bucket"
+  local timef="$WORK_DIR/time-$bucket" out="$WORK_DIR/out-$bucket.log"
+  sync; sleep 1
+  local load; load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine shows up here
+  log "run $run: $tool copy A:src-$set -> B:$bucket"
+  local rc=0
+  if [[ $tool == migrator ]]; then
+    local mp=(); [[ $set == large ]] && mp=("${MIGRATOR_MULTIPART[@]}")
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %M %U %S" -o "$timef" java $JAVA_OPTS -jar "$MIGRATOR_JAR" copy \
+      "$(s3uri "$PORT_A" "src-$set")" "$(s3uri "$PORT_B" "$bucket")" \
+      --transfers "$t" "${mp[@]}" --state "$WORK_DIR/state-$bucket" --json -q >"$out" 2>&1 || rc=$?
+  else
+    local mp=(); [[ $set == large ]] && mp=("${RCLONE_MULTIPART[@]}")
+    /usr/bin/time -f "%e %M %U %S" -o "$timef" rclone copy "a:src-$set" "b:$bucket" \
+      --transfers "$t" "${mp[@]}" >"$out" 2>&1 || rc=$?
+  fi
+  local wall rss user sys
+  read -r wall rss user sys < <(tail -n 1 "$timef")
+  local status
+  if [[ $rc != 0 ]]; then status="FAIL(exit $rc, see out-$bucket.log)"
+  elif [[ $run == 0 ]]; then status="warm-up (not checked)"
+  else status=$(check_run "$set" "$bucket"); fi
+  log "  $tool: ${wall}s, peak RSS $((rss / 1024)) MiB, CPU $(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')s, load before $load, check: $status"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$tool" "$run" "$wall" "$rss" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" "$status" "$load" >>"$([[ $run == 0 ]] && echo "$WARMUPS" || echo "$RESULTS")"
+  rm -rf "$WORK_DIR/store-b/$bucket" # free the disk; the next run gets a fresh bucket anyway
+}
+
+for set in $SETS; do
+  seed "$set"
+  if [[ $WARMUP == 1 ]]; then for tool in $TOOLS; do run_one "$set" "$tool" 0; done; fi
+  for run in $(seq 1 "$RUNS"); do
+    order=$TOOLS; (( run % 2 )) || order=$(echo "$TOOLS" | tr ' ' '\n' | tac | paste -sd ' ')
+    for tool in $order; do run_one "$set" "$tool" "$run"; done
+  done
+done
+
+# ---------------------------------------------------------------------------------------------
+col() { awk -F'\t' -v s="$1" -v t="$2" -v c="$3" '$1==s && $2==t {print $c}' "$RESULTS"; }
+echo
+echo "### migrator copy vs rclone copy (S3 -> S3, $(nproc) CPUs, RUNS=$RUNS, medians)"
+echo
+echo "| data set | tool | runs: wall s | median wall s | MiB/s | objects/s | median peak RSS MiB | median CPU s (user+sys) | checks | load avg before runs | migrator/rclone (wall) |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for set in $SETS; do
+  if [[ $set == small ]]; then desc="${SMALL_COUNT} x $((SMALL_SIZE / 1024)) KiB, --transfers $SMALL_TRANSFERS"
+  else desc="${LARGE_COUNT} x ${LARGE_MB} MiB, --transfers $LARGE_TRANSFERS, ${PART_MB}M parts x $PART_CONCURRENCY"; fi
+  mm=$(col "$set" migrator 4 | median); rm_=$(col "$set" rclone 4 | median)
+  for tool in $TOOLS; do
+    walls=$(col "$set" "$tool" 4 | paste -sd ' ')
+    med=$(col "$set" "$tool" 4 | median)
+    rss=$(col "$set" "$tool" 5 | median)
+    cpu=$(col "$set" "$tool" 6 | median)
+    checks=$(col "$set" "$tool" 7 | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')
+    loads=$(col "$set" "$tool" 8 | paste -sd ' ')
+    ratio=""; [[ $tool == migrator ]] && ratio=$(awk -v a="$mm" -v b="$rm_" 'BEGIN{printf "%.2f", a/b}')
+    awk -v d="$desc" -v t="$tool" -v w="$walls" -v m="$med" -v by="${BYTES[$set]}" -v n="${COUNT[$set]}" \
+        -v r="$rss" -v c="$cpu" -v k="$checks" -v q="$ratio" -v l="$loads" \
+        'BEGIN{printf "| %s | %s | %s | %.2f | %.1f | %.1f | %.0f | %.1f | %s | %s | %s |\n", d, t, w, m, by/1048576/m, n/m, r/1024, c, k, l, q}'
+  done
+done
+echo
+echo "Raw results: $RESULTS$( [[ $KEEP == 1 || $CREATED_WORK == 0 ]] || echo ' (removed at exit; KEEP=1 keeps it)')"
