@@ -34,6 +34,12 @@ public final class Main {
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int run(String... args) {
+        // The S3 client rides on the JDK's HTTP keep-alive cache, which keeps only 5 idle connections
+        // per host by default: with more transfers than that, every extra request would open (and,
+        // over TLS, handshake) a new connection.
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "64");
+        }
         for (String a : args) {
             if (a.equals("--debug")) {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
