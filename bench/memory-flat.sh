@@ -30,41 +30,14 @@ SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}"
 WORK_DIR="${WORK_DIR:-}"          # default: a fresh temp dir, removed at exit unless KEEP=1
 KEEP="${KEEP:-0}"
 
-need() { command -v "$1" >/dev/null 2>&1 || { echo "error: '$1' not found. $2" >&2; exit 2; }; }
-need java "Install Java 17+ (e.g. apt-get install -y openjdk-17-jre-headless)."
+# shellcheck source=bench/lib.sh
+source "$REPO/bench/lib.sh"
 need python3 "Install Python 3 (apt-get install -y python3); it generates the test files."
-need curl "Install curl (apt-get install -y curl)."
-[[ -x /usr/bin/time ]] || { echo "error: /usr/bin/time not found. Install it: apt-get install -y time" >&2; exit 2; }
-[[ -f "$MIGRATOR_JAR" ]] || { echo "error: $MIGRATOR_JAR not found. Build it: ./mvnw -B -q package -DskipTests (or set MIGRATOR_JAR)" >&2; exit 2; }
 if [[ $RCLONE == 1 ]] && ! command -v rclone >/dev/null 2>&1; then
   echo "note: rclone not found (apt-get install -y rclone); skipping the rclone reference runs" >&2; RCLONE=0
 fi
-unset AWS_CA_BUNDLE
-
-if [[ -z "$WORK_DIR" ]]; then WORK_DIR="$(mktemp -d "${TMPDIR:-/tmp}/migrator-mem.XXXXXX")"; CREATED_WORK=1; else mkdir -p "$WORK_DIR"; CREATED_WORK=0; fi
-SERVER_PID=""
-cleanup() {
-  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  if [[ "$KEEP" != 1 && "$CREATED_WORK" == 1 ]]; then rm -rf "$WORK_DIR"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-
-AK=migrator-local                  # fixed local-only credentials of `migrator serve-s3`
-SK=migrator-local-key-0123456789
-s3uri() { echo "s3://$1/?endpoint=http://127.0.0.1:$PORT&region=us-east-1&path-style=true&access-key=$AK&secret-key=$SK"; }
-export RCLONE_CONFIG="$WORK_DIR/rclone.conf"
-cat >"$RCLONE_CONFIG" <<EOF
-[s]
-type = s3
-provider = Other
-access_key_id = $AK
-secret_access_key = $SK
-region = us-east-1
-endpoint = http://127.0.0.1:$PORT
-force_path_style = true
-EOF
+s3uri_here() { s3uri "$PORT" "$1"; }
+rclone_remote s "$PORT"
 
 # --- data --------------------------------------------------------------------------------------
 for n in $COUNTS; do
@@ -85,16 +58,7 @@ EOF
 done
 
 # --- endpoint ----------------------------------------------------------------------------------
-if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then echo "error: port $PORT is in use; set PORT" >&2; exit 2; fi
-# shellcheck disable=SC2086
-$SERVE_S3 --port "$PORT" --dir "$WORK_DIR/store" --bucket seed >"$WORK_DIR/serve.log" 2>&1 &
-SERVER_PID=$!
-for i in $(seq 1 300); do
-  curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK_DIR/serve.log" >&2; echo "error: serve-s3 died" >&2; exit 1; }
-  sleep 0.2
-done
-curl -s -o /dev/null "http://127.0.0.1:$PORT/" || { echo "error: serve-s3 did not answer on port $PORT" >&2; exit 1; }
+start_server s "$PORT" "$WORK_DIR/store"
 
 # --- runs --------------------------------------------------------------------------------------
 RESULTS="$WORK_DIR/results.tsv" # tool count heap wall rss_kb heap_after_gc_mb objects status
@@ -116,7 +80,7 @@ for n in $COUNTS; do
     log "migrator copy $n objects (heap: $heap) -> $bucket"
     rc=0
     /usr/bin/time -v -o "$WORK_DIR/time-$bucket" java "${jopts[@]}" "-Xlog:gc:file=$gclog" -jar "$MIGRATOR_JAR" copy \
-      "file://$WORK_DIR/src-$n" "$(s3uri "$bucket")" --transfers "$TRANSFERS" --state "$WORK_DIR/state-$bucket" \
+      "file://$WORK_DIR/src-$n" "$(s3uri_here "$bucket")" --transfers "$TRANSFERS" --state "$WORK_DIR/state-$bucket" \
       --json -q >"$WORK_DIR/out-$bucket.json" 2>"$WORK_DIR/err-$bucket.log" || rc=$?
     rss=$(field "Maximum resident set size" "$WORK_DIR/time-$bucket")
     wall=$(field "Elapsed (wall clock)" "$WORK_DIR/time-$bucket" | to_seconds)
@@ -126,7 +90,7 @@ for n in $COUNTS; do
     status="ok"; [[ $rc != 0 ]] && status="FAIL(exit $rc, see err-$bucket.log)"
     if [[ $rc == 0 && $VERIFY == 1 && $heap != default && $n -le $VERIFY_MAX ]]; then
       log "  verifying (not timed)"
-      java -jar "$MIGRATOR_JAR" verify "file://$WORK_DIR/src-$n" "$(s3uri "$bucket")" >"$WORK_DIR/verify-$bucket.log" 2>&1 \
+      java -jar "$MIGRATOR_JAR" verify "file://$WORK_DIR/src-$n" "$(s3uri_here "$bucket")" >"$WORK_DIR/verify-$bucket.log" 2>&1 \
         && status="ok, verified" || status="FAIL(verify, see verify-$bucket.log)"
     fi
     log "  ${wall}s, peak RSS $((rss / 1024)) MiB, max heap after GC ${after:-?} MiB, copied ${objs:-?}, $status"
