@@ -64,8 +64,15 @@ public final class Journal implements AutoCloseable {
     public static Journal open(Path file) {
         try {
             return new Journal(file);
+        } catch (java.nio.file.FileSystemException e) {
+            // Permission denied, or a path component that is a file: the --state location is unusable.
+            String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.FileAlreadyExistsException ? "it is a file, not a directory"
+                    : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            throw new MigratorException(ErrorCode.BAD_INPUT, "cannot write the copy journal " + file + ": " + e.getFile()
+                    + ": " + why + " (use --state DIR to put it in a writable directory)", e);
         } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot open the copy journal " + file + ": " + e.getMessage()
+            throw new MigratorException(ErrorCode.FAILED, "cannot open the copy journal " + file + ": " + e
                     + " (use --state DIR to put it elsewhere)", e);
         }
     }

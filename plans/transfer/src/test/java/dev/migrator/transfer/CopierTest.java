@@ -172,6 +172,16 @@ class CopierTest {
     }
 
     @Test
+    void aStateLocationThatIsAFileIsAClearError() throws Exception {
+        Path file = Files.writeString(dir.resolve("state-file"), "not a directory");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Journal.open(file.resolve("copy-1/journal")))
+                .isInstanceOfSatisfying(dev.migrator.provider.MigratorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.migrator.provider.ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).contains("state-file").containsIgnoringCase("not a directory").contains("--state");
+                });
+    }
+
+    @Test
     void journalIgnoresATornLastLine() throws Exception {
         Path journalFile = dir.resolve("j");
         ObjectInfo o = source.stat("empty").orElseThrow();
