@@ -62,6 +62,9 @@ final class CopyCommand implements Callable<Integer> {
                 Copier copier = new Copier(source, target, options, progress);
                 summary = runInterruptibly(copier);
             }
+            if (summary.copied() + summary.skipped() + summary.failed() + summary.vanished() == 0 && !summary.interrupted()) {
+                System.err.println("note: " + source.displayUri() + " has no objects; nothing to copy (check the bucket and prefix)");
+            }
             if (json) {
                 out.println(Json.write(new JsonSummary(source.displayUri(), target.displayUri(), summary)));
             } else {

@@ -90,6 +90,14 @@ class CliTest {
     }
 
     @Test
+    void anEmptySourceSaysSo() throws Exception {
+        Files.createDirectories(dir.resolve("empty"));
+        CliRun copy = CliRun.of("copy", dir.resolve("empty").toString(), dst.toString(), "--state", state);
+        assertThat(copy.exit()).isZero();
+        assertThat(copy.err()).contains("has no objects; nothing to copy");
+    }
+
+    @Test
     void dryRunChangesNothing() {
         CliRun dry = CliRun.of("copy", src.toString(), dst.toString(), "--dry-run");
         assertThat(dry.exit()).isZero();
