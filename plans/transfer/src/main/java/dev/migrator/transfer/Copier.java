@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,10 +41,12 @@ public final class Copier {
     private final List<CopySummary.Failure> failures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean cancelled;
     private volatile ExecutorService pool;
+    /** Counts and reports every retry, of a store operation or of a whole object that did not verify. */
+    private final Retry.Listener onRetry;
 
     /** The stores are used as given; the copier wraps them in its retry policy. */
     public Copier(ObjectStore source, ObjectStore target, CopyOptions options, Progress progress) {
-        Retry.Listener onRetry = (what, attempt, cause) -> {
+        this.onRetry = (what, attempt, cause) -> {
             retries.incrementAndGet();
             progress.retrying(what, cause.getMessage());
         };
@@ -67,11 +68,7 @@ public final class Copier {
     public CopySummary run() {
         long start = System.nanoTime();
         Journal journal = options.dryRun() || options.journalFile() == null ? null : Journal.open(options.journalFile());
-        ExecutorService workers = Executors.newFixedThreadPool(options.transfers(), r -> {
-            Thread t = new Thread(r, "copy");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService workers = Workers.daemonPool(options.transfers(), "copy");
         pool = workers;
         Semaphore inFlight = new Semaphore(options.transfers() * 2);
         boolean interrupted = false;
@@ -227,10 +224,7 @@ public final class Copier {
             }
             check(from, stored, md5);
             return md5;
-        }, (what, attempt, cause) -> {
-            retries.incrementAndGet();
-            progress.retrying(what, cause.getMessage());
-        });
+        }, onRetry);
     }
 
     private void check(ObjectInfo from, ObjectInfo stored, String md5Read) {

@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,11 +45,7 @@ public final class Verifier {
         long targetCount = 0;
         long bytes = 0;
         long compared = 0;
-        ExecutorService pool = Executors.newFixedThreadPool(checkers, r -> {
-            Thread t = new Thread(r, "verify");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Workers.daemonPool(checkers, "verify");
         Semaphore inFlight = new Semaphore(checkers * 2);
         try (Stream<ObjectInfo> a = source.list(""); Stream<ObjectInfo> b = target.list("")) {
             Iterator<ObjectInfo> ia = a.iterator();
