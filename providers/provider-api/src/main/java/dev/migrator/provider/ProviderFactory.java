@@ -19,5 +19,20 @@ public interface ProviderFactory {
      * Opens an object store for {@code uri}. Cheap and offline where possible: a missing bucket or bad
      * credentials may surface only on the first call. Malformed URIs throw {@link ErrorCode#BAD_INPUT}.
      */
-    ObjectStore objectStore(URI uri, StoreOptions options);
+    default ObjectStore objectStore(URI uri, StoreOptions options) {
+        throw MigratorException.badInput(Redaction.uri(uri.toString()) + " names a database, not an object store");
+    }
+
+    /** Whether this provider's URIs name databases ({@link #database}) rather than object stores. */
+    default boolean holdsDatabases() {
+        return false;
+    }
+
+    /**
+     * Opens a database for {@code uri}. Cheap: connection problems surface on the first call, as
+     * {@link ErrorCode#AUTH} or {@link ErrorCode#BAD_INPUT}. Malformed URIs throw {@link ErrorCode#BAD_INPUT}.
+     */
+    default Database database(URI uri) {
+        throw MigratorException.badInput(Redaction.uri(uri.toString()) + " names an object store, not a database");
+    }
 }

@@ -18,6 +18,16 @@ public final class Providers {
         return factoryFor(parsed).objectStore(parsed, options);
     }
 
+    public static Database database(String uri) {
+        URI parsed = parse(uri);
+        return factoryFor(parsed).database(parsed);
+    }
+
+    /** Whether {@code uri} names a database (by its scheme's provider). */
+    public static boolean isDatabase(String uri) {
+        return factoryFor(parse(uri)).holdsDatabases();
+    }
+
     public static ProviderFactory factoryFor(URI uri) {
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         TreeMap<String, ProviderFactory> known = all();

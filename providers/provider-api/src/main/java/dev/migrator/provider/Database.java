@@ -1,0 +1,94 @@
+package dev.migrator.provider;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A relational database reached through its own dump and restore tools (pg_dump/pg_restore,
+ * mariadb-dump/mariadb). Ops engineers trust those tools; this interface drives them, runs them in
+ * parallel and checks their result. Instances come from {@link ProviderFactory#database}.
+ *
+ * <p>Contract for implementations:
+ * <ul>
+ *   <li>Every message and every returned string is redacted: no password ever appears.</li>
+ *   <li>A missing dump tool, a tool too old for the server, rejected credentials, a missing database
+ *       are {@link ErrorCode#BAD_INPUT}/{@link ErrorCode#AUTH}/{@link ErrorCode#NOT_FOUND} with a message
+ *       saying which tool/version or which setting is needed.</li>
+ *   <li>{@link #restore} and {@link #copyTo} refuse a target that already holds tables, views, sequences
+ *       or routines ({@link ErrorCode#CONFLICT}, naming what is there) unless
+ *       {@link RestoreOptions#allowNonEmpty()}.</li>
+ *   <li>{@link #dump} takes a consistent snapshot: with writes going on, it restores to one point in time.</li>
+ *   <li>{@link #fingerprint} is computed inside the database (row counts, ordered hash aggregates), so
+ *       memory does not grow with table size.</li>
+ *   <li>Thread-safe for distinct calls; each call opens its own connections and processes.</li>
+ * </ul>
+ */
+public interface Database extends AutoCloseable {
+
+    /** The URI with any password removed, e.g. {@code postgresql://app@db1:5432/shop}. */
+    String displayUri();
+
+    /** {@code postgresql} or {@code mysql}: a dump restores only into the same engine. */
+    String engine();
+
+    /** Size and tables, from the catalog (cheap: estimates, not counts). */
+    Inventory inventory();
+
+    /**
+     * Writes a consistent snapshot into {@code dir}, which exists and is empty. Everything needed to
+     * restore it is in the files of {@code dir} plus the returned {@link Dump}.
+     */
+    Dump dump(Path dir, DumpOptions options);
+
+    /** Restores a dump written by {@link #dump} of the same engine from {@code dir} into this database. */
+    void restore(Path dir, Dump dump, RestoreOptions options);
+
+    /**
+     * Streams a snapshot of this database straight into {@code target} (same engine) with no
+     * intermediate file: the fastest path in an emergency.
+     */
+    void copyTo(Database target, DumpOptions dumpOptions, RestoreOptions restoreOptions);
+
+    /** Schema and data fingerprint, for {@link Fingerprint#differences}. */
+    Fingerprint fingerprint();
+
+    @Override
+    void close();
+
+    /** Database size and its tables. */
+    record Inventory(long bytes, List<Table> tables) {
+        public Inventory {
+            tables = List.copyOf(tables);
+        }
+    }
+
+    /** One table: schema-qualified name, estimated rows, bytes on disk (with indexes). */
+    record Table(String name, long rowEstimate, long bytes) {
+    }
+
+    /**
+     * What a dump is and how to restore it. {@code restoreByHand} is a shell command a person with
+     * only the engine's own tools can run from inside the dump's directory, with {@code $TARGET}
+     * standing for the target connection (written into bundle manifests).
+     */
+    record Dump(String engine, String format, String tool, String toolVersion, String serverVersion,
+                String restoreByHand) {
+    }
+
+    /** Options of a snapshot. {@code jobs} is the parallelism the dump tool may use. */
+    record DumpOptions(int jobs, boolean noOwner, boolean noPrivileges) {
+        public static DumpOptions defaults() {
+            return new DumpOptions(2, true, true);
+        }
+    }
+
+    /**
+     * Options of a restore. {@code noOwner}/{@code noPrivileges} skip ownership and grants that name roles
+     * the new host may not have; {@code allowNonEmpty} restores into a database that already holds objects.
+     */
+    record RestoreOptions(int jobs, boolean noOwner, boolean noPrivileges, boolean allowNonEmpty) {
+        public static RestoreOptions defaults() {
+            return new RestoreOptions(2, true, true, false);
+        }
+    }
+}
