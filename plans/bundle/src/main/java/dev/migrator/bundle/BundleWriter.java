@@ -394,12 +394,16 @@ public final class BundleWriter {
             checkFailure();
         }
 
+        /** Lets uploads in flight finish (and be journaled) even when the run failed, so a rerun keeps them. */
         @Override
         public void close() {
-            uploads.shutdownNow();
+            uploads.shutdown();
             try {
-                uploads.awaitTermination(10, TimeUnit.SECONDS);
+                if (!uploads.awaitTermination(5, TimeUnit.MINUTES)) {
+                    uploads.shutdownNow();
+                }
             } catch (InterruptedException e) {
+                uploads.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }
