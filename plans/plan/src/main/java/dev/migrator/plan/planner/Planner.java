@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -23,6 +22,8 @@ public final class Planner {
     /** ... and at least this many objects, so that small sources are not cut into pointless pieces. */
     static final long SHARD_MIN_OBJECTS = 500;
     static final double STEP_OVERHEAD = 1.0;
+    /** The step every cut-over step comes after, and that comes after every pre-copy step. */
+    public static final String CUTOVER_START = "cutover/start";
 
     private Planner() {
     }
@@ -49,7 +50,10 @@ public final class Planner {
     static List<Step> steps(Plan plan, Map<String, Inventory> inventory, Map<String, Throughput> model) {
         List<Step> steps = new ArrayList<>();
         List<String> beforePresync = hooks(plan, Hook.Point.BEFORE_PRESYNC, Phase.PRESYNC, List.of(), steps);
-        List<String> freeze = hooks(plan, Hook.Point.FREEZE, Phase.CUTOVER, List.of(), steps);
+        // The cut-over starts when the whole pre-copy is done: one barrier step instead of every pair of edges.
+        List<String> presyncIds = new ArrayList<>();
+        int barrierAt = steps.size();
+        List<String> freeze = hooks(plan, Hook.Point.FREEZE, Phase.CUTOVER, List.of(CUTOVER_START), steps);
         List<String> verified = new ArrayList<>();
         for (Move m : plan.moves()) {
             Inventory inv = inventory.get(m.name());
@@ -64,6 +68,9 @@ public final class Planner {
             }
         }
         hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
+        steps.stream().filter(st -> st.phase() == Phase.PRESYNC).forEach(st -> presyncIds.add(st.id()));
+        steps.add(barrierAt, new Step(CUTOVER_START, "barrier", Phase.CUTOVER, null, presyncIds, Map.of(), 0, 0, 0, Map.of(),
+                "the pre-copy is done"));
         return steps;
     }
 
@@ -198,6 +205,7 @@ public final class Planner {
                 + count(objects) + " objects / " + count(requests) + "/s + 1 s";
     }
 
+    /** Like {@link dev.migrator.plan.report.Format#bytes}, without String.format: plans of 10,000 steps explain every step. */
     static String human(double bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         int u = 0;
@@ -205,14 +213,34 @@ public final class Planner {
             bytes /= 1024;
             u++;
         }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f %s", bytes, units[u]) : String.format(Locale.ROOT, "%.1f %s", bytes, units[u]);
+        if (u == 0) {
+            return Math.round(bytes) + " B";
+        }
+        long tenths = Math.round(bytes * 10);
+        return tenths / 10 + "." + tenths % 10 + " " + units[u];
     }
 
     private static String count(double n) {
-        return n == Math.rint(n) ? String.format(Locale.ROOT, "%,d", (long) n) : String.format(Locale.ROOT, "%,.1f", n);
+        if (n != Math.rint(n)) {
+            long tenths = Math.round(n * 10);
+            return grouped(tenths / 10) + "." + tenths % 10;
+        }
+        return grouped((long) n);
+    }
+
+    private static String grouped(long n) {
+        String digits = Long.toString(n);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) {
+                b.append(',');
+            }
+            b.append(digits.charAt(i));
+        }
+        return b.toString();
     }
 
     private static String percent(double f) {
-        return String.format(Locale.ROOT, "%.0f%%", f * 100);
+        return Math.round(f * 100) + "%";
     }
 }

@@ -29,7 +29,17 @@ public final class Scheduler {
         Phased a = schedulePhase(presync, concurrency, bandwidth, 0, start, end);
         Phased b = schedulePhase(cutover, concurrency, bandwidth, a.makespan, start, end);
         List<Step> ordered = new ArrayList<>(steps);
-        ordered.sort(Comparator.comparingDouble((Step s) -> start.get(s.id())).thenComparing(Step::id));
+        double[] at = new double[ordered.size()];
+        Integer[] order = new Integer[ordered.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = start.get(ordered.get(i).id());
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> at[i]).thenComparing(i -> steps.get(i).id()));
+        ordered.clear();
+        for (Integer i : order) {
+            ordered.add(steps.get(i));
+        }
         List<String> critical = new ArrayList<>(a.critical);
         critical.addAll(b.critical);
         return new Schedule(ordered, start, end, a.makespan, b.makespan, critical, a.lowerBound + b.lowerBound);
@@ -112,33 +122,51 @@ public final class Scheduler {
         }
 
         Resources resources = new Resources(concurrency, bandwidth);
-        TreeSet<Integer> ready = new TreeSet<>(Comparator.comparingDouble((Integer i) -> -level[i]).thenComparingInt(i -> i));
+        // Ready steps grouped by the endpoints they use: when a group's best step does not fit, the rest of that
+        // group waits for the next event too, so each event costs O(groups), not O(ready steps).
+        Comparator<Integer> byPriority = Comparator.comparingDouble((Integer i) -> -level[i]).thenComparingInt(i -> i);
+        Map<String, TreeSet<Integer>> groups = new HashMap<>();
+        String[] groupOf = new String[n];
+        for (int i = 0; i < n; i++) {
+            groupOf[i] = new TreeSet<>(steps.get(i).demand().keySet()).toString();
+        }
         for (int i = 0; i < n; i++) {
             if (indegree[i] == 0) {
-                ready.add(i);
+                groups.computeIfAbsent(groupOf[i], k -> new TreeSet<>(byPriority)).add(i);
             }
         }
         double[] end = new double[n];
         PriorityQueue<Integer> running = new PriorityQueue<>(Comparator.comparingDouble((Integer i) -> end[i]).thenComparingInt(i -> i));
+        PriorityQueue<TreeSet<Integer>> heads = new PriorityQueue<>((a, b) -> byPriority.compare(a.first(), b.first()));
         double now = 0;
         int done = 0;
         double makespan = 0;
         while (done < n) {
-            for (var it = ready.iterator(); it.hasNext() && !resources.full(); ) {
-                int i = it.next();
+            heads.clear();
+            for (TreeSet<Integer> g : groups.values()) {
+                if (!g.isEmpty()) {
+                    heads.add(g);
+                }
+            }
+            while (!heads.isEmpty() && !resources.full()) {
+                TreeSet<Integer> g = heads.poll();
+                int i = g.first();
                 Step s = steps.get(i);
                 if (resources.fits(s)) {
-                    it.remove();
+                    g.pollFirst();
                     resources.acquire(s);
                     end[i] = now + s.seconds();
                     startOut.put(s.id(), offset + now);
                     endOut.put(s.id(), offset + end[i]);
                     running.add(i);
+                    if (!g.isEmpty()) {
+                        heads.add(g);
+                    }
                 }
             }
             Integer first = running.poll();
             if (first == null) {
-                throw new IllegalStateException("no step can start: " + ready.size() + " ready"); // unreachable: an idle endpoint always fits
+                throw new IllegalStateException("no step can start"); // unreachable: an idle endpoint always fits
             }
             now = end[first];
             List<Integer> finished = new ArrayList<>();
@@ -152,7 +180,7 @@ public final class Scheduler {
                 makespan = Math.max(makespan, end[i]);
                 for (int j : next.get(i)) {
                     if (--indegree[j] == 0) {
-                        ready.add(j);
+                        groups.computeIfAbsent(groupOf[j], k -> new TreeSet<>(byPriority)).add(j);
                     }
                 }
             }

@@ -9,6 +9,7 @@ public final class StandardSteps {
 
     public static StepKinds kinds() {
         return new StepKinds()
+                .register("barrier", ctx -> dev.migrator.plan.executor.StepResult.of())
                 .register("copy", ObjectSteps::copy)
                 .register("verify", ObjectSteps::verify)
                 .register("hook", HookStep::run)
