@@ -146,6 +146,9 @@ public final class Planner {
             // Cut-over: the delta. Every object is compared again (one request each); only changed bytes move.
             Map<String, String> dp = new LinkedHashMap<>(p);
             dp.put("delete-extraneous", Boolean.toString(m.deleteExtraneous()));
+            // The pre-copy refused any foreign object that differed, so what differs now changed at the source since:
+            // the delta replaces it (and reports how many objects it wrote).
+            dp.put("overwrite", "true");
             long changed = Math.round(bytes * m.delta());
             String deltaId = "cutover/" + m.name() + "/delta" + suffix;
             steps.add(new Step(deltaId, "copy", Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
