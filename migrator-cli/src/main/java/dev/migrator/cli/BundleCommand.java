@@ -1,0 +1,297 @@
+package dev.migrator.cli;
+
+import dev.migrator.bundle.BundleCheck;
+import dev.migrator.bundle.BundleOptions;
+import dev.migrator.bundle.BundleReader;
+import dev.migrator.bundle.BundleRef;
+import dev.migrator.bundle.BundleSource;
+import dev.migrator.bundle.BundleWriter;
+import dev.migrator.bundle.Damage;
+import dev.migrator.bundle.Manifest;
+import dev.migrator.bundle.RestoreOptions;
+import dev.migrator.bundle.RestoreSummary;
+import dev.migrator.bundle.RestoreTarget;
+import dev.migrator.provider.Database;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Providers;
+import dev.migrator.provider.Retry;
+import dev.migrator.provider.StoreOptions;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code migrator bundle}: portable, verifiable tar+zstd snapshots (docs/bundle-format.md). */
+@Command(name = "bundle", mixinStandardHelpOptions = true,
+        description = {"Snapshot sources into a portable bundle (tar + zstd parts, a manifest, SHA256SUMS),",
+            "check it, and restore it anywhere. A bundle restores with GNU tar and zstd alone: docs/bundle-format.md."},
+        subcommands = {BundleCommand.Create.class, BundleCommand.Inspect.class, BundleCommand.Verify.class, BundleCommand.Restore.class})
+final class BundleCommand {
+
+    /** Options every bundle subcommand shares. */
+    static class Common {
+        @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
+                description = "Attempts per operation on throttling, resets and 5xx. Default: ${DEFAULT-VALUE}.")
+        int retries;
+
+        @Option(names = "--json", description = "Print a JSON document on stdout instead of text.")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "No progress display.")
+        boolean quiet;
+
+        Retry retry() {
+            if (retries < 1) {
+                throw MigratorException.badInput("--retries must be at least 1");
+            }
+            return new Retry(retries, Retry.DEFAULT.firstDelay(), Retry.DEFAULT.maxDelay());
+        }
+
+        ObjectStore store(String location) {
+            return Providers.objectStore(StoreArgs.toUri(location),
+                    new StoreOptions(StoreOptions.DEFAULT_PART_SIZE, 4, retry()));
+        }
+    }
+
+    @Command(name = "create", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Snapshot every SRC (object stores; databases once their adapter is installed) into a new bundle at STORE.",
+                "Streams: parts are built one at a time in the state directory and uploaded while the next is built.",
+                "Prints the bundle's URI. After a crash or Ctrl-C, run the same command again: finished parts are kept."})
+    static final class Create extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "SRC", arity = "1..*", description = "Sources: s3://, gs://, file:// URIs or local paths; database URIs.")
+        List<String> sources;
+
+        @Option(names = "--to", paramLabel = "STORE", required = true,
+                description = "Where the bundle goes: an empty location on any object store (s3://, gs://, file://, a local path).")
+        String to;
+
+        @Option(names = "--part-size", paramLabel = "SIZE", defaultValue = "1G",
+                description = "Close a part at about this many stored bytes, e.g. 256M, 1G. Default: ${DEFAULT-VALUE}.")
+        String partSize;
+
+        @Option(names = "--uploads", paramLabel = "N", defaultValue = "4",
+                description = "Parts uploaded at once (each waits as a local file of up to --part-size). Default: ${DEFAULT-VALUE}.")
+        int uploads;
+
+        @Option(names = "--readers", paramLabel = "N", defaultValue = "16",
+                description = "Source objects read ahead in parallel. Default: ${DEFAULT-VALUE}.")
+        int readers;
+
+        @Option(names = "--level", paramLabel = "N", defaultValue = "3", description = "zstd level 1..19. Default: ${DEFAULT-VALUE}.")
+        int level;
+
+        @Option(names = "--threads", paramLabel = "N", description = "zstd compression threads. Default: the number of CPUs.")
+        Integer threads;
+
+        @Option(names = "--state", paramLabel = "DIR",
+                description = "Where the resume journal and the parts being built are kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
+        Path state;
+
+        @Override
+        public Integer call() {
+            List<AutoCloseable> open = new ArrayList<>();
+            try (ObjectStore target = store(to)) {
+                List<BundleSource> list = new ArrayList<>();
+                for (String s : sources) {
+                    String uri = StoreArgs.toUri(s);
+                    if (Providers.isDatabase(uri)) {
+                        Database db = Providers.database(uri);
+                        open.add(db);
+                        list.add(new BundleSource.Db(db, Database.DumpOptions.defaults()));
+                    } else {
+                        ObjectStore store = store(uri);
+                        open.add(store);
+                        CopyCommand.refuseOverlap(store, target);
+                        list.add(new BundleSource.Objects(store));
+                    }
+                }
+                String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri();
+                Path stateDir = StateDir.root(state).resolve("bundle-" + Digests.hex(Digests.sha256()
+                        .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
+                BundleOptions options = new BundleOptions(StoreArgs.parseSize(partSize, "--part-size"), uploads, readers, level,
+                        threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry());
+                BundleRef ref;
+                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Bundling", !json && !quiet)) {
+                    ref = new BundleWriter(target, options, progress).create(list);
+                }
+                if (json) {
+                    System.out.println(Json.write(ref));
+                } else {
+                    System.err.printf("Bundled %s (%s) from %s into %s (%s stored) in %s%s%s.%n",
+                            Human.count(ref.entries(), "entry").replace("entrys", "entries"), Human.bytes(ref.bytes()),
+                            Human.count(ref.sources(), "source"), Human.count(ref.parts(), "part"), Human.bytes(ref.storedBytes()),
+                            Human.seconds(ref.seconds()),
+                            ref.resumed() > 0 ? "; kept " + Human.count(ref.resumed(), "part") + " of an interrupted run" : "",
+                            ref.vanished() > 0 ? "; " + Human.count(ref.vanished()) + " objects vanished from the source while it was read" : "");
+                    System.out.println(ref.uri());
+                }
+                return 0;
+            } finally {
+                for (AutoCloseable c : open) {
+                    try {
+                        c.close();
+                    } catch (Exception ignored) {
+                        // closing sources
+                    }
+                }
+            }
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Show a bundle's sources, entry counts, sizes and creation time, from its manifest (no data part is read).")
+    static final class Inspect extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "BUNDLE", description = "The bundle's location, as 'bundle create' printed it.")
+        String bundle;
+
+        @Override
+        public Integer call() {
+            try (ObjectStore store = store(bundle)) {
+                Manifest.Header h = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE).inspect();
+                PrintStream out = System.out;
+                if (json) {
+                    out.println(Json.write(h));
+                    return 0;
+                }
+                out.printf("Bundle %s%n  format %s v%d, created %s by %s%n  %s in %s, %s (%s stored)%n", store.displayUri(),
+                        h.format(), h.version(), h.createdAt(), h.tool(), Human.count(h.entries()) + " entries",
+                        Human.count(h.parts().size(), "part"), Human.bytes(h.bytes()), Human.bytes(h.storedBytes()));
+                for (Manifest.Source s : h.sources()) {
+                    long parts = h.parts().stream().filter(p -> p.source().equals(s.id())).count();
+                    out.printf("  %s  %-8s %s: %s entries, %s, %s%n", s.id(), s.kind(), s.uri(), Human.count(s.entries()),
+                            Human.bytes(s.bytes()), Human.count(parts, "part"));
+                    if (s.dump() != null) {
+                        out.printf("      %s dump (%s %s, server %s); by hand: %s%n", s.dump().format(), s.dump().tool(),
+                                s.dump().toolVersion(), s.dump().serverVersion(), s.dump().restoreByHand());
+                    }
+                }
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Read every part and check every checksum (SHA256SUMS, parts, entries).",
+                "Exit 0 when intact, 3 naming each damaged, truncated or missing part and entry."})
+    static final class Verify extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "BUNDLE")
+        String bundle;
+
+        @Override
+        public Integer call() {
+            try (ObjectStore store = store(bundle)) {
+                BundleCheck check;
+                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Verifying", !json && !quiet)) {
+                    check = BundleReader.open(store, retry(), progress).verify(progress);
+                }
+                if (json) {
+                    System.out.println(Json.write(new JsonCheck(store.displayUri(), check.intact(), check)));
+                } else {
+                    for (Damage d : check.damage()) {
+                        System.out.println("DAMAGED " + d);
+                    }
+                    if (check.damageCount() > check.damage().size()) {
+                        System.out.println("... and " + Human.count(check.damageCount() - check.damage().size()) + " more");
+                    }
+                    System.out.printf("%s: %s, %s entries (%s) checked, %s problems, %s.%n",
+                            check.intact() ? "Intact" : "DAMAGED", Human.count(check.parts(), "part"), Human.count(check.entries()),
+                            Human.bytes(check.bytes()), Human.count(check.damageCount()), Human.seconds(check.seconds()));
+                }
+                return check.intact() ? 0 : ErrorCode.DIFFERENCES.exitCode();
+            }
+        }
+
+        record JsonCheck(String bundle, boolean intact, BundleCheck check) {
+        }
+    }
+
+    @Command(name = "restore", sortOptions = false, mixinStandardHelpOptions = true,
+            description = {"Restore a bundle's objects, with their metadata, into any object store (or a dump into a database).",
+                "Each entry's checksum is checked before it is written. An object already identical at the target is skipped",
+                "(so the same command resumes); a different one is a conflict, left alone unless --overwrite."})
+    static final class Restore extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "BUNDLE")
+        String bundle;
+
+        @Option(names = "--to", paramLabel = "DST", description = "Target of a single-source bundle.")
+        String to;
+
+        @Option(names = "--map", paramLabel = "SOURCE=DST",
+                description = "Target of one source of a multi-source bundle, by the id 'bundle inspect' shows (s1, s2, ...). Repeatable; sources not mapped are not restored.")
+        Map<String, String> map = new LinkedHashMap<>();
+
+        @Option(names = "--overwrite", description = "Replace objects at the target that differ from the bundle's.")
+        boolean overwrite;
+
+        @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "Objects written in parallel. Default: ${DEFAULT-VALUE}.")
+        int writers;
+
+        @Override
+        public Integer call() {
+            List<AutoCloseable> open = new ArrayList<>();
+            try (ObjectStore store = store(bundle)) {
+                BundleReader reader = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE);
+                Manifest.Header header = reader.inspect();
+                Map<String, String> wanted = new LinkedHashMap<>(map);
+                if (to != null) {
+                    if (header.sources().size() != 1 || !wanted.isEmpty()) {
+                        throw MigratorException.badInput("the bundle has " + Human.count(header.sources().size(), "source")
+                                + "; give one --map SOURCE=DST per source instead of --to (ids: "
+                                + String.join(", ", header.sources().stream().map(s -> s.id() + " = " + s.uri()).toList()) + ")");
+                    }
+                    wanted.put(header.sources().get(0).id(), to);
+                }
+                if (wanted.isEmpty()) {
+                    throw MigratorException.badInput("say where to restore: --to DST, or --map SOURCE=DST per source");
+                }
+                Map<String, RestoreTarget> targets = new LinkedHashMap<>();
+                for (Map.Entry<String, String> w : wanted.entrySet()) {
+                    String uri = StoreArgs.toUri(w.getValue());
+                    if (Providers.isDatabase(uri)) {
+                        Database db = Providers.database(uri);
+                        open.add(db);
+                        targets.put(w.getKey(), new RestoreTarget.Db(db, new Database.RestoreOptions(2, true, true, overwrite)));
+                    } else {
+                        ObjectStore t = store(uri);
+                        open.add(t);
+                        targets.put(w.getKey(), new RestoreTarget.Objects(t));
+                    }
+                }
+                RestoreSummary s;
+                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Restoring", !json && !quiet)) {
+                    s = BundleReader.open(store, retry(), progress).restore(targets, new RestoreOptions(writers, overwrite, retry()), progress);
+                }
+                if (json) {
+                    System.out.println(Json.write(s));
+                } else {
+                    s.problems().forEach(System.err::println);
+                    System.out.printf("Restored %s (%s) in %s; skipped %s already identical at the target; %s in conflict.%n",
+                            Human.count(s.restored(), "object"), Human.bytes(s.restoredBytes()), Human.seconds(s.seconds()),
+                            Human.count(s.skipped()), Human.count(s.conflicts()));
+                }
+                if (s.conflicts() == 0) {
+                    return 0;
+                }
+                return s.restored() + s.skipped() > 0 ? ErrorCode.PARTIAL.exitCode() : ErrorCode.FAILED.exitCode();
+            } finally {
+                for (AutoCloseable c : open) {
+                    try {
+                        c.close();
+                    } catch (Exception ignored) {
+                        // closing targets
+                    }
+                }
+            }
+        }
+    }
+}

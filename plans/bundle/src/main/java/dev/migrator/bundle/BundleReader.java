@@ -1,0 +1,756 @@
+package dev.migrator.bundle;
+
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Retry;
+import dev.migrator.transfer.Progress;
+import dev.migrator.transfer.RetryingObjectStore;
+import java.io.BufferedReader;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+
+/**
+ * Reads a bundle: {@link #inspect} (the manifest's header only), {@link #verify} (every byte and every
+ * checksum) and {@link #restore} (entries into object stores or databases, each entry's checksum
+ * checked before it is written). Names in an archive are never trusted: an entry must be a regular file
+ * whose name is safe ({@link BundleLayout#requireSafe}) and is the next one the manifest lists;
+ * anything else is refused before a byte of it is written.
+ */
+public final class BundleReader {
+    public static final int MAX_REPORTED = 1000;
+    /** Entries up to this size are held in memory between reading and writing; larger ones in a temp file. */
+    static final int IN_MEMORY = 4 << 20;
+
+    private final ObjectStore bundle;
+    private final Retry.Listener onRetry;
+    private final Retry retry;
+
+    private BundleReader(ObjectStore bundle, Retry retry, Progress progress) {
+        this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
+        this.retry = retry;
+        this.bundle = bundle instanceof RetryingObjectStore ? bundle : new RetryingObjectStore(bundle, retry, onRetry);
+    }
+
+    /** A reader of the bundle at {@code bundle} (the store rooted at the bundle's location). */
+    public static BundleReader open(ObjectStore bundle) {
+        return open(bundle, Retry.DEFAULT, Progress.NONE);
+    }
+
+    public static BundleReader open(ObjectStore bundle, Retry retry, Progress progress) {
+        BundleReader r = new BundleReader(bundle, retry, progress);
+        if (r.bundle.stat(BundleLayout.SUMS).isEmpty() && r.bundle.stat(BundleLayout.MANIFEST).isEmpty()) {
+            throw MigratorException.notFound("no bundle at " + bundle.displayUri() + " (no " + BundleLayout.MANIFEST
+                    + " or " + BundleLayout.SUMS + "); give the location 'migrator bundle create' printed");
+        }
+        return r;
+    }
+
+    public String displayUri() {
+        return bundle.displayUri();
+    }
+
+    /** The manifest's header: sources, parts, sizes, created-at. Reads no data part. */
+    public Manifest.Header inspect() {
+        try (ManifestReader m = new ManifestReader(bundle)) {
+            return m.header();
+        }
+    }
+
+    BundleRef ref(int resumed, double seconds) {
+        Manifest.Header h = inspect();
+        return new BundleRef(bundle.displayUri(), h.sources().size(), h.entries(), h.bytes(), h.parts().size(), h.storedBytes(),
+                resumed, 0, seconds);
+    }
+
+    // ---------------------------------------------------------------- verify
+
+    /**
+     * Reads every part and checks every checksum: {@code SHA256SUMS} against the manifest and the parts,
+     * each part's size and SHA-256, each entry's name, size and SHA-256. Never throws for damage: every
+     * damaged file or entry is in the report.
+     */
+    public BundleCheck verify(Progress progress) {
+        long start = System.nanoTime();
+        Report report = new Report();
+        Map<String, String> sums = readSums(report);
+        String manifestSha = sha256Of(BundleLayout.MANIFEST, report);
+        if (sums != null && manifestSha != null && !manifestSha.equals(sums.get(BundleLayout.MANIFEST))) {
+            report.add(BundleLayout.MANIFEST, "SHA-256 is " + manifestSha + " but " + BundleLayout.SUMS + " says "
+                    + sums.get(BundleLayout.MANIFEST) + ": the manifest (or " + BundleLayout.SUMS + ") is damaged");
+        }
+        ManifestReader manifest = null;
+        try {
+            manifest = new ManifestReader(bundle);
+        } catch (MigratorException e) {
+            if (manifestSha != null) {
+                report.add(BundleLayout.MANIFEST, "unreadable: " + e.getMessage());
+            }
+        }
+        int parts = 0;
+        try {
+            List<Manifest.Part> list;
+            if (manifest != null) {
+                list = manifest.header().parts();
+                if (sums != null) {
+                    for (Manifest.Part p : list) {
+                        if (!sums.containsKey(p.name())) {
+                            report.add(p.name(), "not listed in " + BundleLayout.SUMS);
+                        } else if (!sums.get(p.name()).equals(p.sha256())) {
+                            report.add(p.name(), "the manifest and " + BundleLayout.SUMS + " disagree on its SHA-256");
+                        }
+                    }
+                }
+                manifest.header().parts().forEach(p -> progress.listed(new ObjectInfo(p.name(), p.size(), null, null, null, null)));
+            } else if (sums != null) {
+                // Without a readable manifest the parts can still be checked against SHA256SUMS.
+                list = sums.entrySet().stream().filter(e -> !e.getKey().equals(BundleLayout.MANIFEST))
+                        .map(e -> new Manifest.Part(e.getKey(), null, -1, e.getValue(), -1, false)).toList();
+            } else {
+                list = List.of();
+            }
+            progress.listingDone();
+            boolean manifestInSync = manifest != null;
+            for (Manifest.Part part : list) {
+                parts++;
+                manifestInSync = checkPart(part, manifestInSync ? manifest : null, sums, report, progress) && manifestInSync;
+            }
+        } finally {
+            if (manifest != null) {
+                manifest.close();
+            }
+        }
+        return new BundleCheck(parts, report.entries, report.bytes, report.count, report.list, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Checks one part; returns whether the manifest cursor is still in step with the parts. */
+    private boolean checkPart(Manifest.Part part, ManifestReader manifest, Map<String, String> sums, Report report, Progress progress) {
+        ObjectInfo asListed = new ObjectInfo(part.name(), Math.max(0, part.size()), null, null, null, null);
+        long expected = manifest == null ? 0 : part.entries();
+        long seen = 0;
+        boolean inSync = true;
+        HashingStream raw;
+        try {
+            raw = new HashingStream(bundle.open(part.name(), 0, -1));
+        } catch (MigratorException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            report.add(part.name(), "missing: the part is not in the bundle (" + Math.max(0, part.entries()) + " entries are lost with it)");
+            progress.finished(asListed, Progress.Outcome.FAILED);
+            return skipEntries(manifest, expected, report);
+        }
+        boolean good = true;
+        String current = null;
+        try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(raw);
+             TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                Manifest.Entry m = null;
+                if (manifest != null) {
+                    if (seen >= expected) {
+                        report.add(part.name(), "holds more entries than the manifest lists (" + expected + "), e.g. '" + e.getName() + "'");
+                        good = false;
+                        break;
+                    }
+                    try {
+                        m = manifest.next();
+                    } catch (IOException bad) {
+                        report.add(BundleLayout.MANIFEST, "unreadable: " + bad.getMessage());
+                        inSync = false;
+                        manifest = null;
+                    }
+                    seen++;
+                }
+                current = m == null ? e.getName() : m.key();
+                Hashed h = hash(tar, null);
+                report.entries++;
+                report.bytes += h.size;
+                progress.transferred(h.size);
+                if (m == null) {
+                    continue;
+                }
+                if (!e.getName().equals(m.path())) {
+                    report.add(part.name() + ": " + m.key(), "the archive has '" + e.getName() + "' where the manifest lists '" + m.path() + "'");
+                    good = false;
+                } else if (h.size != m.size() || !h.sha256.equals(m.sha256())) {
+                    report.add(part.name() + ": " + m.key(), "damaged: " + h.size + " bytes with SHA-256 " + h.sha256
+                            + ", the manifest says " + m.size() + " bytes, " + m.sha256());
+                    good = false;
+                }
+            }
+            if (manifest != null && seen < expected) {
+                report.add(part.name(), (expected - seen) + " entries listed in the manifest are not in the archive");
+                good = false;
+                inSync = skipEntries(manifest, expected - seen, report);
+            }
+            zstd.transferTo(OutputStream.nullOutputStream()); // the frame's own checksum is checked at its end
+            raw.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException | RuntimeException e) {
+            report.add(part.name(), "unreadable after " + raw.count + " bytes" + (current == null ? "" : " (in or after '" + current + "')")
+                    + ": " + e.getMessage() + " (truncated or corrupt)");
+            good = false;
+            if (manifest != null && seen < expected) {
+                inSync = skipEntries(manifest, expected - seen, report) && inSync;
+            }
+        }
+        String sha = raw.digest();
+        if (part.size() >= 0 && raw.count != part.size()) {
+            report.add(part.name(), "is " + raw.count + " bytes, the manifest says " + part.size() + (raw.count < part.size() ? " (truncated)" : ""));
+            good = false;
+        } else if (!sha.equals(part.sha256()) || (sums != null && sums.containsKey(part.name()) && !sha.equals(sums.get(part.name())))) {
+            report.add(part.name(), "SHA-256 is " + sha + ", expected " + part.sha256());
+            good = false;
+        }
+        progress.finished(asListed, good ? Progress.Outcome.COPIED : Progress.Outcome.FAILED);
+        return inSync;
+    }
+
+    private static boolean skipEntries(ManifestReader manifest, long n, Report report) {
+        if (manifest == null) {
+            return false;
+        }
+        try {
+            for (long i = 0; i < n; i++) {
+                manifest.next();
+            }
+            return true;
+        } catch (IOException e) {
+            report.add(BundleLayout.MANIFEST, "unreadable: " + e.getMessage());
+            return false;
+        }
+    }
+
+    private Map<String, String> readSums(Report report) {
+        Map<String, String> sums = new LinkedHashMap<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(bundle.open(BundleLayout.SUMS, 0, -1), StandardCharsets.UTF_8))) {
+            int n = 0;
+            for (String line; (line = r.readLine()) != null; ) {
+                n++;
+                int sep = line.indexOf("  ");
+                if (sep != 64 || !line.substring(0, 64).matches("[0-9a-f]{64}")) {
+                    report.add(BundleLayout.SUMS, "line " + n + " is not '<sha256>  <name>'");
+                    continue;
+                }
+                sums.put(line.substring(sep + 2), line.substring(0, sep));
+            }
+        } catch (MigratorException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            report.add(BundleLayout.SUMS, "missing: the bundle is incomplete (its creation did not finish) or damaged");
+            return null;
+        } catch (IOException e) {
+            report.add(BundleLayout.SUMS, "unreadable: " + e.getMessage());
+            return null;
+        }
+        if (!sums.containsKey(BundleLayout.MANIFEST)) {
+            report.add(BundleLayout.SUMS, "does not list " + BundleLayout.MANIFEST);
+        }
+        return sums;
+    }
+
+    private String sha256Of(String name, Report report) {
+        try (HashingStream in = new HashingStream(bundle.open(name, 0, -1))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return in.digest();
+        } catch (MigratorException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            report.add(name, "missing");
+            return null;
+        } catch (IOException e) {
+            report.add(name, "unreadable: " + e.getMessage());
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    /**
+     * Restores the sources named in {@code targets} (source id to target). Before anything is written,
+     * the manifest is checked against {@code SHA256SUMS} and every entry name in it is checked. Each
+     * entry is then read, checked against its SHA-256 and only then written; an object the target
+     * already holds identically is skipped (so running the same restore again resumes it), one it holds
+     * differently is a conflict, left alone unless {@link RestoreOptions#overwrite}.
+     */
+    public RestoreSummary restore(Map<String, RestoreTarget> targets, RestoreOptions options, Progress progress) {
+        long start = System.nanoTime();
+        Manifest.Header header = inspect();
+        Map<String, Manifest.Source> sources = new LinkedHashMap<>();
+        header.sources().forEach(s -> sources.put(s.id(), s));
+        for (Map.Entry<String, RestoreTarget> t : targets.entrySet()) {
+            Manifest.Source s = sources.get(t.getKey());
+            if (s == null) {
+                throw MigratorException.badInput("the bundle has no source '" + t.getKey() + "'; it has "
+                        + String.join(", ", header.sources().stream().map(x -> x.id() + " (" + x.uri() + ")").toList()));
+            }
+            boolean db = Manifest.Source.DATABASE.equals(s.kind());
+            if (db != (t.getValue() instanceof RestoreTarget.Db)) {
+                throw MigratorException.badInput("source " + s.id() + " (" + s.uri() + ") is " + (db ? "a database dump" : "objects")
+                        + " and cannot be restored into " + t.getValue().displayUri() + "; give " + (db ? "a database URI" : "an object store"));
+            }
+            if (db && !s.dump().engine().equals(((RestoreTarget.Db) t.getValue()).database().engine())) {
+                throw MigratorException.badInput("source " + s.id() + " is a " + s.dump().engine() + " dump; "
+                        + t.getValue().displayUri() + " is " + ((RestoreTarget.Db) t.getValue()).database().engine());
+            }
+        }
+        checkManifestAgainstSums();
+        prevalidate(header);
+        Restore run = new Restore(options, progress);
+        try (ManifestReader manifest = new ManifestReader(bundle)) {
+            for (Manifest.Source s : header.sources()) {
+                RestoreTarget target = targets.get(s.id());
+                List<Manifest.Part> parts = header.parts().stream().filter(p -> p.source().equals(s.id())).toList();
+                if (target instanceof RestoreTarget.Objects o) {
+                    ObjectStore store = new RetryingObjectStore(o.store(), options.retry(), onRetry);
+                    for (Manifest.Part p : parts) {
+                        run.part(p, manifest, (m, data) -> run.object(store, m, data));
+                    }
+                    run.awaitWrites();
+                } else if (target instanceof RestoreTarget.Db d) {
+                    run.database(s, parts, manifest, d);
+                } else {
+                    for (Manifest.Part p : parts) {
+                        skipEntries(manifest, p.entries(), new Report());
+                    }
+                }
+            }
+            run.awaitWrites();
+            progress.listingDone();
+        } finally {
+            run.close();
+        }
+        return new RestoreSummary(run.restored.get(), run.restoredBytes.get(), run.skipped.get(), run.conflicts.get(),
+                List.copyOf(run.problems), (System.nanoTime() - start) / 1e9);
+    }
+
+    private void checkManifestAgainstSums() {
+        Report report = new Report();
+        Map<String, String> sums = readSums(report);
+        String sha = sha256Of(BundleLayout.MANIFEST, report);
+        if (sums == null || sha == null || !sha.equals(sums.get(BundleLayout.MANIFEST))) {
+            throw new MigratorException(ErrorCode.INTEGRITY, "cannot trust the bundle at " + bundle.displayUri() + ": "
+                    + (report.list.isEmpty() ? BundleLayout.MANIFEST + " does not match " + BundleLayout.SUMS : report.list.get(0))
+                    + "; nothing was restored; run 'migrator bundle verify' for details");
+        }
+    }
+
+    /** Every name in the manifest is checked before the first byte is written. */
+    private void prevalidate(Manifest.Header header) {
+        Map<String, String> sourceOfPart = new HashMap<>();
+        header.parts().forEach(p -> sourceOfPart.put(p.name(), p.source()));
+        header.parts().forEach(p -> BundleLayout.requireSafe(p.name(), BundleLayout.MANIFEST));
+        try (ManifestReader m = new ManifestReader(bundle)) {
+            for (Manifest.Part p : header.parts()) {
+                for (long i = 0; i < p.entries(); i++) {
+                    Manifest.Entry e = m.next();
+                    BundleLayout.requireSafe(e.path(), BundleLayout.MANIFEST);
+                    if (!p.name().equals(e.part()) || !e.path().startsWith(p.source() + "/")) {
+                        throw MigratorException.badInput("refusing entry '" + e.path() + "' in " + BundleLayout.MANIFEST
+                                + ": it is listed under part " + p.name() + " of source " + p.source() + "; the bundle was tampered with");
+                    }
+                    Keys.requireValid(e.key());
+                    if (!Manifest.Source.DATABASE.equals(kindOf(header, p.source()))) {
+                        continue;
+                    }
+                    BundleLayout.requireSafe(e.key(), BundleLayout.MANIFEST); // dump files become local files
+                }
+            }
+        } catch (IOException e) {
+            throw ManifestReader.damaged(bundle, e.getMessage());
+        }
+    }
+
+    private static String kindOf(Manifest.Header header, String sourceId) {
+        return header.sources().stream().filter(s -> s.id().equals(sourceId)).map(Manifest.Source::kind).findFirst().orElse("");
+    }
+
+    /** Verified bytes of one entry, replayable for retries. */
+    interface EntrySink {
+        void accept(Manifest.Entry entry, Verified data) throws IOException;
+    }
+
+    /** An entry's bytes, checked against the manifest, with their MD5 (to compare with what a store reports). */
+    record Verified(Content content, String md5, Path spooled) {
+        void discard() {
+            if (spooled != null) {
+                try {
+                    Files.deleteIfExists(spooled);
+                } catch (IOException ignored) {
+                    // temp file
+                }
+            }
+        }
+    }
+
+    private final class Restore implements AutoCloseable {
+        final RestoreOptions options;
+        final Progress progress;
+        final ExecutorService writers;
+        final Semaphore inFlight;
+        final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        final AtomicLong restored = new AtomicLong();
+        final AtomicLong restoredBytes = new AtomicLong();
+        final AtomicLong skipped = new AtomicLong();
+        final AtomicLong conflicts = new AtomicLong();
+        final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Path spoolDir;
+
+        Restore(RestoreOptions options, Progress progress) {
+            this.options = options;
+            this.progress = progress;
+            this.writers = Executors.newFixedThreadPool(options.writers(), r -> {
+                Thread t = new Thread(r, "bundle-restore");
+                t.setDaemon(true);
+                return t;
+            });
+            this.inFlight = new Semaphore(options.writers() * 2);
+            try {
+                this.spoolDir = Files.createTempDirectory("migrator-restore-");
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary directory: " + e.getMessage(), e);
+            }
+        }
+
+        /** Reads one part, checks each entry and hands it to {@code sink}. */
+        void part(Manifest.Part part, ManifestReader manifest, EntrySink sink) {
+            HashingStream raw;
+            try {
+                raw = new HashingStream(bundle.open(part.name(), 0, -1));
+            } catch (MigratorException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "part " + part.name() + " is missing from " + bundle.displayUri()
+                            + "; its " + part.entries() + " entries cannot be restored (run 'migrator bundle verify')");
+                }
+                throw e;
+            }
+            String where = part.name() + " in " + bundle.displayUri();
+            long seen = 0;
+            try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(raw);
+                 TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
+                for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                    if (!e.isFile() || e.isLink() || e.isSymbolicLink()) {
+                        throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": it is a "
+                                + (e.isSymbolicLink() ? "symbolic link" : e.isLink() ? "hard link" : e.isDirectory() ? "directory" : "special file")
+                                + "; a bundle holds only regular files, so this one was not written by migrator or was tampered with");
+                    }
+                    BundleLayout.requireSafe(e.getName(), where);
+                    if (seen >= part.entries()) {
+                        throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where
+                                + ": the manifest lists no more entries in this part; the bundle was tampered with");
+                    }
+                    Manifest.Entry m = manifest.next();
+                    seen++;
+                    if (!e.getName().equals(m.path())) {
+                        throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": the manifest lists '"
+                                + m.path() + "' here; the bundle was tampered with or damaged (run 'migrator bundle verify')");
+                    }
+                    progress.listed(info(m));
+                    Verified data = read(tar, m, where);
+                    progress.transferred(m.size());
+                    failIfFailed();
+                    sink.accept(m, data);
+                }
+                if (seen < part.entries()) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, where + " ends after " + seen + " of its " + part.entries()
+                            + " entries (truncated); run 'migrator bundle verify'");
+                }
+                zstd.transferTo(OutputStream.nullOutputStream());
+                raw.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "cannot read " + where + " after " + raw.count + " bytes: "
+                        + e.getMessage() + " (truncated or corrupt; run 'migrator bundle verify')", e);
+            }
+            if (raw.count != part.size() || !raw.digest().equals(part.sha256())) {
+                throw new MigratorException(ErrorCode.INTEGRITY, where + " does not match its checksum (" + raw.count + " bytes, expected "
+                        + part.size() + "); run 'migrator bundle verify'");
+            }
+        }
+
+        private Verified read(InputStream tar, Manifest.Entry m, String where) throws IOException {
+            Hashed h;
+            Content content;
+            Path spooled = null;
+            if (m.size() <= IN_MEMORY) {
+                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream((int) m.size());
+                h = hash(tar, buf);
+                byte[] bytes = buf.toByteArray();
+                content = Content.of(bytes);
+            } else {
+                spooled = Files.createTempFile(spoolDir, "entry-", ".tmp");
+                try (OutputStream out = Files.newOutputStream(spooled)) {
+                    h = hash(tar, out);
+                }
+                content = Content.of(spooled);
+            }
+            if (h.size != m.size() || !h.sha256.equals(m.sha256())) {
+                if (spooled != null) {
+                    Files.deleteIfExists(spooled);
+                }
+                throw new MigratorException(ErrorCode.INTEGRITY, "entry '" + m.key() + "' in " + where + " is damaged (" + h.size
+                        + " bytes, SHA-256 " + h.sha256 + "; the manifest says " + m.size() + ", " + m.sha256()
+                        + "); it was not written; run 'migrator bundle verify'");
+            }
+            return new Verified(content, h.md5, spooled);
+        }
+
+        /** Writes one verified object on a writer thread. */
+        void object(ObjectStore target, Manifest.Entry m, Verified data) {
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+            }
+            writers.execute(() -> {
+                try {
+                    writeObject(target, m, data);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    data.discard();
+                    inFlight.release();
+                }
+            });
+        }
+
+        private void writeObject(ObjectStore target, Manifest.Entry m, Verified data) {
+            ObjectMetadata metadata = m.metadata() == null ? ObjectMetadata.EMPTY : m.metadata().toObjectMetadata();
+            Optional<ObjectInfo> there = target.stat(m.key());
+            if (there.isPresent()) {
+                String difference = difference(target, there.get(), m, data.md5(), metadata);
+                if (difference == null) {
+                    skipped.incrementAndGet();
+                    progress.finished(info(m), Progress.Outcome.SKIPPED);
+                    return;
+                }
+                if (!options.overwrite()) {
+                    conflicts.incrementAndGet();
+                    if (problems.size() < MAX_REPORTED) {
+                        problems.add("CONFLICT " + m.key() + ": " + target.displayUri() + " holds a different object (" + difference
+                                + "); left alone (use --overwrite to replace it)");
+                    }
+                    progress.finished(info(m), Progress.Outcome.FAILED);
+                    return;
+                }
+            }
+            options.retry().call("write " + m.key(), () -> {
+                ObjectInfo stored = target.put(m.key(), data.content(), metadata);
+                if (stored.size() != m.size() || (stored.checksums().md5() != null && !stored.checksums().md5().equals(data.md5()))) {
+                    throw MigratorException.retryable("'" + m.key() + "' arrived damaged at " + target.displayUri(), null);
+                }
+                return stored;
+            }, onRetry);
+            restored.incrementAndGet();
+            restoredBytes.addAndGet(m.size());
+            progress.finished(info(m), Progress.Outcome.COPIED);
+        }
+
+        private String difference(ObjectStore target, ObjectInfo there, Manifest.Entry m, String md5, ObjectMetadata metadata) {
+            if (there.size() != m.size()) {
+                return "size " + there.size() + " vs " + m.size();
+            }
+            String theirs = there.checksums().md5();
+            if (theirs == null) {
+                try (InputStream in = target.open(m.key(), 0, -1)) {
+                    theirs = hash(in, null).md5;
+                } catch (IOException e) {
+                    throw new MigratorException(ErrorCode.FAILED, "reading '" + m.key() + "' from " + target.displayUri() + ": " + e.getMessage(), e);
+                }
+            }
+            if (!theirs.equals(md5)) {
+                return "md5 " + theirs + " vs " + md5;
+            }
+            ObjectMetadata existing = there.metadata() == null ? ObjectMetadata.EMPTY : there.metadata();
+            return existing.sameAs(metadata) ? null : "metadata differs";
+        }
+
+        void database(Manifest.Source s, List<Manifest.Part> parts, ManifestReader manifest, RestoreTarget.Db target) {
+            Path dir = spoolDir.resolve("dump-" + s.id());
+            try {
+                Files.createDirectories(dir);
+                for (Manifest.Part p : parts) {
+                    part(p, manifest, (m, data) -> {
+                        Path file = dir.resolve(m.key()).normalize();
+                        if (!file.startsWith(dir)) {
+                            throw MigratorException.badInput("refusing dump file '" + m.key() + "': outside the dump directory");
+                        }
+                        Files.createDirectories(file.getParent());
+                        try (InputStream in = data.content().open()) {
+                            Files.copy(in, file);
+                        } finally {
+                            data.discard();
+                        }
+                        restored.incrementAndGet();
+                        restoredBytes.addAndGet(m.size());
+                        progress.finished(info(m), Progress.Outcome.COPIED);
+                    });
+                }
+                target.database().restore(dir, s.dump(), target.options());
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "extracting the dump of " + s.uri() + " into " + dir + ": " + e.getMessage(), e);
+            } finally {
+                deleteTree(dir);
+            }
+        }
+
+        void failIfFailed() {
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+        }
+
+        void awaitWrites() {
+            int all = options.writers() * 2;
+            try {
+                inFlight.acquire(all);
+                inFlight.release(all);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+            }
+            failIfFailed();
+        }
+
+        @Override
+        public void close() {
+            writers.shutdownNow();
+            try {
+                writers.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteTree(spoolDir);
+        }
+    }
+
+    private static ObjectInfo info(Manifest.Entry m) {
+        return new ObjectInfo(m.key(), m.size(), m.lastModified() == null ? null : Instant.parse(m.lastModified()), null, null, null);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp files
+        }
+    }
+
+    // ---------------------------------------------------------------- hashing helpers
+
+    private record Hashed(long size, String sha256, String md5) {
+    }
+
+    /** Reads {@code in} to its end (copying to {@code out} if not null), hashing SHA-256 and MD5. */
+    private static Hashed hash(InputStream in, OutputStream out) throws IOException {
+        MessageDigest sha = Digests.sha256();
+        MessageDigest md5 = Digests.md5();
+        byte[] buf = new byte[256 * 1024];
+        long size = 0;
+        for (int n; (n = in.read(buf)) > 0; ) {
+            sha.update(buf, 0, n);
+            md5.update(buf, 0, n);
+            if (out != null) {
+                out.write(buf, 0, n);
+            }
+            size += n;
+        }
+        return new Hashed(size, Digests.hex(sha.digest()), Digests.hex(md5.digest()));
+    }
+
+    /** Counts and SHA-256-hashes the raw bytes of a part as they are read. */
+    private static final class HashingStream extends FilterInputStream {
+        private final MessageDigest sha = Digests.sha256();
+        long count;
+
+        HashingStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                sha.update((byte) b);
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                sha.update(b, off, n);
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[8192];
+            long done = 0;
+            while (done < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
+            }
+            return done;
+        }
+
+        String digest() {
+            return Digests.hex(sha.digest());
+        }
+    }
+
+    /** Damage found by verify, the first {@link #MAX_REPORTED} kept. */
+    private static final class Report {
+        final List<Damage> list = new ArrayList<>();
+        long count;
+        long entries;
+        long bytes;
+
+        void add(String what, String detail) {
+            count++;
+            if (list.size() < MAX_REPORTED) {
+                list.add(new Damage(what, detail));
+            }
+        }
+    }
+}

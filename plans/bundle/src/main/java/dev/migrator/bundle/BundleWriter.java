@@ -1,0 +1,411 @@
+package dev.migrator.bundle;
+
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Database;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Retry;
+import dev.migrator.transfer.Progress;
+import dev.migrator.transfer.RetryingObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+
+/**
+ * Writes a bundle: every source, one after the other, as one sequential stream of entries cut into
+ * parts of about {@link BundleOptions#partSize()} stored bytes. Each part is built in a local spool
+ * file while the previous ones upload in parallel ({@link BundleOptions#uploads()} at a time); a failed
+ * upload is retried alone from its spool file. When every part is stored, the manifest and then
+ * {@code SHA256SUMS} are written: a bundle without {@code SHA256SUMS} is incomplete.
+ *
+ * <p>Resume: every uploaded part is journaled in {@link BundleOptions#stateDir()}; run again with the
+ * same sources, target and state directory and the writer keeps those parts and continues after
+ * their last key (object sources are listed in key order). A database source whose dump did not
+ * finish is dumped again, so that it stays one consistent snapshot.
+ *
+ * <p>The target must be empty, or hold an interrupted bundle of the same state directory. Not
+ * thread-safe: one {@link #create} per instance.
+ */
+public final class BundleWriter {
+    private final ObjectStore target;
+    private final ObjectStore rawTarget;
+    private final BundleOptions options;
+    private final Progress progress;
+    private final Retry.Listener onRetry;
+
+    public BundleWriter(ObjectStore target, BundleOptions options, Progress progress) {
+        this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
+        this.rawTarget = target instanceof RetryingObjectStore r ? r.delegate() : target;
+        this.target = new RetryingObjectStore(rawTarget, options.retry(), onRetry);
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** Snapshots {@code sources} into a new bundle at the target and returns what was written. */
+    public BundleRef create(List<BundleSource> sources) {
+        if (sources.isEmpty()) {
+            throw MigratorException.badInput("no source to bundle");
+        }
+        long start = System.nanoTime();
+        boolean temporaryState = options.stateDir() == null;
+        Path stateDir;
+        try {
+            stateDir = temporaryState ? Files.createTempDirectory("migrator-bundle-") : options.stateDir();
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary directory: " + e.getMessage(), e);
+        }
+        CreateJournal journal = CreateJournal.open(stateDir);
+        if (target.stat(BundleLayout.SUMS).isPresent()) {
+            if (!journal.started()) {
+                throw new MigratorException(ErrorCode.CONFLICT, "there is already a bundle at " + target.displayUri()
+                        + "; bundle into a new, empty location");
+            }
+            // An earlier run finished the bundle but was stopped before it could clean up.
+            BundleRef done = BundleReader.open(target).ref(0, 0);
+            journal.delete();
+            return done;
+        }
+        if (!journal.started()) {
+            try (Stream<ObjectInfo> existing = target.list("")) {
+                existing.findFirst().ifPresent(o -> {
+                    throw new MigratorException(ErrorCode.CONFLICT, target.displayUri() + " is not empty (it holds '" + o.key()
+                            + "'); bundle into a new, empty location");
+                });
+            } catch (MigratorException e) {
+                if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e; // a local directory that does not exist yet is fine: the first put creates it
+                }
+            }
+            journal.markStarted();
+        }
+        Run run = new Run(journal);
+        try {
+            List<CreateJournal.SourceRecord> done = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) {
+                done.add(run.source("s" + (i + 1), sources.get(i)));
+            }
+            progress.listingDone();
+            run.awaitUploads();
+            Manifest.Header header = writeManifest(journal, done);
+            BundleRef ref = new BundleRef(target.displayUri(), done.size(), header.entries(), header.bytes(),
+                    header.parts().size(), header.storedBytes(), run.resumed, run.vanished, (System.nanoTime() - start) / 1e9);
+            journal.delete();
+            return ref;
+        } finally {
+            run.close();
+            if (temporaryState) {
+                journal.delete();
+            }
+        }
+    }
+
+    private Manifest.Header writeManifest(CreateJournal journal, List<CreateJournal.SourceRecord> done) {
+        List<Manifest.Part> parts = new ArrayList<>();
+        for (CreateJournal.SourceRecord s : done) {
+            for (int n = 1; n <= s.parts(); n++) {
+                parts.add(journal.part(BundleLayout.partName(s.source().id(), n)).part());
+            }
+        }
+        Manifest.Header header = new Manifest.Header(Manifest.FORMAT, Manifest.VERSION, Instant.now().toString(), toolVersion(),
+                done.stream().map(CreateJournal.SourceRecord::source).toList(), parts);
+        Path file = journal.dir().resolve(BundleLayout.MANIFEST);
+        MessageDigest sha = Digests.sha256();
+        try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)), sha)) {
+            out.write((Manifest.line(header) + "\n").getBytes(StandardCharsets.UTF_8));
+            for (Manifest.Part p : parts) {
+                Files.copy(journal.entriesFile(p.name()), out);
+            }
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot write the manifest " + file + ": " + e.getMessage(), e);
+        }
+        StringBuilder sums = new StringBuilder(Digests.hex(sha.digest())).append("  ").append(BundleLayout.MANIFEST).append('\n');
+        for (Manifest.Part p : parts) {
+            sums.append(p.sha256()).append("  ").append(p.name()).append('\n');
+        }
+        try {
+            target.put(BundleLayout.MANIFEST, Content.of(file), new ObjectMetadata("application/x-ndjson", null, null, null, null));
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot read the manifest " + file + ": " + e.getMessage(), e);
+        }
+        // Written last: its presence is what says the bundle is complete.
+        target.put(BundleLayout.SUMS, Content.of(sums.toString().getBytes(StandardCharsets.UTF_8)),
+                new ObjectMetadata("text/plain", null, null, null, null));
+        return header;
+    }
+
+    static String toolVersion() {
+        String v = BundleWriter.class.getPackage().getImplementationVersion();
+        return "migrator " + (v == null ? "(development build)" : v);
+    }
+
+    /** The state of one create: the upload pool and what it has done. */
+    private final class Run implements AutoCloseable {
+        private final CreateJournal journal;
+        private final ExecutorService uploads;
+        private final Semaphore slots;
+        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        int resumed;
+        long vanished;
+
+        Run(CreateJournal journal) {
+            this.journal = journal;
+            this.uploads = Executors.newFixedThreadPool(options.uploads(), r -> {
+                Thread t = new Thread(r, "bundle-upload");
+                t.setDaemon(true);
+                return t;
+            });
+            this.slots = new Semaphore(options.uploads());
+        }
+
+        CreateJournal.SourceRecord source(String id, BundleSource source) {
+            CreateJournal.SourceRecord finished = journal.finishedSource(id);
+            if (finished != null) {
+                if (!finished.source().uri().equals(source.displayUri())) {
+                    throw MigratorException.badInput("the interrupted bundle in " + journal.dir() + " has " + finished.source().uri()
+                            + " as source " + id + ", not " + source.displayUri() + "; give the sources in the same order, or use another --state");
+                }
+                resumed += finished.parts();
+                return finished;
+            }
+            Sink sink = new Sink(id);
+            if (source instanceof BundleSource.Objects o) {
+                sink.resumeFrom(journal.contiguousParts(id));
+                objects(o.store(), sink);
+                sink.end();
+                return done(new Manifest.Source(id, source.displayUri(), Manifest.Source.OBJECTS, sink.entries, sink.bytes, null), sink);
+            }
+            BundleSource.Db db = (BundleSource.Db) source;
+            Database.Dump dump = database(db, id, sink);
+            sink.end();
+            return done(new Manifest.Source(id, source.displayUri(), Manifest.Source.DATABASE, sink.entries, sink.bytes, dump), sink);
+        }
+
+        private CreateJournal.SourceRecord done(Manifest.Source source, Sink sink) {
+            awaitUploads(); // the source is finished only when all its parts are stored
+            CreateJournal.SourceRecord record = new CreateJournal.SourceRecord(source, sink.number);
+            journal.sourceDone(record);
+            return record;
+        }
+
+        private void objects(ObjectStore rawSource, Sink sink) {
+            ObjectStore source = rawSource instanceof RetryingObjectStore ? rawSource
+                    : new RetryingObjectStore(rawSource, options.retry(), onRetry);
+            String after = sink.lastKey;
+            try (Stream<ObjectInfo> listing = source.list("")) {
+                Iterator<ObjectInfo> it = listing.filter(o -> {
+                    if (after != null && Keys.ORDER.compare(o.key(), after) <= 0) {
+                        progress.listed(o);
+                        progress.finished(o, Progress.Outcome.SKIPPED);
+                        return false;
+                    }
+                    return true;
+                }).iterator();
+                try (Prefetcher ahead = new Prefetcher(source, it, options.readers())) {
+                    while (ahead.hasNext()) {
+                        Prefetcher.Fetched f = ahead.next();
+                        progress.listed(f.listed());
+                        if (f.info() == null) {
+                            vanished++;
+                            progress.finished(f.listed(), Progress.Outcome.SKIPPED);
+                            continue;
+                        }
+                        try (InputStream in = f.stream()) {
+                            ObjectInfo info = f.info();
+                            sink.add(info.key(), info.size(), info.lastModified(), info.metadata(), info.checksums().md5(), in);
+                        } catch (IOException e) {
+                            throw new MigratorException(ErrorCode.FAILED, "reading '" + f.listed().key() + "' from "
+                                    + source.displayUri() + ": " + e.getMessage(), e);
+                        }
+                        progress.finished(f.info(), Progress.Outcome.COPIED);
+                    }
+                }
+            }
+        }
+
+        private Database.Dump database(BundleSource.Db db, String id, Sink sink) {
+            Path dumpDir = journal.dir().resolve("dump-" + id);
+            try {
+                if (Files.exists(dumpDir)) {
+                    try (Stream<Path> old = Files.walk(dumpDir)) {
+                        old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+                Files.createDirectories(dumpDir);
+                Database.Dump dump = db.database().dump(dumpDir, db.options());
+                List<Path> files;
+                try (Stream<Path> walk = Files.walk(dumpDir)) {
+                    files = walk.filter(Files::isRegularFile).sorted().toList();
+                }
+                for (Path file : files) {
+                    String key = dumpDir.relativize(file).toString().replace('\\', '/');
+                    long size = Files.size(file);
+                    ObjectInfo info = new ObjectInfo(key, size, Files.getLastModifiedTime(file).toInstant(), null, null, null);
+                    progress.listed(info);
+                    try (InputStream in = Files.newInputStream(file)) {
+                        sink.add(key, size, info.lastModified(), null, null, in);
+                    }
+                    progress.finished(info, Progress.Outcome.COPIED);
+                }
+                try (Stream<Path> walk = Files.walk(dumpDir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+                return dump;
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "dumping " + db.displayUri() + " into " + dumpDir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Builds the parts of one source and hands each finished one to the upload pool. */
+        private final class Sink {
+            final String id;
+            PartBuilder current;
+            int number;
+            long entries;
+            long bytes;
+            String lastKey;
+
+            Sink(String id) {
+                this.id = id;
+            }
+
+            void resumeFrom(List<CreateJournal.PartRecord> kept) {
+                for (CreateJournal.PartRecord r : kept) {
+                    ObjectInfo there = target.stat(r.part().name()).orElse(null);
+                    if (there == null || there.size() != r.part().size()) {
+                        break; // lost at the target: make it again from here
+                    }
+                    number = r.number();
+                    entries += r.part().entries();
+                    bytes += r.bytes();
+                    lastKey = r.lastKey();
+                    resumed++;
+                }
+            }
+
+            void add(String key, long size, Instant lastModified, ObjectMetadata metadata, String md5, InputStream in) throws IOException {
+                checkFailure();
+                if (current == null) {
+                    number++;
+                    String name = BundleLayout.partName(id, number);
+                    current = new PartBuilder(name, id, journal.spoolFile(name), journal.entriesFile(name), options);
+                }
+                current.add(key, size, lastModified, metadata, md5, in);
+                progress.transferred(size);
+                entries++;
+                bytes += size;
+                if (current.storedSoFar() >= options.partSize()) {
+                    ship();
+                }
+            }
+
+            void end() {
+                if (current != null) {
+                    ship();
+                }
+            }
+
+            private void ship() {
+                PartBuilder.Finished finished;
+                try {
+                    finished = current.finish();
+                } catch (IOException e) {
+                    throw new MigratorException(ErrorCode.FAILED, "writing part " + current.name() + " to " + journal.dir()
+                            + ": " + e.getMessage() + " (is the disk full? use --state DIR elsewhere)", e);
+                } finally {
+                    current = null;
+                }
+                int partNumber = number;
+                try {
+                    slots.acquire();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+                }
+                uploads.execute(() -> {
+                    try {
+                        upload(finished);
+                        journal.partDone(new CreateJournal.PartRecord(finished.part(), finished.bytes(), finished.lastKey(), partNumber));
+                        Files.deleteIfExists(finished.file());
+                    } catch (RuntimeException e) {
+                        failure.compareAndSet(null, e);
+                    } catch (IOException e) {
+                        // the spool file could not be removed; harmless
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+
+        private void upload(PartBuilder.Finished f) {
+            String name = f.part().name();
+            Content content;
+            try {
+                content = Content.of(f.file());
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot read spooled part " + f.file() + ": " + e.getMessage(), e);
+            }
+            options.retry().call("upload " + name, () -> {
+                ObjectInfo stored = rawTarget.put(name, content, new ObjectMetadata("application/zstd", null, null, null, null));
+                if (stored.size() != f.part().size()
+                        || (stored.checksums().md5() != null && !stored.checksums().md5().equals(f.md5()))) {
+                    throw MigratorException.retryable("part " + name + " arrived damaged at " + target.displayUri() + " (stored "
+                            + stored.size() + " bytes, md5 " + stored.checksums().md5() + "; sent " + f.part().size() + ", " + f.md5() + ")", null);
+                }
+                return stored;
+            }, onRetry);
+        }
+
+        private void checkFailure() {
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+        }
+
+        void awaitUploads() {
+            try {
+                slots.acquire(options.uploads());
+                slots.release(options.uploads());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+            }
+            checkFailure();
+        }
+
+        /** Lets uploads in flight finish (and be journaled) even when the run failed, so a rerun keeps them. */
+        @Override
+        public void close() {
+            uploads.shutdown();
+            try {
+                if (!uploads.awaitTermination(5, TimeUnit.MINUTES)) {
+                    uploads.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                uploads.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.migrator.bundle;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.migrator.provider.Database;
+import dev.migrator.provider.ObjectMetadata;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The bundle's manifest, {@code manifest.jsonl}: JSON Lines, the {@link Header} on the first line,
+ * then one {@link Entry} per line, grouped by part in part order. JSON Lines so that it is written
+ * and read as a stream (memory does not grow with the number of entries) and can be read with
+ * {@code grep} and {@code jq} by a person. Format: docs/bundle-format.md.
+ */
+public final class Manifest {
+    public static final String FORMAT = "migrator-bundle";
+    public static final int VERSION = 1;
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Manifest() {
+    }
+
+    /**
+     * The first line.
+     *
+     * @param format    always {@value #FORMAT}
+     * @param version   format version; readers refuse versions they do not know
+     * @param createdAt ISO-8601 instant the bundle was completed
+     * @param tool      the writing tool and its version
+     * @param sources   every source, in order
+     * @param parts     every data part, in order
+     */
+    public record Header(String format, int version, String createdAt, String tool, List<Source> sources, List<Part> parts) {
+        public Header {
+            sources = List.copyOf(sources);
+            parts = List.copyOf(parts);
+        }
+
+        public long entries() {
+            return sources.stream().mapToLong(Source::entries).sum();
+        }
+
+        public long bytes() {
+            return sources.stream().mapToLong(Source::bytes).sum();
+        }
+
+        public long storedBytes() {
+            return parts.stream().mapToLong(Part::size).sum();
+        }
+    }
+
+    /**
+     * One source.
+     *
+     * @param id      short id used in part names and entry paths ({@code s1}, {@code s2}, ...)
+     * @param uri     the source's URI, redacted
+     * @param kind    {@code objects} or {@code database}
+     * @param entries how many entries it has
+     * @param bytes   their total size
+     * @param dump    for a database, what the dump is and how to restore it by hand
+     */
+    public record Source(String id, String uri, String kind, long entries, long bytes, Database.Dump dump) {
+        public static final String OBJECTS = "objects";
+        public static final String DATABASE = "database";
+    }
+
+    /**
+     * One data part: a tar archive compressed with zstd, of whole entries.
+     *
+     * @param name      key of the part relative to the bundle, e.g. {@code data/s1-000001.tar.zst}
+     * @param source    the source id whose entries it holds
+     * @param size      bytes stored
+     * @param sha256    SHA-256 of the stored bytes
+     * @param entries   how many entries it holds
+     * @param encrypted whether the part is encrypted (always false in version 1)
+     */
+    public record Part(String name, String source, long size, String sha256, long entries, boolean encrypted) {
+    }
+
+    /**
+     * One entry: an object (or a dump file) in a part.
+     *
+     * @param part         the part it is in
+     * @param path         its name inside the part's tar (source id, then the encoded key)
+     * @param key          the object key (or the dump file's relative path), bytes-exact
+     * @param size         its size in bytes
+     * @param sha256       SHA-256 of its bytes
+     * @param lastModified when the source last wrote it (ISO-8601), if known
+     * @param metadata     the object's metadata; absent for dump files
+     */
+    public record Entry(String part, String path, String key, long size, String sha256, String lastModified,
+                        Metadata metadata) {
+    }
+
+    /** Object metadata as written in the manifest; absent fields are null. */
+    public record Metadata(String contentType, String contentEncoding, String cacheControl, String contentDisposition,
+                           Map<String, String> user) {
+        static Metadata of(ObjectMetadata m) {
+            if (m == null) {
+                return null;
+            }
+            return new Metadata(m.contentType(), m.contentEncoding(), m.cacheControl(), m.contentDisposition(),
+                    m.userMetadata().isEmpty() ? null : m.userMetadata());
+        }
+
+        ObjectMetadata toObjectMetadata() {
+            return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, user);
+        }
+    }
+
+    static String line(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write manifest JSON", e);
+        }
+    }
+
+    static <T> T parse(String line, Class<T> type) throws JsonProcessingException {
+        return JSON.readValue(line, type);
+    }
+}

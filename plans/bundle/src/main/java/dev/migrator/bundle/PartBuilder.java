@@ -1,0 +1,175 @@
+package dev.migrator.bundle;
+
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectMetadata;
+import java.io.BufferedOutputStream;
+import java.io.BufferedWriter;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Date;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
+
+/**
+ * Writes one data part into a local spool file: a tar of whole entries, compressed with
+ * multithreaded zstd, hashed (SHA-256) as it is written; and the part's manifest entries into a
+ * second spool file. Entries are hashed while they are copied in, and checked against the MD5 the
+ * source reported, if it reported one.
+ */
+final class PartBuilder implements AutoCloseable {
+    private final String name;
+    private final String sourceId;
+    private final Path file;
+    private final Path entriesFile;
+    private final MessageDigest partDigest = Digests.sha256();
+    private final MessageDigest partMd5 = Digests.md5();
+    private final Counter stored;
+    private final OutputStream compressor;
+    private final TarArchiveOutputStream tar;
+    private final BufferedWriter entries;
+    private final byte[] buffer = new byte[256 * 1024];
+    private final long flushEvery;
+    private long entryCount;
+    private long bytes;
+    private long unflushed;
+    private String lastKey;
+
+    PartBuilder(String name, String sourceId, Path file, Path entriesFile, BundleOptions options) throws IOException {
+        this.name = name;
+        this.sourceId = sourceId;
+        this.file = file;
+        this.entriesFile = entriesFile;
+        // Multithreaded zstd holds jobs of several MiB before it emits anything; flushing every eighth
+        // of a part keeps the stored count (and so the part's size) close to the truth at little cost.
+        this.flushEvery = Math.max(64 * 1024, options.partSize() / 8);
+        stored = new Counter(new DigestOutputStream(new DigestOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(file), 1 << 20), partMd5), partDigest));
+        OutputStream zstd = ZstdCompressorOutputStream.builder().setOutputStream(stored)
+                .setLevel(options.level()).setWorkers(options.workers()).setChecksum(true).get();
+        compressor = new BufferedOutputStream(zstd, 1 << 20);
+        tar = new TarArchiveOutputStream(compressor, StandardCharsets.UTF_8.name());
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        tar.setAddPaxHeadersForNonAsciiNames(true);
+        entries = Files.newBufferedWriter(entriesFile, StandardCharsets.UTF_8);
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** Stored bytes so far (what the compressor has emitted; it lags by its buffered input). */
+    long storedSoFar() {
+        return stored.count;
+    }
+
+    long entryCount() {
+        return entryCount;
+    }
+
+    /**
+     * Appends one entry of exactly {@code size} bytes read from {@code in} (which this does not close).
+     * {@code md5} is the source's MD5 of the bytes, or null.
+     */
+    Manifest.Entry add(String key, long size, Instant lastModified, ObjectMetadata metadata, String md5, InputStream in)
+            throws IOException {
+        String path = BundleLayout.entryPath(sourceId, key);
+        TarArchiveEntry e = new TarArchiveEntry(path);
+        e.setSize(size);
+        e.setMode(0100644);
+        e.setModTime(Date.from(lastModified == null ? Instant.now() : lastModified));
+        tar.putArchiveEntry(e);
+        MessageDigest sha = Digests.sha256();
+        MessageDigest md = md5 == null ? null : Digests.md5();
+        long copied = 0;
+        for (int n; copied < size && (n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) > 0; ) {
+            tar.write(buffer, 0, n);
+            sha.update(buffer, 0, n);
+            if (md != null) {
+                md.update(buffer, 0, n);
+            }
+            copied += n;
+        }
+        if (copied != size || in.read() >= 0) {
+            throw MigratorException.retryable("'" + key + "' changed size while it was read (expected " + size
+                    + " bytes); run the same command again", null);
+        }
+        if (md != null && !Digests.hex(md.digest()).equals(md5)) {
+            throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': the bytes read do not match the MD5 the source"
+                    + " reports (" + md5 + "); the source changed while it was read or the transfer is corrupt; run the same"
+                    + " command again");
+        }
+        tar.closeArchiveEntry();
+        unflushed += size + 512;
+        if (unflushed >= flushEvery) {
+            compressor.flush(); // the tar's own block buffer (10 KiB) stays; it does not matter here
+            unflushed = 0;
+        }
+        Manifest.Entry entry = new Manifest.Entry(name, path, key, size, Digests.hex(sha.digest()),
+                lastModified == null ? null : lastModified.toString(), Manifest.Metadata.of(metadata));
+        entries.write(Manifest.line(entry));
+        entries.write('\n');
+        entryCount++;
+        bytes += size;
+        lastKey = key;
+        return entry;
+    }
+
+    /** Ends the archive and returns the finished part (the spool files stay for the upload). */
+    Finished finish() throws IOException {
+        tar.finish();
+        tar.close();
+        entries.close();
+        return new Finished(new Manifest.Part(name, sourceId, Files.size(file), Digests.hex(partDigest.digest()), entryCount, false),
+                Digests.hex(partMd5.digest()), file, entriesFile, bytes, lastKey);
+    }
+
+    @Override
+    public void close() {
+        try {
+            tar.close();
+        } catch (IOException | RuntimeException ignored) {
+            // abandoning a failed part; its spool file is deleted by the caller
+        }
+        try {
+            entries.close();
+        } catch (IOException ignored) {
+            // same
+        }
+    }
+
+    /** A part ready to upload: its manifest record, its MD5 (to check what the store received), spool files, content bytes and last key. */
+    record Finished(Manifest.Part part, String md5, Path file, Path entriesFile, long bytes, String lastKey) {
+    }
+
+    private static final class Counter extends FilterOutputStream {
+        volatile long count;
+
+        Counter(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

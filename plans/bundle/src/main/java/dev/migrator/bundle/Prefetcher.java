@@ -1,0 +1,115 @@
+package dev.migrator.bundle;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Opens the objects of a listing ahead of the (single, sequential) archive writer, {@code readers} at a
+ * time, and hands them out in listing order. Objects up to {@link #BUFFERED} bytes are read whole in
+ * the background, so many small objects cost one round trip of latency in parallel rather than one each
+ * in sequence; larger ones are handed out as open streams. Memory: at most {@code 2 * readers} buffered
+ * objects.
+ */
+final class Prefetcher implements AutoCloseable {
+    static final int BUFFERED = 1 << 20;
+
+    private final ObjectStore store;
+    private final Iterator<ObjectInfo> listing;
+    private final ExecutorService pool;
+    private final Deque<Future<Fetched>> window = new ArrayDeque<>();
+    private final int depth;
+
+    /** One object: its full info and a stream over its bytes (the caller closes it); null when it vanished. */
+    record Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream) {
+    }
+
+    Prefetcher(ObjectStore store, Iterator<ObjectInfo> listing, int readers) {
+        this.store = store;
+        this.listing = listing;
+        this.depth = 2 * readers;
+        this.pool = Executors.newFixedThreadPool(readers, r -> {
+            Thread t = new Thread(r, "bundle-read");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    boolean hasNext() {
+        fill();
+        return !window.isEmpty();
+    }
+
+    /** The next object in listing order; {@code info} is null if it was deleted after it was listed. */
+    Fetched next() {
+        fill();
+        try {
+            return window.removeFirst().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new MigratorException(ErrorCode.FAILED, e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void fill() {
+        while (window.size() < depth && listing.hasNext()) {
+            ObjectInfo listed = listing.next();
+            window.addLast(pool.submit(() -> fetch(listed)));
+        }
+    }
+
+    private Fetched fetch(ObjectInfo listed) throws IOException {
+        ObjectStore.Opened opened;
+        try {
+            opened = store.openWithInfo(listed.key());
+        } catch (MigratorException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return new Fetched(listed, null, null);
+            }
+            throw e;
+        }
+        if (opened.info().size() > BUFFERED) {
+            return new Fetched(listed, opened.info(), opened.stream());
+        }
+        try (InputStream in = opened.stream()) {
+            return new Fetched(listed, opened.info(), new ByteArrayInputStream(in.readAllBytes()));
+        } catch (IOException e) {
+            throw MigratorException.retryable("reading '" + listed.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        for (Future<Fetched> f : window) {
+            if (f.isDone() && !f.isCancelled()) {
+                try {
+                    Fetched fetched = f.get();
+                    if (fetched.stream() != null) {
+                        fetched.stream().close();
+                    }
+                } catch (Exception ignored) {
+                    // abandoning
+                }
+            } else {
+                f.cancel(true);
+            }
+        }
+    }
+}

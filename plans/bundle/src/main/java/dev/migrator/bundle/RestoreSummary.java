@@ -1,0 +1,17 @@
+package dev.migrator.bundle;
+
+import java.util.List;
+
+/**
+ * The result of {@link BundleReader#restore}.
+ *
+ * @param restored      entries written
+ * @param restoredBytes their bytes
+ * @param skipped       entries already identical at the target
+ * @param conflicts     entries left alone because the target holds different data
+ * @param problems      the first {@link BundleReader#MAX_REPORTED} conflicts, for a person
+ * @param seconds       wall time
+ */
+public record RestoreSummary(long restored, long restoredBytes, long skipped, long conflicts, List<String> problems,
+                             double seconds) {
+}

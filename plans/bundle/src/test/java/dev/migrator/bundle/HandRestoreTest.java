@@ -1,0 +1,72 @@
+package dev.migrator.bundle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Providers;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.transfer.Progress;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bundle restores with GNU tar, zstd and sha256sum alone, as docs/bundle-format.md says. */
+class HandRestoreTest {
+    @TempDir
+    Path dir;
+
+    static boolean has(String tool) {
+        try {
+            return new ProcessBuilder(tool, "--version").redirectErrorStream(true).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    static String run(Path cwd, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", command) + "\n" + out).isZero();
+        return out;
+    }
+
+    @Test
+    void gnuTarAndZstdRestoreEveryObject() throws Exception {
+        assumeTrue(has("tar") && has("zstd") && has("sha256sum"),
+                "GNU tar, zstd and sha256sum are needed for the restore-by-hand test (apt-get install zstd); skipped");
+        Path bundleDir = dir.resolve("bundle");
+        Map<String, byte[]> seeded;
+        try (ObjectStore source = Providers.objectStore(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore bundle = Providers.objectStore(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
+            seeded = Seed.objects(source);
+            BundleRef ref = new BundleWriter(bundle, BundleRoundTripTest.small(dir.resolve("state")), Progress.NONE)
+                    .create(List.of(new BundleSource.Objects(source)));
+            assertThat(ref.parts()).isGreaterThan(1);
+        }
+        // The documented commands: check, then extract every part into one folder.
+        assertThat(run(bundleDir, "sha256sum", "-c", "SHA256SUMS")).doesNotContain("FAILED");
+        Path out = Files.createDirectories(dir.resolve("by-hand"));
+        List<Path> parts;
+        try (var list = Files.list(bundleDir.resolve("data"))) {
+            parts = list.sorted().toList();
+        }
+        for (Path part : parts) {
+            String output = run(out, "tar", "-I", "zstd", "-xf", part.toString());
+            assertThat(output).as("GNU tar warns about nothing").isEmpty();
+        }
+        for (Map.Entry<String, byte[]> e : seeded.entrySet()) {
+            Path file = out.resolve(BundleLayout.entryPath("s1", e.getKey()));
+            assertThat(file).as(e.getKey()).isRegularFile();
+            assertThat(Files.readAllBytes(file)).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        try (var walk = Files.walk(out)) {
+            assertThat(walk.filter(Files::isRegularFile).count()).isEqualTo(seeded.size());
+        }
+    }
+}
