@@ -18,13 +18,16 @@
 # Every timed target is checked (row counts of the big table); each pair runs RUNS times, alternating
 # which goes first; the median wall time is printed as a Markdown table with the load average.
 #
-# Usage: bench/db-vs-pgdump.sh      (PG_SCALE=50 RUNS=3 MY_ROWS=2000000 ENGINES="pg my" KEEP_SOURCE=1)
+# FORMATS=1 adds, once, the measurement behind the choice of pg_dump format: dump time and size of
+# -Fd -j JOBS (default compression, -Z1, -Z0) and -Fc, and pg_restore -j JOBS time of each.
+#
+# Usage: bench/db-vs-pgdump.sh      (PG_SCALE=50 RUNS=3 MY_ROWS=2000000 ENGINES="pg my" FORMATS=0 KEEP_SOURCE=1)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MIGRATOR_JAR="${MIGRATOR_JAR:-$REPO/migrator-cli/target/migrator.jar}"
 RUNS="${RUNS:-3}"
-ENGINES="${ENGINES:-pg my}"
+ENGINES="${ENGINES-pg my}"            # empty: no engine runs (e.g. with FORMATS=1 alone)
 JOBS="${JOBS:-2}"
 PG_SCALE="${PG_SCALE:-50}"
 PG_HOST="${PG_HOST:-127.0.0.1}"
@@ -35,6 +38,7 @@ MY_HOST="${MY_HOST:-127.0.0.1}"
 MY_PORT="${MY_PORT:-3306}"
 MY_USER="${MY_USER:-root}"
 MY_ROWS="${MY_ROWS:-2000000}"
+FORMATS="${FORMATS:-0}"
 KEEP_SOURCE="${KEEP_SOURCE:-1}"           # 1: keep (and reuse) the generated source databases
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
@@ -129,13 +133,34 @@ pg_migrator_copy() {
   pg_drop "$db"
 }
 
-if [[ " $ENGINES " == *" pg "* ]]; then
+pg_formats() {
+  local name args dir db t0 t1 t2
+  for name in "Fd-j$JOBS" "Fd-j$JOBS-Z1" "Fd-j$JOBS-Z0" "Fc" "Fc-Z0"; do
+    case "$name" in
+      "Fd-j$JOBS") args=(-Fd -j "$JOBS") ;; "Fd-j$JOBS-Z1") args=(-Fd -j "$JOBS" -Z1) ;; "Fd-j$JOBS-Z0") args=(-Fd -j "$JOBS" -Z0) ;;
+      Fc) args=(-Fc) ;; Fc-Z0) args=(-Fc -Z0) ;;
+    esac
+    dir="$WORK_DIR/fmt-$name"; db="mig_db_bench_fmt"; rm -rf "$dir"; pg_drop "$db"
+    t0="$(now)"; pg_dump -p "$PG_PORT" "${args[@]}" -f "$dir" "$PG_SRC_DB"; t1="$(now)"
+    createdb -p "$PG_TARGET_PORT" -T template0 "$db"
+    pg_restore -p "$PG_TARGET_PORT" -j "$JOBS" --no-owner --no-privileges --exit-on-error -d "$db" "$dir"; t2="$(now)"
+    pg_check "$db"; pg_drop "$db"
+    record "pg_dump format $name ($(du -sh "$dir" | cut -f1))" "pg_dump" "$(echo "$t1 - $t0" | bc)"
+    record "pg_dump format $name ($(du -sh "$dir" | cut -f1))" "pg_restore -j$JOBS" "$(echo "$t2 - $t1" | bc)"
+    rm -rf "$dir"
+  done
+}
+
+if [[ " $ENGINES " == *" pg "* || "$FORMATS" == 1 ]]; then
   if ! psql -p "$PG_PORT" -d "$PG_SRC_DB" -Atc 'select 1 from pgbench_accounts limit 1' >/dev/null 2>&1; then
     log "creating $PG_SRC_DB (pgbench -i -s $PG_SCALE, not timed)"
     dropdb -p "$PG_PORT" --if-exists "$PG_SRC_DB"; createdb -p "$PG_PORT" "$PG_SRC_DB"
     pgbench -p "$PG_PORT" -i -s "$PG_SCALE" -q "$PG_SRC_DB" >/dev/null 2>&1
   fi
   log "PostgreSQL source: $PG_SRC ($(psql -p "$PG_PORT" -d "$PG_SRC_DB" -Atc "select pg_size_pretty(pg_database_size(current_database()))")); target port $PG_TARGET_PORT"
+  if [[ "$FORMATS" == 1 ]]; then pg_formats; fi
+fi
+if [[ " $ENGINES " == *" pg "* ]]; then
   for run in $(seq 1 "$RUNS"); do
     if (( run % 2 )); then pg_hand_snapshot "$run"; pg_migrator_snapshot "$run"; pg_hand_pipe "$run"; pg_migrator_copy "$run"
     else pg_migrator_snapshot "$run"; pg_hand_snapshot "$run"; pg_migrator_copy "$run"; pg_hand_pipe "$run"; fi

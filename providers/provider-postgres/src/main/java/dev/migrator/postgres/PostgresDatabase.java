@@ -25,9 +25,10 @@ import java.util.stream.Stream;
  * <p>Snapshots use the directory format with {@code --jobs}: pg_dump then dumps tables in parallel
  * under one synchronized snapshot (so a dump taken during writes restores to one point in time), and
  * pg_restore can load data and build indexes in parallel from it. The custom format cannot be
- * dumped in parallel; on a pgbench scale-50 database it was slower to dump (4.5 s vs 3.9 s with 2 jobs,
- * docs/benchmarks.md) and restores no faster. Default compression stays on: dumps of typical data
- * shrink many times, and with 2 jobs it cost nothing measurable.
+ * dumped in parallel. On a pgbench scale-50 database (one dominant table) the two were within noise
+ * of each other (docs/benchmarks.md, "Databases"); parallel dumping is what decides for databases with
+ * many tables. Default compression stays on: dumps of typical data shrink many times, and its cost was
+ * not measurable beside the noise.
  *
  * <p>Direct copy pipes {@code pg_dump -Fc -Z0} into {@code pg_restore} through an operating-system pipe:
  * no file, no compression (both ends are CPU-bound), and restore runs while the dump is still reading.
