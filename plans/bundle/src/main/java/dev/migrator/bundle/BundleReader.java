@@ -53,8 +53,10 @@ public final class BundleReader {
     private final ObjectStore bundle;
     private final Retry.Listener onRetry;
     private final Retry retry;
+    private final Encryption key;
 
-    private BundleReader(ObjectStore bundle, Retry retry, Progress progress) {
+    private BundleReader(ObjectStore bundle, Retry retry, Progress progress, Encryption key) {
+        this.key = key;
         this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
         this.retry = retry;
         this.bundle = bundle instanceof RetryingObjectStore ? bundle : new RetryingObjectStore(bundle, retry, onRetry);
@@ -66,7 +68,12 @@ public final class BundleReader {
     }
 
     public static BundleReader open(ObjectStore bundle, Retry retry, Progress progress) {
-        BundleReader r = new BundleReader(bundle, retry, progress);
+        return open(bundle, retry, progress, null);
+    }
+
+    /** A reader with the key of an encrypted bundle ({@code null} for an unencrypted one). */
+    public static BundleReader open(ObjectStore bundle, Retry retry, Progress progress, Encryption key) {
+        BundleReader r = new BundleReader(bundle, retry, progress, key);
         if (r.bundle.stat(BundleLayout.SUMS).isEmpty() && r.bundle.stat(BundleLayout.MANIFEST).isEmpty()) {
             throw MigratorException.notFound("no bundle at " + bundle.displayUri() + " (no " + BundleLayout.MANIFEST
                     + " or " + BundleLayout.SUMS + "); give the location 'migrator bundle create' printed");
@@ -119,6 +126,7 @@ public final class BundleReader {
         try {
             List<Manifest.Part> list;
             if (manifest != null) {
+                requireKey(manifest.header());
                 list = manifest.header().parts();
                 if (sums != null) {
                     for (Manifest.Part p : list) {
@@ -133,7 +141,8 @@ public final class BundleReader {
             } else if (sums != null) {
                 // Without a readable manifest the parts can still be checked against SHA256SUMS.
                 list = sums.entrySet().stream().filter(e -> !e.getKey().equals(BundleLayout.MANIFEST))
-                        .map(e -> new Manifest.Part(e.getKey(), null, -1, e.getValue(), -1, false)).toList();
+                        .map(e -> new Manifest.Part(e.getKey(), null, -1, e.getValue(), -1,
+                                e.getKey().endsWith(BundleLayout.ENCRYPTED_SUFFIX))).toList();
             } else {
                 list = List.of();
             }
@@ -170,7 +179,7 @@ public final class BundleReader {
         }
         boolean good = true;
         String current = null;
-        try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(raw);
+        try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(plain(part, raw));
              TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 Manifest.Entry m = null;
@@ -231,6 +240,34 @@ public final class BundleReader {
         }
         progress.finished(asListed, good ? Progress.Outcome.COPIED : Progress.Outcome.FAILED);
         return inSync;
+    }
+
+    /** The part's tar.zst bytes: decrypted when the part is encrypted. */
+    private InputStream plain(Manifest.Part part, InputStream raw) throws IOException {
+        if (!part.encrypted()) {
+            return raw;
+        }
+        if (key == null) {
+            throw MigratorException.badInput(part.name() + " is encrypted; give its key (--key-file FILE or " + Encryption.KEY_ENV + ")");
+        }
+        // A zstd reader may stop short of the end; the rest of the ciphertext is drained through raw.
+        return key.decrypt(raw, part.name());
+    }
+
+    /** An encrypted bundle needs its key, and the right one: a wrong key is bad input, not damage. */
+    private void requireKey(Manifest.Header header) {
+        Manifest.EncryptionInfo info = header.encryption();
+        if (info == null) {
+            return;
+        }
+        if (key == null) {
+            throw MigratorException.badInput(bundle.displayUri() + " is encrypted (" + info.scheme() + "); give its key with"
+                    + " --key-file FILE or the environment variable " + Encryption.KEY_ENV);
+        }
+        if (!key.keyCheck().equals(info.keyCheck())) {
+            throw MigratorException.badInput("the key given is not the key of " + bundle.displayUri() + " (its key check is "
+                    + info.keyCheck() + ", the given key's is " + key.keyCheck() + ")");
+        }
     }
 
     private static boolean skipEntries(ManifestReader manifest, long n, Report report) {
@@ -324,6 +361,7 @@ public final class BundleReader {
             }
         }
         checkManifestAgainstSums();
+        requireKey(header);
         prevalidate(header);
         Restore run = new Restore(options, progress);
         try (ManifestReader manifest = new ManifestReader(bundle)) {
@@ -455,7 +493,7 @@ public final class BundleReader {
             }
             String where = part.name() + " in " + bundle.displayUri();
             long seen = 0;
-            try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(raw);
+            try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(plain(part, raw));
                  TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
                 for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                     if (!e.isFile() || e.isLink() || e.isSymbolicLink()) {

@@ -96,7 +96,11 @@ public final class BundleWriter {
                     throw e; // a local directory that does not exist yet is fine: the first put creates it
                 }
             }
-            journal.markStarted();
+            journal.markStarted(keyId());
+        } else if (!journal.startedWith().equals(keyId())) {
+            throw MigratorException.badInput("the interrupted bundle in " + journal.dir() + " was started "
+                    + (journal.startedWith().equals("none") ? "without encryption" : "with another encryption key")
+                    + "; resume it the same way, or bundle into a new location with another --state");
         }
         Run run = new Run(journal);
         try {
@@ -123,11 +127,11 @@ public final class BundleWriter {
         List<Manifest.Part> parts = new ArrayList<>();
         for (CreateJournal.SourceRecord s : done) {
             for (int n = 1; n <= s.parts(); n++) {
-                parts.add(journal.part(BundleLayout.partName(s.source().id(), n)).part());
+                parts.add(journal.part(s.source().id(), n).part());
             }
         }
         Manifest.Header header = new Manifest.Header(Manifest.FORMAT, Manifest.VERSION, Instant.now().toString(), toolVersion(),
-                done.stream().map(CreateJournal.SourceRecord::source).toList(), parts);
+                done.stream().map(CreateJournal.SourceRecord::source).toList(), parts, encryptionInfo());
         Path file = journal.dir().resolve(BundleLayout.MANIFEST);
         MessageDigest sha = Digests.sha256();
         try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)), sha)) {
@@ -151,6 +155,19 @@ public final class BundleWriter {
         target.put(BundleLayout.SUMS, Content.of(sums.toString().getBytes(StandardCharsets.UTF_8)),
                 new ObjectMetadata("text/plain", null, null, null, null));
         return header;
+    }
+
+    private String keyId() {
+        return options.encryption() == null ? "none" : options.encryption().keyCheck();
+    }
+
+    private Manifest.EncryptionInfo encryptionInfo() {
+        if (options.encryption() == null) {
+            return null;
+        }
+        return new Manifest.EncryptionInfo(Encryption.SCHEME, options.encryption().keyCheck(), "the part's name, UTF-8, e.g. "
+                + BundleLayout.partName("s1", 1, true), "Tink streaming AEAD (AES256_GCM_HKDF_1MB) with the 32-byte key given to"
+                + " migrator (--key-file or " + Encryption.KEY_ENV + "); see docs/bundle-format.md, 'Encryption'");
     }
 
     static String toolVersion() {
@@ -306,7 +323,7 @@ public final class BundleWriter {
                 checkFailure();
                 if (current == null) {
                     number++;
-                    String name = BundleLayout.partName(id, number);
+                    String name = BundleLayout.partName(id, number, options.encryption() != null);
                     current = new PartBuilder(name, id, journal.spoolFile(name), journal.entriesFile(name), options);
                 }
                 current.add(key, size, lastModified, metadata, md5, in);

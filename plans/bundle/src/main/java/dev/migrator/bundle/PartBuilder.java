@@ -53,8 +53,10 @@ final class PartBuilder implements AutoCloseable {
         // Multithreaded zstd holds jobs of several MiB before it emits anything; flushing every eighth
         // of a part keeps the stored count (and so the part's size) close to the truth at little cost.
         this.flushEvery = Math.max(64 * 1024, options.partSize() / 8);
-        stored = new Counter(new DigestOutputStream(new DigestOutputStream(
-                new BufferedOutputStream(Files.newOutputStream(file), 1 << 20), partMd5), partDigest));
+        OutputStream hashed = new DigestOutputStream(new DigestOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(file), 1 << 20), partMd5), partDigest);
+        // Checksums are of the stored bytes (ciphertext, when encrypted), so sha256sum checks them by hand.
+        stored = new Counter(options.encryption() == null ? hashed : options.encryption().encrypt(hashed, name));
         OutputStream zstd = ZstdCompressorOutputStream.builder().setOutputStream(stored)
                 .setLevel(options.level()).setWorkers(options.workers()).setChecksum(true).get();
         compressor = new BufferedOutputStream(zstd, 1 << 20);
@@ -131,7 +133,8 @@ final class PartBuilder implements AutoCloseable {
         tar.finish();
         tar.close();
         entries.close();
-        return new Finished(new Manifest.Part(name, sourceId, Files.size(file), Digests.hex(partDigest.digest()), entryCount, false),
+        return new Finished(new Manifest.Part(name, sourceId, Files.size(file), Digests.hex(partDigest.digest()), entryCount,
+                name.endsWith(BundleLayout.ENCRYPTED_SUFFIX)),
                 Digests.hex(partMd5.digest()), file, entriesFile, bytes, lastKey);
     }
 
