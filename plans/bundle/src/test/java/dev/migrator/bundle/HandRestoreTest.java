@@ -69,4 +69,33 @@ class HandRestoreTest {
             assertThat(walk.filter(Files::isRegularFile).count()).isEqualTo(seeded.size());
         }
     }
+
+    @Test
+    void anEncryptedPartDecryptsWithTheDocumentedProgram() throws Exception {
+        assumeTrue(has("tar") && has("zstd"), "GNU tar and zstd are needed for the restore-by-hand test (apt-get install zstd); skipped");
+        Path program = Path.of("../../docs/bundle-tools/DecryptPart.java").toAbsolutePath().normalize();
+        assertThat(program).isRegularFile();
+        Path bundleDir = dir.resolve("bundle");
+        Path keyFile = dir.resolve("key");
+        Files.writeString(keyFile, EncryptionTest.KEY + "\n");
+        Map<String, byte[]> seeded;
+        try (ObjectStore source = Providers.objectStore(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore bundle = Providers.objectStore(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
+            seeded = Seed.objects(source);
+            new BundleWriter(bundle, new BundleOptions(64L << 20, 2, 4, 3, 2, dir.resolve("state"), BundleFailureTest.FAST,
+                    Encryption.load(keyFile)), Progress.NONE).create(List.of(new BundleSource.Objects(source)));
+        }
+        String tinkJar = Path.of(com.google.crypto.tink.subtle.AesGcmHkdfStreaming.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()).toString();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path out = Files.createDirectories(dir.resolve("by-hand"));
+        Path plain = dir.resolve("part.tar.zst");
+        Process p = new ProcessBuilder(java, "-cp", tinkJar, program.toString(), keyFile.toString(), "data/s1-000001.tar.zst.tink")
+                .directory(bundleDir.toFile()).redirectOutput(plain.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        assertThat(p.waitFor()).isZero();
+        run(out, "tar", "-I", "zstd", "-xf", plain.toString());
+        for (Map.Entry<String, byte[]> e : seeded.entrySet()) {
+            assertThat(Files.readAllBytes(out.resolve(BundleLayout.entryPath("s1", e.getKey())))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
 }
