@@ -47,6 +47,15 @@ final class BundleLayout {
     }
 
     /**
+     * The tar name of piece {@code piece} (from 1) of an object too large for one part:
+     * {@code <entryPath>%piece-00001}. No whole entry's name contains {@code %p}, so these never collide,
+     * and the pieces sort in order: {@code cat 'name%piece-'* > name} joins them.
+     */
+    static String piecePath(String entryPath, int piece) {
+        return String.format("%s%%piece-%05d", entryPath, piece);
+    }
+
+    /**
      * Throws {@code BAD_INPUT} naming the entry unless {@code path} is a safe relative name: not
      * absolute, no {@code .} or {@code ..} or empty segment, no backslash, no NUL. Extraction never
      * trusts a name from an archive further than this.

@@ -200,7 +200,9 @@ public final class BundleReader {
                 }
                 current = m == null ? e.getName() : m.key();
                 Hashed h = hash(tar, null);
-                report.entries++;
+                if (m == null || !m.isPiece() || m.piece().equals(m.pieces())) {
+                    report.entries++; // objects, not pieces
+                }
                 report.bytes += h.size;
                 progress.transferred(h.size);
                 if (m == null) {
@@ -373,6 +375,7 @@ public final class BundleReader {
                     for (Manifest.Part p : parts) {
                         run.part(p, manifest, (m, data) -> run.object(store, m, data));
                     }
+                    run.checkComplete();
                     run.awaitWrites();
                 } else if (target instanceof RestoreTarget.Db d) {
                     run.database(s, parts, manifest, d);
@@ -512,6 +515,10 @@ public final class BundleReader {
                         throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": the manifest lists '"
                                 + m.path() + "' here; the bundle was tampered with or damaged (run 'migrator bundle verify')");
                     }
+                    if (m.isPiece()) {
+                        piece(tar, m, where, sink);
+                        continue;
+                    }
                     progress.listed(info(m));
                     Verified data = read(tar, m, where);
                     progress.transferred(m.size());
@@ -531,6 +538,73 @@ public final class BundleReader {
             if (raw.count != part.size() || !raw.digest().equals(part.sha256())) {
                 throw new MigratorException(ErrorCode.INTEGRITY, where + " does not match its checksum (" + raw.count + " bytes, expected "
                         + part.size() + "); run 'migrator bundle verify'");
+            }
+        }
+
+        /** The object being put together from its pieces (they come in order, across parts). */
+        private Path assembly;
+        private OutputStream assemblyOut;
+        private Manifest.Entry assemblyFirst;
+        private int nextPiece;
+        private long assemblySize;
+        private MessageDigest assemblySha;
+        private MessageDigest assemblyMd5;
+
+        /** Appends one checked piece to the object being assembled; hands the object on after its last piece. */
+        private void piece(InputStream tar, Manifest.Entry m, String where, EntrySink sink) throws IOException {
+            if (m.piece() == 1) {
+                unfinishedPieces();
+                assembly = Files.createTempFile(spoolDir, "object-", ".tmp");
+                assemblyOut = Files.newOutputStream(assembly);
+                assemblyFirst = m;
+                nextPiece = 1;
+                assemblySize = 0;
+                assemblySha = Digests.sha256();
+                assemblyMd5 = Digests.md5();
+            } else if (assemblyFirst == null || !assemblyFirst.key().equals(m.key()) || m.piece() != nextPiece) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
+                        + " is out of order; run 'migrator bundle verify'");
+            }
+            MessageDigest sha = Digests.sha256();
+            byte[] buf = new byte[256 * 1024];
+            long size = 0;
+            for (int n; (n = tar.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+                assemblySha.update(buf, 0, n);
+                assemblyMd5.update(buf, 0, n);
+                assemblyOut.write(buf, 0, n);
+                size += n;
+            }
+            progress.transferred(size);
+            if (size != m.size() || !Digests.hex(sha.digest()).equals(m.sha256())) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
+                        + " is damaged; nothing of it was written; run 'migrator bundle verify'");
+            }
+            assemblySize += size;
+            nextPiece++;
+            if (m.piece().equals(m.pieces())) {
+                assemblyOut.close();
+                if (!Digests.hex(assemblySha.digest()).equals(m.objectSha256())) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "'" + m.key() + "' put together from its " + m.pieces()
+                            + " pieces does not match its SHA-256; nothing of it was written; run 'migrator bundle verify'");
+                }
+                Manifest.Entry whole = new Manifest.Entry(assemblyFirst.part(), assemblyFirst.path(), m.key(), assemblySize,
+                        m.objectSha256(), m.lastModified(), m.metadata());
+                Path file = assembly;
+                assembly = null;
+                assemblyFirst = null;
+                progress.listed(info(whole));
+                failIfFailed();
+                sink.accept(whole, new Verified(Content.of(file), Digests.hex(assemblyMd5.digest()), file));
+            }
+        }
+
+        /** Throws if an object's pieces stopped before its last one. */
+        void unfinishedPieces() throws IOException {
+            if (assemblyFirst != null) {
+                assemblyOut.close();
+                throw new MigratorException(ErrorCode.INTEGRITY, "'" + assemblyFirst.key() + "' has only " + (nextPiece - 1) + " of its "
+                        + assemblyFirst.pieces() + " pieces in the bundle; run 'migrator bundle verify'");
             }
         }
 
@@ -653,11 +727,20 @@ public final class BundleReader {
                         progress.finished(info(m), Progress.Outcome.COPIED);
                     });
                 }
+                checkComplete();
                 target.database().restore(dir, s.dump(), target.options());
             } catch (IOException e) {
                 throw new MigratorException(ErrorCode.FAILED, "extracting the dump of " + s.uri() + " into " + dir + ": " + e.getMessage(), e);
             } finally {
                 deleteTree(dir);
+            }
+        }
+
+        void checkComplete() {
+            try {
+                unfinishedPieces();
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, e.getMessage(), e);
             }
         }
 

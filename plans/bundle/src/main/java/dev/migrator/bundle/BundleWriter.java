@@ -305,43 +305,86 @@ public final class BundleWriter {
                 this.id = id;
             }
 
+            /**
+             * Keeps the parts an earlier run uploaded, up to the last one that ends with a whole object (the
+             * pieces of an object cut short by the crash are made again).
+             */
             void resumeFrom(List<CreateJournal.PartRecord> kept) {
+                List<CreateJournal.PartRecord> pending = new ArrayList<>();
                 for (CreateJournal.PartRecord r : kept) {
                     ObjectInfo there = target.stat(r.part().name()).orElse(null);
                     if (there == null || there.size() != r.part().size()) {
                         break; // lost at the target: make it again from here
                     }
-                    number = r.number();
-                    entries += r.part().entries();
-                    bytes += r.bytes();
-                    lastKey = r.lastKey();
-                    resumed++;
+                    pending.add(r);
+                    if (r.midObject()) {
+                        continue;
+                    }
+                    for (CreateJournal.PartRecord p : pending) {
+                        number = p.number();
+                        entries += p.midObject() ? 0 : p.part().entries();
+                        bytes += p.bytes();
+                        lastKey = p.lastKey();
+                        resumed++;
+                    }
+                    pending.clear();
                 }
             }
 
+            /** Adds one object (or dump file) of {@code size} bytes; {@code md5} is the source's, or null. */
             void add(String key, long size, Instant lastModified, ObjectMetadata metadata, String md5, InputStream in) throws IOException {
                 checkFailure();
+                MessageDigest md = md5 == null ? null : Digests.md5();
+                if (size <= options.partSize()) {
+                    open().add(key, size, lastModified, metadata, in, null, null, md);
+                    progress.transferred(size);
+                    if (current.storedSoFar() >= options.partSize()) {
+                        ship(false);
+                    }
+                } else {
+                    // Larger than a part: consecutive pieces, each in a part of its own, so parts stay bounded.
+                    int count = (int) ((size + options.partSize() - 1) / options.partSize());
+                    MessageDigest whole = Digests.sha256();
+                    if (current != null) {
+                        ship(false);
+                    }
+                    for (int i = 1; i <= count; i++) {
+                        long length = Math.min(options.partSize(), size - (i - 1) * options.partSize());
+                        open().add(key, length, lastModified, metadata, in, new int[] {i, count}, whole, md);
+                        progress.transferred(length);
+                        ship(i < count);
+                        checkFailure();
+                    }
+                }
+                if (in.read() >= 0) {
+                    throw MigratorException.retryable("'" + key + "' grew while it was read (expected " + size
+                            + " bytes); run the same command again", null);
+                }
+                if (md != null && !Digests.hex(md.digest()).equals(md5)) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': the bytes read do not match the MD5 the source"
+                            + " reports (" + md5 + "); the source changed while it was read or the transfer is corrupt; run the same"
+                            + " command again");
+                }
+                entries++;
+                bytes += size;
+            }
+
+            private PartBuilder open() throws IOException {
                 if (current == null) {
                     number++;
                     String name = BundleLayout.partName(id, number, options.encryption() != null);
                     current = new PartBuilder(name, id, journal.spoolFile(name), journal.entriesFile(name), options);
                 }
-                current.add(key, size, lastModified, metadata, md5, in);
-                progress.transferred(size);
-                entries++;
-                bytes += size;
-                if (current.storedSoFar() >= options.partSize()) {
-                    ship();
-                }
+                return current;
             }
 
             void end() {
                 if (current != null) {
-                    ship();
+                    ship(false);
                 }
             }
 
-            private void ship() {
+            private void ship(boolean midObject) {
                 PartBuilder.Finished finished;
                 try {
                     finished = current.finish();
@@ -361,7 +404,8 @@ public final class BundleWriter {
                 uploads.execute(() -> {
                     try {
                         upload(finished);
-                        journal.partDone(new CreateJournal.PartRecord(finished.part(), finished.bytes(), finished.lastKey(), partNumber));
+                        journal.partDone(new CreateJournal.PartRecord(finished.part(), finished.bytes(), finished.lastKey(), partNumber,
+                                midObject));
                         Files.deleteIfExists(finished.file());
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);

@@ -27,8 +27,11 @@ final class CreateJournal {
     private final Map<String, PartRecord> parts = new LinkedHashMap<>();
     private final Map<String, SourceRecord> sources = new LinkedHashMap<>();
 
-    /** One uploaded part: its manifest record, the bytes of its entries and its last key. */
-    record PartRecord(Manifest.Part part, long bytes, String lastKey, int number) {
+    /**
+     * One uploaded part: its manifest record, the bytes of its entries, its last key, its number, and
+     * whether it ends inside an object (holds a piece other than the last of an object split in pieces).
+     */
+    record PartRecord(Manifest.Part part, long bytes, String lastKey, int number, boolean midObject) {
     }
 
     /** One finished source and how many parts it has. */

@@ -100,9 +100,21 @@ public final class Manifest {
      * @param sha256       SHA-256 of its bytes
      * @param lastModified when the source last wrote it (ISO-8601), if known
      * @param metadata     the object's metadata; absent for dump files
+     * @param piece        for an object larger than a part, stored as consecutive pieces each in a part of its
+     *                     own: this piece's number, from 1; null for a whole entry
+     * @param pieces       how many pieces the object has; null for a whole entry
+     * @param objectSha256 on the last piece: SHA-256 of the whole object
      */
     public record Entry(String part, String path, String key, long size, String sha256, String lastModified,
-                        Metadata metadata) {
+                        Metadata metadata, Integer piece, Integer pieces, String objectSha256) {
+        /** A whole entry. */
+        public Entry(String part, String path, String key, long size, String sha256, String lastModified, Metadata metadata) {
+            this(part, path, key, size, sha256, lastModified, metadata, null, null, null);
+        }
+
+        boolean isPiece() {
+            return pieces != null;
+        }
     }
 
     /**

@@ -18,6 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A bundle restores with GNU tar, zstd and sha256sum alone, as docs/bundle-format.md says. */
 class HandRestoreTest {
+    /** As in docs/bundle-format.md. */
+    static final String JOIN_PIECES = "find . -name '*%piece-00001' | while IFS= read -r first; do f=\"${first%\\%piece-00001}\";"
+            + " cat \"$f\"%piece-* > \"$f\" && rm \"$f\"%piece-*; done";
+
     @TempDir
     Path dir;
 
@@ -60,6 +64,8 @@ class HandRestoreTest {
             String output = run(out, "tar", "-I", "zstd", "-xf", part.toString());
             assertThat(output).as("GNU tar warns about nothing").isEmpty();
         }
+        // Objects larger than a part come in pieces; the documented command joins them.
+        run(out, "bash", "-c", JOIN_PIECES);
         for (Map.Entry<String, byte[]> e : seeded.entrySet()) {
             Path file = out.resolve(BundleLayout.entryPath("s1", e.getKey()));
             assertThat(file).as(e.getKey()).isRegularFile();
@@ -94,6 +100,7 @@ class HandRestoreTest {
                 .directory(bundleDir.toFile()).redirectOutput(plain.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         assertThat(p.waitFor()).isZero();
         run(out, "tar", "-I", "zstd", "-xf", plain.toString());
+        run(out, "bash", "-c", JOIN_PIECES);
         for (Map.Entry<String, byte[]> e : seeded.entrySet()) {
             assertThat(Files.readAllBytes(out.resolve(BundleLayout.entryPath("s1", e.getKey())))).as(e.getKey()).isEqualTo(e.getValue());
         }
