@@ -18,13 +18,14 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "copy", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Copy every object under SRC to DST, verified end to end.",
+            "Databases (postgresql://, mysql://): stream SRC's dump tool straight into DST's restore tool, then verify.",
             "Objects already identical at DST are skipped; a different object at DST is never replaced unless --overwrite.",
             "After a crash or Ctrl-C, run the same command again: finished objects are not copied again."})
 final class CopyCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SRC", description = "Source: s3://, gs://, file:// URI or a local path.")
+    @Parameters(index = "0", paramLabel = "SRC", description = "Source: s3://, gs://, file:// URI, a local path, or a database URI.")
     String src;
 
-    @Parameters(index = "1", paramLabel = "DST", description = "Target: s3://, gs://, file:// URI or a local path.")
+    @Parameters(index = "1", paramLabel = "DST", description = "Target: s3://, gs://, file:// URI, a local path, or a database URI.")
     String dst;
 
     @Option(names = "--transfers", paramLabel = "N", defaultValue = "" + CopyOptions.DEFAULT_TRANSFERS,
@@ -47,11 +48,20 @@ final class CopyCommand implements Callable<Integer> {
             description = "Where the resume journal is kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
     Path state;
 
+    @Option(names = "--no-verify", description = "Databases: skip comparing the fingerprints of SRC and DST after the copy.")
+    boolean noVerify;
+
     @Mixin
     StoreArgs store;
 
+    @Mixin
+    DatabaseArgs database;
+
     @Override
     public Integer call() {
+        if (DatabaseCommands.involved(src, dst)) {
+            return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, json, quiet);
+        }
         PrintStream out = System.out;
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
             refuseOverlap(source, target);

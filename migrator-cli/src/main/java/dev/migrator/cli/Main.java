@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 @Command(name = "migrator",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
-        description = "Leave a cloud provider in a hurry: copy and verify object stores between providers, or bundle them.",
-        subcommands = {CopyCommand.class, VerifyCommand.class, BundleCommand.class, DemoCommand.class, ServeS3Command.class,
+        description = "Leave a cloud provider in a hurry: plan, copy, verify, bundle and rehearse an exit of object stores and databases.",
+        subcommands = {CopyCommand.class, VerifyCommand.class, BundleCommand.class, PlanCommand.class, RunCommand.class,
+            StatusCommand.class, DrillCommand.class, ProbeCommand.class, DemoCommand.class, ServeS3Command.class,
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {

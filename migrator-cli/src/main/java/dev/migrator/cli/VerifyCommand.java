@@ -15,6 +15,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "verify", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Compare SRC and DST object by object: keys, sizes, checksums and metadata.",
             "Where the two stores share no checksum, both sides are read and hashed.",
+            "Databases: schema (tables, columns, indexes, constraints, sequences, views, functions, triggers) and",
+            "per-table row counts and content hashes, computed inside each database.",
             "Exit 0 when identical, 3 with the list of differences otherwise."})
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SRC")
@@ -38,6 +40,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (DatabaseCommands.involved(src, dst)) {
+            return DatabaseCommands.verify(src, dst, json);
+        }
         if (checkers < 1) {
             throw dev.migrator.provider.MigratorException.badInput("--checkers must be at least 1");
         }

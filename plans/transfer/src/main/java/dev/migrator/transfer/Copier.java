@@ -73,7 +73,11 @@ public final class Copier {
         Semaphore inFlight = new Semaphore(options.transfers() * 2);
         boolean interrupted = false;
         try (SortedListing sources = SortedListing.of(source); SortedListing targets = SortedListing.ofTarget(target)) {
+            Selection selection = options.selection();
             for (ObjectInfo listed; (listed = sources.next()) != null && !cancelled; ) {
+                if (!selection.contains(listed.key())) {
+                    continue;
+                }
                 ObjectInfo atTarget = targets.find(listed.key());
                 ObjectInfo object = listed;
                 progress.listed(object);

@@ -30,8 +30,15 @@ public final class Verifier {
     private final Progress progress;
     private final List<Difference> differences = new ArrayList<>();
     private final AtomicLong differenceCount = new AtomicLong();
+    private final Selection selection;
 
     public Verifier(ObjectStore source, ObjectStore target, int checkers, Retry retry, Progress progress) {
+        this(source, target, checkers, retry, progress, Selection.ALL);
+    }
+
+    /** Compares only the keys in {@code selection} on both sides; other keys are not looked at. */
+    public Verifier(ObjectStore source, ObjectStore target, int checkers, Retry retry, Progress progress, Selection selection) {
+        this.selection = selection;
         Retry.Listener onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
         this.source = new RetryingObjectStore(source, retry, onRetry);
         this.target = new RetryingObjectStore(target, retry, onRetry);
@@ -105,8 +112,14 @@ public final class Verifier {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    private static ObjectInfo next(Iterator<ObjectInfo> it) {
-        return it.hasNext() ? it.next() : null;
+    private ObjectInfo next(Iterator<ObjectInfo> it) {
+        while (it.hasNext()) {
+            ObjectInfo o = it.next();
+            if (selection.contains(o.key())) {
+                return o;
+            }
+        }
+        return null;
     }
 
     private void compare(ObjectInfo listedSource, ObjectInfo listedTarget) {

@@ -1,0 +1,44 @@
+package dev.migrator.cli;
+
+import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanParser;
+import dev.migrator.plan.planner.Inventory;
+import dev.migrator.plan.planner.Planner;
+import dev.migrator.plan.report.PlanOutput;
+import dev.migrator.provider.MigratorException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "plan", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Show how a plan would run: inventory of every source, the steps with start and end estimates,",
+            "the critical path, the total ETA, the write-freeze window and whether it beats the deadline.",
+            "Nothing is written. The plan file format: docs/plan-format.md."})
+final class PlanCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (YAML).")
+    Path file;
+
+    @Option(names = "--offline", description = "Plan from the sizes declared in the file instead of listing the sources.")
+    boolean offline;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text, json, or markdown (with a Mermaid Gantt chart). Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Override
+    public Integer call() {
+        if (!format.equals("text") && !format.equals("json") && !format.equals("markdown")) {
+            throw MigratorException.badInput("--format '" + format + "': expected text, json or markdown");
+        }
+        Plan plan = PlanParser.parse(file);
+        Planner.Result r = Planner.plan(plan, offline ? Inventory.DECLARED : Inventory.MEASURED);
+        System.out.print(switch (format) {
+            case "json" -> PlanOutput.json(r) + "\n";
+            case "markdown" -> PlanOutput.markdown(r);
+            default -> PlanOutput.text(r);
+        });
+        return 0;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.migrator.cli;
+
+import dev.migrator.plan.executor.RunListener;
+import dev.migrator.plan.executor.StepOutcome;
+import dev.migrator.plan.planner.Step;
+import dev.migrator.plan.report.Format;
+import java.io.PrintStream;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A plan run for a person: one line when a step starts, retries or ends (so CI logs tell the story), and a
+ * status line for the whole plan (steps done, running steps, elapsed against the estimate) redrawn on a
+ * terminal or printed every 30 seconds elsewhere.
+ */
+final class PlanProgress implements RunListener, AutoCloseable {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+    private final PrintStream out;
+    private final boolean enabled;
+    private final boolean terminal = System.console() != null;
+    private final long started = System.nanoTime();
+    private final Map<String, Long> running = new ConcurrentHashMap<>();
+    private final AtomicInteger settled = new AtomicInteger();
+    private final ScheduledExecutorService ticker;
+    private volatile int total;
+    private volatile double estimate;
+
+    PlanProgress(PrintStream out, boolean enabled) {
+        this.out = out;
+        this.enabled = enabled;
+        if (enabled) {
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "plan-progress");
+                t.setDaemon(true);
+                return t;
+            });
+            long period = terminal ? 1000 : 30_000;
+            ticker.scheduleAtFixedRate(this::status, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            ticker = null;
+        }
+    }
+
+    void expect(int steps, double estimateSeconds) {
+        total = steps;
+        estimate = estimateSeconds;
+    }
+
+    @Override
+    public void started(Step step, int attempt) {
+        running.put(step.id(), System.nanoTime());
+        line("start " + step.id() + (attempt > 1 ? " (attempt " + attempt + ")" : "") + "  est " + Format.duration(step.seconds()));
+    }
+
+    @Override
+    public void retrying(Step step, int attempt, String reason, long delayMillis) {
+        line("retry " + step.id() + " in " + Format.duration(delayMillis / 1000.0) + " after attempt " + attempt + ": " + reason);
+    }
+
+    @Override
+    public void skipped(Step step, String why) {
+        settled.incrementAndGet();
+        line("skip  " + step.id() + ": " + why);
+    }
+
+    @Override
+    public void finished(StepOutcome o) {
+        running.remove(o.step().id());
+        settled.incrementAndGet();
+        String what = switch (o.status()) {
+            case DONE -> "done  " + o.step().id() + " in " + Format.duration(o.seconds()) + " (planned "
+                    + Format.duration(o.step().seconds()) + ")" + (o.result() == null || o.result().details().isEmpty() ? ""
+                    : ": " + o.result().details().get(0));
+            case FAILED -> "FAIL  " + o.step().id() + " after " + o.attempts() + " attempt(s): " + o.error();
+            case BLOCKED -> "block " + o.step().id() + ": " + o.error();
+            default -> o.status().name().toLowerCase(java.util.Locale.ROOT) + " " + o.step().id();
+        };
+        line(what);
+    }
+
+    private synchronized void line(String text) {
+        if (!enabled) {
+            return;
+        }
+        if (terminal) {
+            out.print("\r\033[K");
+        }
+        out.println(LocalTime.now().format(CLOCK) + " " + text);
+        out.flush();
+    }
+
+    private synchronized void status() {
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        String s = "plan: " + settled.get() + "/" + total + " steps, " + running.size() + " running, "
+                + Format.duration(elapsed) + " of est " + Format.duration(estimate)
+                + (running.isEmpty() ? "" : "  [" + String.join(", ", running.keySet()) + "]");
+        if (terminal) {
+            out.print("\r\033[K" + (s.length() > 160 ? s.substring(0, 157) + "..." : s));
+        } else {
+            out.println(LocalTime.now().format(CLOCK) + " " + s);
+        }
+        out.flush();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+            if (terminal) {
+                out.print("\r\033[K");
+                out.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.migrator.cli;
+
+import dev.migrator.plan.PlanRunner;
+import dev.migrator.plan.executor.Executor;
+import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanParser;
+import dev.migrator.plan.planner.Phase;
+import dev.migrator.plan.report.RunReport;
+import dev.migrator.plan.steps.StandardSteps;
+import dev.migrator.provider.MigratorException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Run a plan: the pre-copy while the old system is live, then the cut-over (freeze hook, delta,",
+            "final database copy, verify, switch hook), in parallel within the plan's limits.",
+            "After a crash, kill -9 or Ctrl-C, run the same command again: finished steps are not redone.",
+            "Writes report.json and report.md into the state directory."})
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (YAML).")
+    Path file;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "Journal, frozen plan and report. Default: PLAN.state beside the plan.")
+    Path state;
+
+    @Option(names = "--phase", paramLabel = "PHASE", description = "Run one phase only: presync or cutover. Default: both.")
+    String phase;
+
+    @Option(names = "--fail-fast", description = "Stop everything at the first failed step (default: only its dependents stop).")
+    boolean failFast;
+
+    @Option(names = "--json", description = "Print the report as JSON on stdout.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        Plan plan = PlanParser.parse(file);
+        Set<Phase> phases = phases(phase);
+        Path dir = state != null ? state : PlanRunner.defaultState(file);
+        RunReport report = execute(dir, phases, failFast, json, quiet,
+                options -> PlanRunner.run(plan, options, false, null, new ArrayList<>()));
+        return report.exitCode();
+    }
+
+    static Set<Phase> phases(String phase) {
+        if (phase == null) {
+            return EnumSet.allOf(Phase.class);
+        }
+        return switch (phase) {
+            case "presync" -> EnumSet.of(Phase.PRESYNC);
+            case "cutover" -> EnumSet.of(Phase.CUTOVER);
+            default -> throw MigratorException.badInput("--phase '" + phase + "': expected presync or cutover");
+        };
+    }
+
+    /** Runs with console progress and Ctrl-C handling; prints the summary (or JSON) and where the report is. */
+    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, boolean json, boolean quiet,
+                             Function<PlanRunner.Options, RunReport> body) {
+        AtomicReference<Executor> executor = new AtomicReference<>();
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            Executor e = executor.get();
+            if (e != null) {
+                e.cancel();
+            }
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RunReport report;
+        try (PlanProgress progress = new PlanProgress(System.err, !json && !quiet)) {
+            report = body.apply(new PlanRunner.Options(dir, phases, failFast, progress, executor::set, StandardSteps.kinds()));
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM exits after it
+            }
+        }
+        if (json) {
+            System.out.println(Json.write(report.json()));
+        } else {
+            System.out.print(report.summary());
+            System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
+            if (report.result().interrupted()) {
+                System.out.println("Interrupted. Run the same command again to resume.");
+            }
+        }
+        return report;
+    }
+
+}

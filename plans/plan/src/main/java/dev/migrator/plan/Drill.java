@@ -1,0 +1,194 @@
+package dev.migrator.plan;
+
+import dev.migrator.plan.executor.StepOutcome;
+import dev.migrator.plan.model.Location;
+import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.report.Format;
+import dev.migrator.plan.report.RunReport;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Providers;
+import dev.migrator.provider.Redaction;
+import dev.migrator.provider.StoreOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code migrator drill}: the whole plan (both phases) into the drill section's scratch targets, verified,
+ * with the measured recovery time (RTO) and freeze window against the estimate and the deadline. Hooks do
+ * not run unless the drill section says {@code hooks: true} (a rehearsal must not freeze production).
+ * Scratch object stores must start empty, so a drill never skips work a previous drill left behind; they are
+ * emptied afterwards unless {@code keep}.
+ */
+public final class Drill {
+    private Drill() {
+    }
+
+    /** The plan with each target replaced by its scratch location and, unless the drill asks for them, no hooks. */
+    public static Plan scratchPlan(Plan plan) {
+        if (plan.drill() == null) {
+            throw MigratorException.badInput(plan.file() + " has no 'drill' section; add one naming a scratch location per target "
+                    + "(see docs/plan-format.md)");
+        }
+        Map<String, Location> locations = new LinkedHashMap<>();
+        plan.locations().forEach((name, l) -> {
+            String scratch = plan.drill().targets().get(name);
+            locations.put(name, scratch == null ? l : l.withUri(scratch));
+        });
+        return new Plan(plan.file(), plan.name(), plan.deadlineAt(), plan.deadlineIn(), locations, plan.moves(), plan.limits(),
+                plan.drill().hooks() ? plan.hooks() : List.of(), plan.drill());
+    }
+
+    public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit) {
+        Plan scratch = scratchPlan(plan);
+        List<Location> scratchStores = plan.drill().targets().keySet().stream().map(scratch::location)
+                .filter(l -> !l.database()).toList();
+        for (Location l : scratchStores) {
+            try (ObjectStore store = Providers.objectStore(l.uri(), StoreOptions.DEFAULTS)) {
+                if (!isEmpty(store)) {
+                    throw l.pos().error("drill target '" + l.name() + "' (" + Redaction.uri(l.uri()) + ") is not empty; a drill "
+                            + "starts from empty scratch targets (left by a drill with --keep?): empty it or name another");
+                }
+            }
+        }
+        deleteTree(options.stateDir()); // a drill measures a whole run: it is never resumed
+        Duration deadline = plan.drill().deadline() != null ? plan.drill().deadline() : plan.deadlineIn();
+        List<String> notes = new ArrayList<>();
+        if (!plan.drill().hooks() && !plan.hooks().isEmpty()) {
+            notes.add("Hooks were not run (drill.hooks is false).");
+        }
+        RunReport report = PlanRunner.run(scratch, options, true, deadline, notes);
+        if (keep) {
+            notes.add("Scratch targets kept (--keep).");
+        } else {
+            for (Location l : scratchStores) {
+                long n = empty(l);
+                notes.add("Cleaned up scratch target '" + l.name() + "': deleted " + Format.count(n) + " objects.");
+            }
+            plan.drill().targets().keySet().stream().map(scratch::location).filter(Location::database).forEach(l ->
+                    notes.add("Scratch database '" + l.name() + "' (" + Redaction.uri(l.uri()) + ") left in place: drop it with "
+                            + "the database's own tools before the next drill."));
+        }
+        report.write(options.stateDir());
+        if (junit != null) {
+            writeJunit(report, junit);
+        }
+        return report;
+    }
+
+    private static boolean isEmpty(ObjectStore store) {
+        try (Stream<ObjectInfo> s = store.list("")) {
+            return s.findFirst().isEmpty();
+        } catch (MigratorException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return true;
+            }
+            throw e;
+        }
+    }
+
+    private static long empty(Location l) {
+        long n = 0;
+        try (ObjectStore store = Providers.objectStore(l.uri(), StoreOptions.DEFAULTS); Stream<ObjectInfo> s = store.list("")) {
+            for (var it = s.iterator(); it.hasNext(); ) {
+                store.delete(it.next().key());
+                n++;
+            }
+        } catch (MigratorException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+        }
+        return n;
+    }
+
+    /** JUnit XML: a test case per step, one for verification and one for the deadline. */
+    static void writeJunit(RunReport report, Path file) {
+        List<String> cases = new ArrayList<>();
+        int failures = 0;
+        for (StepOutcome o : report.result().outcomes()) {
+            String failure = o.ok() ? null : o.status() + (o.error() == null ? "" : ": " + o.error());
+            failures += failure == null ? 0 : 1;
+            cases.add(testCase(o.step().phase().word(), o.step().id(), o.seconds(), failure));
+        }
+        String verification = report.verificationFailed() ? "verification found differences" : null;
+        failures += verification == null ? 0 : 1;
+        cases.add(testCase("drill", "verification", 0, verification));
+        String deadline = report.verdict().met() ? null : report.verdict().text();
+        failures += deadline == null ? 0 : 1;
+        cases.add(testCase("drill", "rto-within-deadline", report.result().seconds(), deadline));
+        StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        b.append(String.format(Locale.ROOT, "<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"%.3f\">%n",
+                xml("migrator drill: " + report.plan()), cases.size(), failures, report.result().seconds()));
+        b.append("  <properties>\n");
+        b.append(property("rto.seconds", String.format(Locale.ROOT, "%.3f", report.result().seconds())));
+        b.append(property("rto.estimate.seconds", String.format(Locale.ROOT, "%.3f", report.estimate())));
+        b.append(property("freeze.seconds", String.format(Locale.ROOT, "%.3f", report.measuredFreeze())));
+        b.append(property("freeze.estimate.seconds", String.format(Locale.ROOT, "%.3f", report.estimateFreeze())));
+        b.append(property("deadline", report.verdict().deadline() == null ? "none" : report.verdict().deadline()));
+        b.append("  </properties>\n");
+        cases.forEach(b::append);
+        b.append("</testsuite>\n");
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, b.toString());
+        } catch (IOException e) {
+            throw MigratorException.badInput("cannot write --junit " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String testCase(String classname, String name, double seconds, String failure) {
+        String head = String.format(Locale.ROOT, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\"", xml(classname), xml(name), seconds);
+        return failure == null ? head + "/>\n" : head + ">\n    <failure message=\"" + xml(failure) + "\"/>\n  </testcase>\n";
+    }
+
+    private static String property(String name, String value) {
+        return "    <property name=\"" + xml(name) + "\" value=\"" + xml(value) + "\"/>\n";
+    }
+
+    static String xml(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                case '\n', '\t' -> b.append(' ');
+                default -> {
+                    if (c >= 0x20) {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw MigratorException.badInput("cannot clear the drill state " + dir + ": " + e.getMessage());
+        }
+    }
+}

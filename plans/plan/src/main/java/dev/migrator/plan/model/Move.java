@@ -1,0 +1,38 @@
+package dev.migrator.plan.model;
+
+import java.util.List;
+
+/**
+ * One thing to move: a source location into a target location.
+ *
+ * @param name        unique, used in step ids
+ * @param from        source location name
+ * @param to          target location name
+ * @param via         how: {@link Via#DIRECT}, {@link Via#BUNDLE} (objects through a bundle on {@code staging}) or
+ *                    {@link Via#DUMP} (a database dumped to files, then restored)
+ * @param staging     where bundles or dumps are kept (a URI), or null for the run's state directory
+ * @param include     key prefixes to move (empty: all)
+ * @param exclude     key prefixes not to move
+ * @param shards      parallel steps a large source is split into by key range (0: automatic)
+ * @param parallelism objects copied at once within one step
+ * @param partSize    multipart part size in bytes, or null for the default
+ * @param delta       expected share of the bytes that change between pre-copy and cut-over (for the estimate)
+ * @param dumpJobs    parallel jobs of a database dump/restore
+ * @param noOwner     database restore skips ownership
+ * @param noPrivileges database restore skips grants
+ * @param deleteExtraneous at cut-over, delete target objects that the source no longer has (otherwise verify reports them)
+ * @param overwrite   replace target objects that differ (otherwise a conflict)
+ * @param pos         where it is declared
+ */
+public record Move(String name, String from, String to, Via via, String staging, List<String> include, List<String> exclude,
+                   int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
+                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Pos pos) {
+
+    public enum Via {
+        DIRECT, BUNDLE, DUMP;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,465 @@
+package dev.migrator.plan.model;
+
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.Providers;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.parser.ParserImpl;
+import org.snakeyaml.engine.v2.scanner.StreamReader;
+
+/**
+ * Reads a plan file (docs/plan-format.md). Every mistake is a {@link MigratorException} with
+ * {@code BAD_INPUT} whose message starts with {@code file:line:column:} and says what is expected there.
+ * Scalars are read as text and interpreted here, so YAML's own typing never guesses (YAML 1.2 core).
+ */
+public final class PlanParser {
+    private final String label;
+
+    private PlanParser(String label) {
+        this.label = label;
+    }
+
+    public static Plan parse(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw MigratorException.badInput("plan file " + file + " does not exist");
+        } catch (IOException e) {
+            throw MigratorException.badInput("cannot read plan file " + file + ": " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    public static Plan parse(Path file, String text) {
+        return new PlanParser(file.toString()).read(file, text);
+    }
+
+    private Plan read(Path file, String text) {
+        Node root;
+        try {
+            LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(false).build();
+            Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
+            root = composer.getSingleNode().orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+            Pos pos = m == null ? new Pos(label, 1, 1) : new Pos(label, m.getLine() + 1, m.getColumn() + 1);
+            throw pos.error("not valid YAML: " + (e.getProblem() == null ? e.getMessage() : e.getProblem()));
+        } catch (YamlEngineException e) {
+            throw new Pos(label, 1, 1).error("not valid YAML: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new Pos(label, 1, 1).error("the plan is empty; expected a mapping with 'sources', 'targets' and 'moves'");
+        }
+        Map<String, Node> top = mapping(root, "the plan", Set.of("version", "name", "deadline", "sources", "targets",
+                "moves", "limits", "hooks", "drill"));
+        Node version = top.get("version");
+        if (version != null && !"1".equals(scalar(version, "the plan format version"))) {
+            throw pos(version).error("plan format version must be 1");
+        }
+        String name = top.containsKey("name") ? scalar(top.get("name"), "the plan's name") : file.getFileName().toString();
+
+        Instant deadlineAt = null;
+        Duration deadlineIn = null;
+        if (top.containsKey("deadline")) {
+            Node d = top.get("deadline");
+            String t = scalar(d, "a deadline");
+            deadlineIn = Units.duration(t);
+            if (deadlineIn == null) {
+                try {
+                    deadlineAt = Instant.parse(t);
+                } catch (DateTimeParseException e) {
+                    throw pos(d).error("deadline '" + t + "' is neither a duration (e.g. 6h, 1h30m) nor a UTC time "
+                            + "(e.g. 2026-11-29T06:00:00Z)");
+                }
+            }
+        }
+
+        Map<String, Location> locations = new LinkedHashMap<>();
+        Node sources = require(top, "sources", root, "a mapping of source names to URIs");
+        readLocations(sources, "source", locations);
+        Node targets = require(top, "targets", root, "a mapping of target names to URIs");
+        readLocations(targets, "target", locations);
+        Set<String> sourceNames = mapping(sources, "sources", null).keySet();
+        Set<String> targetNames = mapping(targets, "targets", null).keySet();
+
+        Node movesNode = require(top, "moves", root, "a list of moves (from, to)");
+        List<Move> moves = new ArrayList<>();
+        Set<String> moveNames = new LinkedHashSet<>();
+        for (Node m : sequence(movesNode, "moves")) {
+            Move move = readMove(m, locations, sourceNames, targetNames);
+            if (!moveNames.add(move.name())) {
+                throw move.pos().error("a second move named '" + move.name() + "'; give each move a unique 'name'");
+            }
+            moves.add(move);
+        }
+        if (moves.isEmpty()) {
+            throw pos(movesNode).error("'moves' is empty; expected at least one move");
+        }
+
+        Plan.Limits limits = new Plan.Limits(4, 3, Duration.ofSeconds(2));
+        if (top.containsKey("limits")) {
+            Map<String, Node> l = mapping(top.get("limits"), "limits", Set.of("concurrency", "attempts", "backoff"));
+            limits = new Plan.Limits(
+                    l.containsKey("concurrency") ? integer(l.get("concurrency"), "concurrency", 1, 1024) : limits.concurrency(),
+                    l.containsKey("attempts") ? integer(l.get("attempts"), "attempts", 1, 100) : limits.attempts(),
+                    l.containsKey("backoff") ? duration(l.get("backoff"), "backoff") : limits.backoff());
+        }
+
+        List<Hook> hooks = new ArrayList<>();
+        if (top.containsKey("hooks")) {
+            Set<String> points = new LinkedHashSet<>();
+            for (Hook.Point p : Hook.Point.values()) {
+                points.add(p.word);
+            }
+            Map<String, Node> h = mapping(top.get("hooks"), "hooks", points);
+            Set<String> hookNames = new LinkedHashSet<>();
+            for (Hook.Point p : Hook.Point.values()) {
+                Node list = h.get(p.word);
+                if (list == null) {
+                    continue;
+                }
+                List<Node> entries = list instanceof SequenceNode s ? s.getValue() : List.of(list);
+                int i = 0;
+                for (Node e : entries) {
+                    Hook hook = readHook(p, e, ++i);
+                    if (!hookNames.add(hook.name())) {
+                        throw pos(e).error("a second hook named '" + hook.name() + "'; give each hook a unique 'name'");
+                    }
+                    hooks.add(hook);
+                }
+            }
+        }
+
+        Plan.Drill drill = null;
+        if (top.containsKey("drill")) {
+            Node dn = top.get("drill");
+            Map<String, Node> d = mapping(dn, "drill", Set.of("targets", "deadline", "hooks"));
+            Map<String, String> scratch = new LinkedHashMap<>();
+            Node tn = require(d, "targets", dn, "a mapping of target names to scratch URIs");
+            for (Map.Entry<String, Node> e : mapping(tn, "drill targets", null).entrySet()) {
+                if (!targetNames.contains(e.getKey())) {
+                    throw pos(e.getValue()).error("drill target '" + e.getKey() + "' is not a target of the plan; expected one of "
+                            + targetNames);
+                }
+                String uri = scalar(e.getValue(), "a scratch URI");
+                checkUri(e.getValue(), uri, locations.get(e.getKey()).database());
+                if (uri.equals(locations.get(e.getKey()).uri())) {
+                    throw pos(e.getValue()).error("drill target '" + e.getKey() + "' is the real target; a drill needs a scratch location");
+                }
+                scratch.put(e.getKey(), uri);
+            }
+            for (Move m : moves) {
+                if (!scratch.containsKey(m.to())) {
+                    throw pos(tn).error("no scratch location for target '" + m.to() + "' (used by move '" + m.name()
+                            + "'); add '" + m.to() + ": URI' here");
+                }
+            }
+            drill = new Plan.Drill(scratch, d.containsKey("deadline") ? duration(d.get("deadline"), "drill deadline") : null,
+                    d.containsKey("hooks") && bool(d.get("hooks"), "hooks"), pos(dn));
+        }
+        return new Plan(file, name, deadlineAt, deadlineIn, locations, moves, limits, hooks, drill);
+    }
+
+    private void readLocations(Node node, String role, Map<String, Location> into) {
+        for (Map.Entry<String, Node> e : mapping(node, role + "s", null).entrySet()) {
+            String name = e.getKey();
+            Node v = e.getValue();
+            if (into.containsKey(name)) {
+                throw pos(v).error("'" + name + "' is both a source and a target; use distinct names");
+            }
+            Location loc;
+            if (v instanceof ScalarNode) {
+                String uri = scalar(v, "a URI");
+                loc = new Location(name, uri, checkUri(v, uri, null), null, null, null, null, null, pos(v));
+            } else {
+                Map<String, Node> m = mapping(v, role + " '" + name + "'",
+                        Set.of("uri", "objects", "size", "bandwidth", "stream", "requests"));
+                Node u = require(m, "uri", v, "the " + role + "'s URI");
+                String uri = scalar(u, "a URI");
+                loc = new Location(name, uri, checkUri(u, uri, null),
+                        m.containsKey("objects") ? (long) integer(m.get("objects"), "objects", 0, Integer.MAX_VALUE) : null,
+                        m.containsKey("size") ? size(m.get("size"), "size") : null,
+                        m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
+                        m.containsKey("stream") ? rate(m.get("stream"), "stream") : null,
+                        m.containsKey("requests") ? perSecond(m.get("requests"), "requests") : null,
+                        pos(v));
+            }
+            into.put(name, loc);
+        }
+    }
+
+    /** Checks the scheme is known (and, if {@code database} is given, of the right kind); returns whether it names a database. */
+    private boolean checkUri(Node at, String uri, Boolean database) {
+        boolean db;
+        try {
+            db = Providers.isDatabase(uri);
+        } catch (MigratorException e) {
+            throw pos(at).error(e.getMessage());
+        }
+        if (database != null && db != database) {
+            throw pos(at).error("'" + dev.migrator.provider.Redaction.uri(uri) + "' is " + (db ? "a database" : "an object store")
+                    + " but the location it stands for is " + (database ? "a database" : "an object store"));
+        }
+        return db;
+    }
+
+    private Move readMove(Node node, Map<String, Location> locations, Set<String> sources, Set<String> targets) {
+        Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "include", "exclude",
+                "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite"));
+        Node fromNode = require(m, "from", node, "the name of a source");
+        String from = scalar(fromNode, "a source name");
+        if (!sources.contains(from)) {
+            throw pos(fromNode).error("unknown source '" + from + "'; expected one of " + sources);
+        }
+        Node toNode = require(m, "to", node, "the name of a target");
+        String to = scalar(toNode, "a target name");
+        if (!targets.contains(to)) {
+            throw pos(toNode).error("unknown target '" + to + "'; expected one of " + targets);
+        }
+        Location src = locations.get(from);
+        Location dst = locations.get(to);
+        if (src.database() != dst.database()) {
+            throw pos(toNode).error("move from " + (src.database() ? "database" : "object store") + " '" + from + "' to "
+                    + (dst.database() ? "database" : "object store") + " '" + to + "': both ends must be the same kind");
+        }
+        String name = m.containsKey("name") ? scalar(m.get("name"), "a move name") : from;
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw pos(m.getOrDefault("name", fromNode)).error("move name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
+        }
+        Move.Via via = src.database() ? Move.Via.DIRECT : Move.Via.DIRECT;
+        if (m.containsKey("via")) {
+            String v = scalar(m.get("via"), "direct, bundle or dump").toLowerCase(Locale.ROOT);
+            via = switch (v) {
+                case "direct" -> Move.Via.DIRECT;
+                case "bundle" -> Move.Via.BUNDLE;
+                case "dump" -> Move.Via.DUMP;
+                default -> throw pos(m.get("via")).error("via '" + v + "': expected direct, bundle or dump");
+            };
+            if (via == Move.Via.DUMP && !src.database()) {
+                throw pos(m.get("via")).error("via dump is for databases; for objects use direct or bundle");
+            }
+        }
+        if (src.database()) {
+            for (String objectOnly : List.of("include", "exclude", "shards", "part-size", "delete-extraneous", "overwrite")) {
+                if (m.containsKey(objectOnly)) {
+                    throw pos(m.get(objectOnly)).error("'" + objectOnly + "' is for object stores; '" + from + "' is a database");
+                }
+            }
+        } else if (m.containsKey("dump")) {
+            throw pos(m.get("dump")).error("'dump' options are for databases; '" + from + "' is an object store");
+        }
+        int dumpJobs = 2;
+        boolean noOwner = true;
+        boolean noPrivileges = true;
+        if (m.containsKey("dump")) {
+            Map<String, Node> d = mapping(m.get("dump"), "dump options", Set.of("jobs", "no-owner", "no-privileges"));
+            dumpJobs = d.containsKey("jobs") ? integer(d.get("jobs"), "jobs", 1, 64) : dumpJobs;
+            noOwner = !d.containsKey("no-owner") || bool(d.get("no-owner"), "no-owner");
+            noPrivileges = !d.containsKey("no-privileges") || bool(d.get("no-privileges"), "no-privileges");
+        }
+        String staging = null;
+        if (m.containsKey("staging")) {
+            staging = scalar(m.get("staging"), "a staging URI");
+            checkUri(m.get("staging"), staging, false);
+        }
+        double delta = 0.05;
+        if (m.containsKey("delta")) {
+            String t = scalar(m.get("delta"), "a percentage").trim();
+            try {
+                delta = Double.parseDouble(t.endsWith("%") ? t.substring(0, t.length() - 1) : t) / (t.endsWith("%") ? 100 : 1);
+            } catch (NumberFormatException e) {
+                delta = -1;
+            }
+            if (delta < 0 || delta > 1) {
+                throw pos(m.get("delta")).error("delta '" + t + "': expected the share of data changed before cut-over, e.g. 5%");
+            }
+        }
+        return new Move(name, from, to, via, staging, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
+                m.containsKey("shards") ? integer(m.get("shards"), "shards", 1, 256) : 0,
+                m.containsKey("parallelism") ? integer(m.get("parallelism"), "parallelism", 1, 256) : 8,
+                m.containsKey("part-size") ? size(m.get("part-size"), "part-size") : null,
+                delta, dumpJobs, noOwner, noPrivileges,
+                m.containsKey("delete-extraneous") && bool(m.get("delete-extraneous"), "delete-extraneous"),
+                m.containsKey("overwrite") && bool(m.get("overwrite"), "overwrite"),
+                pos(node));
+    }
+
+    private Hook readHook(Hook.Point point, Node node, int index) {
+        String command;
+        Duration timeout = Duration.ofMinutes(5);
+        Duration estimate = null;
+        String name = point.word + "-" + index;
+        if (node instanceof ScalarNode) {
+            command = scalar(node, "a shell command");
+        } else {
+            Map<String, Node> m = mapping(node, "a hook", Set.of("name", "run", "timeout", "estimate"));
+            command = scalar(require(m, "run", node, "the shell command to run"), "a shell command");
+            if (m.containsKey("timeout")) {
+                timeout = duration(m.get("timeout"), "timeout");
+            }
+            if (m.containsKey("estimate")) {
+                estimate = duration(m.get("estimate"), "estimate");
+            }
+            if (m.containsKey("name")) {
+                name = scalar(m.get("name"), "a hook name");
+            }
+        }
+        if (command.isBlank()) {
+            throw pos(node).error("the hook's command is empty");
+        }
+        if (estimate == null) {
+            estimate = timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5);
+        }
+        return new Hook(point, name, command, timeout, estimate, pos(node));
+    }
+
+    // ---- typed access to nodes, each failure naming its place and what is expected ----
+
+    private Pos pos(Node n) {
+        return n.getStartMark().map(m -> new Pos(label, m.getLine() + 1, m.getColumn() + 1)).orElse(new Pos(label, 0, 0));
+    }
+
+    /** A mapping's entries in order; keys outside {@code allowed} (null: any) are errors listing what is allowed. */
+    private Map<String, Node> mapping(Node n, String what, Set<String> allowed) {
+        if (!(n instanceof MappingNode mn)) {
+            throw pos(n).error(what + ": expected a mapping (key: value lines), found " + kind(n));
+        }
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple t : mn.getValue()) {
+            String key = scalar(t.getKeyNode(), "a key");
+            if (allowed != null && !allowed.contains(key)) {
+                throw pos(t.getKeyNode()).error("unknown key '" + key + "' in " + what + "; expected one of "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)));
+            }
+            out.put(key, t.getValueNode());
+        }
+        return out;
+    }
+
+    private List<Node> sequence(Node n, String what) {
+        if (!(n instanceof SequenceNode s)) {
+            throw pos(n).error(what + ": expected a list ('- ' items), found " + kind(n));
+        }
+        return s.getValue();
+    }
+
+    private String scalar(Node n, String what) {
+        if (!(n instanceof ScalarNode s)) {
+            throw pos(n).error("expected " + what + ", found " + kind(n));
+        }
+        return s.getValue();
+    }
+
+    private Node require(Map<String, Node> m, String key, Node parent, String what) {
+        Node n = m.get(key);
+        if (n == null) {
+            throw pos(parent).error("missing '" + key + "': expected " + what);
+        }
+        return n;
+    }
+
+    private static String kind(Node n) {
+        return n instanceof MappingNode ? "a mapping" : n instanceof SequenceNode ? "a list"
+                : "'" + ((ScalarNode) n).getValue() + "'";
+    }
+
+    private int integer(Node n, String what, int min, int max) {
+        String t = scalar(n, what);
+        try {
+            int v = Integer.parseInt(t.trim().replace("_", ""));
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw pos(n).error(what + " '" + t + "': expected a whole number from " + min + " to " + max);
+    }
+
+    private boolean bool(Node n, String what) {
+        String t = scalar(n, what);
+        return switch (t) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw pos(n).error(what + " '" + t + "': expected true or false");
+        };
+    }
+
+    private long size(Node n, String what) {
+        String t = scalar(n, what);
+        Long v = Units.size(t);
+        if (v == null) {
+            throw pos(n).error(what + " '" + t + "': expected a size such as 512MiB, 40GB or 1.5T");
+        }
+        return v;
+    }
+
+    private long rate(Node n, String what) {
+        String t = scalar(n, what);
+        Long v = Units.rate(t);
+        if (v == null || v <= 0) {
+            throw pos(n).error(what + " '" + t + "': expected a positive rate such as 100MiB/s");
+        }
+        return v;
+    }
+
+    private double perSecond(Node n, String what) {
+        String t = scalar(n, what).trim();
+        try {
+            double v = Double.parseDouble(t.endsWith("/s") ? t.substring(0, t.length() - 2) : t);
+            if (v > 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw pos(n).error(what + " '" + t + "': expected a positive number per second such as 200/s");
+    }
+
+    private Duration duration(Node n, String what) {
+        String t = scalar(n, what);
+        Duration d = Units.duration(t);
+        if (d == null) {
+            throw pos(n).error(what + " '" + t + "': expected a duration such as 30s, 5m or 1h30m");
+        }
+        return d;
+    }
+
+    private List<String> strings(Node n, String what) {
+        if (n == null) {
+            return List.of();
+        }
+        if (n instanceof ScalarNode) {
+            return List.of(scalar(n, what));
+        }
+        List<String> out = new ArrayList<>();
+        for (Node e : sequence(n, what)) {
+            out.add(scalar(e, "a key prefix"));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.migrator.plan.planner;
+
+import dev.migrator.plan.model.Location;
+import dev.migrator.plan.model.Move;
+import dev.migrator.provider.Database;
+import dev.migrator.provider.Keys;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Providers;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.transfer.Selection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * What a move has to carry: objects and bytes, and a sample of keys to cut key-range shards at.
+ * Measuring streams the listing with a fixed-size reservoir sample, so memory does not grow with the
+ * number of objects.
+ *
+ * @param objects   objects (0 for a database)
+ * @param bytes     bytes
+ * @param sample    up to {@link #SAMPLE} keys in key order, spread over the listing
+ * @param measured  whether this was measured (false: declared in the plan)
+ */
+public record Inventory(long objects, long bytes, List<String> sample, boolean measured) {
+    public static final int SAMPLE = 1024;
+
+    /** Where the sizes come from: measured, or the plan's declarations ({@code --offline}). */
+    public interface Source {
+        Inventory of(Location source, Move move);
+    }
+
+    /** Sizes declared in the plan; a source that declares none is bad input naming it. */
+    public static final Source DECLARED = (loc, move) -> {
+        if (loc.bytes() == null) {
+            throw loc.pos().error("source '" + loc.name() + "' declares no size; add 'size:' (and 'objects:' for a bucket) "
+                    + "or plan without --offline to measure it");
+        }
+        return new Inventory(loc.objects() == null ? 0 : loc.objects(), loc.bytes(), List.of(), false);
+    };
+
+    /** Lists each source (databases: their catalog). */
+    public static final Source MEASURED = (loc, move) -> {
+        if (loc.database()) {
+            try (Database db = Providers.database(loc.uri())) {
+                return new Inventory(0, db.inventory().bytes(), List.of(), true);
+            }
+        }
+        try (ObjectStore store = Providers.objectStore(loc.uri(), StoreOptions.DEFAULTS)) {
+            return measure(store, new Selection(move.include(), move.exclude(), null, null));
+        }
+    };
+
+    /** Counts the selected objects of {@code store} in one streamed listing. */
+    public static Inventory measure(ObjectStore store, Selection selection) {
+        long objects = 0;
+        long bytes = 0;
+        String[] reservoir = new String[SAMPLE];
+        Random random = new Random(42); // the same listing gives the same shards
+        List<String> prefixes = selection.include().size() == 1 ? selection.include() : List.of("");
+        try (Stream<ObjectInfo> listing = store.list(prefixes.get(0))) {
+            for (var it = listing.iterator(); it.hasNext(); ) {
+                ObjectInfo o = it.next();
+                if (!selection.contains(o.key())) {
+                    continue;
+                }
+                if (objects < SAMPLE) {
+                    reservoir[(int) objects] = o.key();
+                } else {
+                    long r = (long) (random.nextDouble() * (objects + 1));
+                    if (r < SAMPLE) {
+                        reservoir[(int) r] = o.key();
+                    }
+                }
+                objects++;
+                bytes += o.size();
+            }
+        } catch (MigratorException e) {
+            if (e.code() != dev.migrator.provider.ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+        }
+        List<String> sample = new ArrayList<>();
+        for (int i = 0; i < Math.min(objects, SAMPLE); i++) {
+            sample.add(reservoir[i]);
+        }
+        sample.sort(Keys.ORDER);
+        return new Inventory(objects, bytes, sample, true);
+    }
+
+    /** Shard boundaries: {@code shards - 1} sample keys cutting the listing into parts of about equal count. */
+    public List<String> cuts(int shards) {
+        List<String> cuts = new ArrayList<>();
+        for (int i = 1; i < shards && !sample.isEmpty(); i++) {
+            String k = sample.get((int) ((long) i * sample.size() / shards));
+            if (cuts.isEmpty() || !cuts.get(cuts.size() - 1).equals(k)) {
+                cuts.add(k);
+            }
+        }
+        return cuts;
+    }
+}

@@ -1,0 +1,249 @@
+package dev.migrator.plan.planner;
+
+import dev.migrator.plan.model.Hook;
+import dev.migrator.plan.model.Location;
+import dev.migrator.plan.model.Move;
+import dev.migrator.plan.model.Plan;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a plan into steps and a schedule. Per object move: in the pre-copy, one copy step per key-range
+ * shard (or a bundle pack and restore); in the cut-over, after the freeze hooks, a delta copy and a verify
+ * per shard. Per database move, in the cut-over: a direct copy (or a dump and a restore) and a verify.
+ * Switch hooks run last, after every verify. Estimates come from each endpoint's {@link Throughput}.
+ */
+public final class Planner {
+    /** A shard aims at this much data, so that no single step dominates the schedule. */
+    static final long SHARD_BYTES = 1024L * 1024 * 1024;
+    /** ... and at least this many objects, so that small sources are not cut into pointless pieces. */
+    static final long SHARD_MIN_OBJECTS = 500;
+    static final double STEP_OVERHEAD = 1.0;
+    /** The step every cut-over step comes after, and that comes after every pre-copy step. */
+    public static final String CUTOVER_START = "cutover/start";
+
+    private Planner() {
+    }
+
+    /** The planned steps and their schedule, with what was measured or declared. */
+    public record Result(Plan plan, List<Step> steps, Schedule schedule, Map<String, Inventory> inventory,
+                         Map<String, Throughput> throughput) {
+    }
+
+    public static Result plan(Plan plan, Inventory.Source sizes) {
+        Map<String, Throughput> model = new LinkedHashMap<>();
+        plan.locations().values().forEach(l -> model.put(l.name(), Throughput.of(l)));
+        Map<String, Inventory> inventory = new LinkedHashMap<>();
+        for (Move m : plan.moves()) {
+            inventory.put(m.name(), sizes.of(plan.location(m.from()), m));
+        }
+        List<Step> steps = steps(plan, inventory, model);
+        Map<String, Long> bandwidth = new HashMap<>();
+        model.forEach((name, t) -> bandwidth.put(name, t.bandwidth()));
+        Schedule schedule = Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
+        return new Result(plan, steps, schedule, inventory, model);
+    }
+
+    static List<Step> steps(Plan plan, Map<String, Inventory> inventory, Map<String, Throughput> model) {
+        List<Step> steps = new ArrayList<>();
+        List<String> beforePresync = hooks(plan, Hook.Point.BEFORE_PRESYNC, Phase.PRESYNC, List.of(), steps);
+        // The cut-over starts when the whole pre-copy is done: one barrier step instead of every pair of edges.
+        List<String> presyncIds = new ArrayList<>();
+        int barrierAt = steps.size();
+        List<String> freeze = hooks(plan, Hook.Point.FREEZE, Phase.CUTOVER, List.of(CUTOVER_START), steps);
+        List<String> verified = new ArrayList<>();
+        for (Move m : plan.moves()) {
+            Inventory inv = inventory.get(m.name());
+            Location from = plan.location(m.from());
+            Location to = plan.location(m.to());
+            Throughput a = model.get(from.name());
+            Throughput b = model.get(to.name());
+            if (from.database()) {
+                databaseSteps(m, inv, a, b, freeze, steps, verified);
+            } else {
+                objectSteps(plan, m, inv, a, b, beforePresync, freeze, steps, verified);
+            }
+        }
+        hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
+        steps.stream().filter(st -> st.phase() == Phase.PRESYNC).forEach(st -> presyncIds.add(st.id()));
+        steps.add(barrierAt, new Step(CUTOVER_START, "barrier", Phase.CUTOVER, null, presyncIds, Map.of(), 0, 0, 0, Map.of(),
+                "the pre-copy is done"));
+        return steps;
+    }
+
+    /** Hook steps of one point, one after another, the first after {@code after}; returns the last one's id (or {@code after}). */
+    private static List<String> hooks(Plan plan, Hook.Point point, Phase phase, List<String> after, List<Step> into) {
+        List<String> previous = after;
+        for (Hook h : plan.hooks()) {
+            if (h.point() != point) {
+                continue;
+            }
+            String id = phase.word() + "/hook/" + h.name();
+            into.add(new Step(id, "hook", phase, null, previous, Map.of("hook", h.name()), 0, 0,
+                    h.estimate().toMillis() / 1000.0, Map.of(),
+                    "declared estimate " + h.estimate().toSeconds() + " s (timeout " + h.timeout().toSeconds() + " s)"));
+            previous = List.of(id);
+        }
+        return previous;
+    }
+
+    private static void objectSteps(Plan plan, Move m, Inventory inv, Throughput a, Throughput b, List<String> beforePresync,
+                                    List<String> freeze, List<Step> steps, List<String> verified) {
+        int shards = m.shards() > 0 ? m.shards() : autoShards(inv, plan.limits().concurrency());
+        List<String> cuts = inv.cuts(shards);
+        if (inv.measured()) {
+            shards = cuts.size() + 1; // fewer distinct keys than shards asked for
+        }
+        long stream = Math.min(a.stream(), b.stream());
+        long rate = Math.min(stream * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
+        double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
+        Map<String, Long> demand = Map.of(m.from(), rate, m.to(), rate);
+        Map<String, String> base = new LinkedHashMap<>();
+        base.put("from", m.from());
+        base.put("to", m.to());
+        base.put("include", String.join("\n", m.include()));
+        base.put("exclude", String.join("\n", m.exclude()));
+        base.put("parallelism", Integer.toString(m.parallelism()));
+        if (m.partSize() != null) {
+            base.put("part-size", Long.toString(m.partSize()));
+        }
+        base.put("overwrite", Boolean.toString(m.overwrite()));
+
+        if (m.via() == Move.Via.BUNDLE) {
+            // Through a bundle on a staging store: pack the source there, restore it at the target.
+            String staging = "staging:" + m.name();
+            Map<String, String> p = new LinkedHashMap<>(base);
+            p.put("staging", m.staging() == null ? "" : m.staging());
+            double pack = STEP_OVERHEAD + inv.bytes() / (double) rate + inv.objects() / requests;
+            String packId = "presync/" + m.name() + "/bundle-pack";
+            steps.add(new Step(packId, "bundle-pack", Phase.PRESYNC, m.name(), beforePresync, p, inv.bytes(), inv.objects(), pack,
+                    Map.of(m.from(), rate), explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(), stream)));
+            steps.add(new Step("presync/" + m.name() + "/bundle-restore", "bundle-restore", Phase.PRESYNC, m.name(), List.of(packId),
+                    p, inv.bytes(), inv.objects(), pack, Map.of(m.to(), rate),
+                    explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(), stream)));
+            shards = 1;
+            cuts = List.of();
+        }
+        for (int i = 0; i < shards; i++) {
+            String suffix = shards == 1 ? "" : "-" + (i + 1) + "of" + shards;
+            Map<String, String> p = new LinkedHashMap<>(base);
+            if (i > 0 && i - 1 < cuts.size()) {
+                p.put("key-from", cuts.get(i - 1));
+            }
+            if (i < cuts.size()) {
+                p.put("key-to", cuts.get(i));
+            }
+            long bytes = inv.bytes() / shards + (i == 0 ? inv.bytes() % shards : 0);
+            long objects = inv.objects() / shards + (i == 0 ? inv.objects() % shards : 0);
+            if (m.via() == Move.Via.DIRECT) {
+                double s = STEP_OVERHEAD + bytes / (double) rate + objects / requests;
+                steps.add(new Step("presync/" + m.name() + "/copy" + suffix, "copy", Phase.PRESYNC, m.name(), beforePresync, p,
+                        bytes, objects, s, demand, explainCopy(bytes, objects, rate, requests, m.parallelism(), stream)));
+            }
+            // Cut-over: the delta. Every object is compared again (one request each); only changed bytes move.
+            Map<String, String> dp = new LinkedHashMap<>(p);
+            dp.put("delete-extraneous", Boolean.toString(m.deleteExtraneous()));
+            // The pre-copy refused any foreign object that differed, so what differs now changed at the source since:
+            // the delta replaces it (and reports how many objects it wrote).
+            dp.put("overwrite", "true");
+            long changed = Math.round(bytes * m.delta());
+            String deltaId = "cutover/" + m.name() + "/delta" + suffix;
+            steps.add(new Step(deltaId, "copy", Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
+                    STEP_OVERHEAD + changed / (double) rate + objects / requests, demand,
+                    explainCopy(changed, objects, rate, requests, m.parallelism(), stream) + " (delta "
+                            + percent(m.delta()) + " of " + human(bytes) + ")"));
+            String verifyId = "cutover/" + m.name() + "/verify" + suffix;
+            steps.add(new Step(verifyId, "verify", Phase.CUTOVER, m.name(), List.of(deltaId), p, bytes, objects,
+                    STEP_OVERHEAD + objects / requests, Map.of(),
+                    count(objects) + " objects at " + count(requests) + "/s (checksums from listings and stats)"));
+            verified.add(verifyId);
+        }
+    }
+
+    private static void databaseSteps(Move m, Inventory inv, Throughput a, Throughput b, List<String> freeze, List<Step> steps,
+                                      List<String> verified) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("from", m.from());
+        p.put("to", m.to());
+        p.put("jobs", Integer.toString(m.dumpJobs()));
+        p.put("no-owner", Boolean.toString(m.noOwner()));
+        p.put("no-privileges", Boolean.toString(m.noPrivileges()));
+        p.put("staging", m.staging() == null ? "" : m.staging());
+        long rate = Math.min(Math.min(a.stream(), b.stream()), Math.min(a.bandwidth(), b.bandwidth()));
+        String last;
+        if (m.via() == Move.Via.DIRECT) {
+            last = "cutover/" + m.name() + "/db-copy";
+            steps.add(new Step(last, "db-copy", Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+                    2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
+                    human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore) + 2 s"));
+        } else {
+            String dump = "cutover/" + m.name() + "/db-dump";
+            steps.add(new Step(dump, "db-dump", Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+                    STEP_OVERHEAD + inv.bytes() / (double) a.stream(), Map.of(m.from(), Math.min(a.stream(), a.bandwidth())),
+                    human(inv.bytes()) + " / " + human(a.stream()) + "/s + 1 s"));
+            last = "cutover/" + m.name() + "/db-restore";
+            steps.add(new Step(last, "db-restore", Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
+                    STEP_OVERHEAD + inv.bytes() / (double) b.stream(), Map.of(m.to(), Math.min(b.stream(), b.bandwidth())),
+                    human(inv.bytes()) + " / " + human(b.stream()) + "/s + 1 s"));
+        }
+        String verify = "cutover/" + m.name() + "/db-verify";
+        // Fingerprints are computed in both databases at once; hashing runs at about five times the dump rate.
+        steps.add(new Step(verify, "db-verify", Phase.CUTOVER, m.name(), List.of(last), p, inv.bytes(), 0,
+                STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
+                human(inv.bytes()) + " hashed in the databases at ~" + human(5 * rate) + "/s + 1 s"));
+        verified.add(verify);
+    }
+
+    static int autoShards(Inventory inv, int concurrency) {
+        long byBytes = (inv.bytes() + SHARD_BYTES - 1) / SHARD_BYTES;
+        long byObjects = Math.max(1, inv.objects() / SHARD_MIN_OBJECTS);
+        return (int) Math.max(1, Math.min(Math.min(byBytes, byObjects), 2L * concurrency));
+    }
+
+    private static String explainCopy(long bytes, long objects, long rate, double requests, int parallelism, long stream) {
+        return human(bytes) + " / " + human(rate) + "/s (" + parallelism + " streams × " + human(stream) + "/s, capped by bandwidth) + "
+                + count(objects) + " objects / " + count(requests) + "/s + 1 s";
+    }
+
+    /** Like {@link dev.migrator.plan.report.Format#bytes}, without String.format: plans of 10,000 steps explain every step. */
+    static String human(double bytes) {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        int u = 0;
+        while (bytes >= 1024 && u < units.length - 1) {
+            bytes /= 1024;
+            u++;
+        }
+        if (u == 0) {
+            return Math.round(bytes) + " B";
+        }
+        long tenths = Math.round(bytes * 10);
+        return tenths / 10 + "." + tenths % 10 + " " + units[u];
+    }
+
+    private static String count(double n) {
+        if (n != Math.rint(n)) {
+            long tenths = Math.round(n * 10);
+            return grouped(tenths / 10) + "." + tenths % 10;
+        }
+        return grouped((long) n);
+    }
+
+    private static String grouped(long n) {
+        String digits = Long.toString(n);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < digits.length(); i++) {
+            if (i > 0 && (digits.length() - i) % 3 == 0) {
+                b.append(',');
+            }
+            b.append(digits.charAt(i));
+        }
+        return b.toString();
+    }
+
+    private static String percent(double f) {
+        return Math.round(f * 100) + "%";
+    }
+}

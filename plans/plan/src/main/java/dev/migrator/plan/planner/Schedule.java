@@ -1,0 +1,24 @@
+package dev.migrator.plan.planner;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * When each step is expected to run, from the start of the plan (seconds).
+ *
+ * @param steps         the steps in start order
+ * @param start         planned start by step id
+ * @param end           planned end by step id
+ * @param presync       seconds of the pre-copy phase
+ * @param cutover       seconds of the cut-over phase: the write-freeze window
+ * @param criticalPath  the longest dependency chain, in order (ids)
+ * @param lowerBound    max(critical path, total work / concurrency, bytes per endpoint / its bandwidth), per phase, summed:
+ *                      no schedule can be shorter
+ */
+public record Schedule(List<Step> steps, Map<String, Double> start, Map<String, Double> end, double presync,
+                       double cutover, List<String> criticalPath, double lowerBound) {
+
+    public double total() {
+        return presync + cutover;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.migrator.plan.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.migrator.plan.model.Location;
+import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.planner.Phase;
+import dev.migrator.plan.planner.Planner;
+import dev.migrator.plan.planner.Schedule;
+import dev.migrator.plan.planner.Step;
+import dev.migrator.provider.Redaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** What {@code migrator plan} shows: inventory, throughput model, steps with start/end, critical path, ETA, freeze window, deadline verdict. */
+public final class PlanOutput {
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PlanOutput() {
+    }
+
+    /**
+     * The deadline verdict.
+     *
+     * @param deadline a description, or null when the plan has none
+     * @param slack    seconds to spare (negative: late)
+     */
+    public record Verdict(String deadline, double slack) {
+        public boolean met() {
+            return deadline == null || slack >= 0;
+        }
+
+        public String text() {
+            if (deadline == null) {
+                return "no deadline in the plan";
+            }
+            return (met() ? "MEETS" : "MISSES") + " the deadline " + deadline + " with " + (met() ? "" : "-")
+                    + Format.duration(Math.abs(slack)) + (met() ? " to spare" : " late");
+        }
+    }
+
+    /** Compares {@code seconds} from {@code start} with the plan's deadline (a duration, or an instant). */
+    public static Verdict verdict(Plan plan, Duration override, double seconds, Instant start) {
+        if (override != null) {
+            return new Verdict(Format.duration(override.toMillis() / 1000.0), override.toMillis() / 1000.0 - seconds);
+        }
+        if (plan.deadlineIn() != null) {
+            return new Verdict(Format.duration(plan.deadlineIn().toMillis() / 1000.0), plan.deadlineIn().toMillis() / 1000.0 - seconds);
+        }
+        if (plan.deadlineAt() != null) {
+            return new Verdict(plan.deadlineAt().toString(), Duration.between(start, plan.deadlineAt()).toMillis() / 1000.0 - seconds);
+        }
+        return new Verdict(null, 0);
+    }
+
+    public static String text(Planner.Result r) {
+        Plan plan = r.plan();
+        Schedule s = r.schedule();
+        StringBuilder b = new StringBuilder();
+        b.append("Plan: ").append(plan.name()).append(" (").append(plan.file()).append(")\n\n");
+        b.append("Inventory:\n");
+        r.inventory().forEach((move, inv) -> {
+            var m = plan.moves().stream().filter(x -> x.name().equals(move)).findFirst().orElseThrow();
+            b.append(String.format(Locale.ROOT, "  %-14s %s -> %s: %s%s (%s)%n", move, uri(plan.location(m.from())),
+                    uri(plan.location(m.to())), inv.objects() > 0 ? Format.count(inv.objects()) + " objects, " : "",
+                    Format.bytes(inv.bytes()), inv.measured() ? "measured" : "declared"));
+        });
+        b.append("\nThroughput model (per endpoint; set stream/requests/bandwidth in the plan, measure with 'migrator probe URI'):\n");
+        r.throughput().forEach((name, t) -> b.append(String.format(Locale.ROOT, "  %-14s %s/s per stream, %.0f objects/s per stream, %s/s total (%s)%n",
+                name, Format.bytes(t.stream()), t.requests(), Format.bytes(t.bandwidth()), t.source())));
+        b.append(String.format(Locale.ROOT, "%nLimits: %d steps at once, %d attempts per step%n", plan.limits().concurrency(), plan.limits().attempts()));
+        for (Phase phase : Phase.values()) {
+            b.append('\n').append(phase == Phase.PRESYNC ? "Phase 1, pre-copy (old system live, repeatable):"
+                    : "Phase 2, cut-over (writes frozen):").append('\n');
+            for (Step st : s.steps()) {
+                if (st.phase() != phase) {
+                    continue;
+                }
+                b.append(String.format(Locale.ROOT, "  %9s -> %9s  %-38s %s%n", Format.duration(s.start().get(st.id())),
+                        Format.duration(s.end().get(st.id())), st.id(), st.explain()));
+            }
+        }
+        b.append("\nCritical path: ").append(String.join(" -> ", s.criticalPath())).append('\n');
+        b.append(String.format(Locale.ROOT, "Total ETA:      %s (pre-copy %s + cut-over %s)%n", Format.duration(s.total()),
+                Format.duration(s.presync()), Format.duration(s.cutover())));
+        b.append(String.format(Locale.ROOT, "Freeze window:  %s (from the freeze hook to the switch hook)%n", Format.duration(s.cutover())));
+        b.append(String.format(Locale.ROOT, "Lower bound:    %s (no schedule can be shorter; this one is %.2fx)%n",
+                Format.duration(s.lowerBound()), s.lowerBound() > 0 ? s.total() / s.lowerBound() : 1.0));
+        b.append("Deadline:       ").append(verdict(plan, null, s.total(), Instant.now()).text()).append('\n');
+        return b.toString();
+    }
+
+    public static String json(Planner.Result r) {
+        Schedule s = r.schedule();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("plan", r.plan().name());
+        ObjectNode inv = root.putObject("inventory");
+        r.inventory().forEach((move, i) -> inv.putObject(move).put("objects", i.objects()).put("bytes", i.bytes())
+                .put("measured", i.measured()));
+        ObjectNode model = root.putObject("throughput");
+        r.throughput().forEach((name, t) -> model.putObject(name).put("streamBytesPerSecond", t.stream())
+                .put("objectsPerSecond", t.requests()).put("bandwidthBytesPerSecond", t.bandwidth()).put("source", t.source()));
+        ArrayNode steps = root.putArray("steps");
+        for (Step st : s.steps()) {
+            ObjectNode n = steps.addObject();
+            n.put("id", st.id()).put("kind", st.kind()).put("phase", st.phase().word());
+            n.putPOJO("after", st.after());
+            n.put("start", round(s.start().get(st.id()))).put("end", round(s.end().get(st.id())));
+            n.put("bytes", st.bytes()).put("objects", st.objects()).put("explain", st.explain());
+        }
+        root.putPOJO("criticalPath", s.criticalPath());
+        root.put("totalSeconds", round(s.total()));
+        root.put("presyncSeconds", round(s.presync()));
+        root.put("freezeWindowSeconds", round(s.cutover()));
+        root.put("lowerBoundSeconds", round(s.lowerBound()));
+        Verdict v = verdict(r.plan(), null, s.total(), Instant.now());
+        ObjectNode d = root.putObject("deadline");
+        d.put("deadline", v.deadline());
+        d.put("met", v.met());
+        d.put("slackSeconds", round(v.slack()));
+        try {
+            return JSON.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Markdown with a Mermaid Gantt chart (times as seconds from the start). */
+    public static String markdown(Planner.Result r) {
+        Plan plan = r.plan();
+        Schedule s = r.schedule();
+        Set<String> critical = new HashSet<>(s.criticalPath());
+        StringBuilder b = new StringBuilder();
+        b.append("# Plan: ").append(plan.name()).append("\n\n");
+        b.append("| | |\n|---|---|\n");
+        b.append("| Total ETA | ").append(Format.duration(s.total())).append(" |\n");
+        b.append("| Pre-copy | ").append(Format.duration(s.presync())).append(" |\n");
+        b.append("| Freeze window (cut-over) | ").append(Format.duration(s.cutover())).append(" |\n");
+        b.append("| Lower bound | ").append(Format.duration(s.lowerBound())).append(" |\n");
+        b.append("| Deadline | ").append(verdict(plan, null, s.total(), Instant.now()).text()).append(" |\n\n");
+        b.append("```mermaid\ngantt\n    title ").append(plan.name().replace(":", " ")).append("\n    dateFormat X\n    axisFormat %H:%M:%S\n");
+        for (Phase phase : Phase.values()) {
+            b.append("    section ").append(phase == Phase.PRESYNC ? "pre-copy" : "cut-over (frozen)").append('\n');
+            for (Step st : s.steps()) {
+                if (st.phase() != phase) {
+                    continue;
+                }
+                long start = (long) Math.floor(s.start().get(st.id()));
+                long end = Math.max(start + 1, (long) Math.ceil(s.end().get(st.id())));
+                b.append("    ").append(st.id().replace(":", " ")).append(" :").append(critical.contains(st.id()) ? "crit, " : "")
+                        .append(start).append(", ").append(end).append('\n');
+            }
+        }
+        b.append("```\n\n| Step | Start | End | Estimate |\n|---|---|---|---|\n");
+        for (Step st : s.steps()) {
+            b.append("| ").append(st.id()).append(" | ").append(Format.duration(s.start().get(st.id()))).append(" | ")
+                    .append(Format.duration(s.end().get(st.id()))).append(" | ").append(st.explain().replace("|", "\\|")).append(" |\n");
+        }
+        b.append("\nCritical path: ").append(String.join(" → ", s.criticalPath())).append('\n');
+        return b.toString();
+    }
+
+    private static String uri(Location l) {
+        return Redaction.uri(l.uri());
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+
+}

@@ -1,0 +1,142 @@
+package dev.migrator.plan.steps;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.migrator.plan.executor.StepContext;
+import dev.migrator.plan.executor.StepResult;
+import dev.migrator.plan.planner.Step;
+import dev.migrator.provider.Database;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Fingerprint;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.Providers;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Database steps against the {@link Database} SPI: a direct copy (dump piped into restore), a dump into
+ * the staging directory and its restore, and a verify comparing both databases' fingerprints.
+ */
+final class DatabaseSteps {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private DatabaseSteps() {
+    }
+
+    static Database.DumpOptions dumpOptions(Step s) {
+        return new Database.DumpOptions(Integer.parseInt(s.param("jobs")), Boolean.parseBoolean(s.param("no-owner")),
+                Boolean.parseBoolean(s.param("no-privileges")));
+    }
+
+    static Database.RestoreOptions restoreOptions(Step s) {
+        return new Database.RestoreOptions(Integer.parseInt(s.param("jobs")), Boolean.parseBoolean(s.param("no-owner")),
+                Boolean.parseBoolean(s.param("no-privileges")), false);
+    }
+
+    static StepResult copy(StepContext ctx) {
+        Step s = ctx.step();
+        try (Database from = Providers.database(ctx.location("from").uri()); Database to = Providers.database(ctx.location("to").uri())) {
+            if (done(ctx, from, to)) {
+                return new StepResult(0, 0, 1, null, List.of("target already identical to the source (an earlier attempt finished)"));
+            }
+            from.copyTo(to, dumpOptions(s), restoreOptions(s));
+            return new StepResult(s.bytes(), 0, 0, null, List.of("copied " + from.displayUri() + " into " + to.displayUri()));
+        }
+    }
+
+    /** Where the move's dump lives: the staging directory, or the run's state directory. */
+    static Path dumpDir(StepContext ctx) {
+        String staging = ctx.step().param("staging");
+        Path base = staging == null || staging.isEmpty() ? ctx.stateDir().resolve("dumps") : Path.of(URI.create(staging));
+        return base.resolve(ctx.step().move());
+    }
+
+    static StepResult dump(StepContext ctx) throws IOException {
+        Path dir = dumpDir(ctx);
+        Path ready = dir.resolve("dump.json");
+        if (Files.exists(ready)) {
+            return new StepResult(0, 0, 1, null, List.of("dump already complete in " + dir));
+        }
+        // A torn earlier attempt leaves a partial dump: start it again in an empty directory.
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        try (Database from = Providers.database(ctx.location("from").uri())) {
+            Database.Dump dump = from.dump(dir, dumpOptions(ctx.step()));
+            Path tmp = dir.resolve("dump.json.tmp");
+            JSON.writeValue(tmp.toFile(), dump);
+            Files.move(tmp, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return new StepResult(size(dir), 0, 0, null, List.of(dump.tool() + " " + dump.toolVersion() + ", " + dump.format()
+                    + " format, in " + dir));
+        }
+    }
+
+    static StepResult restore(StepContext ctx) throws IOException {
+        Path dir = dumpDir(ctx);
+        Path ready = dir.resolve("dump.json");
+        if (!Files.exists(ready)) {
+            throw new MigratorException(ErrorCode.FAILED, "no complete dump in " + dir + " (the dump step did not finish)");
+        }
+        Database.Dump dump = JSON.readValue(ready.toFile(), Database.Dump.class);
+        try (Database from = Providers.database(ctx.location("from").uri()); Database to = Providers.database(ctx.location("to").uri())) {
+            if (done(ctx, from, to)) {
+                return new StepResult(0, 0, 1, null, List.of("target already identical to the source (an earlier attempt finished)"));
+            }
+            to.restore(dir, dump, restoreOptions(ctx.step()));
+            return new StepResult(size(dir), 0, 0, null, List.of("restored into " + to.displayUri()));
+        }
+    }
+
+    static StepResult verify(StepContext ctx) throws Exception {
+        try (Database from = Providers.database(ctx.location("from").uri()); Database to = Providers.database(ctx.location("to").uri())) {
+            CompletableFuture<Fingerprint> a = CompletableFuture.supplyAsync(from::fingerprint);
+            Fingerprint b = to.fingerprint();
+            List<String> diffs = a.join().differences(b);
+            List<String> details = new ArrayList<>();
+            if (diffs.isEmpty()) {
+                details.add(b.tables().size() + " tables and " + b.schema().size() + " schema objects identical; rows: "
+                        + b.tables().values().stream().mapToLong(Fingerprint.TableData::rows).sum());
+            } else {
+                details.add(diffs.size() + " differences");
+                details.addAll(diffs.subList(0, Math.min(20, diffs.size())));
+            }
+            long rows = b.tables().values().stream().mapToLong(Fingerprint.TableData::rows).sum();
+            return new StepResult(0, rows, 0, diffs.isEmpty(), details);
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
+    /**
+     * Whether a retried or resumed copy/restore already went through: the target is non-empty and identical.
+     * A non-empty target that differs is left to the adapter, which refuses it (CONFLICT) rather than overwrite.
+     */
+    private static boolean done(StepContext ctx, Database from, Database to) {
+        if (!Files.exists(ctx.workDir().resolve("attempted"))) {
+            try {
+                Files.createDirectories(ctx.workDir());
+                Files.writeString(ctx.workDir().resolve("attempted"), "");
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot write " + ctx.workDir() + ": " + e.getMessage(), e);
+            }
+            return false;
+        }
+        Fingerprint t = to.fingerprint();
+        return !t.tables().isEmpty() && from.fingerprint().differences(t).isEmpty();
+    }
+
+    private static long size(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.migrator.plan.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class PlanParserTest {
+    static final String GOOD = """
+            name: exit
+            deadline: 6h
+            sources:
+              media: {uri: 'file:///old/media', objects: 1000, size: 2GiB, stream: 40MiB/s, requests: 50/s}
+            targets:
+              new: file:///new/media
+            moves:
+              - from: media
+                to: new
+                include: [avatars/, media/]
+                exclude: media/tmp/
+                shards: 4
+                delta: 2%
+            limits: {concurrency: 3, attempts: 5, backoff: 1s}
+            hooks:
+              freeze: "echo freeze"
+              switch:
+                - {name: dns, run: "echo dns", timeout: 30s}
+            drill:
+              targets: {new: 'file:///scratch/media'}
+              deadline: 1h
+            """;
+
+    @Test
+    void readsAWellFormedPlan() {
+        Plan p = PlanParser.parse(Path.of("exit.yaml"), GOOD);
+        assertThat(p.name()).isEqualTo("exit");
+        assertThat(p.deadlineIn()).isEqualTo(Duration.ofHours(6));
+        Location media = p.location("media");
+        assertThat(media.bytes()).isEqualTo(2L << 30);
+        assertThat(media.objects()).isEqualTo(1000);
+        assertThat(media.stream()).isEqualTo(40L << 20);
+        Move m = p.moves().get(0);
+        assertThat(m.name()).isEqualTo("media");
+        assertThat(m.include()).containsExactly("avatars/", "media/");
+        assertThat(m.exclude()).containsExactly("media/tmp/");
+        assertThat(m.shards()).isEqualTo(4);
+        assertThat(m.delta()).isEqualTo(0.02);
+        assertThat(p.limits().concurrency()).isEqualTo(3);
+        assertThat(p.hooks()).extracting(Hook::name).containsExactly("freeze-1", "dns");
+        assertThat(p.drill().targets()).containsEntry("new", "file:///scratch/media");
+        assertThat(p.drill().hooks()).isFalse();
+    }
+
+    @Test
+    void anUnknownKeySaysWhereAndWhatIsAllowed() {
+        assertError(GOOD.replace("    shards: 4", "    shard: 4"), "exit.yaml:12:5: unknown key 'shard' in a move; expected one of",
+                "shards");
+    }
+
+    @Test
+    void aBadSizeSaysWhatASizeLooksLike() {
+        assertError(GOOD.replace("size: 2GiB", "size: lots"), "exit.yaml:4:58: size 'lots': expected a size such as 512MiB");
+    }
+
+    @Test
+    void anUnknownSourceListsTheKnownOnes() {
+        assertError(GOOD.replace("  - from: media", "  - from: medai"), "exit.yaml:8:11: unknown source 'medai'; expected one of [media]");
+    }
+
+    @Test
+    void brokenYamlIsLocatedToo() {
+        assertError(GOOD.replace("include: [avatars/, media/]", "include: [avatars/, media/"), "exit.yaml:", "not valid YAML");
+    }
+
+    @Test
+    void aMissingSectionSaysWhatIsExpected() {
+        assertError("sources: {a: 'file:///a'}\ntargets: {b: 'file:///b'}\n", "exit.yaml:1:1: missing 'moves': expected a list of moves");
+    }
+
+    @Test
+    void aDurationThatIsNot() {
+        assertError(GOOD.replace("deadline: 6h", "deadline: soon"), "exit.yaml:2:11: deadline 'soon' is neither a duration");
+    }
+
+    @Test
+    void anUnknownSchemeIsBadInputAtTheUri() {
+        assertError(GOOD.replace("new: file:///new/media", "new: ftp://host/x"), "exit.yaml:6:8: unknown scheme 'ftp'");
+    }
+
+    @Test
+    void aDrillMustCoverEveryTargetAndNotBeTheTargetItself() {
+        assertError(GOOD.replace("targets: {new: 'file:///scratch/media'}", "targets: {new: 'file:///new/media'}"),
+                "is the real target; a drill needs a scratch location");
+    }
+
+    @Test
+    void credentialsInAUriAreNotRepeatedInErrors() {
+        String bad = GOOD.replace("new: file:///new/media", "new: 'ftp://u:hunter2@host/x'");
+        assertThatThrownBy(() -> PlanParser.parse(Path.of("exit.yaml"), bad)).hasMessageNotContaining("hunter2");
+    }
+
+    private static void assertError(String yaml, String... parts) {
+        assertThatThrownBy(() -> PlanParser.parse(Path.of("exit.yaml"), yaml))
+                .isInstanceOfSatisfying(MigratorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).doesNotContain("\n");
+                    for (String p : parts) {
+                        assertThat(e.getMessage()).contains(p);
+                    }
+                });
+    }
+}

@@ -1,0 +1,178 @@
+package dev.migrator.postgres;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.Redaction;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where a PostgreSQL database is and how to log in, parsed once from
+ * {@code postgresql://[user[:password]@][host][:port]/database[?sslmode=...]}.
+ *
+ * <p>What the URI leaves out comes from the libpq environment ({@code PGHOST}, {@code PGPORT},
+ * {@code PGUSER}, {@code PGDATABASE}, {@code PGPASSWORD}), as psql would take it. The password is looked
+ * up in this order: the URI, {@code PGPASSWORD}, then {@code ~/.pgpass} (or {@code PGPASSFILE}), which
+ * the tools read through libpq and the JDBC driver reads itself. The tools get every part through
+ * {@code PG*} environment variables, never as arguments, so no password shows in a process list.
+ */
+record PgLocation(String host, int port, String user, String password, String database, Map<String, String> libpq) {
+
+    /** URI query parameters passed on to libpq (as PG* variables) and to the JDBC driver. */
+    private static final Map<String, String> PARAMS = Map.of(
+            "sslmode", "PGSSLMODE", "sslrootcert", "PGSSLROOTCERT", "sslcert", "PGSSLCERT",
+            "sslkey", "PGSSLKEY", "connect_timeout", "PGCONNECT_TIMEOUT", "application_name", "PGAPPNAME");
+
+    static PgLocation parse(URI uri, Map<String, String> env) {
+        String shown = Redaction.uri(uri.toString());
+        if (uri.isOpaque()) {
+            throw MigratorException.badInput("'" + shown + "' is not a database URI; use postgresql://user@host:5432/database");
+        }
+        String user = null;
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String info = uri.getRawUserInfo();
+            int colon = info.indexOf(':');
+            user = decode(colon < 0 ? info : info.substring(0, colon));
+            password = colon < 0 ? null : decode(info.substring(colon + 1));
+        }
+        String host = uri.getHost();
+        if (host == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()
+                && !uri.getRawAuthority().endsWith("@")) {
+            throw MigratorException.badInput("cannot read the host and port of '" + shown + "'; use postgresql://user@host:5432/database");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        String database = path.length() > 1 ? decode(path.substring(1)) : null;
+        if (database != null && database.contains("/")) {
+            throw MigratorException.badInput("'" + shown + "' names '" + database + "'; a PostgreSQL URI names one database: postgresql://user@host:5432/database");
+        }
+        Map<String, String> libpq = new LinkedHashMap<>();
+        if (uri.getRawQuery() != null) {
+            for (String pair : uri.getRawQuery().split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
+                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                if (key.equals("password")) {
+                    password = value;
+                } else if (key.equals("user")) {
+                    user = value;
+                } else if (PARAMS.containsKey(key)) {
+                    libpq.put(key, value);
+                } else {
+                    throw MigratorException.badInput("unknown option '" + key + "' in " + shown + "; known: "
+                            + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())));
+                }
+            }
+        }
+        host = host != null ? host : env.getOrDefault("PGHOST", "localhost");
+        if (host.startsWith("/")) {
+            throw MigratorException.badInput("PGHOST=" + host + " is a Unix socket directory; migrator connects over TCP: "
+                    + "give the host in the URI, e.g. postgresql://user@127.0.0.1:5432/database");
+        }
+        int port = uri.getPort() > 0 ? uri.getPort() : parsePort(env.getOrDefault("PGPORT", "5432"), shown);
+        user = user != null ? user : env.getOrDefault("PGUSER", System.getProperty("user.name"));
+        password = password != null ? password : env.get("PGPASSWORD");
+        database = database != null ? database : env.getOrDefault("PGDATABASE", user);
+        return new PgLocation(host, port, user, password, database, libpq);
+    }
+
+    private static int parsePort(String port, String shown) {
+        try {
+            return Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw MigratorException.badInput("PGPORT='" + port + "' is not a port number (for " + shown + ")");
+        }
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    /** The same server, another database. */
+    PgLocation withDatabase(String other) {
+        return new PgLocation(host, port, user, password, other, libpq);
+    }
+
+    /** {@code postgresql://user@host:port/db}: what people see; never the password. */
+    String display() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return "postgresql://" + user + "@" + h + ":" + port + "/" + database;
+    }
+
+    /** The environment that points pg_dump/pg_restore/psql at this database. */
+    Map<String, String> toolEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PGHOST", host);
+        env.put("PGPORT", Integer.toString(port));
+        env.put("PGUSER", user);
+        env.put("PGDATABASE", database);
+        if (password != null) {
+            env.put("PGPASSWORD", password);
+        }
+        libpq.forEach((k, v) -> env.put(PARAMS.get(k), v));
+        return env;
+    }
+
+    /** A JDBC connection; failures become one clear {@link MigratorException}. */
+    Connection connect() {
+        Properties props = new Properties();
+        props.setProperty("user", user);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("ApplicationName", libpq.getOrDefault("application_name", "migrator"));
+        libpq.forEach((k, v) -> {
+            switch (k) {
+                case "sslmode", "sslrootcert", "sslcert", "sslkey" -> props.setProperty(k, v);
+                case "connect_timeout" -> props.setProperty("connectTimeout", v);
+                default -> { }
+            }
+        });
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        try {
+            return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + database, props);
+        } catch (SQLException e) {
+            throw failure(e, "connect to");
+        }
+    }
+
+    /** Classifies a connection or query failure: credentials, missing database, unreachable server. */
+    MigratorException failure(SQLException e, String doing) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String reason = oneLine(e.getMessage());
+        if (state.equals("28P01") || state.equals("28000")) {
+            return new MigratorException(ErrorCode.AUTH, display() + " rejected user '" + user + "': " + reason
+                    + "; give the password in PGPASSWORD, ~/.pgpass or the URI (postgresql://user:password@host/db)");
+        }
+        if (state.equals("3D000")) {
+            return MigratorException.notFound("database '" + database + "' does not exist on " + display()
+                    + "; check the name (createdb creates it)");
+        }
+        if (state.startsWith("08")) {
+            return MigratorException.badInput("cannot " + doing + " " + display() + ": " + reason
+                    + "; is PostgreSQL running there and accepting TCP connections?");
+        }
+        return new MigratorException(ErrorCode.FAILED, "cannot " + doing + " " + display() + ": " + reason, e);
+    }
+
+    /** Never the password: records print every component otherwise. */
+    @Override
+    public String toString() {
+        return display();
+    }
+
+    static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+}
