@@ -76,7 +76,7 @@ final class BundleCommand {
     }
 
     @Command(name = "create", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Snapshot every SRC (object stores; databases once their adapter is installed) into a new bundle at STORE.",
+            description = {"Snapshot every SRC (object stores; databases through their dump tools) into a new bundle at STORE.",
                 "Streams: parts are built one at a time in the state directory and uploaded while the next is built.",
                 "Prints the bundle's URI. After a crash or Ctrl-C, run the same command again: finished parts are kept."})
     static final class Create extends Common implements Callable<Integer> {
