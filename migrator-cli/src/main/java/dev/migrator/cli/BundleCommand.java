@@ -145,7 +145,7 @@ final class BundleCommand {
                     System.out.println(Json.write(ref));
                 } else {
                     System.err.printf("Bundled %s (%s) from %s into %s (%s stored) in %s%s%s.%n",
-                            Human.count(ref.entries(), "entry").replace("entrys", "entries"), Human.bytes(ref.bytes()),
+                            Human.count(ref.entries()) + (ref.entries() == 1 ? " entry" : " entries"), Human.bytes(ref.bytes()),
                             Human.count(ref.sources(), "source"), Human.count(ref.parts(), "part"), Human.bytes(ref.storedBytes()),
                             Human.seconds(ref.seconds()),
                             ref.resumed() > 0 ? "; kept " + Human.count(ref.resumed(), "part") + " of an interrupted run" : "",
