@@ -96,6 +96,43 @@ class DatabaseCliTest {
         assertThat(run.err()).contains("mig_db_pw").contains("PGPASSWORD").doesNotContain("Oops-Wrong");
     }
 
+    @Test
+    void mariadbCopyThenVerifyThenOneChangedRow() throws Exception {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String a = "mig_db_clim_" + id;
+        String b = "mig_db_climt_" + id;
+        try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/", "root", "");
+             Statement st = c.createStatement()) {
+            st.execute("create database " + a);
+            st.execute("create table " + a + ".t (id int primary key, v varchar(20), b blob)");
+            st.execute("insert into " + a + ".t select seq, concat('v', seq), unhex(md5(seq)) from " + a + ".seq_1_to_5000");
+            st.execute("create view " + a + ".big as select * from " + a + ".t where id > 100");
+        }
+        try {
+            String src = "mysql://root@127.0.0.1:3306/" + a;
+            String dst = "mariadb://root@127.0.0.1:3306/" + b;
+            CliRun copy = CliRun.of("copy", src, dst, "--json");
+            assertThat(copy.exit()).as(copy.all()).isZero();
+            JsonNode json = new ObjectMapper().readTree(copy.out());
+            assertThat(json.get("verified").asBoolean()).isTrue();
+            assertThat(json.get("identical").asBoolean()).isTrue();
+
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/" + b, "root", "");
+                 Statement st = c.createStatement()) {
+                st.execute("update t set b = null where id = 4321");
+            }
+            CliRun verify = CliRun.of("verify", src, dst);
+            assertThat(verify.exit()).as(verify.all()).isEqualTo(3);
+            assertThat(verify.out()).contains("DATA t: same 5000 rows, different content");
+        } finally {
+            try (Connection c = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:3306/", "root", "");
+                 Statement st = c.createStatement()) {
+                st.execute("drop database if exists " + a);
+                st.execute("drop database if exists " + b);
+            }
+        }
+    }
+
     static boolean up(int port) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
             return c.isValid(2);

@@ -1,0 +1,97 @@
+package dev.migrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.migrator.embedded.EmbeddedS3Server;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Providers;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.testkit.gcs.GcsTestServer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bundle commands end to end: S3 -> bundle on disk -> GCS and a local folder, `migrator verify` agrees; damage exits 3. */
+class BundleCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void s3ToBundleToGcsAndLocalThenDamage() throws Exception {
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory(); GcsTestServer gcs = GcsTestServer.start()) {
+            s3.createBucket("old-cloud");
+            gcs.createBucket("new-cloud");
+            long[] seeded;
+            try (ObjectStore store = Providers.objectStore(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS)) {
+                seeded = DemoCommand.seed(store, 5);
+            }
+            String source = s3.s3Uri("old-cloud", "");
+            Path bundleDir = dir.resolve("bundles/b1");
+            String state = dir.resolve("state").toString();
+
+            CliRun create = CliRun.of("bundle", "create", source, "--to", bundleDir.toString(), "--part-size", "4M", "--state", state, "-q");
+            assertThat(create.exit()).as(create.all()).isZero();
+            assertThat(create.out().strip()).isEqualTo(bundleDir.toUri().toString());
+            assertThat(create.err()).contains("Bundled " + seeded[0] + " entries").doesNotContain(EmbeddedS3Server.SECRET_KEY);
+
+            CliRun inspect = CliRun.of("bundle", "inspect", bundleDir.toString());
+            assertThat(inspect.exit()).as(inspect.all()).isZero();
+            assertThat(inspect.out()).contains("s1  objects  s3://old-cloud/").contains(seeded[0] + " entries")
+                    .doesNotContain(EmbeddedS3Server.SECRET_KEY);
+
+            CliRun verify = CliRun.of("bundle", "verify", bundleDir.toString(), "-q");
+            assertThat(verify.exit()).as(verify.all()).isZero();
+            assertThat(verify.out()).startsWith("Intact:");
+
+            String gcsTarget = "gs://new-cloud/restored/?endpoint=" + gcs.endpoint();
+            String local = dir.resolve("new-host").toString();
+            for (String target : new String[] {gcsTarget, local}) {
+                CliRun restore = CliRun.of("bundle", "restore", bundleDir.toString(), "--to", target, "-q");
+                assertThat(restore.exit()).as(restore.all()).isZero();
+                assertThat(restore.out()).contains("Restored " + seeded[0] + " objects");
+                CliRun same = CliRun.of("verify", source, target, "-q");
+                assertThat(same.exit()).as(same.all()).isZero();
+                assertThat(same.out()).startsWith("Identical: " + seeded[0] + " objects");
+            }
+
+            // Damage: one flipped byte in a part, then a missing part: exit 3 naming it.
+            Path part = bundleDir.resolve("data/s1-000001.tar.zst");
+            try (FileChannel ch = FileChannel.open(part, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+                long at = ch.size() / 3;
+                ch.read(b, at);
+                b.put(0, (byte) (b.get(0) ^ 1));
+                b.rewind();
+                ch.write(b, at);
+            }
+            CliRun flipped = CliRun.of("bundle", "verify", bundleDir.toString(), "-q");
+            assertThat(flipped.exit()).as(flipped.all()).isEqualTo(3);
+            assertThat(flipped.out()).contains("DAMAGED data/s1-000001.tar.zst");
+            CliRun refused = CliRun.of("bundle", "restore", bundleDir.toString(), "--to", dir.resolve("other").toString(), "-q");
+            assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
+            assertThat(refused.err()).contains("data/s1-000001.tar.zst").contains("bundle verify");
+
+            Files.delete(part);
+            CliRun missing = CliRun.of("bundle", "verify", bundleDir.toString(), "-q");
+            assertThat(missing.exit()).isEqualTo(3);
+            assertThat(missing.out()).contains("DAMAGED data/s1-000001.tar.zst: missing");
+
+            CliRun again = CliRun.of("bundle", "create", source, "--to", bundleDir.toString(), "--state", state, "-q");
+            assertThat(again.exit()).isEqualTo(1);
+            assertThat(again.err()).contains("already a bundle");
+        }
+    }
+
+    @Test
+    void badInputIsOneLineAndExit2() {
+        CliRun none = CliRun.of("bundle", "inspect", dir.resolve("nothing-here").toString());
+        assertThat(none.exit()).isEqualTo(2);
+        assertThat(none.err()).startsWith("migrator: no bundle at").doesNotContain("Exception");
+        CliRun noTarget = CliRun.of("bundle", "create", dir.toString());
+        assertThat(noTarget.exit()).isEqualTo(2);
+        assertThat(noTarget.err()).contains("--to");
+    }
+}

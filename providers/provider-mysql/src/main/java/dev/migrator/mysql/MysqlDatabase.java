@@ -1,0 +1,467 @@
+package dev.migrator.mysql;
+
+import dev.migrator.provider.Database;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Fingerprint;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ToolProcess;
+import java.io.BufferedOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A MySQL or MariaDB database driven through mariadb-dump (or mysqldump) and the mariadb (or mysql)
+ * client.
+ *
+ * <p>The snapshot is one {@code dump.sql}, written by
+ * {@code --single-transaction --routines --triggers --events --hex-blob}: one consistent InnoDB snapshot
+ * (a dump taken during writes restores to one point in time; MyISAM tables are not transactional and get
+ * no such promise). The tool has no parallel mode that keeps one snapshot, so {@code jobs} is not used.
+ * {@code --skip-add-drop-table} makes a restore over an existing table fail instead of replacing it.
+ * The dump names no database ({@code USE}), so it restores into a database of any name.
+ * With {@code noOwner} the {@code DEFINER} clauses are removed ({@link DefinerFilter}).
+ *
+ * <p>Direct copy pipes the dump tool into the client; with {@code noOwner} the bytes pass through the
+ * definer filter in this process, otherwise through an operating-system pipe.
+ */
+final class MysqlDatabase implements Database {
+    static final String ENGINE = "mysql";
+    static final String DUMP_FILE = "dump.sql";
+    private static final String INSTALL = "the MariaDB or MySQL client tools (Debian/Ubuntu: mariadb-client)";
+    private static final Pattern VERSION = Pattern.compile("(?:Distrib |Ver )(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+
+    private final MyLocation location;
+    private final Path binDir;
+
+    MysqlDatabase(MyLocation location, Path binDir) {
+        this.location = location;
+        this.binDir = binDir;
+    }
+
+    MyLocation location() {
+        return location;
+    }
+
+    @Override
+    public String displayUri() {
+        return location.display();
+    }
+
+    @Override
+    public String engine() {
+        return ENGINE;
+    }
+
+    @Override
+    public Inventory inventory() {
+        try (Connection c = location.connect();
+             PreparedStatement ps = c.prepareStatement("""
+                     select table_name, coalesce(table_rows, 0), coalesce(data_length, 0) + coalesce(index_length, 0)
+                     from information_schema.tables where table_schema = ? and table_type = 'BASE TABLE'
+                     order by 3 desc, 1""")) {
+            ps.setString(1, location.database());
+            List<Table> tables = new ArrayList<>();
+            long total = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(new Table(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                    total += rs.getLong(3);
+                }
+            }
+            return new Inventory(total, tables);
+        } catch (SQLException e) {
+            throw location.failure(e, "read the catalog of");
+        }
+    }
+
+    @Override
+    public Dump dump(Path dir, DumpOptions options) {
+        String serverVersion = serverVersion();
+        Tool tool = tool(dumpTool(), serverVersion);
+        try (Stream<Path> files = Files.list(dir)) {
+            if (files.findAny().isPresent()) {
+                throw MigratorException.badInput("dump directory " + dir + " is not empty");
+            }
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
+        }
+        Path file = dir.resolve(DUMP_FILE);
+        Path secrets = secretsFile();
+        try {
+            ProcessBuilder b = new ProcessBuilder(dumpCommand(tool, location, secrets))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL);
+                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+                AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+                pump(p.processes().get(0).getInputStream(), out, options.noOwner(), pumpFailure);
+                int code = p.await()[0];
+                if (code != 0) {
+                    throw toolFailure(p.name(0), p.stderr(0), location, "dump " + displayUri());
+                }
+                if (pumpFailure.get() != null) {
+                    throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + pumpFailure.get().getMessage());
+                }
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + e.getMessage(), e);
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot sync " + file + ": " + e.getMessage(), e);
+            }
+        } finally {
+            deleteQuietly(secrets);
+        }
+        String client = tool.path.contains("mysqldump") ? "mysql" : "mariadb";
+        return new Dump(ENGINE, "sql", Path.of(tool.path).getFileName().toString(), tool.version, serverVersion,
+                client + " --binary-mode --default-character-set=utf8mb4 --database=\"$TARGET\" < " + DUMP_FILE);
+    }
+
+    @Override
+    public void restore(Path dir, Dump dump, RestoreOptions options) {
+        if (!ENGINE.equals(dump.engine())) {
+            throw MigratorException.badInput("a " + dump.engine() + " dump cannot be restored into MySQL/MariaDB " + displayUri());
+        }
+        Path file = dir.resolve(DUMP_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw MigratorException.badInput(dir + " holds no MySQL dump (" + DUMP_FILE + " is missing)");
+        }
+        prepareTarget(options.allowNonEmpty());
+        Tool client = tool(clientTool(), serverVersion());
+        Path secrets = secretsFile();
+        try {
+            ProcessBuilder b = new ProcessBuilder(clientCommand(client, location, secrets));
+            if (!options.noOwner()) {
+                b.redirectInput(ProcessBuilder.Redirect.from(file.toFile()));
+            }
+            try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
+                AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+                Thread feeder = null;
+                if (options.noOwner()) {
+                    feeder = new Thread(() -> {
+                        try (InputStream in = Files.newInputStream(file); OutputStream out = p.processes().get(0).getOutputStream()) {
+                            DefinerFilter.copy(in, out);
+                        } catch (IOException e) {
+                            pumpFailure.set(e);
+                        }
+                    }, "restore-feed");
+                    feeder.setDaemon(true);
+                    feeder.start();
+                }
+                int code = p.await()[0];
+                if (code != 0) {
+                    throw toolFailure(p.name(0), p.stderr(0), location, "restore into " + displayUri());
+                }
+                joinQuietly(feeder);
+                if (pumpFailure.get() != null) { // the client saw an early end of input: the restore is incomplete
+                    throw new MigratorException(ErrorCode.FAILED, "cannot restore into " + displayUri() + ": reading "
+                            + file + " failed: " + pumpFailure.get().getMessage());
+                }
+            }
+        } finally {
+            deleteQuietly(secrets);
+        }
+    }
+
+    @Override
+    public void copyTo(Database target, DumpOptions dumpOptions, RestoreOptions restoreOptions) {
+        if (!(target instanceof MysqlDatabase my)) {
+            throw MigratorException.badInput("cannot copy MySQL/MariaDB " + displayUri() + " into " + target.engine()
+                    + " " + target.displayUri() + ": a dump restores only into the same engine");
+        }
+        Tool dumper = tool(dumpTool(), serverVersion());
+        my.prepareTarget(restoreOptions.allowNonEmpty());
+        Tool client = my.tool(my.clientTool(), my.serverVersion());
+        Path sourceSecrets = secretsFile();
+        Path targetSecrets = secretsFile();
+        boolean filter = dumpOptions.noOwner() || restoreOptions.noOwner();
+        try {
+            ProcessBuilder dump = new ProcessBuilder(dumpCommand(dumper, location, sourceSecrets))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            ProcessBuilder restore = new ProcessBuilder(clientCommand(client, my.location, targetSecrets))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            String what = "copy " + displayUri() + " to " + my.displayUri();
+            if (!filter) {
+                try (ToolProcess p = ToolProcess.pipeline(List.of(dump, restore), Map.of(), INSTALL)) {
+                    check(p, p.await(), List.of(location, my.location), what);
+                }
+                return;
+            }
+            try (ToolProcess d = ToolProcess.start(dump, Map.of(), INSTALL); ToolProcess r = ToolProcess.start(restore, Map.of(), INSTALL)) {
+                AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+                Thread pumpThread = new Thread(() -> {
+                    try (OutputStream out = r.processes().get(0).getOutputStream()) {
+                        pump(d.processes().get(0).getInputStream(), out, true, pumpFailure);
+                    } catch (IOException e) {
+                        pumpFailure.compareAndSet(null, e);
+                    }
+                }, "copy-pump");
+                pumpThread.setDaemon(true);
+                pumpThread.start();
+                int dumpCode = d.await()[0];
+                int restoreCode = r.await()[0];
+                if (dumpCode != 0) {
+                    throw toolFailure(d.name(0), d.stderr(0), location, what);
+                }
+                if (restoreCode != 0) {
+                    throw toolFailure(r.name(0), r.stderr(0), my.location, what);
+                }
+                try {
+                    pumpThread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MigratorException(ErrorCode.INTERRUPTED, what + " interrupted");
+                }
+                if (pumpFailure.get() != null) {
+                    throw new MigratorException(ErrorCode.FAILED, "cannot " + what + ": passing the dump on failed: "
+                            + pumpFailure.get().getMessage());
+                }
+            }
+        } finally {
+            deleteQuietly(sourceSecrets);
+            deleteQuietly(targetSecrets);
+        }
+    }
+
+    @Override
+    public Fingerprint fingerprint() {
+        try (Connection c = location.connect()) {
+            return MyCatalog.fingerprint(c, location.database());
+        } catch (SQLException e) {
+            throw location.failure(e, "fingerprint");
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing held between calls
+    }
+
+    @Override
+    public String toString() {
+        return displayUri();
+    }
+
+    private static void check(ToolProcess p, int[] codes, List<MyLocation> where, String what) {
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i] != 0) {
+                throw toolFailure(p.name(i), p.stderr(i), where.get(i), what);
+            }
+        }
+    }
+
+    /** Copies {@code in} to {@code out}, through the definer filter when asked; an I/O error is recorded. */
+    private static void pump(InputStream in, OutputStream out, boolean noOwner, AtomicReference<IOException> failure) {
+        try (in) {
+            if (noOwner) {
+                DefinerFilter.copy(in, out);
+            } else {
+                in.transferTo(out);
+            }
+            out.flush();
+        } catch (IOException e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /** Creates the database when missing; refuses one that holds objects unless {@code allowNonEmpty}. */
+    void prepareTarget(boolean allowNonEmpty) {
+        try (Connection c = location.withDatabase("").connect();
+             PreparedStatement exists = c.prepareStatement("select 1 from information_schema.schemata where schema_name = ?")) {
+            exists.setString(1, location.database());
+            boolean present;
+            try (ResultSet rs = exists.executeQuery()) {
+                present = rs.next();
+            }
+            if (!present) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("create database if not exists " + MyCatalog.quote(location.database())
+                            + " character set utf8mb4");
+                } catch (SQLException e) {
+                    throw new MigratorException(ErrorCode.BAD_INPUT, "database '" + location.database() + "' does not exist on "
+                            + displayUri() + " and could not be created (" + MyLocation.oneLine(e.getMessage())
+                            + "); create it with: CREATE DATABASE `" + location.database() + "`");
+                }
+                return;
+            }
+            if (!allowNonEmpty) {
+                List<String> held = MyCatalog.userObjects(c, location.database(), 5);
+                if (!held.isEmpty()) {
+                    throw new MigratorException(ErrorCode.CONFLICT, "target " + displayUri() + " is not empty: it holds "
+                            + String.join(", ", held) + (held.size() == 5 ? ", ..." : "")
+                            + "; restore into an empty database, or pass --allow-non-empty to restore on top of it");
+                }
+            }
+        } catch (SQLException e) {
+            throw location.failure(e, "check");
+        }
+    }
+
+    private String serverVersion() {
+        try (Connection c = location.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("select version()")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw location.failure(e, "query");
+        }
+    }
+
+    private List<String> dumpCommand(Tool tool, MyLocation where, Path secrets) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tool.path);
+        cmd.addAll(where.toolArguments(secrets));
+        cmd.addAll(List.of("--single-transaction", "--routines", "--triggers", "--events", "--hex-blob",
+                "--default-character-set=utf8mb4", "--skip-add-drop-table", "--no-tablespaces", "--quick",
+                "--", where.database()));
+        return cmd;
+    }
+
+    private static List<String> clientCommand(Tool tool, MyLocation where, Path secrets) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(tool.path);
+        cmd.addAll(where.toolArguments(secrets));
+        cmd.addAll(List.of("--binary-mode", "--default-character-set=utf8mb4", "--batch", "--database=" + where.database()));
+        return cmd;
+    }
+
+    private static Path secretsFile() {
+        try {
+            Path p = Files.createTempFile("migrator-client-", ".cnf");
+            Files.delete(p); // recreated 0600 only when a password must be passed
+            return p;
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary file: " + e.getMessage(), e);
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.INTERRUPTED, "restore interrupted");
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a 0600 file in the temp directory; nothing better to do
+        }
+    }
+
+    /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
+    static MigratorException toolFailure(String tool, String stderr, MyLocation where, String what) {
+        String detail = stderr.isBlank() ? "no message" : stderr;
+        if (detail.length() > 600) {
+            detail = "..." + detail.substring(detail.length() - 600);
+        }
+        if (detail.contains("Access denied for user")) {
+            return new MigratorException(ErrorCode.AUTH, tool + " could not log in to " + where.display() + ": " + detail
+                    + "; give the password in ~/.my.cnf or the URI");
+        }
+        return new MigratorException(ErrorCode.FAILED, "cannot " + what + ": " + tool + " failed: " + detail);
+    }
+
+    /** An installed tool and its version. */
+    record Tool(String path, String version) {
+    }
+
+    private String dumpTool() {
+        return firstInstalled("mariadb-dump", "mysqldump");
+    }
+
+    private String clientTool() {
+        return firstInstalled("mariadb", "mysql");
+    }
+
+    /** The first of {@code names} found in the tool directory or on the PATH (the first name if none is). */
+    private String firstInstalled(String... names) {
+        for (String name : names) {
+            if (binDir != null) {
+                if (Files.isExecutable(binDir.resolve(name))) {
+                    return binDir.resolve(name).toString();
+                }
+                continue;
+            }
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                    return Path.of(dir, name).toString();
+                }
+            }
+        }
+        return binDir != null ? binDir.resolve(names[0]).toString() : names[0];
+    }
+
+    /**
+     * Runs {@code exe --version} and checks it against the server: a MariaDB server needs MariaDB's tools
+     * of at least its major.minor version; for a MySQL server, MySQL's tools of at least its major version.
+     */
+    Tool tool(String exe, String serverVersion) {
+        ProcessBuilder b = new ProcessBuilder(exe, "--version").redirectOutput(ProcessBuilder.Redirect.PIPE);
+        String out;
+        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
+            out = new String(p.processes().get(0).getInputStream().readAllBytes()).strip();
+            p.await();
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot run " + exe + " --version: " + e.getMessage(), e);
+        }
+        Matcher t = VERSION.matcher(out);
+        String toolVersion = null;
+        while (t.find()) {
+            toolVersion = t.group(1) + "." + t.group(2) + (t.group(3) == null ? "" : "." + t.group(3)); // last match: Distrib
+        }
+        if (toolVersion == null) {
+            throw MigratorException.badInput("cannot read the version of " + exe + " ('" + out + "')");
+        }
+        String name = Path.of(exe).getFileName().toString();
+        boolean mariaServer = serverVersion.toLowerCase().contains("mariadb");
+        boolean mariaTool = out.toLowerCase().contains("mariadb");
+        int[] server = majorMinor(serverVersion);
+        int[] have = majorMinor(toolVersion);
+        if (mariaServer && !mariaTool) {
+            throw MigratorException.badInput(name + " " + toolVersion + " is MySQL's; the server is MariaDB " + serverVersion
+                    + ": install MariaDB's client tools " + server[0] + "." + server[1] + " or later (mariadb-client)");
+        }
+        boolean older = mariaServer ? (have[0] < server[0] || have[0] == server[0] && have[1] < server[1])
+                : have[0] < server[0];
+        if (older) {
+            throw MigratorException.badInput(name + " " + toolVersion + " (" + exe + ") is older than the "
+                    + (mariaServer ? "MariaDB " : "MySQL ") + serverVersion + " server; install "
+                    + (mariaServer ? "mariadb-client " + server[0] + "." + server[1] : "mysql-client " + server[0])
+                    + " or later and put it first on the PATH");
+        }
+        return new Tool(exe, toolVersion);
+    }
+
+    private static int[] majorMinor(String version) {
+        Matcher m = Pattern.compile("(\\d+)\\.(\\d+)").matcher(version);
+        if (!m.find()) {
+            return new int[] {0, 0};
+        }
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+}

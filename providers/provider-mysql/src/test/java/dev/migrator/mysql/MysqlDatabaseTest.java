@@ -1,0 +1,199 @@
+package dev.migrator.mysql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.migrator.provider.Database;
+import dev.migrator.provider.Database.DumpOptions;
+import dev.migrator.provider.Database.RestoreOptions;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.Fingerprint;
+import dev.migrator.provider.MigratorException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Snapshot, restore, direct copy and verify against the real MariaDB server. */
+class MysqlDatabaseTest {
+    static String source;
+    static Fingerprint sourcePrint;
+
+    @BeforeAll
+    static void loadSource() throws Exception {
+        source = MyServer.uniqueName("mysrc");
+        MyServer.create(source);
+        MyServer.load(source, "microblog-mysql.sql");
+        sourcePrint = MyServer.open(source).fingerprint();
+    }
+
+    @AfterAll
+    static void dropSource() {
+        MyServer.drop(source);
+    }
+
+    @Test
+    void fingerprintSeesEveryKindOfObjectAndTheData() {
+        assertThat(sourcePrint.schema()).containsKeys("table users", "table posts", "table follows", "table events",
+                "view popular", "index users.handle", "index events.events_kind_at", "constraint follows.follows_follower",
+                "constraint users.handle_chars", "function like_count", "procedure add_like", "trigger users.users_audit",
+                "event nightly_cleanup");
+        assertThat(sourcePrint.schema().get("table users")).contains("auto_increment 5003").contains("comment 'People who post'")
+                .contains("`mood` enum('happy','sad','ünïcödé')");
+        assertThat(sourcePrint.schema().get("constraint follows.follows_follower"))
+                .isEqualTo("foreign key (follower) references users (id) on update RESTRICT on delete CASCADE");
+        assertThat(sourcePrint.schema().get("view popular")).doesNotContain(source);
+        assertThat(sourcePrint.tables().get("events").rows()).isEqualTo(300_000);
+        assertThat(sourcePrint.tables().get("posts").rows()).isEqualTo(2000);
+        assertThat(sourcePrint.tables().get("audit").rows()).isEqualTo(3);
+        assertThat(sourcePrint.tables()).doesNotContainKey("popular");
+    }
+
+    @Test
+    void inventoryListsTablesBiggestFirst() {
+        Database.Inventory inv = MyServer.open(source).inventory();
+        assertThat(inv.tables().get(0).name()).isEqualTo("events");
+        assertThat(inv.tables().get(0).rowEstimate()).isBetween(200_000L, 400_000L);
+        assertThat(inv.bytes()).isGreaterThan(10_000_000L);
+    }
+
+    @Test
+    void snapshotRestoresIntoAnotherDatabaseIdenticallyAndVerifyFindsOneChangedRow(@TempDir Path dir) throws Exception {
+        String target = MyServer.uniqueName("mydst");
+        try {
+            MysqlDatabase src = MyServer.open(source);
+            Database.Dump dump = src.dump(dir, DumpOptions.defaults());
+            assertThat(dump.engine()).isEqualTo("mysql");
+            assertThat(dump.tool()).isEqualTo("mariadb-dump");
+            assertThat(Files.readString(dir.resolve("dump.sql"))).doesNotContain("DEFINER=").contains("CREATE TABLE `events`");
+            try (var files = Files.list(dir)) {
+                assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("dump.sql");
+            }
+
+            MysqlDatabase dst = MyServer.open(target); // does not exist yet: restore creates it
+            dst.restore(dir, dump, RestoreOptions.defaults());
+            assertThat(sourcePrint.differences(dst.fingerprint())).isEmpty();
+
+            MyServer.exec(target, "update events set kind = 'viev' where id = 123456");
+            assertThat(sourcePrint.differences(dst.fingerprint()))
+                    .containsExactly("DATA events: same 300000 rows, different content");
+            MyServer.exec(target, "delete from follows where follower = 5002", "update users set bio = 'x' where bio is null and handle = 'bob'");
+            assertThat(sourcePrint.differences(dst.fingerprint())).containsExactly(
+                    "DATA events: same 300000 rows, different content", "ROWS follows: 3 <> 2",
+                    "DATA users: same 3 rows, different content");
+
+            assertThatThrownBy(() -> dst.restore(dir, dump, RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT))
+                    .hasMessageContaining("is not empty").hasMessageContaining("table ").hasMessageContaining("--allow-non-empty");
+        } finally {
+            MyServer.drop(target);
+        }
+    }
+
+    @Test
+    void directCopyStreamsIntoTheTargetIdentically() {
+        for (boolean noOwner : new boolean[] {true, false}) {
+            String target = MyServer.uniqueName("mycopy");
+            try {
+                MysqlDatabase dst = MyServer.open(target);
+                MyServer.open(source).copyTo(dst, new DumpOptions(2, noOwner, true), new RestoreOptions(2, noOwner, true, false));
+                assertThat(sourcePrint.differences(dst.fingerprint())).as("noOwner=" + noOwner).isEmpty();
+            } finally {
+                MyServer.drop(target);
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotTakenDuringWritesRestoresToOnePointInTime(@TempDir Path dir) throws Exception {
+        String live = MyServer.uniqueName("mylive");
+        String restored = MyServer.uniqueName("mylive_r");
+        MyServer.create(live);
+        try {
+            MyServer.exec(live,
+                    "create table ledger (id bigint auto_increment primary key, amount int not null, pad varchar(200)) engine=InnoDB",
+                    "create table totals (id int primary key, total bigint not null) engine=InnoDB",
+                    "insert into ledger (amount, pad) select 1, repeat('x', 200) from seq_1_to_200000",
+                    "insert into totals values (1, 200000)");
+            Thread writer = new Thread(() -> {
+                try (Connection c = MyServer.connect(live); Statement st = c.createStatement()) {
+                    c.setAutoCommit(false);
+                    while (!Thread.currentThread().isInterrupted()) {
+                        st.execute("insert into ledger (amount) values (3)");
+                        st.execute("update totals set total = total + 3 where id = 1");
+                        c.commit();
+                    }
+                } catch (Exception e) {
+                    // stops when interrupted or when the database goes away
+                }
+            });
+            writer.start();
+            try {
+                Thread.sleep(200);
+                Database.Dump dump = MyServer.open(live).dump(dir, DumpOptions.defaults());
+                MyServer.open(restored).restore(dir, dump, RestoreOptions.defaults());
+            } finally {
+                writer.interrupt();
+                writer.join(10_000);
+            }
+            try (Connection c = MyServer.connect(restored); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select (select sum(amount) from ledger), (select total from totals), (select count(*) from ledger)")) {
+                rs.next();
+                assertThat(rs.getLong(3)).as("writes happened during the dump").isGreaterThan(200_000L);
+                assertThat(rs.getLong(1)).isEqualTo(rs.getLong(2));
+            }
+        } finally {
+            MyServer.drop(live);
+            MyServer.drop(restored);
+        }
+    }
+
+    @Test
+    void wrongPasswordIsReportedAsCredentialsWithoutShowingIt(@TempDir Path dir) throws Exception {
+        String db = MyServer.uniqueName("mypw");
+        MyServer.create(db);
+        try {
+            MyServer.exec("", "create user if not exists 'mig_db_pw'@'%' identified by 'Right-Pass-42'",
+                    "grant all on " + db + ".* to 'mig_db_pw'@'%'");
+            MyServer.exec(db, "create table t (id int primary key)", "insert into t values (1)");
+            Database wrong = new MysqlProviderFactory().database(URI.create("mysql://mig_db_pw:Wrong-Pass-7@127.0.0.1:3306/" + db));
+            assertThat(wrong.displayUri()).doesNotContain("Wrong-Pass-7");
+            assertThatThrownBy(wrong::inventory)
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH))
+                    .hasMessageContaining("mig_db_pw").hasMessageNotContaining("Wrong-Pass-7");
+
+            Database right = new MysqlProviderFactory().database(URI.create("mariadb://mig_db_pw:Right-Pass-42@127.0.0.1:3306/" + db));
+            assertThat(right.inventory().tables()).extracting(Database.Table::name).containsExactly("t");
+            // the password reaches the tool through a 0600 option file that is gone afterwards
+            Database.Dump dump = right.dump(dir, DumpOptions.defaults());
+            assertThat(Files.readString(dir.resolve("dump.sql"))).contains("INSERT INTO `t` VALUES").doesNotContain("Right-Pass-42");
+            assertThat(dump.toolVersion()).matches("\\d+\\.\\d+\\.\\d+");
+        } finally {
+            MyServer.exec("", "drop user if exists 'mig_db_pw'@'%'");
+            MyServer.drop(db);
+        }
+    }
+
+    @Test
+    void missingToolSaysWhatToInstall(@TempDir Path dir) throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("empty-bin"));
+        MysqlDatabase noTools = new MysqlDatabase(MyServer.open(source).location(), empty);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        assertThatThrownBy(() -> noTools.dump(out, DumpOptions.defaults()))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("mariadb-dump").hasMessageContaining("install");
+    }
+
+    @Test
+    void aMissingDatabaseIsNamed() {
+        assertThatThrownBy(() -> MyServer.open("mig_db_no_such_db").inventory())
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
+                .hasMessageContaining("mig_db_no_such_db");
+    }
+}
