@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -20,55 +21,144 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run a provider exit on an embedded default, with nothing installed beyond Java:",
-            "starts an embedded S3-compatible store as the 'old cloud', seeds it with a synthetic microblog's media,",
-            "copies it to a local folder (the 'new host') and verifies the result."})
+        description = {"Run a whole provider exit on embedded defaults, with nothing installed beyond Java:",
+            "starts an embedded S3-compatible store as the 'old cloud' and seeds it with a synthetic microblog's media",
+            "(and a PostgreSQL database of users, posts and follows when a server and pg_dump are available),",
+            "writes a plan, shows it, runs the pre-copy, lets the old system take a few more writes, runs the cut-over",
+            "to the 'new host' (a local folder, and a second database), verifies, and prints the report."})
 final class DemoCommand implements Callable<Integer> {
     static final String BUCKET = "microblog-media";
+    static final String OLD_DB = "migrator_demo_old";
+    static final String NEW_DB = "migrator_demo_new";
 
     @Option(names = "--to", paramLabel = "DIR", defaultValue = "migrator-demo/new-host",
-            description = "The new host's folder. Default: ${DEFAULT-VALUE}.")
+            description = "The new host's folder; the plan and its state go beside it. Default: ${DEFAULT-VALUE}.")
     Path to;
 
     @Option(names = "--users", paramLabel = "N", defaultValue = "200",
             description = "Users to invent (each has an avatar and a few posts with media). Default: ${DEFAULT-VALUE}.")
     int users;
 
+    @Option(names = "--postgres", paramLabel = "URI", defaultValue = "postgresql://postgres@127.0.0.1:5432/",
+            description = "PostgreSQL server for the database part (the demo creates and resets its own databases "
+                    + OLD_DB + " and " + NEW_DB + "). Default: ${DEFAULT-VALUE}.")
+    String postgres;
+
+    @Option(names = "--no-postgres", description = "Skip the database part.")
+    boolean noPostgres;
+
     @Mixin
     StoreArgs store;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (users < 1 || users > 100_000) {
             throw dev.migrator.provider.MigratorException.badInput("--users must be between 1 and 100000");
         }
+        Path newHost = to.toAbsolutePath().normalize();
+        Path home = newHost.getParent();
+        Files.createDirectories(home);
         try (EmbeddedS3Server oldCloud = EmbeddedS3Server.inMemory()) {
             oldCloud.createBucket(BUCKET);
             String source = oldCloud.s3Uri(BUCKET, "");
-            String target = to.toAbsolutePath().normalize().toUri().toString();
             System.out.println("Old cloud: embedded S3-compatible store at " + oldCloud.endpoint());
             long[] seeded;
             try (ObjectStore s3 = store.open(source)) {
                 seeded = seed(s3, users);
             }
-            System.out.printf("Seeded %s objects (%s) into %s%n%n", Human.count(seeded[0]), Human.bytes(seeded[1]),
+            System.out.printf("Seeded %s objects (%s) into %s%n", Human.count(seeded[0]), Human.bytes(seeded[1]),
                     Redaction.uri(source));
-
-            System.out.println("$ migrator copy " + Redaction.uri(source) + " " + target);
-            int copy = Main.run("copy", source, target, "--part-size", store.partSize);
-            if (copy != 0) {
-                return copy;
+            DemoDatabase db = noPostgres ? null : DemoDatabase.prepare(postgres, OLD_DB, NEW_DB, users);
+            if (db != null) {
+                System.out.println("Seeded PostgreSQL database " + db.sourceUri() + " (users, posts, follows)");
             }
             System.out.println();
-            System.out.println("$ migrator verify " + Redaction.uri(source) + " " + target);
-            int verify = Main.run("verify", source, target);
-            if (verify == 0) {
-                System.out.println();
-                System.out.println("Done: the old cloud's media is on the new host at " + to.toAbsolutePath().normalize()
-                        + ", verified. Run the demo again and every object is skipped as already identical.");
+
+            Path plan = home.resolve("exit.yaml");
+            Files.writeString(plan, planYaml(source, newHost, home, db));
+            System.out.println("Wrote the plan " + plan + " (format: docs/plan-format.md).");
+            System.out.println();
+            System.out.println("$ migrator plan " + plan);
+            int planned = Main.run("plan", plan.toString());
+            if (planned != 0) {
+                return planned;
             }
-            return verify;
+
+            System.out.println();
+            System.out.println("$ migrator run " + plan + " --phase presync     # bulk copy while the old system is live");
+            int presync = Main.run("run", plan.toString(), "--phase", "presync");
+            if (presync != 0) {
+                return presync;
+            }
+
+            System.out.println();
+            System.out.println("Meanwhile the old system keeps taking writes: a new post, a changed avatar, a deleted image"
+                    + (db != null ? ", new rows" : "") + ".");
+            try (ObjectStore s3 = store.open(source)) {
+                liveWrites(s3);
+            }
+            if (db != null) {
+                db.liveWrites();
+            }
+
+            System.out.println();
+            System.out.println("$ migrator run " + plan + " --phase cutover     # freeze, delta, database, verify, switch");
+            int cutover = Main.run("run", plan.toString(), "--phase", "cutover");
+            if (cutover == 0) {
+                System.out.println();
+                System.out.println("Done: the old cloud is on the new host at " + newHost + (db != null ? " and in " + db.targetUri() : "")
+                        + ", verified. Report: " + home.resolve("exit.yaml.state/report.md"));
+                System.out.println("See where it stands: 'migrator status " + plan + "'. (The embedded old cloud stops with the demo, "
+                        + "so run and drill this plan only against a store that stays up, e.g. 'migrator serve-s3'.)");
+            }
+            return cutover;
         }
+    }
+
+    /** The demo plan: the bucket to the new host's folder, the database (if any) to a second database, hooks that leave flags. */
+    static String planYaml(String source, Path newHost, Path home, DemoDatabase db) {
+        StringBuilder y = new StringBuilder();
+        y.append("# Written by 'migrator demo'. Format: docs/plan-format.md\n");
+        y.append("name: microblog exit (demo)\n");
+        y.append("deadline: 30m\n");
+        y.append("sources:\n");
+        y.append("  media: '").append(source).append("'\n");
+        if (db != null) {
+            y.append("  db: '").append(db.sourceUri()).append("'\n");
+        }
+        y.append("targets:\n");
+        y.append("  new-media: '").append(newHost.toUri()).append("'\n");
+        if (db != null) {
+            y.append("  new-db: '").append(db.targetUri()).append("'\n");
+        }
+        y.append("moves:\n");
+        y.append("  - {name: media, from: media, to: new-media, shards: 4, delete-extraneous: true, delta: 2%}\n");
+        if (db != null) {
+            y.append("  - {name: db, from: db, to: new-db, via: direct}\n");
+        }
+        y.append("limits: {concurrency: 4}\n");
+        y.append("hooks:\n");
+        y.append("  freeze: [{name: read-only, run: 'date > app-read-only.flag', timeout: 10s, estimate: 1s}]\n");
+        y.append("  switch: [{name: dns, run: 'rm -f app-read-only.flag && echo new-host > dns.flag', timeout: 10s, estimate: 1s}]\n");
+        y.append("drill:\n");
+        y.append("  targets:\n");
+        y.append("    new-media: '").append(home.resolve("drill-scratch").toUri()).append("'\n");
+        if (db != null) {
+            y.append("    new-db: '").append(db.drillUri()).append("'\n");
+        }
+        y.append("  deadline: 10m\n");
+        return y.toString();
+    }
+
+    /** What the live old system does between the pre-copy and the cut-over. */
+    static void liveWrites(ObjectStore s3) {
+        Random random = new Random(42);
+        s3.put("media/2026/11/9999999.jpg", Content.of(bytes(random, 64 * 1024)), new ObjectMetadata("image/jpeg", null,
+                "public, max-age=31536000, immutable", null, Map.of("post-id", "9999999", "user-id", "1")));
+        s3.put("avatars/user-00001.jpg", Content.of(bytes(random, 12 * 1024)), new ObjectMetadata("image/jpeg", null,
+                "public, max-age=86400", null, Map.of("user-id", "1")));
+        s3.delete("media/2026/11/1000010.jpg");
+        s3.delete("media/2026/11/1000010.png");
     }
 
     /** Writes a deterministic synthetic microblog; returns {objects, bytes}. */

@@ -82,7 +82,7 @@ class S3CopyTest {
     void demoRunsEndToEnd() {
         CliRun demo = CliRun.of("demo", "--to", dir.resolve("new-host").toString(), "--users", "3");
         assertThat(demo.exit()).as(demo.all()).isZero();
-        assertThat(demo.out()).contains("Seeded").contains("Identical").contains("Done");
+        assertThat(demo.out()).contains("Seeded").contains("Critical path").contains("Run complete").contains("Done");
         assertThat(demo.all()).doesNotContain(EmbeddedS3Server.SECRET_KEY);
         assertThat(dir.resolve("new-host/media/video/launch-day.mp4")).isRegularFile();
     }

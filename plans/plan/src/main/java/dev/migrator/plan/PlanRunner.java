@@ -143,10 +143,21 @@ public final class PlanRunner {
         }
         try {
             Frozen f = JSON.readValue(planJson.toFile(), Frozen.class);
-            List<JsonNode> events = RunJournal.read(journal);
+            // Earlier, finished runs (e.g. the pre-copy before this cut-over) first; a step's latest event wins.
+            List<JsonNode> events = new ArrayList<>();
+            try (var files = Files.list(stateDir)) {
+                List<Path> archived = files.filter(p -> p.getFileName().toString().matches("journal\\.[0-9]+"))
+                        .sorted(java.util.Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(8))))
+                        .toList();
+                for (Path a : archived) {
+                    events.addAll(RunJournal.read(a));
+                }
+            }
+            List<JsonNode> current = RunJournal.read(journal);
+            events.addAll(current);
             Map<String, String> state = new HashMap<>();
             Map<String, String> detail = new HashMap<>();
-            String lastEvent = events.isEmpty() ? "" : events.get(events.size() - 1).path("event").asText();
+            String lastEvent = current.isEmpty() ? "" : current.get(current.size() - 1).path("event").asText();
             boolean ended = lastEvent.equals("end");
             for (JsonNode e : events) {
                 String id = e.path("step").asText(null);
@@ -189,7 +200,7 @@ public final class PlanRunner {
             }
             b.append("Plan ").append(plan.name()).append(": ").append(done).append(" of ").append(f.steps().size())
                     .append(" steps done (state: ").append(stateDir).append(")\n");
-            b.append(ended ? (RunJournalView.complete(events) ? "The last run completed.\n"
+            b.append(ended ? (RunJournalView.complete(current) ? "The last run completed.\n"
                     : "The last run ended incomplete; run the same command to retry what is left.\n")
                     : "A run is in progress, or was killed: run the same command to resume it.\n");
             lines.forEach(l -> b.append(l.stripTrailing()).append('\n'));

@@ -198,6 +198,24 @@ class PlanRunTest {
         assertThat(Files.readString(junit)).contains("name=\"rto-within-deadline\"").contains("MISSES the deadline");
     }
 
+    @Test
+    void aMoveThroughABundleOnAStagingStoreIsRestoredAndVerified() throws Exception {
+        seed("bundled");
+        Plan plan = write("""
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{name: media, from: old, to: new, via: bundle, staging: '%s'}]
+                """.formatted(s3.s3Uri("bundled", ""), dir.resolve("new").toUri(), dir.resolve("staging").toUri()));
+        RunReport r = PlanRunner.run(plan, PlanRunner.Options.of(dir.resolve("state")), false, null, new ArrayList<>());
+        assertThat(r.exitCode()).as(r.summary()).isZero();
+        assertThat(r.result().outcomes()).extracting(o -> o.step().id()).containsSubsequence(
+                "presync/media/bundle-pack", "presync/media/bundle-restore", "cutover/media/delta", "cutover/media/verify");
+        assertThat(keys(dir.resolve("new").toUri().toString())).hasSize(240);
+        assertThat(keys(dir.resolve("staging").resolve("media").toUri().toString())).contains("SHA256SUMS");
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("verify"))
+                .singleElement().satisfies(o -> assertThat(o.result().verified()).isTrue());
+    }
+
     static Element junit(Path file) throws Exception {
         Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(file.toFile());
         Element suite = doc.getDocumentElement();

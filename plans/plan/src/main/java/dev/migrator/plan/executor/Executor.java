@@ -120,6 +120,9 @@ public final class Executor {
         boolean resumed;
         try (RunJournal journal = RunJournal.open(stateDir)) {
             resumed = journal.resuming();
+            if (!resumed) {
+                clearStepDirectories(); // a new run starts from the top: no step may trust what an earlier run left
+            }
             Map<String, JsonNode> done = journal.done();
             ObjectNode begin = journal.event("run", null);
             begin.put("steps", steps.size());
@@ -213,6 +216,20 @@ public final class Executor {
             return new Result(ordered, (System.nanoTime() - t0) / 1e9, interrupted, resumed);
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    private void clearStepDirectories() {
+        Path steps = stateDir.resolve("steps");
+        if (!java.nio.file.Files.exists(steps)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(steps)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        } catch (java.io.IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot clear " + steps + " for a new run: " + e.getMessage(), e);
         }
     }
 

@@ -259,6 +259,12 @@ public final class PlanParser {
                 case "dump" -> Move.Via.DUMP;
                 default -> throw pos(m.get("via")).error("via '" + v + "': expected direct, bundle or dump");
             };
+            if (via == Move.Via.BUNDLE && (!m.containsKey("staging") || m.containsKey("include") || m.containsKey("exclude")
+                    || m.containsKey("shards"))) {
+                throw pos(m.get("via")).error(!m.containsKey("staging")
+                        ? "via bundle needs 'staging': the object store URI where the bundle is written"
+                        : "via bundle moves the whole source as one bundle; 'include', 'exclude' and 'shards' are for via direct");
+            }
             if (via == Move.Via.DUMP && !src.database()) {
                 throw pos(m.get("via")).error("via dump is for databases; for objects use direct or bundle");
             }

@@ -100,7 +100,6 @@ public final class Planner {
         long stream = Math.min(a.stream(), b.stream());
         long rate = Math.min(stream * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
         double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
-        Map<String, Long> demand = Map.of(m.from(), rate, m.to(), rate);
         Map<String, String> base = new LinkedHashMap<>();
         base.put("from", m.from());
         base.put("to", m.to());
@@ -141,7 +140,7 @@ public final class Planner {
             if (m.via() == Move.Via.DIRECT) {
                 double s = STEP_OVERHEAD + bytes / (double) rate + objects / requests;
                 steps.add(new Step("presync/" + m.name() + "/copy" + suffix, "copy", Phase.PRESYNC, m.name(), beforePresync, p,
-                        bytes, objects, s, demand, explainCopy(bytes, objects, rate, requests, m.parallelism(), stream)));
+                        bytes, objects, s, demand(m, bytes, s), explainCopy(bytes, objects, rate, requests, m.parallelism(), stream)));
             }
             // Cut-over: the delta. Every object is compared again (one request each); only changed bytes move.
             Map<String, String> dp = new LinkedHashMap<>(p);
@@ -151,8 +150,9 @@ public final class Planner {
             dp.put("overwrite", "true");
             long changed = Math.round(bytes * m.delta());
             String deltaId = "cutover/" + m.name() + "/delta" + suffix;
+            double deltaSeconds = STEP_OVERHEAD + changed / (double) rate + objects / requests;
             steps.add(new Step(deltaId, "copy", Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
-                    STEP_OVERHEAD + changed / (double) rate + objects / requests, demand,
+                    deltaSeconds, demand(m, changed, deltaSeconds),
                     explainCopy(changed, objects, rate, requests, m.parallelism(), stream) + " (delta "
                             + percent(m.delta()) + " of " + human(bytes) + ")"));
             String verifyId = "cutover/" + m.name() + "/verify" + suffix;
@@ -195,6 +195,15 @@ public final class Planner {
                 STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
                 human(inv.bytes()) + " hashed in the databases at ~" + human(5 * rate) + "/s + 1 s"));
         verified.add(verify);
+    }
+
+    /**
+     * Bandwidth a copy step holds on both endpoints: its average rate over its estimated duration, so a step
+     * dominated by per-object requests (a delta that mostly compares) does not hold bandwidth it will not use.
+     */
+    private static Map<String, Long> demand(Move m, long bytes, double seconds) {
+        long average = (long) Math.ceil(bytes / seconds);
+        return Map.of(m.from(), average, m.to(), average);
     }
 
     static int autoShards(Inventory inv, int concurrency) {

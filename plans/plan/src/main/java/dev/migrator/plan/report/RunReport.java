@@ -83,7 +83,7 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         b.append(String.format(Locale.ROOT, "Took %s (estimate %s), moved %s.", Format.duration(result.seconds()),
                 Format.duration(estimate), Format.bytes(bytes)));
         if (estimateFreeze > 0) {
-            b.append(String.format(Locale.ROOT, " Freeze window %s (estimate %s).", measuredFreeze < 0 ? "not measured (resumed)"
+            b.append(String.format(Locale.ROOT, " Freeze window %s (estimate %s).", measuredFreeze < 0 ? "not measured (not every cut-over step ran in this run)"
                     : Format.duration(measuredFreeze), Format.duration(estimateFreeze)));
         }
         b.append('\n');

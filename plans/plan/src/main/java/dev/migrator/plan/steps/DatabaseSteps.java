@@ -58,7 +58,8 @@ final class DatabaseSteps {
     static StepResult dump(StepContext ctx) throws IOException {
         Path dir = dumpDir(ctx);
         Path ready = dir.resolve("dump.json");
-        if (Files.exists(ready)) {
+        Path doneThisRun = ctx.workDir().resolve("dump-done"); // a dump left by an earlier run is stale: redo it
+        if (Files.exists(ready) && Files.exists(doneThisRun)) {
             return new StepResult(0, 0, 1, null, List.of("dump already complete in " + dir));
         }
         // A torn earlier attempt leaves a partial dump: start it again in an empty directory.
@@ -74,7 +75,9 @@ final class DatabaseSteps {
             Database.Dump dump = from.dump(dir, dumpOptions(ctx.step()));
             Path tmp = dir.resolve("dump.json.tmp");
             JSON.writeValue(tmp.toFile(), dump);
-            Files.move(tmp, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(ctx.workDir());
+            Files.writeString(doneThisRun, "");
             return new StepResult(size(dir), 0, 0, null, List.of(dump.tool() + " " + dump.toolVersion() + ", " + dump.format()
                     + " format, in " + dir));
         }
@@ -117,20 +120,20 @@ final class DatabaseSteps {
     }
 
     /**
-     * Whether a retried or resumed copy/restore already went through: the target is non-empty and identical.
-     * A non-empty target that differs is left to the adapter, which refuses it (CONFLICT) rather than overwrite.
+     * Whether the target already holds exactly the source (a retried, resumed or repeated copy): then there is
+     * nothing to do. A non-empty target that differs is left to the adapter, which refuses it (CONFLICT) rather
+     * than overwrite it.
      */
     private static boolean done(StepContext ctx, Database from, Database to) {
-        if (!Files.exists(ctx.workDir().resolve("attempted"))) {
-            try {
-                Files.createDirectories(ctx.workDir());
-                Files.writeString(ctx.workDir().resolve("attempted"), "");
-            } catch (IOException e) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot write " + ctx.workDir() + ": " + e.getMessage(), e);
+        Fingerprint t;
+        try {
+            t = to.fingerprint();
+        } catch (MigratorException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return false; // no such database yet: the restore creates it
             }
-            return false;
+            throw e;
         }
-        Fingerprint t = to.fingerprint();
         return !t.tables().isEmpty() && from.fingerprint().differences(t).isEmpty();
     }
 

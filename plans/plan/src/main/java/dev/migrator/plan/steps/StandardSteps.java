@@ -2,7 +2,7 @@ package dev.migrator.plan.steps;
 
 import dev.migrator.plan.executor.StepKinds;
 
-/** The step kinds this build runs. Bundle kinds (bundle-pack, bundle-restore) are planned but not registered yet. */
+/** The step kinds this build runs, one {@link StepKinds#register} each. */
 public final class StandardSteps {
     private StandardSteps() {
     }
@@ -16,6 +16,8 @@ public final class StandardSteps {
                 .register("db-copy", DatabaseSteps::copy)
                 .register("db-dump", DatabaseSteps::dump)
                 .register("db-restore", DatabaseSteps::restore)
-                .register("db-verify", DatabaseSteps::verify);
+                .register("db-verify", DatabaseSteps::verify)
+                .register("bundle-pack", BundleSteps::pack)
+                .register("bundle-restore", BundleSteps::restore);
     }
 }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -149,32 +148,33 @@ class SchedulerTest {
                 }
             }
         }
-        TreeMap<Double, List<Step>> starts = new TreeMap<>();
-        steps.forEach(st -> starts.computeIfAbsent(s.start().get(st.id()), k -> new ArrayList<>()).add(st));
-        // Sweep: at each start instant, the steps running are those with start <= t < end.
-        List<Step> sorted = new ArrayList<>(steps);
-        sorted.sort((x, y) -> Double.compare(s.start().get(x.id()), s.start().get(y.id())));
-        for (double t : starts.keySet()) {
-            int running = 0;
-            Map<String, Long> used = new HashMap<>();
-            for (Step st : sorted) {
-                double a = s.start().get(st.id());
-                if (a > t) {
-                    break;
-                }
-                if (s.end().get(st.id()) > t + 1e-9 && st.seconds() > 0) {
-                    running++;
-                    st.demand().forEach((e, rate) -> {
-                        Long cap = bandwidth.get(e);
-                        used.merge(e, cap == null ? rate : Math.min(rate, cap), Long::sum);
-                    });
-                }
+        // Sweep over start and end events in time order (ends first at equal times): the running set at each start.
+        List<double[]> events = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step st = steps.get(i);
+            if (st.seconds() > 0) {
+                events.add(new double[] {s.start().get(st.id()), 1, i});
+                events.add(new double[] {s.end().get(st.id()), 0, i});
             }
-            assertThat(running).as("steps running at %.1f s", t).isLessThanOrEqualTo(concurrency);
-            for (var e : used.entrySet()) {
-                Long cap = bandwidth.get(e.getKey());
-                if (cap != null) {
-                    assertThat(e.getValue()).as("bandwidth of %s at %.1f s", e.getKey(), t).isLessThanOrEqualTo(cap);
+        }
+        events.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
+        int running = 0;
+        Map<String, Long> used = new HashMap<>();
+        for (double[] e : events) {
+            Step st = steps.get((int) e[2]);
+            int sign = e[1] == 1 ? 1 : -1;
+            running += sign;
+            st.demand().forEach((endpoint, rate) -> {
+                Long cap = bandwidth.get(endpoint);
+                used.merge(endpoint, sign * (cap == null ? rate : Math.min(rate, cap)), Long::sum);
+            });
+            if (sign == 1) {
+                assertThat(running).as("steps running at %.1f s", e[0]).isLessThanOrEqualTo(concurrency);
+                for (var u : used.entrySet()) {
+                    Long cap = bandwidth.get(u.getKey());
+                    if (cap != null) {
+                        assertThat(u.getValue()).as("bandwidth of %s at %.1f s", u.getKey(), e[0]).isLessThanOrEqualTo(cap);
+                    }
                 }
             }
         }

@@ -1,0 +1,152 @@
+package dev.migrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.migrator.embedded.EmbeddedS3Server;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.local.LocalObjectStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** migrator plan / run / status through the real command line, including a run killed with kill -9 and resumed. */
+class PlanCliTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMistakeInThePlanFileIsOneLineWithFileLineAndColumn() throws Exception {
+        Path plan = dir.resolve("bad.yaml");
+        Files.writeString(plan, """
+                sources:
+                  old: file:///tmp/old
+                targets:
+                  new: file:///tmp/new
+                moves:
+                  - from: old
+                    to: new
+                    parallelism: lots
+                """);
+        CliRun r = CliRun.of("plan", plan.toString(), "--offline");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("migrator: " + plan + ":8:18: parallelism 'lots': expected a whole number from 1 to 256");
+        assertThat(CliRun.of("run", dir.resolve("missing.yaml").toString()).err()).contains("does not exist");
+    }
+
+    @Test
+    void offlinePlanAsMarkdownAndJson() throws Exception {
+        Path plan = dir.resolve("p.yaml");
+        Files.writeString(plan, """
+                deadline: 1h
+                sources:
+                  old: {uri: 'file:///tmp/old', objects: 50000, size: 40GiB}
+                targets:
+                  new: file:///tmp/new
+                moves: [{from: old, to: new}]
+                hooks: {freeze: 'true', switch: 'true'}
+                """);
+        CliRun md = CliRun.of("plan", plan.toString(), "--offline", "--format", "markdown");
+        assertThat(md.exit()).as(md.all()).isZero();
+        assertThat(md.out()).contains("```mermaid\ngantt").contains("dateFormat X").contains("crit, ")
+                .contains("Freeze window (cut-over)");
+        CliRun json = CliRun.of("plan", plan.toString(), "--offline", "--format", "json");
+        JsonNode root = new ObjectMapper().readTree(json.out());
+        assertThat(root.get("steps").size()).isGreaterThan(4);
+        assertThat(root.get("totalSeconds").asDouble()).isGreaterThan(root.get("freezeWindowSeconds").asDouble());
+        assertThat(root.get("deadline").get("met").asBoolean()).isTrue();
+    }
+
+    @Test
+    void aRunKilledWithKillMinus9ResumesWithoutRedoingFinishedSteps() throws Exception {
+        Path src = dir.resolve("src");
+        LocalObjectStore source = new LocalObjectStore(src);
+        Random random = new Random(3);
+        for (int i = 0; i < 800; i++) {
+            byte[] data = new byte[8 * 1024 + random.nextInt(8 * 1024)];
+            random.nextBytes(data);
+            source.put(String.format("obj/%05d", i), Content.of(data), new ObjectMetadata("application/x-test", null, null, null, Map.of()));
+        }
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
+            s3.createBucket("target");
+            Path plan = dir.resolve("exit.yaml");
+            Files.writeString(plan, """
+                    sources: {old: '%s'}
+                    targets: {new: '%s'}
+                    moves: [{name: objects, from: old, to: new, shards: 4, parallelism: 2}]
+                    limits: {concurrency: 1}
+                    """.formatted(src.toUri(), s3.s3Uri("target", "copy")));
+            Path state = dir.resolve("state");
+            List<String> command = List.of("run", plan.toString(), "--state", state.toString(), "-q");
+            Process first = new ProcessBuilder(javaCommand(command)).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("first.log").toFile()).start();
+            // Kill when the first shard is done and the second has journaled some of its objects.
+            Path shard2 = state.resolve("steps").resolve("presync_objects_copy-2of4").resolve("copy-journal");
+            waitFor(() -> count(state.resolve("journal"), "\"event\":\"done\"") >= 1 && count(shard2, "\t") >= 20, first);
+            first.destroyForcibly(); // SIGKILL: no shutdown hook, no chance to tidy up
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long doneAtKill = count(state.resolve("journal"), "\"event\":\"done\"");
+
+            CliRun status = CliRun.of("status", plan.toString(), "--state", state.toString());
+            assertThat(status.out()).contains("was killed").contains("DONE         presync/objects/copy-1of4");
+
+            List<String> again = new ArrayList<>(List.of("run", plan.toString(), "--state", state.toString(), "--json"));
+            CliRun second = CliRun.of(again.toArray(String[]::new));
+            assertThat(second.exit()).as(second.all()).isZero();
+            JsonNode report = new ObjectMapper().readTree(second.out());
+            long resumed = 0;
+            long skippedObjects = 0;
+            for (JsonNode s : report.get("steps")) {
+                resumed += s.get("status").asText().equals("RESUMED") ? 1 : 0;
+                if (s.get("status").asText().equals("DONE") && s.get("id").asText().startsWith("presync/")) {
+                    skippedObjects += s.get("skipped").asLong();
+                }
+            }
+            assertThat(resumed).as("steps finished before the kill are not redone").isEqualTo(doneAtKill);
+            assertThat(skippedObjects).as("the shard cut by the kill resumes from its copy journal").isPositive();
+            assertThat(report.get("resumed").asBoolean()).isTrue();
+
+            CliRun verify = CliRun.of("verify", src.toString(), s3.s3Uri("target", "copy"));
+            assertThat(verify.exit()).as(verify.all()).isZero();
+            assertThat(CliRun.of("status", plan.toString(), "--state", state.toString()).out()).contains("The last run completed.");
+        }
+    }
+
+    interface Condition {
+        boolean met() throws Exception;
+    }
+
+    private static void waitFor(Condition c, Process p) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            if (c.met()) {
+                return;
+            }
+            assertThat(p.isAlive()).as("the run ended before it could be killed").isTrue();
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the run did not get far enough in 90 s");
+    }
+
+    private static long count(Path file, String text) throws Exception {
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        return Files.readAllLines(file).stream().filter(l -> l.contains(text)).count();
+    }
+
+    private static List<String> javaCommand(List<String> args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        return cmd;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.migrator.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.migrator.plan.executor.StepOutcome;
+import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanParser;
+import dev.migrator.plan.report.RunReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Database moves of a plan against the real PostgreSQL service (127.0.0.1:5432): direct copy and dump/restore, verified. */
+class DatabasePlanTest {
+    final String suffix = UUID.randomUUID().toString().substring(0, 8);
+    final String source = "mig_plan_src_" + suffix;
+    final List<String> created = new ArrayList<>(List.of(source, "mig_plan_direct_" + suffix, "mig_plan_dump_" + suffix,
+            "mig_plan_drill_" + suffix));
+
+    @TempDir
+    Path dir;
+
+    static Connection connect(String db) throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, "postgres", "");
+    }
+
+    @AfterEach
+    void drop() throws SQLException {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            for (String db : created) {
+                st.execute("drop database if exists " + db + " with (force)");
+            }
+        }
+    }
+
+    static void seed(String db) throws SQLException {
+        try (Connection c = connect(db); Statement st = c.createStatement()) {
+            st.execute("create table users (id bigserial primary key, handle text unique not null, bio text)");
+            st.execute("create table posts (id bigserial primary key, user_id bigint references users, body text, at timestamptz default now())");
+            st.execute("create table follows (follower bigint references users, followee bigint references users, primary key (follower, followee))");
+            st.execute("insert into users (handle, bio) select 'user' || i, 'bio ☕ ' || i from generate_series(1, 500) i");
+            st.execute("insert into posts (user_id, body) select 1 + i % 500, 'post ' || i from generate_series(1, 3000) i");
+            st.execute("insert into follows select i, 1 + (i * 7) % 500 from generate_series(1, 500) i where i <> 1 + (i * 7) % 500");
+        }
+    }
+
+    static long count(String db, String table) throws SQLException {
+        try (Connection c = connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select count(*) from " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void directAndDumpMovesCopyAndVerifyTheDatabase() throws Exception {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + source + " template template0");
+        }
+        seed(source);
+        Path file = dir.resolve("db.yaml");
+        Files.writeString(file, """
+                sources: {db: 'postgresql://postgres@127.0.0.1:5432/%s'}
+                targets:
+                  direct: 'postgresql://postgres@127.0.0.1:5432/%s'
+                  dumped: 'postgresql://postgres@127.0.0.1:5432/%s'
+                moves:
+                  - {name: db-direct, from: db, to: direct}
+                  - {name: db-dump, from: db, to: dumped, via: dump, dump: {jobs: 2}}
+                limits: {attempts: 1}
+                drill:
+                  targets:
+                    direct: 'postgresql://postgres@127.0.0.1:5432/%s'
+                    dumped: 'postgresql://postgres@127.0.0.1:5432/%s'
+                """.formatted(source, created.get(1), created.get(2), created.get(3), created.get(3) + "b"));
+        created.add(created.get(3) + "b");
+        Plan plan = PlanParser.parse(file);
+        RunReport r = PlanRunner.run(plan, PlanRunner.Options.of(dir.resolve("state")), false, null, new ArrayList<>());
+        assertThat(r.exitCode()).as(r.summary()).isZero();
+        assertThat(r.result().outcomes()).extracting(o -> o.step().id()).contains("cutover/db-direct/db-copy",
+                "cutover/db-dump/db-dump", "cutover/db-dump/db-restore", "cutover/db-direct/db-verify", "cutover/db-dump/db-verify");
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("db-verify"))
+                .allSatisfy(o -> assertThat(o.result().verified()).isTrue());
+        assertThat(count(created.get(1), "posts")).isEqualTo(3000);
+        assertThat(count(created.get(2), "follows")).isEqualTo(count(source, "follows"));
+        assertThat(Files.exists(dir.resolve("state/dumps/db-dump/dump.json"))).isTrue();
+
+        // The same plan again: the targets are identical to the source, so the copies find nothing to do.
+        RunReport same = PlanRunner.run(plan, PlanRunner.Options.of(dir.resolve("state")), false, null, new ArrayList<>());
+        assertThat(same.exitCode()).as(same.summary()).isZero();
+
+        // The source changed since: the non-empty targets differ and are refused as conflicts, never overwritten.
+        try (Connection c = connect(source); Statement st = c.createStatement()) {
+            st.execute("insert into posts (user_id, body) values (1, 'written after the copy')");
+        }
+        RunReport again = PlanRunner.run(plan, PlanRunner.Options.of(dir.resolve("state")), false, null, new ArrayList<>());
+        assertThat(again.exitCode()).isNotZero();
+        assertThat(again.result().outcomes()).filteredOn(o -> o.step().kind().equals("db-copy") || o.step().kind().equals("db-restore"))
+                .hasSize(2).allSatisfy(o -> {
+                    assertThat(o.status()).isEqualTo(StepOutcome.Status.FAILED);
+                    assertThat(o.code()).isEqualTo("CONFLICT");
+                });
+        assertThat(count(created.get(1), "posts")).isEqualTo(3000);
+    }
+}
