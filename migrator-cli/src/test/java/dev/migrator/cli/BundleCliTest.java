@@ -116,6 +116,50 @@ class BundleCliTest {
     }
 
     @Test
+    void aFolderAndAPostgresDatabaseInOneBundle() throws Exception {
+        String suffix = java.util.UUID.randomUUID().toString().substring(0, 8);
+        String source = "mig_bundle_cli_src_" + suffix;
+        String target = "mig_bundle_cli_dst_" + suffix;
+        sql("postgres", "create database " + source + " template template0");
+        try {
+            sql(source, "create table notes (id serial primary key, body text not null);"
+                    + " insert into notes (body) select 'note ' || g from generate_series(1, 300) g");
+            Path files = Files.createDirectories(dir.resolve("files"));
+            Files.writeString(files.resolve("readme.txt"), "hello\n");
+            Path bundle = dir.resolve("two");
+            String src = "postgresql://postgres@127.0.0.1:5432/" + source;
+            String dst = "postgresql://postgres@127.0.0.1:5432/" + target;
+
+            CliRun create = CliRun.of("bundle", "create", files.toString(), src, "--to", bundle.toString(),
+                    "--state", dir.resolve("state").toString(), "-q");
+            assertThat(create.exit()).as(create.all()).isZero();
+            CliRun inspect = CliRun.of("bundle", "inspect", bundle.toString());
+            assertThat(inspect.out()).contains("s2  database postgresql://postgres@127.0.0.1:5432/" + source).contains("by hand:");
+
+            CliRun needsMap = CliRun.of("bundle", "restore", bundle.toString(), "--to", dir.resolve("x").toString());
+            assertThat(needsMap.exit()).isEqualTo(2);
+            assertThat(needsMap.err()).contains("--map");
+
+            CliRun restore = CliRun.of("bundle", "restore", bundle.toString(), "--map", "s1=" + dir.resolve("files-back"),
+                    "--map", "s2=" + dst, "-q");
+            assertThat(restore.exit()).as(restore.all()).isZero();
+            CliRun same = CliRun.of("verify", src, dst);
+            assertThat(same.exit()).as(same.all()).isZero();
+            assertThat(Files.readString(dir.resolve("files-back/readme.txt"))).isEqualTo("hello\n");
+        } finally {
+            sql("postgres", "drop database if exists " + source + " with (force)");
+            sql("postgres", "drop database if exists " + target + " with (force)");
+        }
+    }
+
+    private static void sql(String db, String statement) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + db, "postgres", "");
+             java.sql.Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExit2() {
         CliRun none = CliRun.of("bundle", "inspect", dir.resolve("nothing-here").toString());
         assertThat(none.exit()).isEqualTo(2);

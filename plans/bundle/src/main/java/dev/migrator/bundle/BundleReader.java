@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -407,8 +406,6 @@ public final class BundleReader {
 
     /** Every name in the manifest is checked before the first byte is written. */
     private void prevalidate(Manifest.Header header) {
-        Map<String, String> sourceOfPart = new HashMap<>();
-        header.parts().forEach(p -> sourceOfPart.put(p.name(), p.source()));
         header.parts().forEach(p -> BundleLayout.requireSafe(p.name(), BundleLayout.MANIFEST));
         try (ManifestReader m = new ManifestReader(bundle)) {
             for (Manifest.Part p : header.parts()) {
