@@ -68,7 +68,7 @@ gen_local() {
   local i
   for i in $(seq 1 $(( RANDOM_MB / 50 ))); do head -c $(( 50 * 1048576 )) /dev/urandom >"$DATA/random/blob-$i.bin"; done
   (cd "$DATA/small" && head -c $(( SMALL_COUNT / 2 * 10240 )) /dev/urandom >.r && split -b 10240 -a 5 -d .r rnd- && rm .r \
-     && head -c $(( SMALL_COUNT / 2 * 10240 )) "$DATA"/text/log-00.txt >.t && split -b 10240 -a 5 -d .t txt- && rm .t)
+     && { cat "$DATA"/text/*.txt "$DATA"/text/*.txt || true; } | head -c $(( SMALL_COUNT / 2 * 10240 )) >.t && split -b 10240 -a 5 -d .t txt- && rm .t)
   touch "$DATA/.complete"
 }
 
@@ -95,6 +95,10 @@ run_local() {
       else
         mkdir -p "$x"
         timed local restore tar "$run" "diff -r -q $DATA $x" -- tar -I zstd -xf "$t" -C "$x"
+        # migrator's local store fsyncs every file and its directory before it reports success; tar
+        # does not. The same extraction followed by sync(1) is the like-for-like reference.
+        rm -rf "$x"; mkdir -p "$x"; sync
+        timed local restore tar+sync "$run" "diff -r -q $DATA $x" -- bash -c "tar -I zstd -xf '$t' -C '$x' && sync"
       fi
     done
     echo "$(du -sb "$b" | cut -f1) $(stat -c %s "$t")" >"$WORK_DIR/sizes-$run"
@@ -141,19 +145,18 @@ echo "### bundles vs tar+zstd and rclone ($(nproc) CPUs, RUNS=$RUNS, medians; up
 echo
 echo "| data | operation | tool | runs: wall s | median wall s | median peak RSS MiB | median CPU s | checks | load avg before runs | migrator/reference (wall) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for key in "local create migrator tar" "local restore migrator tar" "s3 evacuate migrator rclone"; do
-  read -r set op a b <<<"$key"
+# rows: set op tool reference-tool (the ratio is tool/reference)
+for row in "local create migrator tar" "local create tar -" "local restore migrator tar" "local restore tar -" \
+           "local restore migrator tar+sync" "local restore tar+sync -" "s3 evacuate migrator rclone" "s3 evacuate rclone -"; do
+  read -r set op tool ref <<<"$row"
   [[ " $SETS " == *" $set "* ]] || continue
-  ma=$(col "$set" "$op" "$a" 5 | median); mb=$(col "$set" "$op" "$b" 5 | median)
-  for tool in "$a" "$b"; do
-    desc=$([[ $set == local ]] && echo "~500 MB mixed local folder" || echo "$S3_COUNT x $((S3_SIZE / 1024)) KiB from S3")
-    ratio=""; [[ $tool == "$a" ]] && ratio=$(awk -v x="$ma" -v y="$mb" 'BEGIN{printf "%.2f", x/y}')
-    printf '| %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s |\n' "$desc" "$op" "$tool" \
-      "$(col "$set" "$op" "$tool" 5 | paste -sd ' ')" "$(col "$set" "$op" "$tool" 5 | median)" \
-      "$(awk -v k="$(col "$set" "$op" "$tool" 6 | median)" 'BEGIN{print k/1024}')" "$(col "$set" "$op" "$tool" 7 | median)" \
-      "$(col "$set" "$op" "$tool" 8 | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')" \
-      "$(col "$set" "$op" "$tool" 9 | paste -sd ' ')" "$ratio"
-  done
+  desc=$([[ $set == local ]] && echo "~500 MB mixed local folder" || echo "$S3_COUNT x $((S3_SIZE / 1024)) KiB from S3")
+  ratio=""; [[ $ref != - ]] && ratio="$(awk -v x="$(col "$set" "$op" "$tool" 5 | median)" -v y="$(col "$set" "$op" "$ref" 5 | median)" 'BEGIN{printf "%.2f", x/y}') vs $ref"
+  printf '| %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s |\n' "$desc" "$op" "$tool" \
+    "$(col "$set" "$op" "$tool" 5 | paste -sd ' ')" "$(col "$set" "$op" "$tool" 5 | median)" \
+    "$(awk -v k="$(col "$set" "$op" "$tool" 6 | median)" 'BEGIN{print k/1024}')" "$(col "$set" "$op" "$tool" 7 | median)" \
+    "$(col "$set" "$op" "$tool" 8 | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')" \
+    "$(col "$set" "$op" "$tool" 9 | paste -sd ' ')" "$ratio"
 done
 [[ -f "$WORK_DIR/sizes-1" ]] && echo && echo "Stored size, run 1: bundle $(cut -d' ' -f1 "$WORK_DIR/sizes-1") bytes, tar.zst $(cut -d' ' -f2 "$WORK_DIR/sizes-1") bytes."
 echo "Raw results: $RESULTS"

@@ -7,6 +7,7 @@ import dev.migrator.bundle.BundleRef;
 import dev.migrator.bundle.BundleSource;
 import dev.migrator.bundle.BundleWriter;
 import dev.migrator.bundle.Damage;
+import dev.migrator.bundle.Encryption;
 import dev.migrator.bundle.Manifest;
 import dev.migrator.bundle.RestoreOptions;
 import dev.migrator.bundle.RestoreSummary;
@@ -50,6 +51,17 @@ final class BundleCommand {
         @Option(names = {"-q", "--quiet"}, description = "No progress display.")
         boolean quiet;
 
+        @Option(names = "--key-file", paramLabel = "FILE",
+                description = "The encryption key (32 bytes as base64, e.g. from 'openssl rand -base64 32'). Default: the environment variable "
+                        + Encryption.KEY_ENV + ".")
+        Path keyFile;
+
+        /** A reader of the bundle, with its key when the bundle is encrypted. */
+        BundleReader reader(ObjectStore store, dev.migrator.transfer.Progress progress) {
+            boolean encrypted = BundleReader.open(store, retry(), progress).inspect().encryption() != null;
+            return BundleReader.open(store, retry(), progress, encrypted ? Encryption.load(keyFile) : null);
+        }
+
         Retry retry() {
             if (retries < 1) {
                 throw MigratorException.badInput("--retries must be at least 1");
@@ -64,7 +76,7 @@ final class BundleCommand {
     }
 
     @Command(name = "create", sortOptions = false, mixinStandardHelpOptions = true,
-            description = {"Snapshot every SRC (object stores; databases once their adapter is installed) into a new bundle at STORE.",
+            description = {"Snapshot every SRC (object stores; databases through their dump tools) into a new bundle at STORE.",
                 "Streams: parts are built one at a time in the state directory and uploaded while the next is built.",
                 "Prints the bundle's URI. After a crash or Ctrl-C, run the same command again: finished parts are kept."})
     static final class Create extends Common implements Callable<Integer> {
@@ -93,6 +105,10 @@ final class BundleCommand {
         @Option(names = "--threads", paramLabel = "N", description = "zstd compression threads. Default: the number of CPUs.")
         Integer threads;
 
+        @Option(names = "--encrypt",
+                description = "Encrypt every part (Tink streaming AEAD, AES256-GCM-HKDF) with the key of --key-file or " + Encryption.KEY_ENV + ".")
+        boolean encrypt;
+
         @Option(names = "--state", paramLabel = "DIR",
                 description = "Where the resume journal and the parts being built are kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
         Path state;
@@ -119,7 +135,8 @@ final class BundleCommand {
                 Path stateDir = StateDir.root(state).resolve("bundle-" + Digests.hex(Digests.sha256()
                         .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
                 BundleOptions options = new BundleOptions(StoreArgs.parseSize(partSize, "--part-size"), uploads, readers, level,
-                        threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry());
+                        threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry(),
+                        encrypt ? Encryption.load(keyFile) : null);
                 BundleRef ref;
                 try (ConsoleProgress progress = new ConsoleProgress(System.err, "Bundling", !json && !quiet)) {
                     ref = new BundleWriter(target, options, progress).create(list);
@@ -128,7 +145,7 @@ final class BundleCommand {
                     System.out.println(Json.write(ref));
                 } else {
                     System.err.printf("Bundled %s (%s) from %s into %s (%s stored) in %s%s%s.%n",
-                            Human.count(ref.entries(), "entry").replace("entrys", "entries"), Human.bytes(ref.bytes()),
+                            Human.count(ref.entries()) + (ref.entries() == 1 ? " entry" : " entries"), Human.bytes(ref.bytes()),
                             Human.count(ref.sources(), "source"), Human.count(ref.parts(), "part"), Human.bytes(ref.storedBytes()),
                             Human.seconds(ref.seconds()),
                             ref.resumed() > 0 ? "; kept " + Human.count(ref.resumed(), "part") + " of an interrupted run" : "",
@@ -163,9 +180,10 @@ final class BundleCommand {
                     out.println(Json.write(h));
                     return 0;
                 }
-                out.printf("Bundle %s%n  format %s v%d, created %s by %s%n  %s in %s, %s (%s stored)%n", store.displayUri(),
+                out.printf("Bundle %s%n  format %s v%d, created %s by %s%n  %s in %s, %s (%s stored)%s%n", store.displayUri(),
                         h.format(), h.version(), h.createdAt(), h.tool(), Human.count(h.entries()) + " entries",
-                        Human.count(h.parts().size(), "part"), Human.bytes(h.bytes()), Human.bytes(h.storedBytes()));
+                        Human.count(h.parts().size(), "part"), Human.bytes(h.bytes()), Human.bytes(h.storedBytes()),
+                        h.encryption() == null ? "" : ", encrypted (" + h.encryption().scheme() + ")");
                 for (Manifest.Source s : h.sources()) {
                     long parts = h.parts().stream().filter(p -> p.source().equals(s.id())).count();
                     out.printf("  %s  %-8s %s: %s entries, %s, %s%n", s.id(), s.kind(), s.uri(), Human.count(s.entries()),
@@ -192,7 +210,7 @@ final class BundleCommand {
             try (ObjectStore store = store(bundle)) {
                 BundleCheck check;
                 try (ConsoleProgress progress = new ConsoleProgress(System.err, "Verifying", !json && !quiet)) {
-                    check = BundleReader.open(store, retry(), progress).verify(progress);
+                    check = reader(store, progress).verify(progress);
                 }
                 if (json) {
                     System.out.println(Json.write(new JsonCheck(store.displayUri(), check.intact(), check)));
@@ -269,7 +287,7 @@ final class BundleCommand {
                 }
                 RestoreSummary s;
                 try (ConsoleProgress progress = new ConsoleProgress(System.err, "Restoring", !json && !quiet)) {
-                    s = BundleReader.open(store, retry(), progress).restore(targets, new RestoreOptions(writers, overwrite, retry()), progress);
+                    s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry()), progress);
                 }
                 if (json) {
                     System.out.println(Json.write(s));

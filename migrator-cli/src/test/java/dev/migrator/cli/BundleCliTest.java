@@ -86,6 +86,36 @@ class BundleCliTest {
     }
 
     @Test
+    void encryptedBundleNeedsItsKey() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/docs"));
+        Files.writeString(src.resolve("secret-plan.txt"), "leave on friday\n".repeat(1000));
+        Path key = dir.resolve("bundle.key");
+        Files.writeString(key, "q8b0wH2m5y3c2VwGf6mUuS1oZ0d7kq3kz9d6Qm1tXo4=\n");
+        Path other = dir.resolve("other.key");
+        Files.writeString(other, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n");
+        Path bundle = dir.resolve("enc");
+
+        CliRun create = CliRun.of("bundle", "create", dir.resolve("src").toString(), "--to", bundle.toString(), "--encrypt",
+                "--key-file", key.toString(), "--state", dir.resolve("state").toString(), "-q");
+        assertThat(create.exit()).as(create.all()).isZero();
+        assertThat(Files.readString(bundle.resolve("data/s1-000001.tar.zst.tink"), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain("leave on friday");
+        assertThat(CliRun.of("bundle", "inspect", bundle.toString()).out()).contains("encrypted (tink-streaming-aead");
+
+        CliRun noKey = CliRun.of("bundle", "verify", bundle.toString(), "-q");
+        assertThat(noKey.exit()).isEqualTo(2);
+        assertThat(noKey.err()).contains("MIGRATOR_BUNDLE_KEY");
+        CliRun wrongKey = CliRun.of("bundle", "restore", bundle.toString(), "--to", dir.resolve("out").toString(), "--key-file", other.toString(), "-q");
+        assertThat(wrongKey.exit()).isEqualTo(2);
+        assertThat(wrongKey.err()).contains("not the key");
+
+        assertThat(CliRun.of("bundle", "verify", bundle.toString(), "--key-file", key.toString(), "-q").exit()).isZero();
+        CliRun restore = CliRun.of("bundle", "restore", bundle.toString(), "--to", dir.resolve("out").toString(), "--key-file", key.toString(), "-q");
+        assertThat(restore.exit()).as(restore.all()).isZero();
+        assertThat(CliRun.of("verify", dir.resolve("src").toString(), dir.resolve("out").toString(), "-q").exit()).isZero();
+    }
+
+    @Test
     void badInputIsOneLineAndExit2() {
         CliRun none = CliRun.of("bundle", "inspect", dir.resolve("nothing-here").toString());
         assertThat(none.exit()).isEqualTo(2);

@@ -10,6 +10,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +134,48 @@ class DatabaseCliTest {
                 st.execute("drop database if exists " + b);
             }
         }
+    }
+
+    @Test
+    void aPasswordFromPgpassReachesBothTheToolsAndMigratorsOwnConnections(@TempDir Path dir) throws Exception {
+        assumeTrue(up(OTHER), "second PostgreSQL cluster on 127.0.0.1:5433 is not running; .ci/run creates and starts it");
+        exec(OTHER, "postgres", """
+                do $$ begin
+                  if not exists (select from pg_roles where rolname = 'mig_db_pw') then create role mig_db_pw login; end if;
+                end $$;
+                alter role mig_db_pw password 'Right-Pass-42'""");
+        exec(OTHER, "postgres", "create database " + target + " owner mig_db_pw");
+        exec(OTHER, target, "set role mig_db_pw; create table t (id int primary key, s text); insert into t values (1, 'ü'), (2, null)");
+        Path pgpass = dir.resolve("pgpass");
+        java.nio.file.Files.writeString(pgpass, "127.0.0.1:5433:*:mig_db_pw:Right-Pass-42\n");
+        java.nio.file.Files.setPosixFilePermissions(pgpass, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String src = "postgresql://mig_db_pw@127.0.0.1:" + OTHER + "/" + target;
+        String dst = "postgresql://postgres@127.0.0.1:5432/" + source + "_pgpass";
+        try {
+            Process without = migrator(Map.of(), "verify", src, src);
+            String err = new String(without.getInputStream().readAllBytes());
+            assertThat(without.waitFor()).as(err).isEqualTo(2);
+            assertThat(err).contains("rejected user 'mig_db_pw'").contains(".pgpass");
+
+            Process with = migrator(Map.of("PGPASSFILE", pgpass.toString()), "copy", src, dst);
+            String out = new String(with.getInputStream().readAllBytes());
+            assertThat(with.waitFor()).as(out).isZero();
+            assertThat(out).contains("Identical");
+        } finally {
+            exec(5432, "postgres", "drop database if exists " + source + "_pgpass with (force)");
+        }
+    }
+
+    /** The real command in its own JVM, with extra environment (which an in-process run cannot set). */
+    static Process migrator(Map<String, String> env, String... args) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
+        b.environment().remove("PGPASSWORD");
+        b.environment().remove("PGPASSFILE");
+        b.environment().putAll(env);
+        return b.start();
     }
 
     static boolean up(int port) {

@@ -17,8 +17,15 @@ final class BundleLayout {
 
     /** {@code data/s1-000001.tar.zst}. */
     static String partName(String sourceId, int number) {
-        return String.format("%s%s-%06d.tar.zst", DATA, sourceId, number);
+        return partName(sourceId, number, false);
     }
+
+    /** {@code data/s1-000001.tar.zst}, or {@code data/s1-000001.tar.zst.tink} when encrypted. */
+    static String partName(String sourceId, int number, boolean encrypted) {
+        return String.format("%s%s-%06d.tar.zst%s", DATA, sourceId, number, encrypted ? ENCRYPTED_SUFFIX : "");
+    }
+
+    static final String ENCRYPTED_SUFFIX = ".tink";
 
     /**
      * The tar name of {@code key} in source {@code sourceId}: {@code sourceId/} then each segment of the
@@ -37,6 +44,15 @@ final class BundleLayout {
             });
         }
         return out.toString();
+    }
+
+    /**
+     * The tar name of piece {@code piece} (from 1) of an object too large for one part:
+     * {@code <entryPath>%piece-00001}. No whole entry's name contains {@code %p}, so these never collide,
+     * and the pieces sort in order: {@code cat 'name%piece-'* > name} joins them.
+     */
+    static String piecePath(String entryPath, int piece) {
+        return String.format("%s%%piece-%05d", entryPath, piece);
     }
 
     /**

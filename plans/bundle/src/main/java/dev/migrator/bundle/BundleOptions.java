@@ -16,8 +16,10 @@ import java.nio.file.Path;
  * @param stateDir   where the resume journal and spool files live; the same directory lets the same
  *                   command resume after a crash. {@code null}: a temporary directory, no resume
  * @param retry      retry policy for every store operation; a failed part upload is retried alone
+ * @param encryption encrypts every data part, or {@code null} for none
  */
-public record BundleOptions(long partSize, int uploads, int readers, int level, int workers, Path stateDir, Retry retry) {
+public record BundleOptions(long partSize, int uploads, int readers, int level, int workers, Path stateDir, Retry retry,
+                            Encryption encryption) {
     public static final long DEFAULT_PART_SIZE = 1L << 30;
 
     public BundleOptions {
@@ -32,12 +34,17 @@ public record BundleOptions(long partSize, int uploads, int readers, int level, 
         }
     }
 
+    /** Without encryption. */
+    public BundleOptions(long partSize, int uploads, int readers, int level, int workers, Path stateDir, Retry retry) {
+        this(partSize, uploads, readers, level, workers, stateDir, retry, null);
+    }
+
     public static BundleOptions defaults(Path stateDir) {
         return new BundleOptions(DEFAULT_PART_SIZE, 4, 16, 3, Math.max(1, Runtime.getRuntime().availableProcessors()),
                 stateDir, Retry.DEFAULT);
     }
 
     public BundleOptions withPartSize(long size) {
-        return new BundleOptions(size, uploads, readers, level, workers, stateDir, retry);
+        return new BundleOptions(size, uploads, readers, level, workers, stateDir, retry, encryption);
     }
 }

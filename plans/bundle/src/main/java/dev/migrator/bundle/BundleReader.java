@@ -53,8 +53,10 @@ public final class BundleReader {
     private final ObjectStore bundle;
     private final Retry.Listener onRetry;
     private final Retry retry;
+    private final Encryption key;
 
-    private BundleReader(ObjectStore bundle, Retry retry, Progress progress) {
+    private BundleReader(ObjectStore bundle, Retry retry, Progress progress, Encryption key) {
+        this.key = key;
         this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
         this.retry = retry;
         this.bundle = bundle instanceof RetryingObjectStore ? bundle : new RetryingObjectStore(bundle, retry, onRetry);
@@ -66,7 +68,12 @@ public final class BundleReader {
     }
 
     public static BundleReader open(ObjectStore bundle, Retry retry, Progress progress) {
-        BundleReader r = new BundleReader(bundle, retry, progress);
+        return open(bundle, retry, progress, null);
+    }
+
+    /** A reader with the key of an encrypted bundle ({@code null} for an unencrypted one). */
+    public static BundleReader open(ObjectStore bundle, Retry retry, Progress progress, Encryption key) {
+        BundleReader r = new BundleReader(bundle, retry, progress, key);
         if (r.bundle.stat(BundleLayout.SUMS).isEmpty() && r.bundle.stat(BundleLayout.MANIFEST).isEmpty()) {
             throw MigratorException.notFound("no bundle at " + bundle.displayUri() + " (no " + BundleLayout.MANIFEST
                     + " or " + BundleLayout.SUMS + "); give the location 'migrator bundle create' printed");
@@ -119,6 +126,7 @@ public final class BundleReader {
         try {
             List<Manifest.Part> list;
             if (manifest != null) {
+                requireKey(manifest.header());
                 list = manifest.header().parts();
                 if (sums != null) {
                     for (Manifest.Part p : list) {
@@ -133,7 +141,8 @@ public final class BundleReader {
             } else if (sums != null) {
                 // Without a readable manifest the parts can still be checked against SHA256SUMS.
                 list = sums.entrySet().stream().filter(e -> !e.getKey().equals(BundleLayout.MANIFEST))
-                        .map(e -> new Manifest.Part(e.getKey(), null, -1, e.getValue(), -1, false)).toList();
+                        .map(e -> new Manifest.Part(e.getKey(), null, -1, e.getValue(), -1,
+                                e.getKey().endsWith(BundleLayout.ENCRYPTED_SUFFIX))).toList();
             } else {
                 list = List.of();
             }
@@ -170,7 +179,7 @@ public final class BundleReader {
         }
         boolean good = true;
         String current = null;
-        try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(raw);
+        try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(plain(part, raw));
              TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                 Manifest.Entry m = null;
@@ -191,7 +200,9 @@ public final class BundleReader {
                 }
                 current = m == null ? e.getName() : m.key();
                 Hashed h = hash(tar, null);
-                report.entries++;
+                if (m == null || !m.isPiece() || m.piece().equals(m.pieces())) {
+                    report.entries++; // objects, not pieces
+                }
                 report.bytes += h.size;
                 progress.transferred(h.size);
                 if (m == null) {
@@ -231,6 +242,34 @@ public final class BundleReader {
         }
         progress.finished(asListed, good ? Progress.Outcome.COPIED : Progress.Outcome.FAILED);
         return inSync;
+    }
+
+    /** The part's tar.zst bytes: decrypted when the part is encrypted. */
+    private InputStream plain(Manifest.Part part, InputStream raw) throws IOException {
+        if (!part.encrypted()) {
+            return raw;
+        }
+        if (key == null) {
+            throw MigratorException.badInput(part.name() + " is encrypted; give its key (--key-file FILE or " + Encryption.KEY_ENV + ")");
+        }
+        // A zstd reader may stop short of the end; the rest of the ciphertext is drained through raw.
+        return key.decrypt(raw, part.name());
+    }
+
+    /** An encrypted bundle needs its key, and the right one: a wrong key is bad input, not damage. */
+    private void requireKey(Manifest.Header header) {
+        Manifest.EncryptionInfo info = header.encryption();
+        if (info == null) {
+            return;
+        }
+        if (key == null) {
+            throw MigratorException.badInput(bundle.displayUri() + " is encrypted (" + info.scheme() + "); give its key with"
+                    + " --key-file FILE or the environment variable " + Encryption.KEY_ENV);
+        }
+        if (!key.keyCheck().equals(info.keyCheck())) {
+            throw MigratorException.badInput("the key given is not the key of " + bundle.displayUri() + " (its key check is "
+                    + info.keyCheck() + ", the given key's is " + key.keyCheck() + ")");
+        }
     }
 
     private static boolean skipEntries(ManifestReader manifest, long n, Report report) {
@@ -324,6 +363,7 @@ public final class BundleReader {
             }
         }
         checkManifestAgainstSums();
+        requireKey(header);
         prevalidate(header);
         Restore run = new Restore(options, progress);
         try (ManifestReader manifest = new ManifestReader(bundle)) {
@@ -335,6 +375,7 @@ public final class BundleReader {
                     for (Manifest.Part p : parts) {
                         run.part(p, manifest, (m, data) -> run.object(store, m, data));
                     }
+                    run.checkComplete();
                     run.awaitWrites();
                 } else if (target instanceof RestoreTarget.Db d) {
                     run.database(s, parts, manifest, d);
@@ -455,7 +496,7 @@ public final class BundleReader {
             }
             String where = part.name() + " in " + bundle.displayUri();
             long seen = 0;
-            try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(raw);
+            try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(plain(part, raw));
                  TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
                 for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                     if (!e.isFile() || e.isLink() || e.isSymbolicLink()) {
@@ -473,6 +514,10 @@ public final class BundleReader {
                     if (!e.getName().equals(m.path())) {
                         throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": the manifest lists '"
                                 + m.path() + "' here; the bundle was tampered with or damaged (run 'migrator bundle verify')");
+                    }
+                    if (m.isPiece()) {
+                        piece(tar, m, where, sink);
+                        continue;
                     }
                     progress.listed(info(m));
                     Verified data = read(tar, m, where);
@@ -493,6 +538,73 @@ public final class BundleReader {
             if (raw.count != part.size() || !raw.digest().equals(part.sha256())) {
                 throw new MigratorException(ErrorCode.INTEGRITY, where + " does not match its checksum (" + raw.count + " bytes, expected "
                         + part.size() + "); run 'migrator bundle verify'");
+            }
+        }
+
+        /** The object being put together from its pieces (they come in order, across parts). */
+        private Path assembly;
+        private OutputStream assemblyOut;
+        private Manifest.Entry assemblyFirst;
+        private int nextPiece;
+        private long assemblySize;
+        private MessageDigest assemblySha;
+        private MessageDigest assemblyMd5;
+
+        /** Appends one checked piece to the object being assembled; hands the object on after its last piece. */
+        private void piece(InputStream tar, Manifest.Entry m, String where, EntrySink sink) throws IOException {
+            if (m.piece() == 1) {
+                unfinishedPieces();
+                assembly = Files.createTempFile(spoolDir, "object-", ".tmp");
+                assemblyOut = Files.newOutputStream(assembly);
+                assemblyFirst = m;
+                nextPiece = 1;
+                assemblySize = 0;
+                assemblySha = Digests.sha256();
+                assemblyMd5 = Digests.md5();
+            } else if (assemblyFirst == null || !assemblyFirst.key().equals(m.key()) || m.piece() != nextPiece) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
+                        + " is out of order; run 'migrator bundle verify'");
+            }
+            MessageDigest sha = Digests.sha256();
+            byte[] buf = new byte[256 * 1024];
+            long size = 0;
+            for (int n; (n = tar.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+                assemblySha.update(buf, 0, n);
+                assemblyMd5.update(buf, 0, n);
+                assemblyOut.write(buf, 0, n);
+                size += n;
+            }
+            progress.transferred(size);
+            if (size != m.size() || !Digests.hex(sha.digest()).equals(m.sha256())) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
+                        + " is damaged; nothing of it was written; run 'migrator bundle verify'");
+            }
+            assemblySize += size;
+            nextPiece++;
+            if (m.piece().equals(m.pieces())) {
+                assemblyOut.close();
+                if (!Digests.hex(assemblySha.digest()).equals(m.objectSha256())) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "'" + m.key() + "' put together from its " + m.pieces()
+                            + " pieces does not match its SHA-256; nothing of it was written; run 'migrator bundle verify'");
+                }
+                Manifest.Entry whole = new Manifest.Entry(assemblyFirst.part(), assemblyFirst.path(), m.key(), assemblySize,
+                        m.objectSha256(), m.lastModified(), m.metadata());
+                Path file = assembly;
+                assembly = null;
+                assemblyFirst = null;
+                progress.listed(info(whole));
+                failIfFailed();
+                sink.accept(whole, new Verified(Content.of(file), Digests.hex(assemblyMd5.digest()), file));
+            }
+        }
+
+        /** Throws if an object's pieces stopped before its last one. */
+        void unfinishedPieces() throws IOException {
+            if (assemblyFirst != null) {
+                assemblyOut.close();
+                throw new MigratorException(ErrorCode.INTEGRITY, "'" + assemblyFirst.key() + "' has only " + (nextPiece - 1) + " of its "
+                        + assemblyFirst.pieces() + " pieces in the bundle; run 'migrator bundle verify'");
             }
         }
 
@@ -615,11 +727,20 @@ public final class BundleReader {
                         progress.finished(info(m), Progress.Outcome.COPIED);
                     });
                 }
+                checkComplete();
                 target.database().restore(dir, s.dump(), target.options());
             } catch (IOException e) {
                 throw new MigratorException(ErrorCode.FAILED, "extracting the dump of " + s.uri() + " into " + dir + ": " + e.getMessage(), e);
             } finally {
                 deleteTree(dir);
+            }
+        }
+
+        void checkComplete() {
+            try {
+                unfinishedPieces();
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, e.getMessage(), e);
             }
         }
 

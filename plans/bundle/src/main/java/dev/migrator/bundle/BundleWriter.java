@@ -96,7 +96,11 @@ public final class BundleWriter {
                     throw e; // a local directory that does not exist yet is fine: the first put creates it
                 }
             }
-            journal.markStarted();
+            journal.markStarted(keyId());
+        } else if (!journal.startedWith().equals(keyId())) {
+            throw MigratorException.badInput("the interrupted bundle in " + journal.dir() + " was started "
+                    + (journal.startedWith().equals("none") ? "without encryption" : "with another encryption key")
+                    + "; resume it the same way, or bundle into a new location with another --state");
         }
         Run run = new Run(journal);
         try {
@@ -123,11 +127,11 @@ public final class BundleWriter {
         List<Manifest.Part> parts = new ArrayList<>();
         for (CreateJournal.SourceRecord s : done) {
             for (int n = 1; n <= s.parts(); n++) {
-                parts.add(journal.part(BundleLayout.partName(s.source().id(), n)).part());
+                parts.add(journal.part(s.source().id(), n).part());
             }
         }
         Manifest.Header header = new Manifest.Header(Manifest.FORMAT, Manifest.VERSION, Instant.now().toString(), toolVersion(),
-                done.stream().map(CreateJournal.SourceRecord::source).toList(), parts);
+                done.stream().map(CreateJournal.SourceRecord::source).toList(), parts, encryptionInfo());
         Path file = journal.dir().resolve(BundleLayout.MANIFEST);
         MessageDigest sha = Digests.sha256();
         try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(file)), sha)) {
@@ -151,6 +155,19 @@ public final class BundleWriter {
         target.put(BundleLayout.SUMS, Content.of(sums.toString().getBytes(StandardCharsets.UTF_8)),
                 new ObjectMetadata("text/plain", null, null, null, null));
         return header;
+    }
+
+    private String keyId() {
+        return options.encryption() == null ? "none" : options.encryption().keyCheck();
+    }
+
+    private Manifest.EncryptionInfo encryptionInfo() {
+        if (options.encryption() == null) {
+            return null;
+        }
+        return new Manifest.EncryptionInfo(Encryption.SCHEME, options.encryption().keyCheck(), "the part's name, UTF-8, e.g. "
+                + BundleLayout.partName("s1", 1, true), "Tink streaming AEAD (AES256_GCM_HKDF_1MB) with the 32-byte key given to"
+                + " migrator (--key-file or " + Encryption.KEY_ENV + "); see docs/bundle-format.md, 'Encryption'");
     }
 
     static String toolVersion() {
@@ -288,43 +305,86 @@ public final class BundleWriter {
                 this.id = id;
             }
 
+            /**
+             * Keeps the parts an earlier run uploaded, up to the last one that ends with a whole object (the
+             * pieces of an object cut short by the crash are made again).
+             */
             void resumeFrom(List<CreateJournal.PartRecord> kept) {
+                List<CreateJournal.PartRecord> pending = new ArrayList<>();
                 for (CreateJournal.PartRecord r : kept) {
                     ObjectInfo there = target.stat(r.part().name()).orElse(null);
                     if (there == null || there.size() != r.part().size()) {
                         break; // lost at the target: make it again from here
                     }
-                    number = r.number();
-                    entries += r.part().entries();
-                    bytes += r.bytes();
-                    lastKey = r.lastKey();
-                    resumed++;
+                    pending.add(r);
+                    if (r.midObject()) {
+                        continue;
+                    }
+                    for (CreateJournal.PartRecord p : pending) {
+                        number = p.number();
+                        entries += p.midObject() ? 0 : p.part().entries();
+                        bytes += p.bytes();
+                        lastKey = p.lastKey();
+                        resumed++;
+                    }
+                    pending.clear();
                 }
             }
 
+            /** Adds one object (or dump file) of {@code size} bytes; {@code md5} is the source's, or null. */
             void add(String key, long size, Instant lastModified, ObjectMetadata metadata, String md5, InputStream in) throws IOException {
                 checkFailure();
-                if (current == null) {
-                    number++;
-                    String name = BundleLayout.partName(id, number);
-                    current = new PartBuilder(name, id, journal.spoolFile(name), journal.entriesFile(name), options);
+                MessageDigest md = md5 == null ? null : Digests.md5();
+                if (size <= options.partSize()) {
+                    open().add(key, size, lastModified, metadata, in, null, null, md);
+                    progress.transferred(size);
+                    if (current.storedSoFar() >= options.partSize()) {
+                        ship(false);
+                    }
+                } else {
+                    // Larger than a part: consecutive pieces, each in a part of its own, so parts stay bounded.
+                    int count = (int) ((size + options.partSize() - 1) / options.partSize());
+                    MessageDigest whole = Digests.sha256();
+                    if (current != null) {
+                        ship(false);
+                    }
+                    for (int i = 1; i <= count; i++) {
+                        long length = Math.min(options.partSize(), size - (i - 1) * options.partSize());
+                        open().add(key, length, lastModified, metadata, in, new int[] {i, count}, whole, md);
+                        progress.transferred(length);
+                        ship(i < count);
+                        checkFailure();
+                    }
                 }
-                current.add(key, size, lastModified, metadata, md5, in);
-                progress.transferred(size);
+                if (in.read() >= 0) {
+                    throw MigratorException.retryable("'" + key + "' grew while it was read (expected " + size
+                            + " bytes); run the same command again", null);
+                }
+                if (md != null && !Digests.hex(md.digest()).equals(md5)) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': the bytes read do not match the MD5 the source"
+                            + " reports (" + md5 + "); the source changed while it was read or the transfer is corrupt; run the same"
+                            + " command again");
+                }
                 entries++;
                 bytes += size;
-                if (current.storedSoFar() >= options.partSize()) {
-                    ship();
+            }
+
+            private PartBuilder open() throws IOException {
+                if (current == null) {
+                    number++;
+                    String name = BundleLayout.partName(id, number, options.encryption() != null);
+                    current = new PartBuilder(name, id, journal.spoolFile(name), journal.entriesFile(name), options);
                 }
+                return current;
             }
 
             void end() {
                 if (current != null) {
-                    ship();
+                    ship(false);
                 }
             }
 
-            private void ship() {
+            private void ship(boolean midObject) {
                 PartBuilder.Finished finished;
                 try {
                     finished = current.finish();
@@ -344,7 +404,8 @@ public final class BundleWriter {
                 uploads.execute(() -> {
                     try {
                         upload(finished);
-                        journal.partDone(new CreateJournal.PartRecord(finished.part(), finished.bytes(), finished.lastKey(), partNumber));
+                        journal.partDone(new CreateJournal.PartRecord(finished.part(), finished.bytes(), finished.lastKey(), partNumber,
+                                midObject));
                         Files.deleteIfExists(finished.file());
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);

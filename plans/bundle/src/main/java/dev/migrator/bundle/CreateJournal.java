@@ -27,8 +27,11 @@ final class CreateJournal {
     private final Map<String, PartRecord> parts = new LinkedHashMap<>();
     private final Map<String, SourceRecord> sources = new LinkedHashMap<>();
 
-    /** One uploaded part: its manifest record, the bytes of its entries and its last key. */
-    record PartRecord(Manifest.Part part, long bytes, String lastKey, int number) {
+    /**
+     * One uploaded part: its manifest record, the bytes of its entries, its last key, its number, and
+     * whether it ends inside an object (holds a piece other than the last of an object split in pieces).
+     */
+    record PartRecord(Manifest.Part part, long bytes, String lastKey, int number, boolean midObject) {
     }
 
     /** One finished source and how many parts it has. */
@@ -57,8 +60,18 @@ final class CreateJournal {
         return Files.exists(dir.resolve("started"));
     }
 
-    void markStarted() {
-        append("started", "");
+    /** Records how this bundle is written ({@code key} identifies the encryption key, or "none"). */
+    void markStarted(String key) {
+        append("started", key + "\n");
+    }
+
+    /** What {@link #markStarted} recorded. */
+    String startedWith() {
+        try {
+            return Files.readString(dir.resolve("started"), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     Path dir() {
@@ -77,7 +90,7 @@ final class CreateJournal {
         for (String line : lines("parts.jsonl")) {
             PartRecord r = parse(line, PartRecord.class);
             if (r != null) {
-                parts.put(r.part().name(), r);
+                parts.put(r.part().source() + "#" + r.number(), r);
             }
         }
         for (String line : lines("sources.jsonl")) {
@@ -112,7 +125,7 @@ final class CreateJournal {
     synchronized List<PartRecord> contiguousParts(String sourceId) {
         List<PartRecord> out = new ArrayList<>();
         for (int n = 1; ; n++) {
-            PartRecord r = parts.get(BundleLayout.partName(sourceId, n));
+            PartRecord r = parts.get(sourceId + "#" + n);
             if (r == null || !Files.exists(entriesFile(r.part().name()))) {
                 return out;
             }
@@ -120,13 +133,13 @@ final class CreateJournal {
         }
     }
 
-    synchronized PartRecord part(String name) {
-        return parts.get(name);
+    synchronized PartRecord part(String sourceId, int number) {
+        return parts.get(sourceId + "#" + number);
     }
 
     synchronized void partDone(PartRecord record) {
         append("parts.jsonl", Manifest.line(record) + "\n");
-        parts.put(record.part().name(), record);
+        parts.put(record.part().source() + "#" + record.number(), record);
     }
 
     synchronized void sourceDone(SourceRecord record) {

@@ -35,11 +35,18 @@ public final class Manifest {
      * @param tool      the writing tool and its version
      * @param sources   every source, in order
      * @param parts     every data part, in order
+     * @param encryption how the encrypted parts are encrypted, or null when none is
      */
-    public record Header(String format, int version, String createdAt, String tool, List<Source> sources, List<Part> parts) {
+    public record Header(String format, int version, String createdAt, String tool, List<Source> sources, List<Part> parts,
+                         EncryptionInfo encryption) {
         public Header {
             sources = List.copyOf(sources);
             parts = List.copyOf(parts);
+        }
+
+        /** An unencrypted bundle. */
+        public Header(String format, int version, String createdAt, String tool, List<Source> sources, List<Part> parts) {
+            this(format, version, createdAt, tool, sources, parts, null);
         }
 
         public long entries() {
@@ -93,9 +100,33 @@ public final class Manifest {
      * @param sha256       SHA-256 of its bytes
      * @param lastModified when the source last wrote it (ISO-8601), if known
      * @param metadata     the object's metadata; absent for dump files
+     * @param piece        for an object larger than a part, stored as consecutive pieces each in a part of its
+     *                     own: this piece's number, from 1; null for a whole entry
+     * @param pieces       how many pieces the object has; null for a whole entry
+     * @param objectSha256 on the last piece: SHA-256 of the whole object
      */
     public record Entry(String part, String path, String key, long size, String sha256, String lastModified,
-                        Metadata metadata) {
+                        Metadata metadata, Integer piece, Integer pieces, String objectSha256) {
+        /** A whole entry. */
+        public Entry(String part, String path, String key, long size, String sha256, String lastModified, Metadata metadata) {
+            this(part, path, key, size, sha256, lastModified, metadata, null, null, null);
+        }
+
+        boolean isPiece() {
+            return pieces != null;
+        }
+    }
+
+    /**
+     * How encrypted parts are encrypted.
+     *
+     * @param scheme         {@value Encryption#SCHEME}
+     * @param keyCheck       HMAC-SHA256(key, "migrator-bundle key check"), first 16 hex digits: tells a wrong key
+     *                       from damage, reveals nothing about the key
+     * @param associatedData what the AEAD's associated data is
+     * @param byHand         what decrypting by hand needs (see docs/bundle-format.md)
+     */
+    public record EncryptionInfo(String scheme, String keyCheck, String associatedData, String byHand) {
     }
 
     /** Object metadata as written in the manifest; absent fields are null. */

@@ -53,8 +53,10 @@ final class PartBuilder implements AutoCloseable {
         // Multithreaded zstd holds jobs of several MiB before it emits anything; flushing every eighth
         // of a part keeps the stored count (and so the part's size) close to the truth at little cost.
         this.flushEvery = Math.max(64 * 1024, options.partSize() / 8);
-        stored = new Counter(new DigestOutputStream(new DigestOutputStream(
-                new BufferedOutputStream(Files.newOutputStream(file), 1 << 20), partMd5), partDigest));
+        OutputStream hashed = new DigestOutputStream(new DigestOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(file), 1 << 20), partMd5), partDigest);
+        // Checksums are of the stored bytes (ciphertext, when encrypted), so sha256sum checks them by hand.
+        stored = new Counter(options.encryption() == null ? hashed : options.encryption().encrypt(hashed, name));
         OutputStream zstd = ZstdCompressorOutputStream.builder().setOutputStream(stored)
                 .setLevel(options.level()).setWorkers(options.workers()).setChecksum(true).get();
         compressor = new BufferedOutputStream(zstd, 1 << 20);
@@ -79,36 +81,35 @@ final class PartBuilder implements AutoCloseable {
     }
 
     /**
-     * Appends one entry of exactly {@code size} bytes read from {@code in} (which this does not close).
-     * {@code md5} is the source's MD5 of the bytes, or null.
+     * Appends one entry of exactly {@code size} bytes read from {@code in} (which this does not close),
+     * updating {@code alsoHash} (null or digests of the whole object) with them. {@code piece} is null for a
+     * whole entry; for a piece, {@code whole} is the running SHA-256 of the whole object, finished on the last.
      */
-    Manifest.Entry add(String key, long size, Instant lastModified, ObjectMetadata metadata, String md5, InputStream in)
-            throws IOException {
-        String path = BundleLayout.entryPath(sourceId, key);
+    Manifest.Entry add(String key, long size, Instant lastModified, ObjectMetadata metadata, InputStream in,
+                       int[] piece, MessageDigest whole, MessageDigest alsoHash) throws IOException {
+        String path = piece == null ? BundleLayout.entryPath(sourceId, key)
+                : BundleLayout.piecePath(BundleLayout.entryPath(sourceId, key), piece[0]);
         TarArchiveEntry e = new TarArchiveEntry(path);
         e.setSize(size);
         e.setMode(0100644);
         e.setModTime(Date.from(lastModified == null ? Instant.now() : lastModified));
         tar.putArchiveEntry(e);
         MessageDigest sha = Digests.sha256();
-        MessageDigest md = md5 == null ? null : Digests.md5();
         long copied = 0;
         for (int n; copied < size && (n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) > 0; ) {
             tar.write(buffer, 0, n);
             sha.update(buffer, 0, n);
-            if (md != null) {
-                md.update(buffer, 0, n);
+            if (whole != null) {
+                whole.update(buffer, 0, n);
+            }
+            if (alsoHash != null) {
+                alsoHash.update(buffer, 0, n);
             }
             copied += n;
         }
-        if (copied != size || in.read() >= 0) {
-            throw MigratorException.retryable("'" + key + "' changed size while it was read (expected " + size
-                    + " bytes); run the same command again", null);
-        }
-        if (md != null && !Digests.hex(md.digest()).equals(md5)) {
-            throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': the bytes read do not match the MD5 the source"
-                    + " reports (" + md5 + "); the source changed while it was read or the transfer is corrupt; run the same"
-                    + " command again");
+        if (copied != size) {
+            throw MigratorException.retryable("'" + key + "' changed size while it was read (expected more bytes);"
+                    + " run the same command again", null);
         }
         tar.closeArchiveEntry();
         unflushed += size + 512;
@@ -116,8 +117,10 @@ final class PartBuilder implements AutoCloseable {
             compressor.flush(); // the tar's own block buffer (10 KiB) stays; it does not matter here
             unflushed = 0;
         }
+        boolean lastPiece = piece != null && piece[0] == piece[1];
         Manifest.Entry entry = new Manifest.Entry(name, path, key, size, Digests.hex(sha.digest()),
-                lastModified == null ? null : lastModified.toString(), Manifest.Metadata.of(metadata));
+                lastModified == null ? null : lastModified.toString(), Manifest.Metadata.of(metadata),
+                piece == null ? null : piece[0], piece == null ? null : piece[1], lastPiece ? Digests.hex(whole.digest()) : null);
         entries.write(Manifest.line(entry));
         entries.write('\n');
         entryCount++;
@@ -131,7 +134,8 @@ final class PartBuilder implements AutoCloseable {
         tar.finish();
         tar.close();
         entries.close();
-        return new Finished(new Manifest.Part(name, sourceId, Files.size(file), Digests.hex(partDigest.digest()), entryCount, false),
+        return new Finished(new Manifest.Part(name, sourceId, Files.size(file), Digests.hex(partDigest.digest()), entryCount,
+                name.endsWith(BundleLayout.ENCRYPTED_SUFFIX)),
                 Digests.hex(partMd5.digest()), file, entriesFile, bytes, lastKey);
     }
 

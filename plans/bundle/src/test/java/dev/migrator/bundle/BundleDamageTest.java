@@ -73,7 +73,7 @@ class BundleDamageTest {
         // Random data is stored uncompressed by zstd: a flip there decompresses and only the entry's SHA-256 catches it.
         Path part = bundleDir.resolve(BundleLayout.partName("s1", 2));
         flip(part, Files.size(part) / 2);
-        assertThat(damage()).anySatisfy(d -> assertThat(d.what()).isEqualTo(BundleLayout.partName("s1", 2) + ": media/video/teaser.mp4"));
+        assertThat(damage()).anySatisfy(d -> assertThat(d.what()).isEqualTo(BundleLayout.partName("s1", 2) + ": media/video/launch.mp4"));
     }
 
     @Test
@@ -126,8 +126,8 @@ class BundleDamageTest {
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(target)),
                     RestoreOptions.defaults(), Progress.NONE))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
-                    .hasMessageContaining("media/video/teaser.mp4");
-            assertThat(target.stat("media/video/teaser.mp4")).isEmpty();
+                    .hasMessageContaining("media/video/launch.mp4");
+            assertThat(target.stat("media/video/launch.mp4")).isEmpty();
         }
     }
 

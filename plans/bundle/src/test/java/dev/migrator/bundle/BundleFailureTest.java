@@ -59,8 +59,10 @@ class BundleFailureTest {
     void createResumesAfterACrashKeepingFinishedParts() {
         try (ObjectStore source = local("src"); ObjectStore raw = local("bundle"); ObjectStore restored = local("restored")) {
             Map<String, byte[]> seeded = Seed.objects(source);
-            String third = BundleLayout.partName("s1", 3);
-            InjectingStore crashing = new InjectingStore(raw, (key, attempt) -> key.equals(third)
+            // 1 MiB parts: part 1 holds the small objects, 2-5 the four pieces of launch.mp4, 6-8 the three of
+            // teaser.mp4. A crash at part 7 keeps 1-5; part 6 (a first piece) is made again with the rest.
+            String seventh = BundleLayout.partName("s1", 7);
+            InjectingStore crashing = new InjectingStore(raw, (key, attempt) -> key.equals(seventh)
                     ? new MigratorException(ErrorCode.FAILED, "injected crash while uploading " + key) : null);
             assertThatThrownBy(() -> new BundleWriter(crashing, options(), Progress.NONE).create(List.of(new BundleSource.Objects(source))))
                     .hasMessageContaining("injected crash");
@@ -69,10 +71,14 @@ class BundleFailureTest {
 
             InjectingStore counting = new InjectingStore(raw, (key, attempt) -> null);
             BundleRef ref = new BundleWriter(counting, options(), Progress.NONE).create(List.of(new BundleSource.Objects(source)));
-            assertThat(ref.resumed()).isEqualTo(2);
-            assertThat(counting.puts(BundleLayout.partName("s1", 1))).isZero();
-            assertThat(counting.puts(BundleLayout.partName("s1", 2))).isZero();
-            assertThat(counting.puts(third)).isEqualTo(1);
+            assertThat(ref.parts()).isEqualTo(9);
+            assertThat(ref.resumed()).isEqualTo(5);
+            for (int n = 1; n <= 5; n++) {
+                assertThat(counting.puts(BundleLayout.partName("s1", n))).as("part %d", n).isZero();
+            }
+            for (int n = 6; n <= 9; n++) {
+                assertThat(counting.puts(BundleLayout.partName("s1", n))).as("part %d", n).isEqualTo(1);
+            }
             assertThat(ref.entries()).isEqualTo(seeded.size());
 
             BundleReader reader = BundleReader.open(raw);

@@ -50,6 +50,9 @@ class BundleRoundTripTest {
 
                 BundleReader reader = BundleReader.open(bundleStore);
                 Manifest.Header header = reader.inspect();
+                // Bounded parts: a part closes at about 1 MiB stored, an object larger than that is cut into pieces.
+                assertThat(header.parts()).allSatisfy(p -> assertThat(p.size()).isLessThan(2L * 1024 * 1024));
+                assertThat(header.parts()).filteredOn(p -> p.entries() == 1).hasSizeGreaterThanOrEqualTo(7);
                 assertThat(header.sources()).singleElement().satisfies(s -> {
                     assertThat(s.uri()).startsWith("s3://old-cloud/").doesNotContain(EmbeddedS3Server.SECRET_KEY);
                     assertThat(s.entries()).isEqualTo(seeded.size());

@@ -94,7 +94,7 @@ final class MysqlDatabase implements Database {
 
     @Override
     public Dump dump(Path dir, DumpOptions options) {
-        String serverVersion = serverVersion();
+        String serverVersion = serverVersion(location);
         Tool tool = tool(dumpTool(), serverVersion);
         try (Stream<Path> files = Files.list(dir)) {
             if (files.findAny().isPresent()) {
@@ -144,8 +144,12 @@ final class MysqlDatabase implements Database {
         if (!Files.isRegularFile(file)) {
             throw MigratorException.badInput(dir + " holds no MySQL dump (" + DUMP_FILE + " is missing)");
         }
-        prepareTarget(options.allowNonEmpty());
-        Tool client = tool(clientTool(), serverVersion());
+        Tool client = tool(clientTool(), serverVersion(location.withDatabase("")));
+        boolean created = prepareTarget(options.allowNonEmpty());
+        restoring(created, () -> restoreFrom(file, client, options));
+    }
+
+    private void restoreFrom(Path file, Tool client, RestoreOptions options) {
         Path secrets = secretsFile();
         try {
             ProcessBuilder b = new ProcessBuilder(clientCommand(client, location, secrets));
@@ -187,9 +191,13 @@ final class MysqlDatabase implements Database {
             throw MigratorException.badInput("cannot copy MySQL/MariaDB " + displayUri() + " into " + target.engine()
                     + " " + target.displayUri() + ": a dump restores only into the same engine");
         }
-        Tool dumper = tool(dumpTool(), serverVersion());
-        my.prepareTarget(restoreOptions.allowNonEmpty());
-        Tool client = my.tool(my.clientTool(), my.serverVersion());
+        Tool dumper = tool(dumpTool(), serverVersion(location));
+        Tool client = my.tool(my.clientTool(), serverVersion(my.location.withDatabase("")));
+        boolean created = my.prepareTarget(restoreOptions.allowNonEmpty());
+        my.restoring(created, () -> pipeInto(my, dumper, client, dumpOptions, restoreOptions));
+    }
+
+    private void pipeInto(MysqlDatabase my, Tool dumper, Tool client, DumpOptions dumpOptions, RestoreOptions restoreOptions) {
         Path sourceSecrets = secretsFile();
         Path targetSecrets = secretsFile();
         boolean filter = dumpOptions.noOwner() || restoreOptions.noOwner();
@@ -282,8 +290,11 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    /** Creates the database when missing; refuses one that holds objects unless {@code allowNonEmpty}. */
-    void prepareTarget(boolean allowNonEmpty) {
+    /**
+     * Creates the database when missing (returns true then); refuses one that holds objects unless
+     * {@code allowNonEmpty}.
+     */
+    boolean prepareTarget(boolean allowNonEmpty) {
         try (Connection c = location.withDatabase("").connect();
              PreparedStatement exists = c.prepareStatement("select 1 from information_schema.schemata where schema_name = ?")) {
             exists.setString(1, location.database());
@@ -300,7 +311,7 @@ final class MysqlDatabase implements Database {
                             + displayUri() + " and could not be created (" + MyLocation.oneLine(e.getMessage())
                             + "); create it with: CREATE DATABASE `" + location.database() + "`");
                 }
-                return;
+                return true;
             }
             if (!allowNonEmpty) {
                 List<String> held = MyCatalog.userObjects(c, location.database(), 5);
@@ -310,18 +321,40 @@ final class MysqlDatabase implements Database {
                             + "; restore into an empty database, or pass --allow-non-empty to restore on top of it");
                 }
             }
+            return false;
         } catch (SQLException e) {
             throw location.failure(e, "check");
         }
     }
 
-    private String serverVersion() {
-        try (Connection c = location.connect(); Statement st = c.createStatement();
+    /**
+     * Runs a restore into this database. MySQL cannot restore in one transaction (DDL commits), so when
+     * the database was created for this restore and the restore fails or is interrupted, it is dropped
+     * again: the same command can then simply run again. (After kill -9 the half-filled database stays;
+     * drop it by hand.)
+     */
+    private void restoring(boolean created, Runnable restore) {
+        try {
+            restore.run();
+        } catch (RuntimeException e) {
+            if (created) {
+                try (Connection c = location.withDatabase("").connect(); Statement st = c.createStatement()) {
+                    st.execute("drop database if exists " + MyCatalog.quote(location.database()));
+                } catch (SQLException | RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static String serverVersion(MyLocation where) {
+        try (Connection c = where.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select version()")) {
             rs.next();
             return rs.getString(1);
         } catch (SQLException e) {
-            throw location.failure(e, "query");
+            throw where.failure(e, "query");
         }
     }
 

@@ -181,6 +181,35 @@ class MysqlDatabaseTest {
     }
 
     @Test
+    void aFailedRestoreDropsTheDatabaseItCreatedSoTheSameCommandCanRunAgain(@TempDir Path dir) throws Exception {
+        String db = MyServer.uniqueName("myfail");
+        String target = MyServer.uniqueName("myfailt");
+        MyServer.create(db);
+        try {
+            MyServer.exec(db, "create table t (id int primary key, v varchar(10))", "insert into t values (1, 'a'), (2, 'b')");
+            Database.Dump dump = MyServer.open(db).dump(dir, DumpOptions.defaults());
+            Path file = dir.resolve("dump.sql");
+            String good = Files.readString(file);
+            Files.writeString(file, good + "\nTHIS IS NOT SQL;\n"); // a damaged dump: fails after the table is created
+            MysqlDatabase dst = MyServer.open(target);
+            assertThatThrownBy(() -> dst.restore(dir, dump, RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
+                    .hasMessageContaining("mariadb failed").hasMessageContaining("ERROR 1064");
+            try (Connection c = MyServer.connect(""); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select count(*) from information_schema.schemata where schema_name = '" + target + "'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isZero();
+            }
+            Files.writeString(file, good);
+            dst.restore(dir, dump, RestoreOptions.defaults());
+            assertThat(MyServer.open(db).fingerprint().differences(dst.fingerprint())).isEmpty();
+        } finally {
+            MyServer.drop(db);
+            MyServer.drop(target);
+        }
+    }
+
+    @Test
     void missingToolSaysWhatToInstall(@TempDir Path dir) throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty-bin"));
         MysqlDatabase noTools = new MysqlDatabase(MyServer.open(source).location(), empty);

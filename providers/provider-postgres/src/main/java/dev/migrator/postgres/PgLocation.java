@@ -151,7 +151,8 @@ record PgLocation(String host, int port, String user, String password, String da
     MigratorException failure(SQLException e, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = oneLine(e.getMessage());
-        if (state.equals("28P01") || state.equals("28000")) {
+        // 08004: the driver found no password to answer the server's password request
+        if (state.equals("28P01") || state.equals("28000") || state.equals("08004") && reason.contains("password")) {
             return new MigratorException(ErrorCode.AUTH, display() + " rejected user '" + user + "': " + reason
                     + "; give the password in PGPASSWORD, ~/.pgpass or the URI (postgresql://user:password@host/db)");
         }

@@ -40,6 +40,8 @@ final class PostgresDatabase implements Database {
     static final String ENGINE = "postgresql";
     private static final Pattern VERSION = Pattern.compile("(\\d+)(?:\\.(\\d+))?");
     private static final String INSTALL = "the PostgreSQL client tools (Debian/Ubuntu: postgresql-client)";
+    /** The database every server has, to create, rename and drop others from. */
+    private static final String MAINTENANCE = "postgres";
 
     private final PgLocation location;
     private final Path binDir;
@@ -119,7 +121,8 @@ final class PostgresDatabase implements Database {
         if (!Files.isRegularFile(dir.resolve("toc.dat"))) {
             throw MigratorException.badInput(dir + " holds no pg_dump directory archive (toc.dat is missing)");
         }
-        int serverMajor = prepareTarget(options.allowNonEmpty());
+        boolean existed = exists();
+        int serverMajor = existed ? prepareTarget(options.allowNonEmpty()) : serverMajor(location.withDatabase(MAINTENANCE));
         Tool pgRestore = tool("pg_restore", serverMajor);
         int dumpMajor = major(dump.toolVersion());
         if (pgRestore.major < dumpMajor) {
@@ -127,11 +130,70 @@ final class PostgresDatabase implements Database {
                     + dump.toolVersion() + "; install pg_restore " + dumpMajor + " or later (Debian/Ubuntu: postgresql-client-"
                     + dumpMajor + ")");
         }
+        // A parallel restore cannot be one transaction. So a database that does not exist yet is restored
+        // under a temporary name and renamed when complete: a failed or killed restore never leaves a
+        // half-filled database under the real name, and the same command run again starts over.
+        String into = existed ? location.database() : partialName();
+        if (!existed) {
+            dropDatabase(into);
+            createDatabase(into);
+        }
         List<String> cmd = new ArrayList<>(List.of(pgRestore.path, "--jobs=" + Math.max(1, options.jobs()),
-                "--exit-on-error", "--dbname=" + location.database()));
+                "--exit-on-error", "--dbname=" + into));
         ownership(cmd, options.noOwner(), options.noPrivileges());
         cmd.add(dir.toString());
-        run(List.of(new ProcessBuilder(cmd)), List.of(location), "restore into " + displayUri());
+        try {
+            run(List.of(new ProcessBuilder(cmd)), List.of(location.withDatabase(into)), "restore into " + displayUri());
+        } catch (RuntimeException e) {
+            if (!existed) {
+                try {
+                    dropDatabase(into);
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+        if (!existed) {
+            maintenance("alter database " + PgCatalog.quoteIdent(into) + " rename to " + PgCatalog.quoteIdent(location.database()),
+                    "rename the restored database " + into + " to " + location.database());
+        }
+    }
+
+    /** The temporary name a new database is restored under (at most 63 bytes, PostgreSQL's limit). */
+    private String partialName() {
+        String name = location.database();
+        String suffix = "_migrator_partial";
+        while ((name + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return name + suffix;
+    }
+
+    private boolean exists() {
+        try (Connection c = location.withDatabase(MAINTENANCE).connect();
+             java.sql.PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
+            ps.setString(1, location.database());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw location.failure(e, "check");
+        }
+    }
+
+    private void dropDatabase(String name) {
+        maintenance("drop database if exists " + PgCatalog.quoteIdent(name) + " with (force)", "drop " + name);
+    }
+
+    private void maintenance(String sql, String what) {
+        PgLocation m = location.withDatabase(MAINTENANCE);
+        try (Connection c = m.connect(); Statement st = c.createStatement()) {
+            st.execute(sql);
+        } catch (SQLException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot " + what + " on " + m.display() + ": "
+                    + PgLocation.oneLine(e.getMessage()), e);
+        }
     }
 
     @Override
@@ -153,7 +215,10 @@ final class PostgresDatabase implements Database {
         }
         List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0"));
         ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
-        List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--exit-on-error", "--dbname=" + pg.location.database()));
+        // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
+        // command can simply run again. (A restore from a pipe is sequential anyway.)
+        List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--single-transaction", "--exit-on-error",
+                "--dbname=" + pg.location.database()));
         ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
         run(List.of(new ProcessBuilder(dump), new ProcessBuilder(restore)), List.of(location, pg.location),
                 "copy " + displayUri() + " to " + pg.displayUri());
@@ -210,15 +275,15 @@ final class PostgresDatabase implements Database {
             if (e.code() != ErrorCode.NOT_FOUND) {
                 throw e;
             }
-            createDatabase();
+            createDatabase(location.database());
             return location.connect();
         }
     }
 
-    private void createDatabase() {
-        PgLocation maintenance = location.withDatabase("postgres");
+    private void createDatabase(String name) {
+        PgLocation maintenance = location.withDatabase(MAINTENANCE);
         try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
-            st.execute("create database " + PgCatalog.quoteIdent(location.database()) + " template template0");
+            st.execute("create database " + PgCatalog.quoteIdent(name) + " template template0");
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
                 return; // created meanwhile by someone else: fine, the emptiness check decides

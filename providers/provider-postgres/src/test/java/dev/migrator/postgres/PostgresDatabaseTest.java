@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -194,6 +195,90 @@ class PostgresDatabaseTest {
         } finally {
             PgServers.drop(OTHER, db);
         }
+    }
+
+    @Test
+    void ownersOfAnotherHostFailTheRestoreWithoutLeavingAHalfDatabaseAndNoOwnerSucceeds(@TempDir Path dir) throws Exception {
+        PgServers.assumeOtherCluster();
+        String db = PgServers.uniqueName("pgown");
+        String target = PgServers.uniqueName("pgownt");
+        PgServers.create(MAIN, db);
+        try {
+            // a role that exists on the old host only
+            PgServers.exec(MAIN, "postgres", """
+                    do $$ begin
+                      if not exists (select from pg_roles where rolname = 'mig_db_oldhost_owner') then create role mig_db_oldhost_owner; end if;
+                    end $$""");
+            PgServers.exec(OTHER, "postgres", "drop role if exists mig_db_oldhost_owner");
+            PgServers.exec(MAIN, db, "create table a (id int primary key); insert into a select generate_series(1, 1000);"
+                    + "create table b (id int); alter table b owner to mig_db_oldhost_owner");
+            PostgresDatabase src = PgServers.open(MAIN, db);
+            Database.Dump dump = src.dump(dir, new DumpOptions(2, false, false));
+            PostgresDatabase dst = PgServers.open(OTHER, target);
+
+            assertThatThrownBy(() -> dst.restore(dir, dump, new RestoreOptions(2, false, false, false)))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
+                    .hasMessageContaining("pg_restore failed").hasMessageContaining("mig_db_oldhost_owner");
+            try (Connection c = PgServers.connect(OTHER, "postgres"); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("select count(*) from pg_database where datname like '" + target + "%'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("neither the target nor its temporary database is left").isZero();
+            }
+
+            dst.restore(dir, dump, RestoreOptions.defaults()); // the same restore with --no-owner
+            assertThat(src.fingerprint().differences(dst.fingerprint())).isEmpty();
+        } finally {
+            PgServers.drop(MAIN, db);
+            PgServers.drop(OTHER, target);
+            PgServers.exec(MAIN, "postgres", "drop role if exists mig_db_oldhost_owner");
+        }
+    }
+
+    @Test
+    void anInterruptedCopyStopsBothToolsAndLeavesTheTargetEmptyForARerun() throws Exception {
+        PgServers.assumeOtherCluster();
+        String target = PgServers.uniqueName("pgint");
+        try {
+            PostgresDatabase dst = PgServers.open(OTHER, target);
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread copy = new Thread(() -> {
+                try {
+                    PgServers.open(MAIN, source).copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults());
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            copy.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            List<ProcessHandle> running = tools();
+            while (running.size() < 2 && copy.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                running = tools();
+            }
+            assertThat(running).as("pg_dump and pg_restore are running; copy ended with %s", thrown.get()).isNotEmpty();
+            copy.interrupt();
+            copy.join(30_000);
+            assertThat(thrown.get()).isInstanceOfSatisfying(MigratorException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERRUPTED));
+            for (ProcessHandle p : running) {
+                p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(tools()).isEmpty();
+
+            // one transaction: nothing of the interrupted copy remains, so the same copy simply runs again
+            PgServers.open(MAIN, source).copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults());
+            assertThat(sourcePrint.differences(dst.fingerprint())).isEmpty();
+        } finally {
+            PgServers.drop(OTHER, target);
+        }
+    }
+
+    /** The pg_dump and pg_restore of a copy's pipe (not the short-lived --version checks before it). */
+    private static List<ProcessHandle> tools() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith("/pg_dump") || c.endsWith("/pg_restore")).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> !List.of(a).contains("--version")).orElse(false))
+                .toList();
     }
 
     @Test
