@@ -250,7 +250,7 @@ public final class PlanParser {
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw pos(m.getOrDefault("name", fromNode)).error("move name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
         }
-        Move.Via via = src.database() ? Move.Via.DIRECT : Move.Via.DIRECT;
+        Move.Via via = Move.Via.DIRECT;
         if (m.containsKey("via")) {
             String v = scalar(m.get("via"), "direct, bundle or dump").toLowerCase(Locale.ROOT);
             via = switch (v) {
