@@ -28,8 +28,6 @@ import picocli.CommandLine.Option;
             "to the 'new host' (a local folder, and a second database), verifies, and prints the report."})
 final class DemoCommand implements Callable<Integer> {
     static final String BUCKET = "microblog-media";
-    static final String OLD_DB = "migrator_demo_old";
-    static final String NEW_DB = "migrator_demo_new";
 
     @Option(names = "--to", paramLabel = "DIR", defaultValue = "migrator-demo/new-host",
             description = "The new host's folder; the plan and its state go beside it. Default: ${DEFAULT-VALUE}.")
@@ -40,9 +38,12 @@ final class DemoCommand implements Callable<Integer> {
     int users;
 
     @Option(names = "--postgres", paramLabel = "URI", defaultValue = "postgresql://postgres@127.0.0.1:5432/",
-            description = "PostgreSQL server for the database part (the demo creates and resets its own databases "
-                    + OLD_DB + " and " + NEW_DB + "). Default: ${DEFAULT-VALUE}.")
+            description = "PostgreSQL server for the database part. Default: ${DEFAULT-VALUE}.")
     String postgres;
+
+    @Option(names = "--database-name", paramLabel = "NAME", defaultValue = "migrator_demo",
+            description = "The demo creates and resets its own databases NAME_old, NAME_new and NAME_new_drill. Default: ${DEFAULT-VALUE}.")
+    String databaseName;
 
     @Option(names = "--no-postgres", description = "Skip the database part.")
     boolean noPostgres;
@@ -54,6 +55,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (users < 1 || users > 100_000) {
             throw dev.migrator.provider.MigratorException.badInput("--users must be between 1 and 100000");
+        }
+        if (!databaseName.matches("[a-z_][a-z0-9_]{0,40}")) {
+            throw dev.migrator.provider.MigratorException.badInput("--database-name '" + databaseName
+                    + "': use lower-case letters, digits and '_' (at most 41 characters)");
         }
         Path newHost = to.toAbsolutePath().normalize();
         Path home = newHost.getParent();
@@ -68,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             System.out.printf("Seeded %s objects (%s) into %s%n", Human.count(seeded[0]), Human.bytes(seeded[1]),
                     Redaction.uri(source));
-            DemoDatabase db = noPostgres ? null : DemoDatabase.prepare(postgres, OLD_DB, NEW_DB, users);
+            DemoDatabase db = noPostgres ? null : DemoDatabase.prepare(postgres, databaseName + "_old", databaseName + "_new", users);
             if (db != null) {
                 System.out.println("Seeded PostgreSQL database " + db.sourceUri() + " (users, posts, follows)");
             }

@@ -84,9 +84,23 @@ final class RunCommand implements Callable<Integer> {
             }
         }, "interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
-        RunReport report;
-        try (PlanProgress progress = new PlanProgress(System.err, !json && !quiet)) {
-            report = body.apply(new PlanRunner.Options(dir, phases, failFast, progress, executor::set, StandardSteps.kinds()));
+        // The latch opens only after the summary is printed: on Ctrl-C the JVM exits (130) right after the hook.
+        try {
+            RunReport report;
+            try (PlanProgress progress = new PlanProgress(System.err, !json && !quiet)) {
+                report = body.apply(new PlanRunner.Options(dir, phases, failFast, progress, executor::set, StandardSteps.kinds()));
+            }
+            if (json) {
+                System.out.println(Json.write(report.json()));
+            } else {
+                System.out.print(report.summary());
+                System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
+                if (report.result().interrupted()) {
+                    System.out.println("Interrupted. Run the same command again to resume.");
+                }
+            }
+            System.out.flush();
+            return report;
         } finally {
             finished.countDown();
             try {
@@ -95,16 +109,6 @@ final class RunCommand implements Callable<Integer> {
                 // the hook is running: the JVM exits after it
             }
         }
-        if (json) {
-            System.out.println(Json.write(report.json()));
-        } else {
-            System.out.print(report.summary());
-            System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
-            if (report.result().interrupted()) {
-                System.out.println("Interrupted. Run the same command again to resume.");
-            }
-        }
-        return report;
     }
 
 }

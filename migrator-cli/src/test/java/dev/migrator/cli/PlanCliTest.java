@@ -120,6 +120,34 @@ class PlanCliTest {
         }
     }
 
+    @Test
+    void ctrlCExits130AndTheSameCommandFinishes() throws Exception {
+        Path src = dir.resolve("src");
+        new LocalObjectStore(src).put("a/one", Content.of(new byte[100]), new ObjectMetadata("text/plain", null, null, null, Map.of()));
+        Path plan = dir.resolve("exit.yaml");
+        Path flag = dir.resolve("hook-started");
+        Files.writeString(plan, """
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{from: old, to: new}]
+                hooks: {before-presync: {run: 'touch %s && sleep 60', timeout: 2m}}
+                """.formatted(src.toUri(), dir.resolve("dst").toUri(), flag));
+        Path state = dir.resolve("state");
+        Process first = new ProcessBuilder(javaCommand(List.of("run", plan.toString(), "--state", state.toString(), "-q")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
+        waitFor(() -> Files.exists(flag), first);
+        new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as(Files.readString(dir.resolve("first.log"))).isEqualTo(130);
+        assertThat(Files.readString(dir.resolve("first.log"))).contains("Interrupted. Run the same command again to resume.");
+        assertThat(Files.readString(state.resolve("journal"))).contains("\"event\":\"cancelled\"");
+
+        Files.writeString(plan, Files.readString(plan).replace(" && sleep 60", ""));
+        CliRun second = CliRun.of("run", plan.toString(), "--state", state.toString(), "-q");
+        assertThat(second.exit()).as(second.all()).isZero();
+        assertThat(second.out()).contains("Run complete");
+    }
+
     interface Condition {
         boolean met() throws Exception;
     }

@@ -80,7 +80,7 @@ class S3CopyTest {
 
     @Test
     void demoRunsEndToEnd() {
-        CliRun demo = CliRun.of("demo", "--to", dir.resolve("new-host").toString(), "--users", "3");
+        CliRun demo = CliRun.of("demo", "--to", dir.resolve("new-host").toString(), "--users", "3", "--no-postgres");
         assertThat(demo.exit()).as(demo.all()).isZero();
         assertThat(demo.out()).contains("Seeded").contains("Critical path").contains("Run complete").contains("Done");
         assertThat(demo.all()).doesNotContain(EmbeddedS3Server.SECRET_KEY);

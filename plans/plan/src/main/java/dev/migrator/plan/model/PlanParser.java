@@ -250,7 +250,7 @@ public final class PlanParser {
         if (!name.matches("[A-Za-z0-9._-]+")) {
             throw pos(m.getOrDefault("name", fromNode)).error("move name '" + name + "' may hold only letters, digits, '.', '_' and '-'");
         }
-        Move.Via via = src.database() ? Move.Via.DIRECT : Move.Via.DIRECT;
+        Move.Via via = Move.Via.DIRECT;
         if (m.containsKey("via")) {
             String v = scalar(m.get("via"), "direct, bundle or dump").toLowerCase(Locale.ROOT);
             via = switch (v) {
@@ -259,6 +259,13 @@ public final class PlanParser {
                 case "dump" -> Move.Via.DUMP;
                 default -> throw pos(m.get("via")).error("via '" + v + "': expected direct, bundle or dump");
             };
+            if (via == Move.Via.BUNDLE && src.database()) {
+                throw pos(m.get("via")).error("via bundle is for object stores in this version; for a database use "
+                        + "'via: dump' (dump files in a file:// staging folder) or 'via: direct'");
+            }
+            if (via == Move.Via.DUMP && m.containsKey("staging") && !scalar(m.get("staging"), "a staging URI").startsWith("file:")) {
+                throw pos(m.get("staging")).error("via dump keeps its dump files in a local folder: give a file:// staging URI");
+            }
             if (via == Move.Via.BUNDLE && (!m.containsKey("staging") || m.containsKey("include") || m.containsKey("exclude")
                     || m.containsKey("shards"))) {
                 throw pos(m.get("via")).error(!m.containsKey("staging")
