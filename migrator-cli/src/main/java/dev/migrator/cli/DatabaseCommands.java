@@ -94,8 +94,8 @@ final class DatabaseCommands {
     private static void printVerdict(PrintStream out, List<String> differences, double seconds) {
         differences.forEach(out::println);
         out.printf("%s: schema (tables, columns, indexes, constraints, sequences, views, functions, triggers) and "
-                + "per-table row counts and content hashes compared in %s; %s differences.%n",
-                differences.isEmpty() ? "Identical" : "DIFFERENT", Human.seconds(seconds), Human.count(differences.size()));
+                + "per-table row counts and content hashes compared in %s; %s.%n",
+                differences.isEmpty() ? "Identical" : "DIFFERENT", Human.seconds(seconds), Human.count(differences.size(), "difference"));
     }
 
     /** Opens the source database, refusing a database paired with an object store or another engine. */
