@@ -139,7 +139,7 @@ final class BundleCommand {
                         encrypt ? Encryption.load(keyFile) : null);
                 BundleRef ref;
                 try (ConsoleProgress progress = new ConsoleProgress(System.err, "Bundling", !json && !quiet)) {
-                    ref = new BundleWriter(target, options, progress).create(list);
+                    ref = createInterruptibly(new BundleWriter(target, options, progress), list);
                 }
                 if (json) {
                     System.out.println(Json.write(ref));
@@ -161,6 +161,24 @@ final class BundleCommand {
                         // closing sources
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Ctrl-C lets the parts being uploaded finish and be journaled before the JVM exits (130), so no
+     * half-written upload is left at the target and the same command keeps them.
+     */
+    private static BundleRef createInterruptibly(BundleWriter writer, List<BundleSource> sources) {
+        Thread hook = new Thread(writer::cancel, "interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return writer.create(sources);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: the JVM exits with 130 after it
             }
         }
     }

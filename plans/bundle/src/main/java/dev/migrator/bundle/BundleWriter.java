@@ -52,6 +52,8 @@ public final class BundleWriter {
     private final BundleOptions options;
     private final Progress progress;
     private final Retry.Listener onRetry;
+    private volatile Run running;
+    private volatile boolean cancelled;
 
     public BundleWriter(ObjectStore target, BundleOptions options, Progress progress) {
         this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
@@ -103,6 +105,7 @@ public final class BundleWriter {
                     + "; resume it the same way, or bundle into a new location with another --state");
         }
         Run run = new Run(journal);
+        running = run;
         try {
             List<CreateJournal.SourceRecord> done = new ArrayList<>();
             for (int i = 0; i < sources.size(); i++) {
@@ -120,6 +123,20 @@ public final class BundleWriter {
             if (temporaryState) {
                 journal.delete();
             }
+        }
+    }
+
+    /**
+     * For Ctrl-C: no further part is started, and this returns once the parts being uploaded are stored and
+     * journaled (or after 30 s), so that neither a half-written upload nor an unjournaled part is left
+     * behind when the JVM exits; {@link #create} then fails with {@code INTERRUPTED} and the same
+     * command resumes.
+     */
+    public void cancel() {
+        cancelled = true;
+        Run run = running;
+        if (run != null) {
+            run.drain();
         }
     }
 
@@ -395,11 +412,18 @@ public final class BundleWriter {
                     current = null;
                 }
                 int partNumber = number;
+                if (cancelled) {
+                    throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted; run the same command again to resume", null);
+                }
                 try {
                     slots.acquire();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+                }
+                if (cancelled) {
+                    slots.release();
+                    throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted; run the same command again to resume", null);
                 }
                 uploads.execute(() -> {
                     try {
@@ -453,6 +477,17 @@ public final class BundleWriter {
                 throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
             }
             checkFailure();
+        }
+
+        /** Waits (up to 30 s) until no upload is in flight. */
+        void drain() {
+            try {
+                if (slots.tryAcquire(options.uploads(), 30, TimeUnit.SECONDS)) {
+                    slots.release(options.uploads());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /** Lets uploads in flight finish (and be journaled) even when the run failed, so a rerun keeps them. */
