@@ -551,7 +551,7 @@ public final class BundleReader {
         private void piece(InputStream tar, Manifest.Entry m, String where, EntrySink sink) throws IOException {
             if (m.piece() == 1) {
                 unfinishedPieces();
-                assembly = Files.createTempFile(spoolDir, "object-", ".tmp");
+                assembly = spoolFile("object-");
                 assemblyOut = Files.newOutputStream(assembly);
                 assemblyFirst = m;
                 nextPiece = 1;
@@ -592,7 +592,7 @@ public final class BundleReader {
                 assemblyFirst = null;
                 progress.listed(info(whole));
                 failIfFailed();
-                sink.accept(whole, new Verified(Content.of(file), Digests.hex(assemblyMd5.digest()), file));
+                sink.accept(whole, new Verified(Content.movable(file), Digests.hex(assemblyMd5.digest()), file));
             }
         }
 
@@ -615,11 +615,11 @@ public final class BundleReader {
                 byte[] bytes = buf.toByteArray();
                 content = Content.of(bytes);
             } else {
-                spooled = Files.createTempFile(spoolDir, "entry-", ".tmp");
+                spooled = spoolFile("entry-");
                 try (OutputStream out = Files.newOutputStream(spooled)) {
                     h = hash(tar, out);
                 }
-                content = Content.of(spooled);
+                content = Content.movable(spooled);
             }
             if (h.size != m.size() || !h.sha256.equals(m.sha256())) {
                 if (spooled != null) {
@@ -630,6 +630,14 @@ public final class BundleReader {
                         + "); it was not written; run 'migrator bundle verify'");
             }
             return new Verified(content, h.md5, spooled);
+        }
+
+        /**
+         * A new spool file with the default permissions (not createTempFile's owner-only ones): a local
+         * target may rename it into place, and then it must look like any file the store writes.
+         */
+        private Path spoolFile(String prefix) throws IOException {
+            return Files.createFile(spoolDir.resolve(prefix + java.util.UUID.randomUUID() + ".tmp"));
         }
 
         /** Writes one verified object on a writer thread. */

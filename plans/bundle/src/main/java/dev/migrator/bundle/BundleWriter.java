@@ -446,7 +446,8 @@ public final class BundleWriter {
             String name = f.part().name();
             Content content;
             try {
-                content = Content.of(f.file());
+                // A local target on the same file system takes the spool file by renaming it (no second write).
+                content = Content.movable(f.file());
             } catch (IOException e) {
                 throw new MigratorException(ErrorCode.FAILED, "cannot read spooled part " + f.file() + ": " + e.getMessage(), e);
             }

@@ -19,6 +19,17 @@ public interface Content {
     /** A fresh stream over all the bytes, from the first one. The caller closes it. */
     InputStream open() throws IOException;
 
+    /**
+     * A local file whose bytes these are and that the caller gives up, or null (the default). A store
+     * on the same file system may move this file into place (an atomic rename) instead of copying
+     * it through {@link #open()}; after such a put the file no longer exists, so a later retry of the
+     * same content fails instead of resending it. Every other store ignores it and reads
+     * {@link #open()}. The store still computes its checksums from the bytes it stores.
+     */
+    default Path movableFile() {
+        return null;
+    }
+
     static Content of(byte[] bytes) {
         return new Content() {
             @Override
@@ -44,6 +55,30 @@ public interface Content {
             @Override
             public InputStream open() throws IOException {
                 return Files.newInputStream(file);
+            }
+        };
+    }
+
+    /**
+     * Like {@link #of(Path)}, for a file the caller no longer needs (a finished spool file): a store
+     * may take it by renaming it into place (see {@link #movableFile()}).
+     */
+    static Content movable(Path file) throws IOException {
+        long size = Files.size(file);
+        return new Content() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                return Files.newInputStream(file);
+            }
+
+            @Override
+            public Path movableFile() {
+                return file;
             }
         };
     }

@@ -66,7 +66,8 @@ public interface ObjectStore extends AutoCloseable {
      * parallel where the store allows. Returns what the store now holds: its size and whatever
      * checksums the store computed from the bytes it received, so the caller can compare them with
      * what it read. An adapter that verifies parts itself (S3 Content-MD5, multipart ETag) throws
-     * {@link ErrorCode#INTEGRITY} on a mismatch.
+     * {@link ErrorCode#INTEGRITY} on a mismatch. A store may take a {@link Content#movableFile()} by
+     * renaming it into place instead of copying it; it must then be as durable and as atomic as a copy.
      */
     ObjectInfo put(String key, Content content, ObjectMetadata metadata);
 

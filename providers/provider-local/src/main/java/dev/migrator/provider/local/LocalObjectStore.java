@@ -17,6 +17,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -173,6 +174,13 @@ public final class LocalObjectStore implements ObjectStore {
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw conflictWithPrefix(key);
             }
+            Path movable = content.movableFile();
+            if (movable != null) {
+                ObjectInfo taken = take(key, movable, content.size(), target, dir, metadata);
+                if (taken != null) {
+                    return taken;
+                }
+            }
             temp = dir.resolve(LocalLayout.TEMP + UUID.randomUUID());
             MessageDigest md5 = Digests.md5();
             long written;
@@ -187,18 +195,9 @@ public final class LocalObjectStore implements ObjectStore {
                 throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + content.size()
                         + " bytes from the source but read " + written, null, true);
             }
-            String md5Hex = Digests.hex(md5.digest());
-            writeMetadata(temp, metadata);
-            String lastSegment = LocalLayout.segments(key).get(LocalLayout.segments(key).size() - 1);
-            if (LocalLayout.needsStoredName(target.getFileName().toString())) {
-                Xattrs.write(temp, ATTR_NAME, lastSegment);
-            }
-            BasicFileAttributes attrs = Files.readAttributes(temp, BasicFileAttributes.class);
-            Xattrs.write(temp, ATTR_MD5, attrs.size() + " " + attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + md5Hex);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            ObjectInfo stored = install(key, temp, Digests.hex(md5.digest()), target, dir, metadata);
             temp = null;
-            fsyncDirectory(dir);
-            return new ObjectInfo(key, written, attrs.lastModifiedTime().toInstant(), null, Checksums.md5(md5Hex), metadata);
+            return stored;
         } catch (DirectoryNotEmptyException e) {
             throw conflictWithPrefix(key);
         } catch (IOException e) {
@@ -212,6 +211,54 @@ public final class LocalObjectStore implements ObjectStore {
                 }
             }
         }
+    }
+
+    /**
+     * Takes a caller's finished file (see {@link Content#movableFile()}) by renaming it into place: it
+     * is read once for its MD5 and fsynced, then installed like a temporary file of our own. Returns
+     * null, leaving the file alone, when it is on another file system (the caller copies instead).
+     */
+    private ObjectInfo take(String key, Path file, long size, Path target, Path dir, ObjectMetadata metadata) throws IOException {
+        if (!Files.getFileStore(file).equals(Files.getFileStore(dir))) {
+            return null;
+        }
+        MessageDigest md5 = Digests.md5();
+        long read = 0;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            InputStream in = Channels.newInputStream(ch);
+            byte[] buf = new byte[COPY_BUFFER];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md5.update(buf, 0, n);
+                read += n;
+            }
+            ch.force(true);
+        }
+        if (read != size) {
+            throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + size
+                    + " bytes in " + file + " but read " + read, null, true);
+        }
+        try {
+            return install(key, file, Digests.hex(md5.digest()), target, dir, metadata);
+        } catch (AtomicMoveNotSupportedException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Gives a complete, fsynced file in {@code dir} the object's metadata and stamped MD5, and renames
+     * it atomically to {@code target}, then syncs the directory so that the rename is durable too.
+     */
+    private ObjectInfo install(String key, Path file, String md5Hex, Path target, Path dir, ObjectMetadata metadata) throws IOException {
+        writeMetadata(file, metadata);
+        String lastSegment = LocalLayout.segments(key).get(LocalLayout.segments(key).size() - 1);
+        if (LocalLayout.needsStoredName(target.getFileName().toString())) {
+            Xattrs.write(file, ATTR_NAME, lastSegment);
+        }
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        Xattrs.write(file, ATTR_MD5, attrs.size() + " " + attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + md5Hex);
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fsyncDirectory(dir);
+        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null, Checksums.md5(md5Hex), metadata);
     }
 
     private MigratorException conflictWithPrefix(String key) {

@@ -46,6 +46,44 @@ class LocalObjectStoreTest {
     }
 
     @Test
+    void aMovableFileOnTheSameFileSystemIsRenamedIntoPlaceWithItsMetadataAndMd5() throws Exception {
+        Path spool = Files.createDirectories(dir.resolve("spool")).resolve("part.tmp");
+        Files.writeString(spool, "spooled bytes");
+        Object inode = Files.readAttributes(spool, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        ObjectMetadata meta = new ObjectMetadata("text/plain", null, null, null, java.util.Map.of("k", "v"));
+
+        ObjectInfo put = store.put("a/part", Content.movable(spool), meta);
+
+        Path stored = dir.resolve("store/a/part");
+        assertThat(spool).doesNotExist();
+        assertThat(stored).hasContent("spooled bytes");
+        assertThat(Files.readAttributes(stored, java.nio.file.attribute.BasicFileAttributes.class).fileKey()).isEqualTo(inode);
+        String md5 = dev.migrator.provider.Digests.hex(dev.migrator.provider.Digests.md5()
+                .digest("spooled bytes".getBytes(StandardCharsets.UTF_8)));
+        assertThat(put.checksums().md5()).isEqualTo(md5);
+        ObjectInfo there = store.stat("a/part").orElseThrow();
+        assertThat(there.checksums().md5()).isEqualTo(md5);
+        assertThat(there.metadata().contentType()).isEqualTo("text/plain");
+        assertThat(there.metadata().userMetadata()).containsEntry("k", "v");
+    }
+
+    @Test
+    void aMovableFileThatIsShorterThanDeclaredIsRejectedAndLeftAlone() throws Exception {
+        Path spool = dir.resolve("part.tmp");
+        Files.writeString(spool, "12345");
+        Content content = Content.movable(spool);
+        Files.writeString(spool, "123");
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+
+        assertThatThrownBy(() -> store.put("p", content, ObjectMetadata.EMPTY))
+                .isInstanceOf(MigratorException.class)
+                .satisfies(e -> assertThat(((MigratorException) e).code()).isEqualTo(ErrorCode.INTEGRITY));
+        assertThat(spool).exists();
+        assertThat(store.stat("p")).isEmpty();
+    }
+
+    @Test
     void stampedMd5IsDroppedWhenTheFileChangesBehindOurBack() throws Exception {
         LocalObjectStore store = new LocalObjectStore(dir);
         ObjectInfo put = store.put("x", Content.of("one".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
