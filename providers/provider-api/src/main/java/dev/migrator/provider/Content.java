@@ -45,18 +45,7 @@ public interface Content {
     }
 
     static Content of(Path file) throws IOException {
-        long size = Files.size(file);
-        return new Content() {
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public InputStream open() throws IOException {
-                return Files.newInputStream(file);
-            }
-        };
+        return new FileContent(file, Files.size(file), false);
     }
 
     /**
@@ -64,22 +53,19 @@ public interface Content {
      * may take it by renaming it into place (see {@link #movableFile()}).
      */
     static Content movable(Path file) throws IOException {
-        long size = Files.size(file);
-        return new Content() {
-            @Override
-            public long size() {
-                return size;
-            }
+        return new FileContent(file, Files.size(file), true);
+    }
 
-            @Override
-            public InputStream open() throws IOException {
-                return Files.newInputStream(file);
-            }
+    /** A local file's bytes; {@code movable} when the caller gives the file up. */
+    record FileContent(Path file, long size, boolean movable) implements Content {
+        @Override
+        public InputStream open() throws IOException {
+            return Files.newInputStream(file);
+        }
 
-            @Override
-            public Path movableFile() {
-                return file;
-            }
-        };
+        @Override
+        public Path movableFile() {
+            return movable ? file : null;
+        }
     }
 }
