@@ -3,9 +3,6 @@ package dev.migrator.cli;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.transfer.Progress;
 import java.io.PrintStream;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -13,9 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
  * (objects, bytes, rate, ETA); elsewhere (CI logs) one plain line every 30 seconds.
  */
 final class ConsoleProgress implements Progress, AutoCloseable {
-    private final PrintStream out;
     private final String verb;
-    private final boolean terminal;
     private final long started = System.nanoTime();
     private final LongAdder listedObjects = new LongAdder();
     private final LongAdder listedBytes = new LongAdder();
@@ -25,25 +20,12 @@ final class ConsoleProgress implements Progress, AutoCloseable {
     private final LongAdder skippedBytes = new LongAdder();
     private final LongAdder retries = new LongAdder();
     private volatile boolean listingDone;
-    private final ScheduledExecutorService ticker;
-    private int lastWidth;
+    private final StatusLine status;
 
     /** {@code enabled=false} gives a silent listener (for --json and --quiet). */
     ConsoleProgress(PrintStream out, String verb, boolean enabled) {
-        this.out = out;
         this.verb = verb;
-        this.terminal = System.console() != null;
-        if (enabled) {
-            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "progress");
-                t.setDaemon(true);
-                return t;
-            });
-            long period = terminal ? 200 : 30_000;
-            ticker.scheduleAtFixedRate(this::render, period, period, TimeUnit.MILLISECONDS);
-        } else {
-            ticker = null;
-        }
+        this.status = new StatusLine(out, enabled, 200, this::line);
     }
 
     @Override
@@ -102,25 +84,8 @@ final class ConsoleProgress implements Progress, AutoCloseable {
         return s.toString();
     }
 
-    private synchronized void render() {
-        String line = line();
-        if (terminal) {
-            out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
-            lastWidth = line.length();
-        } else {
-            out.println(line);
-        }
-        out.flush();
-    }
-
     @Override
-    public synchronized void close() {
-        if (ticker != null) {
-            ticker.shutdownNow();
-            if (terminal && lastWidth > 0) {
-                out.print("\r" + " ".repeat(lastWidth) + "\r");
-                out.flush();
-            }
-        }
+    public void close() {
+        status.close();
     }
 }

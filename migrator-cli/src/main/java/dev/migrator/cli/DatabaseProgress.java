@@ -2,9 +2,6 @@ package dev.migrator.cli;
 
 import dev.migrator.provider.Database;
 import java.io.PrintStream;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Progress of a database copy, which the tools do not report: the target's size on disk against the
@@ -12,28 +9,14 @@ import java.util.concurrent.TimeUnit;
  * terminal the line is redrawn; elsewhere one line every 30 seconds.
  */
 final class DatabaseProgress implements AutoCloseable {
-    private final PrintStream out;
-    private final boolean terminal = System.console() != null;
-    private final ScheduledExecutorService ticker;
+    private final StatusLine status;
     private final long started = System.nanoTime();
-    private int lastWidth;
 
     private DatabaseProgress(PrintStream out, String verb, Database source, Database target, boolean enabled) {
-        this.out = out;
-        if (!enabled) {
-            ticker = null;
-            return;
-        }
-        long sourceBytes = source.inventory().bytes();
-        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "db-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        long period = terminal ? 2_000 : 30_000;
-        ticker.scheduleAtFixedRate(() -> render(verb + " " + source.displayUri() + " -> " + target.displayUri() + "  "
-                + targetSize(target) + "/" + Human.bytes(sourceBytes) + "  "
-                + Human.duration((System.nanoTime() - started) / 1e9)), period, period, TimeUnit.MILLISECONDS);
+        long sourceBytes = enabled ? source.inventory().bytes() : 0;
+        status = new StatusLine(out, enabled, 2_000, () -> verb + " " + source.displayUri() + " -> " + target.displayUri()
+                + "  " + targetSize(target) + "/" + Human.bytes(sourceBytes) + "  "
+                + Human.duration((System.nanoTime() - started) / 1e9));
     }
 
     static DatabaseProgress start(PrintStream out, String verb, Database source, Database target, boolean enabled) {
@@ -48,24 +31,8 @@ final class DatabaseProgress implements AutoCloseable {
         }
     }
 
-    private synchronized void render(String line) {
-        if (terminal) {
-            out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
-            lastWidth = line.length();
-        } else {
-            out.println(line);
-        }
-        out.flush();
-    }
-
     @Override
-    public synchronized void close() {
-        if (ticker != null) {
-            ticker.shutdownNow();
-            if (terminal && lastWidth > 0) {
-                out.print("\r" + " ".repeat(lastWidth) + "\r");
-                out.flush();
-            }
-        }
+    public void close() {
+        status.close();
     }
 }

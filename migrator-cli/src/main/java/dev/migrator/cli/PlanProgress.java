@@ -9,9 +9,6 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,30 +18,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class PlanProgress implements RunListener, AutoCloseable {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
-    private final PrintStream out;
-    private final boolean enabled;
-    private final boolean terminal = System.console() != null;
+    private final StatusLine status;
     private final long started = System.nanoTime();
     private final Map<String, Long> running = new ConcurrentHashMap<>();
     private final AtomicInteger settled = new AtomicInteger();
-    private final ScheduledExecutorService ticker;
     private volatile int total;
     private volatile double estimate;
 
     PlanProgress(PrintStream out, boolean enabled) {
-        this.out = out;
-        this.enabled = enabled;
-        if (enabled) {
-            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "plan-progress");
-                t.setDaemon(true);
-                return t;
-            });
-            long period = terminal ? 1000 : 30_000;
-            ticker.scheduleAtFixedRate(this::status, period, period, TimeUnit.MILLISECONDS);
-        } else {
-            ticker = null;
-        }
+        status = new StatusLine(out, enabled, 1000, this::status);
     }
 
     void expect(int steps, double estimateSeconds) {
@@ -84,38 +66,23 @@ final class PlanProgress implements RunListener, AutoCloseable {
         line(what);
     }
 
-    private synchronized void line(String text) {
-        if (!enabled) {
-            return;
-        }
-        if (terminal) {
-            out.print("\r\033[K");
-        }
-        out.println(LocalTime.now().format(CLOCK) + " " + text);
-        out.flush();
+    private void line(String text) {
+        status.println(LocalTime.now().format(CLOCK) + " " + text);
     }
 
-    private synchronized void status() {
+    private String status() {
         double elapsed = (System.nanoTime() - started) / 1e9;
         String s = "plan: " + settled.get() + "/" + total + " steps, " + running.size() + " running, "
                 + Format.duration(elapsed) + " of est " + Format.duration(estimate)
                 + (running.isEmpty() ? "" : "  [" + String.join(", ", running.keySet()) + "]");
-        if (terminal) {
-            out.print("\r\033[K" + (s.length() > 160 ? s.substring(0, 157) + "..." : s));
-        } else {
-            out.println(LocalTime.now().format(CLOCK) + " " + s);
+        if (status.terminal()) {
+            return s.length() > 160 ? s.substring(0, 157) + "..." : s;
         }
-        out.flush();
+        return LocalTime.now().format(CLOCK) + " " + s;
     }
 
     @Override
-    public synchronized void close() {
-        if (ticker != null) {
-            ticker.shutdownNow();
-            if (terminal) {
-                out.print("\r\033[K");
-                out.flush();
-            }
-        }
+    public void close() {
+        status.close();
     }
 }
