@@ -75,6 +75,9 @@ public final class Copier {
         try (SortedListing sources = SortedListing.of(source); SortedListing targets = SortedListing.ofTarget(target)) {
             Selection selection = options.selection();
             for (ObjectInfo listed; (listed = sources.next()) != null && !cancelled; ) {
+                if (selection.pastEnd(listed.key())) {
+                    break;
+                }
                 if (!selection.contains(listed.key())) {
                     continue;
                 }

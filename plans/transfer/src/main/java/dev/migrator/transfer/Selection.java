@@ -44,6 +44,15 @@ public record Selection(List<String> include, List<String> exclude, String from,
         return false;
     }
 
+    /**
+     * Whether {@code key} lies at or beyond the range's end, so that a reader of a listing in
+     * {@link Keys#ORDER} can stop there instead of listing the rest of the store (each shard of a plan
+     * would otherwise list the whole source and target).
+     */
+    public boolean pastEnd(String key) {
+        return to != null && Keys.ORDER.compare(key, to) >= 0;
+    }
+
     /** The same prefixes, restricted to {@code [from, to)}. */
     public Selection range(String from, String to) {
         return new Selection(include, exclude, from, to);

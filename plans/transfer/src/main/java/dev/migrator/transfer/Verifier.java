@@ -115,6 +115,9 @@ public final class Verifier {
     private ObjectInfo next(Iterator<ObjectInfo> it) {
         while (it.hasNext()) {
             ObjectInfo o = it.next();
+            if (selection.pastEnd(o.key())) {
+                return null;
+            }
             if (selection.contains(o.key())) {
                 return o;
             }

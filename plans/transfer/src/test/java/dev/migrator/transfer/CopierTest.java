@@ -194,4 +194,89 @@ class CopierTest {
             assertThat(journal.isDone(o)).isTrue();
         }
     }
+
+    @Test
+    void aKeyRangeCopiesAndVerifiesOnlyItsKeysAndStopsListingAtItsEnd() {
+        LocalObjectStore letters = new LocalObjectStore(dir.resolve("letters"));
+        for (char c = 'a'; c <= 'z'; c++) {
+            letters.put(c + ".txt", Content.of(("letter " + c).getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        }
+        CountingList counted = new CountingList(letters);
+        Selection shard = Selection.ALL.range("c", "f");
+        CopySummary copied = new Copier(counted, target, new CopyOptions(2, false, false, null, FAST, shard), Progress.NONE).run();
+
+        assertThat(copied.ok()).isTrue();
+        try (Stream<ObjectInfo> listed = target.list("")) {
+            assertThat(listed.map(ObjectInfo::key)).containsExactly("c.txt", "d.txt", "e.txt");
+        }
+        // a..f (f.txt shows the range is over) plus at most the readers' look-ahead: never the rest of the alphabet.
+        assertThat(counted.listed).isBetween(6, 8);
+
+        counted.listed = 0;
+        VerifyReport same = new Verifier(counted, target, 2, FAST, Progress.NONE, shard).run();
+        assertThat(same.identical()).as(same.toString()).isTrue();
+        assertThat(same.compared()).isEqualTo(3);
+        assertThat(counted.listed).isBetween(6, 8);
+    }
+
+    /** Counts the listing entries a reader consumes; everything else goes to the real store. */
+    static final class CountingList implements ObjectStore {
+        final ObjectStore store;
+        int listed;
+
+        CountingList(ObjectStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public String displayUri() {
+            return store.displayUri();
+        }
+
+        @Override
+        public Stream<ObjectInfo> list(String prefix) {
+            // Counted as the reader pulls them (a peek() would also count what a sorted() source buffers).
+            Stream<ObjectInfo> all = store.list(prefix);
+            java.util.Iterator<ObjectInfo> it = all.iterator();
+            java.util.Iterator<ObjectInfo> counting = new java.util.Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public ObjectInfo next() {
+                    listed++;
+                    return it.next();
+                }
+            };
+            return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(counting,
+                    java.util.Spliterator.ORDERED), false).onClose(all::close);
+        }
+
+        @Override
+        public java.util.Optional<ObjectInfo> stat(String key) {
+            return store.stat(key);
+        }
+
+        @Override
+        public java.io.InputStream open(String key, long offset, long length) {
+            return store.open(key, offset, length);
+        }
+
+        @Override
+        public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
+            return store.put(key, content, metadata);
+        }
+
+        @Override
+        public void delete(String key) {
+            store.delete(key);
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
 }
