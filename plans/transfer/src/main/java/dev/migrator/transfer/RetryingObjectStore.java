@@ -43,6 +43,11 @@ public final class RetryingObjectStore implements ObjectStore {
     }
 
     @Override
+    public String location() {
+        return delegate.location();
+    }
+
+    @Override
     public Stream<ObjectInfo> list(String prefix) {
         ResumingListing listing = new ResumingListing(prefix);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL), false)

@@ -31,6 +31,20 @@ public interface ObjectStore extends AutoCloseable {
     String displayUri();
 
     /**
+     * Where this store's objects really live, for refusing moves whose locations overlap
+     * ({@link Overlap}): a scheme-qualified root ending in {@code /} with aliases resolved (a local
+     * root's symlinks, an S3 endpoint's host and the bucket), so that two stores overlap exactly when
+     * one location is a prefix of the other. Wrappers forward it. The default is the display URI
+     * without its query.
+     */
+    default String location() {
+        String uri = displayUri();
+        int q = uri.indexOf('?');
+        String bare = q < 0 ? uri : uri.substring(0, q);
+        return bare.endsWith("/") ? bare : bare + "/";
+    }
+
+    /**
      * Lists every object whose key starts with {@code prefix} ({@code ""} for all), lazily, in
      * ascending order of the keys' UTF-8 bytes ({@link Keys#ORDER}), in memory independent of the
      * number of objects. The stream's metadata may be {@code null}. Close the stream.

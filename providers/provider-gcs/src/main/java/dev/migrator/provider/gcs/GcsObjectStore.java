@@ -59,9 +59,10 @@ public final class GcsObjectStore implements ObjectStore {
     private final String displayUri;
     private final GcsErrors errors;
     private final boolean emulator;
+    private final String host;
 
     GcsObjectStore(Storage storage, String bucket, String root, int pageSize, int chunkSize, String displayUri,
-            String where, boolean emulator) {
+            String where, String host, boolean emulator) {
         this.storage = storage;
         this.bucket = bucket;
         this.root = root;
@@ -69,12 +70,19 @@ public final class GcsObjectStore implements ObjectStore {
         this.chunkSize = chunkSize;
         this.displayUri = displayUri;
         this.emulator = emulator;
+        this.host = host;
         this.errors = new GcsErrors(bucket, where, emulator, this::bucketExists);
     }
 
     @Override
     public String displayUri() {
         return displayUri;
+    }
+
+    /** The endpoint's host ({@code google} for Google Cloud Storage), the bucket and the prefix. */
+    @Override
+    public String location() {
+        return "gs://" + host + "/" + bucket + "/" + root;
     }
 
     @Override

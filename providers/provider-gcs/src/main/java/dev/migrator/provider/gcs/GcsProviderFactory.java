@@ -100,7 +100,12 @@ public final class GcsProviderFactory implements ProviderFactory {
         builder.setCredentials(credentials);
         String where = endpoint == null ? "Google Cloud Storage" : "the GCS endpoint " + endpoint;
         return new GcsObjectStore(builder.build().getService(), bucket, Keys.rootPrefix(uri.getPath()), pageSize,
-                chunkSize(options), shown, where, endpoint != null);
+                chunkSize(options), shown, where, endpoint == null ? "google" : hostOf(endpoint), endpoint != null);
+    }
+
+    private static String hostOf(String endpoint) {
+        URI u = URI.create(endpoint);
+        return (u.getHost() + ":" + u.getPort()).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The resumable chunk size: the part size, rounded up to GCS's 256 KiB granularity and capped. */

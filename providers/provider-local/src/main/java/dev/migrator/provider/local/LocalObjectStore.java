@@ -84,6 +84,30 @@ public final class LocalObjectStore implements ObjectStore {
         return displayUri;
     }
 
+    /**
+     * The root with symlinks resolved, as far as it exists (the rest, not yet created, appended), so that a
+     * symlinked alias of a directory is recognised as the same place.
+     */
+    @Override
+    public String location() {
+        Path existing = root;
+        Path rest = Path.of("");
+        while (existing != null && !Files.exists(existing)) {
+            rest = existing.getFileName().resolve(rest);
+            existing = existing.getParent();
+        }
+        Path real = root;
+        if (existing != null) {
+            try {
+                real = existing.toRealPath().resolve(rest).normalize();
+            } catch (IOException e) {
+                real = root;
+            }
+        }
+        String uri = real.toUri().toString();
+        return uri.endsWith("/") ? uri : uri + "/";
+    }
+
     /** The path an object's bytes live at. */
     Path pathOf(String key) {
         Keys.requireValid(key);

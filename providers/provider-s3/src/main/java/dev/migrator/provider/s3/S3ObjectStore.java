@@ -159,6 +159,14 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** The endpoint's host (or AWS and the region), the bucket and the prefix: one bucket reached by two URIs is one place. */
+    @Override
+    public String location() {
+        String where = location.endpoint() == null ? "aws" : (location.endpoint().getHost() + ":" + location.endpoint().getPort())
+                .toLowerCase(java.util.Locale.ROOT);
+        return "s3://" + where + "/" + location.bucket() + "/" + location.rootPrefix();
+    }
+
     @Override
     public String displayUri() {
         return location.displayUri();
