@@ -45,34 +45,61 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
  * An object store over a local directory ({@code file:///abs/dir}). Keys map to paths as described in
- * {@link LocalLayout}; metadata and a stamped MD5 live in {@code user.migrator.*} extended attributes.
+ * {@link LocalLayout}; metadata lives in {@code user.migrator.*} extended attributes.
  * Writes go to a temporary file in the same directory, are fsynced, then renamed into place.
+ *
+ * <p>No MD5 is reported from a cache: a stamp of size and mtime is defeated by a same-size change whose
+ * mtime is restored (bit rot, {@code touch -r}), and setting an attribute or renaming changes the ctime, so
+ * no stamp can be bound to something a writer cannot restore. Comparisons therefore hash the bytes, which is
+ * cheap on a local disk. {@link #put} still reports the MD5 of the bytes it has just written.
+ *
+ * <p>No write follows a symbolic link: the root is resolved once, when the store is opened, and every
+ * directory below it that a write passes through must be a real directory. What a listing does when it meets
+ * a link is the {@link Links} option.
  */
 public final class LocalObjectStore implements ObjectStore {
     private static final String ATTR = "migrator.";
     private static final String ATTR_META = ATTR + "meta.";
     private static final String ATTR_NAME = ATTR + "name";
-    private static final String ATTR_MD5 = ATTR + "md5";
     private static final int COPY_BUFFER = 256 * 1024;
+    /** Skipped links named one by one on stderr; beyond that only their count. */
+    private static final int NAMED_SKIPS = 10;
+
+    /** What a listing does with a symbolic link ({@code ?links=} in the URI). */
+    public enum Links {
+        /** The default: the listing fails, naming the link and these options. */
+        REFUSE,
+        /** Links are left out, each reported on stderr (the first few by name, then a count). */
+        SKIP,
+        /** Links are read as what they point to: a file as an object, a directory as a folder. Reads only. */
+        FOLLOW
+    }
 
     private final Path root;
     private final String displayUri;
+    private final Links links;
 
     public LocalObjectStore(Path root) {
-        this.root = root.toAbsolutePath().normalize();
+        this(root, Links.REFUSE);
+    }
+
+    public LocalObjectStore(Path root, Links links) {
+        Path given = root.toAbsolutePath().normalize();
         // Always with the trailing slash, whether or not the directory exists yet: the URI names this
         // store in journals, so it must not change once the first write creates the directory.
-        String uri = this.root.toUri().toString();
+        String uri = given.toUri().toString();
         this.displayUri = uri.endsWith("/") ? uri : uri + "/";
-        if (Files.exists(this.root) && !Files.isDirectory(this.root)) {
-            throw MigratorException.badInput(this.root + " is not a directory: a file:// URI names a directory");
+        if (Files.exists(given) && !Files.isDirectory(given)) {
+            throw MigratorException.badInput(given + " is not a directory: a file:// URI names a directory");
         }
+        // Resolved once: a link in the path the user gave is their choice; links met below it are not.
+        this.root = realAsFarAsItExists(given);
+        this.links = links;
     }
 
     public Path root() {
@@ -90,22 +117,26 @@ public final class LocalObjectStore implements ObjectStore {
      */
     @Override
     public String location() {
-        Path existing = root;
+        String uri = realAsFarAsItExists(root).toUri().toString();
+        return uri.endsWith("/") ? uri : uri + "/";
+    }
+
+    /** {@code path} with symlinks resolved as far as it exists, the part not yet created appended. */
+    private static Path realAsFarAsItExists(Path path) {
+        Path existing = path;
         Path rest = Path.of("");
         while (existing != null && !Files.exists(existing)) {
             rest = existing.getFileName().resolve(rest);
             existing = existing.getParent();
         }
-        Path real = root;
-        if (existing != null) {
-            try {
-                real = existing.toRealPath().resolve(rest).normalize();
-            } catch (IOException e) {
-                real = root;
-            }
+        if (existing == null) {
+            return path;
         }
-        String uri = real.toUri().toString();
-        return uri.endsWith("/") ? uri : uri + "/";
+        try {
+            return existing.toRealPath().resolve(rest).normalize();
+        } catch (IOException e) {
+            return path;
+        }
     }
 
     /** The path an object's bytes live at. */
@@ -123,15 +154,17 @@ public final class LocalObjectStore implements ObjectStore {
         if (!Files.isDirectory(root)) {
             throw MigratorException.notFound("directory " + root + " does not exist");
         }
-        Iterator<ObjectInfo> it = new Walk(prefix);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false);
+        Walk it = new Walk(prefix);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(it::report);
     }
 
     @Override
     public Optional<ObjectInfo> stat(String key) {
         Path p = pathOf(key);
         try {
-            BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            BasicFileAttributes attrs = links == Links.FOLLOW ? Files.readAttributes(p, BasicFileAttributes.class)
+                    : Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!attrs.isRegularFile()) {
                 return Optional.empty();
             }
@@ -153,21 +186,8 @@ public final class LocalObjectStore implements ObjectStore {
         });
         ObjectMetadata meta = new ObjectMetadata(a.get("content-type"), a.get("content-encoding"),
                 a.get("cache-control"), a.get("content-disposition"), user);
-        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null,
-                Checksums.md5(stampedMd5(a.get("md5"), attrs)), meta);
-    }
-
-    /** The MD5 recorded at write time, if the file has not changed since (same size and mtime). */
-    private static String stampedMd5(String stamp, BasicFileAttributes attrs) {
-        if (stamp == null) {
-            return null;
-        }
-        String[] parts = stamp.split(" ");
-        if (parts.length == 3 && parts[0].equals(Long.toString(attrs.size()))
-                && parts[1].equals(Long.toString(attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)))) {
-            return parts[2];
-        }
-        return null;
+        // No checksum: see the class comment (an older version's user.migrator.md5 stamp is ignored).
+        return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null, Checksums.NONE, meta);
     }
 
     @Override
@@ -195,6 +215,9 @@ public final class LocalObjectStore implements ObjectStore {
         Path temp = null;
         try {
             createParents(key, dir);
+            if (Files.isSymbolicLink(target)) {
+                throw throughLink("write", key, target);
+            }
             if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                 throw conflictWithPrefix(key);
             }
@@ -208,7 +231,8 @@ public final class LocalObjectStore implements ObjectStore {
             temp = dir.resolve(LocalLayout.TEMP + UUID.randomUUID());
             MessageDigest md5 = Digests.md5();
             long written;
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
                  InputStream in = content.open()) {
                 OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), md5);
                 written = in.transferTo(out);
@@ -269,7 +293,7 @@ public final class LocalObjectStore implements ObjectStore {
     }
 
     /**
-     * Gives a complete, fsynced file in {@code dir} the object's metadata and stamped MD5, and renames
+     * Gives a complete, fsynced file in {@code dir} the object's metadata, and renames
      * it atomically to {@code target}, then syncs the directory so that the rename is durable too.
      */
     private ObjectInfo install(String key, Path file, String md5Hex, Path target, Path dir, ObjectMetadata metadata) throws IOException {
@@ -279,7 +303,6 @@ public final class LocalObjectStore implements ObjectStore {
             Xattrs.write(file, ATTR_NAME, lastSegment);
         }
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        Xattrs.write(file, ATTR_MD5, attrs.size() + " " + attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS) + " " + md5Hex);
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsyncDirectory(dir);
         return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null, Checksums.md5(md5Hex), metadata);
@@ -291,29 +314,68 @@ public final class LocalObjectStore implements ObjectStore {
                 + " (copy to an object store or a bundle instead)");
     }
 
-    /** Creates the directories for {@code key}, recording the real segment on hashed names. */
+    /**
+     * Creates the directories for {@code key}, recording the real segment on hashed names. Each one must
+     * be a real directory: a symbolic link there would take the write outside the root.
+     */
     private void createParents(String key, Path dir) throws IOException {
         List<String> segments = LocalLayout.segments(key);
         Path p = root;
         Files.createDirectories(root);
+        if (Files.isSymbolicLink(root)) {
+            throw throughLink("write", key, root); // made a link since the store was opened
+        }
         for (int i = 0; i < segments.size() - 1; i++) {
             p = p.resolve(LocalLayout.encode(segments.get(i)));
-            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                String folder = String.join("/", segments.subList(0, i + 1));
-                throw new MigratorException(ErrorCode.CONFLICT, "object '" + key + "' cannot be stored in " + displayUri
-                        + ": object '" + folder + "' exists and a local disk cannot also use it as a folder"
-                        + " (copy to an object store or a bundle instead)");
-            }
             try {
                 Files.createDirectory(p);
                 if (LocalLayout.needsStoredName(p.getFileName().toString())) {
                     Xattrs.write(p, ATTR_NAME, segments.get(i));
                 }
             } catch (FileAlreadyExistsException e) {
-                // another thread or an earlier object made it
+                // another thread or an earlier object made it, or it is something else: checked below
+            }
+            BasicFileAttributes attrs = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attrs.isSymbolicLink()) {
+                throw throughLink("write", key, p);
+            }
+            if (!attrs.isDirectory()) {
+                String folder = String.join("/", segments.subList(0, i + 1));
+                throw new MigratorException(ErrorCode.CONFLICT, "object '" + key + "' cannot be stored in " + displayUri
+                        + ": object '" + folder + "' exists and a local disk cannot also use it as a folder"
+                        + " (copy to an object store or a bundle instead)");
             }
         }
         assert p.equals(dir);
+    }
+
+    /** The first directory between the root and {@code p} (exclusive) that is a symbolic link, or null. */
+    private Path linkAbove(Path p) throws IOException {
+        Path q = root;
+        for (Path name : root.relativize(p.getParent())) {
+            q = q.resolve(name);
+            try {
+                if (Files.readAttributes(q, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink()) {
+                    return q;
+                }
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                return null; // nothing there, so nothing beyond it either
+            }
+        }
+        return null;
+    }
+
+    /** Refuses a write that would go through the symbolic link {@code link}, naming the key and where it points. */
+    private MigratorException throughLink(String action, String key, Path link) {
+        String to;
+        try {
+            to = Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            to = "?";
+        }
+        return new MigratorException(ErrorCode.CONFLICT, "refusing to " + action + " object '" + key + "' in " + displayUri
+                + ": " + link + " is a symbolic link (to " + to + "), and migrator never writes through a link, which"
+                + " could reach outside the target; remove the link or use another target directory");
     }
 
     private static void writeMetadata(Path p, ObjectMetadata m) throws IOException {
@@ -347,6 +409,10 @@ public final class LocalObjectStore implements ObjectStore {
     public void delete(String key) {
         Path p = pathOf(key);
         try {
+            Path link = linkAbove(p);
+            if (link != null) {
+                throw throughLink("delete", key, link);
+            }
             if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 Files.deleteIfExists(p);
                 removeEmptyParents(p.getParent());
@@ -389,15 +455,21 @@ public final class LocalObjectStore implements ObjectStore {
 
     /**
      * Depth-first walk yielding keys in {@link Keys#ORDER}: siblings are sorted by their segment, with
-     * a {@code /} appended for directories, which is exactly the order of the full keys.
+     * a {@code /} appended for directories, which is exactly the order of the full keys. Symbolic links
+     * are refused, skipped or followed as {@link #links} says.
      */
     private final class Walk implements Iterator<ObjectInfo> {
         private final String prefix;
         private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
+        /** With {@link Links#FOLLOW}: the real directories being walked, to stop a link loop. */
+        private final Deque<Path> walking = new ArrayDeque<>();
         private ObjectInfo next;
+        private long skippedLinks;
+        private boolean reported;
 
         Walk(String prefix) {
             this.prefix = prefix == null ? "" : prefix;
+            walking.push(root);
             stack.push(entries(root, "").iterator());
         }
 
@@ -407,17 +479,19 @@ public final class LocalObjectStore implements ObjectStore {
                 Iterator<Entry> top = stack.peek();
                 if (!top.hasNext()) {
                     stack.pop();
+                    walking.pop();
                     continue;
                 }
                 Entry e = top.next();
                 if (e.directory) {
                     String dirKey = e.key + "/";
                     if (dirKey.startsWith(prefix) || prefix.startsWith(dirKey)) {
-                        stack.push(entries(e.path, dirKey).iterator());
+                        descend(e, dirKey);
                     }
                 } else if (e.key.startsWith(prefix)) {
                     try {
-                        next = info(e.key, e.path, Files.readAttributes(e.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+                        next = info(e.key, e.path, links == Links.FOLLOW ? Files.readAttributes(e.path, BasicFileAttributes.class)
+                                : Files.readAttributes(e.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
                     } catch (NoSuchFileException gone) {
                         // deleted while listing
                     } catch (IOException ex) {
@@ -425,7 +499,36 @@ public final class LocalObjectStore implements ObjectStore {
                     }
                 }
             }
+            if (next == null) {
+                report();
+            }
             return next != null;
+        }
+
+        private void descend(Entry e, String dirKey) {
+            Path real = e.path;
+            if (links == Links.FOLLOW) {
+                try {
+                    real = e.path.toRealPath();
+                } catch (IOException ex) {
+                    throw failure("list", dirKey, ex);
+                }
+                if (walking.contains(real)) {
+                    throw MigratorException.badInput(displayUri + ": following the symbolic links to '" + dirKey + "' ("
+                            + real + ") leads back into a folder being listed (a link loop); remove the link or use"
+                            + " ?links=skip");
+                }
+            }
+            walking.push(real);
+            stack.push(entries(e.path, dirKey).iterator());
+        }
+
+        /** With {@link Links#SKIP}: the total once the listing is over, when some were not named. */
+        void report() {
+            if (!reported && skippedLinks > NAMED_SKIPS) {
+                reported = true;
+                System.err.println("warning: " + displayUri + ": skipped " + skippedLinks + " symbolic links in all (links=skip)");
+            }
         }
 
         @Override
@@ -448,6 +551,12 @@ public final class LocalObjectStore implements ObjectStore {
                         continue;
                     }
                     BasicFileAttributes attrs = Files.readAttributes(child, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (attrs.isSymbolicLink()) {
+                        attrs = link(child, keyPrefix + segment);
+                        if (attrs == null) {
+                            continue;
+                        }
+                    }
                     if (attrs.isDirectory() || attrs.isRegularFile()) {
                         out.add(new Entry(keyPrefix + segment, child, attrs.isDirectory()));
                     }
@@ -459,6 +568,34 @@ public final class LocalObjectStore implements ObjectStore {
             }
             out.sort((a, b) -> Arrays.compareUnsigned(a.sortKey(), b.sortKey()));
             return out;
+        }
+
+        /**
+         * A symbolic link met at {@code key}: refused (the default, so that nothing is left out without a word),
+         * skipped with a warning, or the attributes of what it points to.
+         */
+        private BasicFileAttributes link(Path link, String key) throws IOException {
+            String to = Files.readSymbolicLink(link).toString();
+            switch (links) {
+                case SKIP -> {
+                    if (++skippedLinks <= NAMED_SKIPS) {
+                        System.err.println("warning: " + displayUri + ": skipped symbolic link '" + key + "' (to " + to
+                                + ") (links=skip)");
+                    }
+                    return null;
+                }
+                case FOLLOW -> {
+                    try {
+                        return Files.readAttributes(link, BasicFileAttributes.class);
+                    } catch (NoSuchFileException dangling) {
+                        throw MigratorException.badInput(displayUri + ": symbolic link '" + key + "' points to " + to
+                                + ", which does not exist; remove the link or use ?links=skip");
+                    }
+                }
+                default -> throw MigratorException.badInput(displayUri + " holds a symbolic link '" + key + "' (to " + to
+                        + "), and migrator neither copies a link nor leaves one out unless told: add ?links=skip to the file://"
+                        + " URI to leave links out (each one reported), or ?links=follow to read what they point to");
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +64,7 @@ class LocalObjectStoreTest {
                 .digest("spooled bytes".getBytes(StandardCharsets.UTF_8)));
         assertThat(put.checksums().md5()).isEqualTo(md5);
         ObjectInfo there = store.stat("a/part").orElseThrow();
-        assertThat(there.checksums().md5()).isEqualTo(md5);
+        assertThat(there.checksums().md5()).as("no cached checksum").isNull();
         assertThat(there.metadata().contentType()).isEqualTo("text/plain");
         assertThat(there.metadata().userMetadata()).containsEntry("k", "v");
     }
@@ -84,14 +85,22 @@ class LocalObjectStoreTest {
     }
 
     @Test
-    void stampedMd5IsDroppedWhenTheFileChangesBehindOurBack() throws Exception {
+    void aSameSizeChangeWithItsMtimeRestoredIsNeverHiddenByACachedChecksum() throws Exception {
         LocalObjectStore store = new LocalObjectStore(dir);
-        ObjectInfo put = store.put("x", Content.of("one".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
-        assertThat(store.stat("x").orElseThrow().checksums().md5()).isEqualTo(put.checksums().md5()).isNotNull();
+        store.put("x", Content.of("hello world".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        Path file = dir.resolve("x");
+        FileTime mtime = Files.getLastModifiedTime(file);
 
-        Files.writeString(dir.resolve("x"), "two");
-        Files.setLastModifiedTime(dir.resolve("x"), FileTime.from(Instant.parse("2020-01-01T00:00:00Z")));
-        assertThat(store.stat("x").orElseThrow().checksums().md5()).isNull();
+        // Bit rot, or a writer that puts the mtime back: same size, same mtime, other bytes.
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[3] ^= 1;
+        Files.write(file, bytes);
+        Files.setLastModifiedTime(file, mtime);
+
+        String now = dev.migrator.provider.Digests.hex(dev.migrator.provider.Digests.md5().digest(bytes));
+        for (ObjectInfo info : List.of(store.stat("x").orElseThrow(), store.list("").findFirst().orElseThrow())) {
+            assertThat(info.checksums().md5()).as("a checksum reported must be the bytes' own").isIn(null, now);
+        }
     }
 
     @Test
@@ -152,5 +161,108 @@ class LocalObjectStoreTest {
                 .hasMessageContaining("unknown scheme 'nope'").hasMessageContaining("file://");
         assertThatThrownBy(() -> new LocalObjectStore(dir.resolve("missing")).list("").count())
                 .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void writesNeverFollowALinkOutOfTheRoot() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.writeString(elsewhere.resolve("y.txt"), "not ours");
+        Path root = Files.createDirectories(dir.resolve("target"));
+        Files.createSymbolicLink(root.resolve("link"), elsewhere);
+        Files.createDirectories(root.resolve("a"));
+        Files.createSymbolicLink(root.resolve("a/b"), elsewhere);
+        Files.createSymbolicLink(root.resolve("file-link"), elsewhere.resolve("y.txt"));
+        LocalObjectStore store = new LocalObjectStore(root);
+
+        for (String key : List.of("link/x.txt", "a/b/c/d.txt", "file-link", "link/y.txt")) {
+            assertThatThrownBy(() -> store.put(key, Content.of("payload".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY))
+                    .as(key).isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT);
+                        assertThat(e.getMessage()).contains("'" + key + "'").contains("symbolic link").contains(elsewhere.toString());
+                    });
+        }
+        assertThatThrownBy(() -> store.delete("link/y.txt"))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.getMessage()).contains("'link/y.txt'")
+                        .contains(root.resolve("link").toString()));
+        // Nothing written, created, replaced or deleted outside, not even a temporary file.
+        try (Stream<Path> outside = Files.list(elsewhere)) {
+            assertThat(outside.map(p -> p.getFileName().toString())).containsExactly("y.txt");
+        }
+        assertThat(elsewhere.resolve("y.txt")).hasContent("not ours");
+        assertThat(Files.isSymbolicLink(root.resolve("file-link"))).isTrue();
+        // Real folders still work, and a delete there still removes the folders it emptied.
+        store.put("a/real/z.txt", Content.of(new byte[] {1}), ObjectMetadata.EMPTY);
+        store.delete("a/real/z.txt");
+        assertThat(root.resolve("a/real")).doesNotExist();
+        assertThat(root.resolve("a/b")).exists();
+    }
+
+    @Test
+    void aRootGivenThroughALinkIsResolvedOnceAndUsed() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Path alias = Files.createSymbolicLink(dir.resolve("alias"), real);
+        LocalObjectStore store = new LocalObjectStore(alias);
+        store.put("k/v.txt", Content.of(new byte[] {7}), ObjectMetadata.EMPTY);
+        assertThat(real.resolve("k/v.txt")).exists();
+        assertThat(store.displayUri()).endsWith("/alias/");
+        assertThat(store.location()).isEqualTo(real.toRealPath().toUri().toString());
+    }
+
+    @Test
+    void aListingThatMeetsALinkFailsByDefaultNamingItAndTheOptions() throws Exception {
+        Path root = linkedSource();
+        assertThatThrownBy(() -> new LocalObjectStore(root).list("").count())
+                .isInstanceOfSatisfying(MigratorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).contains("symbolic link 'shared'").contains("?links=skip").contains("?links=follow");
+                });
+    }
+
+    @Test
+    void linksSkipLeavesThemOutWithAWarningPerLink() throws Exception {
+        Path root = linkedSource();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = System.err;
+        List<String> keys;
+        System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        try (var store = Providers.objectStore(root.toUri() + "?links=skip", StoreOptions.DEFAULTS);
+             Stream<ObjectInfo> all = store.list("")) {
+            keys = all.map(ObjectInfo::key).toList();
+        } finally {
+            System.setErr(saved);
+        }
+        assertThat(keys).containsExactly("docs/real.txt");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("skipped symbolic link 'docs/linked.txt'")
+                .contains("skipped symbolic link 'shared'");
+    }
+
+    @Test
+    void linksFollowReadsWhatTheyPointToAndStopsALoop() throws Exception {
+        Path root = linkedSource();
+        try (var store = Providers.objectStore(root.toUri() + "?links=follow", StoreOptions.DEFAULTS);
+             Stream<ObjectInfo> all = store.list("")) {
+            assertThat(all.map(ObjectInfo::key)).containsExactly("docs/linked.txt", "docs/real.txt", "shared/s.txt");
+            assertThat(store.stat("docs/linked.txt").orElseThrow().size()).isEqualTo(6);
+            assertThat(new String(store.open("shared/s.txt", 0, -1).readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("shared");
+        }
+        Files.createSymbolicLink(root.resolve("docs/loop"), root);
+        assertThatThrownBy(() -> new LocalObjectStore(root, LocalObjectStore.Links.FOLLOW).list("").count())
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.getMessage()).contains("'docs/loop/'").contains("loop"));
+        assertThatThrownBy(() -> Providers.objectStore(root.toUri() + "?link=follow", StoreOptions.DEFAULTS))
+                .hasMessageContaining("unknown option 'link'");
+        assertThatThrownBy(() -> Providers.objectStore(root.toUri() + "?links=yes", StoreOptions.DEFAULTS))
+                .hasMessageContaining("refuse, skip or follow");
+    }
+
+    /** src/docs/real.txt, src/docs/linked.txt -> outside/o.txt ("linked"), src/shared -> outside/shared/. */
+    private Path linkedSource() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside/shared"));
+        Files.writeString(outside.resolve("s.txt"), "shared");
+        Path o = Files.writeString(dir.resolve("outside/o.txt"), "linked");
+        Path root = Files.createDirectories(dir.resolve("src/docs")).getParent();
+        Files.writeString(root.resolve("docs/real.txt"), "real");
+        Files.createSymbolicLink(root.resolve("docs/linked.txt"), o);
+        Files.createSymbolicLink(root.resolve("shared"), outside);
+        return root;
     }
 }
