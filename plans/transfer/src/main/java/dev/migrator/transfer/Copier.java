@@ -4,7 +4,10 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.StateLock;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -23,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * conflict unless overwriting was asked for. Finished objects go to a {@link Journal}, so the same
  * copy after a crash resumes. Memory is bounded: the listing is streamed and at most twice
  * {@code transfers} objects are in flight.
+ *
+ * <p>Every caller gets the same two refusals before anything is written: a source and target that overlap
+ * ({@link Overlap}, after the stores resolve aliases such as symlinks), and a second run on the same journal's
+ * directory while one holds its {@link StateLock} (the same copy started twice would transfer everything twice).
  */
 public final class Copier {
     public static final int MAX_REPORTED_FAILURES = 100;
@@ -66,8 +73,19 @@ public final class Copier {
     }
 
     public CopySummary run() {
+        // Copying into one's own source lists its own output; pruning such a target deletes the source.
+        Overlap.refuse("source", source, "target", target);
+        if (options.dryRun() || options.journalFile() == null) {
+            return run(null);
+        }
+        Path stateDir = options.journalFile().toAbsolutePath().getParent();
+        try (StateLock lock = StateLock.acquire(stateDir, "copy " + source.displayUri() + " " + target.displayUri())) {
+            return run(Journal.open(options.journalFile()));
+        }
+    }
+
+    private CopySummary run(Journal journal) {
         long start = System.nanoTime();
-        Journal journal = options.dryRun() || options.journalFile() == null ? null : Journal.open(options.journalFile());
         ExecutorService workers = Workers.daemonPool(options.transfers(), "copy");
         pool = workers;
         Semaphore inFlight = new Semaphore(options.transfers() * 2);

@@ -219,6 +219,120 @@ class CopierTest {
         assertThat(counted.listed).isBetween(6, 8);
     }
 
+    @Test
+    void bitRotAtALocalTargetIsFoundByVerifyAndRepairedOnlyWithOverwrite() throws Exception {
+        assertThat(copy(source, target, options(false, false)).ok()).isTrue();
+        // Flip one byte of the copy and put its mtime back: same size, same mtime, other bytes.
+        Path file = dir.resolve("dst/big.bin");
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(file);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {1}), 1_000_000);
+        }
+        Files.setLastModifiedTime(file, mtime);
+
+        VerifyReport report = verify();
+        assertThat(report.differences()).singleElement().satisfies(d -> {
+            assertThat(d.key()).isEqualTo("big.bin");
+            assertThat(d.kind()).isEqualTo(Difference.Kind.CONTENT);
+        });
+
+        CopySummary refused = copy(source, target, options(false, false));
+        assertThat(refused.failures()).singleElement().satisfies(f -> {
+            assertThat(f.key()).isEqualTo("big.bin");
+            assertThat(f.code()).isEqualTo("CONFLICT");
+        });
+        assertThat(bytesOf(target, "big.bin")[1_000_000]).isEqualTo((byte) 1);
+
+        CopySummary repaired = copy(source, target, options(true, false));
+        assertThat(repaired.ok()).isTrue();
+        assertThat(repaired.copied()).isEqualTo(1);
+        assertThat(bytesOf(target, "big.bin")).isEqualTo(new byte[3 * 1024 * 1024]);
+        assertThat(verify().identical()).isTrue();
+    }
+
+    @Test
+    void aSymlinkInTheTargetIsNeverWrittenThrough() throws Exception {
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Files.createDirectories(dir.resolve("dst"));
+        Files.createSymbolicLink(dir.resolve("dst/link"), elsewhere);
+        LocalObjectStore from = new LocalObjectStore(dir.resolve("from"));
+        from.put("link/x.txt", Content.of("x".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        from.put("other.txt", Content.of("o".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+
+        // By default the target's listing already stops at the link, naming it.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> copy(from, target, options(false, false)))
+                .isInstanceOfSatisfying(dev.migrator.provider.MigratorException.class,
+                        e -> assertThat(e.getMessage()).contains("symbolic link 'link'").contains("?links=skip"));
+        // With links skipped in the listing, the write itself refuses the link.
+        LocalObjectStore skipping = new LocalObjectStore(dir.resolve("dst"), LocalObjectStore.Links.SKIP);
+        CopySummary summary = copy(from, skipping, options(true, false));
+        assertThat(summary.copied()).isEqualTo(1);
+        assertThat(summary.failures()).singleElement().satisfies(f -> {
+            assertThat(f.key()).isEqualTo("link/x.txt");
+            assertThat(f.code()).isEqualTo("CONFLICT");
+            assertThat(f.message()).contains("symbolic link").contains(elsewhere.toString());
+        });
+        try (Stream<Path> outside = Files.list(elsewhere)) {
+            assertThat(outside).isEmpty();
+        }
+    }
+
+    @Test
+    void aSymlinkedAliasOfTheSourceIsRefusedAsTargetByCopyAndVerify() throws Exception {
+        Path alias = Files.createSymbolicLink(dir.resolve("alias"), dir.resolve("src"));
+        for (LocalObjectStore aliasTarget : java.util.List.of(new LocalObjectStore(alias), new LocalObjectStore(alias.resolve("sub")))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> copy(source, aliasTarget, options(false, false)))
+                    .isInstanceOfSatisfying(dev.migrator.provider.MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(dev.migrator.provider.ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains("source").contains(aliasTarget.displayUri());
+                    });
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Verifier(source, aliasTarget, 2, FAST, Progress.NONE).run())
+                    .isInstanceOfSatisfying(dev.migrator.provider.MigratorException.class,
+                            e -> assertThat(e.code()).isEqualTo(dev.migrator.provider.ErrorCode.BAD_INPUT));
+        }
+        try (Stream<Path> files = Files.walk(dir.resolve("src"))) {
+            assertThat(files.filter(p -> p.toString().contains("sub"))).as("nothing written into the source").isEmpty();
+        }
+        // A source inside the target is refused the same way.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> copy(source, new LocalObjectStore(dir), options(false, true)))
+                .hasMessageContaining("overlap");
+    }
+
+    @Test
+    void theSameCopyStartedTwiceOnOneStateDirectoryIsRefusedWhileTheFirstRuns() throws Exception {
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FlakyStore slowSource = new FlakyStore(source) {
+            @Override
+            public java.io.InputStream open(String key, long offset, long length) {
+                reading.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.open(key, offset, length);
+            }
+        };
+        java.util.concurrent.CompletableFuture<CopySummary> first =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> copy(slowSource, target, options(false, false)));
+        assertThat(reading.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> copy(source, target, options(false, false)))
+                .isInstanceOfSatisfying(dev.migrator.provider.MigratorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(dev.migrator.provider.ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).contains("in use by another run")
+                            .contains("pid " + ProcessHandle.current().pid())
+                            .contains("copy " + source.displayUri() + " " + target.displayUri());
+                });
+        release.countDown();
+        CopySummary done = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.ok()).isTrue();
+        assertThat(done.copied()).isEqualTo(sourceCount());
+        // Released at the end: the next run may go.
+        assertThat(copy(source, target, options(false, false)).skipped()).isEqualTo(sourceCount());
+    }
+
     /** Counts the listing entries a reader consumes; everything else goes to the real store. */
     static final class CountingList implements ObjectStore {
         final ObjectStore store;

@@ -18,6 +18,8 @@ import java.util.stream.StreamSupport;
 /**
  * Fault injection around a real store: the first N calls of each kind fail the way remote stores
  * fail (retryable errors, streams that die mid-read, listings that die mid-page, flipped bytes).
+ * Like S3, it reports each object's MD5 in listings and stats (computed from the real bytes: the wrapped
+ * local store reports none), so the copier can check what it read against the source's own checksum.
  */
 class FlakyStore implements ObjectStore {
     final ObjectStore real;
@@ -59,7 +61,7 @@ class FlakyStore implements ObjectStore {
             @Override
             public ObjectInfo next() {
                 returned++;
-                ObjectInfo o = it.next();
+                ObjectInfo o = withMd5(it.next());
                 return listWithoutMetadata ? o.withMetadata(null) : o;
             }
         };
@@ -72,7 +74,19 @@ class FlakyStore implements ObjectStore {
             injected.incrementAndGet();
             throw MigratorException.retryable("HEAD " + key + ": 500 Internal Error", null);
         }
-        return real.stat(key);
+        return real.stat(key).map(this::withMd5);
+    }
+
+    private ObjectInfo withMd5(ObjectInfo o) {
+        if (o.checksums().md5() != null) {
+            return o;
+        }
+        try (InputStream in = real.open(o.key(), 0, -1)) {
+            String md5 = dev.migrator.provider.Digests.hex(dev.migrator.provider.Digests.md5().digest(in.readAllBytes()));
+            return new ObjectInfo(o.key(), o.size(), o.lastModified(), o.etag(), dev.migrator.provider.Checksums.md5(md5), o.metadata());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
