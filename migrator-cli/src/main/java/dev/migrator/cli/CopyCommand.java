@@ -1,8 +1,8 @@
 package dev.migrator.cli;
 
 import dev.migrator.provider.ErrorCode;
-import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Overlap;
 import dev.migrator.transfer.CopyOptions;
 import dev.migrator.transfer.CopySummary;
 import dev.migrator.transfer.Copier;
@@ -64,7 +64,6 @@ final class CopyCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
-            refuseOverlap(source, target);
             Path journal = StateDir.copyJournal(state, source.displayUri(), target.displayUri());
             CopyOptions options = new CopyOptions(transfers, overwrite, dryRun, journal, store.retry());
             CopySummary summary;
@@ -108,22 +107,12 @@ final class CopyCommand implements Callable<Integer> {
         }
     }
 
-    /** Copying a prefix into itself would list its own output. */
+    /**
+     * The overlap rule, now {@link Overlap}'s and applied by the {@link Copier} itself; kept only for
+     * BundleCommand, which is to call {@link Overlap} directly.
+     */
     static void refuseOverlap(ObjectStore source, ObjectStore target) {
-        String s = withoutQuery(source.displayUri());
-        String t = withoutQuery(target.displayUri());
-        if (s.equals(t)) {
-            throw MigratorException.badInput("source and target are the same: " + source.displayUri());
-        }
-        if (t.startsWith(s.endsWith("/") ? s : s + "/") || s.startsWith(t.endsWith("/") ? t : t + "/")) {
-            throw MigratorException.badInput("source " + source.displayUri() + " and target " + target.displayUri()
-                    + " overlap; copy into a location outside the source");
-        }
-    }
-
-    private static String withoutQuery(String uri) {
-        int q = uri.indexOf('?');
-        return q < 0 ? uri : uri.substring(0, q);
+        Overlap.refuse("source", source, "target", target);
     }
 
     static int exitCode(CopySummary s) {
