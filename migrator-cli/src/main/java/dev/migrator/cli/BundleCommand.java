@@ -126,8 +126,7 @@ final class BundleCommand {
                         list.add(new BundleSource.Db(db, Database.DumpOptions.defaults()));
                     } else {
                         ObjectStore store = store(uri);
-                        open.add(store);
-                        CopyCommand.refuseOverlap(store, target);
+                        open.add(store); // BundleWriter refuses a source that overlaps the bundle's location
                         list.add(new BundleSource.Objects(store));
                     }
                 }
