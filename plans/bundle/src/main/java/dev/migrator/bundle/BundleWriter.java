@@ -93,7 +93,8 @@ public final class BundleWriter {
         }
     }
 
-    private static void removeIfOnlyLock(Path stateDir) {
+    /** Removes a state directory that holds nothing but its (released) lock file. */
+    static void removeIfOnlyLock(Path stateDir) {
         try {
             Path lock = stateDir.resolve("lock");
             try (Stream<Path> left = Files.list(stateDir)) {
