@@ -126,8 +126,7 @@ final class BundleCommand {
                         list.add(new BundleSource.Db(db, Database.DumpOptions.defaults()));
                     } else {
                         ObjectStore store = store(uri);
-                        open.add(store);
-                        CopyCommand.refuseOverlap(store, target);
+                        open.add(store); // BundleWriter refuses a source that overlaps the bundle's location
                         list.add(new BundleSource.Objects(store));
                     }
                 }
@@ -272,6 +271,12 @@ final class BundleCommand {
         @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "Objects written in parallel. Default: ${DEFAULT-VALUE}.")
         int writers;
 
+        @Option(names = "--state", paramLabel = "DIR",
+                description = {"Where entries over 4 MiB and database dumps are staged between reading and writing (DIR/restore-<id>/staging;"
+                        + " emptied when the restore ends, swept by the next run after a kill -9). Default: $XDG_STATE_HOME/migrator or"
+                        + " ~/.local/state/migrator."})
+        Path state;
+
         @Override
         public Integer call() {
             List<AutoCloseable> open = new ArrayList<>();
@@ -303,9 +308,14 @@ final class BundleCommand {
                         targets.put(w.getKey(), new RestoreTarget.Objects(t));
                     }
                 }
+                // One state directory per bundle and set of targets, so the same command finds (and sweeps) its staging again.
+                String id = store.displayUri() + "\n->" + String.join("\n", targets.entrySet().stream()
+                        .map(t -> t.getKey() + "=" + t.getValue().displayUri()).toList());
+                Path stateDir = StateDir.root(state).resolve("restore-" + Digests.hex(Digests.sha256()
+                        .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
                 RestoreSummary s;
                 try (ConsoleProgress progress = new ConsoleProgress(System.err, "Restoring", !json && !quiet)) {
-                    s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry()), progress);
+                    s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry(), stateDir), progress);
                 }
                 if (json) {
                     System.out.println(Json.write(s));

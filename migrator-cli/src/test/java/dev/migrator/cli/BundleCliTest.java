@@ -3,11 +3,13 @@ package dev.migrator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.embedded.EmbeddedS3Server;
+import dev.migrator.provider.Digests;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.gcs.GcsTestServer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -167,5 +169,44 @@ class BundleCliTest {
         CliRun noTarget = CliRun.of("bundle", "create", dir.toString());
         assertThat(noTarget.exit()).isEqualTo(2);
         assertThat(noTarget.err()).contains("--to");
+    }
+
+    @Test
+    void aBundleInsideItsSourceIsRefusedByTheBundleModule() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("overlap-src"));
+        Files.writeString(src.resolve("a.txt"), "a");
+        CliRun run = CliRun.of("bundle", "create", src.toString(), "--to", src.resolve("bundle").toString(),
+                "--state", dir.resolve("overlap-state").toString(), "-q");
+        assertThat(run.exit()).as(run.all()).isEqualTo(2);
+        assertThat(run.err()).startsWith("migrator: ").contains("overlap").doesNotContain("Exception");
+        assertThat(src.resolve("bundle")).doesNotExist();
+    }
+
+    @Test
+    void aNegativeSizeInTheManifestIsOneLineNamingLineAndField() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("neg-src"));
+        Files.writeString(src.resolve("a.txt"), "hello");
+        Path bundle = dir.resolve("neg-bundle");
+        CliRun create = CliRun.of("bundle", "create", src.toString(), "--to", bundle.toString(), "--state", dir.resolve("neg-state").toString(), "-q");
+        assertThat(create.exit()).as(create.all()).isZero();
+        // Make the manifest say -5 and SHA256SUMS agree with it, as a hostile writer would.
+        Path manifest = bundle.resolve("manifest.jsonl");
+        String text = Files.readString(manifest);
+        assertThat(text).contains("\"size\":5,");
+        String edited = text.replace("\"size\":5,", "\"size\":-5,");
+        Files.writeString(manifest, edited);
+        Path sums = bundle.resolve("SHA256SUMS");
+        Files.writeString(sums, Files.readString(sums).replaceFirst("^[0-9a-f]{64}",
+                Digests.hex(Digests.sha256().digest(edited.getBytes(StandardCharsets.UTF_8)))));
+
+        CliRun restore = CliRun.of("bundle", "restore", bundle.toString(), "--to", dir.resolve("neg-target").toString(),
+                "--state", dir.resolve("neg-restore-state").toString(), "-q");
+        assertThat(restore.exit()).as(restore.all()).isEqualTo(2);
+        assertThat(restore.err().strip()).doesNotContain("\n").startsWith("migrator: manifest.jsonl")
+                .contains("line 2").contains("'size'").contains("-5").doesNotContain("Exception").doesNotContain("jackson");
+        assertThat(dir.resolve("neg-target")).doesNotExist();
+        CliRun verify = CliRun.of("bundle", "verify", bundle.toString(), "-q");
+        assertThat(verify.exit()).as(verify.all()).isEqualTo(3);
+        assertThat(verify.out()).contains("DAMAGED manifest.jsonl").contains("line 2, field 'size'");
     }
 }

@@ -9,6 +9,7 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.StateLock;
 import dev.migrator.transfer.Progress;
 import dev.migrator.transfer.RetryingObjectStore;
 import java.io.BufferedReader;
@@ -35,6 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
 
 /**
@@ -126,6 +128,8 @@ public final class BundleReader {
             List<Manifest.Part> list;
             if (manifest != null) {
                 requireKey(manifest.header());
+                // What restore would refuse, so that "intact" means restore takes every entry.
+                checkManifest(manifest.header(), problem -> report.add(BundleLayout.MANIFEST, problem.getMessage()));
                 list = manifest.header().parts();
                 if (sums != null) {
                     for (Manifest.Part p : list) {
@@ -177,10 +181,17 @@ public final class BundleReader {
             return skipEntries(manifest, expected, report);
         }
         boolean good = true;
+        boolean stopped = false; // an entry larger than the manifest says: the rest of the part is not expanded
         String current = null;
         try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(plain(part, raw));
              TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                try {
+                    requireRegular(e, part.name());
+                } catch (MigratorException refused) {
+                    report.add(part.name(), refused.getMessage());
+                    good = false;
+                }
                 Manifest.Entry m = null;
                 if (manifest != null) {
                     if (seen >= expected) {
@@ -198,7 +209,15 @@ public final class BundleReader {
                     seen++;
                 }
                 current = m == null ? e.getName() : m.key();
-                Hashed h = hash(tar, null);
+                if (m != null && e.getSize() != m.size()) {
+                    // Read no further than declared: an entry that expands beyond it is damage (or a decompression bomb).
+                    report.add(part.name() + ": " + m.key(), "damaged: the archive holds " + e.getSize() + " bytes where the manifest says "
+                            + m.size() + "; the rest of the part was not read");
+                    good = false;
+                    stopped = true;
+                    break;
+                }
+                Hashed h = hash(tar, null, e.getSize());
                 if (m == null || !m.isPiece() || m.piece().equals(m.pieces())) {
                     report.entries++; // objects, not pieces
                 }
@@ -217,12 +236,16 @@ public final class BundleReader {
                 }
             }
             if (manifest != null && seen < expected) {
-                report.add(part.name(), (expected - seen) + " entries listed in the manifest are not in the archive");
-                good = false;
+                if (!stopped) {
+                    report.add(part.name(), (expected - seen) + " entries listed in the manifest are not in the archive");
+                    good = false;
+                }
                 inSync = skipEntries(manifest, expected - seen, report);
             }
-            zstd.transferTo(OutputStream.nullOutputStream()); // the frame's own checksum is checked at its end
-            raw.transferTo(OutputStream.nullOutputStream());
+            if (!stopped) {
+                zstd.transferTo(OutputStream.nullOutputStream()); // the frame's own checksum is checked at its end
+            }
+            raw.transferTo(OutputStream.nullOutputStream()); // the stored bytes, for the part's SHA-256
         } catch (IOException | RuntimeException e) {
             report.add(part.name(), "unreadable after " + raw.count + " bytes" + (current == null ? "" : " (in or after '" + current + "')")
                     + ": " + e.getMessage() + " (truncated or corrupt)");
@@ -363,7 +386,9 @@ public final class BundleReader {
         }
         checkManifestAgainstSums();
         requireKey(header);
-        prevalidate(header);
+        checkManifest(header, problem -> {
+            throw problem;
+        });
         Restore run = new Restore(options, progress);
         try (ManifestReader manifest = new ManifestReader(bundle)) {
             for (Manifest.Source s : header.sources()) {
@@ -404,28 +429,82 @@ public final class BundleReader {
         }
     }
 
-    /** Every name in the manifest is checked before the first byte is written. */
-    private void prevalidate(Manifest.Header header) {
-        header.parts().forEach(p -> BundleLayout.requireSafe(p.name(), BundleLayout.MANIFEST));
+    /**
+     * Everything restore refuses in the manifest, in one place: restore runs it before the first byte is
+     * written and stops at the first problem ({@code problem} throws); verify runs it and reports each, so
+     * that a bundle verify calls intact is one restore takes whole. Checked: every part and entry name is
+     * safe, each part belongs to a source of the header, each entry lies in the part and source the header
+     * says, keys are valid, no entry names a part the header does not list (restore would skip it), and
+     * each source holds the number of entries the header gives it.
+     */
+    private void checkManifest(Manifest.Header header, java.util.function.Consumer<MigratorException> problem) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        header.sources().forEach(s -> ids.add(s.id()));
+        for (Manifest.Part p : header.parts()) {
+            try {
+                BundleLayout.requireSafe(p.name(), BundleLayout.MANIFEST);
+                if (!ids.contains(p.source())) {
+                    throw MigratorException.badInput("refusing part " + p.name() + " in " + BundleLayout.MANIFEST + ": it belongs to source '"
+                            + p.source() + "', which the header does not list (restore would skip it); the bundle was tampered with");
+                }
+            } catch (MigratorException e) {
+                problem.accept(e);
+            }
+        }
+        Map<String, Long> objects = new LinkedHashMap<>();
         try (ManifestReader m = new ManifestReader(bundle)) {
             for (Manifest.Part p : header.parts()) {
                 for (long i = 0; i < p.entries(); i++) {
                     Manifest.Entry e = m.next();
-                    BundleLayout.requireSafe(e.path(), BundleLayout.MANIFEST);
-                    if (!p.name().equals(e.part()) || !e.path().startsWith(p.source() + "/")) {
-                        throw MigratorException.badInput("refusing entry '" + e.path() + "' in " + BundleLayout.MANIFEST
-                                + ": it is listed under part " + p.name() + " of source " + p.source() + "; the bundle was tampered with");
+                    if (!e.isPiece() || e.piece().equals(e.pieces())) {
+                        objects.merge(p.source(), 1L, Long::sum); // objects, not pieces
                     }
-                    Keys.requireValid(e.key());
-                    if (!Manifest.Source.DATABASE.equals(kindOf(header, p.source()))) {
-                        continue;
+                    try {
+                        BundleLayout.requireSafe(e.path(), BundleLayout.MANIFEST);
+                        if (!p.name().equals(e.part()) || !e.path().startsWith(p.source() + "/")) {
+                            throw MigratorException.badInput("refusing entry '" + e.path() + "' on line " + m.line() + " of " + BundleLayout.MANIFEST
+                                    + ": it is listed under part " + p.name() + " of source " + p.source() + "; the bundle was tampered with");
+                        }
+                        Keys.requireValid(e.key());
+                        if (Manifest.Source.DATABASE.equals(kindOf(header, p.source()))) {
+                            BundleLayout.requireSafe(e.key(), BundleLayout.MANIFEST); // dump files become local files
+                        }
+                    } catch (MigratorException x) {
+                        problem.accept(x);
                     }
-                    BundleLayout.requireSafe(e.key(), BundleLayout.MANIFEST); // dump files become local files
                 }
             }
+            for (Manifest.Entry e; (e = m.nextIfAny()) != null; ) {
+                problem.accept(MigratorException.badInput("refusing entry '" + e.path() + "' on line " + m.line() + " of "
+                        + BundleLayout.MANIFEST + ": it names part " + e.part() + ", which the header does not list (restore would"
+                        + " skip it); the bundle was tampered with or damaged"));
+            }
         } catch (IOException e) {
-            throw ManifestReader.damaged(bundle, e.getMessage());
+            problem.accept(ManifestReader.failure(bundle, e));
+            return;
         }
+        for (Manifest.Source s : header.sources()) {
+            long held = objects.getOrDefault(s.id(), 0L);
+            if (held != s.entries()) {
+                problem.accept(MigratorException.badInput("refusing source " + s.id() + " in " + BundleLayout.MANIFEST + ": the header says it has "
+                        + s.entries() + " entries, its parts hold " + held + "; the bundle was tampered with or damaged"));
+            }
+        }
+    }
+
+    /**
+     * Throws {@code BAD_INPUT} unless the tar entry is a regular file with a safe name: links, directories,
+     * FIFOs and devices are refused (a bundle holds only regular files). Restore and verify both use it.
+     */
+    private static void requireRegular(TarArchiveEntry e, String where) {
+        byte type = e.getLinkFlag();
+        if (type != TarConstants.LF_NORMAL && type != TarConstants.LF_OLDNORM || e.getName().endsWith("/")) {
+            String kind = e.isSymbolicLink() ? "symbolic link" : e.isLink() ? "hard link" : e.isDirectory() ? "directory"
+                    : e.isFIFO() ? "FIFO" : e.isCharacterDevice() || e.isBlockDevice() ? "device" : "special file (tar type '" + (char) type + "')";
+            throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": it is a " + kind
+                    + "; a bundle holds only regular files, so this one was not written by migrator or was tampered with");
+        }
+        BundleLayout.requireSafe(e.getName(), where);
     }
 
     private static String kindOf(Manifest.Header header, String sourceId) {
@@ -472,10 +551,52 @@ public final class BundleReader {
                 return t;
             });
             this.inFlight = new Semaphore(options.writers() * 2);
+            Path state = options.stateDir();
+            // Held for the run: the same restore twice at once would stage and write everything twice.
+            this.lock = state == null ? null : StateLock.acquire(state, "bundle restore of " + bundle.displayUri());
             try {
-                this.spoolDir = Files.createTempDirectory("migrator-restore-");
+                if (state == null) {
+                    this.spoolDir = Files.createTempDirectory("migrator-restore-");
+                } else {
+                    this.spoolDir = state.resolve("staging");
+                    deleteTree(spoolDir); // what a killed earlier restore left behind
+                    Files.createDirectories(spoolDir);
+                }
             } catch (IOException e) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary directory: " + e.getMessage(), e);
+                closeLock();
+                throw new MigratorException(ErrorCode.FAILED, "cannot create the staging directory " + (state == null ? "" : state.resolve("staging"))
+                        + ": " + e.getMessage() + (state == null ? "" : " (use --state DIR to put it in a writable directory)"), e);
+            }
+            // Ctrl-C or SIGTERM: stop reading, then empty the staging directory before the JVM exits.
+            this.cleanup = new Thread(() -> {
+                cancelled = true;
+                try {
+                    closed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                deleteTree(spoolDir);
+            }, "restore-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+
+        final StateLock lock;
+        final Thread cleanup;
+        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean cancelled;
+
+        /** Throws {@code INTERRUPTED} once the JVM is shutting down (Ctrl-C, SIGTERM). */
+        void checkCancelled() {
+            if (cancelled) {
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted; the staging directory " + spoolDir + " was emptied;"
+                        + " run the same command again to resume");
+            }
+        }
+
+        private void closeLock() {
+            if (lock != null) {
+                lock.close();
+                BundleWriter.removeIfOnlyLock(options.stateDir());
             }
         }
 
@@ -496,12 +617,8 @@ public final class BundleReader {
             try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(plain(part, raw));
                  TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
                 for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
-                    if (!e.isFile() || e.isLink() || e.isSymbolicLink()) {
-                        throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": it is a "
-                                + (e.isSymbolicLink() ? "symbolic link" : e.isLink() ? "hard link" : e.isDirectory() ? "directory" : "special file")
-                                + "; a bundle holds only regular files, so this one was not written by migrator or was tampered with");
-                    }
-                    BundleLayout.requireSafe(e.getName(), where);
+                    checkCancelled();
+                    requireRegular(e, where);
                     if (seen >= part.entries()) {
                         throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where
                                 + ": the manifest lists no more entries in this part; the bundle was tampered with");
@@ -511,6 +628,12 @@ public final class BundleReader {
                     if (!e.getName().equals(m.path())) {
                         throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": the manifest lists '"
                                 + m.path() + "' here; the bundle was tampered with or damaged (run 'migrator bundle verify')");
+                    }
+                    if (e.getSize() != m.size()) {
+                        // Checked before a byte is read: an entry is never read (or staged) beyond its declared size.
+                        throw new MigratorException(ErrorCode.INTEGRITY, "entry '" + m.key() + "' in " + where + " is damaged: the archive"
+                                + " holds " + e.getSize() + " bytes where the manifest says " + m.size() + "; nothing of it was written;"
+                                + " run 'migrator bundle verify'");
                     }
                     if (m.isPiece()) {
                         piece(tar, m, where, sink);
@@ -565,7 +688,7 @@ public final class BundleReader {
             MessageDigest sha = Digests.sha256();
             byte[] buf = new byte[256 * 1024];
             long size = 0;
-            for (int n; (n = tar.read(buf)) > 0; ) {
+            for (int n; size < m.size() && (n = tar.read(buf, 0, (int) Math.min(buf.length, m.size() - size))) > 0; ) {
                 sha.update(buf, 0, n);
                 assemblySha.update(buf, 0, n);
                 assemblyMd5.update(buf, 0, n);
@@ -611,13 +734,13 @@ public final class BundleReader {
             Path spooled = null;
             if (m.size() <= IN_MEMORY) {
                 java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream((int) m.size());
-                h = hash(tar, buf);
+                h = hash(tar, buf, m.size());
                 byte[] bytes = buf.toByteArray();
                 content = Content.of(bytes);
             } else {
                 spooled = spoolFile("entry-");
                 try (OutputStream out = Files.newOutputStream(spooled)) {
-                    h = hash(tar, out);
+                    h = hash(tar, out, m.size());
                 }
                 content = Content.movable(spooled);
             }
@@ -699,7 +822,7 @@ public final class BundleReader {
             String theirs = there.checksums().md5();
             if (theirs == null) {
                 try (InputStream in = target.open(m.key(), 0, -1)) {
-                    theirs = hash(in, null).md5;
+                    theirs = hash(in, null, Long.MAX_VALUE).md5;
                 } catch (IOException e) {
                     throw new MigratorException(ErrorCode.FAILED, "reading '" + m.key() + "' from " + target.displayUri() + ": " + e.getMessage(), e);
                 }
@@ -777,6 +900,13 @@ public final class BundleReader {
                 Thread.currentThread().interrupt();
             }
             deleteTree(spoolDir);
+            closeLock();
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for this close
+            }
         }
     }
 
@@ -800,13 +930,16 @@ public final class BundleReader {
     private record Hashed(long size, String sha256, String md5) {
     }
 
-    /** Reads {@code in} to its end (copying to {@code out} if not null), hashing SHA-256 and MD5. */
-    private static Hashed hash(InputStream in, OutputStream out) throws IOException {
+    /**
+     * Reads {@code in} to its end but never past {@code limit} bytes (copying to {@code out} if not null),
+     * hashing SHA-256 and MD5; a stream longer than {@code limit} is reported as {@code limit + 1} bytes.
+     */
+    private static Hashed hash(InputStream in, OutputStream out, long limit) throws IOException {
         MessageDigest sha = Digests.sha256();
         MessageDigest md5 = Digests.md5();
         byte[] buf = new byte[256 * 1024];
         long size = 0;
-        for (int n; (n = in.read(buf)) > 0; ) {
+        for (int n; size <= limit && (n = in.read(buf, 0, limit - size >= buf.length ? buf.length : (int) (limit - size) + 1)) > 0; ) {
             sha.update(buf, 0, n);
             md5.update(buf, 0, n);
             if (out != null) {

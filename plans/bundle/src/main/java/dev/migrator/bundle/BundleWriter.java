@@ -9,7 +9,9 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.StateLock;
 import dev.migrator.transfer.Progress;
 import dev.migrator.transfer.RetryingObjectStore;
 import java.io.IOException;
@@ -68,6 +70,12 @@ public final class BundleWriter {
         if (sources.isEmpty()) {
             throw MigratorException.badInput("no source to bundle");
         }
+        for (BundleSource s : sources) {
+            if (s instanceof BundleSource.Objects o) {
+                // A bundle inside its source would list its own parts; a source inside the bundle's location is in the way.
+                Overlap.refuse("source", o.store(), "bundle", rawTarget);
+            }
+        }
         long start = System.nanoTime();
         boolean temporaryState = options.stateDir() == null;
         Path stateDir;
@@ -76,6 +84,31 @@ public final class BundleWriter {
         } catch (IOException e) {
             throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary directory: " + e.getMessage(), e);
         }
+        // Held for the whole run: the same create started twice would build and upload every part twice.
+        try (StateLock lock = StateLock.acquire(stateDir, "bundle create into " + target.displayUri())) {
+            return create(sources, stateDir, temporaryState, start);
+        } finally {
+            // The lock file is all that is left of a finished run's state directory (a failed run keeps its journal).
+            removeIfOnlyLock(stateDir);
+        }
+    }
+
+    /** Removes a state directory that holds nothing but its (released) lock file. */
+    static void removeIfOnlyLock(Path stateDir) {
+        try {
+            Path lock = stateDir.resolve("lock");
+            try (Stream<Path> left = Files.list(stateDir)) {
+                if (left.allMatch(lock::equals)) {
+                    Files.deleteIfExists(lock);
+                    Files.deleteIfExists(stateDir);
+                }
+            }
+        } catch (IOException ignored) {
+            // a leftover empty state directory is harmless
+        }
+    }
+
+    private BundleRef create(List<BundleSource> sources, Path stateDir, boolean temporaryState, long start) {
         CreateJournal journal = CreateJournal.open(stateDir);
         if (target.stat(BundleLayout.SUMS).isPresent()) {
             if (!journal.started()) {

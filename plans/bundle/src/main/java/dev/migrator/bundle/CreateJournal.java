@@ -172,7 +172,8 @@ final class CreateJournal {
     /** Removes the whole state directory: the bundle is complete. */
     void delete() {
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            // The run's lock file stays until the lock is released (BundleWriter removes it then).
+            walk.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir.resolve("lock"))).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // a leftover state directory is harmless: the bundle is complete and marked so
         }

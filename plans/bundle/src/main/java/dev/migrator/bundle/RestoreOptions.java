@@ -2,6 +2,7 @@ package dev.migrator.bundle;
 
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Retry;
+import java.nio.file.Path;
 
 /**
  * How a bundle is restored.
@@ -10,12 +11,23 @@ import dev.migrator.provider.Retry;
  * @param overwrite replace objects at the target that differ from the bundle's (otherwise they are
  *                  conflicts, left alone)
  * @param retry     retry policy for every store operation
+ * @param stateDir  the restore's state directory: locked for the run, and entries larger than
+ *                  4 MiB (and database dumps) are staged in its
+ *                  {@code staging} folder between reading and writing. The folder is emptied when the
+ *                  restore ends, however it ends (a shutdown hook on Ctrl-C/SIGTERM), and swept when the
+ *                  next restore with it starts (after {@code kill -9}). {@code null}: a temporary
+ *                  directory, cleaned the same way, no lock
  */
-public record RestoreOptions(int writers, boolean overwrite, Retry retry) {
+public record RestoreOptions(int writers, boolean overwrite, Retry retry, Path stateDir) {
     public RestoreOptions {
         if (writers < 1) {
             throw MigratorException.badInput("restore writers must be at least 1, got " + writers);
         }
+    }
+
+    /** Staging in a temporary directory. */
+    public RestoreOptions(int writers, boolean overwrite, Retry retry) {
+        this(writers, overwrite, retry, null);
     }
 
     public static RestoreOptions defaults() {

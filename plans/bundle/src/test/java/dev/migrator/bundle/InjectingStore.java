@@ -6,6 +6,8 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +20,8 @@ final class InjectingStore implements ObjectStore {
     private final ObjectStore delegate;
     private final BiFunction<String, Integer, MigratorException> failure;
     final Map<String, AtomicInteger> puts = new ConcurrentHashMap<>();
+    /** The local files puts were offered to move into place ({@link Content#movableFile()}), e.g. restore's staged entries. */
+    final List<Path> staged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     /** {@code failure(key, attempt)} returns the exception to throw on that put attempt (1-based), or null. */
     InjectingStore(ObjectStore delegate, BiFunction<String, Integer, MigratorException> failure) {
@@ -53,6 +57,9 @@ final class InjectingStore implements ObjectStore {
     @Override
     public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
         int attempt = puts.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        if (content.movableFile() != null) {
+            staged.add(content.movableFile());
+        }
         MigratorException e = failure.apply(key, attempt);
         if (e != null) {
             throw e;
