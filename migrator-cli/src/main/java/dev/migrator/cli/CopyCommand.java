@@ -2,7 +2,6 @@ package dev.migrator.cli;
 
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Overlap;
 import dev.migrator.transfer.CopyOptions;
 import dev.migrator.transfer.CopySummary;
 import dev.migrator.transfer.Copier;
@@ -105,14 +104,6 @@ final class CopyCommand implements Callable<Integer> {
                 // the hook is running: the JVM exits with 130 after it
             }
         }
-    }
-
-    /**
-     * The overlap rule, now {@link Overlap}'s and applied by the {@link Copier} itself; kept only for
-     * BundleCommand, which is to call {@link Overlap} directly.
-     */
-    static void refuseOverlap(ObjectStore source, ObjectStore target) {
-        Overlap.refuse("source", source, "target", target);
     }
 
     static int exitCode(CopySummary s) {
