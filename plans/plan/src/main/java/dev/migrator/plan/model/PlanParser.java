@@ -181,7 +181,9 @@ public final class PlanParser {
                 }
                 String uri = scalar(e.getValue(), "a scratch URI");
                 checkUri(e.getValue(), uri, locations.get(e.getKey()).database());
-                if (uri.equals(locations.get(e.getKey()).uri())) {
+                if (!locations.get(e.getKey()).database()
+                        && PlanOverlaps.lexical(uri).equals(PlanOverlaps.lexical(locations.get(e.getKey()).uri()))
+                        || uri.equals(locations.get(e.getKey()).uri())) {
                     throw pos(e.getValue()).error("drill target '" + e.getKey() + "' is the real target; a drill needs a scratch location");
                 }
                 scratch.put(e.getKey(), uri);
@@ -195,7 +197,10 @@ public final class PlanParser {
             drill = new Plan.Drill(scratch, d.containsKey("deadline") ? duration(d.get("deadline"), "drill deadline") : null,
                     d.containsKey("hooks") && bool(d.get("hooks"), "hooks"), pos(dn));
         }
-        return new Plan(file, name, deadlineAt, deadlineIn, locations, moves, limits, hooks, drill);
+        Plan plan = new Plan(file, name, deadlineAt, deadlineIn, locations, moves, limits, hooks, drill);
+        // Without opening anything: run, drill and plan compare the stores' real locations again before they start.
+        PlanOverlaps.refuse(plan, false);
+        return plan;
     }
 
     /** Walks the events (the parser is iterative) and refuses nesting deeper than {@link #MAX_DEPTH} before composing. */
