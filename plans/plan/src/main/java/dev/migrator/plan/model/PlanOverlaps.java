@@ -55,7 +55,15 @@ public final class PlanOverlaps {
         }
         Map<String, ObjectStore> stores = new HashMap<>();
         try {
-            check(pairs, uri -> stores.computeIfAbsent(uri, u -> Providers.objectStore(u, StoreOptions.DEFAULTS)).location());
+            check(pairs, uri -> {
+                try {
+                    return stores.computeIfAbsent(uri, u -> Providers.objectStore(u, StoreOptions.DEFAULTS)).location();
+                } catch (MigratorException e) {
+                    // Not openable here (e.g. a drill's scratch store without credentials on this machine): nothing can
+                    // be written there either; compare its URI, and leave the open error to the step that uses it.
+                    return lexical(uri);
+                }
+            });
         } finally {
             stores.values().forEach(ObjectStore::close);
         }
