@@ -148,6 +148,108 @@ class PlanCliTest {
         assertThat(second.out()).contains("Run complete");
     }
 
+    @Test
+    void aPlanWhoseTargetHoldsItsSourceExits2AndTheSourceSurvives() throws Exception {
+        Path par = dir.resolve("par");
+        LocalObjectStore source = new LocalObjectStore(par.resolve("src"));
+        for (String k : List.of("f1.txt", "f2.txt", "f3.txt")) {
+            source.put(k, Content.of(new byte[10]), new ObjectMetadata("text/plain", null, null, null, Map.of()));
+        }
+        Path plan = dir.resolve("par.yaml");
+        Files.writeString(plan, """
+                version: 1
+                sources: {media: '%s'}
+                targets: {new-media: '%s'}
+                moves: [{name: media, from: media, to: new-media, delete-extraneous: true}]
+                """.formatted(par.resolve("src").toUri(), par.toUri()));
+        for (String command : List.of("plan", "run", "status")) {
+            CliRun r = CliRun.of(command, plan.toString());
+            assertThat(r.exit()).as(r.all()).isEqualTo(2);
+            assertThat(r.err().strip()).startsWith("migrator: " + plan + ":4:9: move 'media': source 'media' (")
+                    .contains("lies inside target 'new-media'").doesNotContain("\n");
+        }
+        assertThat(par.resolve("src/f1.txt")).exists();
+        assertThat(Files.exists(dir.resolve("par.yaml.state"))).as("refused before anything runs").isFalse();
+    }
+
+    @Test
+    void theConsoleSaysHowManyObjectsDeleteExtraneousDeleted() throws Exception {
+        Path src = dir.resolve("src");
+        Path dst = dir.resolve("dst");
+        new LocalObjectStore(src).put("a/keep", Content.of(new byte[3]), new ObjectMetadata("text/plain", null, null, null, Map.of()));
+        new LocalObjectStore(dst).put("a/stale", Content.of(new byte[3]), new ObjectMetadata("text/plain", null, null, null, Map.of()));
+        Path plan = dir.resolve("prune.yaml");
+        Files.writeString(plan, """
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{name: media, from: old, to: new, delete-extraneous: true}]
+                """.formatted(src.toUri(), dst.toUri()));
+        CliRun r = CliRun.of("run", plan.toString(), "-q");
+        assertThat(r.exit()).as(r.all()).isZero();
+        assertThat(r.out()).contains("Pruned by cutover/media/delta: 0 copied, 1 already identical, 1 deleted at the target");
+        assertThat(dst.resolve("a/stale")).doesNotExist();
+    }
+
+    @Test
+    void hostilePlanFilesAreOneLineAndExit2() throws Exception {
+        Path plan = dir.resolve("hostile.yaml");
+        Files.writeString(plan, "sources:\n  media: file:///a\n  media: file:///b\ntargets: {new: file:///c}\n"
+                + "moves: [{from: media, to: new}]\n");
+        CliRun dup = CliRun.of("plan", plan.toString(), "--offline");
+        assertThat(dup.exit()).isEqualTo(2);
+        assertThat(dup.err().strip()).isEqualTo("migrator: " + plan + ":3:3: a second 'media' in sources; each key may appear once "
+                + "(the first is at " + plan + ":2:3)");
+
+        Files.writeString(plan, "name: " + "[".repeat(1500) + "]".repeat(1500) + "\n");
+        CliRun deep = CliRun.of("run", plan.toString());
+        assertThat(deep.exit()).isEqualTo(2);
+        assertThat(deep.err().strip()).startsWith("migrator: " + plan + ":1:").contains("nested more than 64 levels deep")
+                .doesNotContain("\n");
+
+        byte[] garbage = new byte[2048];
+        new Random(9).nextBytes(garbage);
+        Files.write(plan, garbage);
+        CliRun bin = CliRun.of("drill", plan.toString());
+        assertThat(bin.exit()).isEqualTo(2);
+        assertThat(bin.err().strip()).isEqualTo("migrator: plan file " + plan + " is not UTF-8 text (is it the right file?)");
+
+        Files.writeString(plan, "name: '" + "x".repeat(10_000_000) + "'\n");
+        long t0 = System.nanoTime();
+        CliRun big = CliRun.of("plan", plan.toString());
+        assertThat(big.exit()).isEqualTo(2);
+        assertThat(big.err().strip()).isEqualTo("migrator: plan file " + plan + " is 10000009 bytes; a plan file is at most "
+                + "1048576 bytes (is it the right file?)");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5);
+    }
+
+    @Test
+    void theSamePlanRunTwiceAtOnceExits2NamingTheHolderAndSwitchesOnce() throws Exception {
+        Path src = dir.resolve("src");
+        new LocalObjectStore(src).put("a/one", Content.of(new byte[100]), new ObjectMetadata("text/plain", null, null, null, Map.of()));
+        Path plan = dir.resolve("exit.yaml");
+        Path flag = dir.resolve("hook-started");
+        Path switched = dir.resolve("switched");
+        Files.writeString(plan, """
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{from: old, to: new}]
+                hooks:
+                  before-presync: {run: 'touch %s && sleep 4', timeout: 2m}
+                  switch: {run: 'echo switched >> %s', timeout: 1m}
+                """.formatted(src.toUri(), dir.resolve("dst").toUri(), flag, switched));
+        Process first = new ProcessBuilder(javaCommand(List.of("run", plan.toString(), "-q")))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile()).start();
+        waitFor(() -> Files.exists(flag), first);
+        CliRun second = CliRun.of("run", plan.toString(), "-q");
+        assertThat(second.exit()).as(second.all()).isEqualTo(2);
+        assertThat(second.err().strip()).startsWith("migrator: the state directory " + plan.toAbsolutePath() + ".state is in use "
+                + "by another run (pid " + first.pid() + " on ").contains(": run " + plan + ")").doesNotContain("\n");
+        assertThat(CliRun.of("status", plan.toString()).exit()).as("status reads without the lock").isZero();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(first.exitValue()).as(Files.readString(dir.resolve("first.log"))).isZero();
+        assertThat(Files.readAllLines(switched)).containsExactly("switched");
+    }
+
     interface Condition {
         boolean met() throws Exception;
     }

@@ -3,6 +3,7 @@ package dev.migrator.plan;
 import dev.migrator.plan.executor.StepOutcome;
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanOverlaps;
 import dev.migrator.plan.report.Format;
 import dev.migrator.plan.report.RunReport;
 import dev.migrator.provider.ErrorCode;
@@ -11,6 +12,7 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.Redaction;
+import dev.migrator.provider.StateLock;
 import dev.migrator.provider.StoreOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +37,7 @@ public final class Drill {
     private Drill() {
     }
 
-    /** The plan with each target replaced by its scratch location and, unless the drill asks for them, no hooks. */
+    /** The plan with each target replaced by its scratch location, unless the drill asks for them no hooks, and no drill section. */
     public static Plan scratchPlan(Plan plan) {
         if (plan.drill() == null) {
             throw MigratorException.badInput(plan.file() + " has no 'drill' section; add one naming a scratch location per target "
@@ -47,11 +49,22 @@ public final class Drill {
             locations.put(name, scratch == null ? l : l.withUri(scratch));
         });
         return new Plan(plan.file(), plan.name(), plan.deadlineAt(), plan.deadlineIn(), locations, plan.moves(), plan.limits(),
-                plan.drill().hooks() ? plan.hooks() : List.of(), plan.drill());
+                plan.drill().hooks() ? plan.hooks() : List.of(), null); // its own drill section would name itself
     }
 
+    /**
+     * Checks that no scratch target overlaps a real location (the drill empties its scratch targets), then
+     * runs holding the drill state directory's lock, so two drills of one plan cannot run at once.
+     */
     public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit) {
         Plan scratch = scratchPlan(plan);
+        PlanOverlaps.refuse(plan, true);
+        try (StateLock lock = StateLock.acquire(options.stateDir(), "drill " + plan.file())) {
+            return runLocked(plan, scratch, options, keep, junit);
+        }
+    }
+
+    private static RunReport runLocked(Plan plan, Plan scratch, PlanRunner.Options options, boolean keep, Path junit) {
         List<Location> scratchStores = plan.drill().targets().keySet().stream().map(scratch::location)
                 .filter(l -> !l.database()).toList();
         for (Location l : scratchStores) {
@@ -68,7 +81,7 @@ public final class Drill {
         if (!plan.drill().hooks() && !plan.hooks().isEmpty()) {
             notes.add("Hooks were not run (drill.hooks is false).");
         }
-        RunReport report = PlanRunner.run(scratch, options, true, deadline, notes);
+        RunReport report = PlanRunner.runLocked(scratch, options, true, deadline, notes);
         if (keep) {
             notes.add("Scratch targets kept (--keep).");
         } else {
@@ -185,6 +198,9 @@ public final class Drill {
         }
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                if (p.equals(dir) || p.equals(dir.resolve("lock"))) {
+                    continue; // the lock this drill holds (StateLock's file): deleting it would let a second drill in
+                }
                 Files.delete(p);
             }
         } catch (IOException e) {

@@ -7,6 +7,7 @@ import dev.migrator.plan.executor.RunJournal;
 import dev.migrator.plan.executor.RunListener;
 import dev.migrator.plan.executor.StepKinds;
 import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanOverlaps;
 import dev.migrator.plan.planner.Inventory;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Planner;
@@ -18,6 +19,7 @@ import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Redaction;
+import dev.migrator.provider.StateLock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +71,20 @@ public final class PlanRunner {
                          Map<String, Long> bandwidth) {
     }
 
+    /**
+     * Runs the plan holding the state directory's lock for the whole run, so the same plan started twice
+     * (whose second run would redo every step, the switch hook too) is refused naming the holder.
+     * Overlapping locations are refused first, with the stores' real locations.
+     */
     public static RunReport run(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes) {
+        PlanOverlaps.refuse(plan, true);
+        try (StateLock lock = StateLock.acquire(options.stateDir(), (drill ? "drill " : "run ") + plan.file())) {
+            return runLocked(plan, options, drill, deadlineOverride, notes);
+        }
+    }
+
+    /** {@link #run} for a caller that holds the state directory's lock and has checked the plan (a drill). */
+    static RunReport runLocked(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes) {
         Instant started = Instant.now();
         Frozen frozen = frozen(plan, options.stateDir(), drill);
         List<Step> selected = frozen.steps().stream().filter(s -> options.phases().contains(s.phase())).toList();

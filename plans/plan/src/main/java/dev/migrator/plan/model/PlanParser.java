@@ -3,6 +3,7 @@ package dev.migrator.plan.model;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Providers;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.composer.Composer;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -36,6 +38,10 @@ import org.snakeyaml.engine.v2.scanner.StreamReader;
  * Scalars are read as text and interpreted here, so YAML's own typing never guesses (YAML 1.2 core).
  */
 public final class PlanParser {
+    /** Plan files are hand-written and small; a bigger file is a mistake (or hostile), refused before it is parsed. */
+    static final int MAX_CHARS = 1 << 20;
+    /** Deeper nesting than any plan needs; the composer recurses per level, so a deep file would overflow its stack. */
+    static final int MAX_DEPTH = 64;
     private final String label;
 
     private PlanParser(String label) {
@@ -45,9 +51,15 @@ public final class PlanParser {
     public static Plan parse(Path file) {
         String text;
         try {
+            if (Files.isRegularFile(file) && Files.size(file) > MAX_CHARS) {
+                throw MigratorException.badInput("plan file " + file + " is " + Files.size(file) + " bytes; a plan file is at most "
+                        + MAX_CHARS + " bytes (is it the right file?)");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw MigratorException.badInput("plan file " + file + " does not exist");
+        } catch (CharacterCodingException e) {
+            throw MigratorException.badInput("plan file " + file + " is not UTF-8 text (is it the right file?)");
         } catch (IOException e) {
             throw MigratorException.badInput("cannot read plan file " + file + ": " + e.getMessage());
         }
@@ -61,7 +73,9 @@ public final class PlanParser {
     private Plan read(Path file, String text) {
         Node root;
         try {
-            LoadSettings settings = LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(false).build();
+            // Duplicate keys are refused in mapping(): the composer keeps them all (the constructor would check).
+            LoadSettings settings = LoadSettings.builder().setLabel(label).setCodePointLimit(MAX_CHARS).build();
+            checkDepth(settings, text);
             Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
             root = composer.getSingleNode().orElse(null);
         } catch (MarkedYamlEngineException e) {
@@ -92,7 +106,7 @@ public final class PlanParser {
                 try {
                     deadlineAt = Instant.parse(t);
                 } catch (DateTimeParseException e) {
-                    throw pos(d).error("deadline '" + t + "' is neither a duration (e.g. 6h, 1h30m) nor a UTC time "
+                    throw pos(d).error("deadline '" + shown(t) + "' is neither a duration (e.g. 6h, 1h30m) nor a UTC time "
                             + "(e.g. 2026-11-29T06:00:00Z)");
                 }
             }
@@ -167,7 +181,9 @@ public final class PlanParser {
                 }
                 String uri = scalar(e.getValue(), "a scratch URI");
                 checkUri(e.getValue(), uri, locations.get(e.getKey()).database());
-                if (uri.equals(locations.get(e.getKey()).uri())) {
+                if (!locations.get(e.getKey()).database()
+                        && PlanOverlaps.lexical(uri).equals(PlanOverlaps.lexical(locations.get(e.getKey()).uri()))
+                        || uri.equals(locations.get(e.getKey()).uri())) {
                     throw pos(e.getValue()).error("drill target '" + e.getKey() + "' is the real target; a drill needs a scratch location");
                 }
                 scratch.put(e.getKey(), uri);
@@ -181,7 +197,29 @@ public final class PlanParser {
             drill = new Plan.Drill(scratch, d.containsKey("deadline") ? duration(d.get("deadline"), "drill deadline") : null,
                     d.containsKey("hooks") && bool(d.get("hooks"), "hooks"), pos(dn));
         }
-        return new Plan(file, name, deadlineAt, deadlineIn, locations, moves, limits, hooks, drill);
+        Plan plan = new Plan(file, name, deadlineAt, deadlineIn, locations, moves, limits, hooks, drill);
+        // Without opening anything: run, drill and plan compare the stores' real locations again before they start.
+        PlanOverlaps.refuse(plan, false);
+        return plan;
+    }
+
+    /** Walks the events (the parser is iterative) and refuses nesting deeper than {@link #MAX_DEPTH} before composing. */
+    private void checkDepth(LoadSettings settings, String text) {
+        if (text.length() > MAX_CHARS) {
+            throw new Pos(label, 1, 1).error("the plan is " + text.length() + " characters; a plan file is at most " + MAX_CHARS);
+        }
+        int depth = 0;
+        for (ParserImpl events = new ParserImpl(settings, new StreamReader(settings, text)); events.hasNext(); ) {
+            Event e = events.next();
+            if (e.getEventId() == Event.ID.MappingStart || e.getEventId() == Event.ID.SequenceStart) {
+                if (++depth > MAX_DEPTH) {
+                    throw e.getStartMark().map(m -> new Pos(label, m.getLine() + 1, m.getColumn() + 1)).orElse(new Pos(label, 1, 1))
+                            .error("nested more than " + MAX_DEPTH + " levels deep; a plan needs a few");
+                }
+            } else if (e.getEventId() == Event.ID.MappingEnd || e.getEventId() == Event.ID.SequenceEnd) {
+                depth--;
+            }
+        }
     }
 
     private void readLocations(Node node, String role, Map<String, Location> into) {
@@ -308,7 +346,7 @@ public final class PlanParser {
                 delta = -1;
             }
             if (delta < 0 || delta > 1) {
-                throw pos(m.get("delta")).error("delta '" + t + "': expected the share of data changed before cut-over, e.g. 5%");
+                throw pos(m.get("delta")).error("delta '" + shown(t) + "': expected the share of data changed before cut-over, e.g. 5%");
             }
         }
         return new Move(name, from, to, via, staging, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
@@ -368,9 +406,21 @@ public final class PlanParser {
                 throw pos(t.getKeyNode()).error("unknown key '" + key + "' in " + what + "; expected one of "
                         + String.join(", ", new java.util.TreeSet<>(allowed)));
             }
-            out.put(key, t.getValueNode());
+            if (out.put(key, t.getValueNode()) != null) {
+                throw pos(t.getKeyNode()).error("a second '" + key + "' in " + what + "; each key may appear once (the first is at "
+                        + pos(keyNode(mn, key)) + ")");
+            }
         }
         return out;
+    }
+
+    private static Node keyNode(MappingNode mn, String key) {
+        for (NodeTuple t : mn.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode s && s.getValue().equals(key)) {
+                return s;
+            }
+        }
+        throw new IllegalStateException(key);
     }
 
     private List<Node> sequence(Node n, String what) {
@@ -397,7 +447,12 @@ public final class PlanParser {
 
     private static String kind(Node n) {
         return n instanceof MappingNode ? "a mapping" : n instanceof SequenceNode ? "a list"
-                : "'" + ((ScalarNode) n).getValue() + "'";
+                : "'" + shown(((ScalarNode) n).getValue()) + "'";
+    }
+
+    /** A value as quoted in a message: a long one (a pasted file?) cut short. */
+    private static String shown(String v) {
+        return v.length() <= 80 ? v : v.substring(0, 77) + "...";
     }
 
     private int integer(Node n, String what, int min, int max) {
@@ -410,7 +465,7 @@ public final class PlanParser {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw pos(n).error(what + " '" + t + "': expected a whole number from " + min + " to " + max);
+        throw pos(n).error(what + " '" + shown(t) + "': expected a whole number from " + min + " to " + max);
     }
 
     private boolean bool(Node n, String what) {
@@ -418,7 +473,7 @@ public final class PlanParser {
         return switch (t) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw pos(n).error(what + " '" + t + "': expected true or false");
+            default -> throw pos(n).error(what + " '" + shown(t) + "': expected true or false");
         };
     }
 
@@ -426,7 +481,7 @@ public final class PlanParser {
         String t = scalar(n, what);
         Long v = Units.size(t);
         if (v == null) {
-            throw pos(n).error(what + " '" + t + "': expected a size such as 512MiB, 40GB or 1.5T");
+            throw pos(n).error(what + " '" + shown(t) + "': expected a size such as 512MiB, 40GB or 1.5T");
         }
         return v;
     }
@@ -435,7 +490,7 @@ public final class PlanParser {
         String t = scalar(n, what);
         Long v = Units.rate(t);
         if (v == null || v <= 0) {
-            throw pos(n).error(what + " '" + t + "': expected a positive rate such as 100MiB/s");
+            throw pos(n).error(what + " '" + shown(t) + "': expected a positive rate such as 100MiB/s");
         }
         return v;
     }
@@ -450,14 +505,14 @@ public final class PlanParser {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw pos(n).error(what + " '" + t + "': expected a positive number per second such as 200/s");
+        throw pos(n).error(what + " '" + shown(t) + "': expected a positive number per second such as 200/s");
     }
 
     private Duration duration(Node n, String what) {
         String t = scalar(n, what);
         Duration d = Units.duration(t);
         if (d == null) {
-            throw pos(n).error(what + " '" + t + "': expected a duration such as 30s, 5m or 1h30m");
+            throw pos(n).error(what + " '" + shown(t) + "': expected a duration such as 30s, 5m or 1h30m");
         }
         return d;
     }

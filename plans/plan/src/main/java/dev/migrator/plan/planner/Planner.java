@@ -4,6 +4,7 @@ import dev.migrator.plan.model.Hook;
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Move;
 import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanOverlaps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +35,9 @@ public final class Planner {
     }
 
     public static Result plan(Plan plan, Inventory.Source sizes) {
+        if (sizes == Inventory.MEASURED) {
+            PlanOverlaps.refuse(plan, true); // the stores are opened anyway: compare where they really are
+        }
         Map<String, Throughput> model = new LinkedHashMap<>();
         plan.locations().values().forEach(l -> model.put(l.name(), Throughput.of(l)));
         Map<String, Inventory> inventory = new LinkedHashMap<>();

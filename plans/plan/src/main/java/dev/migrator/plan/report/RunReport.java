@@ -92,6 +92,13 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         b.append(String.format(Locale.ROOT, "Verification: %d of %d verify steps found source and target identical.%n", verified, verifySteps));
         b.append("Deadline: ").append(verdict.text()).append('\n');
         for (StepOutcome o : result.outcomes()) {
+            // Deletions are never only in the report file: the summary the console prints names each pruning step.
+            if (o.status() == StepOutcome.Status.DONE && "true".equals(o.step().param("delete-extraneous")) && o.result() != null
+                    && !o.result().details().isEmpty()) {
+                b.append("Pruned by ").append(o.step().id()).append(": ").append(o.result().details().get(0)).append('\n');
+            }
+        }
+        for (StepOutcome o : result.outcomes()) {
             if (o.status() == StepOutcome.Status.FAILED) {
                 b.append("FAILED ").append(o.step().id()).append(" after ").append(o.attempts()).append(" attempt(s): ").append(o.error()).append('\n');
             }

@@ -70,18 +70,24 @@ final class ObjectSteps {
                 throw new MigratorException(conflicts ? ErrorCode.CONFLICT : ErrorCode.FAILED, r.failed() + " of "
                         + (r.copied() + r.skipped() + r.failed()) + " objects failed, first: " + f.message());
             }
-            List<String> details = new ArrayList<>();
-            details.add(r.copied() + " copied, " + r.skipped() + " already identical" + (r.vanished() > 0 ? ", " + r.vanished()
-                    + " vanished at the source" : "") + (r.retries() > 0 ? ", " + r.retries() + " retries" : ""));
+            // Deletions go into the first line: it is the one the console prints when the step is done.
+            String deletions = "";
             if (Boolean.parseBoolean(s.param("delete-extraneous"))) {
                 long deleted = deleteExtraneous(source, target, selection, ctx);
-                details.add(deleted + " objects deleted at the target because the source no longer has them");
+                deletions = ", " + deleted + " deleted at the target (" + selection + ") because the source no longer has them";
             }
+            List<String> details = new ArrayList<>();
+            details.add(r.copied() + " copied, " + r.skipped() + " already identical" + deletions + (r.vanished() > 0 ? ", "
+                    + r.vanished() + " vanished at the source" : "") + (r.retries() > 0 ? ", " + r.retries() + " retries" : ""));
             return new StepResult(r.copiedBytes(), r.copied(), r.skipped(), null, details);
         }
     }
 
-    /** Deletes target objects in {@code selection} that the source does not list; both listings merged in key order. */
+    /**
+     * Deletes target objects in {@code selection} that the source does not list; both listings merged in key order.
+     * Only keys the selection contains are ever deleted (its prefixes and its shard's range), so a shard or a move
+     * with includes never prunes another's objects; the plan refused targets that overlap a source.
+     */
     private static long deleteExtraneous(ObjectStore source, ObjectStore target, Selection selection, StepContext ctx) {
         long deleted = 0;
         try (Stream<ObjectInfo> a = source.list(""); Stream<ObjectInfo> b = target.list("")) {
@@ -89,6 +95,9 @@ final class ObjectSteps {
             String x = next(ia, selection);
             for (Iterator<ObjectInfo> ib = b.iterator(); ib.hasNext() && !ctx.cancelled(); ) {
                 String y = ib.next().key();
+                if (selection.pastEnd(y)) {
+                    break; // the rest of the target belongs to later shards
+                }
                 if (!selection.contains(y)) {
                     continue;
                 }

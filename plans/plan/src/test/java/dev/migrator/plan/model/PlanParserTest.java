@@ -103,6 +103,53 @@ class PlanParserTest {
         assertThatThrownBy(() -> PlanParser.parse(Path.of("exit.yaml"), bad)).hasMessageNotContaining("hunter2");
     }
 
+    @Test
+    void aDuplicateKeyIsAnErrorAtTheSecondOne() {
+        assertError(GOOD.replace("  new: file:///new/media", "  new: file:///new/media\n  new: file:///other"),
+                "exit.yaml:7:3: a second 'new' in targets; each key may appear once (the first is at exit.yaml:6:3)");
+        assertError(GOOD.replace("    to: new\n", "    to: new\n    to: new\n"), "exit.yaml:10:5: a second 'to' in a move");
+        assertError(GOOD.replace("sources:\n", "sources:\n  media: file:///elsewhere\n"), "a second 'media' in sources");
+    }
+
+    @Test
+    void deepNestingIsRefusedBeforeTheComposerOverflows() {
+        String deep = "name: " + "[".repeat(1500) + "]".repeat(1500) + "\n";
+        assertError(deep, "exit.yaml:1:", "nested more than 64 levels deep");
+        String block = new StringBuilder("moves:\n").append(String.join("", java.util.Collections.nCopies(1500, "- "))).append("x\n")
+                .toString();
+        assertError(block, "nested more than 64 levels deep");
+    }
+
+    @Test
+    void aHugeFileIsRefusedQuicklyAndAHugeScalarIsNotEchoed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String big = "name: '" + "x".repeat(10_000_000) + "'\n";
+        long t0 = System.nanoTime();
+        assertError(big, "exit.yaml:1:1: the plan is 10000009 characters; a plan file is at most 1048576");
+        Path file = dir.resolve("big.yaml");
+        java.nio.file.Files.writeString(file, big);
+        assertThatThrownBy(() -> PlanParser.parse(file)).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("big.yaml is 10000009 bytes; a plan file is at most 1048576 bytes");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(5);
+        // Under the cap, a long scalar where a number belongs is quoted short.
+        assertError(GOOD.replace("shards: 4", "shards: " + "9".repeat(500_000)), "shards '", "...");
+    }
+
+    @Test
+    void binaryGarbageIsOneLineNamingTheFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path file = dir.resolve("garbage.yaml");
+        byte[] b = new byte[4096];
+        new java.util.Random(1).nextBytes(b);
+        java.nio.file.Files.write(file, b);
+        assertThatThrownBy(() -> PlanParser.parse(file)).isInstanceOfSatisfying(MigratorException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+            assertThat(e.getMessage()).isEqualTo("plan file " + file + " is not UTF-8 text (is it the right file?)");
+        });
+        // Valid UTF-8 with control characters is YAML's to refuse, at a place.
+        java.nio.file.Files.write(file, new byte[] {'a', ':', ' ', 1, 2, 3, 0, '\n'});
+        assertThatThrownBy(() -> PlanParser.parse(file)).isInstanceOf(MigratorException.class)
+                .hasMessageContaining(file + ":1:").hasMessageNotContaining("\n");
+    }
+
     private static void assertError(String yaml, String... parts) {
         assertThatThrownBy(() -> PlanParser.parse(Path.of("exit.yaml"), yaml))
                 .isInstanceOfSatisfying(MigratorException.class, e -> {
