@@ -176,13 +176,13 @@ final class S3Errors {
         if (hasCause(e, ConnectException.class)) {
             return "connection refused";
         }
+        // Judged by type, not by text: a source's own IOException may say "reset" too.
         String root = rootMessage(e);
-        String lower = root.toLowerCase(Locale.ROOT);
-        if (lower.contains("reset")) {
-            return "connection reset by the endpoint";
+        if (hasCause(e, java.net.SocketException.class)) {
+            return root.toLowerCase(Locale.ROOT).contains("reset") ? "connection reset by the endpoint"
+                    : "connection closed by the endpoint";
         }
-        if (hasCause(e, java.io.EOFException.class) || lower.contains("eof") || lower.contains("end of file")
-                || lower.contains("closed")) {
+        if (hasCause(e, java.io.EOFException.class)) {
             return "connection closed by the endpoint";
         }
         return root.isEmpty() ? "connection to " + location.endpointName() + " failed" : root;
