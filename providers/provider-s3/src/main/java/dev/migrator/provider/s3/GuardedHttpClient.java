@@ -96,6 +96,7 @@ final class GuardedHttpClient implements SdkHttpClient {
         private final HttpExecuteRequest request;
         private final ExecutableHttpRequest call;
         private volatile boolean aborted;
+        private volatile Future<HttpExecuteResponse> pending;
 
         Guarded(HttpExecuteRequest request, ExecutableHttpRequest call) {
             this.request = request;
@@ -104,10 +105,12 @@ final class GuardedHttpClient implements SdkHttpClient {
 
         @Override
         public HttpExecuteResponse call() throws IOException {
-            Future<HttpExecuteResponse> pending;
             IN_FLIGHT.add(this);
             try {
                 pending = callers.submit(call::call);
+                if (aborted) {
+                    pending.cancel(true); // aborted between registering and submitting
+                }
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 IN_FLIGHT.remove(this);
                 throw new InterruptedIOException("the S3 client is closed");
@@ -120,6 +123,9 @@ final class GuardedHttpClient implements SdkHttpClient {
                 abort();
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for the answer");
+            } catch (java.util.concurrent.CancellationException e) {
+                // abort() at shutdown: the socket read may go on in the helper thread, the caller does not wait for it
+                throw new InterruptedIOException("request aborted: migrator is stopping");
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (aborted) {
@@ -171,6 +177,11 @@ final class GuardedHttpClient implements SdkHttpClient {
         public void abort() {
             aborted = true;
             call.abort();
+            // Closing the connection does not always wake a read of the status line; cancelling the wait does.
+            Future<HttpExecuteResponse> p = pending;
+            if (p != null) {
+                p.cancel(true);
+            }
         }
     }
 }
