@@ -149,8 +149,11 @@ public final class RetryingObjectStore implements ObjectStore {
 
         private void onFailure(MigratorException e) {
             close();
-            if (!e.retryable() || attempt >= retry.attempts()) {
+            if (!e.retryable()) {
                 throw e;
+            }
+            if (attempt >= retry.attempts()) {
+                throw Retry.exhausted(e, attempt);
             }
             listener.retrying("list " + prefix, attempt, e);
             retry.backoff(attempt++);
@@ -233,7 +236,7 @@ public final class RetryingObjectStore implements ObjectStore {
                             + delegate.displayUri() + " failed at byte " + position + ": " + e.getMessage(), e);
                     closeQuietly();
                     if (++failures >= retry.attempts()) {
-                        throw new IOException(wrapped.getMessage(), e);
+                        throw new IOException(Retry.exhausted(wrapped, failures).getMessage(), e);
                     }
                     listener.retrying("read " + key, failures, wrapped);
                     retry.backoff(failures);

@@ -30,8 +30,11 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay) {
             try {
                 return operation.call();
             } catch (MigratorException e) {
-                if (!e.retryable() || attempt >= attempts) {
+                if (!e.retryable()) {
                     throw e;
+                }
+                if (attempt >= attempts) {
+                    throw exhausted(e, attempt);
                 }
                 listener.retrying(what, attempt, e);
                 backoff(attempt);
@@ -41,6 +44,19 @@ public record Retry(int attempts, Duration firstDelay, Duration maxDelay) {
                 throw new MigratorException(ErrorCode.FAILED, what + ": " + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * The failure to report once {@code attempts} attempts failed with {@code last}: its message says how
+     * often it was retried, and it is no longer retryable, so a caller retrying around this call (a whole
+     * object around its parts) does not multiply the attempts. A single attempt is reported as it is.
+     */
+    public static MigratorException exhausted(MigratorException last, int attempts) {
+        if (attempts <= 1) {
+            return last;
+        }
+        return new MigratorException(last.code(), last.getMessage() + " (retried " + (attempts - 1)
+                + (attempts == 2 ? " time)" : " times)"), last, false);
     }
 
     /** The delay after failed attempt {@code attempt} (1-based): a random point in the upper half of a doubling, capped delay. */

@@ -31,7 +31,22 @@ class RetryTest {
         assertThatThrownBy(() -> retry.call("get a", () -> {
             calls.incrementAndGet();
             throw MigratorException.retryable("connection reset", null);
-        })).hasMessage("connection reset");
+        })).isInstanceOfSatisfying(MigratorException.class, e -> {
+            assertThat(e).hasMessage("connection reset (retried 3 times)");
+            // exhausted: an enclosing retry must not start over and multiply the attempts
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.code()).isEqualTo(ErrorCode.FAILED);
+        });
+        assertThat(calls).hasValue(4);
+    }
+
+    @Test
+    void nestedRetriesDoNotMultiplyAttempts() {
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> retry.call("copy a", () -> retry.call("put a", () -> {
+            calls.incrementAndGet();
+            throw MigratorException.retryable("connection closed by the endpoint", null);
+        }))).hasMessage("connection closed by the endpoint (retried 3 times)");
         assertThat(calls).hasValue(4);
     }
 

@@ -12,6 +12,8 @@ import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -28,13 +30,26 @@ final class GcsErrors {
     private final String where;
     private final boolean emulator;
     private final BooleanSupplier bucketExists;
+    private final Duration readTimeout;
+    /** The emulator's base URL, or {@code null} for Google Cloud Storage. */
+    private final String endpoint;
     private volatile boolean bucketSeen;
+    /** Whether the endpoint has ever answered: an endpoint that never did is a wrong one, not a slow one. */
+    private volatile boolean answered;
 
-    GcsErrors(String bucket, String where, boolean emulator, BooleanSupplier bucketExists) {
+    GcsErrors(String bucket, String where, String endpoint, BooleanSupplier bucketExists, Duration readTimeout) {
+        this.endpoint = endpoint;
+        boolean emulator = endpoint != null;
         this.bucket = bucket;
         this.where = where;
         this.emulator = emulator;
         this.bucketExists = bucketExists;
+        this.readTimeout = readTimeout;
+    }
+
+    /** Notes that a request was answered. */
+    void answered() {
+        answered = true;
     }
 
     /**
@@ -64,8 +79,39 @@ final class GcsErrors {
     }
 
     MigratorException missingBucket() {
+        String notGcs = notGcs();
+        if (notGcs != null) {
+            return new MigratorException(ErrorCode.BAD_INPUT, where + " does not answer like a GCS server (" + notGcs
+                    + " for bucket '" + bucket + "'): check endpoint= (or STORAGE_EMULATOR_HOST)");
+        }
         return new MigratorException(ErrorCode.BAD_INPUT, "bucket '" + bucket + "' does not exist"
                 + (emulator ? " at " + where : "") + ": create it first or check the name");
+    }
+
+    /**
+     * For an emulator endpoint whose bucket seems missing: asks for the bucket once more, plainly, and says
+     * what answered if it is not the JSON API (a web server answers a 404 page, which the client reads as
+     * "no such bucket"). {@code null} when it answers like GCS, or cannot be asked.
+     */
+    private String notGcs() {
+        if (endpoint == null) {
+            return null;
+        }
+        try {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(readTimeout).build();
+            java.net.http.HttpResponse<Void> r = client.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(endpoint.replaceAll("/+$", "") + "/storage/v1/b/"
+                                    + java.net.URLEncoder.encode(bucket, java.nio.charset.StandardCharsets.UTF_8)))
+                    .timeout(readTimeout).GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            String type = r.headers().firstValue("Content-Type").orElse("").toLowerCase(Locale.ROOT);
+            return type.contains("json") ? null : "HTTP " + r.statusCode() + " " + (type.isEmpty()
+                    ? "without a content type" : type.split(";")[0].trim());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /** Classifies {@code e}, a failure of an operation on {@code key} ({@code null}: on the bucket). */
@@ -77,6 +123,11 @@ final class GcsErrors {
         BaseServiceException service = find(e, BaseServiceException.class);
         int code = service == null ? 0 : service.getCode();
         String detail = service == null ? String.valueOf(e.getMessage()) : String.valueOf(service.getMessage());
+        if (htmlAnswer(e)) {
+            return new MigratorException(ErrorCode.BAD_INPUT, where + " does not answer like a GCS server ("
+                    + (code > 0 ? "HTTP " + code + ", " : "") + "an HTML page instead of JSON) for " + object
+                    + ": check endpoint= (or STORAGE_EMULATOR_HOST)", e);
+        }
         Throwable auth = credentialFailure(e);
         if (auth != null) {
             return new MigratorException(ErrorCode.AUTH, "getting Google credentials for " + object + " failed ("
@@ -135,10 +186,20 @@ final class GcsErrors {
             return new MigratorException(ErrorCode.BAD_INPUT, "cannot connect to " + where + " for " + object
                     + ": check the endpoint (endpoint= or STORAGE_EMULATOR_HOST) and the network", e, true);
         }
-        if (find(e, SocketTimeoutException.class) != null || find(e, SocketException.class) != null
+        SocketTimeoutException timeout = find(e, SocketTimeoutException.class);
+        if (timeout != null && !answered) {
+            // Waiting again would only multiply the wait: this is a wrong endpoint, not a slow answer.
+            return new MigratorException(ErrorCode.BAD_INPUT, where + " accepted the connection but never answered"
+                    + " (nothing within " + seconds(readTimeout) + ") for " + object
+                    + ": check the endpoint (endpoint= or STORAGE_EMULATOR_HOST) and the network", e);
+        }
+        if (timeout != null || find(e, SocketException.class) != null
                 || find(e, EOFException.class) != null || find(e, IOException.class) != null) {
-            return new MigratorException(ErrorCode.FAILED, "the connection to " + where + " broke while working on "
-                    + object + ": " + rootMessage(e), e, true);
+            return new MigratorException(ErrorCode.FAILED, object + ": " + describe(e) + " (" + where + ")", e, true);
+        }
+        if (code < 0 || String.valueOf(e.getMessage()).contains("Status code must not be negative")) {
+            return new MigratorException(ErrorCode.FAILED, object + ": connection closed by the endpoint before it"
+                    + " answered (" + where + ")", e, true);
         }
         if (e instanceof IllegalArgumentException) {
             return new MigratorException(ErrorCode.BAD_INPUT, "GCS client refused the request for " + object + ": "
@@ -175,11 +236,52 @@ final class GcsErrors {
         return null;
     }
 
+    /** The innermost message, without the exception's class name (the operator acts on the words). */
     private static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        return t.getMessage() == null ? "no message" : t.getMessage();
+    }
+
+    /** What broke in a connection, in words: judged by type, never showing a Java class name. */
+    private String describe(Throwable e) {
+        if (find(e, SocketTimeoutException.class) != null) {
+            return "no answer within " + seconds(readTimeout);
+        }
+        SocketException socket = find(e, SocketException.class);
+        if (socket != null) {
+            return String.valueOf(socket.getMessage()).toLowerCase(Locale.ROOT).contains("reset")
+                    ? "connection reset by the endpoint" : "connection closed by the endpoint";
+        }
+        if (find(e, EOFException.class) != null) {
+            return "connection closed by the endpoint (the answer was cut off)";
+        }
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t.getClass().getName().startsWith("com.fasterxml.jackson.")) {
+                return "the answer was cut off (incomplete JSON)"; // its own text spans lines and names classes
+            }
+        }
+        return rootMessage(e);
+    }
+
+    /**
+     * Whether some failure in the chain quotes an HTML page: the answer of a web server, not of the GCS
+     * JSON API (which answers errors in JSON), so the endpoint is wrong.
+     */
+    private static boolean htmlAnswer(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
+            // A JSON parser that meets '<' first is reading markup.
+            if (m.contains("<html") || m.contains("<!doctype html") || m.contains("unexpected character ('<'")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 }

@@ -62,7 +62,8 @@ public final class GcsObjectStore implements ObjectStore {
     private final String host;
 
     GcsObjectStore(Storage storage, String bucket, String root, int pageSize, int chunkSize, String displayUri,
-            String where, String host, boolean emulator) {
+            String where, String host, String endpoint, java.time.Duration readTimeout) {
+        boolean emulator = endpoint != null;
         this.storage = storage;
         this.bucket = bucket;
         this.root = root;
@@ -71,7 +72,7 @@ public final class GcsObjectStore implements ObjectStore {
         this.displayUri = displayUri;
         this.emulator = emulator;
         this.host = host;
-        this.errors = new GcsErrors(bucket, where, emulator, this::bucketExists);
+        this.errors = new GcsErrors(bucket, where, endpoint, this::bucketExists, readTimeout);
     }
 
     @Override
@@ -387,7 +388,9 @@ public final class GcsObjectStore implements ObjectStore {
 
     private <T> T call(String key, ThrowingSupplier<T> op) {
         try {
-            return op.get();
+            T result = op.get();
+            errors.answered();
+            return result;
         } catch (MigratorException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -3,6 +3,7 @@ package dev.migrator.provider.gcs;
 import com.google.auth.Credentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
+import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.BlobWriteSessionConfigs;
 import com.google.cloud.storage.StorageOptions;
 import dev.migrator.provider.ErrorCode;
@@ -17,6 +18,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +39,9 @@ public final class GcsProviderFactory implements ProviderFactory {
     static final int DEFAULT_PAGE_SIZE = 1000;
 
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]");
-    private static final Set<String> PARAMS = Set.of("project", "page-size", "endpoint");
+    private static final Set<String> PARAMS = Set.of("project", "page-size", "endpoint", "connect-timeout", "read-timeout");
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
     public Set<String> schemes() {
@@ -49,7 +53,9 @@ public final class GcsProviderFactory implements ProviderFactory {
         return "gs://BUCKET[/PREFIX][?project=P][&page-size=N][&endpoint=http://HOST:PORT]  Google Cloud Storage;"
                 + " credentials from Application Default Credentials (gcloud auth application-default login, or"
                 + " GOOGLE_APPLICATION_CREDENTIALS); endpoint= or STORAGE_EMULATOR_HOST selects an emulator, used"
-                + " without credentials; page-size: objects per listing request (1-1000, default 1000)";
+                + " without credentials; page-size: objects per listing request (1-1000, default 1000);"
+                + " connect-timeout= / read-timeout=: how long to wait for a connection / for an answer (default"
+                + " 10s / 30s; e.g. 500ms, 30s, 2m)";
     }
 
     @Override
@@ -73,6 +79,8 @@ public final class GcsProviderFactory implements ProviderFactory {
         Map<String, String> params = params(uri, shown);
         String project = params.get("project");
         int pageSize = pageSize(params.get("page-size"), shown);
+        Duration connectTimeout = timeout(params, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
+        Duration readTimeout = timeout(params, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
 
         String endpoint = params.get("endpoint");
         if (endpoint == null) {
@@ -84,6 +92,11 @@ public final class GcsProviderFactory implements ProviderFactory {
         StorageOptions.Builder builder = StorageOptions.http()
                 // migrator retries in one place (Retry); the client must fail fast and let it.
                 .setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder().setMaxAttempts(1).build())
+                // Bounded waits: an endpoint that accepts and never answers must not hold a request for minutes.
+                .setTransportOptions(HttpTransportOptions.newBuilder()
+                        .setConnectTimeout((int) connectTimeout.toMillis())
+                        .setReadTimeout((int) readTimeout.toMillis())
+                        .build())
                 .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize(options)));
         Credentials credentials;
         if (endpoint != null) {
@@ -100,7 +113,8 @@ public final class GcsProviderFactory implements ProviderFactory {
         builder.setCredentials(credentials);
         String where = endpoint == null ? "Google Cloud Storage" : "the GCS endpoint " + endpoint;
         return new GcsObjectStore(builder.build().getService(), bucket, Keys.rootPrefix(uri.getPath()), pageSize,
-                chunkSize(options), shown, where, endpoint == null ? "google" : hostOf(endpoint), endpoint != null);
+                chunkSize(options), shown, where, endpoint == null ? "google" : hostOf(endpoint), endpoint,
+                readTimeout);
     }
 
     private static String hostOf(String endpoint) {
@@ -151,11 +165,35 @@ public final class GcsProviderFactory implements ProviderFactory {
         throw MigratorException.badInput("page-size '" + value + "' in '" + shown + "' must be a number from 1 to 1000");
     }
 
+    /** A timeout option: {@code 500ms}, {@code 30s}, {@code 2m}, or a plain number of seconds; 1 ms to 1 hour. */
+    private static Duration timeout(Map<String, String> params, String name, Duration dflt, String shown) {
+        String v = params.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        java.util.regex.Matcher m = Pattern.compile("(\\d{1,7})(ms|s|m)?").matcher(v.trim());
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : "m".equals(m.group(2))
+                    ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+            if (!d.isZero() && d.compareTo(Duration.ofHours(1)) <= 0) {
+                return d;
+            }
+        }
+        throw MigratorException.badInput(name + " '" + v + "' in '" + shown
+                + "' must be a duration from 1ms to 1h such as 500ms, 30s or 2m");
+    }
+
     private static void checkEndpoint(String endpoint, String shown) {
         try {
             URI e = new URI(endpoint);
             if (("http".equals(e.getScheme()) || "https".equals(e.getScheme())) && e.getHost() != null
                     && (e.getPath() == null || e.getPath().isEmpty() || e.getPath().equals("/"))) {
+                // java.net.URI takes any number as a port; the client would fail later with a Java exception.
+                if (e.getPort() == 0 || e.getPort() > 65535) {
+                    throw MigratorException.badInput("endpoint '" + Redaction.uri(endpoint) + "' for '" + shown
+                            + "' has port " + e.getPort() + ", which is not a TCP port: use a port from 1 to 65535");
+                }
                 return;
             }
         } catch (URISyntaxException e) {

@@ -8,7 +8,10 @@ import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
@@ -30,9 +33,12 @@ final class S3Errors {
             "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem", "InvalidSecurity");
 
     private final S3Location location;
+    /** Whether the endpoint has ever answered: a wrong endpoint and a restarting server fail alike otherwise. */
+    private final BooleanSupplier answered;
 
-    S3Errors(S3Location location) {
+    S3Errors(S3Location location, BooleanSupplier answered) {
         this.location = location;
+        this.answered = answered;
     }
 
     /** The exception for {@code e}, which happened while doing {@code what} (e.g. "reading s3://b/k"). */
@@ -103,13 +109,32 @@ final class S3Errors {
                 || Thread.currentThread().isInterrupted()) {
             return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
         }
+        GuardedHttpClient.NotS3Answer notS3 = find(e, GuardedHttpClient.NotS3Answer.class);
+        if (notS3 != null) {
+            return new MigratorException(ErrorCode.BAD_INPUT, "endpoint " + at + " does not answer like an S3 server ("
+                    + notS3.getMessage() + ") while " + what + ": check endpoint=", e);
+        }
         if (hasCause(e, UnknownHostException.class)) {
             return new MigratorException(ErrorCode.BAD_INPUT, "cannot resolve the host of " + at + " while " + what
                     + ": check ?endpoint= (or your network/DNS)", e);
         }
-        if (hasCause(e, ConnectException.class) || hasCause(e, NoRouteToHostException.class)) {
+        SocketTimeoutException timeout = find(e, SocketTimeoutException.class);
+        boolean connectTimeout = timeout != null && String.valueOf(timeout.getMessage()).toLowerCase(Locale.ROOT).contains("connect");
+        if (hasCause(e, ConnectException.class) || hasCause(e, NoRouteToHostException.class) || connectTimeout) {
+            String why = connectTimeout ? "no connection within " + seconds(location.connectTimeout()) : describe(e);
+            // Retryable either way: a server that is restarting refuses connections for a while.
+            if (answered.getAsBoolean()) {
+                return MigratorException.retryable(what + ": " + at + " stopped accepting connections (" + why
+                        + "; restarting?)", e);
+            }
             return new MigratorException(ErrorCode.BAD_INPUT, "cannot connect to " + at + " while " + what
-                    + " (" + rootMessage(e) + "): check ?endpoint= and that the server is running", e);
+                    + " (" + why + "): check ?endpoint= and that the server is running", e, true);
+        }
+        if (timeout != null && !answered.getAsBoolean()) {
+            // Waiting again would only multiply the wait: this is a wrong endpoint, not a slow answer.
+            return new MigratorException(ErrorCode.BAD_INPUT, "endpoint " + at + " accepted the connection but never "
+                    + "answered (nothing within " + seconds(location.readTimeout()) + ") while " + what
+                    + ": check ?endpoint= (is it an S3 server?) and the network", e);
         }
         String message = e.getMessage() == null ? "" : e.getMessage();
         if (message.contains("Unable to load credentials") || message.contains("Unable to load region")
@@ -119,7 +144,11 @@ final class S3Errors {
         }
         if (e instanceof ApiCallAttemptTimeoutException || e instanceof ApiCallTimeoutException
                 || hasCause(e, IOException.class)) {
-            return MigratorException.retryable(what + ": connection to " + at + " failed (" + rootMessage(e) + ")", e);
+            return MigratorException.retryable(what + ": " + describe(e), e);
+        }
+        if (message.contains("Could not parse XML") || hasCause(e, javax.xml.stream.XMLStreamException.class)) {
+            // A listing or error body cut in the middle: the next attempt gets it whole.
+            return MigratorException.retryable(what + ": the answer of " + at + " was cut off (incomplete XML)", e);
         }
         if (message.contains("checksum")) {
             return new MigratorException(ErrorCode.INTEGRITY, what + ": " + message, e, true);
@@ -133,7 +162,43 @@ final class S3Errors {
         if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
             return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
         }
-        return MigratorException.retryable(what + ": " + rootMessage(e), e);
+        return MigratorException.retryable(what + ": " + describe(e), e);
+    }
+
+    /** What broke, in words for the operator: never a Java class name. */
+    String describe(Throwable e) {
+        if (hasCause(e, GuardedHttpClient.ClosedBeforeAnswer.class)) {
+            return "connection closed by the endpoint before it answered";
+        }
+        if (hasCause(e, SocketTimeoutException.class)) {
+            return "no answer from " + location.endpointName() + " within " + seconds(location.readTimeout());
+        }
+        if (hasCause(e, ConnectException.class)) {
+            return "connection refused";
+        }
+        // Judged by type, not by text: a source's own IOException may say "reset" too.
+        String root = rootMessage(e);
+        if (hasCause(e, java.net.SocketException.class)) {
+            return root.toLowerCase(Locale.ROOT).contains("reset") ? "connection reset by the endpoint"
+                    : "connection closed by the endpoint";
+        }
+        if (hasCause(e, java.io.EOFException.class)) {
+            return "connection closed by the endpoint";
+        }
+        return root.isEmpty() ? "connection to " + location.endpointName() + " failed" : root;
+    }
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
@@ -145,11 +210,12 @@ final class S3Errors {
         return false;
     }
 
+    /** The innermost message, without the exception's class name (the operator acts on the words). */
     static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + (t.getMessage() != null ? ": " + t.getMessage() : "");
+        return t.getMessage() != null ? t.getMessage() : "";
     }
 }

@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,6 +29,9 @@ import java.util.stream.Collectors;
  * @param accessKey   an access key given in the URI, or {@code null}
  * @param secretKey   its secret, or {@code null}
  * @param pageSize    objects per listing request
+ * @param connectTimeout how long to wait for a connection ({@code connect-timeout=}, default 10 s)
+ * @param readTimeout how long to wait for the first byte of an answer, or for the next one while a
+ *                    body streams ({@code read-timeout=}, default 30 s)
  * @param displayUri  the URI without credentials, safe to print
  */
 record S3Location(
@@ -41,10 +45,14 @@ record S3Location(
         String accessKey,
         String secretKey,
         int pageSize,
+        Duration connectTimeout,
+        Duration readTimeout,
         String displayUri) {
 
-    static final Set<String> OPTIONS = Set.of(
-            "endpoint", "region", "path-style", "checksums", "profile", "page-size", "access-key", "secret-key");
+    static final Set<String> OPTIONS = Set.of("endpoint", "region", "path-style", "checksums", "profile", "page-size",
+            "access-key", "secret-key", "connect-timeout", "read-timeout");
+    static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<String> CREDENTIAL_OPTIONS = Set.of("access-key", "secret-key");
 
     static S3Location parse(URI uri) {
@@ -105,8 +113,28 @@ record S3Location(
                 throw bad(shown, "has page-size=" + q.get("page-size") + "; use a number from 1 to 1000");
             }
         }
+        Duration connectTimeout = timeout(q, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
+        Duration readTimeout = timeout(q, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
         return new S3Location(bucket, Keys.rootPrefix(uri.getPath()), endpoint, region, pathStyle, whenRequired,
-                profile, accessKey, secretKey, pageSize, shown);
+                profile, accessKey, secretKey, pageSize, connectTimeout, readTimeout, shown);
+    }
+
+    /** A timeout option: {@code 500ms}, {@code 30s}, {@code 2m}, or a plain number of seconds; 1 ms to 1 hour. */
+    private static Duration timeout(Map<String, String> q, String name, Duration dflt, String shown) {
+        String v = q.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})(ms|s|m)?").matcher(v.trim());
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : "m".equals(m.group(2))
+                    ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+            if (!d.isZero() && d.compareTo(Duration.ofHours(1)) <= 0) {
+                return d;
+            }
+        }
+        throw bad(shown, "has " + name + "=" + v + "; use a duration from 1ms to 1h such as 500ms, 30s or 2m");
     }
 
     /** Where requests go, for messages: the endpoint, or AWS S3 and its region. */
@@ -138,6 +166,11 @@ record S3Location(
             }
             if (e.getRawUserInfo() != null) {
                 throw bad(shown, "has credentials in endpoint=; use access-key= and secret-key=");
+            }
+            // java.net.URI takes any number as a port; the HTTP client would fail later with a Java exception.
+            if (e.getPort() == 0 || e.getPort() > 65535) {
+                throw bad(shown, "has endpoint=" + value + " whose port " + e.getPort()
+                        + " is not a TCP port; use a port from 1 to 65535");
             }
             return e;
         } catch (URISyntaxException ex) {

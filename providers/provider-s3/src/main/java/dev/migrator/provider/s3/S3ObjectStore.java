@@ -14,7 +14,6 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Locale;
@@ -40,6 +39,7 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -81,6 +81,8 @@ public final class S3ObjectStore implements ObjectStore {
     final S3Errors errors;
     final ExecutorService partPool;
     private final AwsCredentialsProvider credentials;
+    /** Given to the SDK, which does not close a client it was given: {@link #close} does. */
+    private final GuardedHttpClient http;
     /** Set once the bucket is known to exist, so a 404 without a body (HEAD) means a missing key. */
     private volatile boolean bucketSeen;
     /** Objects larger than this are copied server-side in parts (S3's CopyObject limit); lowered by tests. */
@@ -93,9 +95,13 @@ public final class S3ObjectStore implements ObjectStore {
         }
         this.location = location;
         this.options = options;
-        this.errors = new S3Errors(location);
         this.credentials = credentials(location);
-        this.s3 = client(location, options, credentials);
+        this.http = new GuardedHttpClient(UrlConnectionHttpClient.builder()
+                .connectionTimeout(location.connectTimeout())
+                .socketTimeout(location.readTimeout())
+                .build());
+        this.errors = new S3Errors(location, http::answered);
+        this.s3 = client(location, credentials, http);
         this.partPool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "s3-part-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -113,15 +119,13 @@ public final class S3ObjectStore implements ObjectStore {
         return DefaultCredentialsProvider.builder().build();
     }
 
-    private static S3Client client(S3Location loc, StoreOptions options, AwsCredentialsProvider credentials) {
+    private static S3Client client(S3Location loc, AwsCredentialsProvider credentials, SdkHttpClient http) {
         boolean whenRequired = loc.checksumsWhenRequired();
         S3ClientBuilder b = S3Client.builder()
                 // The JDK client sends the path exactly as signed. The Apache clients rewrite "//" in a key to
                 // "/%2F" after signing, which S3Proxy and other servers that check the signature over the
                 // raw path reject: keys with "//" could not be written there at all.
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)))
+                .httpClient(http)
                 .credentialsProvider(credentials)
                 .region(region(loc))
                 .forcePathStyle(loc.pathStyle())
@@ -429,6 +433,7 @@ public final class S3ObjectStore implements ObjectStore {
     public void close() {
         partPool.shutdownNow();
         s3.close();
+        http.close();
         if (credentials instanceof AutoCloseable c) {
             try {
                 c.close();

@@ -21,6 +21,7 @@ public final class S3ProviderFactory implements ProviderFactory {
     public String usage() {
         return "s3://BUCKET[/PREFIX][?endpoint=http(s)://HOST[:PORT]][&region=R][&profile=NAME][&path-style=true|false]"
                 + "[&checksums=when-required|when-supported][&page-size=1..1000][&access-key=K&secret-key=S]"
+                + "[&connect-timeout=10s][&read-timeout=30s]"
                 + " — credentials from the AWS default chain (env, ~/.aws profiles, instance role) unless profile= or"
                 + " access-key=/secret-key= (never printed); with endpoint= (S3-compatible stores) path-style and"
                 + " checksums=when-required are the defaults and region defaults to us-east-1, since many such"

@@ -39,6 +39,11 @@ class S3FaultInjectionTest {
     private static final long PART = ObjectStoreContract.PART_SIZE;
     private static final Retry FAST = new Retry(8, Duration.ofMillis(1), Duration.ofMillis(20));
     private static final AtomicInteger BUCKETS = new AtomicInteger();
+    /** A Java exception class name, which an operator must never be shown. */
+    static final java.util.regex.Pattern JAVA_NAME = java.util.regex.Pattern.compile("[A-Za-z]+Exception\\b|java\\.");
+    /** The faults that end in an answer or a broken connection (NO_ANSWER waits for the read timeout). */
+    private static final Fault[] BREAKING = {Fault.SLOW_DOWN_503, Fault.TOO_MANY_REQUESTS_429, Fault.INTERNAL_ERROR_500,
+            Fault.RESET, Fault.TRUNCATE_BODY, Fault.CLOSE_BEFORE_STATUS};
     private static EmbeddedS3Server server;
     private FaultProxy proxy;
 
@@ -90,7 +95,8 @@ class S3FaultInjectionTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"SLOW_DOWN_503", "TOO_MANY_REQUESTS_429", "INTERNAL_ERROR_500", "RESET"})
+    @EnumSource(value = Fault.class, names = {"SLOW_DOWN_503", "TOO_MANY_REQUESTS_429", "INTERNAL_ERROR_500", "RESET",
+            "CLOSE_BEFORE_STATUS"})
     void eachFaultIsClassifiedRetryable(Fault fault) {
         try (ObjectStore store = storeThroughProxy(Retry.NONE)) {
             // PUT: the JDK client never resends a request with a streamed body on its own.
@@ -99,7 +105,8 @@ class S3FaultInjectionTest {
                     .isInstanceOfSatisfying(MigratorException.class, e -> {
                         assertThat(e.retryable()).as(e.getMessage()).isTrue();
                         assertThat(e.code()).isEqualTo(ErrorCode.FAILED);
-                        assertThat(e.getMessage()).contains("s3://").doesNotContain(server.secretKey());
+                        assertThat(e.getMessage()).contains("s3://").doesNotContain(server.secretKey())
+                                .doesNotContainPattern(JAVA_NAME);
                     });
             assertThat(proxy.injectedCount(fault)).isEqualTo(1);
             assertThat(store.put("k", Content.of(new byte[] {1, 2, 3}), ObjectMetadata.EMPTY).size()).isEqualTo(3);
@@ -156,7 +163,7 @@ class S3FaultInjectionTest {
     @Test
     void seededRandomFaultsOnEveryKindOfRequest() {
         try (ObjectStore store = storeThroughProxy(FAST)) {
-            proxy.plan(FaultPlan.random(7, 0.25, Fault.values()));
+            proxy.plan(FaultPlan.random(7, 0.25, BREAKING));
             byte[] large = random((int) (2 * PART + 5), 8);
             FAST.call("put large", () -> store.put("large", Content.of(large), ObjectMetadata.EMPTY));
             for (int i = 0; i < 6; i++) {
@@ -168,6 +175,47 @@ class S3FaultInjectionTest {
             assertThat(md5(readWithRetry(store, "large"))).isEqualTo(md5(large));
             assertThat(proxy.injectedCount()).isPositive();
             assertThat(proxy.requestCount()).isGreaterThan(proxy.injectedCount());
+        }
+    }
+
+    @Test
+    void listingCutInTheMiddleOfItsXmlIsRetried() {
+        try (ObjectStore store = storeThroughProxy(Retry.NONE)) {
+            for (int i = 0; i < 40; i++) {
+                store.put("posts/" + String.format("%05d", i) + ".json", Content.of(new byte[] {(byte) i}), ObjectMetadata.EMPTY);
+            }
+            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY).only(FaultPlan.methods("GET")));
+            assertThatThrownBy(() -> store.list("posts/").count())
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.retryable()).as(e.getMessage()).isTrue();
+                        assertThat(e.getMessage()).startsWith("listing s3://").contains("cut off")
+                                .doesNotContainPattern(JAVA_NAME);
+                    });
+            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY, Fault.CLOSE_BEFORE_STATUS, Fault.TRUNCATE_BODY)
+                    .only(FaultPlan.methods("GET")));
+            assertThat(FAST.call("list", () -> store.list("posts/").count())).isEqualTo(40);
+            assertThat(proxy.injectedCount()).isGreaterThanOrEqualTo(4);
+        }
+    }
+
+    @Test
+    void connectionClosedBeforeTheStatusLineIsRetriedThenReportedInOneLine() {
+        try (ObjectStore store = storeThroughProxy(Retry.NONE)) {
+            store.put("posts/00015.json", Content.of(new byte[] {1, 2, 3}), ObjectMetadata.EMPTY);
+            // Two closes, then the answer: the read succeeds under retry.
+            proxy.plan(FaultPlan.sequence(Fault.CLOSE_BEFORE_STATUS, Fault.CLOSE_BEFORE_STATUS));
+            assertThat(readWithRetry(store, "posts/00015.json")).containsExactly(1, 2, 3);
+            // Every request closed: one line naming the object and how often it was tried.
+            proxy.plan(r -> Fault.CLOSE_BEFORE_STATUS);
+            assertThatThrownBy(() -> FAST.call("stat", () -> store.stat("posts/00015.json")))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.getMessage()).contains("s3://").contains("posts/00015.json")
+                                .contains("connection closed by the endpoint").endsWith("(retried 7 times)")
+                                .doesNotContainPattern(JAVA_NAME).doesNotContain("\n");
+                        assertThat(e.retryable()).isFalse();
+                    });
+            // The JDK client itself tries an idempotent request once more on such a close, so up to twice as many.
+            assertThat(proxy.injectedCount(Fault.CLOSE_BEFORE_STATUS)).isBetween(2L + 8, 2L + 16);
         }
     }
 }

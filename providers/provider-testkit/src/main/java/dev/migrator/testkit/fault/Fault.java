@@ -12,10 +12,23 @@ public enum Fault {
     RESET(0, null, null),
     /**
      * Forward the request, then send the response's status and headers (its full Content-Length) but
-     * only half of its body, and close. Applies only to responses with a body of at least 2 bytes;
-     * others pass untouched and are not counted.
+     * only half of its body, and close. A chunked response, or one delimited by the end of the
+     * connection, is sent with its whole Content-Length instead and cut the same way (a listing's XML
+     * included). Applies only to responses with a body of at least 2 bytes; others pass untouched and
+     * are not counted.
      */
-    TRUNCATE_BODY(0, null, null);
+    TRUNCATE_BODY(0, null, null),
+    /**
+     * Close the connection (a normal FIN, no reset) after reading the request, before any byte of an
+     * answer: what a server or load balancer that drops an idle or overloaded connection does. The JDK
+     * client reports it as status -1. The request is not forwarded.
+     */
+    CLOSE_BEFORE_STATUS(0, null, null),
+    /**
+     * Read the request and never answer: the connection stays open, silent, until the client gives up
+     * (its read timeout) or the proxy is closed. The request is not forwarded.
+     */
+    NO_ANSWER(0, null, null);
 
     final int status;
     final String code;

@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An HTTP/1.1 reverse proxy on 127.0.0.1 that forwards to one plain-HTTP target (e.g. S3Proxy) and
- * injects the faults its {@link FaultPlan} asks for: S3 throttling/5xx answers, connection resets and
- * truncated response bodies. Requests are forwarded byte for byte (Host included, so AWS signatures
+ * injects the faults its {@link FaultPlan} asks for: S3 throttling/5xx answers, connection resets,
+ * connections closed before the status line, requests never answered and truncated response bodies
+ * (a listing's XML included); {@link #refuseConnections()} makes it a server that is down. Requests are forwarded byte for byte (Host included, so AWS signatures
  * stay valid), each on a fresh connection to the target; every response is sent with
  * {@code Connection: close}, so the client opens one connection per request.
  *
@@ -42,7 +43,9 @@ public final class FaultProxy implements Closeable {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "expect");
 
     private final URI target;
-    private final ServerSocket server;
+    private volatile ServerSocket server;
+    private volatile java.util.concurrent.CountDownLatch acceptLoopEnded = new java.util.concurrent.CountDownLatch(1);
+    private final int port;
     private final ExecutorService pool;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
@@ -62,12 +65,14 @@ public final class FaultProxy implements Closeable {
             injected.put(f, new AtomicLong());
         }
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.port = server.getLocalPort();
         this.pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fault-proxy");
             t.setDaemon(true);
             return t;
         });
-        pool.execute(this::acceptLoop);
+        ServerSocket first = server;
+        pool.execute(() -> acceptLoop(first));
     }
 
     /** Starts a proxy in front of {@code target} (e.g. {@code http://127.0.0.1:9000}) following {@code plan}. */
@@ -81,7 +86,44 @@ public final class FaultProxy implements Closeable {
 
     /** The proxy's base URL, {@code http://127.0.0.1:PORT}; use it as the client's endpoint. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    /**
+     * Stops listening, as a server that went down: new connections are refused (connections already
+     * open finish). {@link #acceptConnections()} listens again on the same port, as the server back up.
+     */
+    public synchronized void refuseConnections() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            // Already closed.
+        }
+        // The JDK defers closing a listening socket until its accept() returns: wait, so that no
+        // connection made after this call is accepted in that window.
+        try {
+            acceptLoopEnded.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Listens again on the same port after {@link #refuseConnections()}. */
+    public synchronized void acceptConnections() {
+        if (!server.isClosed() || closed) {
+            return;
+        }
+        try {
+            ServerSocket again = new ServerSocket();
+            again.setReuseAddress(true);
+            again.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+            server = again;
+            java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+            acceptLoopEnded = ended;
+            pool.execute(() -> acceptLoop(again));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on port " + port + " again: " + e, e);
+        }
     }
 
     /**
@@ -120,10 +162,23 @@ public final class FaultProxy implements Closeable {
         pool.shutdownNow();
     }
 
-    private void acceptLoop() {
-        while (!closed) {
+    private void acceptLoop(ServerSocket server) {
+        java.util.concurrent.CountDownLatch ended = acceptLoopEnded;
+        try {
+            accept(server);
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private void accept(ServerSocket server) {
+        while (!closed && !server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (server.isClosed()) {
+                    closeQuietly(client); // accepted while being closed: refused after all
+                    return;
+                }
                 open.add(client);
                 pool.execute(() -> {
                     try {
@@ -136,7 +191,7 @@ public final class FaultProxy implements Closeable {
                     }
                 });
             } catch (IOException e) {
-                if (!closed) {
+                if (!closed && !server.isClosed()) {
                     continue;
                 }
                 return;
@@ -174,6 +229,19 @@ public final class FaultProxy implements Closeable {
             client.setSoLinger(true, 0); // close() now sends RST instead of FIN
             return;
         }
+        if (fault == Fault.CLOSE_BEFORE_STATUS) {
+            injected.get(fault).incrementAndGet();
+            client.shutdownOutput(); // FIN: the client reads the end of the stream where the status line should be
+            return;
+        }
+        if (fault == Fault.NO_ANSWER) {
+            injected.get(fault).incrementAndGet();
+            // Hold the connection until the client closes it (read returns -1 or fails) or the proxy closes.
+            while (in.read() >= 0) {
+                // discard anything more the client sends
+            }
+            return;
+        }
         if (fault != null && fault != Fault.TRUNCATE_BODY) {
             injected.get(fault).incrementAndGet();
             answerError(out, fault, method, line[1]);
@@ -194,6 +262,25 @@ public final class FaultProxy implements Closeable {
                     || response.status() / 100 == 1;
             String length = response.header("content-length");
             boolean chunked = "chunked".equalsIgnoreCase(response.header("transfer-encoding"));
+            if (fault == Fault.TRUNCATE_BODY && (chunked || length == null)) {
+                // A chunked answer, or one that ends with the connection, is cut the same way: sent with its
+                // whole length, half its bytes.
+                byte[] whole = chunked ? dechunk(down) : down.readAllBytes();
+                if (whole.length >= 2) {
+                    injected.get(fault).incrementAndGet();
+                    out.write(response.without("transfer-encoding").withHeaders("Content-Length", whole.length
+                            + "\r\nConnection: close").getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(whole, 0, whole.length / 2);
+                    out.flush();
+                    client.shutdownOutput();
+                    return;
+                }
+                out.write(response.without("transfer-encoding").withHeaders("Content-Length", whole.length
+                        + "\r\nConnection: close").getBytes(StandardCharsets.ISO_8859_1));
+                out.write(whole);
+                out.flush();
+                return;
+            }
             out.write(response.withHeaders("Connection", "close").getBytes(StandardCharsets.ISO_8859_1));
             if (noBody) {
                 out.flush();
@@ -271,6 +358,24 @@ public final class FaultProxy implements Closeable {
             copy(in, body, Long.parseLong(length.trim()));
         }
         return body.toByteArray();
+    }
+
+    /** A chunked body's content, without its framing (trailers dropped). */
+    private static byte[] dechunk(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        while (true) {
+            String sizeLine = readLine(in);
+            int semi = sizeLine.indexOf(';');
+            long size = Long.parseLong((semi < 0 ? sizeLine : sizeLine.substring(0, semi)).trim(), 16);
+            if (size == 0) {
+                for (String trailer = readLine(in); trailer != null && !trailer.isEmpty(); trailer = readLine(in)) {
+                    // trailers are not relayed
+                }
+                return body.toByteArray();
+            }
+            copy(in, body, size);
+            readLine(in);
+        }
     }
 
     private static void copy(InputStream in, OutputStream out, long n) throws IOException {
@@ -355,6 +460,11 @@ public final class FaultProxy implements Closeable {
         int status() {
             String[] parts = startLine.split(" ", 3);
             return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        }
+
+        /** This head without the header {@code name}. */
+        Head without(String name) {
+            return new Head(startLine, headers.stream().filter(h -> !h[0].equalsIgnoreCase(name)).toList());
         }
 
         /** The head as text, hop-by-hop headers replaced by {@code name: value}. */
