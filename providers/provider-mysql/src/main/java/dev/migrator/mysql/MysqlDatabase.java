@@ -114,7 +114,7 @@ final class MysqlDatabase implements Database {
                 pump(p.processes().get(0).getInputStream(), out, options.noOwner(), pumpFailure);
                 int code = p.await()[0];
                 if (code != 0) {
-                    throw toolFailure(p.name(0), p.stderr(0), location, "dump " + displayUri());
+                    throw toolFailure(p.name(0), p.describe(0, code), location, "dump " + displayUri());
                 }
                 if (pumpFailure.get() != null) {
                     throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + pumpFailure.get().getMessage());
@@ -172,7 +172,7 @@ final class MysqlDatabase implements Database {
                 }
                 int code = p.await()[0];
                 if (code != 0) {
-                    throw toolFailure(p.name(0), p.stderr(0), location, "restore into " + displayUri());
+                    throw toolFailure(p.name(0), p.describe(0, code), location, "restore into " + displayUri());
                 }
                 joinQuietly(feeder);
                 if (pumpFailure.get() != null) { // the client saw an early end of input: the restore is incomplete
@@ -226,11 +226,12 @@ final class MysqlDatabase implements Database {
                 pumpThread.start();
                 int dumpCode = d.await()[0];
                 int restoreCode = r.await()[0];
-                if (dumpCode != 0) {
-                    throw toolFailure(d.name(0), d.stderr(0), location, what);
+                // the client stopping at an error breaks the pipe the dump writes to: then the client is the cause
+                if (dumpCode != 0 && !(restoreCode != 0 && ToolProcess.brokenPipe(dumpCode, d.stderr(0)))) {
+                    throw toolFailure(d.name(0), d.describe(0, dumpCode), location, what);
                 }
                 if (restoreCode != 0) {
-                    throw toolFailure(r.name(0), r.stderr(0), my.location, what);
+                    throw toolFailure(r.name(0), r.describe(0, restoreCode), my.location, what);
                 }
                 try {
                     pumpThread.join();
@@ -269,10 +270,9 @@ final class MysqlDatabase implements Database {
     }
 
     private static void check(ToolProcess p, int[] codes, List<MyLocation> where, String what) {
-        for (int i = 0; i < codes.length; i++) {
-            if (codes[i] != 0) {
-                throw toolFailure(p.name(i), p.stderr(i), where.get(i), what);
-            }
+        int failed = p.culprit(codes); // in dump | client, the tool that really failed
+        if (failed >= 0) {
+            throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
         }
     }
 
@@ -407,8 +407,8 @@ final class MysqlDatabase implements Database {
     }
 
     /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
-    static MigratorException toolFailure(String tool, String stderr, MyLocation where, String what) {
-        String detail = stderr.isBlank() ? "no message" : stderr;
+    static MigratorException toolFailure(String tool, String said, MyLocation where, String what) {
+        String detail = said;
         if (detail.length() > 600) {
             detail = "..." + detail.substring(detail.length() - 600);
         }

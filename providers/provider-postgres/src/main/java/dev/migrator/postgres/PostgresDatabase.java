@@ -311,17 +311,16 @@ final class PostgresDatabase implements Database {
         }
         try (ToolProcess p = ToolProcess.pipeline(builders, Map.of(), INSTALL)) {
             int[] codes = p.await();
-            for (int i = 0; i < codes.length; i++) {
-                if (codes[i] != 0) {
-                    throw toolFailure(p.name(i), p.stderr(i), where.get(i), what);
-                }
+            int failed = p.culprit(codes); // in pg_dump | pg_restore, the tool that really failed
+            if (failed >= 0) {
+                throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
             }
         }
     }
 
-    /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
-    static MigratorException toolFailure(String tool, String stderr, PgLocation where, String what) {
-        String detail = stderr.isBlank() ? "no message" : stderr;
+    /** One line from what a failing tool said; rejected credentials are {@link ErrorCode#AUTH}. */
+    static MigratorException toolFailure(String tool, String said, PgLocation where, String what) {
+        String detail = said;
         if (detail.length() > 600) {
             detail = "..." + detail.substring(detail.length() - 600);
         }

@@ -167,6 +167,27 @@ class PostgresDatabaseTest {
     }
 
     @Test
+    void aCopyOntoAClashingTableNamesPgRestoreAndItsErrorNotTheBrokenPipeOfPgDump() throws Exception {
+        String db = PgServers.uniqueName("pgclash");
+        String target = PgServers.uniqueName("pgclasht");
+        PgServers.create(MAIN, db);
+        PgServers.create(MAIN, target);
+        try {
+            // far more than a pipe holds: pg_dump is still writing when pg_restore stops at the clash
+            PgServers.exec(MAIN, db, "create table t as select g as id, md5(g::text) as s from generate_series(1, 300000) g");
+            PgServers.exec(MAIN, target, "create table t (other text)");
+            assertThatThrownBy(() -> PgServers.open(MAIN, db).copyTo(PgServers.open(MAIN, target), DumpOptions.defaults(),
+                    new RestoreOptions(2, true, true, true)))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
+                    .hasMessageContaining("pg_restore failed").hasMessageContaining("relation \"t\" already exists")
+                    .hasMessageNotContaining("pg_dump failed").hasMessageNotContaining("no message");
+        } finally {
+            PgServers.drop(MAIN, db);
+            PgServers.drop(MAIN, target);
+        }
+    }
+
+    @Test
     void wrongPasswordIsReportedAsCredentialsWithoutShowingIt(@TempDir Path dir) throws Exception {
         PgServers.assumeOtherCluster();
         // .ci/run makes the second cluster ask this role (and only it) for a password
