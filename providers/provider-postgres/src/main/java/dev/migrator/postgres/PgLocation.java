@@ -16,11 +16,12 @@ import java.util.Properties;
 
 /**
  * Where a PostgreSQL database is and how to log in, parsed once from
- * {@code postgresql://[user[:password]@][host][:port]/database[?sslmode=...]}.
+ * {@code postgresql://[user[:password]@][host][:port]/database[?sslmode=...&password-file=PATH]}.
  *
  * <p>What the URI leaves out comes from the libpq environment ({@code PGHOST}, {@code PGPORT},
  * {@code PGUSER}, {@code PGDATABASE}, {@code PGPASSWORD}), as psql would take it. The password is looked
- * up in this order: the URI, {@code PGPASSWORD}, then {@code ~/.pgpass} (or {@code PGPASSFILE}), which
+ * up in this order: the URI (its user info, or the first line of the file named by {@code password-file=},
+ * which keeps it out of {@code ps}), {@code PGPASSWORD}, then {@code ~/.pgpass} (or {@code PGPASSFILE}), which
  * the tools read through libpq and the JDBC driver reads itself. The tools get every part through
  * {@code PG*} environment variables, never as arguments, so no password shows in a process list.
  */
@@ -65,13 +66,15 @@ record PgLocation(String host, int port, String user, String password, String da
                 String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
                 if (key.equals("password")) {
                     password = value;
+                } else if (key.equals("password-file")) {
+                    password = Redaction.secretFromFile(key, value, shown);
                 } else if (key.equals("user")) {
                     user = value;
                 } else if (PARAMS.containsKey(key)) {
                     libpq.put(key, value);
                 } else {
                     throw MigratorException.badInput("unknown option '" + key + "' in " + shown + "; known: "
-                            + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())));
+                            + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())) + ", password-file");
                 }
             }
         }

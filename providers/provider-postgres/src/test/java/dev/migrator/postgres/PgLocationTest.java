@@ -7,8 +7,11 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Providers;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PgLocationTest {
     @Test
@@ -35,6 +38,19 @@ class PgLocationTest {
         assertThat(noPassword.password()).isNull(); // ~/.pgpass is then read by libpq and by the JDBC driver
         assertThat(noPassword.toolEnvironment()).doesNotContainKey("PGPASSWORD");
         assertThat(noPassword.port()).isEqualTo(5432);
+    }
+
+    @Test
+    void aPasswordFileGivesThePasswordWithoutItBeingOnTheCommandLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("pw"), "From-File-9\n");
+        String uri = "postgresql://app@db1/shop?password-file=" + file;
+        PgLocation l = PgLocation.parse(URI.create(uri), Map.of("PGPASSWORD", "from-env"));
+        assertThat(l.password()).isEqualTo("From-File-9");
+        assertThat(l.toolEnvironment()).containsEntry("PGPASSWORD", "From-File-9");
+        assertThat(Providers.database(uri).displayUri()).isEqualTo("postgresql://app@db1:5432/shop");
+        assertThatThrownBy(() -> PgLocation.parse(URI.create(uri + "-missing"), Map.of()))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("password-file=" + file + "-missing").hasMessageContaining("no such file");
     }
 
     @Test
