@@ -67,6 +67,9 @@ record MyLocation(String host, int port, String user, String password, boolean p
             host = "127.0.0.1"; // the tools would take "localhost" to mean the Unix socket; we speak TCP on both sides
         }
         int port = uri.getPort() > 0 ? uri.getPort() : parsePort(cnf.getOrDefault("port", "3306"), shown);
+        if (port < 1 || port > 65535) {
+            throw MigratorException.badInput("port " + port + " of " + shown + " is out of range; use a port from 1 to 65535");
+        }
         user = user != null ? user : cnf.getOrDefault("user", System.getProperty("user.name"));
         if (fromUri && cnf.containsKey("password") && !cnf.get("password").equals(password)) {
             // the tools take an option file's password before MYSQL_PWD, so they would log in with that one
@@ -172,9 +175,16 @@ record MyLocation(String host, int port, String user, String password, boolean p
     MigratorException failure(SQLException e, String doing) {
         String reason = oneLine(e.getMessage());
         int code = e.getErrorCode();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return MigratorException.badInput("cannot " + doing + " " + display() + ": unknown host '" + host
+                        + "'; check the host name");
+            }
+        }
         if (code == 1045 || code == 1698) {
             return new MigratorException(ErrorCode.AUTH, display() + " rejected user '" + user + "': " + reason
-                    + "; give the password in ~/.my.cnf ([client] password=...) or the URI (mysql://user:password@host/db)");
+                    + "; give the password in ~/.my.cnf ([client] password=...), MYSQL_PWD or the URI (mysql://user:password@host/db, "
+                    + "or ?password-file=PATH to keep it off the command line)");
         }
         if (code == 1049) {
             return MigratorException.notFound("database '" + database + "' does not exist on " + display()

@@ -73,6 +73,16 @@ class MyLocationTest {
     }
 
     @Test
+    void hostileValuesAreOneLineBadInputNotTheDriversText() {
+        assertThatThrownBy(() -> MyLocation.parse(URI.create("mysql://u@127.0.0.1:99999/db"), Map.of(), null))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("99999").hasMessageNotContaining("Exception");
+        assertThatThrownBy(() -> MyLocation.parse(URI.create("mysql://u@no-such-host.invalid/db"), Map.of(), null).connect())
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("unknown host 'no-such-host.invalid'");
+    }
+
+    @Test
     void bothSchemesAreRegisteredAsDatabases() {
         assertThat(Providers.isDatabase("mysql://u@h/db")).isTrue();
         assertThat(Providers.isDatabase("mariadb://u@h/db")).isTrue();

@@ -63,6 +63,19 @@ class PgLocationTest {
     }
 
     @Test
+    void hostileValuesAreOneLineBadInputNotTheDriversText() {
+        for (String uri : new String[] {"postgresql://u@127.0.0.1:99999/db", "postgresql://u@h/db?sslmode=bogus",
+                "postgresql://u@h/db?connect_timeout=abc"}) {
+            assertThatThrownBy(() -> PgLocation.parse(URI.create(uri), Map.of()))
+                    .as(uri).isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                    .hasMessageNotContaining("Exception").hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> PgLocation.parse(URI.create("postgresql://u@no-such-host.invalid/db"), Map.of()).connect())
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("unknown host 'no-such-host.invalid'");
+    }
+
+    @Test
     void bothSchemesAreRegisteredAsDatabases() {
         assertThat(Providers.isDatabase("postgresql://u@h/db")).isTrue();
         assertThat(Providers.isDatabase("postgres://u@h/db")).isTrue();
