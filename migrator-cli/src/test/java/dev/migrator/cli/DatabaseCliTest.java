@@ -76,6 +76,46 @@ class DatabaseCliTest {
     }
 
     @Test
+    void copyOntoAClashingTableNamesPgRestoreAndItsErrorInOneLine() throws Exception {
+        exec(5432, "postgres", "create database " + target);
+        try {
+            // the source's 20000 posts are more than a pipe holds: pg_dump is still writing when pg_restore stops
+            exec(5432, target, "create table posts (other text)");
+            String src = "postgresql://postgres@127.0.0.1:5432/" + source;
+            String dst = "postgresql://postgres@127.0.0.1:5432/" + target;
+            CliRun run = CliRun.of("copy", src, dst, "--allow-non-empty");
+            assertThat(run.exit()).as(run.all()).isEqualTo(1);
+            assertThat(run.err().strip().lines()).hasSize(1);
+            assertThat(run.err()).contains("pg_restore failed").contains("relation \"posts\" already exists")
+                    .doesNotContain("pg_dump failed").doesNotContain("no message").doesNotContain("Exception");
+        } finally {
+            exec(5432, "postgres", "drop database if exists " + target + " with (force)");
+        }
+    }
+
+    @Test
+    void aPasswordFileKeepsThePasswordOffTheCommandLine(@TempDir Path dir) throws Exception {
+        assumeTrue(up(OTHER), "second PostgreSQL cluster on 127.0.0.1:5433 is not running; .ci/run creates and starts it");
+        exec(OTHER, "postgres", """
+                do $$ begin
+                  if not exists (select from pg_roles where rolname = 'mig_db_pw') then create role mig_db_pw login; end if;
+                end $$;
+                alter role mig_db_pw password 'Right-Pass-42'""");
+        exec(OTHER, "postgres", "create database " + target + " owner mig_db_pw");
+        exec(OTHER, target, "set role mig_db_pw; create table t (id int primary key); insert into t values (1), (2)");
+        Path file = java.nio.file.Files.writeString(dir.resolve("pw"), "Right-Pass-42\n");
+        String src = "postgresql://mig_db_pw@127.0.0.1:" + OTHER + "/" + target + "?password-file=" + file;
+        String dst = "postgresql://postgres@127.0.0.1:5432/" + source + "_pwfile";
+        try {
+            CliRun copy = CliRun.of("copy", src, dst);
+            assertThat(copy.exit()).as(copy.all()).isZero();
+            assertThat(copy.out()).contains("Identical").doesNotContain(file.toString());
+        } finally {
+            exec(5432, "postgres", "drop database if exists " + source + "_pwfile with (force)");
+        }
+    }
+
+    @Test
     void aBundleCarriesADatabaseToAnotherClusterAndVerifyProvesIt(@TempDir Path dir) {
         assumeTrue(up(OTHER), "second PostgreSQL cluster on 127.0.0.1:5433 is not running; .ci/run creates and starts it");
         String src = "postgresql://postgres@127.0.0.1:5432/" + source;

@@ -11,19 +11,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * An external tool (pg_dump, mariadb, ...) run as a child process, or a pipeline of them connected by
  * operating-system pipes (no bytes pass through the JVM).
  *
  * <p>Contract: each process's stderr is drained continuously (a full pipe would block the tool) and
- * its last lines are kept for {@link #stderr}. Arguments must never hold secrets: pass them through
- * the environment or a 0600 option file. {@link #close} and an interrupted {@link #await} kill every
+ * its last lines are kept for {@link #stderr}. Arguments must never hold secrets (any user sees them in
+ * {@code ps}): pass them in the child's environment ({@code env}), which only its owner can read and which
+ * is gone with the process; never in a file, which a kill -9 of migrator would leave behind. {@link #close} and an interrupted {@link #await} kill every
  * process of the pipeline with its descendants (pg_dump -j forks workers); so does JVM shutdown
  * (Ctrl-C), so no tool outlives migrator.
  */
 public final class ToolProcess implements AutoCloseable {
     private static final int TAIL_LINES = 20;
+    private static final Pattern BROKEN_PIPE =
+            Pattern.compile("(?i)broken pipe|errno:? 32\\b|EPIPE");
     private static final Set<ToolProcess> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
@@ -123,6 +127,51 @@ public final class ToolProcess implements AutoCloseable {
         synchronized (tail) {
             return String.join("; ", tail);
         }
+    }
+
+    /**
+     * Which tool's failure explains the run, given the codes {@link #await} returned: -1 when all are 0.
+     * In a pipeline a tool dies of a broken pipe when the tool it writes to exits (pg_restore stops at an
+     * error; pg_dump is then killed by SIGPIPE, with nothing on stderr). That failure is a consequence,
+     * so a failing tool whose reader also failed and which itself only saw a broken pipe is passed over:
+     * the cause is the first failing tool that is not such a victim.
+     */
+    public int culprit(int[] codes) {
+        int last = -1;
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i] == 0) {
+                continue;
+            }
+            boolean readerFailed = false;
+            for (int j = i + 1; j < codes.length; j++) {
+                readerFailed |= codes[j] != 0;
+            }
+            if (!(readerFailed && brokenPipe(codes[i], stderr(i)))) {
+                return i;
+            }
+            last = i;
+        }
+        return last;
+    }
+
+    /**
+     * Whether a tool's failure is only that its reader went away: killed by SIGPIPE (exit 128 + 13, as
+     * Java reports a signal) or saying so on stderr (pg_dump "Broken pipe", mariadb-dump "errno 32").
+     */
+    public static boolean brokenPipe(int code, String stderr) {
+        return code == 128 + 13 || BROKEN_PIPE.matcher(stderr).find();
+    }
+
+    /**
+     * What the {@code i}-th tool said, for a failure message: its stderr tail, or, when it wrote nothing,
+     * its exit status or the signal that killed it (never an empty "no message").
+     */
+    public String describe(int i, int code) {
+        String said = stderr(i);
+        if (!said.isBlank()) {
+            return said;
+        }
+        return code > 128 ? "no message; killed by signal " + (code - 128) : "no message; exit status " + code;
     }
 
     /** The name of the {@code i}-th tool. */

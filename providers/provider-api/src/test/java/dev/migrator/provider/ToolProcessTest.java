@@ -26,6 +26,37 @@ class ToolProcessTest {
     }
 
     @Test
+    void whenTheReaderFailsTheWriterKilledByTheBrokenPipeIsNotTheCulprit() {
+        // like pg_dump | pg_restore when pg_restore stops at an error: pg_dump dies of SIGPIPE, silently
+        ProcessBuilder writer = new ProcessBuilder("sh", "-c", "yes row")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder reader = new ProcessBuilder("sh", "-c", "head -c 100 >/dev/null; echo 'relation \"t\" already exists' >&2; exit 1")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        try (ToolProcess p = ToolProcess.pipeline(List.of(writer, reader), Map.of(), "sh")) {
+            int[] codes = p.await();
+            assertThat(codes[0]).as("the writer failed too").isNotZero();
+            assertThat(p.culprit(codes)).isEqualTo(1);
+            assertThat(p.stderr(p.culprit(codes))).contains("already exists");
+        }
+    }
+
+    @Test
+    void whenTheWriterFailsOnItsOwnItIsTheCulpritEvenIfTheReaderFailsAfterIt() {
+        ProcessBuilder writer = new ProcessBuilder("sh", "-c", "echo 'password authentication failed' >&2; exit 1")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        ProcessBuilder reader = new ProcessBuilder("sh", "-c", "cat >/dev/null; echo 'input file is too short' >&2; exit 1")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        try (ToolProcess p = ToolProcess.pipeline(List.of(writer, reader), Map.of(), "sh")) {
+            int[] codes = p.await();
+            assertThat(codes).containsExactly(1, 1);
+            assertThat(p.culprit(codes)).isZero();
+        }
+        try (ToolProcess p = ToolProcess.start(new ProcessBuilder("true"), Map.of(), "true")) {
+            assertThat(p.culprit(p.await())).isEqualTo(-1);
+        }
+    }
+
+    @Test
     void aMissingToolIsBadInputSayingWhatToInstall() {
         assertThatThrownBy(() -> ToolProcess.start(new ProcessBuilder("/nonexistent/pg_dump", "--version"), Map.of(),
                 "the PostgreSQL client tools"))

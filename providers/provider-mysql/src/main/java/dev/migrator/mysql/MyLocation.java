@@ -9,11 +9,9 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -22,13 +20,14 @@ import java.util.Properties;
 
 /**
  * Where a MySQL/MariaDB database is and how to log in, parsed once from
- * {@code mysql://[user[:password]@]host[:port]/database} (or {@code mariadb://}).
+ * {@code mysql://[user[:password]@]host[:port]/database[?password-file=PATH]} (or {@code mariadb://}).
  *
  * <p>The tools read the usual option files themselves ({@code ~/.my.cnf} and the system ones). The
  * JDBC side reads {@code user}, {@code password}, {@code host} and {@code port} from the {@code [client]},
  * {@code [client-server]} and {@code [client-mariadb]} groups of {@code ~/.my.cnf} for what the URI leaves
- * out, and {@code MYSQL_PWD}. A password from the URI reaches the tools only through a temporary 0600
- * option file ({@code --defaults-extra-file}), never an argument or the environment.
+ * out, and {@code MYSQL_PWD}. A password given with the URI (its user info, or the first line of the file
+ * named by {@code password-file=}, which keeps it out of {@code ps}) reaches the tools in their
+ * environment ({@link #toolEnvironment}), never as an argument or in a file.
  */
 record MyLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) {
 
@@ -46,8 +45,15 @@ record MyLocation(String host, int port, String user, String password, boolean p
             password = colon < 0 ? null : decode(info.substring(colon + 1));
         }
         if (uri.getRawQuery() != null && !uri.getRawQuery().isEmpty()) {
-            throw MigratorException.badInput("'" + shown + "' has options (?...); a MySQL URI takes none: "
-                    + "put client settings in ~/.my.cnf");
+            for (String pair : uri.getRawQuery().split("&")) {
+                int eq = pair.indexOf('=');
+                String key = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
+                if (!key.equals("password-file") || eq < 0) {
+                    throw MigratorException.badInput("'" + shown + "' has the option '" + key + "'; a MySQL URI takes only "
+                            + "password-file=PATH: put other client settings in ~/.my.cnf");
+                }
+                password = Redaction.secretFromFile(key, decode(pair.substring(eq + 1)), shown);
+            }
         }
         String path = uri.getRawPath();
         String database = path.length() > 1 ? decode(path.substring(1)) : "";
@@ -61,7 +67,15 @@ record MyLocation(String host, int port, String user, String password, boolean p
             host = "127.0.0.1"; // the tools would take "localhost" to mean the Unix socket; we speak TCP on both sides
         }
         int port = uri.getPort() > 0 ? uri.getPort() : parsePort(cnf.getOrDefault("port", "3306"), shown);
+        if (port < 1 || port > 65535) {
+            throw MigratorException.badInput("port " + port + " of " + shown + " is out of range; use a port from 1 to 65535");
+        }
         user = user != null ? user : cnf.getOrDefault("user", System.getProperty("user.name"));
+        if (fromUri && cnf.containsKey("password") && !cnf.get("password").equals(password)) {
+            // the tools take an option file's password before MYSQL_PWD, so they would log in with that one
+            throw MigratorException.badInput(myCnf + " sets a password, and the MySQL tools would use it instead of the one "
+                    + "given with " + shown + "; remove one of the two");
+        }
         password = password != null ? password : env.getOrDefault("MYSQL_PWD", cnf.get("password"));
         return new MyLocation(host, port, user, password, fromUri, database);
     }
@@ -122,27 +136,24 @@ record MyLocation(String host, int port, String user, String password, boolean p
         return display();
     }
 
+    /** Connection arguments for mariadb/mariadb-dump, after the executable; never the password. */
+    List<String> toolArguments() {
+        return List.of("--protocol=TCP", "--host=" + host, "--port=" + port, "--user=" + user);
+    }
+
     /**
-     * Connection arguments for mariadb/mariadb-dump, after the executable. When the password came from
-     * the URI it is written to {@code optionFile} (0600), which must be passed first; the caller deletes it.
+     * The environment that logs the tools in: the password in {@code MYSQL_PWD} (removed when there is none,
+     * so the caller's own cannot reach the other side's tool).
+     *
+     * <p>Why the environment and not a 0600 option file ({@code --defaults-extra-file}, as before): a file
+     * must be deleted by migrator, and a kill -9 of migrator deletes nothing, so the password stayed in the
+     * temporary directory. A child's environment is readable only by its owner (like a 0600 file) and lives
+     * in that process's memory alone: nothing is on disk, whatever happens to migrator or the tool.
      */
-    List<String> toolArguments(Path optionFile) {
-        List<String> args = new ArrayList<>();
-        if (passwordFromUri) {
-            try {
-                Files.deleteIfExists(optionFile);
-                Files.createFile(optionFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(optionFile, "[client]\npassword=\"" + password.replace("\\", "\\\\").replace("\"", "\\\"") + "\"\n");
-            } catch (IOException e) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot write a temporary option file " + optionFile + ": " + e.getMessage(), e);
-            }
-            args.add("--defaults-extra-file=" + optionFile);
-        }
-        args.add("--protocol=TCP");
-        args.add("--host=" + host);
-        args.add("--port=" + port);
-        args.add("--user=" + user);
-        return args;
+    Map<String, String> toolEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MYSQL_PWD", password);
+        return env;
     }
 
     Connection connect() {
@@ -164,9 +175,16 @@ record MyLocation(String host, int port, String user, String password, boolean p
     MigratorException failure(SQLException e, String doing) {
         String reason = oneLine(e.getMessage());
         int code = e.getErrorCode();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) {
+                return MigratorException.badInput("cannot " + doing + " " + display() + ": unknown host '" + host
+                        + "'; check the host name");
+            }
+        }
         if (code == 1045 || code == 1698) {
             return new MigratorException(ErrorCode.AUTH, display() + " rejected user '" + user + "': " + reason
-                    + "; give the password in ~/.my.cnf ([client] password=...) or the URI (mysql://user:password@host/db)");
+                    + "; give the password in ~/.my.cnf ([client] password=...), MYSQL_PWD or the URI (mysql://user:password@host/db, "
+                    + "or ?password-file=PATH to keep it off the command line)");
         }
         if (code == 1049) {
             return MigratorException.notFound("database '" + database + "' does not exist on " + display()

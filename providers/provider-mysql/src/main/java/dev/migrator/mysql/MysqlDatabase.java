@@ -14,6 +14,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -104,31 +105,26 @@ final class MysqlDatabase implements Database {
             throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
         }
         Path file = dir.resolve(DUMP_FILE);
-        Path secrets = secretsFile();
-        try {
-            ProcessBuilder b = new ProcessBuilder(dumpCommand(tool, location, secrets))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL);
-                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-                AtomicReference<IOException> pumpFailure = new AtomicReference<>();
-                pump(p.processes().get(0).getInputStream(), out, options.noOwner(), pumpFailure);
-                int code = p.await()[0];
-                if (code != 0) {
-                    throw toolFailure(p.name(0), p.stderr(0), location, "dump " + displayUri());
-                }
-                if (pumpFailure.get() != null) {
-                    throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + pumpFailure.get().getMessage());
-                }
-            } catch (IOException e) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + e.getMessage(), e);
+        ProcessBuilder b = logIn(new ProcessBuilder(dumpCommand(tool, location)), location)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL);
+             OutputStream out = new BufferedOutputStream(Files.newOutputStream(ownerOnly(dir, file)), 1 << 16)) {
+            AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+            pump(p.processes().get(0).getInputStream(), out, options.noOwner(), pumpFailure);
+            int code = p.await()[0];
+            if (code != 0) {
+                throw toolFailure(p.name(0), p.describe(0, code), location, "dump " + displayUri());
             }
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            } catch (IOException e) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot sync " + file + ": " + e.getMessage(), e);
+            if (pumpFailure.get() != null) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + pumpFailure.get().getMessage());
             }
-        } finally {
-            deleteQuietly(secrets);
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot sync " + file + ": " + e.getMessage(), e);
         }
         String client = tool.path.contains("mysqldump") ? "mysql" : "mariadb";
         return new Dump(ENGINE, "sql", Path.of(tool.path).getFileName().toString(), tool.version, serverVersion,
@@ -150,38 +146,33 @@ final class MysqlDatabase implements Database {
     }
 
     private void restoreFrom(Path file, Tool client, RestoreOptions options) {
-        Path secrets = secretsFile();
-        try {
-            ProcessBuilder b = new ProcessBuilder(clientCommand(client, location, secrets));
-            if (!options.noOwner()) {
-                b.redirectInput(ProcessBuilder.Redirect.from(file.toFile()));
+        ProcessBuilder b = logIn(new ProcessBuilder(clientCommand(client, location)), location);
+        if (!options.noOwner()) {
+            b.redirectInput(ProcessBuilder.Redirect.from(file.toFile()));
+        }
+        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
+            AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+            Thread feeder = null;
+            if (options.noOwner()) {
+                feeder = new Thread(() -> {
+                    try (InputStream in = Files.newInputStream(file); OutputStream out = p.processes().get(0).getOutputStream()) {
+                        DefinerFilter.copy(in, out);
+                    } catch (IOException e) {
+                        pumpFailure.set(e);
+                    }
+                }, "restore-feed");
+                feeder.setDaemon(true);
+                feeder.start();
             }
-            try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
-                AtomicReference<IOException> pumpFailure = new AtomicReference<>();
-                Thread feeder = null;
-                if (options.noOwner()) {
-                    feeder = new Thread(() -> {
-                        try (InputStream in = Files.newInputStream(file); OutputStream out = p.processes().get(0).getOutputStream()) {
-                            DefinerFilter.copy(in, out);
-                        } catch (IOException e) {
-                            pumpFailure.set(e);
-                        }
-                    }, "restore-feed");
-                    feeder.setDaemon(true);
-                    feeder.start();
-                }
-                int code = p.await()[0];
-                if (code != 0) {
-                    throw toolFailure(p.name(0), p.stderr(0), location, "restore into " + displayUri());
-                }
-                joinQuietly(feeder);
-                if (pumpFailure.get() != null) { // the client saw an early end of input: the restore is incomplete
-                    throw new MigratorException(ErrorCode.FAILED, "cannot restore into " + displayUri() + ": reading "
-                            + file + " failed: " + pumpFailure.get().getMessage());
-                }
+            int code = p.await()[0];
+            if (code != 0) {
+                throw toolFailure(p.name(0), p.describe(0, code), location, "restore into " + displayUri());
             }
-        } finally {
-            deleteQuietly(secrets);
+            joinQuietly(feeder);
+            if (pumpFailure.get() != null) { // the client saw an early end of input: the restore is incomplete
+                throw new MigratorException(ErrorCode.FAILED, "cannot restore into " + displayUri() + ": reading "
+                        + file + " failed: " + pumpFailure.get().getMessage());
+            }
         }
     }
 
@@ -198,54 +189,48 @@ final class MysqlDatabase implements Database {
     }
 
     private void pipeInto(MysqlDatabase my, Tool dumper, Tool client, DumpOptions dumpOptions, RestoreOptions restoreOptions) {
-        Path sourceSecrets = secretsFile();
-        Path targetSecrets = secretsFile();
         boolean filter = dumpOptions.noOwner() || restoreOptions.noOwner();
-        try {
-            ProcessBuilder dump = new ProcessBuilder(dumpCommand(dumper, location, sourceSecrets))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            ProcessBuilder restore = new ProcessBuilder(clientCommand(client, my.location, targetSecrets))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
-            String what = "copy " + displayUri() + " to " + my.displayUri();
-            if (!filter) {
-                try (ToolProcess p = ToolProcess.pipeline(List.of(dump, restore), Map.of(), INSTALL)) {
-                    check(p, p.await(), List.of(location, my.location), what);
-                }
-                return;
+        ProcessBuilder dump = logIn(new ProcessBuilder(dumpCommand(dumper, location)), location)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder restore = logIn(new ProcessBuilder(clientCommand(client, my.location)), my.location)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        String what = "copy " + displayUri() + " to " + my.displayUri();
+        if (!filter) {
+            try (ToolProcess p = ToolProcess.pipeline(List.of(dump, restore), Map.of(), INSTALL)) {
+                check(p, p.await(), List.of(location, my.location), what);
             }
-            try (ToolProcess d = ToolProcess.start(dump, Map.of(), INSTALL); ToolProcess r = ToolProcess.start(restore, Map.of(), INSTALL)) {
-                AtomicReference<IOException> pumpFailure = new AtomicReference<>();
-                Thread pumpThread = new Thread(() -> {
-                    try (OutputStream out = r.processes().get(0).getOutputStream()) {
-                        pump(d.processes().get(0).getInputStream(), out, true, pumpFailure);
-                    } catch (IOException e) {
-                        pumpFailure.compareAndSet(null, e);
-                    }
-                }, "copy-pump");
-                pumpThread.setDaemon(true);
-                pumpThread.start();
-                int dumpCode = d.await()[0];
-                int restoreCode = r.await()[0];
-                if (dumpCode != 0) {
-                    throw toolFailure(d.name(0), d.stderr(0), location, what);
+            return;
+        }
+        try (ToolProcess d = ToolProcess.start(dump, Map.of(), INSTALL); ToolProcess r = ToolProcess.start(restore, Map.of(), INSTALL)) {
+            AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+            Thread pumpThread = new Thread(() -> {
+                try (OutputStream out = r.processes().get(0).getOutputStream()) {
+                    pump(d.processes().get(0).getInputStream(), out, true, pumpFailure);
+                } catch (IOException e) {
+                    pumpFailure.compareAndSet(null, e);
                 }
-                if (restoreCode != 0) {
-                    throw toolFailure(r.name(0), r.stderr(0), my.location, what);
-                }
-                try {
-                    pumpThread.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new MigratorException(ErrorCode.INTERRUPTED, what + " interrupted");
-                }
-                if (pumpFailure.get() != null) {
-                    throw new MigratorException(ErrorCode.FAILED, "cannot " + what + ": passing the dump on failed: "
-                            + pumpFailure.get().getMessage());
-                }
+            }, "copy-pump");
+            pumpThread.setDaemon(true);
+            pumpThread.start();
+            int dumpCode = d.await()[0];
+            int restoreCode = r.await()[0];
+            // the client stopping at an error breaks the pipe the dump writes to: then the client is the cause
+            if (dumpCode != 0 && !(restoreCode != 0 && ToolProcess.brokenPipe(dumpCode, d.stderr(0)))) {
+                throw toolFailure(d.name(0), d.describe(0, dumpCode), location, what);
             }
-        } finally {
-            deleteQuietly(sourceSecrets);
-            deleteQuietly(targetSecrets);
+            if (restoreCode != 0) {
+                throw toolFailure(r.name(0), r.describe(0, restoreCode), my.location, what);
+            }
+            try {
+                pumpThread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigratorException(ErrorCode.INTERRUPTED, what + " interrupted");
+            }
+            if (pumpFailure.get() != null) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot " + what + ": passing the dump on failed: "
+                        + pumpFailure.get().getMessage());
+            }
         }
     }
 
@@ -269,10 +254,9 @@ final class MysqlDatabase implements Database {
     }
 
     private static void check(ToolProcess p, int[] codes, List<MyLocation> where, String what) {
-        for (int i = 0; i < codes.length; i++) {
-            if (codes[i] != 0) {
-                throw toolFailure(p.name(i), p.stderr(i), where.get(i), what);
-            }
+        int failed = p.culprit(codes); // in dump | client, the tool that really failed
+        if (failed >= 0) {
+            throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
         }
     }
 
@@ -358,32 +342,43 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    private List<String> dumpCommand(Tool tool, MyLocation where, Path secrets) {
+    private List<String> dumpCommand(Tool tool, MyLocation where) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
-        cmd.addAll(where.toolArguments(secrets));
+        cmd.addAll(where.toolArguments());
         cmd.addAll(List.of("--single-transaction", "--routines", "--triggers", "--events", "--hex-blob",
                 "--default-character-set=utf8mb4", "--skip-add-drop-table", "--no-tablespaces", "--quick",
                 "--", where.database()));
         return cmd;
     }
 
-    private static List<String> clientCommand(Tool tool, MyLocation where, Path secrets) {
+    private static List<String> clientCommand(Tool tool, MyLocation where) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
-        cmd.addAll(where.toolArguments(secrets));
+        cmd.addAll(where.toolArguments());
         cmd.addAll(List.of("--binary-mode", "--default-character-set=utf8mb4", "--batch", "--database=" + where.database()));
         return cmd;
     }
 
-    private static Path secretsFile() {
-        try {
-            Path p = Files.createTempFile("migrator-client-", ".cnf");
-            Files.delete(p); // recreated 0600 only when a password must be passed
-            return p;
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary file: " + e.getMessage(), e);
-        }
+    /** Logs the tool in as {@code where}: its password goes in the child's environment ({@link MyLocation#toolEnvironment}). */
+    private static ProcessBuilder logIn(ProcessBuilder b, MyLocation where) {
+        where.toolEnvironment().forEach((k, v) -> {
+            if (v == null) {
+                b.environment().remove(k);
+            } else {
+                b.environment().put(k, v);
+            }
+        });
+        return b;
+    }
+
+    /**
+     * Makes {@code dir} 0700 and creates {@code file} in it 0600: a dump is the data, only its owner may
+     * read it (created so from the start, never widened by the umask).
+     */
+    private static Path ownerOnly(Path dir, Path file) throws IOException {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
 
     private static void joinQuietly(Thread t) {
@@ -398,23 +393,15 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            // a 0600 file in the temp directory; nothing better to do
-        }
-    }
-
     /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
-    static MigratorException toolFailure(String tool, String stderr, MyLocation where, String what) {
-        String detail = stderr.isBlank() ? "no message" : stderr;
+    static MigratorException toolFailure(String tool, String said, MyLocation where, String what) {
+        String detail = said;
         if (detail.length() > 600) {
             detail = "..." + detail.substring(detail.length() - 600);
         }
         if (detail.contains("Access denied for user")) {
             return new MigratorException(ErrorCode.AUTH, tool + " could not log in to " + where.display() + ": " + detail
-                    + "; give the password in ~/.my.cnf or the URI");
+                    + "; give the password in ~/.my.cnf, MYSQL_PWD, or the URI (password-file=PATH keeps it off the command line)");
         }
         return new MigratorException(ErrorCode.FAILED, "cannot " + what + ": " + tool + " failed: " + detail);
     }

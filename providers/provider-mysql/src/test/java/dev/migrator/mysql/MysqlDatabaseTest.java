@@ -155,6 +155,87 @@ class MysqlDatabaseTest {
     }
 
     @Test
+    void aCopyOntoAClashingTableNamesTheClientAndItsErrorNotTheBrokenPipeOfTheDump() throws Exception {
+        String db = MyServer.uniqueName("myclash");
+        String target = MyServer.uniqueName("myclasht");
+        MyServer.create(db);
+        MyServer.create(target);
+        try {
+            // far more than a pipe holds: the dump is still writing when the client stops at the clash
+            MyServer.exec(db, "create table t (id int primary key, s char(32))",
+                    "insert into t select seq, md5(seq) from seq_1_to_300000");
+            MyServer.exec(target, "create table t (other text)");
+            // with --no-owner the bytes pass through the definer filter in this process, with --owner through a pipe
+            for (boolean noOwner : new boolean[] {true, false}) {
+                assertThatThrownBy(() -> MyServer.open(db).copyTo(MyServer.open(target), new DumpOptions(1, noOwner, true),
+                        new RestoreOptions(1, noOwner, true, true)))
+                        .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
+                        .hasMessageContaining("mariadb failed").hasMessageContaining("already exists")
+                        .hasMessageNotContaining("mariadb-dump failed").hasMessageNotContaining("no message");
+            }
+        } finally {
+            MyServer.drop(db);
+            MyServer.drop(target);
+        }
+    }
+
+    @Test
+    void aPasswordFileLogsInTheToolsWithNoOptionFileOnDiskAndTheDumpIsPrivate(@TempDir Path dir) throws Exception {
+        String db = MyServer.uniqueName("mypwf");
+        String target = MyServer.uniqueName("mypwft");
+        String target2 = MyServer.uniqueName("mypwfu");
+        MyServer.create(db);
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<String> before = optionFiles(tmp);
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        // watches the temporary directory for a client option file while the tools run
+        Thread watcher = new Thread(() -> {
+            while (!done.get()) {
+                optionFiles(tmp).stream().filter(n -> !before.contains(n)).forEach(seen::add);
+            }
+        });
+        try {
+            MyServer.exec("", "create user if not exists 'mig_db_pwf'@'%' identified by 'File-Pass-42'",
+                    "grant all on `mig_db_mypwf%`.* to 'mig_db_pwf'@'%'");
+            MyServer.exec(db, "create table t (id int primary key, s char(32))", "insert into t select seq, md5(seq) from seq_1_to_50000");
+            Path file = Files.writeString(dir.resolve("pw"), "File-Pass-42\n");
+            java.util.function.Function<String, MysqlDatabase> open = name -> (MysqlDatabase) new MysqlProviderFactory()
+                    .database(URI.create("mysql://mig_db_pwf@127.0.0.1:3306/" + name + "?password-file=" + file));
+            watcher.start();
+            MysqlDatabase src = open.apply(db);
+            Path out = Files.createDirectories(dir.resolve("dump"));
+            Database.Dump dump = src.dump(out, DumpOptions.defaults());
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rwx------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("dump.sql"))))
+                    .isEqualTo("rw-------");
+            assertThat(Files.readString(out.resolve("dump.sql"))).contains("INSERT INTO `t` VALUES").doesNotContain("File-Pass-42");
+            MysqlDatabase dst = open.apply(target);
+            dst.restore(out, dump, new RestoreOptions(1, false, true, false)); // the client reads the file itself
+            src.copyTo(open.apply(target2), DumpOptions.defaults(), RestoreOptions.defaults()); // through the definer filter
+            assertThat(src.fingerprint().differences(dst.fingerprint())).isEmpty();
+            assertThat(src.fingerprint().differences(open.apply(target2).fingerprint())).isEmpty();
+        } finally {
+            done.set(true);
+            watcher.join(10_000);
+            MyServer.exec("", "drop user if exists 'mig_db_pwf'@'%'");
+            MyServer.drop(db);
+            MyServer.drop(target);
+            MyServer.drop(target2);
+        }
+        assertThat(seen).as("client option files that appeared in " + tmp).isEmpty();
+    }
+
+    private static java.util.Set<String> optionFiles(Path tmp) {
+        try (var files = Files.list(tmp)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("migrator-client-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return java.util.Set.of(); // a file vanished while listing: look again
+        }
+    }
+
+    @Test
     void wrongPasswordIsReportedAsCredentialsWithoutShowingIt(@TempDir Path dir) throws Exception {
         String db = MyServer.uniqueName("mypw");
         MyServer.create(db);
@@ -170,7 +251,7 @@ class MysqlDatabaseTest {
 
             Database right = new MysqlProviderFactory().database(URI.create("mariadb://mig_db_pw:Right-Pass-42@127.0.0.1:3306/" + db));
             assertThat(right.inventory().tables()).extracting(Database.Table::name).containsExactly("t");
-            // the password reaches the tool through a 0600 option file that is gone afterwards
+            // the password reaches the tool in its environment (MYSQL_PWD)
             Database.Dump dump = right.dump(dir, DumpOptions.defaults());
             assertThat(Files.readString(dir.resolve("dump.sql"))).contains("INSERT INTO `t` VALUES").doesNotContain("Right-Pass-42");
             assertThat(dump.toolVersion()).matches("\\d+\\.\\d+\\.\\d+");

@@ -16,11 +16,12 @@ import java.util.Properties;
 
 /**
  * Where a PostgreSQL database is and how to log in, parsed once from
- * {@code postgresql://[user[:password]@][host][:port]/database[?sslmode=...]}.
+ * {@code postgresql://[user[:password]@][host][:port]/database[?sslmode=...&password-file=PATH]}.
  *
  * <p>What the URI leaves out comes from the libpq environment ({@code PGHOST}, {@code PGPORT},
  * {@code PGUSER}, {@code PGDATABASE}, {@code PGPASSWORD}), as psql would take it. The password is looked
- * up in this order: the URI, {@code PGPASSWORD}, then {@code ~/.pgpass} (or {@code PGPASSFILE}), which
+ * up in this order: the URI (its user info, or the first line of the file named by {@code password-file=},
+ * which keeps it out of {@code ps}), {@code PGPASSWORD}, then {@code ~/.pgpass} (or {@code PGPASSFILE}), which
  * the tools read through libpq and the JDBC driver reads itself. The tools get every part through
  * {@code PG*} environment variables, never as arguments, so no password shows in a process list.
  */
@@ -65,13 +66,15 @@ record PgLocation(String host, int port, String user, String password, String da
                 String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
                 if (key.equals("password")) {
                     password = value;
+                } else if (key.equals("password-file")) {
+                    password = Redaction.secretFromFile(key, value, shown);
                 } else if (key.equals("user")) {
                     user = value;
                 } else if (PARAMS.containsKey(key)) {
                     libpq.put(key, value);
                 } else {
                     throw MigratorException.badInput("unknown option '" + key + "' in " + shown + "; known: "
-                            + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())));
+                            + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())) + ", password-file");
                 }
             }
         }
@@ -81,10 +84,27 @@ record PgLocation(String host, int port, String user, String password, String da
                     + "give the host in the URI, e.g. postgresql://user@127.0.0.1:5432/database");
         }
         int port = uri.getPort() > 0 ? uri.getPort() : parsePort(env.getOrDefault("PGPORT", "5432"), shown);
+        if (port < 1 || port > 65535) {
+            throw MigratorException.badInput("port " + port + " of " + shown + " is out of range; use a port from 1 to 65535");
+        }
+        checkOptions(libpq, shown);
         user = user != null ? user : env.getOrDefault("PGUSER", System.getProperty("user.name"));
         password = password != null ? password : env.get("PGPASSWORD");
         database = database != null ? database : env.getOrDefault("PGDATABASE", user);
         return new PgLocation(host, port, user, password, database, libpq);
+    }
+
+    /** Values the JDBC driver would otherwise reject with its own, misleading, text. */
+    private static void checkOptions(Map<String, String> libpq, String shown) {
+        String mode = libpq.get("sslmode");
+        if (mode != null && !java.util.Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full").contains(mode)) {
+            throw MigratorException.badInput("sslmode=" + mode + " in " + shown
+                    + " is not an SSL mode; use disable, allow, prefer, require, verify-ca or verify-full");
+        }
+        String timeout = libpq.get("connect_timeout");
+        if (timeout != null && !timeout.matches("\\d{1,6}")) {
+            throw MigratorException.badInput("connect_timeout=" + timeout + " in " + shown + " is not a number of seconds");
+        }
     }
 
     private static int parsePort(String port, String shown) {
@@ -151,10 +171,17 @@ record PgLocation(String host, int port, String user, String password, String da
     MigratorException failure(SQLException e, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = oneLine(e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) { // the driver says only "The connection attempt failed."
+                return MigratorException.badInput("cannot " + doing + " " + display() + ": unknown host '" + host
+                        + "'; check the host name");
+            }
+        }
         // 08004: the driver found no password to answer the server's password request
         if (state.equals("28P01") || state.equals("28000") || state.equals("08004") && reason.contains("password")) {
             return new MigratorException(ErrorCode.AUTH, display() + " rejected user '" + user + "': " + reason
-                    + "; give the password in PGPASSWORD, ~/.pgpass or the URI (postgresql://user:password@host/db)");
+                    + "; give the password in PGPASSWORD, ~/.pgpass or the URI (postgresql://user:password@host/db, or "
+                    + "?password-file=PATH to keep it off the command line)");
         }
         if (state.equals("3D000")) {
             return MigratorException.notFound("database '" + database + "' does not exist on " + display()

@@ -8,6 +8,7 @@ import dev.migrator.provider.ToolProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -106,10 +107,19 @@ final class PostgresDatabase implements Database {
         } catch (IOException e) {
             throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
         }
+        // A dump is the data: only its owner may read it. pg_dump creates its files by the umask (usually
+        // 0644), so the directory is closed first (nobody else can reach the files while they are written)
+        // and the files are made 0600 when it is done.
+        setPermissions(dir, "rwx------");
         List<String> cmd = new ArrayList<>(List.of(pgDump.path, "--format=directory",
                 "--jobs=" + Math.max(1, options.jobs()), "--file=" + dir));
         ownership(cmd, options.noOwner(), options.noPrivileges());
         run(List.of(new ProcessBuilder(cmd)), List.of(location), "dump " + displayUri());
+        try (Stream<Path> files = Files.list(dir)) {
+            files.forEach(f -> setPermissions(f, "rw-------"));
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
+        }
         return new Dump(ENGINE, "directory", "pg_dump", pgDump.version, serverVersion(location),
                 "pg_restore --jobs=4 --no-owner --no-privileges --exit-on-error --dbname=\"$TARGET\" .");
     }
@@ -158,6 +168,15 @@ final class PostgresDatabase implements Database {
         if (!existed) {
             maintenance("alter database " + PgCatalog.quoteIdent(into) + " rename to " + PgCatalog.quoteIdent(location.database()),
                     "rename the restored database " + into + " to " + location.database());
+        }
+    }
+
+    private static void setPermissions(Path path, String permissions) {
+        try {
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot make " + path + " private to its owner ("
+                    + permissions + "): " + e.getMessage(), e);
         }
     }
 
@@ -311,17 +330,16 @@ final class PostgresDatabase implements Database {
         }
         try (ToolProcess p = ToolProcess.pipeline(builders, Map.of(), INSTALL)) {
             int[] codes = p.await();
-            for (int i = 0; i < codes.length; i++) {
-                if (codes[i] != 0) {
-                    throw toolFailure(p.name(i), p.stderr(i), where.get(i), what);
-                }
+            int failed = p.culprit(codes); // in pg_dump | pg_restore, the tool that really failed
+            if (failed >= 0) {
+                throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
             }
         }
     }
 
-    /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
-    static MigratorException toolFailure(String tool, String stderr, PgLocation where, String what) {
-        String detail = stderr.isBlank() ? "no message" : stderr;
+    /** One line from what a failing tool said; rejected credentials are {@link ErrorCode#AUTH}. */
+    static MigratorException toolFailure(String tool, String said, PgLocation where, String what) {
+        String detail = said;
         if (detail.length() > 600) {
             detail = "..." + detail.substring(detail.length() - 600);
         }

@@ -7,8 +7,11 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Providers;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PgLocationTest {
     @Test
@@ -38,12 +41,38 @@ class PgLocationTest {
     }
 
     @Test
+    void aPasswordFileGivesThePasswordWithoutItBeingOnTheCommandLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("pw"), "From-File-9\n");
+        String uri = "postgresql://app@db1/shop?password-file=" + file;
+        PgLocation l = PgLocation.parse(URI.create(uri), Map.of("PGPASSWORD", "from-env"));
+        assertThat(l.password()).isEqualTo("From-File-9");
+        assertThat(l.toolEnvironment()).containsEntry("PGPASSWORD", "From-File-9");
+        assertThat(Providers.database(uri).displayUri()).isEqualTo("postgresql://app@db1:5432/shop");
+        assertThatThrownBy(() -> PgLocation.parse(URI.create(uri + "-missing"), Map.of()))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("password-file=" + file + "-missing").hasMessageContaining("no such file");
+    }
+
+    @Test
     void badUrisAreRefusedWithTheirRedactedForm() {
         assertThatThrownBy(() -> PgLocation.parse(URI.create("postgresql://u:pw@h/db?colour=blue"), Map.of()))
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                 .hasMessageContaining("colour").hasMessageContaining("sslmode").hasMessageNotContaining(":pw@");
         assertThatThrownBy(() -> PgLocation.parse(URI.create("postgresql://h/a/b"), Map.of()))
                 .hasMessageContaining("one database");
+    }
+
+    @Test
+    void hostileValuesAreOneLineBadInputNotTheDriversText() {
+        for (String uri : new String[] {"postgresql://u@127.0.0.1:99999/db", "postgresql://u@h/db?sslmode=bogus",
+                "postgresql://u@h/db?connect_timeout=abc"}) {
+            assertThatThrownBy(() -> PgLocation.parse(URI.create(uri), Map.of()))
+                    .as(uri).isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                    .hasMessageNotContaining("Exception").hasMessageNotContaining("\n");
+        }
+        assertThatThrownBy(() -> PgLocation.parse(URI.create("postgresql://u@no-such-host.invalid/db"), Map.of()).connect())
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("unknown host 'no-such-host.invalid'");
     }
 
     @Test

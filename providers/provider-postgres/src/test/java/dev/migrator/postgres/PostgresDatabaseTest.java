@@ -167,6 +167,78 @@ class PostgresDatabaseTest {
     }
 
     @Test
+    void aCopyOntoAClashingTableNamesPgRestoreAndItsErrorNotTheBrokenPipeOfPgDump() throws Exception {
+        String db = PgServers.uniqueName("pgclash");
+        String target = PgServers.uniqueName("pgclasht");
+        PgServers.create(MAIN, db);
+        PgServers.create(MAIN, target);
+        try {
+            // far more than a pipe holds: pg_dump is still writing when pg_restore stops at the clash
+            PgServers.exec(MAIN, db, "create table t as select g as id, md5(g::text) as s from generate_series(1, 300000) g");
+            PgServers.exec(MAIN, target, "create table t (other text)");
+            assertThatThrownBy(() -> PgServers.open(MAIN, db).copyTo(PgServers.open(MAIN, target), DumpOptions.defaults(),
+                    new RestoreOptions(2, true, true, true)))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
+                    .hasMessageContaining("pg_restore failed").hasMessageContaining("relation \"t\" already exists")
+                    .hasMessageNotContaining("pg_dump failed").hasMessageNotContaining("no message");
+        } finally {
+            PgServers.drop(MAIN, db);
+            PgServers.drop(MAIN, target);
+        }
+    }
+
+    @Test
+    void aPasswordFileLogsInBothTheToolsAndTheJdbcSide(@TempDir Path dir) throws Exception {
+        PgServers.assumeOtherCluster();
+        // .ci/run makes the second cluster ask this role (and only it) for a password (scram)
+        PgServers.exec(OTHER, "postgres", """
+                do $$ begin
+                  if not exists (select from pg_roles where rolname = 'mig_db_pw') then create role mig_db_pw login; end if;
+                end $$;
+                alter role mig_db_pw password 'Right-Pass-42'""");
+        String db = PgServers.uniqueName("pgpwf");
+        String target = PgServers.uniqueName("pgpwft");
+        PgServers.create(OTHER, db);
+        try {
+            PgServers.exec(OTHER, db, "create table t (id int); insert into t values (1), (2); alter table t owner to mig_db_pw");
+            Path file = Files.writeString(dir.resolve("pw"), "Right-Pass-42\n");
+            Database src = new PostgresProviderFactory().database(java.net.URI.create(
+                    "postgresql://mig_db_pw@127.0.0.1:" + OTHER + "/" + db + "?password-file=" + file));
+            assertThat(src.inventory().tables()).extracting(Database.Table::name).containsExactly("public.t");
+            // pg_dump gets it too (PGPASSWORD in its environment only): the copy logs in and verifies
+            PostgresDatabase dst = PgServers.open(MAIN, target);
+            src.copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults());
+            assertThat(src.fingerprint().differences(dst.fingerprint())).isEmpty();
+
+            Files.writeString(file, "Wrong-Pass-7\n");
+            Database wrong = new PostgresProviderFactory().database(java.net.URI.create(
+                    "postgresql://mig_db_pw@127.0.0.1:" + OTHER + "/" + db + "?password-file=" + file));
+            assertThatThrownBy(wrong::inventory)
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.AUTH))
+                    .hasMessageNotContaining("Wrong-Pass-7");
+        } finally {
+            PgServers.drop(OTHER, db);
+            PgServers.drop(MAIN, target);
+        }
+    }
+
+    @Test
+    void aDumpIsReadableByItsOwnerOnly(@TempDir Path dir) throws Exception {
+        Path out = Files.createDirectories(dir.resolve("dump"));
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        PgServers.open(MAIN, source).dump(out, DumpOptions.defaults());
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out))).isEqualTo("rwx------");
+        try (var files = Files.list(out)) {
+            List<Path> all = files.toList();
+            assertThat(all).hasSizeGreaterThan(2);
+            for (Path f : all) {
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                        .as(f.toString()).isEqualTo("rw-------");
+            }
+        }
+    }
+
+    @Test
     void wrongPasswordIsReportedAsCredentialsWithoutShowingIt(@TempDir Path dir) throws Exception {
         PgServers.assumeOtherCluster();
         // .ci/run makes the second cluster ask this role (and only it) for a password
