@@ -48,6 +48,8 @@ public final class Copier {
     private final List<CopySummary.Failure> failures = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean cancelled;
     private volatile ExecutorService pool;
+    /** The thread in {@link #run()}: cancel interrupts it, so a listing or a wait between retries stops at once. */
+    private volatile Thread runner;
     /** Counts and reports every retry, of a store operation or of a whole object that did not verify. */
     private final Retry.Listener onRetry;
 
@@ -70,6 +72,10 @@ public final class Copier {
         if (p != null) {
             p.shutdownNow();
         }
+        Thread r = runner;
+        if (r != null) {
+            r.interrupt();
+        }
     }
 
     public CopySummary run() {
@@ -90,6 +96,7 @@ public final class Copier {
         pool = workers;
         Semaphore inFlight = new Semaphore(options.transfers() * 2);
         boolean interrupted = false;
+        runner = Thread.currentThread();
         try (SortedListing sources = SortedListing.of(source); SortedListing targets = SortedListing.ofTarget(target)) {
             Selection selection = options.selection();
             for (ObjectInfo listed; (listed = sources.next()) != null && !cancelled; ) {
@@ -124,18 +131,28 @@ public final class Copier {
                 // waiting for the objects in flight
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             interrupted = true;
             workers.shutdownNow();
+        } catch (MigratorException e) {
+            if (!cancelled) {
+                throw e;
+            }
+            interrupted = true; // the listing or a retry's wait was interrupted by cancel()
         } finally {
             workers.shutdownNow();
-            interrupted |= cancelled;
+            runner = null;
+            // Clear the interrupt before closing the journal: an interrupted thread would close its channel unsynced.
+            boolean flagged = Thread.interrupted();
+            interrupted |= flagged | cancelled;
             if (journal != null) {
                 if (!interrupted && failed.get() == 0) {
                     journal.closeAndDelete();
                 } else {
                     journal.close();
                 }
+            }
+            if (flagged && !cancelled) {
+                Thread.currentThread().interrupt(); // not ours: keep it for the caller
             }
         }
         return new CopySummary(copied.get(), copiedBytes.get(), skipped.get(), skippedBytes.get(), failed.get(),
