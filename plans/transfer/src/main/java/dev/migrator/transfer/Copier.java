@@ -97,17 +97,15 @@ public final class Copier {
         Semaphore inFlight = new Semaphore(options.transfers() * 2);
         boolean interrupted = false;
         runner = Thread.currentThread();
-        try (SortedListing sources = SortedListing.of(source); SortedListing targets = SortedListing.ofTarget(target)) {
-            Selection selection = options.selection();
-            for (ObjectInfo listed; (listed = sources.next()) != null && !cancelled; ) {
-                if (selection.pastEnd(listed.key())) {
-                    break;
+        try (ListingMerge merge = ListingMerge.intoTarget(source, target, options.selection())) {
+            // Once the source is done, the rest of the target's listing has nothing to copy.
+            while (!cancelled && !merge.sourceDone()) {
+                ListingMerge.Pair pair = merge.next();
+                if (pair.source() == null) {
+                    continue; // only at the target: a copy leaves it (the Pruner deletes such objects)
                 }
-                if (!selection.contains(listed.key())) {
-                    continue;
-                }
-                ObjectInfo atTarget = targets.find(listed.key());
-                ObjectInfo object = listed;
+                ObjectInfo atTarget = pair.target();
+                ObjectInfo object = pair.source();
                 progress.listed(object);
                 inFlight.acquire();
                 try {

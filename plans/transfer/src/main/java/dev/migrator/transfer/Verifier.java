@@ -8,19 +8,17 @@ import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
 /**
  * Compares two stores object by object: keys, sizes, checksums (reading both sides where the stores
  * share no checksum type) and metadata. Both listings come in key order, so they are merged in one
- * pass with memory independent of the number of objects.
+ * pass ({@link ListingMerge}) with memory independent of the number of objects.
  */
 public final class Verifier {
     public static final int MAX_REPORTED = 1000;
@@ -57,32 +55,26 @@ public final class Verifier {
         long compared = 0;
         ExecutorService pool = Workers.daemonPool(checkers, "verify");
         Semaphore inFlight = new Semaphore(checkers * 2);
-        try (Stream<ObjectInfo> a = source.list(""); Stream<ObjectInfo> b = target.list("")) {
-            Iterator<ObjectInfo> ia = a.iterator();
-            Iterator<ObjectInfo> ib = b.iterator();
-            ObjectInfo x = next(ia);
-            ObjectInfo y = next(ib);
-            while (x != null || y != null) {
-                int c = x == null ? 1 : y == null ? -1 : Keys.ORDER.compare(x.key(), y.key());
-                if (c < 0) {
+        try (ListingMerge merge = ListingMerge.of(source, target, selection)) {
+            while (merge.hasNext()) {
+                ListingMerge.Pair pair = merge.next();
+                ObjectInfo x = pair.source();
+                ObjectInfo y = pair.target();
+                if (y == null) {
                     progress.listed(x);
                     record(new Difference(x.key(), Difference.Kind.MISSING, "not in " + target.displayUri()));
                     progress.finished(x, Progress.Outcome.FAILED);
                     sourceCount++;
                     bytes += x.size();
-                    x = next(ia);
-                } else if (c > 0) {
+                } else if (x == null) {
                     record(new Difference(y.key(), Difference.Kind.EXTRA, "only in " + target.displayUri()));
                     targetCount++;
-                    y = next(ib);
                 } else {
                     progress.listed(x);
-                    ObjectInfo s = x;
-                    ObjectInfo t = y;
                     inFlight.acquire();
                     pool.execute(() -> {
                         try {
-                            compare(s, t);
+                            compare(x, y);
                         } finally {
                             inFlight.release();
                         }
@@ -91,8 +83,6 @@ public final class Verifier {
                     targetCount++;
                     compared++;
                     bytes += x.size();
-                    x = next(ia);
-                    y = next(ib);
                 }
             }
             progress.listingDone();
@@ -113,19 +103,6 @@ public final class Verifier {
         sorted.sort(Comparator.comparing(Difference::key, Keys.ORDER));
         return new VerifyReport(compared, sourceCount, targetCount, bytes, differenceCount.get(), sorted,
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    private ObjectInfo next(Iterator<ObjectInfo> it) {
-        while (it.hasNext()) {
-            ObjectInfo o = it.next();
-            if (selection.pastEnd(o.key())) {
-                return null;
-            }
-            if (selection.contains(o.key())) {
-                return o;
-            }
-        }
-        return null;
     }
 
     private void compare(ObjectInfo listedSource, ObjectInfo listedTarget) {

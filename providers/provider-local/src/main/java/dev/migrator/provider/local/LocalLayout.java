@@ -16,7 +16,8 @@ import java.util.List;
  *       reserved prefix, is {@code .mig~h-} plus its SHA-256, and the segment itself is kept in the
  *       {@code user.migrator.name} extended attribute of that file or directory.</li>
  * </ul>
- * Names starting with {@code .mig~tmp-} are uploads in progress and are never listed.
+ * Names starting with {@code .mig~tmp-} are uploads in progress and are never listed; those a killed run left
+ * behind are swept ({@link TempFiles}).
  */
 final class LocalLayout {
     static final String RESERVED = ".mig~";

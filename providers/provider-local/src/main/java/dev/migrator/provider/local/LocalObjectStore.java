@@ -44,14 +44,14 @@ import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
  * An object store over a local directory ({@code file:///abs/dir}). Keys map to paths as described in
  * {@link LocalLayout}; metadata lives in {@code user.migrator.*} extended attributes.
- * Writes go to a temporary file in the same directory, are fsynced, then renamed into place.
+ * Writes go to a temporary file in the same directory, are fsynced, then renamed into place; the temporary files
+ * of writers that were killed are swept from a directory when the store first writes into it ({@link TempFiles}).
  *
  * <p>No MD5 is reported from a cache: a stamp of size and mtime is defeated by a same-size change whose
  * mtime is restored (bit rot, {@code touch -r}), and setting an attribute or renaming changes the ctime, so
@@ -83,6 +83,8 @@ public final class LocalObjectStore implements ObjectStore {
     private final Path root;
     private final String displayUri;
     private final Links links;
+    /** Sweeps what killed runs left in the directories this store writes into (see {@link TempFiles}). */
+    private final TempFiles temps = new TempFiles();
 
     public LocalObjectStore(Path root) {
         this(root, Links.REFUSE);
@@ -215,6 +217,7 @@ public final class LocalObjectStore implements ObjectStore {
         Path temp = null;
         try {
             createParents(key, dir);
+            temps.sweepOnce(dir);
             if (Files.isSymbolicLink(target)) {
                 throw throughLink("write", key, target);
             }
@@ -228,7 +231,7 @@ public final class LocalObjectStore implements ObjectStore {
                     return taken;
                 }
             }
-            temp = dir.resolve(LocalLayout.TEMP + UUID.randomUUID());
+            temp = TempFiles.newTemp(dir);
             MessageDigest md5 = Digests.md5();
             long written;
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
@@ -255,7 +258,7 @@ public final class LocalObjectStore implements ObjectStore {
                 try {
                     Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
-                    // best effort: a leftover temp file is never listed
+                    // best effort: a leftover temp file is never listed, and another process sweeps it
                 }
             }
         }
