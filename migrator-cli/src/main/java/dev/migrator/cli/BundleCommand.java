@@ -19,6 +19,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +134,7 @@ final class BundleCommand {
                 String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri();
                 Path stateDir = StateDir.root(state).resolve("bundle-" + Digests.hex(Digests.sha256()
                         .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
-                BundleOptions options = new BundleOptions(StoreArgs.parseSize(partSize, "--part-size"), uploads, readers, level,
+                BundleOptions options = new BundleOptions(Sizes.parse(partSize, "--part-size"), uploads, readers, level,
                         threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry(),
                         encrypt ? Encryption.load(keyFile) : null);
                 BundleRef ref;
