@@ -1,6 +1,7 @@
 package dev.migrator.cli;
 
 import dev.migrator.bundle.BundleCheck;
+import dev.migrator.bundle.BundleEndpoints;
 import dev.migrator.bundle.BundleOptions;
 import dev.migrator.bundle.BundleReader;
 import dev.migrator.bundle.BundleRef;
@@ -12,7 +13,6 @@ import dev.migrator.bundle.Manifest;
 import dev.migrator.bundle.RestoreOptions;
 import dev.migrator.bundle.RestoreSummary;
 import dev.migrator.bundle.RestoreTarget;
-import dev.migrator.provider.Database;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
@@ -71,8 +71,16 @@ final class BundleCommand {
         }
 
         ObjectStore store(String location) {
-            return Providers.objectStore(StoreArgs.toUri(location),
-                    new StoreOptions(StoreOptions.DEFAULT_PART_SIZE, 4, retry()));
+            return Providers.objectStore(StoreArgs.toUri(location), storeOptions());
+        }
+
+        /** Opens sources, targets and the bundle's location by URI (the bundle module decides database or store). */
+        BundleEndpoints endpoints() {
+            return new BundleEndpoints(storeOptions());
+        }
+
+        private StoreOptions storeOptions() {
+            return new StoreOptions(StoreOptions.DEFAULT_PART_SIZE, 4, retry());
         }
     }
 
@@ -116,20 +124,11 @@ final class BundleCommand {
 
         @Override
         public Integer call() {
-            List<AutoCloseable> open = new ArrayList<>();
-            try (ObjectStore target = store(to)) {
+            try (BundleEndpoints ends = endpoints()) {
+                ObjectStore target = ends.store(StoreArgs.toUri(to));
                 List<BundleSource> list = new ArrayList<>();
                 for (String s : sources) {
-                    String uri = StoreArgs.toUri(s);
-                    if (Providers.isDatabase(uri)) {
-                        Database db = Providers.database(uri);
-                        open.add(db);
-                        list.add(new BundleSource.Db(db, Database.DumpOptions.defaults()));
-                    } else {
-                        ObjectStore store = store(uri);
-                        open.add(store); // BundleWriter refuses a source that overlaps the bundle's location
-                        list.add(new BundleSource.Objects(store));
-                    }
+                    list.add(ends.source(StoreArgs.toUri(s))); // BundleWriter refuses a source that overlaps the bundle's location
                 }
                 String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri();
                 Path stateDir = StateDir.root(state).resolve("bundle-" + Digests.hex(Digests.sha256()
@@ -153,14 +152,6 @@ final class BundleCommand {
                     System.out.println(ref.uri());
                 }
                 return 0;
-            } finally {
-                for (AutoCloseable c : open) {
-                    try {
-                        c.close();
-                    } catch (Exception ignored) {
-                        // closing sources
-                    }
-                }
             }
         }
     }
@@ -280,8 +271,8 @@ final class BundleCommand {
 
         @Override
         public Integer call() {
-            List<AutoCloseable> open = new ArrayList<>();
-            try (ObjectStore store = store(bundle)) {
+            try (BundleEndpoints ends = endpoints()) {
+                ObjectStore store = ends.store(StoreArgs.toUri(bundle));
                 BundleReader reader = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE);
                 Manifest.Header header = reader.inspect();
                 Map<String, String> wanted = new LinkedHashMap<>(map);
@@ -298,16 +289,7 @@ final class BundleCommand {
                 }
                 Map<String, RestoreTarget> targets = new LinkedHashMap<>();
                 for (Map.Entry<String, String> w : wanted.entrySet()) {
-                    String uri = StoreArgs.toUri(w.getValue());
-                    if (Providers.isDatabase(uri)) {
-                        Database db = Providers.database(uri);
-                        open.add(db);
-                        targets.put(w.getKey(), new RestoreTarget.Db(db, new Database.RestoreOptions(2, true, true, overwrite)));
-                    } else {
-                        ObjectStore t = store(uri);
-                        open.add(t);
-                        targets.put(w.getKey(), new RestoreTarget.Objects(t));
-                    }
+                    targets.put(w.getKey(), ends.target(StoreArgs.toUri(w.getValue()), overwrite));
                 }
                 // One state directory per bundle and set of targets, so the same command finds (and sweeps) its staging again.
                 String id = store.displayUri() + "\n->" + String.join("\n", targets.entrySet().stream()
@@ -330,14 +312,6 @@ final class BundleCommand {
                     return 0;
                 }
                 return s.restored() + s.skipped() > 0 ? ErrorCode.PARTIAL.exitCode() : ErrorCode.FAILED.exitCode();
-            } finally {
-                for (AutoCloseable c : open) {
-                    try {
-                        c.close();
-                    } catch (Exception ignored) {
-                        // closing targets
-                    }
-                }
             }
         }
     }
