@@ -13,7 +13,6 @@ import dev.migrator.bundle.Manifest;
 import dev.migrator.bundle.RestoreOptions;
 import dev.migrator.bundle.RestoreSummary;
 import dev.migrator.bundle.RestoreTarget;
-import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
@@ -22,7 +21,6 @@ import dev.migrator.provider.Retry;
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -42,15 +41,11 @@ final class BundleCommand {
 
     /** Options every bundle subcommand shares. */
     static class Common {
-        @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
-                description = "Attempts per operation on throttling, resets and 5xx. Default: ${DEFAULT-VALUE}.")
-        int retries;
+        @Mixin
+        RetryArgs retries;
 
-        @Option(names = "--json", description = "Print a JSON document on stdout instead of text.")
-        boolean json;
-
-        @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-        boolean quiet;
+        @Mixin
+        OutputArgs output;
 
         @Option(names = "--key-file", paramLabel = "FILE",
                 description = "The encryption key (32 bytes as base64, e.g. from 'openssl rand -base64 32'). Default: the environment variable "
@@ -64,10 +59,7 @@ final class BundleCommand {
         }
 
         Retry retry() {
-            if (retries < 1) {
-                throw MigratorException.badInput("--retries must be at least 1");
-            }
-            return new Retry(retries, Retry.DEFAULT.firstDelay(), Retry.DEFAULT.maxDelay());
+            return retries.retry();
         }
 
         ObjectStore store(String location) {
@@ -118,9 +110,8 @@ final class BundleCommand {
                 description = "Encrypt every part (Tink streaming AEAD, AES256-GCM-HKDF) with the key of --key-file or " + Encryption.KEY_ENV + ".")
         boolean encrypt;
 
-        @Option(names = "--state", paramLabel = "DIR",
-                description = "Where the resume journal and the parts being built are kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
-        Path state;
+        @Mixin
+        StateArgs state;
 
         @Override
         public Integer call() {
@@ -131,16 +122,15 @@ final class BundleCommand {
                     list.add(ends.source(StoreArgs.toUri(s))); // BundleWriter refuses a source that overlaps the bundle's location
                 }
                 String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri();
-                Path stateDir = StateDir.root(state).resolve("bundle-" + Digests.hex(Digests.sha256()
-                        .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
+                Path stateDir = state.forRun("bundle", id);
                 BundleOptions options = new BundleOptions(Sizes.parse(partSize, "--part-size"), uploads, readers, level,
                         threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry(),
                         encrypt ? Encryption.load(keyFile) : null);
                 BundleRef ref;
-                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Bundling", !json && !quiet)) {
+                try (ConsoleProgress progress = output.progress("Bundling")) {
                     ref = createInterruptibly(new BundleWriter(target, options, progress), list);
                 }
-                if (json) {
+                if (output.json) {
                     System.out.println(Json.write(ref));
                 } else {
                     System.err.printf("Bundled %s (%s) from %s into %s (%s stored) in %s%s%s.%n",
@@ -185,7 +175,7 @@ final class BundleCommand {
             try (ObjectStore store = store(bundle)) {
                 Manifest.Header h = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE).inspect();
                 PrintStream out = System.out;
-                if (json) {
+                if (output.json) {
                     out.println(Json.write(h));
                     return 0;
                 }
@@ -218,10 +208,10 @@ final class BundleCommand {
         public Integer call() {
             try (ObjectStore store = store(bundle)) {
                 BundleCheck check;
-                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Verifying", !json && !quiet)) {
+                try (ConsoleProgress progress = output.progress("Verifying")) {
                     check = reader(store, progress).verify(progress);
                 }
-                if (json) {
+                if (output.json) {
                     System.out.println(Json.write(new JsonCheck(store.displayUri(), check.intact(), check)));
                 } else {
                     for (Damage d : check.damage()) {
@@ -245,7 +235,9 @@ final class BundleCommand {
     @Command(name = "restore", sortOptions = false, mixinStandardHelpOptions = true,
             description = {"Restore a bundle's objects, with their metadata, into any object store (or a dump into a database).",
                 "Each entry's checksum is checked before it is written. An object already identical at the target is skipped",
-                "(so the same command resumes); a different one is a conflict, left alone unless --overwrite."})
+                "(so the same command resumes); a different one is a conflict, left alone unless --overwrite.",
+                "Entries over 4 MiB and database dumps are staged in --state DIR (DIR/restore-<id>/staging), emptied when the",
+                "restore ends and swept by the next run after a kill -9."})
     static final class Restore extends Common implements Callable<Integer> {
         @Parameters(paramLabel = "BUNDLE")
         String bundle;
@@ -263,11 +255,8 @@ final class BundleCommand {
         @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "Objects written in parallel. Default: ${DEFAULT-VALUE}.")
         int writers;
 
-        @Option(names = "--state", paramLabel = "DIR",
-                description = {"Where entries over 4 MiB and database dumps are staged between reading and writing (DIR/restore-<id>/staging;"
-                        + " emptied when the restore ends, swept by the next run after a kill -9). Default: $XDG_STATE_HOME/migrator or"
-                        + " ~/.local/state/migrator."})
-        Path state;
+        @Mixin
+        StateArgs state;
 
         @Override
         public Integer call() {
@@ -294,13 +283,12 @@ final class BundleCommand {
                 // One state directory per bundle and set of targets, so the same command finds (and sweeps) its staging again.
                 String id = store.displayUri() + "\n->" + String.join("\n", targets.entrySet().stream()
                         .map(t -> t.getKey() + "=" + t.getValue().displayUri()).toList());
-                Path stateDir = StateDir.root(state).resolve("restore-" + Digests.hex(Digests.sha256()
-                        .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
+                Path stateDir = state.forRun("restore", id);
                 RestoreSummary s;
-                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Restoring", !json && !quiet)) {
+                try (ConsoleProgress progress = output.progress("Restoring")) {
                     s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry(), stateDir), progress);
                 }
-                if (json) {
+                if (output.json) {
                     System.out.println(Json.write(s));
                 } else {
                     s.problems().forEach(System.err::println);

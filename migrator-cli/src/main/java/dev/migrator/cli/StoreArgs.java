@@ -1,12 +1,12 @@
 package dev.migrator.cli;
 
-import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command that opens stores shares. */
@@ -19,15 +19,11 @@ final class StoreArgs {
             description = "Parts of one large object uploaded at once. Default: ${DEFAULT-VALUE}.")
     int partConcurrency;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
-            description = "Attempts per operation on throttling, resets and 5xx. Default: ${DEFAULT-VALUE}.")
-    int retries;
+    @Mixin
+    RetryArgs retries;
 
     Retry retry() {
-        if (retries < 1) {
-            throw MigratorException.badInput("--retries must be at least 1");
-        }
-        return new Retry(retries, Retry.DEFAULT.firstDelay(), Retry.DEFAULT.maxDelay());
+        return retries.retry();
     }
 
     StoreOptions options() {
