@@ -1,6 +1,7 @@
 package dev.migrator.cli;
 
 import dev.migrator.bundle.BundleCheck;
+import dev.migrator.bundle.BundleEndpoints;
 import dev.migrator.bundle.BundleOptions;
 import dev.migrator.bundle.BundleReader;
 import dev.migrator.bundle.BundleRef;
@@ -12,16 +13,14 @@ import dev.migrator.bundle.Manifest;
 import dev.migrator.bundle.RestoreOptions;
 import dev.migrator.bundle.RestoreSummary;
 import dev.migrator.bundle.RestoreTarget;
-import dev.migrator.provider.Database;
-import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,15 +41,11 @@ final class BundleCommand {
 
     /** Options every bundle subcommand shares. */
     static class Common {
-        @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
-                description = "Attempts per operation on throttling, resets and 5xx. Default: ${DEFAULT-VALUE}.")
-        int retries;
+        @Mixin
+        RetryArgs retries;
 
-        @Option(names = "--json", description = "Print a JSON document on stdout instead of text.")
-        boolean json;
-
-        @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-        boolean quiet;
+        @Mixin
+        OutputArgs output;
 
         @Option(names = "--key-file", paramLabel = "FILE",
                 description = "The encryption key (32 bytes as base64, e.g. from 'openssl rand -base64 32'). Default: the environment variable "
@@ -63,15 +59,20 @@ final class BundleCommand {
         }
 
         Retry retry() {
-            if (retries < 1) {
-                throw MigratorException.badInput("--retries must be at least 1");
-            }
-            return new Retry(retries, Retry.DEFAULT.firstDelay(), Retry.DEFAULT.maxDelay());
+            return retries.retry();
         }
 
         ObjectStore store(String location) {
-            return Providers.objectStore(StoreArgs.toUri(location),
-                    new StoreOptions(StoreOptions.DEFAULT_PART_SIZE, 4, retry()));
+            return Providers.objectStore(StoreArgs.toUri(location), storeOptions());
+        }
+
+        /** Opens sources, targets and the bundle's location by URI (the bundle module decides database or store). */
+        BundleEndpoints endpoints() {
+            return new BundleEndpoints(storeOptions());
+        }
+
+        private StoreOptions storeOptions() {
+            return new StoreOptions(StoreOptions.DEFAULT_PART_SIZE, 4, retry());
         }
     }
 
@@ -109,38 +110,27 @@ final class BundleCommand {
                 description = "Encrypt every part (Tink streaming AEAD, AES256-GCM-HKDF) with the key of --key-file or " + Encryption.KEY_ENV + ".")
         boolean encrypt;
 
-        @Option(names = "--state", paramLabel = "DIR",
-                description = "Where the resume journal and the parts being built are kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
-        Path state;
+        @Mixin
+        StateArgs state;
 
         @Override
         public Integer call() {
-            List<AutoCloseable> open = new ArrayList<>();
-            try (ObjectStore target = store(to)) {
+            try (BundleEndpoints ends = endpoints()) {
+                ObjectStore target = ends.store(StoreArgs.toUri(to));
                 List<BundleSource> list = new ArrayList<>();
                 for (String s : sources) {
-                    String uri = StoreArgs.toUri(s);
-                    if (Providers.isDatabase(uri)) {
-                        Database db = Providers.database(uri);
-                        open.add(db);
-                        list.add(new BundleSource.Db(db, Database.DumpOptions.defaults()));
-                    } else {
-                        ObjectStore store = store(uri);
-                        open.add(store); // BundleWriter refuses a source that overlaps the bundle's location
-                        list.add(new BundleSource.Objects(store));
-                    }
+                    list.add(ends.source(StoreArgs.toUri(s))); // BundleWriter refuses a source that overlaps the bundle's location
                 }
                 String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri();
-                Path stateDir = StateDir.root(state).resolve("bundle-" + Digests.hex(Digests.sha256()
-                        .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
-                BundleOptions options = new BundleOptions(StoreArgs.parseSize(partSize, "--part-size"), uploads, readers, level,
+                Path stateDir = state.forRun("bundle", id);
+                BundleOptions options = new BundleOptions(Sizes.parse(partSize, "--part-size"), uploads, readers, level,
                         threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry(),
                         encrypt ? Encryption.load(keyFile) : null);
                 BundleRef ref;
-                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Bundling", !json && !quiet)) {
+                try (ConsoleProgress progress = output.progress("Bundling")) {
                     ref = createInterruptibly(new BundleWriter(target, options, progress), list);
                 }
-                if (json) {
+                if (output.json) {
                     System.out.println(Json.write(ref));
                 } else {
                     System.err.printf("Bundled %s (%s) from %s into %s (%s stored) in %s%s%s.%n",
@@ -152,14 +142,6 @@ final class BundleCommand {
                     System.out.println(ref.uri());
                 }
                 return 0;
-            } finally {
-                for (AutoCloseable c : open) {
-                    try {
-                        c.close();
-                    } catch (Exception ignored) {
-                        // closing sources
-                    }
-                }
             }
         }
     }
@@ -193,7 +175,7 @@ final class BundleCommand {
             try (ObjectStore store = store(bundle)) {
                 Manifest.Header h = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE).inspect();
                 PrintStream out = System.out;
-                if (json) {
+                if (output.json) {
                     out.println(Json.write(h));
                     return 0;
                 }
@@ -226,10 +208,10 @@ final class BundleCommand {
         public Integer call() {
             try (ObjectStore store = store(bundle)) {
                 BundleCheck check;
-                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Verifying", !json && !quiet)) {
+                try (ConsoleProgress progress = output.progress("Verifying")) {
                     check = reader(store, progress).verify(progress);
                 }
-                if (json) {
+                if (output.json) {
                     System.out.println(Json.write(new JsonCheck(store.displayUri(), check.intact(), check)));
                 } else {
                     for (Damage d : check.damage()) {
@@ -253,7 +235,9 @@ final class BundleCommand {
     @Command(name = "restore", sortOptions = false, mixinStandardHelpOptions = true,
             description = {"Restore a bundle's objects, with their metadata, into any object store (or a dump into a database).",
                 "Each entry's checksum is checked before it is written. An object already identical at the target is skipped",
-                "(so the same command resumes); a different one is a conflict, left alone unless --overwrite."})
+                "(so the same command resumes); a different one is a conflict, left alone unless --overwrite.",
+                "Entries over 4 MiB and database dumps are staged in --state DIR (DIR/restore-<id>/staging), emptied when the",
+                "restore ends and swept by the next run after a kill -9."})
     static final class Restore extends Common implements Callable<Integer> {
         @Parameters(paramLabel = "BUNDLE")
         String bundle;
@@ -271,16 +255,13 @@ final class BundleCommand {
         @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "Objects written in parallel. Default: ${DEFAULT-VALUE}.")
         int writers;
 
-        @Option(names = "--state", paramLabel = "DIR",
-                description = {"Where entries over 4 MiB and database dumps are staged between reading and writing (DIR/restore-<id>/staging;"
-                        + " emptied when the restore ends, swept by the next run after a kill -9). Default: $XDG_STATE_HOME/migrator or"
-                        + " ~/.local/state/migrator."})
-        Path state;
+        @Mixin
+        StateArgs state;
 
         @Override
         public Integer call() {
-            List<AutoCloseable> open = new ArrayList<>();
-            try (ObjectStore store = store(bundle)) {
+            try (BundleEndpoints ends = endpoints()) {
+                ObjectStore store = ends.store(StoreArgs.toUri(bundle));
                 BundleReader reader = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE);
                 Manifest.Header header = reader.inspect();
                 Map<String, String> wanted = new LinkedHashMap<>(map);
@@ -297,27 +278,17 @@ final class BundleCommand {
                 }
                 Map<String, RestoreTarget> targets = new LinkedHashMap<>();
                 for (Map.Entry<String, String> w : wanted.entrySet()) {
-                    String uri = StoreArgs.toUri(w.getValue());
-                    if (Providers.isDatabase(uri)) {
-                        Database db = Providers.database(uri);
-                        open.add(db);
-                        targets.put(w.getKey(), new RestoreTarget.Db(db, new Database.RestoreOptions(2, true, true, overwrite)));
-                    } else {
-                        ObjectStore t = store(uri);
-                        open.add(t);
-                        targets.put(w.getKey(), new RestoreTarget.Objects(t));
-                    }
+                    targets.put(w.getKey(), ends.target(StoreArgs.toUri(w.getValue()), overwrite));
                 }
                 // One state directory per bundle and set of targets, so the same command finds (and sweeps) its staging again.
                 String id = store.displayUri() + "\n->" + String.join("\n", targets.entrySet().stream()
                         .map(t -> t.getKey() + "=" + t.getValue().displayUri()).toList());
-                Path stateDir = StateDir.root(state).resolve("restore-" + Digests.hex(Digests.sha256()
-                        .digest(id.getBytes(StandardCharsets.UTF_8))).substring(0, 16));
+                Path stateDir = state.forRun("restore", id);
                 RestoreSummary s;
-                try (ConsoleProgress progress = new ConsoleProgress(System.err, "Restoring", !json && !quiet)) {
+                try (ConsoleProgress progress = output.progress("Restoring")) {
                     s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry(), stateDir), progress);
                 }
-                if (json) {
+                if (output.json) {
                     System.out.println(Json.write(s));
                 } else {
                     s.problems().forEach(System.err::println);
@@ -329,14 +300,6 @@ final class BundleCommand {
                     return 0;
                 }
                 return s.restored() + s.skipped() > 0 ? ErrorCode.PARTIAL.exitCode() : ErrorCode.FAILED.exitCode();
-            } finally {
-                for (AutoCloseable c : open) {
-                    try {
-                        c.close();
-                    } catch (Exception ignored) {
-                        // closing targets
-                    }
-                }
             }
         }
     }

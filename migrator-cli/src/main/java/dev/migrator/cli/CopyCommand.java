@@ -37,15 +37,11 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = {"-n", "--dry-run"}, description = "Only report what would be copied, skipped or in conflict.")
     boolean dryRun;
 
-    @Option(names = "--json", description = "Print a JSON summary on stdout instead of text.")
-    boolean json;
+    @Mixin
+    OutputArgs output;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-    boolean quiet;
-
-    @Option(names = "--state", paramLabel = "DIR",
-            description = "Where the resume journal is kept. Default: $XDG_STATE_HOME/migrator or ~/.local/state/migrator.")
-    Path state;
+    @Mixin
+    StateArgs state;
 
     @Option(names = "--no-verify", description = "Databases: skip comparing the fingerprints of SRC and DST after the copy.")
     boolean noVerify;
@@ -59,21 +55,21 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (DatabaseCommands.involved(src, dst)) {
-            return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, json, quiet);
+            return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }
         PrintStream out = System.out;
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
-            Path journal = StateDir.copyJournal(state, source.displayUri(), target.displayUri());
+            Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
             CopyOptions options = new CopyOptions(transfers, overwrite, dryRun, journal, store.retry());
             CopySummary summary;
-            try (ConsoleProgress progress = new ConsoleProgress(System.err, dryRun ? "Checking" : "Copying", !json && !quiet)) {
+            try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
                 Copier copier = new Copier(source, target, options, progress);
                 summary = runInterruptibly(copier);
             }
             if (summary.copied() + summary.skipped() + summary.failed() + summary.vanished() == 0 && !summary.interrupted()) {
                 System.err.println("note: " + source.displayUri() + " has no objects; nothing to copy (check the bucket and prefix)");
             }
-            if (json) {
+            if (output.json) {
                 out.println(Json.write(new JsonSummary(source.displayUri(), target.displayUri(), summary)));
             } else {
                 printHuman(out, summary, journal);

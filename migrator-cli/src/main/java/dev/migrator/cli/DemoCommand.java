@@ -16,9 +16,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPOutputStream;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run a whole provider exit on embedded defaults, with nothing installed beyond Java:",
@@ -50,6 +54,26 @@ final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     StoreArgs store;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * Runs {@code migrator ARGS} on the command line this demo runs in (its handlers, exit codes and
+     * {@code --debug}), without naming the top command: the demo is one of its subcommands, and the
+     * dependency stays one way.
+     */
+    private int migrator(String... args) {
+        CommandLine root = spec.root().commandLine();
+        OptionSpec debug = spec.root().findOption("--debug");
+        if (debug != null && Boolean.TRUE.equals(debug.getValue())) {
+            String[] withDebug = new String[args.length + 1];
+            withDebug[0] = "--debug";
+            System.arraycopy(args, 0, withDebug, 1, args.length);
+            args = withDebug;
+        }
+        return root.execute(args);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -84,14 +108,14 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("Wrote the plan " + plan + " (format: docs/plan-format.md).");
             System.out.println();
             System.out.println("$ migrator plan " + plan);
-            int planned = Main.run("plan", plan.toString());
+            int planned = migrator("plan", plan.toString());
             if (planned != 0) {
                 return planned;
             }
 
             System.out.println();
             System.out.println("$ migrator run " + plan + " --phase presync     # bulk copy while the old system is live");
-            int presync = Main.run("run", plan.toString(), "--phase", "presync");
+            int presync = migrator("run", plan.toString(), "--phase", "presync");
             if (presync != 0) {
                 return presync;
             }
@@ -108,7 +132,7 @@ final class DemoCommand implements Callable<Integer> {
 
             System.out.println();
             System.out.println("$ migrator run " + plan + " --phase cutover     # freeze, delta, database, verify, switch");
-            int cutover = Main.run("run", plan.toString(), "--phase", "cutover");
+            int cutover = migrator("run", plan.toString(), "--phase", "cutover");
             if (cutover == 0) {
                 System.out.println();
                 System.out.println("Done: the old cloud is on the new host at " + newHost + (db != null ? " and in " + db.targetUri() : "")

@@ -1,5 +1,6 @@
 package dev.migrator.cli;
 
+import dev.migrator.provider.Sizes;
 import java.util.Locale;
 
 /** Numbers for people: sizes in binary units, counts with separators, durations as h:mm:ss. */
@@ -7,14 +8,9 @@ final class Human {
     private Human() {
     }
 
+    /** Binary units, {@code 1.5 MiB}: {@link Sizes#format}. */
     static String bytes(double b) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-        int u = 0;
-        while (b >= 1024 && u < units.length - 1) {
-            b /= 1024;
-            u++;
-        }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f B", b) : String.format(Locale.ROOT, "%.1f %s", b, units[u]);
+        return Sizes.format(b);
     }
 
     static String count(long n) {

@@ -1,11 +1,11 @@
 package dev.migrator.cli;
 
-import dev.migrator.plan.report.Format;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.Redaction;
+import dev.migrator.provider.Sizes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -46,12 +46,12 @@ final class ProbeCommand implements Callable<Integer> {
                 Database.Inventory inv = db.inventory();
                 double s = (System.nanoTime() - t) / 1e9;
                 System.out.printf(Locale.ROOT, "# %s: %s engine, %s in %d tables (catalog read in %.2f s)%n", db.displayUri(),
-                        db.engine(), Format.bytes(inv.bytes()), inv.tables().size(), s);
+                        db.engine(), Sizes.format(inv.bytes()), inv.tables().size(), s);
                 System.out.printf(Locale.ROOT, "size: %dB%n", inv.bytes());
             }
             return 0;
         }
-        long budget = StoreArgs.parseSize(bytes, "--bytes");
+        long budget = Sizes.parse(bytes, "--bytes");
         try (ObjectStore s = store.open(u)) {
             List<ObjectInfo> sample = new ArrayList<>();
             long t0 = System.nanoTime();
@@ -88,7 +88,7 @@ final class ProbeCommand implements Callable<Integer> {
             double readSeconds = (System.nanoTime() - t2) / 1e9;
             long stream = readSeconds > 0 ? (long) (read / readSeconds) : 0;
             System.out.printf(Locale.ROOT, "# %s: listed %d objects in %.2f s; %d stats in %.2f s; read %s in %.2f s with one stream%n",
-                    Redaction.uri(s.displayUri()), sample.size(), listSeconds, stats, stats / requests, Format.bytes(read), readSeconds);
+                    Redaction.uri(s.displayUri()), sample.size(), listSeconds, stats, stats / requests, Sizes.format(read), readSeconds);
             System.out.printf(Locale.ROOT, "stream: %.1fMiB/s%n", stream / 1048576.0);
             System.out.printf(Locale.ROOT, "requests: %.0f/s%n", requests);
         }

@@ -29,11 +29,8 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Objects compared in parallel. Default: ${DEFAULT-VALUE}.")
     int checkers;
 
-    @Option(names = "--json", description = "Print a JSON report on stdout instead of text.")
-    boolean json;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress display.")
-    boolean quiet;
+    @Mixin
+    OutputArgs output;
 
     @Mixin
     StoreArgs store;
@@ -41,7 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (DatabaseCommands.involved(src, dst)) {
-            return DatabaseCommands.verify(src, dst, json);
+            return DatabaseCommands.verify(src, dst, output.json);
         }
         if (checkers < 1) {
             throw dev.migrator.provider.MigratorException.badInput("--checkers must be at least 1");
@@ -49,10 +46,10 @@ final class VerifyCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
             VerifyReport report;
-            try (ConsoleProgress progress = new ConsoleProgress(System.err, "Verifying", !json && !quiet)) {
+            try (ConsoleProgress progress = output.progress("Verifying")) {
                 report = new Verifier(source, target, checkers, store.retry(), progress).run();
             }
-            if (json) {
+            if (output.json) {
                 out.println(Json.write(new JsonReport(source.displayUri(), target.displayUri(), report)));
             } else {
                 for (Difference d : report.differences()) {

@@ -135,4 +135,30 @@ class CliTest {
         assertThat(copyHelp.out()).contains("--overwrite").contains("--dry-run")
                 .contains("s3://BUCKET").contains("gs://BUCKET").contains("file:///");
     }
+
+    @Test
+    void theDemoRunsItsStepsWithoutNamingTheTopCommand() throws Exception {
+        // Main lists DemoCommand as a subcommand; the demo must not refer back to Main (a dependency cycle).
+        try (var in = DemoCommand.class.getResourceAsStream("DemoCommand.class")) {
+            String classFile = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(classFile).contains("picocli/CommandLine").doesNotContain("dev/migrator/cli/Main");
+        }
+    }
+
+    @Test
+    void sharedOptionsComeFromOneMixinEach() {
+        // --json, --quiet, --state and --retries read the same in every command that has them.
+        for (String[] command : new String[][] {{"copy"}, {"verify"}, {"bundle", "create"}, {"bundle", "verify"}, {"bundle", "restore"}}) {
+            CliRun help = CliRun.of(java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of("--help"))
+                    .toArray(String[]::new));
+            assertThat(help.exit()).as(help.all()).isZero();
+            assertThat(help.out().replaceAll("\\s+", " ")).as(String.join(" ", command)).contains("Print a JSON document on stdout instead of text.")
+                    .contains("No progress display.").contains("Attempts per operation on throttling, resets and 5xx.");
+        }
+        for (String[] command : new String[][] {{"copy"}, {"bundle", "create"}, {"bundle", "restore"}}) {
+            CliRun help = CliRun.of(java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.stream.Stream.of("--help"))
+                    .toArray(String[]::new));
+            assertThat(help.out().replaceAll("\\s+", " ")).as(String.join(" ", command)).contains("--state=DIR").contains("Where resumable state is kept");
+        }
+    }
 }

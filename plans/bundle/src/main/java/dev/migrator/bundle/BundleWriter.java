@@ -4,6 +4,7 @@ import dev.migrator.provider.Content;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
@@ -312,11 +313,7 @@ public final class BundleWriter {
         private Database.Dump database(BundleSource.Db db, String id, Sink sink) {
             Path dumpDir = journal.dir().resolve("dump-" + id);
             try {
-                if (Files.exists(dumpDir)) {
-                    try (Stream<Path> old = Files.walk(dumpDir)) {
-                        old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                    }
-                }
+                FileTrees.delete(dumpDir); // a killed run's dump: a file left in it would be bundled
                 Files.createDirectories(dumpDir);
                 Database.Dump dump = db.database().dump(dumpDir, db.options());
                 List<Path> files;
@@ -333,9 +330,7 @@ public final class BundleWriter {
                     }
                     progress.finished(info, Progress.Outcome.COPIED);
                 }
-                try (Stream<Path> walk = Files.walk(dumpDir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                FileTrees.deleteQuietly(dumpDir); // bundled; the state directory goes when the bundle is complete
                 return dump;
             } catch (IOException e) {
                 throw new MigratorException(ErrorCode.FAILED, "dumping " + db.displayUri() + " into " + dumpDir + ": " + e.getMessage(), e);

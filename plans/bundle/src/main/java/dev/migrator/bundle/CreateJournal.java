@@ -2,6 +2,7 @@ package dev.migrator.bundle;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.MigratorException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -171,9 +172,9 @@ final class CreateJournal {
 
     /** Removes the whole state directory: the bundle is complete. */
     void delete() {
-        try (var walk = Files.walk(dir)) {
+        try {
             // The run's lock file stays until the lock is released (BundleWriter removes it then).
-            walk.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(dir.resolve("lock"))).forEach(p -> p.toFile().delete());
+            FileTrees.deleteContents(dir, p -> p.equals(dir.resolve("lock")));
         } catch (IOException ignored) {
             // a leftover state directory is harmless: the bundle is complete and marked so
         }

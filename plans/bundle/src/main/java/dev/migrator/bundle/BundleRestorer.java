@@ -1,0 +1,534 @@
+package dev.migrator.bundle;
+
+import static dev.migrator.bundle.BundleArchive.hash;
+import static dev.migrator.bundle.BundleArchive.requireRegular;
+import static dev.migrator.bundle.BundleArchive.skipEntries;
+
+import dev.migrator.bundle.BundleArchive.Hashed;
+import dev.migrator.bundle.BundleArchive.HashingStream;
+import dev.migrator.bundle.BundleArchive.Report;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.Digests;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.FileTrees;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Retry;
+import dev.migrator.provider.StateLock;
+import dev.migrator.transfer.Progress;
+import dev.migrator.transfer.RetryingObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStream;
+
+/**
+ * {@code bundle restore}: checks the manifest before the first byte is written
+ * ({@link BundleArchive#checkManifest}, the check verify reports with), then reads each entry, checks
+ * its SHA-256 and only then writes it: objects on a pool of writer threads, database dumps extracted
+ * into the staging directory and handed to the engine's restore tool.
+ */
+final class BundleRestorer {
+    /** Entries up to this size are held in memory between reading and writing; larger ones in a temp file. */
+    static final int IN_MEMORY = 4 << 20;
+
+    private final BundleArchive archive;
+    private final ObjectStore bundle;
+    private final Retry.Listener onRetry;
+
+    BundleRestorer(BundleArchive archive, Retry.Listener onRetry) {
+        this.archive = archive;
+        this.bundle = archive.store();
+        this.onRetry = onRetry;
+    }
+
+    /**
+     * Restores the sources named in {@code targets} (source id to target). Before anything is written,
+     * the manifest is checked against {@code SHA256SUMS} and every entry name in it is checked. Each
+     * entry is then read, checked against its SHA-256 and only then written; an object the target
+     * already holds identically is skipped (so running the same restore again resumes it), one it holds
+     * differently is a conflict, left alone unless {@link RestoreOptions#overwrite}.
+     */
+    RestoreSummary restore(Map<String, RestoreTarget> targets, RestoreOptions options, Progress progress) {
+        long start = System.nanoTime();
+        Manifest.Header header = archive.header();
+        Map<String, Manifest.Source> sources = new LinkedHashMap<>();
+        header.sources().forEach(s -> sources.put(s.id(), s));
+        for (Map.Entry<String, RestoreTarget> t : targets.entrySet()) {
+            Manifest.Source s = sources.get(t.getKey());
+            if (s == null) {
+                throw MigratorException.badInput("the bundle has no source '" + t.getKey() + "'; it has "
+                        + String.join(", ", header.sources().stream().map(x -> x.id() + " (" + x.uri() + ")").toList()));
+            }
+            boolean db = Manifest.Source.DATABASE.equals(s.kind());
+            if (db != (t.getValue() instanceof RestoreTarget.Db)) {
+                throw MigratorException.badInput("source " + s.id() + " (" + s.uri() + ") is " + (db ? "a database dump" : "objects")
+                        + " and cannot be restored into " + t.getValue().displayUri() + "; give " + (db ? "a database URI" : "an object store"));
+            }
+            if (db && !s.dump().engine().equals(((RestoreTarget.Db) t.getValue()).database().engine())) {
+                throw MigratorException.badInput("source " + s.id() + " is a " + s.dump().engine() + " dump; "
+                        + t.getValue().displayUri() + " is " + ((RestoreTarget.Db) t.getValue()).database().engine());
+            }
+        }
+        archive.checkManifestAgainstSums();
+        archive.requireKey(header);
+        archive.checkManifest(header, problem -> {
+            throw problem;
+        });
+        Restore run = new Restore(options, progress);
+        try (ManifestReader manifest = new ManifestReader(bundle)) {
+            for (Manifest.Source s : header.sources()) {
+                RestoreTarget target = targets.get(s.id());
+                List<Manifest.Part> parts = header.parts().stream().filter(p -> p.source().equals(s.id())).toList();
+                if (target instanceof RestoreTarget.Objects o) {
+                    ObjectStore store = new RetryingObjectStore(o.store(), options.retry(), onRetry);
+                    for (Manifest.Part p : parts) {
+                        run.part(p, manifest, (m, data) -> run.object(store, m, data));
+                    }
+                    run.checkComplete();
+                    run.awaitWrites();
+                } else if (target instanceof RestoreTarget.Db d) {
+                    run.database(s, parts, manifest, d);
+                } else {
+                    for (Manifest.Part p : parts) {
+                        skipEntries(manifest, p.entries(), new Report());
+                    }
+                }
+            }
+            run.awaitWrites();
+            progress.listingDone();
+        } finally {
+            run.close();
+        }
+        return new RestoreSummary(run.restored.get(), run.restoredBytes.get(), run.skipped.get(), run.conflicts.get(),
+                List.copyOf(run.problems), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Verified bytes of one entry, replayable for retries. */
+    interface EntrySink {
+        void accept(Manifest.Entry entry, Verified data) throws IOException;
+    }
+
+    /** An entry's bytes, checked against the manifest, with their MD5 (to compare with what a store reports). */
+    record Verified(Content content, String md5, Path spooled) {
+        void discard() {
+            if (spooled != null) {
+                try {
+                    Files.deleteIfExists(spooled);
+                } catch (IOException ignored) {
+                    // temp file
+                }
+            }
+        }
+    }
+
+    private final class Restore implements AutoCloseable {
+        final RestoreOptions options;
+        final Progress progress;
+        final ExecutorService writers;
+        final Semaphore inFlight;
+        final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        final AtomicLong restored = new AtomicLong();
+        final AtomicLong restoredBytes = new AtomicLong();
+        final AtomicLong skipped = new AtomicLong();
+        final AtomicLong conflicts = new AtomicLong();
+        final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        final Path spoolDir;
+
+        Restore(RestoreOptions options, Progress progress) {
+            this.options = options;
+            this.progress = progress;
+            this.writers = Executors.newFixedThreadPool(options.writers(), r -> {
+                Thread t = new Thread(r, "bundle-restore");
+                t.setDaemon(true);
+                return t;
+            });
+            this.inFlight = new Semaphore(options.writers() * 2);
+            Path state = options.stateDir();
+            // Held for the run: the same restore twice at once would stage and write everything twice.
+            this.lock = state == null ? null : StateLock.acquire(state, "bundle restore of " + bundle.displayUri());
+            try {
+                if (state == null) {
+                    this.spoolDir = Files.createTempDirectory("migrator-restore-");
+                } else {
+                    this.spoolDir = state.resolve("staging");
+                    deleteTree(spoolDir); // what a killed earlier restore left behind
+                    Files.createDirectories(spoolDir);
+                }
+            } catch (IOException e) {
+                closeLock();
+                throw new MigratorException(ErrorCode.FAILED, "cannot create the staging directory " + (state == null ? "" : state.resolve("staging"))
+                        + ": " + e.getMessage() + (state == null ? "" : " (use --state DIR to put it in a writable directory)"), e);
+            }
+            // Ctrl-C or SIGTERM: stop reading, then empty the staging directory before the JVM exits.
+            this.cleanup = new Thread(() -> {
+                cancelled = true;
+                try {
+                    closed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                deleteTree(spoolDir);
+            }, "restore-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+        }
+
+        final StateLock lock;
+        final Thread cleanup;
+        final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean cancelled;
+
+        /** Throws {@code INTERRUPTED} once the JVM is shutting down (Ctrl-C, SIGTERM). */
+        void checkCancelled() {
+            if (cancelled) {
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted; the staging directory " + spoolDir + " was emptied;"
+                        + " run the same command again to resume");
+            }
+        }
+
+        private void closeLock() {
+            if (lock != null) {
+                lock.close();
+                BundleWriter.removeIfOnlyLock(options.stateDir());
+            }
+        }
+
+        /** Reads one part, checks each entry and hands it to {@code sink}. */
+        void part(Manifest.Part part, ManifestReader manifest, EntrySink sink) {
+            HashingStream raw;
+            try {
+                raw = new HashingStream(bundle.open(part.name(), 0, -1));
+            } catch (MigratorException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "part " + part.name() + " is missing from " + bundle.displayUri()
+                            + "; its " + part.entries() + " entries cannot be restored (run 'migrator bundle verify')");
+                }
+                throw e;
+            }
+            String where = part.name() + " in " + bundle.displayUri();
+            long seen = 0;
+            try (raw; ZstdCompressorInputStream zstd = new ZstdCompressorInputStream(archive.plain(part, raw));
+                 TarArchiveInputStream tar = new TarArchiveInputStream(zstd, StandardCharsets.UTF_8.name())) {
+                for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+                    checkCancelled();
+                    requireRegular(e, where);
+                    if (seen >= part.entries()) {
+                        throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where
+                                + ": the manifest lists no more entries in this part; the bundle was tampered with");
+                    }
+                    Manifest.Entry m = manifest.next();
+                    seen++;
+                    if (!e.getName().equals(m.path())) {
+                        throw MigratorException.badInput("refusing entry '" + e.getName() + "' in " + where + ": the manifest lists '"
+                                + m.path() + "' here; the bundle was tampered with or damaged (run 'migrator bundle verify')");
+                    }
+                    if (e.getSize() != m.size()) {
+                        // Checked before a byte is read: an entry is never read (or staged) beyond its declared size.
+                        throw new MigratorException(ErrorCode.INTEGRITY, "entry '" + m.key() + "' in " + where + " is damaged: the archive"
+                                + " holds " + e.getSize() + " bytes where the manifest says " + m.size() + "; nothing of it was written;"
+                                + " run 'migrator bundle verify'");
+                    }
+                    if (m.isPiece()) {
+                        piece(tar, m, where, sink);
+                        continue;
+                    }
+                    progress.listed(info(m));
+                    Verified data = read(tar, m, where);
+                    progress.transferred(m.size());
+                    failIfFailed();
+                    sink.accept(m, data);
+                }
+                if (seen < part.entries()) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, where + " ends after " + seen + " of its " + part.entries()
+                            + " entries (truncated); run 'migrator bundle verify'");
+                }
+                zstd.transferTo(OutputStream.nullOutputStream());
+                raw.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "cannot read " + where + " after " + raw.count + " bytes: "
+                        + e.getMessage() + " (truncated or corrupt; run 'migrator bundle verify')", e);
+            }
+            if (raw.count != part.size() || !raw.digest().equals(part.sha256())) {
+                throw new MigratorException(ErrorCode.INTEGRITY, where + " does not match its checksum (" + raw.count + " bytes, expected "
+                        + part.size() + "); run 'migrator bundle verify'");
+            }
+        }
+
+        /** The object being put together from its pieces (they come in order, across parts). */
+        private Path assembly;
+        private OutputStream assemblyOut;
+        private Manifest.Entry assemblyFirst;
+        private int nextPiece;
+        private long assemblySize;
+        private MessageDigest assemblySha;
+        private MessageDigest assemblyMd5;
+
+        /** Appends one checked piece to the object being assembled; hands the object on after its last piece. */
+        private void piece(InputStream tar, Manifest.Entry m, String where, EntrySink sink) throws IOException {
+            if (m.piece() == 1) {
+                unfinishedPieces();
+                assembly = spoolFile("object-");
+                assemblyOut = Files.newOutputStream(assembly);
+                assemblyFirst = m;
+                nextPiece = 1;
+                assemblySize = 0;
+                assemblySha = Digests.sha256();
+                assemblyMd5 = Digests.md5();
+            } else if (assemblyFirst == null || !assemblyFirst.key().equals(m.key()) || m.piece() != nextPiece) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
+                        + " is out of order; run 'migrator bundle verify'");
+            }
+            MessageDigest sha = Digests.sha256();
+            byte[] buf = new byte[256 * 1024];
+            long size = 0;
+            for (int n; size < m.size() && (n = tar.read(buf, 0, (int) Math.min(buf.length, m.size() - size))) > 0; ) {
+                sha.update(buf, 0, n);
+                assemblySha.update(buf, 0, n);
+                assemblyMd5.update(buf, 0, n);
+                assemblyOut.write(buf, 0, n);
+                size += n;
+            }
+            progress.transferred(size);
+            if (size != m.size() || !Digests.hex(sha.digest()).equals(m.sha256())) {
+                throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
+                        + " is damaged; nothing of it was written; run 'migrator bundle verify'");
+            }
+            assemblySize += size;
+            nextPiece++;
+            if (m.piece().equals(m.pieces())) {
+                assemblyOut.close();
+                if (!Digests.hex(assemblySha.digest()).equals(m.objectSha256())) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "'" + m.key() + "' put together from its " + m.pieces()
+                            + " pieces does not match its SHA-256; nothing of it was written; run 'migrator bundle verify'");
+                }
+                Manifest.Entry whole = new Manifest.Entry(assemblyFirst.part(), assemblyFirst.path(), m.key(), assemblySize,
+                        m.objectSha256(), m.lastModified(), m.metadata());
+                Path file = assembly;
+                assembly = null;
+                assemblyFirst = null;
+                progress.listed(info(whole));
+                failIfFailed();
+                sink.accept(whole, new Verified(Content.movable(file), Digests.hex(assemblyMd5.digest()), file));
+            }
+        }
+
+        /** Throws if an object's pieces stopped before its last one. */
+        void unfinishedPieces() throws IOException {
+            if (assemblyFirst != null) {
+                assemblyOut.close();
+                throw new MigratorException(ErrorCode.INTEGRITY, "'" + assemblyFirst.key() + "' has only " + (nextPiece - 1) + " of its "
+                        + assemblyFirst.pieces() + " pieces in the bundle; run 'migrator bundle verify'");
+            }
+        }
+
+        private Verified read(InputStream tar, Manifest.Entry m, String where) throws IOException {
+            Hashed h;
+            Content content;
+            Path spooled = null;
+            if (m.size() <= IN_MEMORY) {
+                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream((int) m.size());
+                h = hash(tar, buf, m.size());
+                byte[] bytes = buf.toByteArray();
+                content = Content.of(bytes);
+            } else {
+                spooled = spoolFile("entry-");
+                try (OutputStream out = Files.newOutputStream(spooled)) {
+                    h = hash(tar, out, m.size());
+                }
+                content = Content.movable(spooled);
+            }
+            if (h.size() != m.size() || !h.sha256().equals(m.sha256())) {
+                if (spooled != null) {
+                    Files.deleteIfExists(spooled);
+                }
+                throw new MigratorException(ErrorCode.INTEGRITY, "entry '" + m.key() + "' in " + where + " is damaged (" + h.size()
+                        + " bytes, SHA-256 " + h.sha256() + "; the manifest says " + m.size() + ", " + m.sha256()
+                        + "); it was not written; run 'migrator bundle verify'");
+            }
+            return new Verified(content, h.md5(), spooled);
+        }
+
+        /**
+         * A new spool file with the default permissions (not createTempFile's owner-only ones): a local
+         * target may rename it into place, and then it must look like any file the store writes.
+         */
+        private Path spoolFile(String prefix) throws IOException {
+            return Files.createFile(spoolDir.resolve(prefix + java.util.UUID.randomUUID() + ".tmp"));
+        }
+
+        /** Writes one verified object on a writer thread. */
+        void object(ObjectStore target, Manifest.Entry m, Verified data) {
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+            }
+            writers.execute(() -> {
+                try {
+                    writeObject(target, m, data);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    data.discard();
+                    inFlight.release();
+                }
+            });
+        }
+
+        private void writeObject(ObjectStore target, Manifest.Entry m, Verified data) {
+            ObjectMetadata metadata = m.metadata() == null ? ObjectMetadata.EMPTY : m.metadata().toObjectMetadata();
+            Optional<ObjectInfo> there = target.stat(m.key());
+            if (there.isPresent()) {
+                String difference = difference(target, there.get(), m, data.md5(), metadata);
+                if (difference == null) {
+                    skipped.incrementAndGet();
+                    progress.finished(info(m), Progress.Outcome.SKIPPED);
+                    return;
+                }
+                if (!options.overwrite()) {
+                    conflicts.incrementAndGet();
+                    if (problems.size() < BundleReader.MAX_REPORTED) {
+                        problems.add("CONFLICT " + m.key() + ": " + target.displayUri() + " holds a different object (" + difference
+                                + "); left alone (use --overwrite to replace it)");
+                    }
+                    progress.finished(info(m), Progress.Outcome.FAILED);
+                    return;
+                }
+            }
+            options.retry().call("write " + m.key(), () -> {
+                ObjectInfo stored = target.put(m.key(), data.content(), metadata);
+                if (stored.size() != m.size() || (stored.checksums().md5() != null && !stored.checksums().md5().equals(data.md5()))) {
+                    throw MigratorException.retryable("'" + m.key() + "' arrived damaged at " + target.displayUri(), null);
+                }
+                return stored;
+            }, onRetry);
+            restored.incrementAndGet();
+            restoredBytes.addAndGet(m.size());
+            progress.finished(info(m), Progress.Outcome.COPIED);
+        }
+
+        private String difference(ObjectStore target, ObjectInfo there, Manifest.Entry m, String md5, ObjectMetadata metadata) {
+            if (there.size() != m.size()) {
+                return "size " + there.size() + " vs " + m.size();
+            }
+            String theirs = there.checksums().md5();
+            if (theirs == null) {
+                try (InputStream in = target.open(m.key(), 0, -1)) {
+                    theirs = hash(in, null, Long.MAX_VALUE).md5();
+                } catch (IOException e) {
+                    throw new MigratorException(ErrorCode.FAILED, "reading '" + m.key() + "' from " + target.displayUri() + ": " + e.getMessage(), e);
+                }
+            }
+            if (!theirs.equals(md5)) {
+                return "md5 " + theirs + " vs " + md5;
+            }
+            ObjectMetadata existing = there.metadata() == null ? ObjectMetadata.EMPTY : there.metadata();
+            return existing.sameAs(metadata) ? null : "metadata differs";
+        }
+
+        void database(Manifest.Source s, List<Manifest.Part> parts, ManifestReader manifest, RestoreTarget.Db target) {
+            Path dir = spoolDir.resolve("dump-" + s.id());
+            try {
+                Files.createDirectories(dir);
+                for (Manifest.Part p : parts) {
+                    part(p, manifest, (m, data) -> {
+                        Path file = dir.resolve(m.key()).normalize();
+                        if (!file.startsWith(dir)) {
+                            throw MigratorException.badInput("refusing dump file '" + m.key() + "': outside the dump directory");
+                        }
+                        Files.createDirectories(file.getParent());
+                        try (InputStream in = data.content().open()) {
+                            Files.copy(in, file);
+                        } finally {
+                            data.discard();
+                        }
+                        restored.incrementAndGet();
+                        restoredBytes.addAndGet(m.size());
+                        progress.finished(info(m), Progress.Outcome.COPIED);
+                    });
+                }
+                checkComplete();
+                target.database().restore(dir, s.dump(), target.options());
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "extracting the dump of " + s.uri() + " into " + dir + ": " + e.getMessage(), e);
+            } finally {
+                deleteTree(dir);
+            }
+        }
+
+        void checkComplete() {
+            try {
+                unfinishedPieces();
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, e.getMessage(), e);
+            }
+        }
+
+        void failIfFailed() {
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw e;
+            }
+        }
+
+        void awaitWrites() {
+            int all = options.writers() * 2;
+            try {
+                inFlight.acquire(all);
+                inFlight.release(all);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+            }
+            failIfFailed();
+        }
+
+        @Override
+        public void close() {
+            writers.shutdownNow();
+            try {
+                writers.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteTree(spoolDir);
+            closeLock();
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for this close
+            }
+        }
+    }
+
+    private static ObjectInfo info(Manifest.Entry m) {
+        return new ObjectInfo(m.key(), m.size(), m.lastModified() == null ? null : Instant.parse(m.lastModified()), null, null, null);
+    }
+
+    /** Staging is temporary: what cannot be removed now is swept by the next restore with the same state. */
+    private static void deleteTree(Path dir) {
+        FileTrees.deleteQuietly(dir);
+    }
+}
