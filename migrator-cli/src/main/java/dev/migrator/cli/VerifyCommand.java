@@ -58,10 +58,10 @@ final class VerifyCommand implements Callable<Integer> {
                 if (report.differenceCount() > report.differences().size()) {
                     out.println("... and " + Human.count(report.differenceCount() - report.differences().size()) + " more");
                 }
-                out.printf("%s: %s objects in the source (%s), %s in the target, %s compared, %s differences, %s.%n",
+                out.printf("%s: %s objects in the source (%s), %s in the target, %s compared, %s difference%s, %s.%n",
                         report.identical() ? "Identical" : "DIFFERENT", Human.count(report.sourceCount()),
                         Human.bytes(report.bytes()), Human.count(report.targetCount()), Human.count(report.compared()),
-                        Human.count(report.differenceCount()), Human.seconds(report.seconds()));
+                        Human.count(report.differenceCount()), report.differenceCount() == 1 ? "" : "s", Human.seconds(report.seconds()));
             }
             return report.identical() ? 0 : ErrorCode.DIFFERENCES.exitCode();
         }
