@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ErrorCode;
@@ -49,15 +49,15 @@ final class MysqlDatabase implements Database {
     private static final String INSTALL = "the MariaDB or MySQL client tools (Debian/Ubuntu: mariadb-client)";
     private static final Pattern VERSION = Pattern.compile("(?:Distrib |Ver )(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
-    private final MyLocation location;
+    private final MysqlLocation location;
     private final Path binDir;
 
-    MysqlDatabase(MyLocation location, Path binDir) {
+    MysqlDatabase(MysqlLocation location, Path binDir) {
         this.location = location;
         this.binDir = binDir;
     }
 
-    MyLocation location() {
+    MysqlLocation location() {
         return location;
     }
 
@@ -237,7 +237,7 @@ final class MysqlDatabase implements Database {
     @Override
     public Fingerprint fingerprint() {
         try (Connection c = location.connect()) {
-            return MyCatalog.fingerprint(c, location.database());
+            return MysqlCatalog.fingerprint(c, location.database());
         } catch (SQLException e) {
             throw location.failure(e, "fingerprint");
         }
@@ -253,7 +253,7 @@ final class MysqlDatabase implements Database {
         return displayUri();
     }
 
-    private static void check(ToolProcess p, int[] codes, List<MyLocation> where, String what) {
+    private static void check(ToolProcess p, int[] codes, List<MysqlLocation> where, String what) {
         int failed = p.culprit(codes); // in dump | client, the tool that really failed
         if (failed >= 0) {
             throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
@@ -288,17 +288,17 @@ final class MysqlDatabase implements Database {
             }
             if (!present) {
                 try (Statement st = c.createStatement()) {
-                    st.execute("create database if not exists " + MyCatalog.quote(location.database())
+                    st.execute("create database if not exists " + MysqlCatalog.quote(location.database())
                             + " character set utf8mb4");
                 } catch (SQLException e) {
                     throw new MigratorException(ErrorCode.BAD_INPUT, "database '" + location.database() + "' does not exist on "
-                            + displayUri() + " and could not be created (" + MyLocation.oneLine(e.getMessage())
+                            + displayUri() + " and could not be created (" + MysqlLocation.oneLine(e.getMessage())
                             + "); create it with: CREATE DATABASE `" + location.database() + "`");
                 }
                 return true;
             }
             if (!allowNonEmpty) {
-                List<String> held = MyCatalog.userObjects(c, location.database(), 5);
+                List<String> held = MysqlCatalog.userObjects(c, location.database(), 5);
                 if (!held.isEmpty()) {
                     throw new MigratorException(ErrorCode.CONFLICT, "target " + displayUri() + " is not empty: it holds "
                             + String.join(", ", held) + (held.size() == 5 ? ", ..." : "")
@@ -323,7 +323,7 @@ final class MysqlDatabase implements Database {
         } catch (RuntimeException e) {
             if (created) {
                 try (Connection c = location.withDatabase("").connect(); Statement st = c.createStatement()) {
-                    st.execute("drop database if exists " + MyCatalog.quote(location.database()));
+                    st.execute("drop database if exists " + MysqlCatalog.quote(location.database()));
                 } catch (SQLException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -332,7 +332,7 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    private static String serverVersion(MyLocation where) {
+    private static String serverVersion(MysqlLocation where) {
         try (Connection c = where.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select version()")) {
             rs.next();
@@ -342,7 +342,7 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    private List<String> dumpCommand(Tool tool, MyLocation where) {
+    private List<String> dumpCommand(Tool tool, MysqlLocation where) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
         cmd.addAll(where.toolArguments());
@@ -352,7 +352,7 @@ final class MysqlDatabase implements Database {
         return cmd;
     }
 
-    private static List<String> clientCommand(Tool tool, MyLocation where) {
+    private static List<String> clientCommand(Tool tool, MysqlLocation where) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
         cmd.addAll(where.toolArguments());
@@ -360,8 +360,8 @@ final class MysqlDatabase implements Database {
         return cmd;
     }
 
-    /** Logs the tool in as {@code where}: its password goes in the child's environment ({@link MyLocation#toolEnvironment}). */
-    private static ProcessBuilder logIn(ProcessBuilder b, MyLocation where) {
+    /** Logs the tool in as {@code where}: its password goes in the child's environment ({@link MysqlLocation#toolEnvironment}). */
+    private static ProcessBuilder logIn(ProcessBuilder b, MysqlLocation where) {
         where.toolEnvironment().forEach((k, v) -> {
             if (v == null) {
                 b.environment().remove(k);
@@ -394,7 +394,7 @@ final class MysqlDatabase implements Database {
     }
 
     /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
-    static MigratorException toolFailure(String tool, String said, MyLocation where, String what) {
+    static MigratorException toolFailure(String tool, String said, MysqlLocation where, String what) {
         String detail = said;
         if (detail.length() > 600) {
             detail = "..." + detail.substring(detail.length() - 600);

@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
@@ -29,9 +29,9 @@ import java.util.Properties;
  * named by {@code password-file=}, which keeps it out of {@code ps}) reaches the tools in their
  * environment ({@link #toolEnvironment}), never as an argument or in a file.
  */
-record MyLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) {
+record MysqlLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) {
 
-    static MyLocation parse(URI uri, Map<String, String> env, Path myCnf) {
+    static MysqlLocation parse(URI uri, Map<String, String> env, Path myCnf) {
         String shown = Redaction.uri(uri.toString());
         if (uri.isOpaque() || uri.getRawPath() == null) {
             throw MigratorException.badInput("'" + shown + "' is not a database URI; use mysql://user@host:3306/database");
@@ -77,7 +77,7 @@ record MyLocation(String host, int port, String user, String password, boolean p
                     + "given with " + shown + "; remove one of the two");
         }
         password = password != null ? password : env.getOrDefault("MYSQL_PWD", cnf.get("password"));
-        return new MyLocation(host, port, user, password, fromUri, database);
+        return new MysqlLocation(host, port, user, password, fromUri, database);
     }
 
     /** {@code key=value} lines of the client groups of a MySQL option file; missing file: empty. */
@@ -121,8 +121,8 @@ record MyLocation(String host, int port, String user, String password, boolean p
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    MyLocation withDatabase(String other) {
-        return new MyLocation(host, port, user, password, passwordFromUri, other);
+    MysqlLocation withDatabase(String other) {
+        return new MysqlLocation(host, port, user, password, passwordFromUri, other);
     }
 
     /** {@code mysql://user@host:port/db}: what people see; never the password. */
