@@ -1,6 +1,7 @@
 package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.Database;
+import dev.migrator.provider.DatabaseTools;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Fingerprint;
 import dev.migrator.provider.MigratorException;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A MySQL or MariaDB database driven through mariadb-dump (or mysqldump) and the mariadb (or mysql)
@@ -97,13 +97,7 @@ final class MysqlDatabase implements Database {
     public Dump dump(Path dir, DumpOptions options) {
         String serverVersion = serverVersion(location);
         Tool tool = tool(dumpTool(), serverVersion);
-        try (Stream<Path> files = Files.list(dir)) {
-            if (files.findAny().isPresent()) {
-                throw MigratorException.badInput("dump directory " + dir + " is not empty");
-            }
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
-        }
+        DatabaseTools.requireEmpty(dir);
         Path file = dir.resolve(DUMP_FILE);
         ProcessBuilder b = logIn(new ProcessBuilder(dumpCommand(tool, location)), location)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -395,10 +389,7 @@ final class MysqlDatabase implements Database {
 
     /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
     static MigratorException toolFailure(String tool, String said, MysqlLocation where, String what) {
-        String detail = said;
-        if (detail.length() > 600) {
-            detail = "..." + detail.substring(detail.length() - 600);
-        }
+        String detail = DatabaseTools.tail(said);
         if (detail.contains("Access denied for user")) {
             return new MigratorException(ErrorCode.AUTH, tool + " could not log in to " + where.display() + ": " + detail
                     + "; give the password in ~/.my.cnf, MYSQL_PWD, or the URI (password-file=PATH keeps it off the command line)");
@@ -441,14 +432,7 @@ final class MysqlDatabase implements Database {
      * of at least its major.minor version; for a MySQL server, MySQL's tools of at least its major version.
      */
     Tool tool(String exe, String serverVersion) {
-        ProcessBuilder b = new ProcessBuilder(exe, "--version").redirectOutput(ProcessBuilder.Redirect.PIPE);
-        String out;
-        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
-            out = new String(p.processes().get(0).getInputStream().readAllBytes()).strip();
-            p.await();
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot run " + exe + " --version: " + e.getMessage(), e);
-        }
+        String out = DatabaseTools.versionOutput(exe, INSTALL);
         Matcher t = VERSION.matcher(out);
         String toolVersion = null;
         while (t.find()) {
