@@ -111,4 +111,41 @@ class DatabasePlanTest {
                 });
         assertThat(count(created.get(1), "posts")).isEqualTo(3000);
     }
+
+    /**
+     * The rules the CLI applies (Databases.open) hold in a plan too, and before the dump runs: a PostgreSQL
+     * dump for a MariaDB target, or a database moved onto itself, is refused as bad input naming both ends,
+     * and no dump is written.
+     */
+    @Test
+    void aDumpForAnotherEngineOrTheSameDatabaseIsRefusedBeforeItRuns() throws Exception {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + source + " template template0");
+        }
+        seed(source);
+        Path file = dir.resolve("db.yaml");
+        Files.writeString(file, """
+                sources: {db: 'postgresql://postgres@127.0.0.1:5432/%s'}
+                targets:
+                  maria: 'mysql://root@127.0.0.1:3306/mig_plan_never_%s'
+                  itself: 'postgresql://postgres@127.0.0.1:5432/%s'
+                moves:
+                  - {name: to-maria, from: db, to: maria, via: dump}
+                  - {name: onto-itself, from: db, to: itself, via: dump}
+                limits: {attempts: 1}
+                """.formatted(source, suffix, source));
+        RunReport r = PlanRunner.run(PlanParser.parse(file), PlanRunner.Options.of(dir.resolve("state")), false, null,
+                new ArrayList<>());
+        assertThat(r.exitCode()).as(r.summary()).isNotZero();
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("db-dump")).hasSize(2).allSatisfy(o -> {
+            assertThat(o.status()).isEqualTo(StepOutcome.Status.FAILED);
+            assertThat(o.code()).isEqualTo("BAD_INPUT");
+        });
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().id().equals("cutover/to-maria/db-dump"))
+                .singleElement().satisfies(o -> assertThat(o.error()).contains("same engine").contains("mysql://root@127.0.0.1:3306/"));
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().id().equals("cutover/onto-itself/db-dump"))
+                .singleElement().satisfies(o -> assertThat(o.error()).contains("same database"));
+        assertThat(dir.resolve("state/dumps/to-maria/dump.json")).doesNotExist();
+        assertThat(dir.resolve("state/dumps/onto-itself/dump.json")).doesNotExist();
+    }
 }

@@ -5,17 +5,17 @@ import dev.migrator.plan.executor.StepContext;
 import dev.migrator.plan.executor.StepResult;
 import dev.migrator.plan.planner.Step;
 import dev.migrator.provider.Database;
+import dev.migrator.provider.Databases;
 import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.Fingerprint;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Providers;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Database steps against the {@link Database} SPI: a direct copy (dump piped into restore), a dump into
@@ -39,8 +39,10 @@ final class DatabaseSteps {
 
     static StepResult copy(StepContext ctx) {
         Step s = ctx.step();
-        try (Database from = Providers.database(ctx.location("from").uri()); Database to = Providers.database(ctx.location("to").uri())) {
-            if (done(ctx, from, to)) {
+        try (Databases.Pair pair = open(ctx, "copy")) {
+            Database from = pair.source();
+            Database to = pair.target();
+            if (done(from, to)) {
                 return new StepResult(0, 0, 1, null, List.of("target already identical to the source (an earlier attempt finished)"));
             }
             from.copyTo(to, dumpOptions(s), restoreOptions(s));
@@ -62,16 +64,13 @@ final class DatabaseSteps {
         if (Files.exists(ready) && Files.exists(doneThisRun)) {
             return new StepResult(0, 0, 1, null, List.of("dump already complete in " + dir));
         }
-        // A torn earlier attempt leaves a partial dump: start it again in an empty directory.
-        if (Files.exists(dir)) {
-            try (var walk = Files.walk(dir)) {
-                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        Files.createDirectories(dir);
-        try (Database from = Providers.database(ctx.location("from").uri())) {
+        // Both ends are checked before anything is done (same engine, not one database twice): a dump the
+        // restore would refuse is not worth its time.
+        try (Databases.Pair pair = open(ctx, "dump")) {
+            Database from = pair.source();
+            // A torn earlier attempt leaves a partial dump: start it again in an empty directory.
+            FileTrees.delete(dir);
+            Files.createDirectories(dir);
             Database.Dump dump = from.dump(dir, dumpOptions(ctx.step()));
             Path tmp = dir.resolve("dump.json.tmp");
             JSON.writeValue(tmp.toFile(), dump);
@@ -90,8 +89,10 @@ final class DatabaseSteps {
             throw new MigratorException(ErrorCode.FAILED, "no complete dump in " + dir + " (the dump step did not finish)");
         }
         Database.Dump dump = JSON.readValue(ready.toFile(), Database.Dump.class);
-        try (Database from = Providers.database(ctx.location("from").uri()); Database to = Providers.database(ctx.location("to").uri())) {
-            if (done(ctx, from, to)) {
+        try (Databases.Pair pair = open(ctx, "restore")) {
+            Database from = pair.source();
+            Database to = pair.target();
+            if (done(from, to)) {
                 return new StepResult(0, 0, 1, null, List.of("target already identical to the source (an earlier attempt finished)"));
             }
             to.restore(dir, dump, restoreOptions(ctx.step()));
@@ -99,24 +100,24 @@ final class DatabaseSteps {
         }
     }
 
-    static StepResult verify(StepContext ctx) throws Exception {
-        try (Database from = Providers.database(ctx.location("from").uri()); Database to = Providers.database(ctx.location("to").uri())) {
-            CompletableFuture<Fingerprint> a = CompletableFuture.supplyAsync(from::fingerprint);
-            Fingerprint b = to.fingerprint();
-            List<String> diffs = a.join().differences(b);
+    static StepResult verify(StepContext ctx) {
+        try (Databases.Pair pair = open(ctx, "verify")) {
+            Databases.Comparison c = Databases.compare(pair.source(), pair.target());
             List<String> details = new ArrayList<>();
-            if (diffs.isEmpty()) {
-                details.add(b.tables().size() + " tables and " + b.schema().size() + " schema objects identical; rows: "
-                        + b.tables().values().stream().mapToLong(Fingerprint.TableData::rows).sum());
+            if (c.identical()) {
+                details.add(c.target().tables().size() + " tables and " + c.target().schema().size()
+                        + " schema objects identical; rows: " + c.targetRows());
             } else {
-                details.add(diffs.size() + " differences");
-                details.addAll(diffs.subList(0, Math.min(20, diffs.size())));
+                details.add(c.differences().size() + " differences");
+                details.addAll(c.differences().subList(0, Math.min(20, c.differences().size())));
             }
-            long rows = b.tables().values().stream().mapToLong(Fingerprint.TableData::rows).sum();
-            return new StepResult(0, rows, 0, diffs.isEmpty(), details);
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof Exception x ? x : e;
+            return new StepResult(0, c.targetRows(), 0, c.identical(), details);
         }
+    }
+
+    /** The step's source and target databases, refused as {@link Databases#open} refuses them for the CLI. */
+    private static Databases.Pair open(StepContext ctx, String verb) {
+        return Databases.open(ctx.location("from").uri(), ctx.location("to").uri(), verb);
     }
 
     /**
@@ -124,7 +125,7 @@ final class DatabaseSteps {
      * nothing to do. A non-empty target that differs is left to the adapter, which refuses it (CONFLICT) rather
      * than overwrite it.
      */
-    private static boolean done(StepContext ctx, Database from, Database to) {
+    private static boolean done(Database from, Database to) {
         Fingerprint t;
         try {
             t = to.fingerprint();

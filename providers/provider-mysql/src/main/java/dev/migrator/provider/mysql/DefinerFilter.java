@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import java.io.IOException;
 import java.io.InputStream;

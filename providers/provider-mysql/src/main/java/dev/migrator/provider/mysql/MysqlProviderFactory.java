@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ProviderFactory;
@@ -31,7 +31,7 @@ public final class MysqlProviderFactory implements ProviderFactory {
     public Database database(URI uri) {
         String bin = System.getenv("MIGRATOR_MYSQL_BINDIR");
         Path myCnf = Path.of(System.getProperty("user.home"), ".my.cnf");
-        return new MysqlDatabase(MyLocation.parse(uri, System.getenv(), myCnf),
+        return new MysqlDatabase(MysqlLocation.parse(uri, System.getenv(), myCnf),
                 bin == null || bin.isBlank() ? null : Path.of(bin));
     }
 }

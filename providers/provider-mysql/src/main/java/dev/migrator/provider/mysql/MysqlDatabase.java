@@ -1,6 +1,7 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.Database;
+import dev.migrator.provider.DatabaseTools;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Fingerprint;
 import dev.migrator.provider.MigratorException;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A MySQL or MariaDB database driven through mariadb-dump (or mysqldump) and the mariadb (or mysql)
@@ -49,15 +49,15 @@ final class MysqlDatabase implements Database {
     private static final String INSTALL = "the MariaDB or MySQL client tools (Debian/Ubuntu: mariadb-client)";
     private static final Pattern VERSION = Pattern.compile("(?:Distrib |Ver )(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
-    private final MyLocation location;
+    private final MysqlLocation location;
     private final Path binDir;
 
-    MysqlDatabase(MyLocation location, Path binDir) {
+    MysqlDatabase(MysqlLocation location, Path binDir) {
         this.location = location;
         this.binDir = binDir;
     }
 
-    MyLocation location() {
+    MysqlLocation location() {
         return location;
     }
 
@@ -97,13 +97,7 @@ final class MysqlDatabase implements Database {
     public Dump dump(Path dir, DumpOptions options) {
         String serverVersion = serverVersion(location);
         Tool tool = tool(dumpTool(), serverVersion);
-        try (Stream<Path> files = Files.list(dir)) {
-            if (files.findAny().isPresent()) {
-                throw MigratorException.badInput("dump directory " + dir + " is not empty");
-            }
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
-        }
+        DatabaseTools.requireEmpty(dir);
         Path file = dir.resolve(DUMP_FILE);
         ProcessBuilder b = logIn(new ProcessBuilder(dumpCommand(tool, location)), location)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -237,7 +231,7 @@ final class MysqlDatabase implements Database {
     @Override
     public Fingerprint fingerprint() {
         try (Connection c = location.connect()) {
-            return MyCatalog.fingerprint(c, location.database());
+            return MysqlCatalog.fingerprint(c, location.database());
         } catch (SQLException e) {
             throw location.failure(e, "fingerprint");
         }
@@ -253,7 +247,7 @@ final class MysqlDatabase implements Database {
         return displayUri();
     }
 
-    private static void check(ToolProcess p, int[] codes, List<MyLocation> where, String what) {
+    private static void check(ToolProcess p, int[] codes, List<MysqlLocation> where, String what) {
         int failed = p.culprit(codes); // in dump | client, the tool that really failed
         if (failed >= 0) {
             throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
@@ -288,17 +282,17 @@ final class MysqlDatabase implements Database {
             }
             if (!present) {
                 try (Statement st = c.createStatement()) {
-                    st.execute("create database if not exists " + MyCatalog.quote(location.database())
+                    st.execute("create database if not exists " + MysqlCatalog.quote(location.database())
                             + " character set utf8mb4");
                 } catch (SQLException e) {
                     throw new MigratorException(ErrorCode.BAD_INPUT, "database '" + location.database() + "' does not exist on "
-                            + displayUri() + " and could not be created (" + MyLocation.oneLine(e.getMessage())
+                            + displayUri() + " and could not be created (" + MysqlLocation.oneLine(e.getMessage())
                             + "); create it with: CREATE DATABASE `" + location.database() + "`");
                 }
                 return true;
             }
             if (!allowNonEmpty) {
-                List<String> held = MyCatalog.userObjects(c, location.database(), 5);
+                List<String> held = MysqlCatalog.userObjects(c, location.database(), 5);
                 if (!held.isEmpty()) {
                     throw new MigratorException(ErrorCode.CONFLICT, "target " + displayUri() + " is not empty: it holds "
                             + String.join(", ", held) + (held.size() == 5 ? ", ..." : "")
@@ -323,7 +317,7 @@ final class MysqlDatabase implements Database {
         } catch (RuntimeException e) {
             if (created) {
                 try (Connection c = location.withDatabase("").connect(); Statement st = c.createStatement()) {
-                    st.execute("drop database if exists " + MyCatalog.quote(location.database()));
+                    st.execute("drop database if exists " + MysqlCatalog.quote(location.database()));
                 } catch (SQLException | RuntimeException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -332,7 +326,7 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    private static String serverVersion(MyLocation where) {
+    private static String serverVersion(MysqlLocation where) {
         try (Connection c = where.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("select version()")) {
             rs.next();
@@ -342,7 +336,7 @@ final class MysqlDatabase implements Database {
         }
     }
 
-    private List<String> dumpCommand(Tool tool, MyLocation where) {
+    private List<String> dumpCommand(Tool tool, MysqlLocation where) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
         cmd.addAll(where.toolArguments());
@@ -352,7 +346,7 @@ final class MysqlDatabase implements Database {
         return cmd;
     }
 
-    private static List<String> clientCommand(Tool tool, MyLocation where) {
+    private static List<String> clientCommand(Tool tool, MysqlLocation where) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
         cmd.addAll(where.toolArguments());
@@ -360,8 +354,8 @@ final class MysqlDatabase implements Database {
         return cmd;
     }
 
-    /** Logs the tool in as {@code where}: its password goes in the child's environment ({@link MyLocation#toolEnvironment}). */
-    private static ProcessBuilder logIn(ProcessBuilder b, MyLocation where) {
+    /** Logs the tool in as {@code where}: its password goes in the child's environment ({@link MysqlLocation#toolEnvironment}). */
+    private static ProcessBuilder logIn(ProcessBuilder b, MysqlLocation where) {
         where.toolEnvironment().forEach((k, v) -> {
             if (v == null) {
                 b.environment().remove(k);
@@ -394,11 +388,8 @@ final class MysqlDatabase implements Database {
     }
 
     /** One line from a failing tool's stderr; rejected credentials are {@link ErrorCode#AUTH}. */
-    static MigratorException toolFailure(String tool, String said, MyLocation where, String what) {
-        String detail = said;
-        if (detail.length() > 600) {
-            detail = "..." + detail.substring(detail.length() - 600);
-        }
+    static MigratorException toolFailure(String tool, String said, MysqlLocation where, String what) {
+        String detail = DatabaseTools.tail(said);
         if (detail.contains("Access denied for user")) {
             return new MigratorException(ErrorCode.AUTH, tool + " could not log in to " + where.display() + ": " + detail
                     + "; give the password in ~/.my.cnf, MYSQL_PWD, or the URI (password-file=PATH keeps it off the command line)");
@@ -441,14 +432,7 @@ final class MysqlDatabase implements Database {
      * of at least its major.minor version; for a MySQL server, MySQL's tools of at least its major version.
      */
     Tool tool(String exe, String serverVersion) {
-        ProcessBuilder b = new ProcessBuilder(exe, "--version").redirectOutput(ProcessBuilder.Redirect.PIPE);
-        String out;
-        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
-            out = new String(p.processes().get(0).getInputStream().readAllBytes()).strip();
-            p.await();
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot run " + exe + " --version: " + e.getMessage(), e);
-        }
+        String out = DatabaseTools.versionOutput(exe, INSTALL);
         Matcher t = VERSION.matcher(out);
         String toolVersion = null;
         while (t.find()) {

@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

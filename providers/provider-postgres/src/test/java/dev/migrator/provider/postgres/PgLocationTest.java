@@ -1,4 +1,4 @@
-package dev.migrator.postgres;
+package dev.migrator.provider.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

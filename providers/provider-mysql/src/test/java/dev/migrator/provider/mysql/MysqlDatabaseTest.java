@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,15 +27,15 @@ class MysqlDatabaseTest {
 
     @BeforeAll
     static void loadSource() throws Exception {
-        source = MyServer.uniqueName("mysrc");
-        MyServer.create(source);
-        MyServer.load(source, "microblog-mysql.sql");
-        sourcePrint = MyServer.open(source).fingerprint();
+        source = MysqlServer.uniqueName("mysrc");
+        MysqlServer.create(source);
+        MysqlServer.load(source, "microblog-mysql.sql");
+        sourcePrint = MysqlServer.open(source).fingerprint();
     }
 
     @AfterAll
     static void dropSource() {
-        MyServer.drop(source);
+        MysqlServer.drop(source);
     }
 
     @Test
@@ -57,7 +57,7 @@ class MysqlDatabaseTest {
 
     @Test
     void inventoryListsTablesBiggestFirst() {
-        Database.Inventory inv = MyServer.open(source).inventory();
+        Database.Inventory inv = MysqlServer.open(source).inventory();
         assertThat(inv.tables().get(0).name()).isEqualTo("events");
         assertThat(inv.tables().get(0).rowEstimate()).isBetween(200_000L, 400_000L);
         assertThat(inv.bytes()).isGreaterThan(10_000_000L);
@@ -65,9 +65,9 @@ class MysqlDatabaseTest {
 
     @Test
     void snapshotRestoresIntoAnotherDatabaseIdenticallyAndVerifyFindsOneChangedRow(@TempDir Path dir) throws Exception {
-        String target = MyServer.uniqueName("mydst");
+        String target = MysqlServer.uniqueName("mydst");
         try {
-            MysqlDatabase src = MyServer.open(source);
+            MysqlDatabase src = MysqlServer.open(source);
             Database.Dump dump = src.dump(dir, DumpOptions.defaults());
             assertThat(dump.engine()).isEqualTo("mysql");
             assertThat(dump.tool()).isEqualTo("mariadb-dump");
@@ -76,14 +76,14 @@ class MysqlDatabaseTest {
                 assertThat(files).extracting(p -> p.getFileName().toString()).containsExactly("dump.sql");
             }
 
-            MysqlDatabase dst = MyServer.open(target); // does not exist yet: restore creates it
+            MysqlDatabase dst = MysqlServer.open(target); // does not exist yet: restore creates it
             dst.restore(dir, dump, RestoreOptions.defaults());
             assertThat(sourcePrint.differences(dst.fingerprint())).isEmpty();
 
-            MyServer.exec(target, "update events set kind = 'viev' where id = 123456");
+            MysqlServer.exec(target, "update events set kind = 'viev' where id = 123456");
             assertThat(sourcePrint.differences(dst.fingerprint()))
                     .containsExactly("DATA events: same 300000 rows, different content");
-            MyServer.exec(target, "delete from follows where follower = 5002", "update users set bio = 'x' where bio is null and handle = 'bob'");
+            MysqlServer.exec(target, "delete from follows where follower = 5002", "update users set bio = 'x' where bio is null and handle = 'bob'");
             assertThat(sourcePrint.differences(dst.fingerprint())).containsExactly(
                     "DATA events: same 300000 rows, different content", "ROWS follows: 3 <> 2",
                     "DATA users: same 3 rows, different content");
@@ -92,37 +92,37 @@ class MysqlDatabaseTest {
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT))
                     .hasMessageContaining("is not empty").hasMessageContaining("table ").hasMessageContaining("--allow-non-empty");
         } finally {
-            MyServer.drop(target);
+            MysqlServer.drop(target);
         }
     }
 
     @Test
     void directCopyStreamsIntoTheTargetIdentically() {
         for (boolean noOwner : new boolean[] {true, false}) {
-            String target = MyServer.uniqueName("mycopy");
+            String target = MysqlServer.uniqueName("mycopy");
             try {
-                MysqlDatabase dst = MyServer.open(target);
-                MyServer.open(source).copyTo(dst, new DumpOptions(2, noOwner, true), new RestoreOptions(2, noOwner, true, false));
+                MysqlDatabase dst = MysqlServer.open(target);
+                MysqlServer.open(source).copyTo(dst, new DumpOptions(2, noOwner, true), new RestoreOptions(2, noOwner, true, false));
                 assertThat(sourcePrint.differences(dst.fingerprint())).as("noOwner=" + noOwner).isEmpty();
             } finally {
-                MyServer.drop(target);
+                MysqlServer.drop(target);
             }
         }
     }
 
     @Test
     void aSnapshotTakenDuringWritesRestoresToOnePointInTime(@TempDir Path dir) throws Exception {
-        String live = MyServer.uniqueName("mylive");
-        String restored = MyServer.uniqueName("mylive_r");
-        MyServer.create(live);
+        String live = MysqlServer.uniqueName("mylive");
+        String restored = MysqlServer.uniqueName("mylive_r");
+        MysqlServer.create(live);
         try {
-            MyServer.exec(live,
+            MysqlServer.exec(live,
                     "create table ledger (id bigint auto_increment primary key, amount int not null, pad varchar(200)) engine=InnoDB",
                     "create table totals (id int primary key, total bigint not null) engine=InnoDB",
                     "insert into ledger (amount, pad) select 1, repeat('x', 200) from seq_1_to_200000",
                     "insert into totals values (1, 200000)");
             Thread writer = new Thread(() -> {
-                try (Connection c = MyServer.connect(live); Statement st = c.createStatement()) {
+                try (Connection c = MysqlServer.connect(live); Statement st = c.createStatement()) {
                     c.setAutoCommit(false);
                     while (!Thread.currentThread().isInterrupted()) {
                         st.execute("insert into ledger (amount) values (3)");
@@ -136,55 +136,55 @@ class MysqlDatabaseTest {
             writer.start();
             try {
                 Thread.sleep(200);
-                Database.Dump dump = MyServer.open(live).dump(dir, DumpOptions.defaults());
-                MyServer.open(restored).restore(dir, dump, RestoreOptions.defaults());
+                Database.Dump dump = MysqlServer.open(live).dump(dir, DumpOptions.defaults());
+                MysqlServer.open(restored).restore(dir, dump, RestoreOptions.defaults());
             } finally {
                 writer.interrupt();
                 writer.join(10_000);
             }
-            try (Connection c = MyServer.connect(restored); Statement st = c.createStatement();
+            try (Connection c = MysqlServer.connect(restored); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("select (select sum(amount) from ledger), (select total from totals), (select count(*) from ledger)")) {
                 rs.next();
                 assertThat(rs.getLong(3)).as("writes happened during the dump").isGreaterThan(200_000L);
                 assertThat(rs.getLong(1)).isEqualTo(rs.getLong(2));
             }
         } finally {
-            MyServer.drop(live);
-            MyServer.drop(restored);
+            MysqlServer.drop(live);
+            MysqlServer.drop(restored);
         }
     }
 
     @Test
     void aCopyOntoAClashingTableNamesTheClientAndItsErrorNotTheBrokenPipeOfTheDump() throws Exception {
-        String db = MyServer.uniqueName("myclash");
-        String target = MyServer.uniqueName("myclasht");
-        MyServer.create(db);
-        MyServer.create(target);
+        String db = MysqlServer.uniqueName("myclash");
+        String target = MysqlServer.uniqueName("myclasht");
+        MysqlServer.create(db);
+        MysqlServer.create(target);
         try {
             // far more than a pipe holds: the dump is still writing when the client stops at the clash
-            MyServer.exec(db, "create table t (id int primary key, s char(32))",
+            MysqlServer.exec(db, "create table t (id int primary key, s char(32))",
                     "insert into t select seq, md5(seq) from seq_1_to_300000");
-            MyServer.exec(target, "create table t (other text)");
+            MysqlServer.exec(target, "create table t (other text)");
             // with --no-owner the bytes pass through the definer filter in this process, with --owner through a pipe
             for (boolean noOwner : new boolean[] {true, false}) {
-                assertThatThrownBy(() -> MyServer.open(db).copyTo(MyServer.open(target), new DumpOptions(1, noOwner, true),
+                assertThatThrownBy(() -> MysqlServer.open(db).copyTo(MysqlServer.open(target), new DumpOptions(1, noOwner, true),
                         new RestoreOptions(1, noOwner, true, true)))
                         .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
                         .hasMessageContaining("mariadb failed").hasMessageContaining("already exists")
                         .hasMessageNotContaining("mariadb-dump failed").hasMessageNotContaining("no message");
             }
         } finally {
-            MyServer.drop(db);
-            MyServer.drop(target);
+            MysqlServer.drop(db);
+            MysqlServer.drop(target);
         }
     }
 
     @Test
     void aPasswordFileLogsInTheToolsWithNoOptionFileOnDiskAndTheDumpIsPrivate(@TempDir Path dir) throws Exception {
-        String db = MyServer.uniqueName("mypwf");
-        String target = MyServer.uniqueName("mypwft");
-        String target2 = MyServer.uniqueName("mypwfu");
-        MyServer.create(db);
+        String db = MysqlServer.uniqueName("mypwf");
+        String target = MysqlServer.uniqueName("mypwft");
+        String target2 = MysqlServer.uniqueName("mypwfu");
+        MysqlServer.create(db);
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         java.util.Set<String> before = optionFiles(tmp);
         java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -196,9 +196,9 @@ class MysqlDatabaseTest {
             }
         });
         try {
-            MyServer.exec("", "create user if not exists 'mig_db_pwf'@'%' identified by 'File-Pass-42'",
+            MysqlServer.exec("", "create user if not exists 'mig_db_pwf'@'%' identified by 'File-Pass-42'",
                     "grant all on `mig_db_mypwf%`.* to 'mig_db_pwf'@'%'");
-            MyServer.exec(db, "create table t (id int primary key, s char(32))", "insert into t select seq, md5(seq) from seq_1_to_50000");
+            MysqlServer.exec(db, "create table t (id int primary key, s char(32))", "insert into t select seq, md5(seq) from seq_1_to_50000");
             Path file = Files.writeString(dir.resolve("pw"), "File-Pass-42\n");
             java.util.function.Function<String, MysqlDatabase> open = name -> (MysqlDatabase) new MysqlProviderFactory()
                     .database(URI.create("mysql://mig_db_pwf@127.0.0.1:3306/" + name + "?password-file=" + file));
@@ -218,10 +218,10 @@ class MysqlDatabaseTest {
         } finally {
             done.set(true);
             watcher.join(10_000);
-            MyServer.exec("", "drop user if exists 'mig_db_pwf'@'%'");
-            MyServer.drop(db);
-            MyServer.drop(target);
-            MyServer.drop(target2);
+            MysqlServer.exec("", "drop user if exists 'mig_db_pwf'@'%'");
+            MysqlServer.drop(db);
+            MysqlServer.drop(target);
+            MysqlServer.drop(target2);
         }
         assertThat(seen).as("client option files that appeared in " + tmp).isEmpty();
     }
@@ -237,12 +237,12 @@ class MysqlDatabaseTest {
 
     @Test
     void wrongPasswordIsReportedAsCredentialsWithoutShowingIt(@TempDir Path dir) throws Exception {
-        String db = MyServer.uniqueName("mypw");
-        MyServer.create(db);
+        String db = MysqlServer.uniqueName("mypw");
+        MysqlServer.create(db);
         try {
-            MyServer.exec("", "create user if not exists 'mig_db_pw'@'%' identified by 'Right-Pass-42'",
+            MysqlServer.exec("", "create user if not exists 'mig_db_pw'@'%' identified by 'Right-Pass-42'",
                     "grant all on " + db + ".* to 'mig_db_pw'@'%'");
-            MyServer.exec(db, "create table t (id int primary key)", "insert into t values (1)");
+            MysqlServer.exec(db, "create table t (id int primary key)", "insert into t values (1)");
             Database wrong = new MysqlProviderFactory().database(URI.create("mysql://mig_db_pw:Wrong-Pass-7@127.0.0.1:3306/" + db));
             assertThat(wrong.displayUri()).doesNotContain("Wrong-Pass-7");
             assertThatThrownBy(wrong::inventory)
@@ -256,44 +256,44 @@ class MysqlDatabaseTest {
             assertThat(Files.readString(dir.resolve("dump.sql"))).contains("INSERT INTO `t` VALUES").doesNotContain("Right-Pass-42");
             assertThat(dump.toolVersion()).matches("\\d+\\.\\d+\\.\\d+");
         } finally {
-            MyServer.exec("", "drop user if exists 'mig_db_pw'@'%'");
-            MyServer.drop(db);
+            MysqlServer.exec("", "drop user if exists 'mig_db_pw'@'%'");
+            MysqlServer.drop(db);
         }
     }
 
     @Test
     void aFailedRestoreDropsTheDatabaseItCreatedSoTheSameCommandCanRunAgain(@TempDir Path dir) throws Exception {
-        String db = MyServer.uniqueName("myfail");
-        String target = MyServer.uniqueName("myfailt");
-        MyServer.create(db);
+        String db = MysqlServer.uniqueName("myfail");
+        String target = MysqlServer.uniqueName("myfailt");
+        MysqlServer.create(db);
         try {
-            MyServer.exec(db, "create table t (id int primary key, v varchar(10))", "insert into t values (1, 'a'), (2, 'b')");
-            Database.Dump dump = MyServer.open(db).dump(dir, DumpOptions.defaults());
+            MysqlServer.exec(db, "create table t (id int primary key, v varchar(10))", "insert into t values (1, 'a'), (2, 'b')");
+            Database.Dump dump = MysqlServer.open(db).dump(dir, DumpOptions.defaults());
             Path file = dir.resolve("dump.sql");
             String good = Files.readString(file);
             Files.writeString(file, good + "\nTHIS IS NOT SQL;\n"); // a damaged dump: fails after the table is created
-            MysqlDatabase dst = MyServer.open(target);
+            MysqlDatabase dst = MysqlServer.open(target);
             assertThatThrownBy(() -> dst.restore(dir, dump, RestoreOptions.defaults()))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.FAILED))
                     .hasMessageContaining("mariadb failed").hasMessageContaining("ERROR 1064");
-            try (Connection c = MyServer.connect(""); Statement st = c.createStatement();
+            try (Connection c = MysqlServer.connect(""); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("select count(*) from information_schema.schemata where schema_name = '" + target + "'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }
             Files.writeString(file, good);
             dst.restore(dir, dump, RestoreOptions.defaults());
-            assertThat(MyServer.open(db).fingerprint().differences(dst.fingerprint())).isEmpty();
+            assertThat(MysqlServer.open(db).fingerprint().differences(dst.fingerprint())).isEmpty();
         } finally {
-            MyServer.drop(db);
-            MyServer.drop(target);
+            MysqlServer.drop(db);
+            MysqlServer.drop(target);
         }
     }
 
     @Test
     void missingToolSaysWhatToInstall(@TempDir Path dir) throws Exception {
         Path empty = Files.createDirectories(dir.resolve("empty-bin"));
-        MysqlDatabase noTools = new MysqlDatabase(MyServer.open(source).location(), empty);
+        MysqlDatabase noTools = new MysqlDatabase(MysqlServer.open(source).location(), empty);
         Path out = Files.createDirectories(dir.resolve("out"));
         assertThatThrownBy(() -> noTools.dump(out, DumpOptions.defaults()))
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
@@ -302,7 +302,7 @@ class MysqlDatabaseTest {
 
     @Test
     void aMissingDatabaseIsNamed() {
-        assertThatThrownBy(() -> MyServer.open("mig_db_no_such_db").inventory())
+        assertThatThrownBy(() -> MysqlServer.open("mig_db_no_such_db").inventory())
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND))
                 .hasMessageContaining("mig_db_no_such_db");
     }

@@ -1,16 +1,13 @@
-package dev.migrator.postgres;
+package dev.migrator.provider.postgres;
 
+import dev.migrator.provider.DatabaseUri;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Redaction;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -33,64 +30,34 @@ record PgLocation(String host, int port, String user, String password, String da
             "sslkey", "PGSSLKEY", "connect_timeout", "PGCONNECT_TIMEOUT", "application_name", "PGAPPNAME");
 
     static PgLocation parse(URI uri, Map<String, String> env) {
-        String shown = Redaction.uri(uri.toString());
-        if (uri.isOpaque()) {
-            throw MigratorException.badInput("'" + shown + "' is not a database URI; use postgresql://user@host:5432/database");
-        }
-        String user = null;
-        String password = null;
-        if (uri.getRawUserInfo() != null) {
-            String info = uri.getRawUserInfo();
-            int colon = info.indexOf(':');
-            user = decode(colon < 0 ? info : info.substring(0, colon));
-            password = colon < 0 ? null : decode(info.substring(colon + 1));
-        }
-        String host = uri.getHost();
-        if (host == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()
-                && !uri.getRawAuthority().endsWith("@")) {
-            throw MigratorException.badInput("cannot read the host and port of '" + shown + "'; use postgresql://user@host:5432/database");
-        }
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        String database = path.length() > 1 ? decode(path.substring(1)) : null;
-        if (database != null && database.contains("/")) {
-            throw MigratorException.badInput("'" + shown + "' names '" + database + "'; a PostgreSQL URI names one database: postgresql://user@host:5432/database");
-        }
+        DatabaseUri u = DatabaseUri.parse(uri, "postgresql://user@host:5432/database");
+        String shown = u.shown();
+        String user = u.user();
+        String password = u.password();
         Map<String, String> libpq = new LinkedHashMap<>();
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                if (pair.isEmpty()) {
-                    continue;
-                }
-                int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
-                String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-                if (key.equals("password")) {
-                    password = value;
-                } else if (key.equals("password-file")) {
-                    password = Redaction.secretFromFile(key, value, shown);
-                } else if (key.equals("user")) {
-                    user = value;
-                } else if (PARAMS.containsKey(key)) {
-                    libpq.put(key, value);
-                } else {
-                    throw MigratorException.badInput("unknown option '" + key + "' in " + shown + "; known: "
-                            + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())) + ", password-file");
+        for (Map.Entry<String, String> o : u.options().entrySet()) {
+            switch (o.getKey()) {
+                case "password" -> password = o.getValue();
+                case "user" -> user = o.getValue();
+                default -> {
+                    if (!PARAMS.containsKey(o.getKey())) {
+                        throw MigratorException.badInput("unknown option '" + o.getKey() + "' in " + shown + "; known: "
+                                + String.join(", ", new java.util.TreeSet<>(PARAMS.keySet())) + ", password-file");
+                    }
+                    libpq.put(o.getKey(), o.getValue());
                 }
             }
         }
-        host = host != null ? host : env.getOrDefault("PGHOST", "localhost");
+        String host = u.host() != null ? u.host() : env.getOrDefault("PGHOST", "localhost");
         if (host.startsWith("/")) {
             throw MigratorException.badInput("PGHOST=" + host + " is a Unix socket directory; migrator connects over TCP: "
                     + "give the host in the URI, e.g. postgresql://user@127.0.0.1:5432/database");
         }
-        int port = uri.getPort() > 0 ? uri.getPort() : parsePort(env.getOrDefault("PGPORT", "5432"), shown);
-        if (port < 1 || port > 65535) {
-            throw MigratorException.badInput("port " + port + " of " + shown + " is out of range; use a port from 1 to 65535");
-        }
+        int port = u.portOr(env.getOrDefault("PGPORT", "5432"), "PGPORT");
         checkOptions(libpq, shown);
         user = user != null ? user : env.getOrDefault("PGUSER", System.getProperty("user.name"));
         password = password != null ? password : env.get("PGPASSWORD");
-        database = database != null ? database : env.getOrDefault("PGDATABASE", user);
+        String database = u.database() != null ? u.database() : env.getOrDefault("PGDATABASE", user);
         return new PgLocation(host, port, user, password, database, libpq);
     }
 
@@ -107,18 +74,6 @@ record PgLocation(String host, int port, String user, String password, String da
         }
     }
 
-    private static int parsePort(String port, String shown) {
-        try {
-            return Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw MigratorException.badInput("PGPORT='" + port + "' is not a port number (for " + shown + ")");
-        }
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
     /** The same server, another database. */
     PgLocation withDatabase(String other) {
         return new PgLocation(host, port, user, password, other, libpq);
@@ -126,8 +81,7 @@ record PgLocation(String host, int port, String user, String password, String da
 
     /** {@code postgresql://user@host:port/db}: what people see; never the password. */
     String display() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return "postgresql://" + user + "@" + h + ":" + port + "/" + database;
+        return DatabaseUri.display("postgresql", user, host, port, database);
     }
 
     /** The environment that points pg_dump/pg_restore/psql at this database. */
@@ -159,9 +113,8 @@ record PgLocation(String host, int port, String user, String password, String da
                 default -> { }
             }
         });
-        String h = host.contains(":") ? "[" + host + "]" : host;
         try {
-            return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + database, props);
+            return DriverManager.getConnection("jdbc:postgresql://" + DatabaseUri.hostPort(host, port) + "/" + database, props);
         } catch (SQLException e) {
             throw failure(e, "connect to");
         }
@@ -171,11 +124,9 @@ record PgLocation(String host, int port, String user, String password, String da
     MigratorException failure(SQLException e, String doing) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String reason = oneLine(e.getMessage());
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.UnknownHostException) { // the driver says only "The connection attempt failed."
-                return MigratorException.badInput("cannot " + doing + " " + display() + ": unknown host '" + host
-                        + "'; check the host name");
-            }
+        MigratorException unknownHost = DatabaseUri.unknownHost(e, doing, display(), host);
+        if (unknownHost != null) {
+            return unknownHost;
         }
         // 08004: the driver found no password to answer the server's password request
         if (state.equals("28P01") || state.equals("28000") || state.equals("08004") && reason.contains("password")) {
@@ -201,6 +152,6 @@ record PgLocation(String host, int port, String user, String password, String da
     }
 
     static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+        return DatabaseUri.oneLine(message);
     }
 }

@@ -1,11 +1,10 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
+import dev.migrator.provider.DatabaseUri;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Redaction;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,55 +28,34 @@ import java.util.Properties;
  * named by {@code password-file=}, which keeps it out of {@code ps}) reaches the tools in their
  * environment ({@link #toolEnvironment}), never as an argument or in a file.
  */
-record MyLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) {
+record MysqlLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) {
 
-    static MyLocation parse(URI uri, Map<String, String> env, Path myCnf) {
-        String shown = Redaction.uri(uri.toString());
-        if (uri.isOpaque() || uri.getRawPath() == null) {
-            throw MigratorException.badInput("'" + shown + "' is not a database URI; use mysql://user@host:3306/database");
+    static MysqlLocation parse(URI uri, Map<String, String> env, Path myCnf) {
+        DatabaseUri u = DatabaseUri.parse(uri, "mysql://user@host:3306/database");
+        String shown = u.shown();
+        if (!u.options().isEmpty()) {
+            throw MigratorException.badInput("'" + shown + "' has the option '" + u.options().keySet().iterator().next()
+                    + "'; a MySQL URI takes only password-file=PATH: put other client settings in ~/.my.cnf");
         }
-        String user = null;
-        String password = null;
-        if (uri.getRawUserInfo() != null) {
-            String info = uri.getRawUserInfo();
-            int colon = info.indexOf(':');
-            user = decode(colon < 0 ? info : info.substring(0, colon));
-            password = colon < 0 ? null : decode(info.substring(colon + 1));
-        }
-        if (uri.getRawQuery() != null && !uri.getRawQuery().isEmpty()) {
-            for (String pair : uri.getRawQuery().split("&")) {
-                int eq = pair.indexOf('=');
-                String key = decode(eq < 0 ? pair : pair.substring(0, eq)).toLowerCase(Locale.ROOT);
-                if (!key.equals("password-file") || eq < 0) {
-                    throw MigratorException.badInput("'" + shown + "' has the option '" + key + "'; a MySQL URI takes only "
-                            + "password-file=PATH: put other client settings in ~/.my.cnf");
-                }
-                password = Redaction.secretFromFile(key, decode(pair.substring(eq + 1)), shown);
-            }
-        }
-        String path = uri.getRawPath();
-        String database = path.length() > 1 ? decode(path.substring(1)) : "";
-        if (database.isEmpty() || database.contains("/")) {
+        if (u.database() == null) {
             throw MigratorException.badInput("'" + shown + "' must name one database: mysql://user@host:3306/database");
         }
+        String password = u.password();
         boolean fromUri = password != null;
         Map<String, String> cnf = readOptionFile(myCnf);
-        String host = uri.getHost() != null ? uri.getHost() : cnf.getOrDefault("host", "127.0.0.1");
+        String host = u.host() != null ? u.host() : cnf.getOrDefault("host", "127.0.0.1");
         if (host.equals("localhost")) {
             host = "127.0.0.1"; // the tools would take "localhost" to mean the Unix socket; we speak TCP on both sides
         }
-        int port = uri.getPort() > 0 ? uri.getPort() : parsePort(cnf.getOrDefault("port", "3306"), shown);
-        if (port < 1 || port > 65535) {
-            throw MigratorException.badInput("port " + port + " of " + shown + " is out of range; use a port from 1 to 65535");
-        }
-        user = user != null ? user : cnf.getOrDefault("user", System.getProperty("user.name"));
+        int port = u.portOr(cnf.getOrDefault("port", "3306"), "port in ~/.my.cnf");
+        String user = u.user() != null ? u.user() : cnf.getOrDefault("user", System.getProperty("user.name"));
         if (fromUri && cnf.containsKey("password") && !cnf.get("password").equals(password)) {
             // the tools take an option file's password before MYSQL_PWD, so they would log in with that one
             throw MigratorException.badInput(myCnf + " sets a password, and the MySQL tools would use it instead of the one "
                     + "given with " + shown + "; remove one of the two");
         }
         password = password != null ? password : env.getOrDefault("MYSQL_PWD", cnf.get("password"));
-        return new MyLocation(host, port, user, password, fromUri, database);
+        return new MysqlLocation(host, port, user, password, fromUri, u.database());
     }
 
     /** {@code key=value} lines of the client groups of a MySQL option file; missing file: empty. */
@@ -109,26 +87,13 @@ record MyLocation(String host, int port, String user, String password, boolean p
         return out;
     }
 
-    private static int parsePort(String port, String shown) {
-        try {
-            return Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            throw MigratorException.badInput("port '" + port + "' in ~/.my.cnf is not a number (for " + shown + ")");
-        }
-    }
-
-    private static String decode(String s) {
-        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    MyLocation withDatabase(String other) {
-        return new MyLocation(host, port, user, password, passwordFromUri, other);
+    MysqlLocation withDatabase(String other) {
+        return new MysqlLocation(host, port, user, password, passwordFromUri, other);
     }
 
     /** {@code mysql://user@host:port/db}: what people see; never the password. */
     String display() {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return "mysql://" + user + "@" + h + ":" + port + "/" + database;
+        return DatabaseUri.display("mysql", user, host, port, database);
     }
 
     @Override
@@ -163,9 +128,8 @@ record MyLocation(String host, int port, String user, String password, boolean p
             props.setProperty("password", password);
         }
         props.setProperty("permitMysqlScheme", "true");
-        String h = host.contains(":") ? "[" + host + "]" : host;
         try {
-            return DriverManager.getConnection("jdbc:mariadb://" + h + ":" + port + "/" + database, props);
+            return DriverManager.getConnection("jdbc:mariadb://" + DatabaseUri.hostPort(host, port) + "/" + database, props);
         } catch (SQLException e) {
             throw failure(e, "connect to");
         }
@@ -175,11 +139,9 @@ record MyLocation(String host, int port, String user, String password, boolean p
     MigratorException failure(SQLException e, String doing) {
         String reason = oneLine(e.getMessage());
         int code = e.getErrorCode();
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.UnknownHostException) {
-                return MigratorException.badInput("cannot " + doing + " " + display() + ": unknown host '" + host
-                        + "'; check the host name");
-            }
+        MigratorException unknownHost = DatabaseUri.unknownHost(e, doing, display(), host);
+        if (unknownHost != null) {
+            return unknownHost;
         }
         if (code == 1045 || code == 1698) {
             return new MigratorException(ErrorCode.AUTH, display() + " rejected user '" + user + "': " + reason
@@ -199,6 +161,6 @@ record MyLocation(String host, int port, String user, String password, boolean p
     }
 
     static String oneLine(String message) {
-        return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").strip();
+        return DatabaseUri.oneLine(message);
     }
 }

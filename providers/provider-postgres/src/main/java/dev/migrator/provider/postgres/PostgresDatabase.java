@@ -1,6 +1,7 @@
-package dev.migrator.postgres;
+package dev.migrator.provider.postgres;
 
 import dev.migrator.provider.Database;
+import dev.migrator.provider.DatabaseTools;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Fingerprint;
 import dev.migrator.provider.MigratorException;
@@ -100,13 +101,7 @@ final class PostgresDatabase implements Database {
         if (pgDump.major < serverMajor) {
             throw tooOld(pgDump, "dump", serverMajor);
         }
-        try (Stream<Path> files = Files.list(dir)) {
-            if (files.findAny().isPresent()) {
-                throw MigratorException.badInput("dump directory " + dir + " is not empty");
-            }
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot read dump directory " + dir + ": " + e.getMessage(), e);
-        }
+        DatabaseTools.requireEmpty(dir);
         // A dump is the data: only its owner may read it. pg_dump creates its files by the umask (usually
         // 0644), so the directory is closed first (nobody else can reach the files while they are written)
         // and the files are made 0600 when it is done.
@@ -339,10 +334,7 @@ final class PostgresDatabase implements Database {
 
     /** One line from what a failing tool said; rejected credentials are {@link ErrorCode#AUTH}. */
     static MigratorException toolFailure(String tool, String said, PgLocation where, String what) {
-        String detail = said;
-        if (detail.length() > 600) {
-            detail = "..." + detail.substring(detail.length() - 600);
-        }
+        String detail = DatabaseTools.tail(said);
         if (detail.contains("password authentication failed") || detail.contains("no password supplied")
                 || detail.contains("fe_sendauth")) {
             return new MigratorException(ErrorCode.AUTH, tool + " could not log in to " + where.display() + ": " + detail
@@ -390,18 +382,12 @@ final class PostgresDatabase implements Database {
             Path versioned = Path.of("/usr/lib/postgresql", Integer.toString(serverMajor), "bin", name);
             exe = Files.isExecutable(versioned) ? versioned : Path.of(name);
         }
-        ProcessBuilder b = new ProcessBuilder(exe.toString(), "--version").redirectOutput(ProcessBuilder.Redirect.PIPE);
-        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL + ", version " + serverMajor + " or later")) {
-            String out = new String(p.processes().get(0).getInputStream().readAllBytes()).strip();
-            p.await();
-            Matcher m = VERSION.matcher(out.replaceFirst("^\\D*", ""));
-            if (!m.lookingAt()) {
-                throw MigratorException.badInput("cannot read the version of " + exe + " ('" + out + "')");
-            }
-            return new Tool(exe.toString(), m.group(0), Integer.parseInt(m.group(1)));
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot run " + exe + " --version: " + e.getMessage(), e);
+        String out = DatabaseTools.versionOutput(exe.toString(), INSTALL + ", version " + serverMajor + " or later");
+        Matcher m = VERSION.matcher(out.replaceFirst("^\\D*", ""));
+        if (!m.lookingAt()) {
+            throw MigratorException.badInput("cannot read the version of " + exe + " ('" + out + "')");
         }
+        return new Tool(exe.toString(), m.group(0), Integer.parseInt(m.group(1)));
     }
 
     private static MigratorException tooOld(Tool tool, String what, int serverMajor) {

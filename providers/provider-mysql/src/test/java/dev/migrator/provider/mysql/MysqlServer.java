@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import java.io.IOException;
 import java.net.URI;
@@ -13,8 +13,8 @@ import java.util.UUID;
  * The MariaDB service on 127.0.0.1:3306 (root, no password). A second database on the same server
  * plays "another host". Databases are named mig_db_* and dropped by the tests that create them.
  */
-final class MyServer {
-    private MyServer() {
+final class MysqlServer {
+    private MysqlServer() {
     }
 
     static String uniqueName(String what) {
@@ -51,7 +51,7 @@ final class MyServer {
 
     /** Runs a SQL script with the real client, as a person would load one. */
     static void load(String database, String resource) throws IOException, InterruptedException {
-        Path script = Path.of(URI.create(MyServer.class.getResource("/" + resource).toString()));
+        Path script = Path.of(URI.create(MysqlServer.class.getResource("/" + resource).toString()));
         Process p = new ProcessBuilder("mariadb", "--default-character-set=utf8mb4", "--protocol=TCP", "-h", "127.0.0.1", "-u", "root", database)
                 .redirectInput(script.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

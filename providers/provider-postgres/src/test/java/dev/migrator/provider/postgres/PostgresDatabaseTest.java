@@ -1,7 +1,7 @@
-package dev.migrator.postgres;
+package dev.migrator.provider.postgres;
 
-import static dev.migrator.postgres.PgServers.MAIN;
-import static dev.migrator.postgres.PgServers.OTHER;
+import static dev.migrator.provider.postgres.PgServers.MAIN;
+import static dev.migrator.provider.postgres.PgServers.OTHER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

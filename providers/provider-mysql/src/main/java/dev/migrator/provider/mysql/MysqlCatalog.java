@@ -1,4 +1,4 @@
-package dev.migrator.mysql;
+package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.Fingerprint;
 import java.sql.Connection;
@@ -34,13 +34,13 @@ import java.util.TreeMap;
  * between servers holding the same rows. It detects accidental change (a lost, duplicated or altered
  * row); it is not a cryptographic commitment against deliberate forgery.
  */
-final class MyCatalog {
+final class MysqlCatalog {
     private static final Set<String> HEX_TYPES = Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext",
             "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "enum", "set", "json", "geometry",
             "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "bit",
             "inet6", "inet4", "uuid");
 
-    private MyCatalog() {
+    private MysqlCatalog() {
     }
 
     static String quote(String name) {

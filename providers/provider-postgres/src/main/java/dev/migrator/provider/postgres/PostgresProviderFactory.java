@@ -1,4 +1,4 @@
-package dev.migrator.postgres;
+package dev.migrator.provider.postgres;
 
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ProviderFactory;

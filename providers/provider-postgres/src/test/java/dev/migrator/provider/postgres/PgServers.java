@@ -1,4 +1,4 @@
-package dev.migrator.postgres;
+package dev.migrator.provider.postgres;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
