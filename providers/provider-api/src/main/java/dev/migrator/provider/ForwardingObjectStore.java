@@ -41,9 +41,13 @@ public abstract class ForwardingObjectStore implements ObjectStore {
         return delegate.capabilities();
     }
 
+    /**
+     * One listing method to override: this one is {@code list(prefix, null)}, final, so a wrapper that changes
+     * listings cannot change one of the two and be bypassed through the other.
+     */
     @Override
-    public Stream<ObjectInfo> list(String prefix) {
-        return delegate.list(prefix);
+    public final Stream<ObjectInfo> list(String prefix) {
+        return list(prefix, null);
     }
 
     @Override

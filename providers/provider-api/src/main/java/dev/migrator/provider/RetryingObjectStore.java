@@ -51,11 +51,6 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
     }
 
     @Override
-    public Stream<ObjectInfo> list(String prefix) {
-        return list(prefix, null);
-    }
-
-    @Override
     public Stream<ObjectInfo> list(String prefix, String startAfter) {
         ResumingListing listing = new ResumingListing(prefix, startAfter);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL), false)
