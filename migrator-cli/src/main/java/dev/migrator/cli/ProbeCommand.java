@@ -3,7 +3,7 @@ package dev.migrator.cli;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Redaction;
 import dev.migrator.provider.Sizes;
 import java.io.IOException;
@@ -40,8 +40,8 @@ final class ProbeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String u = StoreArgs.toUri(uri);
-        if (Providers.isDatabase(u)) {
-            try (Database db = Providers.database(u)) {
+        if (Stores.isDatabase(u)) {
+            try (Database db = Stores.database(u)) {
                 long t = System.nanoTime();
                 Database.Inventory inv = db.inventory();
                 double s = (System.nanoTime() - t) / 1e9;

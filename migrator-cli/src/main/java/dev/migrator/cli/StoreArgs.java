@@ -1,10 +1,10 @@
 package dev.migrator.cli;
 
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,8 +30,9 @@ final class StoreArgs {
         return new StoreOptions(Sizes.parse(partSize, "--part-size"), partConcurrency, retry());
     }
 
+    /** The store {@code location} names, from the registry: already retried with {@link #retry()} (see {@link Stores}). */
     ObjectStore open(String location) {
-        return Providers.objectStore(toUri(location), options());
+        return Stores.open(toUri(location), options());
     }
 
     /** A URI as given, or a plain local path turned into a {@code file://} URI. */

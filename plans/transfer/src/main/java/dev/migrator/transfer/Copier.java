@@ -6,6 +6,7 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,14 +54,14 @@ public final class Copier {
     /** Counts and reports every retry, of a store operation or of a whole object that did not verify. */
     private final Retry.Listener onRetry;
 
-    /** The stores are used as given; the copier wraps them in its retry policy. */
+    /** The copier retries the stores with its policy (once: a store opened through Stores is not wrapped again). */
     public Copier(ObjectStore source, ObjectStore target, CopyOptions options, Progress progress) {
         this.onRetry = (what, attempt, cause) -> {
             retries.incrementAndGet();
             progress.retrying(what, cause.getMessage());
         };
-        this.source = new RetryingObjectStore(source, options.retry(), onRetry);
-        this.target = new RetryingObjectStore(target, options.retry(), onRetry);
+        this.source = RetryingObjectStore.around(source, options.retry(), onRetry);
+        this.target = RetryingObjectStore.around(target, options.retry(), onRetry);
         this.options = options;
         this.progress = progress;
     }

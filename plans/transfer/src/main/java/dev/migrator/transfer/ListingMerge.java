@@ -18,10 +18,10 @@ import java.util.stream.Stream;
  * pair being handed out, and nothing of a listing is kept.
  *
  * <p>What is listed: only the keys the selection can contain. Each include prefix (or, without includes,
- * the prefix that every key in {@code [from, to)} shares) is listed with {@code list(prefix)}, in key order,
- * so a plan's shard {@code under media/} does not read the rest of the bucket; a side stops at the range's
- * end. Keys before {@code from} under a listed prefix are read and dropped: the store interface cannot yet
- * start a listing at a key ({@code list(prefix, startAfter)} is to come).
+ * the prefix that every key in {@code [from, to)} shares) is listed in key order, so a plan's shard
+ * {@code under media/} does not read the rest of the bucket; a side starts listing at the range's start
+ * ({@link ObjectStore#list(String, String)}, so a shard of a bucket's last keys does not page through the
+ * first ones on stores that can start there) and stops at the range's end.
  *
  * <p>The merge relies on each store listing in {@link Keys#ORDER}; a store that does not fails the merge
  * loudly instead of making a missing object look present or vice versa. Not thread-safe; close it to close
@@ -165,6 +165,21 @@ public final class ListingMerge implements Iterator<ListingMerge.Pair>, AutoClos
         return from.substring(0, n);
     }
 
+    /**
+     * Where a listing of {@code prefix} may start for a range from {@code from} (inclusive): after {@code from}
+     * without its last character, a key just below it ({@code list} starts after a key, exclusive); the few keys
+     * between the two are dropped by the selection. Null (from the start) when {@code from} does not lie past
+     * the prefix's first key.
+     */
+    static String startAfter(String prefix, String from) {
+        if (from == null || from.isEmpty() || Keys.ORDER.compare(from, prefix) <= 0) {
+            return null;
+        }
+        // By code point, so that a surrogate pair is never cut in half (it would not encode to UTF-8).
+        String before = from.substring(0, from.offsetByCodePoints(from.length(), -1));
+        return before.isEmpty() ? null : before;
+    }
+
     /** One store's keys in the selection, listed prefix after prefix, one entry read ahead. */
     private static final class Side implements AutoCloseable {
         private final ObjectStore store;
@@ -225,7 +240,7 @@ public final class ListingMerge implements Iterator<ListingMerge.Pair>, AutoClos
         private boolean openNext() {
             String prefix = prefixes.next();
             try {
-                stream = store.list(prefix);
+                stream = store.list(prefix, startAfter(prefix, selection.from()));
                 it = stream.iterator();
                 it.hasNext(); // a lazy listing may only find out here that its store is not there
                 return true;

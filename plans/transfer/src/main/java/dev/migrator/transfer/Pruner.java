@@ -6,6 +6,7 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.RetryingObjectStore;
 
 /**
  * Deletes the target's objects in a {@link Selection} that the source does not have (a cut-over's
@@ -43,12 +44,12 @@ public final class Pruner {
     private final Listener listener;
     private volatile boolean cancelled;
 
-    /** The stores are used as given; the pruner wraps them in {@code retry}. */
+    /** The pruner retries the stores with {@code retry} (once: a store opened through Stores is not wrapped again). */
     public Pruner(ObjectStore source, ObjectStore target, Selection selection, boolean dryRun, Retry retry,
                   Progress progress, Listener listener) {
         Retry.Listener onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
-        this.source = new RetryingObjectStore(source, retry, onRetry);
-        this.target = new RetryingObjectStore(target, retry, onRetry);
+        this.source = RetryingObjectStore.around(source, retry, onRetry);
+        this.target = RetryingObjectStore.around(target, retry, onRetry);
         this.selection = selection;
         this.dryRun = dryRun;
         this.listener = listener;

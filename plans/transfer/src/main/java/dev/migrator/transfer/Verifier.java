@@ -6,6 +6,7 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.RetryingObjectStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,8 +40,8 @@ public final class Verifier {
     public Verifier(ObjectStore source, ObjectStore target, int checkers, Retry retry, Progress progress, Selection selection) {
         this.selection = selection;
         Retry.Listener onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
-        this.source = new RetryingObjectStore(source, retry, onRetry);
-        this.target = new RetryingObjectStore(target, retry, onRetry);
+        this.source = RetryingObjectStore.around(source, retry, onRetry);
+        this.target = RetryingObjectStore.around(target, retry, onRetry);
         this.checkers = checkers;
         this.progress = progress;
     }

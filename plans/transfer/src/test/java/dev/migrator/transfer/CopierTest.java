@@ -3,6 +3,7 @@ package dev.migrator.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.provider.Content;
+import dev.migrator.provider.ForwardingObjectStore;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
@@ -334,23 +335,19 @@ class CopierTest {
     }
 
     /** Counts the listing entries a reader consumes; everything else goes to the real store. */
-    static final class CountingList implements ObjectStore {
+    static final class CountingList extends ForwardingObjectStore {
         final ObjectStore store;
         int listed;
 
         CountingList(ObjectStore store) {
+            super(store);
             this.store = store;
         }
 
         @Override
-        public String displayUri() {
-            return store.displayUri();
-        }
-
-        @Override
-        public Stream<ObjectInfo> list(String prefix) {
+        public Stream<ObjectInfo> list(String prefix, String startAfter) {
             // Counted as the reader pulls them (a peek() would also count what a sorted() source buffers).
-            Stream<ObjectInfo> all = store.list(prefix);
+            Stream<ObjectInfo> all = store.list(prefix, startAfter);
             java.util.Iterator<ObjectInfo> it = all.iterator();
             java.util.Iterator<ObjectInfo> counting = new java.util.Iterator<>() {
                 @Override
@@ -366,31 +363,6 @@ class CopierTest {
             };
             return java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(counting,
                     java.util.Spliterator.ORDERED), false).onClose(all::close);
-        }
-
-        @Override
-        public java.util.Optional<ObjectInfo> stat(String key) {
-            return store.stat(key);
-        }
-
-        @Override
-        public java.io.InputStream open(String key, long offset, long length) {
-            return store.open(key, offset, length);
-        }
-
-        @Override
-        public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
-            return store.put(key, content, metadata);
-        }
-
-        @Override
-        public void delete(String key) {
-            store.delete(key);
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 }

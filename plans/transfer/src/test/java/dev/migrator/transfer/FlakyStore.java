@@ -1,6 +1,7 @@
 package dev.migrator.transfer;
 
 import dev.migrator.provider.Content;
+import dev.migrator.provider.ForwardingObjectStore;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
@@ -21,7 +22,7 @@ import java.util.stream.StreamSupport;
  * Like S3, it reports each object's MD5 in listings and stats (computed from the real bytes: the wrapped
  * local store reports none), so the copier can check what it read against the source's own checksum.
  */
-class FlakyStore implements ObjectStore {
+class FlakyStore extends ForwardingObjectStore {
     final ObjectStore real;
     final AtomicInteger statFailures = new AtomicInteger();
     final AtomicInteger putFailures = new AtomicInteger();
@@ -33,17 +34,13 @@ class FlakyStore implements ObjectStore {
     volatile boolean listWithoutMetadata;
 
     FlakyStore(ObjectStore real) {
+        super(real);
         this.real = real;
     }
 
     @Override
-    public String displayUri() {
-        return real.displayUri();
-    }
-
-    @Override
-    public Stream<ObjectInfo> list(String prefix) {
-        Stream<ObjectInfo> inner = real.list(prefix);
+    public Stream<ObjectInfo> list(String prefix, String startAfter) {
+        Stream<ObjectInfo> inner = real.list(prefix, startAfter);
         Iterator<ObjectInfo> it = inner.iterator();
         int dieAfter = listDeathAfter.getAndSet(-1);
         Iterator<ObjectInfo> flaky = new Iterator<>() {
@@ -70,11 +67,15 @@ class FlakyStore implements ObjectStore {
 
     @Override
     public Optional<ObjectInfo> stat(String key) {
+        failStatIfPlanned(key);
+        return real.stat(key).map(this::withMd5);
+    }
+
+    private void failStatIfPlanned(String key) {
         if (statFailures.getAndDecrement() > 0) {
             injected.incrementAndGet();
             throw MigratorException.retryable("HEAD " + key + ": 500 Internal Error", null);
         }
-        return real.stat(key).map(this::withMd5);
     }
 
     private ObjectInfo withMd5(ObjectInfo o) {
@@ -91,7 +92,10 @@ class FlakyStore implements ObjectStore {
 
     @Override
     public InputStream open(String key, long offset, long length) {
-        InputStream in = real.open(key, offset, length);
+        return flaky(real.open(key, offset, length));
+    }
+
+    private InputStream flaky(InputStream in) {
         boolean die = readDeaths.getAndDecrement() > 0;
         boolean corrupt = !die && corruptReads.getAndDecrement() > 0;
         if (die || corrupt) {
@@ -121,6 +125,14 @@ class FlakyStore implements ObjectStore {
         };
     }
 
+    /** With the faults of a stat and of a read: it stands for both. */
+    @Override
+    public Opened openWithInfo(String key) {
+        failStatIfPlanned(key);
+        Opened opened = real.openWithInfo(key);
+        return new Opened(withMd5(opened.info()), flaky(opened.stream()));
+    }
+
     @Override
     public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
         if (putFailures.getAndDecrement() > 0) {
@@ -128,15 +140,5 @@ class FlakyStore implements ObjectStore {
             throw MigratorException.retryable("PUT " + key + ": 503 SlowDown", null);
         }
         return real.put(key, content, metadata);
-    }
-
-    @Override
-    public void delete(String key) {
-        real.delete(key);
-    }
-
-    @Override
-    public void close() {
-        real.close();
     }
 }

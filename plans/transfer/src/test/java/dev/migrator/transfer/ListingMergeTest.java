@@ -15,6 +15,8 @@ import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.provider.local.LocalObjectStore;
 import dev.migrator.testkit.ObjectStoreContract;
+import dev.migrator.testkit.fault.FaultPlan;
+import dev.migrator.testkit.fault.FaultProxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,6 +149,51 @@ class ListingMergeTest {
         }
     }
 
+    /**
+     * A key-range shard of the last tenth of a bucket starts listing at its range: counted at the wire (a
+     * proxy that counts ListObjectsV2 requests), it reads its own two pages, not the nineteen before them.
+     */
+    @Test
+    void aShardOfTheLastKeysDoesNotPageThroughTheFirstOnes() throws Exception {
+        AtomicLong listings = new AtomicLong();
+        FaultPlan countListings = request -> {
+            if (request.method().equals("GET") && request.target().contains("list-type=2")) {
+                listings.incrementAndGet();
+            }
+            return null;
+        };
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory();
+             FaultProxy proxy = FaultProxy.start(s3.endpoint(), countListings)) {
+            s3.createBucket("shard-src");
+            String uri = "s3://shard-src/?endpoint=" + proxy.endpoint() + "&access-key=" + s3.accessKey()
+                    + "&secret-key=" + s3.secretKey() + "&page-size=10";
+            try (ObjectStore source = Providers.objectStore(uri, StoreOptions.DEFAULTS);
+                 ObjectStore target = new LocalObjectStore(dir.resolve("target"))) {
+                for (int i = 0; i < 200; i++) {
+                    source.put(String.format("k%03d", i), Content.of(new byte[] {(byte) i}), ObjectMetadata.EMPTY);
+                }
+                listings.set(0);
+                List<String> keys = new ArrayList<>();
+                try (ListingMerge merge = ListingMerge.intoTarget(source, target, Selection.ALL.range("k180", null))) {
+                    merge.forEachRemaining(p -> keys.add(p.key()));
+                }
+                assertThat(keys).hasSize(20).startsWith("k180").endsWith("k199");
+                // Pages of 10 from k18 (the start-after below k180): k180..k189, k190..k199, perhaps an empty third.
+                assertThat(listings.get()).as("listing requests of the shard").isBetween(2L, 3L);
+            }
+        }
+    }
+
+    @Test
+    void startAfterIsJustBelowTheRangeStart() {
+        assertThat(ListingMerge.startAfter("", "k180")).isEqualTo("k18");
+        assertThat(ListingMerge.startAfter("media/", "media/x")).isEqualTo("media/");
+        assertThat(ListingMerge.startAfter("media/", "media/")).isNull();
+        assertThat(ListingMerge.startAfter("", "a")).isNull();
+        assertThat(ListingMerge.startAfter("", null)).isNull();
+        assertThat(ListingMerge.startAfter("", "x😀")).isEqualTo("x"); // never half a surrogate pair
+    }
+
     @Test
     void listsOnlyUnderTheIncludesAndStopsAtTheRangeEnd() {
         LocalObjectStore source = new LocalObjectStore(dir.resolve("src"));
@@ -213,8 +261,8 @@ class ListingMergeTest {
         seed(source, target);
         ObjectStore reversed = new FlakyStore(source) {
             @Override
-            public Stream<ObjectInfo> list(String prefix) {
-                return real.list(prefix).sorted(Comparator.comparing(ObjectInfo::key, Keys.ORDER).reversed());
+            public Stream<ObjectInfo> list(String prefix, String startAfter) {
+                return real.list(prefix, startAfter).sorted(Comparator.comparing(ObjectInfo::key, Keys.ORDER).reversed());
             }
         };
         assertThatThrownBy(() -> merged(ListingMerge.of(reversed, target, Selection.ALL)))
@@ -229,14 +277,14 @@ class ListingMergeTest {
         Set<String> closed = new TreeSet<>();
         ObjectStore a = new FlakyStore(source) {
             @Override
-            public Stream<ObjectInfo> list(String prefix) {
-                return real.list(prefix).onClose(() -> closed.add("source"));
+            public Stream<ObjectInfo> list(String prefix, String startAfter) {
+                return real.list(prefix, startAfter).onClose(() -> closed.add("source"));
             }
         };
         ObjectStore b = new FlakyStore(target) {
             @Override
-            public Stream<ObjectInfo> list(String prefix) {
-                return real.list(prefix).onClose(() -> closed.add("target"));
+            public Stream<ObjectInfo> list(String prefix, String startAfter) {
+                return real.list(prefix, startAfter).onClose(() -> closed.add("target"));
             }
         };
         try (ListingMerge merge = ListingMerge.of(a, b, Selection.ALL)) {

@@ -51,6 +51,55 @@ public interface ObjectStore extends AutoCloseable {
      */
     Stream<ObjectInfo> list(String prefix);
 
+    /**
+     * Like {@link #list(String)}, but only the keys after {@code startAfter} (exclusive; {@code null}
+     * for all): a listing that resumes after the last key it saw, or a key-range shard that starts at
+     * its range. Adapters whose servers can start a listing at a key override it and say so in
+     * {@link Capabilities#listFromKey()}; the default lists the prefix and drops the keys up to
+     * {@code startAfter}, which is correct but reads them.
+     */
+    default Stream<ObjectInfo> list(String prefix, String startAfter) {
+        Stream<ObjectInfo> all = list(prefix);
+        return startAfter == null ? all : all.dropWhile(o -> Keys.ORDER.compare(o.key(), startAfter) <= 0);
+    }
+
+    /** What this store can do beyond the contract (rclone's Features); wrappers forward it. */
+    default Capabilities capabilities() {
+        return Capabilities.NONE;
+    }
+
+    /**
+     * The store this one wraps ({@link ForwardingObjectStore}), or this store itself when it wraps none
+     * (an adapter). See {@link #innermost} for the adapter under any number of wrappers.
+     */
+    default ObjectStore unwrap() {
+        return this;
+    }
+
+    /** The adapter under every wrapper of {@code store}: for checks that need the adapter's own class. */
+    static ObjectStore innermost(ObjectStore store) {
+        ObjectStore s = store;
+        for (ObjectStore inner = s.unwrap(); inner != s; inner = s.unwrap()) {
+            s = inner;
+        }
+        return s;
+    }
+
+    /** The first wrapper of {@code type} in {@code store}'s chain (the store itself included), if any. */
+    static <T extends ObjectStore> Optional<T> find(ObjectStore store, Class<T> type) {
+        ObjectStore s = store;
+        while (true) {
+            if (type.isInstance(s)) {
+                return Optional.of(type.cast(s));
+            }
+            ObjectStore inner = s.unwrap();
+            if (inner == s) {
+                return Optional.empty();
+            }
+            s = inner;
+        }
+    }
+
     /** The object's size, checksums and metadata, or empty if there is no such key. */
     Optional<ObjectInfo> stat(String key);
 

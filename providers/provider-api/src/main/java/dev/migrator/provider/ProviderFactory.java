@@ -16,6 +16,16 @@ public interface ProviderFactory {
     String usage();
 
     /**
+     * The URI query parameters whose values are secrets (e.g. {@code secret-key}, {@code password}), as
+     * they are spelled in the URI. {@link Redaction} hides their values wherever a URI is shown, so a new
+     * provider declares its own here rather than relying on a central list. A password in the URI's user
+     * info is always hidden and need not be declared.
+     */
+    default Set<String> secretParameters() {
+        return Set.of();
+    }
+
+    /**
      * Opens an object store for {@code uri}. Cheap and offline where possible: a missing bucket or bad
      * credentials may surface only on the first call. Malformed URIs throw {@link ErrorCode#BAD_INPUT}.
      */

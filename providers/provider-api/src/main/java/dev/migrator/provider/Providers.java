@@ -1,69 +1,48 @@
 package dev.migrator.provider;
 
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.ServiceLoader;
 import java.util.TreeMap;
 
-/** Finds the adapter for a URI by its scheme. */
+/**
+ * The old entry point, now a thin facade over {@link Stores} (which finds the providers once) for the
+ * callers not yet moved to it. {@link #objectStore} returns the bare adapter, as it always did: those
+ * callers wrap stores themselves. New code uses {@link Stores#open}.
+ */
 public final class Providers {
     private Providers() {
     }
 
+    /** The bare adapter for {@code uri}; see {@link Stores#openAdapter}. */
     public static ObjectStore objectStore(String uri, StoreOptions options) {
-        URI parsed = parse(uri);
-        return factoryFor(parsed).objectStore(parsed, options);
+        return Stores.openAdapter(uri, options);
     }
 
     public static Database database(String uri) {
-        URI parsed = parse(uri);
-        return factoryFor(parsed).database(parsed);
+        return Stores.database(uri);
     }
 
     /** Whether {@code uri} names a database (by its scheme's provider). */
     public static boolean isDatabase(String uri) {
-        return factoryFor(parse(uri)).holdsDatabases();
+        return Stores.isDatabase(uri);
     }
 
     public static ProviderFactory factoryFor(URI uri) {
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        TreeMap<String, ProviderFactory> known = all();
-        ProviderFactory factory = known.get(scheme);
-        if (factory == null) {
-            throw MigratorException.badInput((scheme.isEmpty()
-                    ? "'" + Redaction.uri(uri.toString()) + "' has no scheme"
-                    : "unknown scheme '" + scheme + "' in " + Redaction.uri(uri.toString()))
-                    + "; use one of: " + String.join(", ", known.keySet().stream().map(s -> s + "://").toList()));
-        }
-        return factory;
+        return Stores.factoryFor(uri);
     }
 
     /** Every installed provider by scheme, sorted. */
     public static TreeMap<String, ProviderFactory> all() {
-        TreeMap<String, ProviderFactory> byScheme = new TreeMap<>();
-        for (ProviderFactory f : ServiceLoader.load(ProviderFactory.class)) {
-            f.schemes().forEach(s -> byScheme.put(s, f));
-        }
-        return byScheme;
+        return new TreeMap<>(Stores.factories());
     }
 
     /** Usage lines of every installed provider. */
     public static List<String> usage() {
-        List<String> lines = new ArrayList<>();
-        all().values().stream().distinct().forEach(f -> lines.add(f.usage()));
-        return lines;
+        return Stores.usage();
     }
 
     /** Parses a user-supplied URI; a local path without scheme is not guessed at. */
     public static URI parse(String uri) {
-        try {
-            return new URI(uri);
-        } catch (URISyntaxException e) {
-            throw MigratorException.badInput("'" + Redaction.uri(uri) + "' is not a valid URI: " + e.getReason()
-                    + " at index " + e.getIndex() + " (percent-encode spaces and special characters)");
-        }
+        return Stores.uri(uri);
     }
 }

@@ -23,6 +23,16 @@ class RedactionTest {
                 .isEqualTo("postgresql://app@db/posts?password-file=***&sslmode=require");
     }
 
+    /** A provider's own secret parameter, unknown to the built-in list, is hidden because the provider declares it. */
+    @Test
+    void hidesTheSecretParametersProvidersDeclare() {
+        assertThat(Redaction.uri("vault-test://box/p?account-key=hunter2&x=1"))
+                .isEqualTo("vault-test://box/p?account-key=***&x=1");
+        assertThat(Redaction.uri("vault-test://box/p?ACCOUNT-KEY=hunter2")).isEqualTo("vault-test://box/p?ACCOUNT-KEY=***");
+        // Not a parameter merely containing the name.
+        assertThat(Redaction.uri("vault-test://box/p?my-account-key-id=7")).isEqualTo("vault-test://box/p?my-account-key-id=7");
+    }
+
     @Test
     void aSecretFileGivesItsFirstLineAndABadOneIsOneLineWithoutTheSecret(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("pw");

@@ -2,7 +2,10 @@ package dev.migrator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.migrator.provider.Capabilities;
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
@@ -11,7 +14,10 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.ProviderFactory;
+import dev.migrator.provider.Stores;
 import java.io.IOException;
+import java.net.URI;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -64,6 +71,24 @@ public abstract class ObjectStoreContract {
      * most {@link #MAX_PAGE_SIZE} objects. The suite closes it.
      */
     protected abstract ObjectStore newStore();
+
+    /**
+     * The requests the fixture's server has received so far (of all kinds, or at least every listing request),
+     * or -1 when the fixture cannot count them; the laziness and listing-from-a-key checks count with it the
+     * requests a listing makes.
+     */
+    protected long requestsSoFar() {
+        return -1;
+    }
+
+    /**
+     * The secret values the fixture put in the store's URI (a key, a password), which must never be in its
+     * {@link ObjectStore#displayUri()}. A fixture of a provider that declares secret parameters
+     * ({@link ProviderFactory#secretParameters}) must give at least one, or {@link #displayUriCarriesNoSecrets} fails.
+     */
+    protected List<String> secretsInUri() {
+        return List.of();
+    }
 
     @BeforeEach
     void openStore() {
@@ -194,12 +219,107 @@ public abstract class ObjectStoreContract {
 
     @Test
     void listingIsLazy() {
-        for (int i = 0; i < 3 * MAX_PAGE_SIZE; i++) {
+        int pages = 5;
+        for (int i = 0; i < pages * MAX_PAGE_SIZE; i++) {
             store.put("lazy/" + (100 + i), Content.of(new byte[] {(byte) i}), ObjectMetadata.EMPTY);
         }
-        try (Stream<ObjectInfo> objects = store.list("lazy/")) {
+        assertListingIsLazy(store, this::requestsSoFar, pages);
+    }
+
+    /**
+     * Taking the first object of a listing of {@code pages} full pages reads at most two pages' requests (one,
+     * and a store's check of its bucket): an adapter that reads every page before returning fails. Without a
+     * request count only the first object is checked.
+     */
+    protected static void assertListingIsLazy(ObjectStore s, java.util.function.LongSupplier requests, int pages) {
+        long before = requests.getAsLong();
+        try (Stream<ObjectInfo> objects = s.list("lazy/")) {
             Optional<ObjectInfo> first = objects.findFirst();
             assertThat(first).map(ObjectInfo::key).contains("lazy/100");
+        }
+        if (before >= 0) {
+            assertThat(requests.getAsLong() - before).as("requests to take the first of " + pages + " pages").isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void listingFromAKeyStartsAfterIt() {
+        List<String> keys = IntStream.range(0, 3 * MAX_PAGE_SIZE).mapToObj(i -> "from/" + (100 + i)).toList();
+        keys.forEach(k -> store.put(k, Content.of(new byte[1]), ObjectMetadata.EMPTY));
+        store.put("from0", Content.of(new byte[1]), ObjectMetadata.EMPTY);
+        // Exclusive: an existing key is not listed again; a key between two existing ones starts at the next.
+        assertThat(keysAfter("from/", "from/125")).containsExactlyElementsOf(keys.subList(26, keys.size()));
+        assertThat(keysAfter("from/", "from/125a")).containsExactlyElementsOf(keys.subList(26, keys.size()));
+        assertThat(keysAfter("from/", null)).containsExactlyElementsOf(keys);
+        assertThat(keysAfter("from/", "a")).containsExactlyElementsOf(keys); // before the prefix: all of it
+        assertThat(keysAfter("from/", "from/129")).isEmpty();
+        assertThat(keysAfter("", "from/128")).containsExactly("from/129", "from0");
+    }
+
+    private List<String> keysAfter(String prefix, String startAfter) {
+        try (Stream<ObjectInfo> objects = store.list(prefix, startAfter)) {
+            return objects.map(ObjectInfo::key).toList();
+        }
+    }
+
+    /** Declared {@link Capabilities#listFromKey()}: the listing starts there on the server, not at the prefix. */
+    @Test
+    void listingFromAKeyDoesNotReadTheKeysBeforeIt() {
+        assumeTrue(store.capabilities().listFromKey(), "the store does not declare listing from a key");
+        assumeTrue(requestsSoFar() >= 0, "the fixture cannot count requests");
+        int pages = 5;
+        for (int i = 0; i < pages * MAX_PAGE_SIZE; i++) {
+            store.put("seek/" + (100 + i), Content.of(new byte[1]), ObjectMetadata.EMPTY);
+        }
+        long before = requestsSoFar();
+        String last = "seek/" + (100 + pages * MAX_PAGE_SIZE - 1);
+        try (Stream<ObjectInfo> objects = store.list("seek/", "seek/" + (100 + pages * MAX_PAGE_SIZE - 3))) {
+            assertThat(objects.map(ObjectInfo::key).toList()).containsExactly("seek/" + (100 + pages * MAX_PAGE_SIZE - 2), last);
+        }
+        assertThat(requestsSoFar() - before).as("requests to list the last two of " + pages + " pages").isLessThanOrEqualTo(2);
+    }
+
+    @Test
+    void declaredServerSideCopyCopiesWithinTheStore() {
+        assumeTrue(store.capabilities().serverSideCopy(), "the store does not declare server-side copy");
+        byte[] data = randomBytes(1000, 11);
+        ObjectMetadata meta = new ObjectMetadata("text/plain", null, null, null, Map.of("k", "v"));
+        store.put("ssc/source", Content.of(data), meta);
+        ObjectStore.ServerSideCopy copy = store.serverSideCopyFrom(store).orElseThrow(
+                () -> new AssertionError("declares server-side copy but offers none from itself"));
+        copy.copy("ssc/source", "ssc/copy", null);
+        assertThat(read(store.open("ssc/copy", 0, -1))).isEqualTo(data);
+        assertThat(store.stat("ssc/copy").orElseThrow().metadata()).isEqualTo(meta);
+    }
+
+    @Test
+    void declaredMovableFilesAreTaken() throws IOException {
+        assumeTrue(store.capabilities().movableFiles(), "the store does not declare taking movable files");
+        byte[] data = randomBytes(3000, 12);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("contract-movable", ".bin");
+        try {
+            java.nio.file.Files.write(file, data);
+            store.put("movable", Content.movable(file), ObjectMetadata.EMPTY);
+            assertThat(read(store.open("movable", 0, -1))).isEqualTo(data);
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void declaredChecksumsAreReportedAndRight() {
+        Set<Capabilities.ChecksumKind> kinds = store.capabilities().checksums();
+        assumeTrue(!kinds.isEmpty(), "the store declares no checksums");
+        byte[] data = randomBytes(2000, 13);
+        store.put("sums", Content.of(data), ObjectMetadata.EMPTY);
+        Checksums stat = store.stat("sums").orElseThrow().checksums();
+        if (kinds.contains(Capabilities.ChecksumKind.MD5)) {
+            assertThat(stat.md5()).as("md5").isEqualTo(md5(data));
+        }
+        if (kinds.contains(Capabilities.ChecksumKind.CRC32C)) {
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(data);
+            assertThat(stat.crc32c()).as("crc32c").isEqualTo(String.format("%08x", crc.getValue()));
         }
     }
 
@@ -293,6 +413,16 @@ public abstract class ObjectStoreContract {
 
     @Test
     void displayUriCarriesNoSecrets() {
-        assertThat(store.displayUri()).doesNotContainIgnoringCase("secret").doesNotContain("password");
+        String shown = store.displayUri();
+        assertThat(shown).doesNotContainIgnoringCase("secret").doesNotContain("password");
+        ProviderFactory factory = Stores.factoryFor(URI.create(shown));
+        if (!factory.secretParameters().isEmpty()) {
+            assertThat(secretsInUri()).as("the fixture of a provider taking " + factory.secretParameters()
+                    + " must open its store with one and name it in secretsInUri()").isNotEmpty();
+        }
+        for (String secret : secretsInUri()) {
+            assertThat(shown).doesNotContain(secret)
+                    .doesNotContain(java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8));
+        }
     }
 }

@@ -15,6 +15,7 @@ import com.google.cloud.storage.Storage.BlobWriteOption;
 import com.google.cloud.storage.Storage.BucketField;
 import com.google.cloud.storage.Storage.BucketGetOption;
 import com.google.cloud.storage.StorageException;
+import dev.migrator.provider.Capabilities;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Keys;
@@ -32,6 +33,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -86,12 +90,36 @@ public final class GcsObjectStore implements ObjectStore {
         return "gs://" + host + "/" + bucket + "/" + root;
     }
 
+    /** Copies within one GCS service; MD5 (absent for composite objects) and CRC32C; startOffset listings. */
+    @Override
+    public Capabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    private static final Capabilities CAPABILITIES = new Capabilities(true, false,
+            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true);
+
     @Override
     public Stream<ObjectInfo> list(String prefix) {
+        return list(prefix, null);
+    }
+
+    /**
+     * Starts on the server at {@code startAfter} with {@code startOffset}, which is inclusive: the object
+     * named exactly {@code startAfter}, which sorts first, is dropped here.
+     */
+    @Override
+    public Stream<ObjectInfo> list(String prefix, String startAfter) {
         String full = root + Objects.requireNonNull(prefix, "prefix");
-        Page<Blob> first = call(null, () -> full.isEmpty()
-                ? storage.list(bucket, BlobListOption.pageSize(pageSize))
-                : storage.list(bucket, BlobListOption.prefix(full), BlobListOption.pageSize(pageSize)));
+        List<BlobListOption> options = new ArrayList<>();
+        options.add(BlobListOption.pageSize(pageSize));
+        if (!full.isEmpty()) {
+            options.add(BlobListOption.prefix(full));
+        }
+        if (startAfter != null) {
+            options.add(BlobListOption.startOffset(root + startAfter));
+        }
+        Page<Blob> first = call(null, () -> storage.list(bucket, options.toArray(BlobListOption[]::new)));
         // iterateAll fetches the next page only when this one is used up: one page in memory at a time.
         Iterator<Blob> blobs = first.iterateAll().iterator();
         Iterator<ObjectInfo> infos = new Iterator<>() {
@@ -105,8 +133,9 @@ public final class GcsObjectStore implements ObjectStore {
                 return info(call(null, blobs::next));
             }
         };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(infos,
+        Stream<ObjectInfo> listed = StreamSupport.stream(Spliterators.spliteratorUnknownSize(infos,
                 Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+        return startAfter == null ? listed : listed.dropWhile(o -> o.key().equals(startAfter));
     }
 
     @Override

@@ -26,6 +26,11 @@ class GcsObjectStoreContractTest extends ObjectStoreContract {
     }
 
     @Override
+    protected long requestsSoFar() {
+        return server.count("objects.list");
+    }
+
+    @Override
     protected ObjectStore newStore() {
         // A fresh bucket per test (the suite's 1024-byte key leaves no room for a prefix); small pages so
         // listings take several requests; PART_SIZE chunks so the big object is uploaded in several.

@@ -1,5 +1,6 @@
 package dev.migrator.provider.local;
 
+import dev.migrator.provider.Capabilities;
 import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
@@ -43,6 +44,7 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
@@ -151,12 +153,26 @@ public final class LocalObjectStore implements ObjectStore {
         return p;
     }
 
+    /** Takes a finished file by renaming it; no checksums (see the class comment); seeks listings. */
+    @Override
+    public Capabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    private static final Capabilities CAPABILITIES = new Capabilities(false, true, Set.of(), true);
+
     @Override
     public Stream<ObjectInfo> list(String prefix) {
+        return list(prefix, null);
+    }
+
+    /** Seeks: a folder whose keys all sort at or before {@code startAfter} is not read at all. */
+    @Override
+    public Stream<ObjectInfo> list(String prefix, String startAfter) {
         if (!Files.isDirectory(root)) {
             throw MigratorException.notFound("directory " + root + " does not exist");
         }
-        Walk it = new Walk(prefix);
+        Walk it = new Walk(prefix, startAfter);
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL), false)
                 .onClose(it::report);
     }
@@ -463,6 +479,7 @@ public final class LocalObjectStore implements ObjectStore {
      */
     private final class Walk implements Iterator<ObjectInfo> {
         private final String prefix;
+        private final String startAfter;
         private final Deque<Iterator<Entry>> stack = new ArrayDeque<>();
         /** With {@link Links#FOLLOW}: the real directories being walked, to stop a link loop. */
         private final Deque<Path> walking = new ArrayDeque<>();
@@ -470,8 +487,9 @@ public final class LocalObjectStore implements ObjectStore {
         private long skippedLinks;
         private boolean reported;
 
-        Walk(String prefix) {
+        Walk(String prefix, String startAfter) {
             this.prefix = prefix == null ? "" : prefix;
+            this.startAfter = startAfter;
             walking.push(root);
             stack.push(entries(root, "").iterator());
         }
@@ -488,10 +506,10 @@ public final class LocalObjectStore implements ObjectStore {
                 Entry e = top.next();
                 if (e.directory) {
                     String dirKey = e.key + "/";
-                    if (dirKey.startsWith(prefix) || prefix.startsWith(dirKey)) {
+                    if ((dirKey.startsWith(prefix) || prefix.startsWith(dirKey)) && !whollyBeforeStart(dirKey)) {
                         descend(e, dirKey);
                     }
-                } else if (e.key.startsWith(prefix)) {
+                } else if (e.key.startsWith(prefix) && (startAfter == null || Keys.ORDER.compare(e.key, startAfter) > 0)) {
                     try {
                         next = info(e.key, e.path, links == Links.FOLLOW ? Files.readAttributes(e.path, BasicFileAttributes.class)
                                 : Files.readAttributes(e.path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
@@ -506,6 +524,14 @@ public final class LocalObjectStore implements ObjectStore {
                 report();
             }
             return next != null;
+        }
+
+        /**
+         * Whether every key under {@code dirKey} sorts at or before {@code startAfter}: the folder sorts below it
+         * and is not a prefix of it, so its keys leave {@code startAfter} at a smaller byte.
+         */
+        private boolean whollyBeforeStart(String dirKey) {
+            return startAfter != null && !startAfter.startsWith(dirKey) && Keys.ORDER.compare(dirKey, startAfter) < 0;
         }
 
         private void descend(Entry e, String dirKey) {

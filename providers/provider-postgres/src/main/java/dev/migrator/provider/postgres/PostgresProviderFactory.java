@@ -22,6 +22,12 @@ public final class PostgresProviderFactory implements ProviderFactory {
         return "postgresql://user@host:5432/database   PostgreSQL (pg_dump/pg_restore; libpq environment and ~/.pgpass honoured)";
     }
 
+    /** {@code ?password=} (a password in the user info is hidden anyway); password-file= names a file, not a secret. */
+    @Override
+    public Set<String> secretParameters() {
+        return Set.of("password");
+    }
+
     @Override
     public boolean holdsDatabases() {
         return true;

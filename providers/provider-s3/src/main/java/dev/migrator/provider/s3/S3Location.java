@@ -53,7 +53,7 @@ record S3Location(
             "access-key", "secret-key", "connect-timeout", "read-timeout");
     static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-    private static final Set<String> CREDENTIAL_OPTIONS = Set.of("access-key", "secret-key");
+    static final Set<String> CREDENTIAL_OPTIONS = Set.of("access-key", "secret-key");
 
     static S3Location parse(URI uri) {
         String shown = Redaction.uri(withoutCredentials(uri.toString()));

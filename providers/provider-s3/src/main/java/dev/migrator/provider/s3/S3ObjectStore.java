@@ -1,5 +1,6 @@
 package dev.migrator.provider.s3;
 
+import dev.migrator.provider.Capabilities;
 import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
@@ -19,6 +20,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.ExecutorService;
@@ -176,6 +178,14 @@ public final class S3ObjectStore implements ObjectStore {
         return location.displayUri();
     }
 
+    /** Server-side copy within an endpoint; MD5 from a single-part upload's ETag; start-after listings. */
+    @Override
+    public Capabilities capabilities() {
+        return CAPABILITIES;
+    }
+
+    private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true);
+
     /**
      * Lists page by page ({@code page-size} objects a request), fetching the next page only when the
      * stream reaches it. Each page continues with {@code start-after} the last key seen rather than the
@@ -183,12 +193,19 @@ public final class S3ObjectStore implements ObjectStore {
      */
     @Override
     public Stream<ObjectInfo> list(String prefix) {
+        return list(prefix, null);
+    }
+
+    /** The first page already starts after {@code startAfter} (S3's {@code start-after}, exclusive). */
+    @Override
+    public Stream<ObjectInfo> list(String prefix, String startAfter) {
         Objects.requireNonNull(prefix, "prefix");
         String full = location.fullKey(prefix);
+        String from = startAfter == null ? null : location.fullKey(startAfter);
         String what = "listing " + location.describe(prefix);
         Iterator<ObjectInfo> infos = new Iterator<>() {
             private Iterator<S3Object> page = java.util.Collections.emptyIterator();
-            private String startAfter;
+            private String startAfter = from;
             private boolean more = true;
 
             @Override

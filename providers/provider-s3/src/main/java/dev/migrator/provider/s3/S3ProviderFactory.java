@@ -29,6 +29,12 @@ public final class S3ProviderFactory implements ProviderFactory {
                 + " carry Content-MD5 either way)";
     }
 
+    /** The credentials a URI may carry: never shown or written ({@link dev.migrator.provider.Redaction}). */
+    @Override
+    public Set<String> secretParameters() {
+        return S3Location.CREDENTIAL_OPTIONS;
+    }
+
     @Override
     public ObjectStore objectStore(URI uri, StoreOptions options) {
         return new S3ObjectStore(S3Location.parse(uri), options);

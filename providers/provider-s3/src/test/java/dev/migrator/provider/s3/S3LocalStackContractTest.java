@@ -28,6 +28,11 @@ class S3LocalStackContractTest extends ObjectStoreContract {
     static final LocalStackContainer LOCALSTACK = new LocalStackContainer("localstack/localstack:4.4").withServices("s3");
 
     @Override
+    protected java.util.List<String> secretsInUri() {
+        return java.util.List.of(LOCALSTACK.getSecretKey());
+    }
+
+    @Override
     protected ObjectStore newStore() {
         String bucket = "contract-" + BUCKETS.incrementAndGet();
         try (S3Client admin = S3Client.builder()

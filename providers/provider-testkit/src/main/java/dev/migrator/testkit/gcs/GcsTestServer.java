@@ -337,7 +337,11 @@ public final class GcsTestServer implements AutoCloseable {
         }
         if (q.get("startOffset") != null) {
             String start = q.get("startOffset");
-            view = after == null || Keys.ORDER.compare(start, after) > 0 ? view.tailMap(start, true) : view;
+            // Only narrows the view: a start at or below where it already begins (a page token's key, the
+            // prefix) changes nothing, and a sub-map refuses a key outside its range.
+            boolean narrows = after != null ? Keys.ORDER.compare(start, after) > 0
+                    : prefix.isEmpty() || Keys.ORDER.compare(start, prefix) >= 0;
+            view = narrows ? view.tailMap(start, true) : view;
         }
         String endOffset = q.get("endOffset");
 

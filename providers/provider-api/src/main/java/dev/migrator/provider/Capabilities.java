@@ -1,0 +1,27 @@
+package dev.migrator.provider;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * What a store offers beyond the {@link ObjectStore} contract, declared by its adapter in one place
+ * (rclone's {@code Features}). Callers may use a capability only where it is declared; the contract
+ * suite ({@code ObjectStoreContract}) tests each declared one and skips the others.
+ *
+ * @param serverSideCopy the store can copy between two of its stores without the bytes passing through
+ *                       us ({@link ObjectStore#serverSideCopyFrom}); at least from itself
+ * @param movableFiles   {@code put} takes a {@link Content#movableFile()} by renaming it into place
+ * @param checksums      whole-object checksums the store reports for an object put in one piece
+ * @param listFromKey    {@link ObjectStore#list(String, String)} starts at the key on the server
+ *                       (S3 start-after, GCS startOffset, a local seek) instead of reading earlier keys
+ */
+public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey) {
+    public static final Capabilities NONE = new Capabilities(false, false, Set.of(), false);
+
+    /** A kind of whole-object checksum, as in {@link Checksums}. */
+    public enum ChecksumKind { MD5, CRC32C }
+
+    public Capabilities {
+        checksums = checksums.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(checksums));
+    }
+}

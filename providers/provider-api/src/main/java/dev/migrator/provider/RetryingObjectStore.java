@@ -1,0 +1,233 @@
+package dev.migrator.provider;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Retries every operation of a store with one {@link Retry} policy, so adapters never retry on their
+ * own. Beyond single calls it also survives failures in the middle of a listing (lists again from the
+ * last key it returned, with {@link ObjectStore#list(String, String)}) and in the middle of a read
+ * (reopens at the next byte).
+ *
+ * <p>It lives beside {@link Retry} so that {@link Stores} can wrap every store it opens in it, once,
+ * where the store is opened; code that is handed a store uses {@link #around} instead of wrapping again.
+ */
+public final class RetryingObjectStore extends ForwardingObjectStore {
+    private final Retry retry;
+    private final Retry.Listener listener;
+
+    public RetryingObjectStore(ObjectStore delegate, Retry retry, Retry.Listener listener) {
+        super(delegate);
+        this.retry = retry;
+        this.listener = listener;
+    }
+
+    /**
+     * {@code store} retried with {@code retry}, reporting to {@code listener}, and never retried twice (which
+     * would multiply the attempts): a store whose outermost layer already retries is re-wrapped around the
+     * same delegate with this policy and listener; a store with a retrying layer further in is used as it is;
+     * any other store is wrapped.
+     */
+    public static ObjectStore around(ObjectStore store, Retry retry, Retry.Listener listener) {
+        if (store instanceof RetryingObjectStore r) {
+            return new RetryingObjectStore(r.delegate, retry, listener);
+        }
+        if (ObjectStore.find(store, RetryingObjectStore.class).isPresent()) {
+            return store;
+        }
+        return new RetryingObjectStore(store, retry, listener);
+    }
+
+    /** The store this one retries. */
+    public ObjectStore delegate() {
+        return delegate;
+    }
+
+    @Override
+    public Stream<ObjectInfo> list(String prefix, String startAfter) {
+        ResumingListing listing = new ResumingListing(prefix, startAfter);
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(listing::close);
+    }
+
+    @Override
+    public Optional<ObjectInfo> stat(String key) {
+        return retry.call("stat " + key, () -> delegate.stat(key), listener);
+    }
+
+    @Override
+    public InputStream open(String key, long offset, long length) {
+        return new ResumingInputStream(key, offset, length);
+    }
+
+    @Override
+    public Opened openWithInfo(String key) {
+        Opened opened = retry.call("open " + key, () -> delegate.openWithInfo(key), listener);
+        return new Opened(opened.info(), new ResumingInputStream(key, 0, -1, opened.stream()));
+    }
+
+    @Override
+    public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
+        return retry.call("put " + key, () -> delegate.put(key, content, metadata), listener);
+    }
+
+    @Override
+    public void delete(String key) {
+        retry.call("delete " + key, () -> {
+            delegate.delete(key);
+            return null;
+        }, listener);
+    }
+
+    @Override
+    public Optional<ServerSideCopy> serverSideCopyFrom(ObjectStore source) {
+        return super.serverSideCopyFrom(source).map(copy -> (sourceKey, targetKey, metadata) ->
+                retry.call("copy " + sourceKey, () -> copy.copy(sourceKey, targetKey, metadata), listener));
+    }
+
+    /**
+     * A listing that, after a retryable failure, lists again after the last key it returned (the order is
+     * guaranteed, so everything up to it is known), starting there on the server where the store can.
+     */
+    private final class ResumingListing implements Iterator<ObjectInfo> {
+        private final String prefix;
+        private Stream<ObjectInfo> stream;
+        private Iterator<ObjectInfo> it;
+        private String lastKey;
+        private int attempt = 1;
+
+        ResumingListing(String prefix, String startAfter) {
+            this.prefix = prefix;
+            this.lastKey = startAfter;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (true) {
+                try {
+                    if (it == null) {
+                        stream = delegate.list(prefix, lastKey);
+                        it = stream.iterator();
+                    }
+                    return it.hasNext();
+                } catch (MigratorException e) {
+                    onFailure(e);
+                }
+            }
+        }
+
+        @Override
+        public ObjectInfo next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            ObjectInfo o = it.next();
+            lastKey = o.key();
+            attempt = 1;
+            return o;
+        }
+
+        private void onFailure(MigratorException e) {
+            close();
+            if (!e.retryable()) {
+                throw e;
+            }
+            if (attempt >= retry.attempts()) {
+                throw Retry.exhausted(e, attempt);
+            }
+            listener.retrying("list " + prefix, attempt, e);
+            retry.backoff(attempt++);
+        }
+
+        void close() {
+            if (stream != null) {
+                stream.close();
+            }
+            stream = null;
+            it = null;
+        }
+    }
+
+    /** A read that reopens at the next unread byte after a failure mid-stream. */
+    private final class ResumingInputStream extends InputStream {
+        private final String key;
+        private final long length;
+        private long position;
+        private long consumed;
+        private InputStream in;
+        private int failures;
+
+        ResumingInputStream(String key, long offset, long length) {
+            // Open eagerly so that "not found" surfaces from open(), as the contract says.
+            this(key, offset, length, retry.call("open " + key, () -> delegate.open(key, offset, length), listener));
+        }
+
+        ResumingInputStream(String key, long offset, long length, InputStream opened) {
+            this.key = key;
+            this.position = offset;
+            this.length = length;
+            this.in = opened;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    if (in == null) {
+                        long remaining = length < 0 ? -1 : length - consumed;
+                        in = retry.call("open " + key, () -> delegate.open(key, position, remaining), listener);
+                    }
+                    int n = in.read(b, off, len);
+                    if (n > 0) {
+                        position += n;
+                        consumed += n;
+                        failures = 0; // progress was made: only consecutive failures count
+                    }
+                    return n;
+                } catch (IOException e) {
+                    MigratorException wrapped = MigratorException.retryable("reading '" + key + "' from "
+                            + delegate.displayUri() + " failed at byte " + position + ": " + e.getMessage(), e);
+                    closeQuietly();
+                    if (++failures >= retry.attempts()) {
+                        throw new IOException(Retry.exhausted(wrapped, failures).getMessage(), e);
+                    }
+                    listener.retrying("read " + key, failures, wrapped);
+                    retry.backoff(failures);
+                }
+            }
+        }
+
+        private void closeQuietly() {
+            try {
+                if (in != null) {
+                    in.close();
+                }
+            } catch (IOException ignored) {
+                // the stream already failed
+            }
+            in = null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (in != null) {
+                in.close();
+                in = null;
+            }
+        }
+    }
+}
