@@ -199,7 +199,7 @@ public final class Planner {
                 + count(objects) + " objects / " + count(requests) + "/s + 1 s";
     }
 
-    /** Like {@link dev.migrator.plan.report.Format#bytes}, without String.format: plans of 10,000 steps explain every step. */
+    /** Like {@link dev.migrator.provider.Sizes#format}, without String.format: plans of 10,000 steps explain every step. */
     static String human(double bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         int u = 0;

@@ -7,6 +7,7 @@ import dev.migrator.plan.executor.StepOutcome;
 import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Step;
+import dev.migrator.provider.Sizes;
 import dev.migrator.provider.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         long bytes = result.outcomes().stream().filter(o -> o.status() == StepOutcome.Status.DONE && o.result() != null
                 && !o.verifies()).mapToLong(o -> o.result().bytes()).sum();
         b.append(String.format(Locale.ROOT, "Took %s (estimate %s), moved %s.", Format.duration(result.seconds()),
-                Format.duration(estimate), Format.bytes(bytes)));
+                Format.duration(estimate), Sizes.format(bytes)));
         if (estimateFreeze > 0) {
             b.append(String.format(Locale.ROOT, " Freeze window %s (estimate %s).", measuredFreeze < 0 ? "not measured (not every cut-over step ran in this run)"
                     : Format.duration(measuredFreeze), Format.duration(estimateFreeze)));
@@ -174,7 +175,7 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
 
         StepOutcomeRow(StepOutcome o) {
             var r = o.result();
-            bytes = r == null ? "" : Format.bytes(r.bytes());
+            bytes = r == null ? "" : Sizes.format(r.bytes());
             objects = r == null ? "" : Format.count(r.objects());
             skipped = r == null ? "" : Format.count(r.skipped());
             verified = r == null || r.verified() == null ? "" : r.verified() ? "yes" : "NO";
