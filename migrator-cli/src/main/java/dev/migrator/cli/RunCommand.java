@@ -3,7 +3,6 @@ package dev.migrator.cli;
 import dev.migrator.plan.PlanRunner;
 import dev.migrator.plan.executor.Executor;
 import dev.migrator.plan.model.Plan;
-import dev.migrator.plan.model.PlanParser;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.report.RunReport;
 import dev.migrator.plan.steps.StandardSteps;
@@ -19,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run a plan: the pre-copy while the old system is live, then the cut-over (freeze hook, delta,",
@@ -28,11 +27,8 @@ import picocli.CommandLine.Parameters;
             "After a crash, kill -9 or Ctrl-C, run the same command again: finished steps are not redone.",
             "Writes report.json and report.md into the state directory."})
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (YAML).")
-    Path file;
-
-    @Option(names = "--state", paramLabel = "DIR", description = "Journal, frozen plan and report. Default: PLAN.state beside the plan.")
-    Path state;
+    @Mixin
+    PlanArgs plan;
 
     @Option(names = "--phase", paramLabel = "PHASE", description = "Run one phase only: presync or cutover. Default: both.")
     String phase;
@@ -40,19 +36,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "Stop everything at the first failed step (default: only its dependents stop).")
     boolean failFast;
 
-    @Option(names = "--json", description = "Print the report as JSON on stdout.")
-    boolean json;
-
-    @Option(names = {"-q", "--quiet"}, description = "No progress lines.")
-    boolean quiet;
+    @Mixin
+    OutputArgs output;
 
     @Override
     public Integer call() {
-        Plan plan = PlanParser.parse(file);
+        Plan parsed = plan.parse();
         Set<Phase> phases = phases(phase);
-        Path dir = state != null ? state : PlanRunner.defaultState(file);
-        RunReport report = execute(dir, phases, failFast, json, quiet,
-                options -> PlanRunner.run(plan, options, false, null, new ArrayList<>()));
+        RunReport report = execute(plan.stateDir(), phases, failFast, output,
+                options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));
         return report.exitCode();
     }
 
@@ -68,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Runs with console progress and Ctrl-C handling; prints the summary (or JSON) and where the report is. */
-    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, boolean json, boolean quiet,
+    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, OutputArgs output,
                              Function<PlanRunner.Options, RunReport> body) {
         AtomicReference<Executor> executor = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(1);
@@ -87,10 +79,10 @@ final class RunCommand implements Callable<Integer> {
         // The latch opens only after the summary is printed: on Ctrl-C the JVM exits (130) right after the hook.
         try {
             RunReport report;
-            try (PlanProgress progress = new PlanProgress(System.err, !json && !quiet)) {
+            try (PlanProgress progress = new PlanProgress(System.err, output.showProgress())) {
                 report = body.apply(new PlanRunner.Options(dir, phases, failFast, progress, executor::set, StandardSteps.kinds()));
             }
-            if (json) {
+            if (output.json) {
                 System.out.println(Json.write(report.json()));
             } else {
                 System.out.print(report.summary());

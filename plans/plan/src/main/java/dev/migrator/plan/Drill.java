@@ -7,6 +7,7 @@ import dev.migrator.plan.model.PlanOverlaps;
 import dev.migrator.plan.report.Format;
 import dev.migrator.plan.report.RunReport;
 import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
@@ -19,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -192,17 +192,10 @@ public final class Drill {
         return b.toString();
     }
 
+    /** Empties a drill's state directory, all but the lock this drill holds (deleting it would let a second drill in). */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                if (p.equals(dir) || p.equals(dir.resolve("lock"))) {
-                    continue; // the lock this drill holds (StateLock's file): deleting it would let a second drill in
-                }
-                Files.delete(p);
-            }
+        try {
+            FileTrees.deleteContents(dir, p -> p.equals(dir.resolve("lock")));
         } catch (IOException e) {
             throw MigratorException.badInput("cannot clear the drill state " + dir + ": " + e.getMessage());
         }

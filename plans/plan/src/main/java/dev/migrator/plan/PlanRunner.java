@@ -2,6 +2,8 @@ package dev.migrator.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.migrator.plan.executor.Executor;
 import dev.migrator.plan.executor.RunJournal;
 import dev.migrator.plan.executor.RunListener;
@@ -66,9 +68,41 @@ public final class PlanRunner {
         }
     }
 
-    /** The steps a run uses, with their planned starts (what the state directory's plan.json holds). */
+    /**
+     * The steps a run uses, with their planned starts: what the state directory's plan.json holds, each step's
+     * parameters in its kind's encoding ({@link StepKinds#encode}).
+     */
     public record Frozen(String hash, List<Step> steps, Map<String, Double> start, double presync, double cutover,
                          Map<String, Long> bandwidth) {
+        /** plan.json's layout; a file of another format (an older build's) is not resumed but planned again. */
+        static final int FORMAT = 2;
+
+        ObjectNode json(StepKinds kinds) {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("format", FORMAT).put("hash", hash);
+            ArrayNode a = n.putArray("steps");
+            steps.forEach(s -> a.add(kinds.encode(s)));
+            n.set("start", JSON.valueToTree(start));
+            n.put("presync", presync).put("cutover", cutover);
+            n.set("bandwidth", JSON.valueToTree(bandwidth));
+            return n;
+        }
+
+        static Frozen read(JsonNode n, StepKinds kinds) throws IOException {
+            if (n.path("format").asInt() != FORMAT) {
+                throw new IOException("plan.json of format " + n.path("format") + ", not " + FORMAT);
+            }
+            List<Step> steps = new ArrayList<>();
+            for (JsonNode s : n.path("steps")) {
+                steps.add(kinds.decode(s));
+            }
+            Map<String, Double> start = new HashMap<>();
+            n.path("start").fields().forEachRemaining(e -> start.put(e.getKey(), e.getValue().asDouble()));
+            Map<String, Long> bandwidth = new HashMap<>();
+            n.path("bandwidth").fields().forEachRemaining(e -> bandwidth.put(e.getKey(), e.getValue().asLong()));
+            return new Frozen(n.path("hash").asText(), steps, start, n.path("presync").asDouble(), n.path("cutover").asDouble(),
+                    bandwidth);
+        }
     }
 
     /**
@@ -86,7 +120,7 @@ public final class PlanRunner {
     /** {@link #run} for a caller that holds the state directory's lock and has checked the plan (a drill). */
     static RunReport runLocked(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes) {
         Instant started = Instant.now();
-        Frozen frozen = frozen(plan, options.stateDir(), drill);
+        Frozen frozen = frozen(plan, options.stateDir(), drill, options.kinds());
         List<Step> selected = frozen.steps().stream().filter(s -> options.phases().contains(s.phase())).toList();
         Executor executor = new Executor(plan, selected, frozen.start(), frozen.bandwidth(), options.kinds(), options.stateDir(),
                 options.failFast(), drill, options.listener());
@@ -104,7 +138,7 @@ public final class PlanRunner {
     }
 
     /** The plan an unfinished run froze, if the plan file is unchanged; otherwise a new plan, measured and frozen. */
-    static Frozen frozen(Plan plan, Path stateDir, boolean drill) {
+    static Frozen frozen(Plan plan, Path stateDir, boolean drill, StepKinds kinds) {
         String hash = hash(plan, drill);
         Path file = stateDir.resolve("plan.json");
         try {
@@ -112,13 +146,14 @@ public final class PlanRunner {
             boolean unfinished = !events.isEmpty() && !(events.get(events.size() - 1).path("event").asText().equals("end")
                     && events.get(events.size() - 1).path("complete").asBoolean());
             if (unfinished && Files.exists(file)) {
-                Frozen f = JSON.readValue(file.toFile(), Frozen.class);
+                Frozen f = Frozen.read(JSON.readTree(file.toFile()), kinds);
                 if (f.hash().equals(hash)) {
                     return f;
                 }
             }
         } catch (IOException e) {
-            // unreadable: plan again; finished steps whose definition is unchanged are still recognized by their fingerprint
+            // unreadable, or an older build's: plan again; finished steps whose definition is unchanged are still
+            // recognized by their fingerprint
         }
         Planner.Result r = Planner.plan(plan, Inventory.MEASURED);
         Map<String, Long> bandwidth = new HashMap<>();
@@ -127,7 +162,7 @@ public final class PlanRunner {
         try {
             Files.createDirectories(stateDir);
             Path tmp = stateDir.resolve("plan.json.tmp");
-            JSON.writeValue(tmp.toFile(), f);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), f.json(kinds));
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (java.nio.file.FileSystemException e) {
             throw MigratorException.badInput("cannot write the state directory " + stateDir + ": " + (e.getReason() == null
@@ -157,7 +192,8 @@ public final class PlanRunner {
             return "No run of " + plan.file() + " in " + stateDir + " yet.\n";
         }
         try {
-            Frozen f = JSON.readValue(planJson.toFile(), Frozen.class);
+            List<String> ids = new ArrayList<>(); // the frozen steps' ids are all status needs (of any format)
+            JSON.readTree(planJson.toFile()).path("steps").forEach(s -> ids.add(s.path("id").asText()));
             // Earlier, finished runs (e.g. the pre-copy before this cut-over) first; a step's latest event wins.
             List<JsonNode> events = new ArrayList<>();
             try (var files = Files.list(stateDir)) {
@@ -202,8 +238,8 @@ public final class PlanRunner {
             StringBuilder b = new StringBuilder();
             int done = 0;
             List<String> lines = new ArrayList<>();
-            for (Step s : f.steps()) {
-                String st = state.getOrDefault(s.id(), "PENDING");
+            for (String id : ids) {
+                String st = state.getOrDefault(id, "PENDING");
                 if (st.equals("RUNNING") && ended) {
                     st = "INTERRUPTED";
                 }
@@ -211,9 +247,9 @@ public final class PlanRunner {
                     st = "RUNNING?"; // running now, or killed: the next run resumes it
                 }
                 done += st.equals("DONE") ? 1 : 0;
-                lines.add(String.format(java.util.Locale.ROOT, "  %-12s %-40s %s", st, s.id(), detail.getOrDefault(s.id(), "")));
+                lines.add(String.format(java.util.Locale.ROOT, "  %-12s %-40s %s", st, id, detail.getOrDefault(id, "")));
             }
-            b.append("Plan ").append(plan.name()).append(": ").append(done).append(" of ").append(f.steps().size())
+            b.append("Plan ").append(plan.name()).append(": ").append(done).append(" of ").append(ids.size())
                     .append(" steps done (state: ").append(stateDir).append(")\n");
             b.append(ended ? (RunJournalView.complete(current) ? "The last run completed.\n"
                     : "The last run ended incomplete; run the same command to retry what is left.\n")

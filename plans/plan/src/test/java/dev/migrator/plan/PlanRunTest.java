@@ -6,6 +6,7 @@ import dev.migrator.embedded.EmbeddedS3Server;
 import dev.migrator.plan.executor.StepOutcome;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanParser;
+import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.report.RunReport;
 import dev.migrator.provider.Content;
@@ -98,10 +99,17 @@ class PlanRunTest {
         return PlanParser.parse(file);
     }
 
+    /**
+     * The keys at {@code uri}. A location that does not exist (NOT_FOUND: a target never written, a scratch
+     * directory the drill removed) holds none; any other listing error fails the test instead of reading as empty.
+     */
     static List<String> keys(String uri) {
         try (ObjectStore s = Providers.objectStore(uri, StoreOptions.DEFAULTS); Stream<ObjectInfo> l = s.list("")) {
             return l.map(ObjectInfo::key).toList();
         } catch (dev.migrator.provider.MigratorException e) {
+            if (e.code() != dev.migrator.provider.ErrorCode.NOT_FOUND) {
+                throw e;
+            }
             return List.of();
         }
     }
@@ -135,9 +143,9 @@ class PlanRunTest {
         assertThat(second.exitCode()).as(second.summary()).isZero();
         assertThat(Files.exists(dir.resolve("froze"))).isTrue();
         assertThat(Files.exists(dir.resolve("switched"))).isTrue();
-        assertThat(second.result().outcomes()).filteredOn(o -> o.step().kind().equals("verify"))
+        assertThat(second.result().outcomes()).filteredOn(o -> o.step().kind().equals(ObjectParams.VERIFY))
                 .hasSize(3).allMatch(o -> Boolean.TRUE.equals(o.result().verified()));
-        long moved = second.result().outcomes().stream().filter(o -> o.step().kind().equals("copy"))
+        long moved = second.result().outcomes().stream().filter(o -> o.step().kind().equals(ObjectParams.COPY))
                 .mapToLong(o -> o.result().objects()).sum();
         assertThat(moved).as("only the changed and the new object move at cut-over").isEqualTo(2);
         List<String> after = keys(dir.resolve("new").toUri().toString());
@@ -212,7 +220,7 @@ class PlanRunTest {
                 "presync/media/bundle-pack", "presync/media/bundle-restore", "cutover/media/delta", "cutover/media/verify");
         assertThat(keys(dir.resolve("new").toUri().toString())).hasSize(240);
         assertThat(keys(dir.resolve("staging").resolve("media").toUri().toString())).contains("SHA256SUMS");
-        assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("verify"))
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals(ObjectParams.VERIFY))
                 .singleElement().satisfies(o -> assertThat(o.result().verified()).isTrue());
     }
 

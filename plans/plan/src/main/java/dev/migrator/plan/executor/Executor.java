@@ -8,6 +8,7 @@ import dev.migrator.plan.planner.Resources;
 import dev.migrator.plan.planner.Step;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Redaction;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * the schedule made), earliest planned start first. Each step is retried with exponential backoff; a step
  * that still fails blocks the steps that depend on it while independent steps go on, or, with fail-fast,
  * stops the run. Every start and end is journaled ({@link RunJournal}) so the same run resumes after a
- * crash without redoing finished steps. Knows nothing about kinds: actions come from {@link StepKinds}.
+ * crash without redoing finished steps. Knows nothing about kinds: each step's {@link StepKind} comes from {@link StepKinds}.
  */
 public final class Executor {
     /** Codes that the same attempt would meet again: not retried. */
@@ -85,90 +86,100 @@ public final class Executor {
     }
 
     public Result run() {
-        for (Step s : steps) {
-            if (kinds.find(s.kind()).isEmpty()) {
-                throw MigratorException.badInput("step " + s.id() + " is of kind '" + s.kind() + "', which this build cannot run"
-                        + (s.kind().startsWith("bundle") ? " (bundle moves need the bundle module; use 'via: direct' for now)" : "")
-                        + "; known kinds: " + kinds.kinds());
-            }
-        }
+        steps.forEach(kinds::of); // every step is of a kind this build runs, with the parameters that kind takes
         long t0 = System.nanoTime();
-        Map<String, Step> byId = new LinkedHashMap<>();
-        steps.forEach(s -> byId.put(s.id(), s));
-        Map<String, List<String>> dependents = new HashMap<>();
-        Map<String, Integer> waiting = new HashMap<>();
-        for (Step s : steps) {
-            int n = 0;
-            for (String d : s.after()) {
-                if (byId.containsKey(d)) {
-                    dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(s.id());
-                    n++;
-                }
-            }
-            waiting.put(s.id(), n);
-        }
-        Map<String, StepOutcome> outcomes = new HashMap<>();
-        TreeSet<String> ready = new TreeSet<>(Comparator.comparingDouble((String id) -> plannedStart.getOrDefault(id, 0.0))
-                .thenComparing(id -> id));
-        Resources resources = new Resources(plan.limits().concurrency(), bandwidth);
-        LinkedBlockingQueue<StepOutcome> completions = new LinkedBlockingQueue<>();
         ExecutorService pool = Executors.newFixedThreadPool(plan.limits().concurrency(), r -> {
             Thread t = new Thread(r, "step");
             t.setDaemon(true);
             return t;
         });
-        boolean resumed;
         try (RunJournal journal = RunJournal.open(stateDir)) {
-            resumed = journal.resuming();
+            boolean resumed = journal.resuming();
             if (!resumed) {
                 clearStepDirectories(); // a new run starts from the top: no step may trust what an earlier run left
             }
-            Map<String, JsonNode> done = journal.done();
             ObjectNode begin = journal.event("run", null);
             begin.put("steps", steps.size());
             begin.put("drill", drill);
             journal.append(begin);
-            // Steps an earlier run finished, unchanged since, count as done: their dependents may start.
-            Deque<String> settle = new ArrayDeque<>();
+            Run run = new Run(journal, t0);
+            run.resumeFinished(journal.done());
+            run.runUntilIdle(pool);
+            List<StepOutcome> ordered = run.ordered();
+            ObjectNode end = journal.event("end", null);
+            end.put("complete", ordered.stream().allMatch(StepOutcome::ok));
+            end.put("interrupted", interrupted);
+            journal.append(end);
+            return new Result(ordered, (System.nanoTime() - t0) / 1e9, interrupted, resumed);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * One run's bookkeeping: the dependency graph, what is ready, running and finished. Only the run's thread
+     * touches it; steps report back through {@code completions}.
+     */
+    private final class Run {
+        private final RunJournal journal;
+        private final long t0;
+        private final Map<String, Step> byId = new LinkedHashMap<>();
+        /** Step id to the steps waiting for it (only steps of this run). */
+        private final Map<String, List<String>> dependents = new HashMap<>();
+        /** Step id to how many of its dependencies have not finished yet. */
+        private final Map<String, Integer> waiting = new HashMap<>();
+        private final Map<String, StepOutcome> outcomes = new HashMap<>();
+        /** Steps whose dependencies are done, earliest planned start first. */
+        private final TreeSet<String> ready = new TreeSet<>(Comparator.comparingDouble((String id) -> plannedStart.getOrDefault(id, 0.0))
+                .thenComparing(id -> id));
+        private final Resources resources = new Resources(plan.limits().concurrency(), bandwidth);
+        private final LinkedBlockingQueue<StepOutcome> completions = new LinkedBlockingQueue<>();
+        private int active;
+
+        Run(RunJournal journal, long t0) {
+            this.journal = journal;
+            this.t0 = t0;
+            steps.forEach(s -> byId.put(s.id(), s));
+            for (Step s : steps) {
+                int n = 0;
+                for (String d : s.after()) {
+                    if (byId.containsKey(d)) { // a dependency outside the selected steps counts as met
+                        dependents.computeIfAbsent(d, k -> new ArrayList<>()).add(s.id());
+                        n++;
+                    }
+                }
+                waiting.put(s.id(), n);
+            }
+        }
+
+        /** Steps an earlier run finished, unchanged since (same fingerprint), count as done: their dependents may start. */
+        void resumeFinished(Map<String, JsonNode> done) {
             for (Step s : steps) {
                 JsonNode d = done.get(s.id());
                 if (d != null && fingerprint(s).equals(d.path("fingerprint").asText())) {
-                    StepResult r = resultOf(d.path("result"));
-                    StepOutcome o = new StepOutcome(s, StepOutcome.Status.RESUMED, r, d.path("seconds").asDouble(), -1,
-                            d.path("attempts").asInt(1), null, null);
-                    outcomes.put(s.id(), o);
+                    outcomes.put(s.id(), new StepOutcome(s, StepOutcome.Status.RESUMED, resultOf(d.path("result")),
+                            d.path("seconds").asDouble(), -1, d.path("attempts").asInt(1), null, null, verifies(s)));
                     listener.skipped(s, "done by an earlier run");
-                    settle.add(s.id());
                 }
             }
-            for (String id : settle) {
-                for (String next : dependents.getOrDefault(id, List.of())) {
-                    waiting.merge(next, -1, Integer::sum);
-                }
+            for (String id : List.copyOf(outcomes.keySet())) {
+                dependents.getOrDefault(id, List.of()).forEach(next -> waiting.merge(next, -1, Integer::sum));
             }
             for (Step s : steps) {
                 if (!outcomes.containsKey(s.id()) && waiting.get(s.id()) == 0) {
                     ready.add(s.id());
                 }
             }
-            int active = 0;
+        }
+
+        /** Starts what is ready and fits, takes in what finishes, until nothing runs and nothing more can start. */
+        void runUntilIdle(ExecutorService pool) {
             while (true) {
                 if (!stopping) {
-                    for (var it = ready.iterator(); it.hasNext() && !resources.full(); ) {
-                        Step s = byId.get(it.next());
-                        if (resources.fits(s)) {
-                            it.remove();
-                            resources.acquire(s);
-                            active++;
-                            StepContext ctx = new StepContext(s, plan, stateDir, drill);
-                            running.put(s.id(), ctx);
-                            double at = (System.nanoTime() - t0) / 1e9;
-                            pool.execute(() -> completions.add(attempt(ctx, journal, at)));
-                        }
-                    }
+                    startReady(pool);
                 }
                 if (active == 0) {
-                    break;
+                    return;
                 }
                 StepOutcome o;
                 try {
@@ -178,86 +189,101 @@ public final class Executor {
                     cancel();
                     continue;
                 }
-                if (o == null) {
-                    continue;
-                }
-                active--;
-                running.remove(o.step().id());
-                resources.release(o.step());
-                outcomes.put(o.step().id(), o);
-                if (o.ok()) {
-                    for (String next : dependents.getOrDefault(o.step().id(), List.of())) {
-                        if (waiting.merge(next, -1, Integer::sum) == 0 && !outcomes.containsKey(next)) {
-                            ready.add(next);
-                        }
-                    }
-                } else if (o.status() == StepOutcome.Status.FAILED) {
-                    block(o.step().id(), dependents, byId, outcomes, ready, journal);
-                    if (failFast) {
-                        stopping = true;
-                        running.values().forEach(StepContext::cancel);
-                    }
+                if (o != null) {
+                    finished(o);
                 }
             }
+        }
+
+        private void startReady(ExecutorService pool) {
+            for (var it = ready.iterator(); it.hasNext() && !resources.full(); ) {
+                Step s = byId.get(it.next());
+                if (resources.fits(s)) {
+                    it.remove();
+                    resources.acquire(s);
+                    active++;
+                    StepContext ctx = new StepContext(s, plan, stateDir, drill);
+                    running.put(s.id(), ctx);
+                    double at = (System.nanoTime() - t0) / 1e9;
+                    pool.execute(() -> completions.add(attempt(ctx, journal, at)));
+                }
+            }
+        }
+
+        /** A step ended: its dependents may start, or, if it failed, are blocked (and with fail-fast, everything stops). */
+        private void finished(StepOutcome o) {
+            active--;
+            running.remove(o.step().id());
+            resources.release(o.step());
+            outcomes.put(o.step().id(), o);
+            if (o.ok()) {
+                for (String next : dependents.getOrDefault(o.step().id(), List.of())) {
+                    if (waiting.merge(next, -1, Integer::sum) == 0 && !outcomes.containsKey(next)) {
+                        ready.add(next);
+                    }
+                }
+            } else if (o.status() == StepOutcome.Status.FAILED) {
+                block(o.step().id());
+                if (failFast) {
+                    stopping = true;
+                    running.values().forEach(StepContext::cancel);
+                }
+            }
+        }
+
+        /** Marks every step that depends, directly or not, on {@code failed} as blocked. */
+        private void block(String failed) {
+            Deque<String> todo = new ArrayDeque<>(dependents.getOrDefault(failed, List.of()));
+            while (!todo.isEmpty()) {
+                String id = todo.poll();
+                if (outcomes.containsKey(id)) {
+                    continue;
+                }
+                ready.remove(id);
+                Step s = byId.get(id);
+                StepOutcome o = new StepOutcome(s, StepOutcome.Status.BLOCKED, null, 0, -1, 0, "not run: " + failed + " failed", null,
+                        verifies(s));
+                outcomes.put(id, o);
+                ObjectNode e = journal.event("blocked", id);
+                e.put("by", failed);
+                journal.append(e);
+                listener.finished(o);
+                todo.addAll(dependents.getOrDefault(id, List.of()));
+            }
+        }
+
+        /** Every step's outcome in planned order; steps that never started are cancelled (run stopped) or pending. */
+        List<StepOutcome> ordered() {
             List<StepOutcome> ordered = new ArrayList<>();
             for (Step s : steps) {
                 StepOutcome o = outcomes.get(s.id());
                 if (o == null) {
                     o = new StepOutcome(s, stopping ? StepOutcome.Status.CANCELLED : StepOutcome.Status.PENDING, null, 0, -1, 0,
-                            stopping ? (interrupted ? "interrupted" : "stopped by --fail-fast") : null, null);
+                            stopping ? (interrupted ? "interrupted" : "stopped by --fail-fast") : null, null, verifies(s));
                 }
                 ordered.add(o);
             }
-            boolean complete = ordered.stream().allMatch(StepOutcome::ok);
-            ObjectNode end = journal.event("end", null);
-            end.put("complete", complete);
-            end.put("interrupted", interrupted);
-            journal.append(end);
-            return new Result(ordered, (System.nanoTime() - t0) / 1e9, interrupted, resumed);
-        } finally {
-            pool.shutdownNow();
+            return ordered;
         }
+    }
+
+    private boolean verifies(Step s) {
+        return kinds.verifies(s);
     }
 
     private void clearStepDirectories() {
-        Path steps = stateDir.resolve("steps");
-        if (!java.nio.file.Files.exists(steps)) {
-            return;
-        }
-        try (var walk = java.nio.file.Files.walk(steps)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
+        Path dir = stateDir.resolve("steps");
+        try {
+            FileTrees.delete(dir);
         } catch (java.io.IOException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot clear " + steps + " for a new run: " + e.getMessage(), e);
-        }
-    }
-
-    /** Marks every step that depends, directly or not, on {@code failed} as blocked. */
-    private void block(String failed, Map<String, List<String>> dependents, Map<String, Step> byId,
-                       Map<String, StepOutcome> outcomes, TreeSet<String> ready, RunJournal journal) {
-        Deque<String> todo = new ArrayDeque<>(dependents.getOrDefault(failed, List.of()));
-        while (!todo.isEmpty()) {
-            String id = todo.poll();
-            if (outcomes.containsKey(id)) {
-                continue;
-            }
-            ready.remove(id);
-            Step s = byId.get(id);
-            StepOutcome o = new StepOutcome(s, StepOutcome.Status.BLOCKED, null, 0, -1, 0, "not run: " + failed + " failed", null);
-            outcomes.put(id, o);
-            ObjectNode e = journal.event("blocked", id);
-            e.put("by", failed);
-            journal.append(e);
-            listener.finished(o);
-            todo.addAll(dependents.getOrDefault(id, List.of()));
+            throw new MigratorException(ErrorCode.FAILED, "cannot clear " + dir + " for a new run: " + e.getMessage(), e);
         }
     }
 
     /** Runs one step with its retries; never throws. */
     private StepOutcome attempt(StepContext ctx, RunJournal journal, double startedAt) {
         Step s = ctx.step();
-        StepAction action = kinds.find(s.kind()).orElseThrow();
+        StepKind<?> kind = kinds.of(s);
         int attempts = plan.limits().attempts();
         long backoff = plan.limits().backoff().toMillis();
         for (int attempt = 1; ; attempt++) {
@@ -268,7 +294,7 @@ public final class Executor {
             long t = System.nanoTime();
             MigratorException failure;
             try {
-                StepResult r = action.run(ctx);
+                StepResult r = kind.run(ctx);
                 double seconds = (System.nanoTime() - t) / 1e9;
                 if (ctx.cancelled()) {
                     failure = new MigratorException(ErrorCode.INTERRUPTED, "cancelled");
@@ -282,7 +308,7 @@ public final class Executor {
                     done.put("attempts", attempt);
                     done.set("result", RunJournal.JSON.valueToTree(r));
                     journal.append(done);
-                    StepOutcome o = new StepOutcome(s, StepOutcome.Status.DONE, r, seconds, startedAt, attempt, null, null);
+                    StepOutcome o = new StepOutcome(s, StepOutcome.Status.DONE, r, seconds, startedAt, attempt, null, null, kind.verifies());
                     listener.finished(o);
                     return o;
                 }
@@ -312,7 +338,8 @@ public final class Executor {
             e.put("code", failure.code().name());
             e.put("error", failure.getMessage());
             journal.append(e);
-            StepOutcome o = new StepOutcome(s, status, null, seconds, startedAt, attempt, failure.getMessage(), failure.code().name());
+            StepOutcome o = new StepOutcome(s, status, null, seconds, startedAt, attempt, failure.getMessage(), failure.code().name(),
+                    kind.verifies());
             listener.finished(o);
             return o;
         }
@@ -335,16 +362,15 @@ public final class Executor {
         return !ctx.cancelled();
     }
 
-    /** What makes a finished step still valid: its kind, parameters and the (redacted) locations it touches. */
+    /** What makes a finished step still valid: its kind, parameters (as frozen) and the (redacted) locations it touches. */
     String fingerprint(Step s) {
-        StringBuilder b = new StringBuilder(s.kind()).append('\n');
-        new java.util.TreeMap<>(s.params()).forEach((k, v) -> {
-            b.append(k).append('=').append(v).append('\n');
-            Location l = ("from".equals(k) || "to".equals(k)) ? plan.location(v) : null;
+        StringBuilder b = new StringBuilder(s.kind()).append('\n').append(kinds.of(s).encode(s.params())).append('\n');
+        for (String name : s.params().locations()) {
+            Location l = plan.location(name);
             if (l != null) {
-                b.append(k).append(".uri=").append(Redaction.uri(l.uri())).append('\n');
+                b.append(name).append(".uri=").append(Redaction.uri(l.uri())).append('\n');
             }
-        });
+        }
         return Digests.hex(Digests.sha256().digest(b.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 32);
     }
 

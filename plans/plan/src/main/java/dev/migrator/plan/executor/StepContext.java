@@ -50,9 +50,8 @@ public final class StepContext {
         return drill;
     }
 
-    /** The location named by the step parameter {@code param} (e.g. "from"). */
-    public Location location(String param) {
-        String name = step.param(param);
+    /** The plan's location {@code name} (a parameter's {@code from}, {@code to}), or BAD_INPUT naming the step. */
+    public Location locationNamed(String name) {
         Location l = name == null ? null : plan.location(name);
         if (l == null) {
             throw MigratorException.badInput("step " + step.id() + ": no location '" + name + "' in the plan");

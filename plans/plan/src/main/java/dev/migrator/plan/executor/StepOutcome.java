@@ -14,9 +14,10 @@ import dev.migrator.plan.planner.Step;
  * @param attempts  tries made
  * @param error     why it failed, or null
  * @param code      the failure's error code name, or null
+ * @param verifies  whether the step's kind verifies (the report counts it as a verification, and its bytes as checked, not moved)
  */
 public record StepOutcome(Step step, Status status, StepResult result, double seconds, double startedAt, int attempts,
-                          String error, String code) {
+                          String error, String code, boolean verifies) {
     public enum Status { DONE, RESUMED, FAILED, BLOCKED, CANCELLED, PENDING }
 
     public boolean ok() {

@@ -1,5 +1,6 @@
 package dev.migrator.plan.model;
 
+import dev.migrator.provider.Sizes;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Providers;
 import java.io.IOException;
@@ -479,7 +480,7 @@ public final class PlanParser {
 
     private long size(Node n, String what) {
         String t = scalar(n, what);
-        Long v = Units.size(t);
+        Long v = Sizes.parse(t);
         if (v == null) {
             throw pos(n).error(what + " '" + shown(t) + "': expected a size such as 512MiB, 40GB or 1.5T");
         }
@@ -488,7 +489,7 @@ public final class PlanParser {
 
     private long rate(Node n, String what) {
         String t = scalar(n, what);
-        Long v = Units.rate(t);
+        Long v = Sizes.rate(t);
         if (v == null || v <= 0) {
             throw pos(n).error(what + " '" + shown(t) + "': expected a positive rate such as 100MiB/s");
         }

@@ -7,6 +7,7 @@ import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanOverlaps;
 import java.util.ArrayList;
 import java.util.HashMap;
+import dev.migrator.transfer.Selection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,7 @@ public final class Planner {
         }
         hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
         steps.stream().filter(st -> st.phase() == Phase.PRESYNC).forEach(st -> presyncIds.add(st.id()));
-        steps.add(barrierAt, new Step(CUTOVER_START, "barrier", Phase.CUTOVER, null, presyncIds, Map.of(), 0, 0, 0, Map.of(),
+        steps.add(barrierAt, new Step(CUTOVER_START, StepParams.BARRIER, Phase.CUTOVER, null, presyncIds, new StepParams.None(), 0, 0, 0, Map.of(),
                 "the pre-copy is done"));
         return steps;
     }
@@ -86,7 +87,7 @@ public final class Planner {
                 continue;
             }
             String id = phase.word() + "/hook/" + h.name();
-            into.add(new Step(id, "hook", phase, null, previous, Map.of("hook", h.name()), 0, 0,
+            into.add(new Step(id, HookParams.HOOK, phase, null, previous, new HookParams(h.name()), 0, 0,
                     h.estimate().toMillis() / 1000.0, Map.of(),
                     "declared estimate " + h.estimate().toSeconds() + " s (timeout " + h.timeout().toSeconds() + " s)"));
             previous = List.of(id);
@@ -104,27 +105,18 @@ public final class Planner {
         long stream = Math.min(a.stream(), b.stream());
         long rate = Math.min(stream * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
         double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
-        Map<String, String> base = new LinkedHashMap<>();
-        base.put("from", m.from());
-        base.put("to", m.to());
-        base.put("include", String.join("\n", m.include()));
-        base.put("exclude", String.join("\n", m.exclude()));
-        base.put("parallelism", Integer.toString(m.parallelism()));
-        if (m.partSize() != null) {
-            base.put("part-size", Long.toString(m.partSize()));
-        }
-        base.put("overwrite", Boolean.toString(m.overwrite()));
+        ObjectParams base = new ObjectParams(m.from(), m.to(), new Selection(m.include(), m.exclude(), null, null),
+                m.parallelism(), m.partSize(), m.overwrite(), false, m.staging());
 
         if (m.via() == Move.Via.BUNDLE) {
             // Through a bundle on a staging store: pack the source there, restore it at the target.
             String staging = "staging:" + m.name();
-            Map<String, String> p = new LinkedHashMap<>(base);
-            p.put("staging", m.staging() == null ? "" : m.staging());
+            ObjectParams p = base;
             double pack = STEP_OVERHEAD + inv.bytes() / (double) rate + inv.objects() / requests;
             String packId = "presync/" + m.name() + "/bundle-pack";
-            steps.add(new Step(packId, "bundle-pack", Phase.PRESYNC, m.name(), beforePresync, p, inv.bytes(), inv.objects(), pack,
+            steps.add(new Step(packId, ObjectParams.BUNDLE_PACK, Phase.PRESYNC, m.name(), beforePresync, p, inv.bytes(), inv.objects(), pack,
                     Map.of(m.from(), rate), explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(), stream)));
-            steps.add(new Step("presync/" + m.name() + "/bundle-restore", "bundle-restore", Phase.PRESYNC, m.name(), List.of(packId),
+            steps.add(new Step("presync/" + m.name() + "/bundle-restore", ObjectParams.BUNDLE_RESTORE, Phase.PRESYNC, m.name(), List.of(packId),
                     p, inv.bytes(), inv.objects(), pack, Map.of(m.to(), rate),
                     explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(), stream)));
             shards = 1;
@@ -132,35 +124,27 @@ public final class Planner {
         }
         for (int i = 0; i < shards; i++) {
             String suffix = shards == 1 ? "" : "-" + (i + 1) + "of" + shards;
-            Map<String, String> p = new LinkedHashMap<>(base);
-            if (i > 0 && i - 1 < cuts.size()) {
-                p.put("key-from", cuts.get(i - 1));
-            }
-            if (i < cuts.size()) {
-                p.put("key-to", cuts.get(i));
-            }
+            ObjectParams p = base.range(i > 0 && i - 1 < cuts.size() ? cuts.get(i - 1) : null, i < cuts.size() ? cuts.get(i) : null);
             long bytes = inv.bytes() / shards + (i == 0 ? inv.bytes() % shards : 0);
             long objects = inv.objects() / shards + (i == 0 ? inv.objects() % shards : 0);
             if (m.via() == Move.Via.DIRECT) {
                 double s = STEP_OVERHEAD + bytes / (double) rate + objects / requests;
-                steps.add(new Step("presync/" + m.name() + "/copy" + suffix, "copy", Phase.PRESYNC, m.name(), beforePresync, p,
+                steps.add(new Step("presync/" + m.name() + "/copy" + suffix, ObjectParams.COPY, Phase.PRESYNC, m.name(), beforePresync, p,
                         bytes, objects, s, demand(m, bytes, s), explainCopy(bytes, objects, rate, requests, m.parallelism(), stream)));
             }
             // Cut-over: the delta. Every object is compared again (one request each); only changed bytes move.
-            Map<String, String> dp = new LinkedHashMap<>(p);
-            dp.put("delete-extraneous", Boolean.toString(m.deleteExtraneous()));
             // The pre-copy refused any foreign object that differed, so what differs now changed at the source since:
             // the delta replaces it (and reports how many objects it wrote).
-            dp.put("overwrite", "true");
+            ObjectParams dp = p.delta(m.deleteExtraneous());
             long changed = Math.round(bytes * m.delta());
             String deltaId = "cutover/" + m.name() + "/delta" + suffix;
             double deltaSeconds = STEP_OVERHEAD + changed / (double) rate + objects / requests;
-            steps.add(new Step(deltaId, "copy", Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
+            steps.add(new Step(deltaId, ObjectParams.COPY, Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
                     deltaSeconds, demand(m, changed, deltaSeconds),
                     explainCopy(changed, objects, rate, requests, m.parallelism(), stream) + " (delta "
                             + percent(m.delta()) + " of " + human(bytes) + ")"));
             String verifyId = "cutover/" + m.name() + "/verify" + suffix;
-            steps.add(new Step(verifyId, "verify", Phase.CUTOVER, m.name(), List.of(deltaId), p, bytes, objects,
+            steps.add(new Step(verifyId, ObjectParams.VERIFY, Phase.CUTOVER, m.name(), List.of(deltaId), p, bytes, objects,
                     STEP_OVERHEAD + objects / requests, Map.of(),
                     count(objects) + " objects at " + count(requests) + "/s (checksums from listings and stats)"));
             verified.add(verifyId);
@@ -169,33 +153,27 @@ public final class Planner {
 
     private static void databaseSteps(Move m, Inventory inv, Throughput a, Throughput b, List<String> freeze, List<Step> steps,
                                       List<String> verified) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("from", m.from());
-        p.put("to", m.to());
-        p.put("jobs", Integer.toString(m.dumpJobs()));
-        p.put("no-owner", Boolean.toString(m.noOwner()));
-        p.put("no-privileges", Boolean.toString(m.noPrivileges()));
-        p.put("staging", m.staging() == null ? "" : m.staging());
+        DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), m.staging());
         long rate = Math.min(Math.min(a.stream(), b.stream()), Math.min(a.bandwidth(), b.bandwidth()));
         String last;
         if (m.via() == Move.Via.DIRECT) {
             last = "cutover/" + m.name() + "/db-copy";
-            steps.add(new Step(last, "db-copy", Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+            steps.add(new Step(last, DatabaseParams.DB_COPY, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
                     human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore) + 2 s"));
         } else {
             String dump = "cutover/" + m.name() + "/db-dump";
-            steps.add(new Step(dump, "db-dump", Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+            steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) a.stream(), Map.of(m.from(), Math.min(a.stream(), a.bandwidth())),
                     human(inv.bytes()) + " / " + human(a.stream()) + "/s + 1 s"));
             last = "cutover/" + m.name() + "/db-restore";
-            steps.add(new Step(last, "db-restore", Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
+            steps.add(new Step(last, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) b.stream(), Map.of(m.to(), Math.min(b.stream(), b.bandwidth())),
                     human(inv.bytes()) + " / " + human(b.stream()) + "/s + 1 s"));
         }
         String verify = "cutover/" + m.name() + "/db-verify";
         // Fingerprints are computed in both databases at once; hashing runs at about five times the dump rate.
-        steps.add(new Step(verify, "db-verify", Phase.CUTOVER, m.name(), List.of(last), p, inv.bytes(), 0,
+        steps.add(new Step(verify, DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(), List.of(last), p, inv.bytes(), 0,
                 STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
                 human(inv.bytes()) + " hashed in the databases at ~" + human(5 * rate) + "/s + 1 s"));
         verified.add(verify);
@@ -221,7 +199,7 @@ public final class Planner {
                 + count(objects) + " objects / " + count(requests) + "/s + 1 s";
     }
 
-    /** Like {@link dev.migrator.plan.report.Format#bytes}, without String.format: plans of 10,000 steps explain every step. */
+    /** Like {@link dev.migrator.provider.Sizes#format}, without String.format: plans of 10,000 steps explain every step. */
     static String human(double bytes) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
         int u = 0;

@@ -2,19 +2,9 @@ package dev.migrator.plan.report;
 
 import java.util.Locale;
 
-/** Numbers for people. */
+/** Durations and counts for people; sizes are {@link dev.migrator.provider.Sizes#format}. */
 public final class Format {
     private Format() {
-    }
-
-    public static String bytes(double b) {
-        String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-        int u = 0;
-        while (b >= 1024 && u < units.length - 1) {
-            b /= 1024;
-            u++;
-        }
-        return u == 0 ? String.format(Locale.ROOT, "%.0f B", b) : String.format(Locale.ROOT, "%.1f %s", b, units[u]);
     }
 
     /** 0.4 s, 12 s, 3m05s, 2h04m. */

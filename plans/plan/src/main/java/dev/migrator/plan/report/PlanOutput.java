@@ -10,6 +10,7 @@ import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Planner;
 import dev.migrator.plan.planner.Schedule;
 import dev.migrator.plan.planner.Step;
+import dev.migrator.provider.Sizes;
 import dev.migrator.provider.Redaction;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,11 +69,11 @@ public final class PlanOutput {
             var m = plan.moves().stream().filter(x -> x.name().equals(move)).findFirst().orElseThrow();
             b.append(String.format(Locale.ROOT, "  %-14s %s -> %s: %s%s (%s)%n", move, uri(plan.location(m.from())),
                     uri(plan.location(m.to())), inv.objects() > 0 ? Format.count(inv.objects()) + " objects, " : "",
-                    Format.bytes(inv.bytes()), inv.measured() ? "measured" : "declared"));
+                    Sizes.format(inv.bytes()), inv.measured() ? "measured" : "declared"));
         });
         b.append("\nThroughput model (per endpoint; set stream/requests/bandwidth in the plan, measure with 'migrator probe URI'):\n");
         r.throughput().forEach((name, t) -> b.append(String.format(Locale.ROOT, "  %-14s %s/s per stream, %.0f objects/s per stream, %s/s total (%s)%n",
-                name, Format.bytes(t.stream()), t.requests(), Format.bytes(t.bandwidth()), t.source())));
+                name, Sizes.format(t.stream()), t.requests(), Sizes.format(t.bandwidth()), t.source())));
         b.append(String.format(Locale.ROOT, "%nLimits: %d steps at once, %d attempts per step%n", plan.limits().concurrency(), plan.limits().attempts()));
         for (Phase phase : Phase.values()) {
             b.append('\n').append(phase == Phase.PRESYNC ? "Phase 1, pre-copy (old system live, repeatable):"

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.migrator.plan.executor.Executor;
 import dev.migrator.plan.executor.StepOutcome;
+import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Step;
+import dev.migrator.provider.Sizes;
 import dev.migrator.provider.ErrorCode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,21 +81,21 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
                 count(StepOutcome.Status.DONE), count(StepOutcome.Status.RESUMED), count(StepOutcome.Status.FAILED),
                 count(StepOutcome.Status.BLOCKED), count(StepOutcome.Status.CANCELLED), count(StepOutcome.Status.PENDING)));
         long bytes = result.outcomes().stream().filter(o -> o.status() == StepOutcome.Status.DONE && o.result() != null
-                && !o.step().kind().contains("verify")).mapToLong(o -> o.result().bytes()).sum();
+                && !o.verifies()).mapToLong(o -> o.result().bytes()).sum();
         b.append(String.format(Locale.ROOT, "Took %s (estimate %s), moved %s.", Format.duration(result.seconds()),
-                Format.duration(estimate), Format.bytes(bytes)));
+                Format.duration(estimate), Sizes.format(bytes)));
         if (estimateFreeze > 0) {
             b.append(String.format(Locale.ROOT, " Freeze window %s (estimate %s).", measuredFreeze < 0 ? "not measured (not every cut-over step ran in this run)"
                     : Format.duration(measuredFreeze), Format.duration(estimateFreeze)));
         }
         b.append('\n');
         long verified = result.outcomes().stream().filter(o -> o.result() != null && Boolean.TRUE.equals(o.result().verified())).count();
-        long verifySteps = result.outcomes().stream().filter(o -> o.step().kind().contains("verify")).count();
+        long verifySteps = result.outcomes().stream().filter(StepOutcome::verifies).count();
         b.append(String.format(Locale.ROOT, "Verification: %d of %d verify steps found source and target identical.%n", verified, verifySteps));
         b.append("Deadline: ").append(verdict.text()).append('\n');
         for (StepOutcome o : result.outcomes()) {
             // Deletions are never only in the report file: the summary the console prints names each pruning step.
-            if (o.status() == StepOutcome.Status.DONE && "true".equals(o.step().param("delete-extraneous")) && o.result() != null
+            if (o.status() == StepOutcome.Status.DONE && o.step().params() instanceof ObjectParams p && p.deleteExtraneous() && o.result() != null
                     && !o.result().details().isEmpty()) {
                 b.append("Pruned by ").append(o.step().id()).append(": ").append(o.result().details().get(0)).append('\n');
             }
@@ -173,7 +175,7 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
 
         StepOutcomeRow(StepOutcome o) {
             var r = o.result();
-            bytes = r == null ? "" : Format.bytes(r.bytes());
+            bytes = r == null ? "" : Sizes.format(r.bytes());
             objects = r == null ? "" : Format.count(r.objects());
             skipped = r == null ? "" : Format.count(r.skipped());
             verified = r == null || r.verified() == null ? "" : r.verified() ? "yes" : "NO";

@@ -11,12 +11,12 @@ import dev.migrator.bundle.RestoreSummary;
 import dev.migrator.bundle.RestoreTarget;
 import dev.migrator.plan.executor.StepContext;
 import dev.migrator.plan.executor.StepResult;
+import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
-import dev.migrator.transfer.Progress;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +31,8 @@ final class BundleSteps {
     }
 
     /** The move's bundle location: a folder named after the move inside the staging URI (before any query). */
-    static String bundleUri(StepContext ctx) {
-        String staging = ctx.step().param("staging");
+    static String bundleUri(StepContext ctx, ObjectParams p) {
+        String staging = p.staging();
         if (staging == null || staging.isEmpty()) {
             throw MigratorException.badInput("move " + ctx.step().move() + " goes through a bundle but names no 'staging' store");
         }
@@ -42,34 +42,25 @@ final class BundleSteps {
         return path + (path.endsWith("/") ? "" : "/") + ctx.step().move() + "/" + query;
     }
 
-    private static Progress progress(StepContext ctx) {
-        return new Progress() {
-            @Override
-            public void transferred(long bytes) {
-                ctx.transferred(bytes);
-            }
-        };
-    }
-
-    static StepResult pack(StepContext ctx) {
-        try (ObjectStore source = Providers.objectStore(ctx.location("from").uri(), ObjectSteps.storeOptions(ctx.step()));
-             ObjectStore staging = Providers.objectStore(bundleUri(ctx), ObjectSteps.storeOptions(ctx.step()))) {
+    static StepResult pack(StepContext ctx, ObjectParams p) {
+        try (ObjectStore source = ObjectSteps.open(ctx, p.from(), p);
+             ObjectStore staging = Providers.objectStore(bundleUri(ctx, p), ObjectSteps.storeOptions(p))) {
             BundleOptions options = BundleOptions.defaults(ctx.workDir().resolve("bundle-state"));
-            BundleRef ref = new BundleWriter(staging, options, progress(ctx)).create(List.of(new BundleSource.Objects(source)));
+            BundleRef ref = new BundleWriter(staging, options, ObjectSteps.progress(ctx)).create(List.of(new BundleSource.Objects(source)));
             return new StepResult(ref.bytes(), ref.entries(), 0, null, List.of(ref.entries() + " objects in " + ref.parts()
                     + " parts at " + staging.displayUri()));
         }
     }
 
-    static StepResult restore(StepContext ctx) {
-        try (ObjectStore staging = Providers.objectStore(bundleUri(ctx), ObjectSteps.storeOptions(ctx.step()));
-             ObjectStore target = Providers.objectStore(ctx.location("to").uri(), ObjectSteps.storeOptions(ctx.step()))) {
-            BundleReader reader = BundleReader.open(staging, Retry.DEFAULT, progress(ctx));
+    static StepResult restore(StepContext ctx, ObjectParams p) {
+        try (ObjectStore staging = Providers.objectStore(bundleUri(ctx, p), ObjectSteps.storeOptions(p));
+             ObjectStore target = ObjectSteps.open(ctx, p.to(), p)) {
+            BundleReader reader = BundleReader.open(staging, Retry.DEFAULT, ObjectSteps.progress(ctx));
             Manifest.Header header = reader.inspect();
             String id = header.sources().get(0).id();
             RestoreSummary s = reader.restore(Map.of(id, new RestoreTarget.Objects(target)),
-                    new RestoreOptions(Integer.parseInt(ctx.step().param("parallelism")), Boolean.parseBoolean(ctx.step().param("overwrite")),
-                            Retry.DEFAULT), progress(ctx));
+                    new RestoreOptions(p.parallelism(), p.overwrite(),
+                            Retry.DEFAULT), ObjectSteps.progress(ctx));
             if (s.conflicts() > 0) {
                 throw new MigratorException(ErrorCode.CONFLICT, s.conflicts() + " objects at " + target.displayUri()
                         + " differ from the bundle and were left alone, first: " + (s.problems().isEmpty() ? "?" : s.problems().get(0)));

@@ -3,7 +3,7 @@ package dev.migrator.plan.steps;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.migrator.plan.executor.StepContext;
 import dev.migrator.plan.executor.StepResult;
-import dev.migrator.plan.planner.Step;
+import dev.migrator.plan.planner.DatabaseParams;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.Databases;
 import dev.migrator.provider.ErrorCode;
@@ -27,38 +27,35 @@ final class DatabaseSteps {
     private DatabaseSteps() {
     }
 
-    static Database.DumpOptions dumpOptions(Step s) {
-        return new Database.DumpOptions(Integer.parseInt(s.param("jobs")), Boolean.parseBoolean(s.param("no-owner")),
-                Boolean.parseBoolean(s.param("no-privileges")));
+    static Database.DumpOptions dumpOptions(DatabaseParams s) {
+        return new Database.DumpOptions(s.jobs(), s.noOwner(), s.noPrivileges());
     }
 
-    static Database.RestoreOptions restoreOptions(Step s) {
-        return new Database.RestoreOptions(Integer.parseInt(s.param("jobs")), Boolean.parseBoolean(s.param("no-owner")),
-                Boolean.parseBoolean(s.param("no-privileges")), false);
+    static Database.RestoreOptions restoreOptions(DatabaseParams s) {
+        return new Database.RestoreOptions(s.jobs(), s.noOwner(), s.noPrivileges(), false);
     }
 
-    static StepResult copy(StepContext ctx) {
-        Step s = ctx.step();
-        try (Databases.Pair pair = open(ctx, "copy")) {
+    static StepResult copy(StepContext ctx, DatabaseParams s) {
+        try (Databases.Pair pair = open(ctx, s, "copy")) {
             Database from = pair.source();
             Database to = pair.target();
             if (done(from, to)) {
                 return new StepResult(0, 0, 1, null, List.of("target already identical to the source (an earlier attempt finished)"));
             }
             from.copyTo(to, dumpOptions(s), restoreOptions(s));
-            return new StepResult(s.bytes(), 0, 0, null, List.of("copied " + from.displayUri() + " into " + to.displayUri()));
+            return new StepResult(ctx.step().bytes(), 0, 0, null, List.of("copied " + from.displayUri() + " into " + to.displayUri()));
         }
     }
 
     /** Where the move's dump lives: the staging directory, or the run's state directory. */
-    static Path dumpDir(StepContext ctx) {
-        String staging = ctx.step().param("staging");
+    static Path dumpDir(StepContext ctx, DatabaseParams s) {
+        String staging = s.staging();
         Path base = staging == null || staging.isEmpty() ? ctx.stateDir().resolve("dumps") : Path.of(URI.create(staging));
         return base.resolve(ctx.step().move());
     }
 
-    static StepResult dump(StepContext ctx) throws IOException {
-        Path dir = dumpDir(ctx);
+    static StepResult dump(StepContext ctx, DatabaseParams s) throws IOException {
+        Path dir = dumpDir(ctx, s);
         Path ready = dir.resolve("dump.json");
         Path doneThisRun = ctx.workDir().resolve("dump-done"); // a dump left by an earlier run is stale: redo it
         if (Files.exists(ready) && Files.exists(doneThisRun)) {
@@ -66,12 +63,12 @@ final class DatabaseSteps {
         }
         // Both ends are checked before anything is done (same engine, not one database twice): a dump the
         // restore would refuse is not worth its time.
-        try (Databases.Pair pair = open(ctx, "dump")) {
+        try (Databases.Pair pair = open(ctx, s, "dump")) {
             Database from = pair.source();
             // A torn earlier attempt leaves a partial dump: start it again in an empty directory.
             FileTrees.delete(dir);
             Files.createDirectories(dir);
-            Database.Dump dump = from.dump(dir, dumpOptions(ctx.step()));
+            Database.Dump dump = from.dump(dir, dumpOptions(s));
             Path tmp = dir.resolve("dump.json.tmp");
             JSON.writeValue(tmp.toFile(), dump);
             Files.move(tmp, ready, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -82,26 +79,26 @@ final class DatabaseSteps {
         }
     }
 
-    static StepResult restore(StepContext ctx) throws IOException {
-        Path dir = dumpDir(ctx);
+    static StepResult restore(StepContext ctx, DatabaseParams s) throws IOException {
+        Path dir = dumpDir(ctx, s);
         Path ready = dir.resolve("dump.json");
         if (!Files.exists(ready)) {
             throw new MigratorException(ErrorCode.FAILED, "no complete dump in " + dir + " (the dump step did not finish)");
         }
         Database.Dump dump = JSON.readValue(ready.toFile(), Database.Dump.class);
-        try (Databases.Pair pair = open(ctx, "restore")) {
+        try (Databases.Pair pair = open(ctx, s, "restore")) {
             Database from = pair.source();
             Database to = pair.target();
             if (done(from, to)) {
                 return new StepResult(0, 0, 1, null, List.of("target already identical to the source (an earlier attempt finished)"));
             }
-            to.restore(dir, dump, restoreOptions(ctx.step()));
+            to.restore(dir, dump, restoreOptions(s));
             return new StepResult(size(dir), 0, 0, null, List.of("restored into " + to.displayUri()));
         }
     }
 
-    static StepResult verify(StepContext ctx) {
-        try (Databases.Pair pair = open(ctx, "verify")) {
+    static StepResult verify(StepContext ctx, DatabaseParams s) {
+        try (Databases.Pair pair = open(ctx, s, "verify")) {
             Databases.Comparison c = Databases.compare(pair.source(), pair.target());
             List<String> details = new ArrayList<>();
             if (c.identical()) {
@@ -116,8 +113,8 @@ final class DatabaseSteps {
     }
 
     /** The step's source and target databases, refused as {@link Databases#open} refuses them for the CLI. */
-    private static Databases.Pair open(StepContext ctx, String verb) {
-        return Databases.open(ctx.location("from").uri(), ctx.location("to").uri(), verb);
+    private static Databases.Pair open(StepContext ctx, DatabaseParams s, String verb) {
+        return Databases.open(ctx.locationNamed(s.from()).uri(), ctx.locationNamed(s.to()).uri(), verb);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.migrator.plan.steps;
 import dev.migrator.plan.executor.StepContext;
 import dev.migrator.plan.executor.StepResult;
 import dev.migrator.plan.model.Hook;
+import dev.migrator.plan.planner.HookParams;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import java.io.IOException;
@@ -20,8 +21,8 @@ final class HookStep {
     private HookStep() {
     }
 
-    static StepResult run(StepContext ctx) throws IOException, InterruptedException {
-        String name = ctx.step().param("hook");
+    static StepResult run(StepContext ctx, HookParams params) throws IOException, InterruptedException {
+        String name = params.hook();
         Hook hook = ctx.plan().hooks().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> MigratorException.badInput("step " + ctx.step().id() + ": no hook '" + name + "' in the plan"));
         Files.createDirectories(ctx.workDir());

@@ -1,23 +1,29 @@
 package dev.migrator.plan.steps;
 
+import dev.migrator.plan.executor.StepKind;
 import dev.migrator.plan.executor.StepKinds;
+import dev.migrator.plan.executor.StepResult;
+import dev.migrator.plan.planner.DatabaseParams;
+import dev.migrator.plan.planner.HookParams;
+import dev.migrator.plan.planner.ObjectParams;
+import dev.migrator.plan.planner.StepParams;
 
-/** The step kinds this build runs, one {@link StepKinds#register} each. */
+/** The step kinds this build runs: name, parameter record, whether it verifies, action — one {@link StepKinds#register} each. */
 public final class StandardSteps {
     private StandardSteps() {
     }
 
     public static StepKinds kinds() {
         return new StepKinds()
-                .register("barrier", ctx -> dev.migrator.plan.executor.StepResult.of())
-                .register("copy", ObjectSteps::copy)
-                .register("verify", ObjectSteps::verify)
-                .register("hook", HookStep::run)
-                .register("db-copy", DatabaseSteps::copy)
-                .register("db-dump", DatabaseSteps::dump)
-                .register("db-restore", DatabaseSteps::restore)
-                .register("db-verify", DatabaseSteps::verify)
-                .register("bundle-pack", BundleSteps::pack)
-                .register("bundle-restore", BundleSteps::restore);
+                .register(StepKind.simple(StepParams.BARRIER, false, (ctx, none) -> StepResult.of()))
+                .register(new StepKind<>(ObjectParams.COPY, ObjectParams.class, false, ObjectSteps::copy))
+                .register(new StepKind<>(ObjectParams.VERIFY, ObjectParams.class, true, ObjectSteps::verify))
+                .register(new StepKind<>(HookParams.HOOK, HookParams.class, false, HookStep::run))
+                .register(new StepKind<>(DatabaseParams.DB_COPY, DatabaseParams.class, false, DatabaseSteps::copy))
+                .register(new StepKind<>(DatabaseParams.DB_DUMP, DatabaseParams.class, false, DatabaseSteps::dump))
+                .register(new StepKind<>(DatabaseParams.DB_RESTORE, DatabaseParams.class, false, DatabaseSteps::restore))
+                .register(new StepKind<>(DatabaseParams.DB_VERIFY, DatabaseParams.class, true, DatabaseSteps::verify))
+                .register(new StepKind<>(ObjectParams.BUNDLE_PACK, ObjectParams.class, false, BundleSteps::pack))
+                .register(new StepKind<>(ObjectParams.BUNDLE_RESTORE, ObjectParams.class, false, BundleSteps::restore));
     }
 }

@@ -6,6 +6,7 @@ import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanParser;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Step;
+import dev.migrator.plan.planner.StepParams;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import java.nio.file.Files;
@@ -38,12 +39,12 @@ class ExecutorTest {
     }
 
     static Step step(String id, String kind, String... after) {
-        return new Step(id, kind, Phase.PRESYNC, null, List.of(after), Map.of(), 0, 0, 1, Map.of(), "");
+        return new Step(id, kind, Phase.PRESYNC, null, List.of(after), new StepParams.None(), 0, 0, 1, Map.of(), "");
     }
 
     /** Sleeps, counting how many run at once; "fail" throws; "wait" runs until cancelled. */
     StepKinds kinds(Map<String, Integer> failuresBeforeSuccess) {
-        StepAction sleep = ctx -> {
+        StepKind.Action<StepParams.None> sleep = (ctx, none) -> {
             calls.computeIfAbsent(ctx.step().id(), k -> new AtomicInteger()).incrementAndGet();
             int now = concurrent.incrementAndGet();
             maxConcurrent.accumulateAndGet(now, Math::max);
@@ -54,14 +55,14 @@ class ExecutorTest {
             }
             return StepResult.of("slept");
         };
-        StepAction flaky = ctx -> {
+        StepKind.Action<StepParams.None> flaky = (ctx, none) -> {
             int n = calls.computeIfAbsent(ctx.step().id(), k -> new AtomicInteger()).incrementAndGet();
             if (n <= failuresBeforeSuccess.getOrDefault(ctx.step().id(), Integer.MAX_VALUE)) {
                 throw MigratorException.retryable("store said 503 (call " + n + ")", null);
             }
             return StepResult.of("ok on call " + n);
         };
-        StepAction waitForCancel = ctx -> {
+        StepKind.Action<StepParams.None> waitForCancel = (ctx, none) -> {
             calls.computeIfAbsent(ctx.step().id(), k -> new AtomicInteger()).incrementAndGet();
             long until = System.nanoTime() + 20_000_000_000L;
             while (!ctx.cancelled() && System.nanoTime() < until) {
@@ -69,9 +70,9 @@ class ExecutorTest {
             }
             return StepResult.of("waited");
         };
-        StepAction differs = ctx -> new StepResult(0, 1, 0, false, List.of("MISSING 'x'"));
-        return new StepKinds().register("sleep", sleep).register("flaky", flaky).register("wait", waitForCancel)
-                .register("differs", differs);
+        StepKind.Action<StepParams.None> differs = (ctx, none) -> new StepResult(0, 1, 0, false, List.of("MISSING 'x'"));
+        return new StepKinds().register(StepKind.simple("sleep", false, sleep)).register(StepKind.simple("flaky", false, flaky))
+                .register(StepKind.simple("wait", false, waitForCancel)).register(StepKind.simple("differs", true, differs));
     }
 
     Executor.Result run(Plan plan, List<Step> steps, boolean failFast, Map<String, Integer> failures) {

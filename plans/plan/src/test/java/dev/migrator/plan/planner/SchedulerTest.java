@@ -135,7 +135,7 @@ class SchedulerTest {
     }
 
     static Step step(String id, Phase phase, List<String> after, double seconds, Map<String, Long> demand) {
-        return new Step(id, "test", phase, null, after, Map.of(), 0, 0, seconds, demand, "");
+        return new Step(id, "test", phase, null, after, new StepParams.None(), 0, 0, seconds, demand, "");
     }
 
     /** Dependencies respected; at every start instant, running steps within concurrency and bandwidth. */

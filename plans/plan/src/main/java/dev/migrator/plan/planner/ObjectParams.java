@@ -1,0 +1,45 @@
+package dev.migrator.plan.planner;
+
+import dev.migrator.transfer.Selection;
+import java.util.List;
+
+/**
+ * Parameters of the object-store kinds: a pre-copy or delta ({@link #COPY}), a {@link #VERIFY}, and a move
+ * through a bundle ({@link #BUNDLE_PACK}, {@link #BUNDLE_RESTORE}).
+ *
+ * @param from             the source location's name
+ * @param to               the target location's name
+ * @param selection        the keys the step covers: the move's includes and excludes and its shard's key range
+ * @param parallelism      objects in flight
+ * @param partSize         multipart part size in bytes, or null for the store's default
+ * @param overwrite        replace target objects that differ (the delta) instead of refusing them
+ * @param deleteExtraneous delete target objects in the selection that the source no longer has (the delta)
+ * @param staging          the staging store's URI of a bundle move, or null
+ */
+public record ObjectParams(String from, String to, Selection selection, int parallelism, Long partSize, boolean overwrite,
+                           boolean deleteExtraneous, String staging) implements StepParams {
+    public static final String COPY = "copy";
+    public static final String VERIFY = "verify";
+    public static final String BUNDLE_PACK = "bundle-pack";
+    public static final String BUNDLE_RESTORE = "bundle-restore";
+
+    public ObjectParams {
+        selection = selection == null ? Selection.ALL : selection;
+    }
+
+    /** The same step over another key range. */
+    public ObjectParams range(String keyFrom, String keyTo) {
+        return new ObjectParams(from, to, selection.range(keyFrom, keyTo), parallelism,
+                partSize, overwrite, deleteExtraneous, staging);
+    }
+
+    /** The cut-over's delta of this step: replaces what changed at the source, and prunes if the move says so. */
+    public ObjectParams delta(boolean prune) {
+        return new ObjectParams(from, to, selection, parallelism, partSize, true, prune, staging);
+    }
+
+    @Override
+    public List<String> locations() {
+        return List.of(from, to);
+    }
+}
