@@ -11,7 +11,7 @@ import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Redaction;
 import dev.migrator.provider.StateLock;
 import dev.migrator.provider.StoreOptions;
@@ -68,7 +68,7 @@ public final class Drill {
         List<Location> scratchStores = plan.drill().targets().keySet().stream().map(scratch::location)
                 .filter(l -> !l.database()).toList();
         for (Location l : scratchStores) {
-            try (ObjectStore store = Providers.objectStore(l.uri(), StoreOptions.DEFAULTS)) {
+            try (ObjectStore store = Stores.open(l.uri(), StoreOptions.DEFAULTS)) {
                 if (!isEmpty(store)) {
                     throw l.pos().error("drill target '" + l.name() + "' (" + Redaction.uri(l.uri()) + ") is not empty; a drill "
                             + "starts from empty scratch targets (left by a drill with --keep?): empty it or name another");
@@ -113,7 +113,7 @@ public final class Drill {
 
     private static long empty(Location l) {
         long n = 0;
-        try (ObjectStore store = Providers.objectStore(l.uri(), StoreOptions.DEFAULTS); Stream<ObjectInfo> s = store.list("")) {
+        try (ObjectStore store = Stores.open(l.uri(), StoreOptions.DEFAULTS); Stream<ObjectInfo> s = store.list("")) {
             for (var it = s.iterator(); it.hasNext(); ) {
                 store.delete(it.next().key());
                 n++;

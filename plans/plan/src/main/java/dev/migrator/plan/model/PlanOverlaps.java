@@ -3,7 +3,7 @@ package dev.migrator.plan.model;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Overlap;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Redaction;
 import dev.migrator.provider.StoreOptions;
 import java.net.URI;
@@ -57,7 +57,7 @@ public final class PlanOverlaps {
         try {
             check(pairs, uri -> {
                 try {
-                    return stores.computeIfAbsent(uri, u -> Providers.objectStore(u, StoreOptions.DEFAULTS)).location();
+                    return stores.computeIfAbsent(uri, u -> Stores.openAdapter(u, StoreOptions.DEFAULTS)).location();
                 } catch (MigratorException e) {
                     // Not openable here (e.g. a drill's scratch store without credentials on this machine): nothing can
                     // be written there either; compare its URI, and leave the open error to the step that uses it.
@@ -141,7 +141,7 @@ public final class PlanOverlaps {
      * endpoint is another place), a local path made absolute and normalised, and a trailing {@code /}.
      */
     public static String lexical(String uri) {
-        URI u = Providers.parse(uri);
+        URI u = Stores.uri(uri);
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.equals("file")) {
             try {

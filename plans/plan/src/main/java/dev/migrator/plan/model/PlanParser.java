@@ -2,7 +2,7 @@ package dev.migrator.plan.model;
 
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -255,7 +255,7 @@ public final class PlanParser {
     private boolean checkUri(Node at, String uri, Boolean database) {
         boolean db;
         try {
-            db = Providers.isDatabase(uri);
+            db = Stores.isDatabase(uri);
         } catch (MigratorException e) {
             throw pos(at).error(e.getMessage());
         }

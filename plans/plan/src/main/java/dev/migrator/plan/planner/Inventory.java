@@ -7,7 +7,7 @@ import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.transfer.Selection;
 import java.util.ArrayList;
@@ -45,11 +45,11 @@ public record Inventory(long objects, long bytes, List<String> sample, boolean m
     /** Lists each source (databases: their catalog). */
     public static final Source MEASURED = (loc, move) -> {
         if (loc.database()) {
-            try (Database db = Providers.database(loc.uri())) {
+            try (Database db = Stores.database(loc.uri())) {
                 return new Inventory(0, db.inventory().bytes(), List.of(), true);
             }
         }
-        try (ObjectStore store = Providers.objectStore(loc.uri(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore store = Stores.open(loc.uri(), StoreOptions.DEFAULTS)) {
             return measure(store, new Selection(move.include(), move.exclude(), null, null));
         }
     };

@@ -15,7 +15,7 @@ import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,7 @@ final class BundleSteps {
 
     static StepResult pack(StepContext ctx, ObjectParams p) {
         try (ObjectStore source = ObjectSteps.open(ctx, p.from(), p);
-             ObjectStore staging = Providers.objectStore(bundleUri(ctx, p), ObjectSteps.storeOptions(p))) {
+             ObjectStore staging = Stores.open(bundleUri(ctx, p), ObjectSteps.storeOptions(p))) {
             BundleOptions options = BundleOptions.defaults(ctx.workDir().resolve("bundle-state"));
             BundleRef ref = new BundleWriter(staging, options, ObjectSteps.progress(ctx)).create(List.of(new BundleSource.Objects(source)));
             return new StepResult(ref.bytes(), ref.entries(), 0, null, List.of(ref.entries() + " objects in " + ref.parts()
@@ -53,7 +53,7 @@ final class BundleSteps {
     }
 
     static StepResult restore(StepContext ctx, ObjectParams p) {
-        try (ObjectStore staging = Providers.objectStore(bundleUri(ctx, p), ObjectSteps.storeOptions(p));
+        try (ObjectStore staging = Stores.open(bundleUri(ctx, p), ObjectSteps.storeOptions(p));
              ObjectStore target = ObjectSteps.open(ctx, p.to(), p)) {
             BundleReader reader = BundleReader.open(staging, Retry.DEFAULT, ObjectSteps.progress(ctx));
             Manifest.Header header = reader.inspect();

@@ -6,7 +6,7 @@ import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.transfer.CopyOptions;
@@ -42,7 +42,7 @@ final class ObjectSteps {
     }
 
     static ObjectStore open(StepContext ctx, String location, ObjectParams p) {
-        return Providers.objectStore(ctx.locationNamed(location).uri(), storeOptions(p));
+        return Stores.open(ctx.locationNamed(location).uri(), storeOptions(p));
     }
 
     /**
