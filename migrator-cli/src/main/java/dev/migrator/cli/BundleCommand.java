@@ -16,10 +16,10 @@ import dev.migrator.bundle.RestoreTarget;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,7 +63,7 @@ final class BundleCommand {
         }
 
         ObjectStore store(String location) {
-            return Providers.objectStore(StoreArgs.toUri(location), storeOptions());
+            return Stores.open(StoreArgs.toUri(location), storeOptions());
         }
 
         /** Opens sources, targets and the bundle's location by URI (the bundle module decides database or store). */
