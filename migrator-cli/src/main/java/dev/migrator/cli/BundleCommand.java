@@ -16,7 +16,6 @@ import dev.migrator.bundle.RestoreTarget;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.StoreOptions;
@@ -63,7 +62,7 @@ final class BundleCommand {
         }
 
         ObjectStore store(String location) {
-            return Providers.objectStore(StoreArgs.toUri(location), storeOptions());
+            return StoreArgs.open(location, storeOptions());
         }
 
         /** Opens sources, targets and the bundle's location by URI (the bundle module decides database or store). */
@@ -71,6 +70,7 @@ final class BundleCommand {
             return new BundleEndpoints(storeOptions());
         }
 
+        /** Bundle commands have no --part-size/--part-concurrency of their own for stores (create's --part-size is the bundle's). */
         private StoreOptions storeOptions() {
             return new StoreOptions(StoreOptions.DEFAULT_PART_SIZE, 4, retry());
         }

@@ -3,7 +3,7 @@ package dev.migrator.cli;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.Databases;
 import dev.migrator.provider.ErrorCode;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -20,7 +20,7 @@ final class DatabaseCommands {
 
     /** Whether either location names a database (then both must). */
     static boolean involved(String src, String dst) {
-        return Providers.isDatabase(StoreArgs.toUri(src)) || Providers.isDatabase(StoreArgs.toUri(dst));
+        return Stores.isDatabase(StoreArgs.toUri(src)) || Stores.isDatabase(StoreArgs.toUri(dst));
     }
 
     static int copy(String src, String dst, DatabaseArgs args, boolean verify, boolean dryRun, boolean json, boolean quiet) {

@@ -1,7 +1,7 @@
 package dev.migrator.cli;
 
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.Redaction;
+import dev.migrator.provider.Stores;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ record DemoDatabase(String server, String sourceDb, String targetDb) {
     }
 
     private static String unusable(String base) {
-        if (!Providers.all().containsKey("postgresql")) {
+        if (!Stores.factories().containsKey("postgresql")) {
             return "this build has no postgresql provider";
         }
         if (!hasPgDump()) {

@@ -2,7 +2,7 @@ package dev.migrator.cli;
 
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,7 +63,7 @@ public final class Main {
 
     /** The URI forms of every installed provider, for help texts. */
     private static String[] locationHelp() {
-        return Providers.usage().stream().map(u -> "  " + u.replace("%", "%%")).toArray(String[]::new);
+        return Stores.usage().stream().map(u -> "  " + u.replace("%", "%%")).toArray(String[]::new);
     }
 
     /** One clear line for a person; the stack trace only with --debug. */
@@ -100,7 +100,7 @@ public final class Main {
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
             return new String[] {"migrator " + (v == null ? "(development build)" : v),
-                "providers: " + String.join(", ", Providers.all().keySet())};
+                "providers: " + String.join(", ", Stores.factories().keySet())};
         }
     }
 }

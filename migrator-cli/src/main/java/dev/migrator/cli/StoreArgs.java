@@ -32,7 +32,12 @@ final class StoreArgs {
 
     /** The store {@code location} names, from the registry: already retried with {@link #retry()} (see {@link Stores}). */
     ObjectStore open(String location) {
-        return Stores.open(toUri(location), options());
+        return open(location, options());
+    }
+
+    /** The store {@code location} (a URI or a local path) names, from the registry, opened with {@code options}. */
+    static ObjectStore open(String location, StoreOptions options) {
+        return Stores.open(toUri(location), options);
     }
 
     /** A URI as given, or a plain local path turned into a {@code file://} URI. */

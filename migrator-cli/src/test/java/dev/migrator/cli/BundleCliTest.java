@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.migrator.embedded.EmbeddedS3Server;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.testkit.gcs.GcsTestServer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ class BundleCliTest {
             s3.createBucket("old-cloud");
             gcs.createBucket("new-cloud");
             long[] seeded;
-            try (ObjectStore store = Providers.objectStore(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS)) {
+            try (ObjectStore store = Stores.open(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS)) {
                 seeded = DemoCommand.seed(store, 5);
             }
             String source = s3.s3Uri("old-cloud", "");

@@ -9,8 +9,8 @@ import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -71,7 +71,7 @@ class BundleResumeAfterKillTest {
         try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
             s3.createBucket("old-cloud");
             String source = s3.s3Uri("old-cloud", "");
-            try (ObjectStore store = Providers.objectStore(source, StoreOptions.DEFAULTS)) {
+            try (ObjectStore store = Stores.open(source, StoreOptions.DEFAULTS)) {
                 Random random = new Random(11);
                 for (int i = 0; i < OBJECTS; i++) {
                     byte[] data = new byte[256 * 1024 + random.nextInt(256 * 1024)];

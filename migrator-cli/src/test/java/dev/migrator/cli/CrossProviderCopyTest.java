@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.embedded.EmbeddedS3Server;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.testkit.gcs.GcsTestServer;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class CrossProviderCopyTest {
             s3.createBucket("back");
             gcs.createBucket("new-cloud");
             long[] seeded;
-            try (ObjectStore store = Providers.objectStore(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS)) {
+            try (ObjectStore store = Stores.open(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS)) {
                 seeded = DemoCommand.seed(store, 6);
             }
             String s3Source = s3.s3Uri("old-cloud", "");

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.migrator.embedded.EmbeddedS3Server;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.testkit.fault.Fault;
 import dev.migrator.testkit.fault.FaultPlan;
 import dev.migrator.testkit.fault.FaultProxy;
@@ -37,7 +37,7 @@ class FaultyCopyTest {
         s3 = EmbeddedS3Server.inMemory();
         s3.createBucket("old");
         s3.createBucket("new");
-        try (ObjectStore store = Providers.objectStore(s3.s3Uri("old", ""), StoreOptions.DEFAULTS)) {
+        try (ObjectStore store = Stores.open(s3.s3Uri("old", ""), StoreOptions.DEFAULTS)) {
             seeded = DemoCommand.seed(store, 12);
         }
     }
@@ -83,7 +83,7 @@ class FaultyCopyTest {
         CliRun verify = CliRun.of("verify", s3.s3Uri("old", ""), s3.s3Uri("new", ""));
         assertThat(verify.exit()).as(verify.all()).isZero();
         assertThat(verify.out()).contains("Identical: " + seeded[0] + " objects");
-        try (ObjectStore target = Providers.objectStore(s3.s3Uri("new", ""), StoreOptions.DEFAULTS);
+        try (ObjectStore target = Stores.open(s3.s3Uri("new", ""), StoreOptions.DEFAULTS);
              Stream<ObjectInfo> objects = target.list("")) {
             List<String> keys = objects.map(ObjectInfo::key).toList();
             assertThat(keys).hasSize((int) seeded[0]).doesNotHaveDuplicates();

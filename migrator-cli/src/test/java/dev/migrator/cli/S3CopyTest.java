@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.embedded.EmbeddedS3Server;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +27,7 @@ class S3CopyTest {
         newCloud = EmbeddedS3Server.inMemory();
         oldCloud.createBucket("media");
         newCloud.createBucket("media-copy");
-        try (ObjectStore s3 = Providers.objectStore(oldCloud.s3Uri("media", ""), StoreOptions.DEFAULTS)) {
+        try (ObjectStore s3 = Stores.open(oldCloud.s3Uri("media", ""), StoreOptions.DEFAULTS)) {
             seeded = DemoCommand.seed(s3, 8);
         }
     }

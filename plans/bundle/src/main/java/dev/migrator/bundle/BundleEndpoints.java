@@ -2,8 +2,8 @@ package dev.migrator.bundle;
 
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -27,12 +27,15 @@ public final class BundleEndpoints implements AutoCloseable {
 
     /** Whether {@code uri} names a database (by its scheme's provider). */
     public static boolean isDatabase(String uri) {
-        return Providers.isDatabase(uri);
+        return Stores.isDatabase(uri);
     }
 
-    /** An object store, e.g. the bundle's own location. */
+    /**
+     * An object store, e.g. the bundle's own location, opened through {@link Stores} (so already retried; the
+     * writer and reader only attach their progress to that retry layer).
+     */
     public ObjectStore store(String uri) {
-        return keep(Providers.objectStore(uri, storeOptions));
+        return keep(Stores.open(uri, storeOptions));
     }
 
     /** A source for {@link BundleWriter#create}: a database with the default dump options, or every object of a store. */
@@ -43,7 +46,7 @@ public final class BundleEndpoints implements AutoCloseable {
     /** A source for {@link BundleWriter#create}; {@code dump} applies when {@code uri} is a database. */
     public BundleSource source(String uri, Database.DumpOptions dump) {
         if (isDatabase(uri)) {
-            return new BundleSource.Db(keep(Providers.database(uri)), dump);
+            return new BundleSource.Db(keep(Stores.database(uri)), dump);
         }
         return new BundleSource.Objects(store(uri));
     }
@@ -56,7 +59,7 @@ public final class BundleEndpoints implements AutoCloseable {
     public RestoreTarget target(String uri, boolean overwrite) {
         if (isDatabase(uri)) {
             Database.RestoreOptions d = Database.RestoreOptions.defaults();
-            return new RestoreTarget.Db(keep(Providers.database(uri)),
+            return new RestoreTarget.Db(keep(Stores.database(uri)),
                     new Database.RestoreOptions(d.jobs(), d.noOwner(), d.noPrivileges(), overwrite));
         }
         return new RestoreTarget.Objects(store(uri));

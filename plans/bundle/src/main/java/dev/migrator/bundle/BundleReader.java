@@ -3,8 +3,8 @@ package dev.migrator.bundle;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.transfer.Progress;
-import dev.migrator.transfer.RetryingObjectStore;
 import java.util.Map;
 
 /**
@@ -25,7 +25,7 @@ public final class BundleReader {
     private BundleReader(ObjectStore bundle, Retry retry, Progress progress, Encryption key) {
         this.key = key;
         this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
-        this.bundle = bundle instanceof RetryingObjectStore ? bundle : new RetryingObjectStore(bundle, retry, onRetry);
+        this.bundle = RetryingObjectStore.around(bundle, retry, onRetry); // never retried twice
     }
 
     /** A reader of the bundle at {@code bundle} (the store rooted at the bundle's location). */

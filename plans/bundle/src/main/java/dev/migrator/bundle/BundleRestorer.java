@@ -16,9 +16,9 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
 import dev.migrator.transfer.Progress;
-import dev.migrator.transfer.RetryingObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -101,7 +101,7 @@ final class BundleRestorer {
                 RestoreTarget target = targets.get(s.id());
                 List<Manifest.Part> parts = header.parts().stream().filter(p -> p.source().equals(s.id())).toList();
                 if (target instanceof RestoreTarget.Objects o) {
-                    ObjectStore store = new RetryingObjectStore(o.store(), options.retry(), onRetry);
+                    ObjectStore store = RetryingObjectStore.around(o.store(), options.retry(), onRetry);
                     for (Manifest.Part p : parts) {
                         run.part(p, manifest, (m, data) -> run.object(store, m, data));
                     }

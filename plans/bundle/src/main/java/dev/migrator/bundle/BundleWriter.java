@@ -12,9 +12,9 @@ import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
+import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
 import dev.migrator.transfer.Progress;
-import dev.migrator.transfer.RetryingObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,8 +60,10 @@ public final class BundleWriter {
 
     public BundleWriter(ObjectStore target, BundleOptions options, Progress progress) {
         this.onRetry = (what, attempt, cause) -> progress.retrying(what, cause.getMessage());
+        // Parts are uploaded with their own retry (a damaged arrival is retried too), so they go to the
+        // store under the retry layer Stores put outermost: retrying there as well would multiply the attempts.
         this.rawTarget = target instanceof RetryingObjectStore r ? r.delegate() : target;
-        this.target = new RetryingObjectStore(rawTarget, options.retry(), onRetry);
+        this.target = RetryingObjectStore.around(target, options.retry(), onRetry);
         this.options = options;
         this.progress = progress;
     }
@@ -276,8 +278,7 @@ public final class BundleWriter {
         }
 
         private void objects(ObjectStore rawSource, Sink sink) {
-            ObjectStore source = rawSource instanceof RetryingObjectStore ? rawSource
-                    : new RetryingObjectStore(rawSource, options.retry(), onRetry);
+            ObjectStore source = RetryingObjectStore.around(rawSource, options.retry(), onRetry);
             String after = sink.lastKey;
             try (Stream<ObjectInfo> listing = source.list("")) {
                 Iterator<ObjectInfo> it = listing.filter(o -> {

@@ -8,9 +8,9 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StateLock;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +24,8 @@ class BundleCreateSafetyTest {
     Path dir;
 
     private BundleRef create(Path source, Path bundle) {
-        try (ObjectStore src = Providers.objectStore(source.toUri().toString(), StoreOptions.DEFAULTS);
-             ObjectStore dst = Providers.objectStore(bundle.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore src = Stores.open(source.toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore dst = Stores.open(bundle.toUri().toString(), StoreOptions.DEFAULTS)) {
             return new BundleWriter(dst, new BundleOptions(1024 * 1024, 1, 2, 3, 1, dir.resolve("state"), BundleFailureTest.FAST), Progress.NONE)
                     .create(List.of(new BundleSource.Objects(src)));
         }
@@ -33,7 +33,7 @@ class BundleCreateSafetyTest {
 
     private Path seeded() {
         Path src = dir.resolve("src");
-        try (ObjectStore s = Providers.objectStore(src.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore s = Stores.open(src.toUri().toString(), StoreOptions.DEFAULTS)) {
             s.put("a.txt", Content.of("a".getBytes()), ObjectMetadata.EMPTY);
         }
         return src;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -30,9 +30,9 @@ class BundleDamageTest {
     @BeforeEach
     void bundle() {
         bundleDir = dir.resolve("bundle");
-        try (ObjectStore source = Providers.objectStore(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore source = Stores.open(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS)) {
             Seed.objects(source);
-            bundle = Providers.objectStore(bundleDir.toUri().toString(), StoreOptions.DEFAULTS);
+            bundle = Stores.open(bundleDir.toUri().toString(), StoreOptions.DEFAULTS);
             new BundleWriter(bundle, new BundleOptions(1024 * 1024, 2, 4, 3, 2, dir.resolve("state"), BundleFailureTest.FAST), Progress.NONE)
                     .create(List.of(new BundleSource.Objects(source)));
         }
@@ -84,7 +84,7 @@ class BundleDamageTest {
             flip(manifest, at);
             assertThat(damage()).as("byte %d of %d", at, size).anySatisfy(d -> assertThat(d.what()).isEqualTo(BundleLayout.MANIFEST));
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(
-                    Providers.objectStore(dir.resolve("target").toUri().toString(), StoreOptions.DEFAULTS))), RestoreOptions.defaults(), Progress.NONE))
+                    Stores.open(dir.resolve("target").toUri().toString(), StoreOptions.DEFAULTS))), RestoreOptions.defaults(), Progress.NONE))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isIn(ErrorCode.INTEGRITY, ErrorCode.BAD_INPUT));
             assertThat(dir.resolve("target")).doesNotExist();
             flip(manifest, at);
@@ -111,7 +111,7 @@ class BundleDamageTest {
             assertThat(d.what()).isEqualTo(BundleLayout.partName("s1", 2));
             assertThat(d.detail()).startsWith("missing");
         });
-        try (ObjectStore target = Providers.objectStore(dir.resolve("target").toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore target = Stores.open(dir.resolve("target").toUri().toString(), StoreOptions.DEFAULTS)) {
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(target)),
                     RestoreOptions.defaults(), Progress.NONE))
                     .hasMessageContaining(BundleLayout.partName("s1", 2)).hasMessageContaining("missing");
@@ -122,7 +122,7 @@ class BundleDamageTest {
     void aDamagedEntryIsNeverWrittenByRestore() throws IOException {
         Path part = bundleDir.resolve(BundleLayout.partName("s1", 2));
         flip(part, Files.size(part) / 2);
-        try (ObjectStore target = Providers.objectStore(dir.resolve("target").toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore target = Stores.open(dir.resolve("target").toUri().toString(), StoreOptions.DEFAULTS)) {
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(target)),
                     RestoreOptions.defaults(), Progress.NONE))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))

@@ -8,8 +8,8 @@ import dev.migrator.provider.Database;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +38,7 @@ class BundleEndpointsTest {
             String sourceDb = "postgresql://postgres@127.0.0.1:5432/" + source;
             String targetDb = "postgresql://postgres@127.0.0.1:5432/" + target;
             Map<String, byte[]> seeded;
-            try (ObjectStore media = Providers.objectStore(dir.resolve("media").toUri().toString(), StoreOptions.DEFAULTS)) {
+            try (ObjectStore media = Stores.open(dir.resolve("media").toUri().toString(), StoreOptions.DEFAULTS)) {
                 seeded = Seed.objects(media);
             }
             try (BundleEndpoints ends = new BundleEndpoints(StoreOptions.DEFAULTS)) {

@@ -8,9 +8,9 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +27,9 @@ class BundleFailureTest {
     @TempDir
     Path dir;
 
+    /** The adapter itself, without the retry layer: the tests wrap it in InjectingStore and count every attempt. */
     ObjectStore local(String name) {
-        return Providers.objectStore(dir.resolve(name).toUri().toString(), StoreOptions.DEFAULTS);
+        return Stores.openAdapter(dir.resolve(name).toUri().toString(), StoreOptions.DEFAULTS);
     }
 
     BundleOptions options() {

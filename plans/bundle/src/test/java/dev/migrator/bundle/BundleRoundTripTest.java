@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.embedded.EmbeddedS3Server;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.testkit.gcs.GcsTestServer;
 import dev.migrator.transfer.Progress;
 import dev.migrator.transfer.Verifier;
@@ -33,11 +33,11 @@ class BundleRoundTripTest {
             s3.createBucket("old-cloud");
             s3.createBucket("backups");
             gcs.createBucket("new-cloud");
-            try (ObjectStore source = Providers.objectStore(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS);
-                 ObjectStore bundleStore = Providers.objectStore(dir.resolve("bundle").toUri().toString(), StoreOptions.DEFAULTS);
-                 ObjectStore s3Bundle = Providers.objectStore(s3.s3Uri("backups", "nightly/b1"), StoreOptions.DEFAULTS);
-                 ObjectStore gcsTarget = Providers.objectStore("gs://new-cloud/media/?endpoint=" + gcs.endpoint(), StoreOptions.DEFAULTS);
-                 ObjectStore local = Providers.objectStore(dir.resolve("restored").toUri().toString(), StoreOptions.DEFAULTS)) {
+            try (ObjectStore source = Stores.open(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS);
+                 ObjectStore bundleStore = Stores.open(dir.resolve("bundle").toUri().toString(), StoreOptions.DEFAULTS);
+                 ObjectStore s3Bundle = Stores.open(s3.s3Uri("backups", "nightly/b1"), StoreOptions.DEFAULTS);
+                 ObjectStore gcsTarget = Stores.open("gs://new-cloud/media/?endpoint=" + gcs.endpoint(), StoreOptions.DEFAULTS);
+                 ObjectStore local = Stores.open(dir.resolve("restored").toUri().toString(), StoreOptions.DEFAULTS)) {
                 Map<String, byte[]> seeded = Seed.objects(source);
                 long total = seeded.values().stream().mapToLong(b -> b.length).sum();
 

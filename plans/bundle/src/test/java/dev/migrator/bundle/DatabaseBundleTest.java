@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,11 +62,11 @@ class DatabaseBundleTest {
                         from generate_series(1, 500) g;
                     insert into posts (user_id, body) select 1 + g % 500, repeat('post ' || g || ' ', 20) from generate_series(1, 5000) g;
                     """);
-            try (Database db = Providers.database("postgresql://postgres@127.0.0.1:5432/" + source);
-                 ObjectStore objects = Providers.objectStore(dir.resolve("media").toUri().toString(), StoreOptions.DEFAULTS);
-                 ObjectStore bundle = Providers.objectStore(dir.resolve("bundle").toUri().toString(), StoreOptions.DEFAULTS);
-                 ObjectStore restoredObjects = Providers.objectStore(dir.resolve("restored").toUri().toString(), StoreOptions.DEFAULTS);
-                 Database restoredDb = Providers.database("postgresql://postgres@127.0.0.1:" + targetPort + "/" + target)) {
+            try (Database db = Stores.database("postgresql://postgres@127.0.0.1:5432/" + source);
+                 ObjectStore objects = Stores.open(dir.resolve("media").toUri().toString(), StoreOptions.DEFAULTS);
+                 ObjectStore bundle = Stores.open(dir.resolve("bundle").toUri().toString(), StoreOptions.DEFAULTS);
+                 ObjectStore restoredObjects = Stores.open(dir.resolve("restored").toUri().toString(), StoreOptions.DEFAULTS);
+                 Database restoredDb = Stores.database("postgresql://postgres@127.0.0.1:" + targetPort + "/" + target)) {
                 Map<String, byte[]> seeded = Seed.objects(objects);
                 BundleRef ref = new BundleWriter(bundle, BundleRoundTripTest.small(dir.resolve("state")), Progress.NONE)
                         .create(List.of(new BundleSource.Objects(objects), new BundleSource.Db(db, Database.DumpOptions.defaults())));

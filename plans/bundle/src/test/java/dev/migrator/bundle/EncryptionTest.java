@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +28,7 @@ class EncryptionTest {
     Path dir;
 
     ObjectStore local(String name) {
-        return Providers.objectStore(dir.resolve(name).toUri().toString(), StoreOptions.DEFAULTS);
+        return Stores.open(dir.resolve(name).toUri().toString(), StoreOptions.DEFAULTS);
     }
 
     @Test

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +46,8 @@ class HandRestoreTest {
                 "GNU tar, zstd and sha256sum are needed for the restore-by-hand test (apt-get install zstd); skipped");
         Path bundleDir = dir.resolve("bundle");
         Map<String, byte[]> seeded;
-        try (ObjectStore source = Providers.objectStore(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
-             ObjectStore bundle = Providers.objectStore(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore source = Stores.open(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore bundle = Stores.open(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
             seeded = Seed.objects(source);
             BundleRef ref = new BundleWriter(bundle, BundleRoundTripTest.small(dir.resolve("state")), Progress.NONE)
                     .create(List.of(new BundleSource.Objects(source)));
@@ -85,8 +85,8 @@ class HandRestoreTest {
         Path keyFile = dir.resolve("key");
         Files.writeString(keyFile, EncryptionTest.KEY + "\n");
         Map<String, byte[]> seeded;
-        try (ObjectStore source = Providers.objectStore(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
-             ObjectStore bundle = Providers.objectStore(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore source = Stores.open(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore bundle = Stores.open(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
             seeded = Seed.objects(source);
             new BundleWriter(bundle, new BundleOptions(64L << 20, 2, 4, 3, 2, dir.resolve("state"), BundleFailureTest.FAST,
                     Encryption.load(keyFile)), Progress.NONE).create(List.of(new BundleSource.Objects(source)));

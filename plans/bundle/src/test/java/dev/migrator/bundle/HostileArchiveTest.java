@@ -7,8 +7,8 @@ import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import dev.migrator.transfer.Progress;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +85,7 @@ class HostileArchiveTest {
         Files.writeString(root.resolve(BundleLayout.MANIFEST), manifest);
         Files.writeString(root.resolve(BundleLayout.SUMS), Digests.hex(Digests.sha256().digest(manifest.getBytes(StandardCharsets.UTF_8)))
                 + "  manifest.jsonl\n" + partSha + "  " + partName + "\n");
-        return Providers.objectStore(root.toUri().toString(), StoreOptions.DEFAULTS);
+        return Stores.open(root.toUri().toString(), StoreOptions.DEFAULTS);
     }
 
     private void assertRefused(String name, List<Item> items, String mentions, boolean nothingWritten) throws Exception {
@@ -95,7 +95,7 @@ class HostileArchiveTest {
     private void assertRefused(String name, List<Item> items, String mentions, boolean nothingWritten, UnaryOperator<List<String>> edit)
             throws Exception {
         Path target = dir.resolve("targets").resolve(name).resolve("t");
-        try (ObjectStore bundle = craft(name, items, edit); ObjectStore store = Providers.objectStore(target.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore bundle = craft(name, items, edit); ObjectStore store = Stores.open(target.toUri().toString(), StoreOptions.DEFAULTS)) {
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(store)), RestoreOptions.defaults(), Progress.NONE))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                     .hasMessageContaining("refusing").hasMessageContaining(mentions);
@@ -108,7 +108,7 @@ class HostileArchiveTest {
             assertThat(target).doesNotExist();
         }
         // verify checks what restore checks: what restore refuses is never "intact".
-        try (ObjectStore bundle = Providers.objectStore(dir.resolve(name).toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (ObjectStore bundle = Stores.open(dir.resolve(name).toUri().toString(), StoreOptions.DEFAULTS)) {
             BundleCheck check = BundleReader.open(bundle).verify(Progress.NONE);
             assertThat(check.intact()).as("verify of a bundle restore refuses").isFalse();
             assertThat(check.damage()).anySatisfy(d -> assertThat(d.detail()).contains(mentions));
@@ -194,7 +194,7 @@ class HostileArchiveTest {
                 replace(1, "\"size\":" + BOMB, "\"size\":1000"));
         Path target = dir.resolve("bomb-target");
         Path state = dir.resolve("bomb-state");
-        try (bundle; ObjectStore store = Providers.objectStore(target.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (bundle; ObjectStore store = Stores.open(target.toUri().toString(), StoreOptions.DEFAULTS)) {
             long before = allocatedByThisThread();
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(store)),
                     new RestoreOptions(2, false, BundleFailureTest.FAST, state), Progress.NONE))
@@ -227,7 +227,7 @@ class HostileArchiveTest {
                 });
         Path target = dir.resolve("bad-sha-target");
         Path state = dir.resolve("bad-sha-state");
-        try (bundle; ObjectStore store = Providers.objectStore(target.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (bundle; ObjectStore store = Stores.open(target.toUri().toString(), StoreOptions.DEFAULTS)) {
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(store)),
                     new RestoreOptions(2, false, BundleFailureTest.FAST, state), Progress.NONE))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INTEGRITY))
@@ -246,7 +246,7 @@ class HostileArchiveTest {
         // What a restore killed with -9 left behind.
         Path leftover = Files.createDirectories(state.resolve("staging")).resolve("entry-killed.tmp");
         Files.write(leftover, new byte[1000]);
-        try (bundle; ObjectStore real = Providers.objectStore(dir.resolve("staged-target").toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (bundle; ObjectStore real = Stores.openAdapter(dir.resolve("staged-target").toUri().toString(), StoreOptions.DEFAULTS)) {
             InjectingStore target = new InjectingStore(real, (k, n) -> null);
             RestoreSummary s = BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(target)),
                     new RestoreOptions(2, false, BundleFailureTest.FAST, state), Progress.NONE);
@@ -263,7 +263,7 @@ class HostileArchiveTest {
     private void assertMalformed(String name, UnaryOperator<List<String>> edit, String... mentions) throws Exception {
         Path target = dir.resolve(name + "-target");
         try (ObjectStore bundle = craft(name, List.of(Item.file("s1/ok.txt", "s1/ok.txt")), edit);
-             ObjectStore store = Providers.objectStore(target.toUri().toString(), StoreOptions.DEFAULTS)) {
+             ObjectStore store = Stores.open(target.toUri().toString(), StoreOptions.DEFAULTS)) {
             assertThatThrownBy(() -> BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(store)),
                     RestoreOptions.defaults(), Progress.NONE))
                     .isInstanceOfSatisfying(MigratorException.class, e -> {

@@ -1,57 +1,39 @@
 package dev.migrator.bundle;
 
 import dev.migrator.provider.Content;
+import dev.migrator.provider.ForwardingObjectStore;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
-import java.util.stream.Stream;
 
-/** A real store with injected failures on chosen puts, counting every put by key. */
-final class InjectingStore implements ObjectStore {
-    private final ObjectStore delegate;
+/**
+ * A real store with injected failures on chosen puts, counting every put by key. Every other method is
+ * forwarded (checked by {@link WrappersForwardEveryMethodTest}).
+ */
+final class InjectingStore extends ForwardingObjectStore {
     private final BiFunction<String, Integer, MigratorException> failure;
     final Map<String, AtomicInteger> puts = new ConcurrentHashMap<>();
     /** The local files puts were offered to move into place ({@link Content#movableFile()}), e.g. restore's staged entries. */
-    final List<Path> staged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    final List<Path> staged = Collections.synchronizedList(new ArrayList<>());
 
     /** {@code failure(key, attempt)} returns the exception to throw on that put attempt (1-based), or null. */
     InjectingStore(ObjectStore delegate, BiFunction<String, Integer, MigratorException> failure) {
-        this.delegate = delegate;
+        super(delegate);
         this.failure = failure;
     }
 
     int puts(String key) {
         AtomicInteger n = puts.get(key);
         return n == null ? 0 : n.get();
-    }
-
-    @Override
-    public String displayUri() {
-        return delegate.displayUri();
-    }
-
-    @Override
-    public Stream<ObjectInfo> list(String prefix) {
-        return delegate.list(prefix);
-    }
-
-    @Override
-    public Optional<ObjectInfo> stat(String key) {
-        return delegate.stat(key);
-    }
-
-    @Override
-    public InputStream open(String key, long offset, long length) {
-        return delegate.open(key, offset, length);
     }
 
     @Override
@@ -65,15 +47,5 @@ final class InjectingStore implements ObjectStore {
             throw e;
         }
         return delegate.put(key, content, metadata);
-    }
-
-    @Override
-    public void delete(String key) {
-        delegate.delete(key);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
     }
 }

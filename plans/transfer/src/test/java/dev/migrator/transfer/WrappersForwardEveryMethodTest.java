@@ -1,10 +1,9 @@
 package dev.migrator.transfer;
 
-import dev.migrator.provider.Retry;
 import dev.migrator.testkit.WrapperCheck;
 import org.junit.jupiter.api.Test;
 
-/** The wrappers of this module's tests and the old retry name forward every method of ObjectStore. */
+/** The wrappers of this module's tests forward every method of ObjectStore. */
 class WrappersForwardEveryMethodTest {
     @Test
     void flakyStore() {
@@ -14,11 +13,5 @@ class WrappersForwardEveryMethodTest {
     @Test
     void countingList() {
         WrapperCheck.assertForwardsEveryMethod(CopierTest.CountingList::new);
-    }
-
-    @Test
-    @SuppressWarnings("deprecation")
-    void theOldRetryingName() {
-        WrapperCheck.assertForwardsEveryMethod(s -> new RetryingObjectStore(s, Retry.NONE, (w, a, c) -> { }));
     }
 }

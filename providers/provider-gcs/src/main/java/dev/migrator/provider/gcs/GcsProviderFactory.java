@@ -6,6 +6,7 @@ import com.google.cloud.NoCredentials;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.BlobWriteSessionConfigs;
 import com.google.cloud.storage.StorageOptions;
+import dev.migrator.provider.Durations;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
@@ -165,23 +166,10 @@ public final class GcsProviderFactory implements ProviderFactory {
         throw MigratorException.badInput("page-size '" + value + "' in '" + shown + "' must be a number from 1 to 1000");
     }
 
-    /** A timeout option: {@code 500ms}, {@code 30s}, {@code 2m}, or a plain number of seconds; 1 ms to 1 hour. */
+    /** A timeout option ({@link Durations}), or {@code dflt} when it is not given. */
     private static Duration timeout(Map<String, String> params, String name, Duration dflt, String shown) {
         String v = params.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        java.util.regex.Matcher m = Pattern.compile("(\\d{1,7})(ms|s|m)?").matcher(v.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : "m".equals(m.group(2))
-                    ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
-            if (!d.isZero() && d.compareTo(Duration.ofHours(1)) <= 0) {
-                return d;
-            }
-        }
-        throw MigratorException.badInput(name + " '" + v + "' in '" + shown
-                + "' must be a duration from 1ms to 1h such as 500ms, 30s or 2m");
+        return v == null ? dflt : Durations.parse(v, name + " '" + v + "' in '" + shown + "'");
     }
 
     private static void checkEndpoint(String endpoint, String shown) {

@@ -1,5 +1,6 @@
 package dev.migrator.provider.s3;
 
+import dev.migrator.provider.Durations;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Redaction;
@@ -119,22 +120,10 @@ record S3Location(
                 profile, accessKey, secretKey, pageSize, connectTimeout, readTimeout, shown);
     }
 
-    /** A timeout option: {@code 500ms}, {@code 30s}, {@code 2m}, or a plain number of seconds; 1 ms to 1 hour. */
+    /** A timeout option ({@link Durations}), or {@code dflt} when it is not given. */
     private static Duration timeout(Map<String, String> q, String name, Duration dflt, String shown) {
         String v = q.get(name);
-        if (v == null) {
-            return dflt;
-        }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})(ms|s|m)?").matcher(v.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(n) : "m".equals(m.group(2))
-                    ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
-            if (!d.isZero() && d.compareTo(Duration.ofHours(1)) <= 0) {
-                return d;
-            }
-        }
-        throw bad(shown, "has " + name + "=" + v + "; use a duration from 1ms to 1h such as 500ms, 30s or 2m");
+        return v == null ? dflt : Durations.parse(v, "'" + shown + "' has " + name + "=" + v + ", which");
     }
 
     /** Where requests go, for messages: the endpoint, or AWS S3 and its region. */
