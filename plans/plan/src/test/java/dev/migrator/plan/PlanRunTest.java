@@ -13,7 +13,7 @@ import dev.migrator.provider.Content;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +54,7 @@ class PlanRunTest {
     static void seed(String bucket) {
         s3.createBucket(bucket);
         Random r = new Random(5);
-        try (ObjectStore store = Providers.objectStore(s3.s3Uri(bucket, ""), StoreOptions.DEFAULTS)) {
+        try (ObjectStore store = Stores.openAdapter(s3.s3Uri(bucket, ""), StoreOptions.DEFAULTS)) {
             for (int i = 0; i < 240; i++) {
                 String key = i % 3 == 0 ? "avatars/u" + i + ".jpg" : i % 3 == 1 ? "media/p" + i + ".png" : "media/tmp/t" + i;
                 byte[] b = new byte[500 + r.nextInt(20_000)];
@@ -104,7 +104,7 @@ class PlanRunTest {
      * directory the drill removed) holds none; any other listing error fails the test instead of reading as empty.
      */
     static List<String> keys(String uri) {
-        try (ObjectStore s = Providers.objectStore(uri, StoreOptions.DEFAULTS); Stream<ObjectInfo> l = s.list("")) {
+        try (ObjectStore s = Stores.openAdapter(uri, StoreOptions.DEFAULTS); Stream<ObjectInfo> l = s.list("")) {
             return l.map(ObjectInfo::key).toList();
         } catch (dev.migrator.provider.MigratorException e) {
             if (e.code() != dev.migrator.provider.ErrorCode.NOT_FOUND) {
@@ -130,7 +130,7 @@ class PlanRunTest {
         assertThat(Files.exists(dir.resolve("froze"))).as("the freeze hook is a cut-over step").isFalse();
 
         // The old system stays live during the pre-copy: one object changes, one is deleted, one is added.
-        try (ObjectStore old = Providers.objectStore(s3.s3Uri("live", ""), StoreOptions.DEFAULTS)) {
+        try (ObjectStore old = Stores.openAdapter(s3.s3Uri("live", ""), StoreOptions.DEFAULTS)) {
             old.put("avatars/u0.jpg", Content.of("new avatar".getBytes(StandardCharsets.UTF_8)),
                     new ObjectMetadata("image/jpeg", null, null, null, Map.of()));
             old.delete("media/p1.png");
@@ -150,7 +150,7 @@ class PlanRunTest {
         assertThat(moved).as("only the changed and the new object move at cut-over").isEqualTo(2);
         List<String> after = keys(dir.resolve("new").toUri().toString());
         assertThat(after).contains("media/p9999.png").doesNotContain("media/p1.png").hasSize(160);
-        try (ObjectStore target = Providers.objectStore(dir.resolve("new").toUri().toString(), StoreOptions.DEFAULTS);
+        try (ObjectStore target = Stores.openAdapter(dir.resolve("new").toUri().toString(), StoreOptions.DEFAULTS);
              InputStream in = target.open("avatars/u0.jpg", 0, -1)) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("new avatar");
         }

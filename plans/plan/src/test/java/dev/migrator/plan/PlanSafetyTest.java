@@ -17,7 +17,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +43,7 @@ class PlanSafetyTest {
     }
 
     static void put(String uri, String... keys) {
-        try (ObjectStore s = Providers.objectStore(uri, StoreOptions.DEFAULTS)) {
+        try (ObjectStore s = Stores.openAdapter(uri, StoreOptions.DEFAULTS)) {
             for (String k : keys) {
                 s.put(k, Content.of(("body of " + k).getBytes(StandardCharsets.UTF_8)),
                         new ObjectMetadata("text/plain", null, null, null, Map.of()));

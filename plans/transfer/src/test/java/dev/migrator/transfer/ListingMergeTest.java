@@ -11,7 +11,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.provider.local.LocalObjectStore;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -138,7 +138,7 @@ class ListingMergeTest {
     void sameMergeOverTheEmbeddedS3() throws Exception {
         try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
             s3.createBucket("src");
-            try (ObjectStore source = Providers.objectStore(s3.s3Uri("src", ""), StoreOptions.DEFAULTS)) {
+            try (ObjectStore source = Stores.openAdapter(s3.s3Uri("src", ""), StoreOptions.DEFAULTS)) {
                 LocalObjectStore target = new LocalObjectStore(dir.resolve("dst"));
                 seed(S3_KEYS, source, target);
                 for (Selection selection : SELECTIONS) {
@@ -167,7 +167,7 @@ class ListingMergeTest {
             s3.createBucket("shard-src");
             String uri = "s3://shard-src/?endpoint=" + proxy.endpoint() + "&access-key=" + s3.accessKey()
                     + "&secret-key=" + s3.secretKey() + "&page-size=10";
-            try (ObjectStore source = Providers.objectStore(uri, StoreOptions.DEFAULTS);
+            try (ObjectStore source = Stores.openAdapter(uri, StoreOptions.DEFAULTS);
                  ObjectStore target = new LocalObjectStore(dir.resolve("target"))) {
                 for (int i = 0; i < 200; i++) {
                     source.put(String.format("k%03d", i), Content.of(new byte[] {(byte) i}), ObjectMetadata.EMPTY);

@@ -9,7 +9,7 @@ import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.provider.local.LocalObjectStore;
 import java.nio.file.Path;
@@ -156,7 +156,7 @@ class PrunerTest {
     void prunesAnS3TargetWithinItsSelection() throws Exception {
         try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
             s3.createBucket("dst");
-            try (ObjectStore target = Providers.objectStore(s3.s3Uri("dst", ""), StoreOptions.DEFAULTS)) {
+            try (ObjectStore target = Stores.openAdapter(s3.s3Uri("dst", ""), StoreOptions.DEFAULTS)) {
                 LocalObjectStore source = new LocalObjectStore(dir.resolve("src"));
                 ListingMergeTest.seed(ListingMergeTest.S3_KEYS, source, target);
                 Selection selection = ListingMergeTest.SELECTIONS.get(1); // under a/, media/, not media/keep/

@@ -29,17 +29,17 @@ public final class Databases {
      * engines, and (but for "verify") one database on both ends. Opening connects to nothing: the adapters connect per call.
      */
     public static Pair open(String src, String dst, String verb) {
-        boolean a = Providers.isDatabase(src);
-        boolean b = Providers.isDatabase(dst);
+        boolean a = Stores.isDatabase(src);
+        boolean b = Stores.isDatabase(dst);
         if (a != b) {
             throw MigratorException.badInput(verb + " pairs a database with a database; "
                     + Redaction.uri(a ? src : dst) + " is a database and " + Redaction.uri(a ? dst : src) + " is not"
                     + (verb.equals("copy") ? " (to put a database into a store, use 'migrator bundle create')" : ""));
         }
-        Database source = Providers.database(src);
+        Database source = Stores.database(src);
         Database target;
         try {
-            target = Providers.database(dst);
+            target = Stores.database(dst);
         } catch (RuntimeException e) {
             source.close();
             throw e;

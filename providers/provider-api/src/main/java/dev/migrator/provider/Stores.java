@@ -66,8 +66,8 @@ public final class Stores {
     }
 
     /**
-     * The adapter itself, without any layer: for an adapter's own tests, and for {@link Providers} while
-     * its callers still wrap stores themselves.
+     * The adapter itself, without any layer: for adapters' own tests and for checks that do no I/O (a
+     * store's {@link ObjectStore#location()}). Everything that reads or writes uses {@link #open}.
      */
     public static ObjectStore openAdapter(String uri, StoreOptions options) {
         Parsed p = parse(uri);

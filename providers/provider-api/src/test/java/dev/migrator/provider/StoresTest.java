@@ -14,8 +14,8 @@ class StoresTest {
     void providersAreFoundOnceNotOnEveryCall() {
         for (int i = 0; i < 5; i++) {
             Stores.open("vault-test://a", StoreOptions.DEFAULTS).close();
-            Providers.objectStore("vault-test://a", StoreOptions.DEFAULTS).close();
-            Providers.isDatabase("vault-test://a");
+            Stores.openAdapter("vault-test://a", StoreOptions.DEFAULTS).close();
+            Stores.isDatabase("vault-test://a");
         }
         assertThat(VaultTestProvider.CREATED.get()).isEqualTo(1);
     }
@@ -40,7 +40,7 @@ class StoresTest {
             assertThat(again).isInstanceOf(RetryingObjectStore.class);
             assertThat(again.unwrap()).isSameAs(s.unwrap()); // re-wrapped with the caller's policy, not stacked
         }
-        assertThat(Providers.objectStore("vault-test://a", StoreOptions.DEFAULTS)).as("the old facade: the bare adapter")
+        assertThat(Stores.openAdapter("vault-test://a", StoreOptions.DEFAULTS)).as("the old facade: the bare adapter")
                 .isNotInstanceOf(RetryingObjectStore.class);
     }
 

@@ -3,7 +3,7 @@ package dev.migrator.provider.gcs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -58,7 +58,7 @@ class FakeGcsServerContractTest extends ObjectStoreContract {
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException("cannot create bucket " + bucket + " on fake-gcs-server", e);
         }
-        return Providers.objectStore("gs://" + bucket + "?page-size=" + MAX_PAGE_SIZE + "&endpoint=" + endpoint,
+        return Stores.openAdapter("gs://" + bucket + "?page-size=" + MAX_PAGE_SIZE + "&endpoint=" + endpoint,
                 new StoreOptions(PART_SIZE, 2, Retry.NONE));
     }
 

@@ -9,7 +9,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.fault.Fault;
@@ -54,7 +54,7 @@ class GcsEndpointFaultsTest {
     }
 
     private static ObjectStore at(String endpoint, String options) {
-        return Providers.objectStore("gs://endpoint-faults/?endpoint=" + endpoint + options,
+        return Stores.openAdapter("gs://endpoint-faults/?endpoint=" + endpoint + options,
                 new StoreOptions(5L << 20, 2, Retry.NONE));
     }
 

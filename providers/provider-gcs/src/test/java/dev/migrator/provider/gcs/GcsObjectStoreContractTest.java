@@ -1,7 +1,7 @@
 package dev.migrator.provider.gcs;
 
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -36,7 +36,7 @@ class GcsObjectStoreContractTest extends ObjectStoreContract {
         // listings take several requests; PART_SIZE chunks so the big object is uploaded in several.
         String bucket = "contract-" + RUNS.incrementAndGet();
         server.createBucket(bucket);
-        return Providers.objectStore("gs://" + bucket + "?page-size=" + MAX_PAGE_SIZE + "&endpoint=" + server.endpoint(),
+        return Stores.openAdapter("gs://" + bucket + "?page-size=" + MAX_PAGE_SIZE + "&endpoint=" + server.endpoint(),
                 new StoreOptions(PART_SIZE, 2, Retry.NONE));
     }
 }

@@ -10,7 +10,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.gcs.GcsTestServer;
@@ -69,7 +69,7 @@ class GcsObjectStoreTest {
 
     private static ObjectStore open(String uri) {
         String sep = uri.contains("?") ? "&" : "?";
-        return Providers.objectStore(uri + sep + "endpoint=" + server.endpoint(), new StoreOptions(PART, 2, Retry.NONE));
+        return Stores.openAdapter(uri + sep + "endpoint=" + server.endpoint(), new StoreOptions(PART, 2, Retry.NONE));
     }
 
     @Test
@@ -211,7 +211,7 @@ class GcsObjectStoreTest {
             port = s.getLocalPort();
         }
         String endpoint = "http://127.0.0.1:" + port;
-        try (ObjectStore nowhere = Providers.objectStore("gs://bkt?endpoint=" + endpoint, StoreOptions.DEFAULTS)) {
+        try (ObjectStore nowhere = Stores.openAdapter("gs://bkt?endpoint=" + endpoint, StoreOptions.DEFAULTS)) {
             assertThatThrownBy(() -> nowhere.stat("k"))
                     .isInstanceOfSatisfying(MigratorException.class, e -> {
                         assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
@@ -280,7 +280,7 @@ class GcsObjectStoreTest {
                     });
         }
         try (GcsTestServer other = GcsTestServer.start();
-                ObjectStore elsewhere = Providers.objectStore("gs://" + bucket + "?endpoint=" + other.endpoint(),
+                ObjectStore elsewhere = Stores.openAdapter("gs://" + bucket + "?endpoint=" + other.endpoint(),
                         StoreOptions.DEFAULTS)) {
             assertThat(elsewhere.serverSideCopyFrom(store)).isEmpty();
         }
@@ -311,7 +311,7 @@ class GcsObjectStoreTest {
                 "gs://bkt?page-size=0", "page-size '0'",
                 "gs://bkt?page-size=many", "page-size 'many'",
                 "gs://bkt?endpoint=ftp://host", "must look like http://HOST:PORT");
-        cases.forEach((uri, message) -> assertThatThrownBy(() -> Providers.objectStore(uri, StoreOptions.DEFAULTS))
+        cases.forEach((uri, message) -> assertThatThrownBy(() -> Stores.openAdapter(uri, StoreOptions.DEFAULTS))
                 .as(uri)
                 .isInstanceOfSatisfying(MigratorException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
@@ -321,7 +321,7 @@ class GcsObjectStoreTest {
 
     @Test
     void theFactoryIsFoundBySchemeAndDocumentsItsOptions() {
-        assertThat(Providers.factoryFor(java.net.URI.create("gs://b/p"))).isInstanceOf(GcsProviderFactory.class);
+        assertThat(Stores.factoryFor(java.net.URI.create("gs://b/p"))).isInstanceOf(GcsProviderFactory.class);
         assertThat(new GcsProviderFactory().usage())
                 .contains("gs://", "project=", "page-size=", "endpoint=", "STORAGE_EMULATOR_HOST",
                         "gcloud auth application-default login", "GOOGLE_APPLICATION_CREDENTIALS");

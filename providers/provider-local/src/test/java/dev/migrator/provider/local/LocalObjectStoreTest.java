@@ -8,7 +8,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +138,7 @@ class LocalObjectStoreTest {
 
     @Test
     void foundByFileScheme() {
-        try (var store = Providers.objectStore(dir.toUri().toString(), StoreOptions.DEFAULTS)) {
+        try (var store = Stores.openAdapter(dir.toUri().toString(), StoreOptions.DEFAULTS)) {
             assertThat(store).isInstanceOf(LocalObjectStore.class);
             assertThat(store.displayUri()).isEqualTo(dir.toUri().toString());
         }
@@ -150,14 +150,14 @@ class LocalObjectStoreTest {
     @Test
     void badUrisAreClearErrors() throws Exception {
         Path file = Files.writeString(dir.resolve("plain.txt"), "x");
-        assertThatThrownBy(() -> Providers.objectStore(file.toUri().toString(), StoreOptions.DEFAULTS))
+        assertThatThrownBy(() -> Stores.openAdapter(file.toUri().toString(), StoreOptions.DEFAULTS))
                 .isInstanceOfSatisfying(MigratorException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
                     assertThat(e.getMessage()).contains("plain.txt").contains("not a directory");
                 });
-        assertThatThrownBy(() -> Providers.objectStore("file://host/x", StoreOptions.DEFAULTS))
+        assertThatThrownBy(() -> Stores.openAdapter("file://host/x", StoreOptions.DEFAULTS))
                 .hasMessageContaining("three slashes");
-        assertThatThrownBy(() -> Providers.objectStore("nope://x", StoreOptions.DEFAULTS))
+        assertThatThrownBy(() -> Stores.openAdapter("nope://x", StoreOptions.DEFAULTS))
                 .hasMessageContaining("unknown scheme 'nope'").hasMessageContaining("file://");
         assertThatThrownBy(() -> new LocalObjectStore(dir.resolve("missing")).list("").count())
                 .hasMessageContaining("does not exist");
@@ -225,7 +225,7 @@ class LocalObjectStoreTest {
         java.io.PrintStream saved = System.err;
         List<String> keys;
         System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-        try (var store = Providers.objectStore(root.toUri() + "?links=skip", StoreOptions.DEFAULTS);
+        try (var store = Stores.openAdapter(root.toUri() + "?links=skip", StoreOptions.DEFAULTS);
              Stream<ObjectInfo> all = store.list("")) {
             keys = all.map(ObjectInfo::key).toList();
         } finally {
@@ -239,7 +239,7 @@ class LocalObjectStoreTest {
     @Test
     void linksFollowReadsWhatTheyPointToAndStopsALoop() throws Exception {
         Path root = linkedSource();
-        try (var store = Providers.objectStore(root.toUri() + "?links=follow", StoreOptions.DEFAULTS);
+        try (var store = Stores.openAdapter(root.toUri() + "?links=follow", StoreOptions.DEFAULTS);
              Stream<ObjectInfo> all = store.list("")) {
             assertThat(all.map(ObjectInfo::key)).containsExactly("docs/linked.txt", "docs/real.txt", "shared/s.txt");
             assertThat(store.stat("docs/linked.txt").orElseThrow().size()).isEqualTo(6);
@@ -248,9 +248,9 @@ class LocalObjectStoreTest {
         Files.createSymbolicLink(root.resolve("docs/loop"), root);
         assertThatThrownBy(() -> new LocalObjectStore(root, LocalObjectStore.Links.FOLLOW).list("").count())
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.getMessage()).contains("'docs/loop/'").contains("loop"));
-        assertThatThrownBy(() -> Providers.objectStore(root.toUri() + "?link=follow", StoreOptions.DEFAULTS))
+        assertThatThrownBy(() -> Stores.openAdapter(root.toUri() + "?link=follow", StoreOptions.DEFAULTS))
                 .hasMessageContaining("unknown option 'link'");
-        assertThatThrownBy(() -> Providers.objectStore(root.toUri() + "?links=yes", StoreOptions.DEFAULTS))
+        assertThatThrownBy(() -> Stores.openAdapter(root.toUri() + "?links=yes", StoreOptions.DEFAULTS))
                 .hasMessageContaining("refuse, skip or follow");
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +36,7 @@ class MysqlLocationTest {
         MysqlLocation l = MysqlLocation.parse(URI.create(uri), Map.of("MYSQL_PWD", "from-env"), null);
         assertThat(l.password()).isEqualTo("From-File-9");
         assertThat(l.toolEnvironment()).containsEntry("MYSQL_PWD", "From-File-9");
-        assertThat(Providers.database(uri).displayUri()).isEqualTo("mysql://app@db1:3306/shop");
+        assertThat(Stores.database(uri).displayUri()).isEqualTo("mysql://app@db1:3306/shop");
         assertThatThrownBy(() -> MysqlLocation.parse(URI.create(uri + "-missing"), Map.of(), null))
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                 .hasMessageContaining("password-file=" + file + "-missing").hasMessageContaining("no such file");
@@ -84,8 +84,8 @@ class MysqlLocationTest {
 
     @Test
     void bothSchemesAreRegisteredAsDatabases() {
-        assertThat(Providers.isDatabase("mysql://u@h/db")).isTrue();
-        assertThat(Providers.isDatabase("mariadb://u@h/db")).isTrue();
-        assertThat(Providers.database("mariadb://u:secret@h:1/db").displayUri()).isEqualTo("mysql://u@h:1/db");
+        assertThat(Stores.isDatabase("mysql://u@h/db")).isTrue();
+        assertThat(Stores.isDatabase("mariadb://u@h/db")).isTrue();
+        assertThat(Stores.database("mariadb://u:secret@h:1/db").displayUri()).isEqualTo("mysql://u@h:1/db");
     }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class PgLocationTest {
         PgLocation l = PgLocation.parse(URI.create(uri), Map.of("PGPASSWORD", "from-env"));
         assertThat(l.password()).isEqualTo("From-File-9");
         assertThat(l.toolEnvironment()).containsEntry("PGPASSWORD", "From-File-9");
-        assertThat(Providers.database(uri).displayUri()).isEqualTo("postgresql://app@db1:5432/shop");
+        assertThat(Stores.database(uri).displayUri()).isEqualTo("postgresql://app@db1:5432/shop");
         assertThatThrownBy(() -> PgLocation.parse(URI.create(uri + "-missing"), Map.of()))
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                 .hasMessageContaining("password-file=" + file + "-missing").hasMessageContaining("no such file");
@@ -77,8 +77,8 @@ class PgLocationTest {
 
     @Test
     void bothSchemesAreRegisteredAsDatabases() {
-        assertThat(Providers.isDatabase("postgresql://u@h/db")).isTrue();
-        assertThat(Providers.isDatabase("postgres://u@h/db")).isTrue();
-        assertThat(Providers.database("postgres://u:secret@h:1/db").displayUri()).isEqualTo("postgresql://u@h:1/db");
+        assertThat(Stores.isDatabase("postgresql://u@h/db")).isTrue();
+        assertThat(Stores.isDatabase("postgres://u@h/db")).isTrue();
+        assertThat(Stores.database("postgres://u:secret@h:1/db").displayUri()).isEqualTo("postgresql://u@h:1/db");
     }
 }

@@ -11,7 +11,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.fault.Fault;
@@ -54,7 +54,7 @@ class S3EndpointFaultsTest {
     }
 
     private static ObjectStore at(String endpoint, String options) {
-        return Providers.objectStore("s3://endpoint-faults/?endpoint=" + endpoint + "&access-key=" + server.accessKey()
+        return Stores.openAdapter("s3://endpoint-faults/?endpoint=" + endpoint + "&access-key=" + server.accessKey()
                 + "&secret-key=" + server.secretKey() + options, StoreOptions.DEFAULTS);
     }
 

@@ -11,7 +11,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -70,7 +70,7 @@ class S3FaultInjectionTest {
         server.createBucket(bucket);
         proxy = FaultProxy.start(server.endpoint(), FaultPlan.none());
         String uri = server.s3Uri(bucket, "").replace(server.endpoint().toString(), proxy.endpoint().toString());
-        return Providers.objectStore(uri, new StoreOptions(PART, 3, partRetry));
+        return Stores.openAdapter(uri, new StoreOptions(PART, 3, partRetry));
     }
 
     private static byte[] random(int size, long seed) {

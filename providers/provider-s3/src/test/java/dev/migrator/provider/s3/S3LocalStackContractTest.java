@@ -1,7 +1,7 @@
 package dev.migrator.provider.s3;
 
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -50,6 +50,6 @@ class S3LocalStackContractTest extends ObjectStoreContract {
                 + "&page-size=" + MAX_PAGE_SIZE
                 + "&access-key=" + URLEncoder.encode(LOCALSTACK.getAccessKey(), StandardCharsets.UTF_8)
                 + "&secret-key=" + URLEncoder.encode(LOCALSTACK.getSecretKey(), StandardCharsets.UTF_8);
-        return Providers.objectStore(uri, new StoreOptions(PART_SIZE, 4, Retry.NONE));
+        return Stores.openAdapter(uri, new StoreOptions(PART_SIZE, 4, Retry.NONE));
     }
 }

@@ -8,7 +8,7 @@ import dev.migrator.provider.ForwardingObjectStore;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -56,7 +56,7 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         String bucket = "contract-" + BUCKETS.incrementAndGet();
         server.createBucket(bucket);
         // Found through ServiceLoader, as the CLI finds it.
-        return Providers.objectStore(server.s3Uri(bucket, "").replace(server.endpoint().toString(), counter.endpoint().toString())
+        return Stores.openAdapter(server.s3Uri(bucket, "").replace(server.endpoint().toString(), counter.endpoint().toString())
                         + "&page-size=" + MAX_PAGE_SIZE,
                 new StoreOptions(PART_SIZE, 4, Retry.NONE));
     }

@@ -13,7 +13,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
-import dev.migrator.provider.Providers;
+import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.testkit.ObjectStoreContract;
@@ -59,7 +59,7 @@ class S3ObjectStoreTest {
     }
 
     private static ObjectStore open(String uri) {
-        return Providers.objectStore(uri, OPTIONS);
+        return Stores.openAdapter(uri, OPTIONS);
     }
 
     private static byte[] random(int size, long seed) {
@@ -343,7 +343,7 @@ class S3ObjectStoreTest {
 
     @Test
     void factoryIsRegisteredForS3() {
-        assertThat(Providers.all()).containsKey("s3");
-        assertThat(Providers.all().get("s3").usage()).contains("s3://BUCKET", "endpoint=", "profile=", "checksums=");
+        assertThat(Stores.factories()).containsKey("s3");
+        assertThat(Stores.factories().get("s3").usage()).contains("s3://BUCKET", "endpoint=", "profile=", "checksums=");
     }
 }
