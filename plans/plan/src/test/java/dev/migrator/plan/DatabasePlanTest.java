@@ -6,6 +6,7 @@ import dev.migrator.plan.executor.StepOutcome;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanParser;
 import dev.migrator.plan.report.RunReport;
+import dev.migrator.provider.Databases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,12 +21,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Database moves of a plan against the real PostgreSQL service (127.0.0.1:5432): direct copy and dump/restore, verified. */
+/** Database moves of a plan against the real PostgreSQL service (127.0.0.1:5432): direct copy, dump/restore and bundle, verified. */
 class DatabasePlanTest {
     final String suffix = UUID.randomUUID().toString().substring(0, 8);
     final String source = "mig_plan_src_" + suffix;
     final List<String> created = new ArrayList<>(List.of(source, "mig_plan_direct_" + suffix, "mig_plan_dump_" + suffix,
-            "mig_plan_drill_" + suffix));
+            "mig_plan_drill_" + suffix, "mig_plan_bundle_" + suffix));
 
     @TempDir
     Path dir;
@@ -147,5 +148,73 @@ class DatabasePlanTest {
                 .singleElement().satisfies(o -> assertThat(o.error()).contains("same database"));
         assertThat(dir.resolve("state/dumps/to-maria/dump.json")).doesNotExist();
         assertThat(dir.resolve("state/dumps/onto-itself/dump.json")).doesNotExist();
+    }
+
+    /**
+     * A database and a bucket moved through bundles on one staging store in one plan: the database's dump is packed
+     * into STAGING/db/, restored into a new database and verified by fingerprint; the objects arrive identical.
+     */
+    @Test
+    void aDatabaseAndObjectsMoveThroughBundlesOnOneStagingStore() throws Exception {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + source + " template template0");
+        }
+        seed(source);
+        Path objects = Files.createDirectories(dir.resolve("objects/media"));
+        for (int i = 0; i < 20; i++) {
+            Files.writeString(objects.resolve("file-" + i + ".txt"), "object " + i + " ☕ ".repeat(i * 50));
+        }
+        Path target = dir.resolve("restored");
+        Path staging = dir.resolve("staging");
+        String targetDb = created.get(4);
+        Path file = dir.resolve("bundle.yaml");
+        Files.writeString(file, """
+                sources:
+                  db: 'postgresql://postgres@127.0.0.1:5432/%s'
+                  files: '%s'
+                targets:
+                  newdb: 'postgresql://postgres@127.0.0.1:5432/%s'
+                  newfiles: '%s'
+                moves:
+                  - {name: db, from: db, to: newdb, via: bundle, staging: '%s'}
+                  - {name: files, from: files, to: newfiles, via: bundle, staging: '%s'}
+                limits: {attempts: 1}
+                """.formatted(source, dir.resolve("objects").toUri(), targetDb, target.toUri(), staging.toUri(), staging.toUri()));
+        RunReport r = PlanRunner.run(PlanParser.parse(file), PlanRunner.Options.of(dir.resolve("state")), false, null,
+                new ArrayList<>());
+        assertThat(r.exitCode()).as(r.summary()).isZero();
+        assertThat(r.result().outcomes()).extracting(o -> o.step().id()).containsSubsequence(
+                "cutover/db/db-bundle-pack", "cutover/db/db-bundle-restore", "cutover/db/db-verify");
+        assertThat(r.result().outcomes()).extracting(o -> o.step().id()).contains("presync/files/bundle-pack",
+                "presync/files/bundle-restore", "cutover/files/verify");
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("db-verify"))
+                .singleElement().satisfies(o -> assertThat(o.result().verified()).isTrue());
+        // The dump went through the bundle on the staging store, not through dump files.
+        assertThat(staging.resolve("db/SHA256SUMS")).exists();
+        assertThat(dir.resolve("state/dumps/db")).doesNotExist();
+
+        try (Databases.Pair pair = Databases.open("postgresql://postgres@127.0.0.1:5432/" + source,
+                "postgresql://postgres@127.0.0.1:5432/" + targetDb, "verify")) {
+            Databases.Comparison c = Databases.compare(pair.source(), pair.target());
+            assertThat(c.differences()).isEmpty();
+            assertThat(c.targetRows()).isEqualTo(500 + 3000 + count(source, "follows"));
+        }
+        try (var walk = Files.walk(objects)) {
+            List<Path> files = walk.filter(Files::isRegularFile).toList();
+            assertThat(files).hasSize(20);
+            for (Path f : files) {
+                Path copy = target.resolve(dir.resolve("objects").relativize(f).toString());
+                assertThat(copy).exists().hasSameBinaryContentAs(f);
+            }
+        }
+        try (var walk = Files.walk(target)) {
+            assertThat(walk.filter(Files::isRegularFile).count()).isEqualTo(20);
+        }
+
+        // The same plan again: the target database is identical, so nothing is packed or restored.
+        RunReport same = PlanRunner.run(PlanParser.parse(file), PlanRunner.Options.of(dir.resolve("state")), false, null,
+                new ArrayList<>());
+        assertThat(same.result().outcomes()).filteredOn(o -> o.step().move() != null && o.step().move().equals("db"))
+                .allSatisfy(o -> assertThat(o.status()).as(o.step().id() + ": " + o.error()).isNotEqualTo(StepOutcome.Status.FAILED));
     }
 }

@@ -298,10 +298,6 @@ public final class PlanParser {
                 case "dump" -> Move.Via.DUMP;
                 default -> throw pos(m.get("via")).error("via '" + v + "': expected direct, bundle or dump");
             };
-            if (via == Move.Via.BUNDLE && src.database()) {
-                throw pos(m.get("via")).error("via bundle is for object stores in this version; for a database use "
-                        + "'via: dump' (dump files in a file:// staging folder) or 'via: direct'");
-            }
             if (via == Move.Via.DUMP && m.containsKey("staging") && !scalar(m.get("staging"), "a staging URI").startsWith("file:")) {
                 throw pos(m.get("staging")).error("via dump keeps its dump files in a local folder: give a file:// staging URI");
             }

@@ -4,14 +4,16 @@ import java.util.List;
 
 /**
  * Parameters of the database kinds: a direct copy ({@link #DB_COPY}), a dump and its restore
- * ({@link #DB_DUMP}, {@link #DB_RESTORE}) and a {@link #DB_VERIFY}.
+ * ({@link #DB_DUMP}, {@link #DB_RESTORE}), a move through a bundle on a staging store ({@link #DB_BUNDLE_PACK},
+ * {@link #DB_BUNDLE_RESTORE}) and a {@link #DB_VERIFY}.
  *
  * @param from         the source location's name
  * @param to           the target location's name
  * @param jobs         parallel dump/restore jobs
  * @param noOwner      leave object ownership out
  * @param noPrivileges leave grants out
- * @param staging      a {@code file:} URI for the dump, or null for the run's state directory
+ * @param staging      a {@code file:} URI for the dump, or null for the run's state directory; for a bundle move, the
+ *                     object store URI the bundle goes to
  */
 public record DatabaseParams(String from, String to, int jobs, boolean noOwner, boolean noPrivileges, String staging)
         implements StepParams {
@@ -19,6 +21,8 @@ public record DatabaseParams(String from, String to, int jobs, boolean noOwner, 
     public static final String DB_DUMP = "db-dump";
     public static final String DB_RESTORE = "db-restore";
     public static final String DB_VERIFY = "db-verify";
+    public static final String DB_BUNDLE_PACK = "db-bundle-pack";
+    public static final String DB_BUNDLE_RESTORE = "db-bundle-restore";
 
     @Override
     public List<String> locations() {

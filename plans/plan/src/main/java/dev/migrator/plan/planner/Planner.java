@@ -162,12 +162,17 @@ public final class Planner {
                     2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
                     human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore) + 2 s"));
         } else {
-            String dump = "cutover/" + m.name() + "/db-dump";
-            steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+            // A dump and its restore: into dump files, or packed into a bundle on the staging store and restored from it.
+            // Each runs at its database's stream rate (the staging store is not modelled: it is rarely the bottleneck).
+            boolean bundle = m.via() == Move.Via.BUNDLE;
+            String dumpKind = bundle ? DatabaseParams.DB_BUNDLE_PACK : DatabaseParams.DB_DUMP;
+            String restoreKind = bundle ? DatabaseParams.DB_BUNDLE_RESTORE : DatabaseParams.DB_RESTORE;
+            String dump = "cutover/" + m.name() + "/" + dumpKind;
+            steps.add(new Step(dump, dumpKind, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) a.stream(), Map.of(m.from(), Math.min(a.stream(), a.bandwidth())),
                     human(inv.bytes()) + " / " + human(a.stream()) + "/s + 1 s"));
-            last = "cutover/" + m.name() + "/db-restore";
-            steps.add(new Step(last, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
+            last = "cutover/" + m.name() + "/" + restoreKind;
+            steps.add(new Step(last, restoreKind, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) b.stream(), Map.of(m.to(), Math.min(b.stream(), b.bandwidth())),
                     human(inv.bytes()) + " / " + human(b.stream()) + "/s + 1 s"));
         }

@@ -113,7 +113,7 @@ final class DatabaseSteps {
     }
 
     /** The step's source and target databases, refused as {@link Databases#open} refuses them for the CLI. */
-    private static Databases.Pair open(StepContext ctx, DatabaseParams s, String verb) {
+    static Databases.Pair open(StepContext ctx, DatabaseParams s, String verb) {
         return Databases.open(ctx.locationNamed(s.from()).uri(), ctx.locationNamed(s.to()).uri(), verb);
     }
 
@@ -122,7 +122,7 @@ final class DatabaseSteps {
      * nothing to do. A non-empty target that differs is left to the adapter, which refuses it (CONFLICT) rather
      * than overwrite it.
      */
-    private static boolean done(Database from, Database to) {
+    static boolean done(Database from, Database to) {
         Fingerprint t;
         try {
             t = to.fingerprint();
