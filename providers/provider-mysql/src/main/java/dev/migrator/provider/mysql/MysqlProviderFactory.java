@@ -22,6 +22,12 @@ public final class MysqlProviderFactory implements ProviderFactory {
         return "mysql://user@host:3306/database   MySQL/MariaDB (mariadb-dump/mariadb; ~/.my.cnf honoured), also mariadb://";
     }
 
+    /** {@code ?password=} (a password in the user info is hidden anyway); password-file= names a file, not a secret. */
+    @Override
+    public Set<String> secretParameters() {
+        return Set.of("password");
+    }
+
     @Override
     public boolean holdsDatabases() {
         return true;

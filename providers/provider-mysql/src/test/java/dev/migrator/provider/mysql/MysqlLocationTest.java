@@ -88,4 +88,10 @@ class MysqlLocationTest {
         assertThat(Stores.isDatabase("mariadb://u@h/db")).isTrue();
         assertThat(Stores.database("mariadb://u:secret@h:1/db").displayUri()).isEqualTo("mysql://u@h:1/db");
     }
+
+    /** Like PostgreSQL's: a password given as ?password= is declared secret, so Redaction hides it wherever a URI is shown. */
+    @Test
+    void thePasswordParameterIsDeclaredSecretLikePostgres() {
+        assertThat(new MysqlProviderFactory().secretParameters()).containsExactly("password");
+    }
 }
