@@ -4,16 +4,16 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -33,7 +33,11 @@ public final class Journal implements AutoCloseable {
 
     private final Path file;
     private final Map<String, String> done = new HashMap<>();
-    private final FileChannel channel;
+    /**
+     * A plain stream, not a {@code FileChannel}: an interrupt (Ctrl-C cancelling the workers that call
+     * {@link #markDone}, or the syncer being stopped) would close a channel and lose the journal's tail.
+     */
+    private final FileOutputStream out;
     private final Writer writer;
     private final ScheduledExecutorService syncer;
     private boolean dirty;
@@ -45,8 +49,8 @@ public final class Journal implements AutoCloseable {
         if (!fresh) {
             load();
         }
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        writer = Channels.newWriter(channel, StandardCharsets.UTF_8);
+        out = new FileOutputStream(file.toFile(), true);
+        writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         if (fresh) {
             writer.write(HEADER + "\n");
         } else {
@@ -133,7 +137,7 @@ public final class Journal implements AutoCloseable {
     public synchronized void sync() throws IOException {
         if (dirty) {
             writer.flush();
-            channel.force(false);
+            out.getFD().sync();
             dirty = false;
         }
     }
@@ -148,7 +152,12 @@ public final class Journal implements AutoCloseable {
 
     @Override
     public void close() {
-        syncer.shutdownNow();
+        syncer.shutdown(); // not shutdownNow: a sync in progress finishes
+        try {
+            syncer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             synchronized (this) {
                 sync();

@@ -6,14 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import java.io.BufferedReader;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,13 +29,14 @@ public final class RunJournal implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
-    private final FileChannel channel;
+    /** A plain stream, not a FileChannel: a step thread interrupted by cancel would close a channel for every step. */
+    private final FileOutputStream out;
     private final List<JsonNode> events;
 
     private RunJournal(Path file, List<JsonNode> events) throws IOException {
         this.file = file;
         this.events = events;
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        this.out = new FileOutputStream(file.toFile(), true);
     }
 
     /** Opens the journal in {@code stateDir}: resuming an unfinished run, or starting a new one after a finished run. */
@@ -108,11 +107,8 @@ public final class RunJournal implements AutoCloseable {
         event.put("at", Instant.now().toString());
         try {
             byte[] line = (JSON.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
-            ByteBuffer b = ByteBuffer.wrap(line);
-            while (b.hasRemaining()) {
-                channel.write(b);
-            }
-            channel.force(false);
+            out.write(line);
+            out.getFD().sync();
         } catch (IOException e) {
             throw new MigratorException(ErrorCode.FAILED, "cannot write the run journal " + file + ": " + e.getMessage(), e);
         }
@@ -130,7 +126,7 @@ public final class RunJournal implements AutoCloseable {
     @Override
     public void close() {
         try {
-            channel.close();
+            out.close();
         } catch (IOException ignored) {
             // every event was forced when written
         }
