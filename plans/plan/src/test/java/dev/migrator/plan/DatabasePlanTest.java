@@ -62,6 +62,31 @@ class DatabasePlanTest {
         }
     }
 
+    /** A dump folder in a staging location that already holds someone else's files is refused, never cleared. */
+    @Test
+    void aDumpNeverClearsAStagingFolderItDidNotMake() throws Exception {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + source + " template template0");
+        }
+        seed(source);
+        Path staging = dir.resolve("staging");
+        Files.createDirectories(staging.resolve("db-dump"));
+        Files.writeString(staging.resolve("db-dump/keep-me.txt"), "not migrator's");
+        Path file = dir.resolve("db.yaml");
+        Files.writeString(file, """
+                sources: {db: 'postgresql://postgres@127.0.0.1:5432/%s'}
+                targets: {dumped: 'postgresql://postgres@127.0.0.1:5432/%s'}
+                moves:
+                  - {name: db-dump, from: db, to: dumped, via: dump, staging: '%s'}
+                limits: {attempts: 1}
+                """.formatted(source, created.get(2), staging.toUri()));
+        RunReport r = PlanRunner.run(PlanParser.parse(file), PlanRunner.Options.of(dir.resolve("state")), false, null, new ArrayList<>());
+        assertThat(r.exitCode()).as(r.summary()).isNotZero();
+        assertThat(r.result().outcomes()).filteredOn(o -> o.step().id().equals("cutover/db-dump/db-dump")).singleElement()
+                .satisfies(o -> assertThat(o.error()).contains("already holds files that migrator did not write"));
+        assertThat(Files.readString(staging.resolve("db-dump/keep-me.txt"))).isEqualTo("not migrator's");
+    }
+
     @Test
     void directAndDumpMovesCopyAndVerifyTheDatabase() throws Exception {
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {

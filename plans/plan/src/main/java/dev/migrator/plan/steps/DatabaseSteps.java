@@ -23,6 +23,8 @@ import java.util.List;
  */
 final class DatabaseSteps {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Beside a dump folder, marks it as this step's own, so a rerun may clear it. */
+    static final String DUMP_MARKER = ".migrator-dump";
 
     private DatabaseSteps() {
     }
@@ -65,7 +67,21 @@ final class DatabaseSteps {
         // restore would refuse is not worth its time.
         try (Databases.Pair pair = open(ctx, s, "dump")) {
             Database from = pair.source();
-            // A torn earlier attempt leaves a partial dump: start it again in an empty directory.
+            // A torn earlier attempt leaves a partial dump: start it again in an empty directory. Only a folder
+            // this step made (a marker beside it says so; the dump tools want the folder itself empty) is cleared:
+            // a staging folder may hold someone else's files.
+            Path marker = dir.resolveSibling(dir.getFileName() + DUMP_MARKER);
+            if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(marker)) {
+                try (var entries = Files.list(dir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw MigratorException.badInput("move '" + ctx.step().move() + "': the dump folder " + dir
+                                + " already holds files that migrator did not write; empty it or choose another staging");
+                    }
+                }
+            }
+            Files.createDirectories(dir.getParent());
+            Files.writeString(marker, "the folder " + dir.getFileName() + " beside this file is migrator's dump of move '"
+                    + ctx.step().move() + "'\n");
             FileTrees.delete(dir);
             Files.createDirectories(dir);
             Database.Dump dump = from.dump(dir, dumpOptions(s));
