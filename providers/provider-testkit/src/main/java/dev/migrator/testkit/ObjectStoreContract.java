@@ -159,18 +159,42 @@ public abstract class ObjectStoreContract {
         assertThat(meta.sameAs(ObjectMetadata.EMPTY)).as("%s", meta).isTrue();
     }
 
+    /**
+     * Awkward keys the store cannot hold bytes-exact and therefore refuses, on every method, with
+     * {@link ErrorCode#BAD_INPUT} naming the key (Azure turns a backslash into {@code /}); empty for most stores.
+     * A refused key is never stored under another name.
+     */
+    protected Set<String> refusedKeys() {
+        return Set.of();
+    }
+
     @Test
     void awkwardKeysSurviveBytesExact() {
+        List<String> accepted = AWKWARD_KEYS.stream().filter(k -> !refusedKeys().contains(k)).toList();
+        for (String key : refusedKeys()) {
+            assertThatThrownBy(() -> store.put(key, Content.of(new byte[] {1}), ObjectMetadata.EMPTY)).as(key)
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains(key);
+                    });
+            assertThatThrownBy(() -> store.stat(key)).as(key).isInstanceOf(MigratorException.class);
+            assertThatThrownBy(() -> store.delete(key)).as(key).isInstanceOf(MigratorException.class);
+        }
         for (int i = 0; i < AWKWARD_KEYS.size(); i++) {
             String key = AWKWARD_KEYS.get(i);
-            store.put(key, Content.of(("content of #" + i).getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+            if (accepted.contains(key)) {
+                store.put(key, Content.of(("content of #" + i).getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+            }
         }
-        List<String> expected = new ArrayList<>(AWKWARD_KEYS);
+        List<String> expected = new ArrayList<>(accepted);
         expected.sort(Keys.ORDER);
         assertThat(listAll(store, "").stream().map(ObjectInfo::key).toList()).containsExactlyElementsOf(expected);
 
         for (int i = 0; i < AWKWARD_KEYS.size(); i++) {
             String key = AWKWARD_KEYS.get(i);
+            if (!accepted.contains(key)) {
+                continue;
+            }
             byte[] want = ("content of #" + i).getBytes(StandardCharsets.UTF_8);
             assertThat(store.stat(key)).as(key).map(ObjectInfo::size).contains((long) want.length);
             assertThat(read(store.open(key, 0, -1))).as(key).isEqualTo(want);

@@ -30,16 +30,18 @@ final class AzureErrors {
             + " identity); check the role (Storage Blob Data Contributor) or the SAS permissions";
 
     private final String container;
+    private final String displayUri;
     private final String where;
 
-    AzureErrors(String container, String where) {
+    AzureErrors(String container, String displayUri, String where) {
         this.container = container;
+        this.displayUri = displayUri;
         this.where = where;
     }
 
     MigratorException missingContainer() {
-        return new MigratorException(ErrorCode.BAD_INPUT, "container '" + container + "' does not exist at " + where
-                + ": create it first (az storage container create) or check the name");
+        return new MigratorException(ErrorCode.BAD_INPUT, "container '" + container + "' of " + displayUri
+                + " does not exist at " + where + ": create it first (az storage container create) or check the name");
     }
 
     /** Classifies {@code e}, a failure of an operation on {@code key} ({@code null}: on the container). */
@@ -47,7 +49,7 @@ final class AzureErrors {
         if (e instanceof MigratorException m) {
             return m;
         }
-        String object = key == null ? "container '" + container + "'" : quoted(key) + " in container '" + container + "'";
+        String object = key == null ? displayUri : quoted(key) + " in " + displayUri;
         BlobStorageException service = find(e, BlobStorageException.class);
         if (service != null) {
             return service(service, object, key, e);

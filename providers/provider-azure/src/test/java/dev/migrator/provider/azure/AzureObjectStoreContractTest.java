@@ -9,6 +9,7 @@ import dev.migrator.testkit.azure.Azurite;
 import dev.migrator.testkit.fault.FaultPlan;
 import dev.migrator.testkit.fault.FaultProxy;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,6 +49,11 @@ class AzureObjectStoreContractTest extends ObjectStoreContract {
     @Override
     protected List<String> secretsInUri() {
         return List.of(Azurite.KEY);
+    }
+
+    @Override
+    protected Set<String> refusedKeys() {
+        return Set.of("back\\slash");
     }
 
     @Override

@@ -1,0 +1,47 @@
+package dev.migrator.provider.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetadataNamesTest {
+    private static final java.util.regex.Pattern CSHARP_IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    @Test
+    void identifiersAreKeptAndEverythingElseIsEscapedReversibly() {
+        assertThat(MetadataNames.toAzure("origin")).isEqualTo("origin");
+        assertThat(MetadataNames.toAzure("with_underscore")).isEqualTo("with_underscore");
+        assertThat(MetadataNames.toAzure("owner-id")).isEqualTo("migx_owner_2did");
+        for (String name : List.of("origin", "owner-id", "x.y", "9lives", "a b", "café", "migx_native", "migx_owner_2did",
+                "_", "-", "a__b", "emoji😀", "UPPER-case")) {
+            String stored = MetadataNames.toAzure(name);
+            assertThat(stored).as(name).matches(CSHARP_IDENTIFIER);
+            assertThat(MetadataNames.fromAzure(stored)).as(name).isEqualTo(name);
+            // Azure compares names case-insensitively and may answer in another case.
+            assertThat(MetadataNames.fromAzure(stored.toUpperCase(java.util.Locale.ROOT)).toLowerCase(java.util.Locale.ROOT))
+                    .as(name).isEqualTo(name.toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    @Test
+    void distinctNamesNeverShareAnAzureName() {
+        List<String> names = List.of("a-b", "a_b", "a.b", "a_2db", "migx_a_2db", "a b");
+        assertThat(names.stream().map(n -> MetadataNames.toAzure(n).toLowerCase(java.util.Locale.ROOT)).distinct())
+                .hasSize(names.size());
+    }
+
+    @Test
+    void aValueAzureCannotCarryIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> MetadataNames.toAzure(Map.of("title", "naïve"), "'k' in az://a/c"))
+                .isInstanceOfSatisfying(MigratorException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                    assertThat(e.getMessage()).contains("'title'").contains("'k' in az://a/c").doesNotContain("\n");
+                });
+        assertThat(MetadataNames.toAzure(Map.of("owner-id", "42"), "x")).containsExactly(Map.entry("migx_owner_2did", "42"));
+    }
+}
