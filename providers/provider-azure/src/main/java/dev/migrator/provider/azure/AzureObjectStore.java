@@ -15,6 +15,7 @@ import com.azure.storage.blob.models.BlobItemProperties;
 import com.azure.storage.blob.models.BlobListDetails;
 import com.azure.storage.blob.models.BlobProperties;
 import com.azure.storage.blob.models.BlobRange;
+import com.azure.storage.blob.models.BlobRequestConditions;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.CopyStatusType;
@@ -192,23 +193,45 @@ public final class AzureObjectStore implements ObjectStore {
         if (offset < 0) {
             throw MigratorException.badInput("negative offset " + offset + " for " + AzureErrors.quoted(key));
         }
+        return read(key, offset, length, null);
+    }
+
+    /**
+     * Stat, then a read pinned to that ETag: the bytes are exactly the version the info describes (a ranged
+     * download's own headers lack the blob's MD5, so the info comes from the stat).
+     */
+    @Override
+    public Opened openWithInfo(String key) {
+        ObjectInfo info = stat(key).orElseThrow(() -> notFound(key));
+        InputStream in;
+        try {
+            in = read(key, 0, -1, info.etag());
+        } catch (MigratorException e) {
+            if (e.code() == ErrorCode.NOT_FOUND || e.code() == ErrorCode.CONFLICT) {
+                // Replaced or deleted since the stat: a new attempt stats again.
+                throw new MigratorException(ErrorCode.FAILED, AzureErrors.quoted(key) + " in " + displayUri
+                        + " changed while it was being opened", e, true);
+            }
+            throw e;
+        }
+        return new Opened(info, in);
+    }
+
+    /**
+     * A stream over the range, pinned by the client to the ETag of its first request ({@code etag} if given).
+     * The client resumes a body cut off mid-way from the byte it reached, on the same ETag.
+     */
+    private InputStream read(String key, long offset, long length, String etag) {
         if (length == 0) {
             stat(key).orElseThrow(() -> notFound(key));
             return InputStream.nullInputStream();
         }
-        return read(key, offset, length).stream();
-    }
-
-    /** One request for the info and the first block of bytes, both of the same version (ETag). */
-    @Override
-    public Opened openWithInfo(String key) {
-        return read(key, 0, -1);
-    }
-
-    private Opened read(String key, long offset, long length) {
         BlobInputStreamOptions o = new BlobInputStreamOptions().setBlockSize(READ_BLOCK);
         if (offset > 0 || length > 0) {
             o.setRange(new BlobRange(offset, length < 0 ? null : length));
+        }
+        if (etag != null) {
+            o.setRequestConditions(new BlobRequestConditions().setIfMatch(etag));
         }
         BlobInputStream in;
         try {
@@ -219,10 +242,10 @@ public final class AzureObjectStore implements ObjectStore {
                 throw notFound(key);
             }
             if (e.getStatusCode() == 416) {
-                // Reading from the end of an object (or of an empty one) yields no bytes; past the end is an error.
+                // Reading from the very end of an object (an empty one included) yields no bytes; past it is an error.
                 long size = stat(key).orElseThrow(() -> notFound(key)).size();
-                if (offset >= size && offset == size) {
-                    return new Opened(stat(key).orElseThrow(() -> notFound(key)), InputStream.nullInputStream());
+                if (offset == size) {
+                    return InputStream.nullInputStream();
                 }
                 throw MigratorException.badInput("offset " + offset + " is past the end of " + AzureErrors.quoted(key)
                         + " (" + size + " bytes) in " + displayUri);
@@ -232,7 +255,7 @@ public final class AzureObjectStore implements ObjectStore {
             throw errors.translate(e, key);
         }
         containerSeen = true;
-        return new Opened(info(key, in.getProperties()), new Guarded(in, key));
+        return new Guarded(in, key);
     }
 
     private MigratorException notFound(String key) {

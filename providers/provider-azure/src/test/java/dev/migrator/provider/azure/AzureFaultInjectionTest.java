@@ -105,21 +105,25 @@ class AzureFaultInjectionTest {
         }
     }
 
+    /**
+     * The Azure client resumes a download cut off mid-body from the byte it reached, pinned to the blob's ETag
+     * (its "reliable download"), so a truncated body costs one more request and never yields other bytes.
+     */
     @Test
-    void truncatedBodyFailsTheReadWithAnIOExceptionAndARetryReadsAll() throws IOException {
+    void aBodyCutOffMidwayIsResumedOnTheSameVersion() throws IOException {
         try (ObjectStore store = storeThroughProxy(Retry.NONE, "")) {
             byte[] data = random(200_000, 1);
             store.put("t", Content.of(data), ObjectMetadata.EMPTY);
-            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY));
-            assertThatThrownBy(() -> {
-                try (InputStream in = store.open("t", 0, -1)) {
-                    in.readAllBytes();
-                }
-            }).satisfies(e -> assertThat(e instanceof IOException
-                    || e instanceof MigratorException m && m.retryable()).as(String.valueOf(e)).isTrue());
-            assertThat(proxy.injectedCount(Fault.TRUNCATE_BODY)).isEqualTo(1);
-            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY));
-            assertThat(readWithRetry(store, "t")).isEqualTo(data);
+            long before = proxy.requestCount();
+            proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY, Fault.TRUNCATE_BODY));
+            try (InputStream in = store.open("t", 0, -1)) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+            assertThat(proxy.injectedCount(Fault.TRUNCATE_BODY)).isEqualTo(2);
+            assertThat(proxy.requestCount() - before).isEqualTo(3);
+            try (InputStream in = store.openWithInfo("t").stream()) {
+                assertThat(in.readAllBytes()).isEqualTo(data);
+            }
         }
     }
 
