@@ -7,6 +7,7 @@ import dev.migrator.provider.Digests;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.provider.Stores;
+import dev.migrator.testkit.azure.Azurite;
 import dev.migrator.testkit.gcs.GcsTestServer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -208,5 +209,48 @@ class BundleCliTest {
         CliRun verify = CliRun.of("bundle", "verify", bundle.toString(), "-q");
         assertThat(verify.exit()).as(verify.all()).isEqualTo(3);
         assertThat(verify.out()).contains("DAMAGED manifest.jsonl").contains("line 2, field 'size'");
+    }
+
+    /**
+     * Into Azure and back: an S3 bucket's bundle restored into Azure Blob (Azurite); then Azure bundled onto Azure
+     * itself and that bundle restored to local disk; both identical to the source.
+     */
+    @Test
+    void bundleRestoresIntoAzureAndBack() {
+        Azurite azurite = Azurite.shared();
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
+            s3.createBucket("old-cloud");
+            long[] seeded;
+            try (ObjectStore store = Stores.open(s3.s3Uri("old-cloud", ""), StoreOptions.DEFAULTS)) {
+                seeded = DemoCommand.seed(store, 3);
+            }
+            String source = s3.s3Uri("old-cloud", "");
+            Path bundle = dir.resolve("bundles/to-azure");
+            String state = dir.resolve("state").toString();
+            CliRun create = CliRun.of("bundle", "create", source, "--to", bundle.toString(), "--state", state, "-q");
+            assertThat(create.exit()).as(create.all()).isZero();
+
+            String azure = AzuriteContainers.create(azurite, "bundled", "restored/");
+            CliRun restore = CliRun.of("bundle", "restore", bundle.toString(), "--to", azure, "-q");
+            assertThat(restore.exit()).as(restore.all()).isZero();
+            assertThat(restore.out()).contains("Restored " + seeded[0] + " objects");
+            CliRun same = CliRun.of("verify", source, azure, "-q");
+            assertThat(same.exit()).as(same.all()).isZero();
+            assertThat(same.out()).startsWith("Identical: " + seeded[0] + " objects");
+
+            // Back: a bundle of the Azure objects, written to Azure, restored to a local folder.
+            String azureBundle = AzuriteContainers.create(azurite, "bundles", "b2/");
+            CliRun back = CliRun.of("bundle", "create", azure, "--to", azureBundle, "--state", dir.resolve("state2").toString(), "-q");
+            assertThat(back.exit()).as(back.all()).isZero();
+            assertThat(back.all()).doesNotContain(Azurite.KEY);
+            CliRun check = CliRun.of("bundle", "verify", azureBundle, "-q");
+            assertThat(check.exit()).as(check.all()).isZero();
+            String local = dir.resolve("home").toString();
+            CliRun home = CliRun.of("bundle", "restore", azureBundle, "--to", local, "-q");
+            assertThat(home.exit()).as(home.all()).isZero();
+            CliRun identical = CliRun.of("verify", source, local, "-q");
+            assertThat(identical.exit()).as(identical.all()).isZero();
+            assertThat(identical.out()).startsWith("Identical: " + seeded[0] + " objects");
+        }
     }
 }

@@ -146,11 +146,11 @@ class AzureFaultInjectionTest {
 
     @Test
     void seededRandomFaultsOnEveryKindOfRequest() {
-        try (ObjectStore store = storeThroughProxy(FAST, "&page-size=5")) {
+        try (ObjectStore store = storeThroughProxy(FAST, "&page-size=2")) {
             proxy.plan(FaultPlan.random(7, 0.25, BREAKING));
             byte[] large = random((int) (2 * PART + 5), 8);
             FAST.call("put large", () -> store.put("large", Content.of(large), ObjectMetadata.EMPTY));
-            for (int i = 0; i < 12; i++) {
+            for (int i = 0; i < 6; i++) {
                 byte[] data = random(50_000 + i, 100 + i);
                 String key = "small-" + i;
                 FAST.call("put " + key, () -> store.put(key, Content.of(data), ObjectMetadata.EMPTY));
@@ -160,7 +160,7 @@ class AzureFaultInjectionTest {
                 try (var s = store.list("small-")) {
                     return s.count();
                 }
-            })).isEqualTo(12);
+            })).isEqualTo(6);
             assertThat(md5(readWithRetry(store, "large"))).isEqualTo(md5(large));
             assertThat(proxy.injectedCount()).isPositive();
         }
@@ -168,8 +168,8 @@ class AzureFaultInjectionTest {
 
     @Test
     void listingCutInTheMiddleOfItsXmlIsRetryable() {
-        try (ObjectStore store = storeThroughProxy(Retry.NONE, "")) {
-            for (int i = 0; i < 40; i++) {
+        try (ObjectStore store = storeThroughProxy(Retry.NONE, "&page-size=4")) {
+            for (int i = 0; i < 10; i++) {
                 store.put("posts/" + String.format("%05d", i) + ".json", Content.of(new byte[] {(byte) i}), ObjectMetadata.EMPTY);
             }
             proxy.plan(FaultPlan.sequence(Fault.TRUNCATE_BODY).only(r -> r.target().contains("comp=list")));
