@@ -36,7 +36,6 @@ import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.StoreOptions;
-import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -519,9 +518,5 @@ public final class AzureObjectStore implements ObjectStore {
             return new IOException("reading " + AzureErrors.quoted(key) + " from " + displayUri + " failed: "
                     + errors.translate(e, key).getMessage(), e);
         }
-    }
-
-    static InputStream bytes(byte[] b, int len) {
-        return new ByteArrayInputStream(b, 0, len);
     }
 }

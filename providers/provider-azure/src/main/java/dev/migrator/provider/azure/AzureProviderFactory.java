@@ -115,6 +115,10 @@ public final class AzureProviderFactory implements ProviderFactory {
                     + " (3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit)");
         }
         String root = Keys.rootPrefix(slash < 0 ? "" : path.substring(slash + 1));
+        if (root.indexOf('\\') >= 0) {
+            throw MigratorException.badInput("the prefix '" + root + "' of '" + shown + "' holds a backslash, which Azure"
+                    + " turns into '/' in blob names: use '/'");
+        }
 
         Map<String, String> params = params(uri, shown);
         int pageSize = pageSize(params.get("page-size"), shown);
