@@ -7,9 +7,10 @@ import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.AccessTier;
+import com.azure.storage.blob.models.BlobBeginCopySourceRequestConditions;
 import com.azure.storage.blob.models.BlobCopyInfo;
 import com.azure.storage.blob.models.BlobErrorCode;
-import com.azure.storage.blob.models.BlobHttpHeaders;
 import com.azure.storage.blob.models.BlobItem;
 import com.azure.storage.blob.models.BlobItemProperties;
 import com.azure.storage.blob.models.BlobListDetails;
@@ -35,6 +36,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StorageClasses;
 import dev.migrator.provider.StoreOptions;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -73,7 +75,7 @@ public final class AzureObjectStore implements ObjectStore {
      * against Azure itself, so the capability is not claimed (the keys before it are dropped here, correctly).
      */
     private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5),
-            false);
+            false, StorageClasses.Family.AZURE, true);
     private static final int READ_BLOCK = 4 * 1024 * 1024;
 
     final BlobContainerClient container;
@@ -124,7 +126,7 @@ public final class AzureObjectStore implements ObjectStore {
         return location;
     }
 
-    /** Copies within one account; MD5 for every blob it writes. */
+    /** Copies within one account; MD5 for every blob it writes; access tiers as storage classes; index tags. */
     @Override
     public Capabilities capabilities() {
         return CAPABILITIES;
@@ -145,7 +147,7 @@ public final class AzureObjectStore implements ObjectStore {
         String full = root + Objects.requireNonNull(prefix, "prefix");
         ListBlobsOptions o = new ListBlobsOptions()
                 .setMaxResultsPerPage(pageSize)
-                .setDetails(new BlobListDetails().setRetrieveMetadata(true));
+                .setDetails(new BlobListDetails().setRetrieveMetadata(true).setRetrieveTags(true));
         if (!full.isEmpty()) {
             o.setPrefix(full);
         }
@@ -175,7 +177,8 @@ public final class AzureObjectStore implements ObjectStore {
         try {
             BlobProperties p = blob.getProperties();
             containerSeen = true;
-            return Optional.of(info(key, p));
+            Map<String, String> tags = p.getTagCount() == null || p.getTagCount() == 0 ? Map.of() : blob.getTags();
+            return Optional.of(info(key, p, tags));
         } catch (BlobStorageException e) {
             if (e.getStatusCode() == 404) {
                 requireContainer(e);
@@ -240,6 +243,9 @@ public final class AzureObjectStore implements ObjectStore {
                 requireContainer(e);
                 throw notFound(key);
             }
+            if (BlobErrorCode.BLOB_ARCHIVED.equals(e.getErrorCode())) {
+                throw archived(key, displayUri, e);
+            }
             if (e.getStatusCode() == 416) {
                 // Reading from the very end of an object (an empty one included) yields no bytes; past it is an error.
                 long size = stat(key).orElseThrow(() -> notFound(key)).size();
@@ -265,18 +271,22 @@ public final class AzureObjectStore implements ObjectStore {
     public ObjectInfo put(String key, Content content, ObjectMetadata metadata) {
         ObjectMetadata meta = metadata == null ? ObjectMetadata.EMPTY : metadata;
         String what = AzureErrors.quoted(key) + " in " + displayUri;
-        Map<String, String> azureMeta = MetadataNames.toAzure(meta.userMetadata(), what);
+        Map<String, String> azureMeta = AzureMetadata.metadata(meta);
+        Map<String, String> tags = AzureMetadata.tags(meta, what);
+        AccessTier tier = AzureMetadata.tier(meta, what);
         BlockBlobClient blob = blob(key).getBlockBlobClient();
         long size = content.size();
         if (size > options.partSize()) {
-            return new BlockUpload(this, key, blob, content, headers(meta, null), azureMeta, meta).run();
+            return new BlockUpload(this, key, blob, content, meta, azureMeta, tags, tier).run();
         }
         byte[] bytes = readExactly(key, content, (int) size);
         byte[] md5 = Digests.md5().digest(bytes);
         // Content-MD5 on Put Blob: Azure rejects bytes that do not match it and stores it as the blob's MD5.
         BlockBlobItem item = call(key, () -> blob.uploadWithResponse(new BlockBlobSimpleUploadOptions(BinaryData.fromBytes(bytes))
-                .setHeaders(headers(meta, null))
+                .setHeaders(AzureMetadata.headers(meta, null))
                 .setMetadata(azureMeta)
+                .setTags(tags)
+                .setTier(tier)
                 .setContentMd5(md5), null, Context.NONE).getValue());
         containerSeen = true;
         if (item.getContentMd5() != null && !java.util.Arrays.equals(item.getContentMd5(), md5)) {
@@ -285,15 +295,6 @@ public final class AzureObjectStore implements ObjectStore {
         }
         return new ObjectInfo(key, size, instant(item.getLastModified()), item.getETag(), Checksums.md5(Digests.hex(md5)),
                 meta);
-    }
-
-    static BlobHttpHeaders headers(ObjectMetadata meta, byte[] md5) {
-        return new BlobHttpHeaders()
-                .setContentType(meta.contentType())
-                .setContentEncoding(meta.contentEncoding())
-                .setCacheControl(meta.cacheControl())
-                .setContentDisposition(meta.contentDisposition())
-                .setContentMd5(md5);
     }
 
     @Override
@@ -334,7 +335,19 @@ public final class AzureObjectStore implements ObjectStore {
         BlobClient target = blob(targetKey);
         String sourceUrl = from.blob(sourceKey).getBlobUrl() + (from.sas == null ? "" : "?" + from.sas);
         try {
+            ObjectInfo source = from.stat(sourceKey).orElseThrow(() -> MigratorException.notFound("cannot copy "
+                    + AzureErrors.quoted(sourceKey) + " from " + from.displayUri + ": no such object"));
+            ObjectMetadata meta = metadata == null ? source.metadata() : metadata;
+            String what = AzureErrors.quoted(targetKey) + " in " + displayUri;
+            if (StorageClasses.tier(StorageClasses.Family.AZURE, source.metadata().storageClass())
+                    .map(StorageClasses.Tier::needsRestore).orElse(false)) {
+                throw archived(sourceKey, from.displayUri, null);
+            }
             SyncPoller<BlobCopyInfo, Void> poller = target.beginCopy(new BlobBeginCopyOptions(sourceUrl)
+                    // Copy Blob keeps the source's tier unless told: new metadata without a class means Hot.
+                    .setTier(metadata != null && metadata.storageClass() == null ? AccessTier.HOT
+                            : AzureMetadata.tier(meta, what))
+                    .setSourceRequestConditions(new BlobBeginCopySourceRequestConditions().setIfMatch(source.etag()))
                     .setPollInterval(Duration.ofMillis(200)));
             PollResponse<BlobCopyInfo> done = poller.waitForCompletion(Duration.ofHours(6));
             BlobCopyInfo info = done.getValue();
@@ -344,17 +357,22 @@ public final class AzureObjectStore implements ObjectStore {
                         + " to " + AzureErrors.quoted(targetKey) + " in " + displayUri + " ("
                         + (info == null ? done.getStatus() : info.getCopyStatus() + ": " + info.getError()) + ")", null, true);
             }
+            // Copy Blob keeps the source's headers and metadata; tags are set as asked (or as the source has
+            // them) either way, headers and metadata when new ones are asked for.
             if (metadata != null) {
-                // Copy Blob keeps the source's headers, and its metadata when none is given: set both as asked.
-                target.setHttpHeaders(headers(metadata, from.stat(sourceKey).map(i -> i.checksums().md5())
-                        .map(java.util.HexFormat.of()::parseHex).orElse(null)));
-                target.setMetadata(MetadataNames.toAzure(metadata.userMetadata(), AzureErrors.quoted(targetKey)));
+                byte[] md5 = source.checksums().md5() == null ? null : java.util.HexFormat.of().parseHex(source.checksums().md5());
+                target.setHttpHeaders(AzureMetadata.headers(metadata, md5));
+                target.setMetadata(AzureMetadata.metadata(metadata));
             }
+            Map<String, String> tags = AzureMetadata.tags(meta, what);
+            target.setTags(tags == null ? Map.of() : tags);
         } catch (BlobStorageException e) {
-            if (e.getStatusCode() == 404 && !BlobErrorCode.CONTAINER_NOT_FOUND.equals(e.getErrorCode())
-                    || BlobErrorCode.CANNOT_VERIFY_COPY_SOURCE.equals(e.getErrorCode())) {
-                from.stat(sourceKey).orElseThrow(() -> MigratorException.notFound("cannot copy "
-                        + AzureErrors.quoted(sourceKey) + " from " + from.displayUri + ": no such object"));
+            if (e.getStatusCode() == 412 || BlobErrorCode.CANNOT_VERIFY_COPY_SOURCE.equals(e.getErrorCode())) {
+                throw new MigratorException(ErrorCode.FAILED, AzureErrors.quoted(sourceKey) + " in " + from.displayUri
+                        + " changed or vanished while it was being copied", e, true);
+            }
+            if (BlobErrorCode.BLOB_ARCHIVED.equals(e.getErrorCode())) {
+                throw archived(sourceKey, from.displayUri, e);
             }
             throw errors.translate(e, targetKey);
         } catch (RuntimeException e) {
@@ -363,6 +381,13 @@ public final class AzureObjectStore implements ObjectStore {
         return stat(targetKey).orElseThrow(() -> new MigratorException(ErrorCode.FAILED, "the copy of "
                 + AzureErrors.quoted(sourceKey) + " to " + AzureErrors.quoted(targetKey) + " in " + displayUri
                 + " vanished as it finished", null, true));
+    }
+
+    /** A blob in the Archive tier cannot be read or copied until it is rehydrated, which takes hours. */
+    static MigratorException archived(String key, String where, Throwable cause) {
+        return new MigratorException(ErrorCode.BAD_INPUT, AzureErrors.quoted(key) + " in " + where + " is in the Archive"
+                + " tier and cannot be read until it is rehydrated (hours): az storage blob set-tier --tier Hot"
+                + " --rehydrate-priority High, then run again", cause);
     }
 
     @Override
@@ -421,15 +446,20 @@ public final class AzureObjectStore implements ObjectStore {
         }
         containerSeen = true;
         BlobItemProperties p = item.getProperties();
-        ObjectMetadata meta = new ObjectMetadata(p.getContentType(), p.getContentEncoding(), p.getCacheControl(),
-                p.getContentDisposition(), MetadataNames.fromAzure(item.getMetadata()));
+        // Callers trust listed metadata whole: a listing that counts tags but does not carry them leaves it to a stat.
+        boolean tagsMissing = (item.getTags() == null || item.getTags().isEmpty())
+                && p.getTagCount() != null && p.getTagCount() > 0;
+        ObjectMetadata meta = tagsMissing ? null : AzureMetadata.read(p.getContentType(), p.getContentEncoding(), p.getCacheControl(),
+                p.getContentDisposition(), p.getContentLanguage(), item.getMetadata(), p.getAccessTier(),
+                p.isAccessTierInferred(), item.getTags());
         return new ObjectInfo(name.substring(root.length()), p.getContentLength() == null ? 0 : p.getContentLength(),
                 instant(p.getLastModified()), p.getETag(), md5(p.getContentMd5()), meta);
     }
 
-    private static ObjectInfo info(String key, BlobProperties p) {
-        ObjectMetadata meta = new ObjectMetadata(p.getContentType(), p.getContentEncoding(), p.getCacheControl(),
-                p.getContentDisposition(), MetadataNames.fromAzure(p.getMetadata()));
+    private static ObjectInfo info(String key, BlobProperties p, Map<String, String> tags) {
+        ObjectMetadata meta = AzureMetadata.read(p.getContentType(), p.getContentEncoding(), p.getCacheControl(),
+                p.getContentDisposition(), p.getContentLanguage(), p.getMetadata(), p.getAccessTier(),
+                p.isAccessTierInferred(), tags);
         return new ObjectInfo(key, p.getBlobSize(), instant(p.getLastModified()), p.getETag(), md5(p.getContentMd5()), meta);
     }
 

@@ -3,7 +3,7 @@ package dev.migrator.provider.azure;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.models.Block;
-import com.azure.storage.blob.models.BlobHttpHeaders;
+import com.azure.storage.blob.models.AccessTier;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.blob.models.BlockBlobItem;
 import com.azure.storage.blob.models.BlockList;
@@ -55,21 +55,23 @@ final class BlockUpload {
     private final String key;
     private final BlockBlobClient blob;
     private final Content content;
-    private final BlobHttpHeaders headers;
-    private final Map<String, String> azureMetadata;
     private final ObjectMetadata metadata;
+    private final Map<String, String> azureMetadata;
+    private final Map<String, String> tags;
+    private final AccessTier tier;
     private final String what;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    BlockUpload(AzureObjectStore store, String key, BlockBlobClient blob, Content content, BlobHttpHeaders headers,
-            Map<String, String> azureMetadata, ObjectMetadata metadata) {
+    BlockUpload(AzureObjectStore store, String key, BlockBlobClient blob, Content content, ObjectMetadata metadata,
+            Map<String, String> azureMetadata, Map<String, String> tags, AccessTier tier) {
         this.store = store;
         this.key = key;
         this.blob = blob;
         this.content = content;
-        this.headers = headers;
-        this.azureMetadata = azureMetadata;
         this.metadata = metadata;
+        this.azureMetadata = azureMetadata;
+        this.tags = tags;
+        this.tier = tier;
         this.what = "writing " + AzureErrors.quoted(key) + " in " + store.displayUri();
     }
 
@@ -103,16 +105,12 @@ final class BlockUpload {
         List<String> ids = stageAll(blocks, size, (int) blockSize, staged, whole);
         byte[] md5 = whole.digest();
         BlockBlobItem item = store.call(key, () -> blob.commitBlockListWithResponse(new BlockBlobCommitBlockListOptions(ids)
-                .setHeaders(copyWithMd5(headers, md5))
-                .setMetadata(azureMetadata), null, Context.NONE).getValue());
+                .setHeaders(AzureMetadata.headers(metadata, md5))
+                .setMetadata(azureMetadata)
+                .setTags(tags)
+                .setTier(tier), null, Context.NONE).getValue());
         return new ObjectInfo(key, size, AzureObjectStore.instant(item.getLastModified()), item.getETag(),
                 Checksums.md5(Digests.hex(md5)), metadata);
-    }
-
-    private static BlobHttpHeaders copyWithMd5(BlobHttpHeaders h, byte[] md5) {
-        return new BlobHttpHeaders().setContentType(h.getContentType()).setContentEncoding(h.getContentEncoding())
-                .setCacheControl(h.getCacheControl()).setContentDisposition(h.getContentDisposition())
-                .setContentLanguage(h.getContentLanguage()).setContentMd5(md5);
     }
 
     /** The uncommitted blocks an earlier attempt left, by ID; none when the blob has never been written. */

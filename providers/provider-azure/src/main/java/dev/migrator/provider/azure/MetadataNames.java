@@ -1,10 +1,7 @@
 package dev.migrator.provider.azure;
 
-import dev.migrator.provider.MigratorException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -20,14 +17,12 @@ import java.util.regex.Pattern;
  *       {@code owner-id} is stored as {@code migx_owner_2did}.</li>
  * </ul>
  * Names are lower-case (as {@code ObjectMetadata} keeps them) and the escape uses lower-case hex, so
- * Azure's case-insensitivity cannot merge two names. Values must be printable ASCII (they travel as HTTP
- * headers); any other value is refused with a message naming the key, never altered.
+ * Azure's case-insensitivity cannot merge two names. Values are {@link AzureMetadata}'s.
  */
 final class MetadataNames {
     /** Starts every escaped name; a native name starting with it is escaped too, which keeps the map reversible. */
     static final String MARKER = "migx_";
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern PRINTABLE_ASCII = Pattern.compile("[\\x20-\\x7e]*");
 
     private MetadataNames() {
     }
@@ -73,27 +68,5 @@ final class MetadataNames {
             }
         }
         return bytes.toString(StandardCharsets.UTF_8);
-    }
-
-    /** The user metadata as Azure metadata; a value Azure cannot hold is {@code BAD_INPUT} naming the key. */
-    static Map<String, String> toAzure(Map<String, String> user, String what) {
-        Map<String, String> out = new TreeMap<>();
-        user.forEach((k, v) -> {
-            if (!PRINTABLE_ASCII.matcher(v).matches() || !v.equals(v.strip())) {
-                throw MigratorException.badInput("the value of user metadata '" + k + "' of " + what
-                        + " cannot be stored in Azure: metadata values are sent as HTTP headers and must be printable"
-                        + " ASCII without leading or trailing blanks; change the value at the source");
-            }
-            out.put(toAzure(k), v);
-        });
-        return out;
-    }
-
-    static Map<String, String> fromAzure(Map<String, String> stored) {
-        Map<String, String> out = new TreeMap<>();
-        if (stored != null) {
-            stored.forEach((k, v) -> out.put(fromAzure(k), v == null ? "" : v));
-        }
-        return out;
     }
 }

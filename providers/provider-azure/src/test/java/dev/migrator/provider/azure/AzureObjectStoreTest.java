@@ -70,11 +70,62 @@ class AzureObjectStoreTest {
             c.getBlobClient("native").upload(BinaryData.fromString("n"));
             c.getBlobClient("native").setMetadata(Map.of("Department", "Ops"));
             assertThat(store.stat("native").orElseThrow().metadata().userMetadata()).containsExactly(Map.entry("department", "Ops"));
-            // A value Azure cannot carry is refused, never altered.
-            assertThatThrownBy(() -> store.put("bad", Content.of(new byte[] {1}),
-                    new ObjectMetadata(null, null, null, null, Map.of("title", "naïve"))))
-                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT));
-            assertThat(store.stat("bad")).isEmpty();
+            // A value that is not ASCII travels encoded and reads back as it was.
+            ObjectMetadata unicode = new ObjectMetadata(null, null, null, null, Map.of("title", "naïve ☕"));
+            store.put("unicode", Content.of(new byte[] {1}), unicode);
+            assertThat(store.stat("unicode").orElseThrow().metadata().userMetadata()).isEqualTo(unicode.userMetadata());
+        }
+    }
+
+    @Test
+    void languageExpiresTiersAndTagsRoundTripOnPutCopyAndListing() {
+        String container = AzureTestSupport.newContainer(azurite, "fidelity");
+        try (ObjectStore store = store(container, 2)) {
+            ObjectMetadata meta = new ObjectMetadata("text/html", null, "max-age=5", null, Map.of("a-b", "1"), "de-CH",
+                    java.time.Instant.parse("2030-01-02T03:04:05Z"), "Cool", Map.of("Team", "media ops", "cost/center", "42"));
+            ObjectInfo small = store.put("small", Content.of(new byte[] {1, 2}), meta);
+            store.put("large", Content.of(random((int) PART + 10, 1)), meta);
+            for (String key : new String[] {"small", "large"}) {
+                ObjectMetadata back = store.stat(key).orElseThrow().metadata();
+                assertThat(back.sameAs(meta)).as(key + ": " + back).isTrue();
+            }
+            try (var listed = store.list("")) {
+                // Complete, or left to a stat when the listing does not carry the tags.
+                listed.forEach(o -> assertThat(o.metadata() == null || o.metadata().sameAs(meta))
+                        .as(o.key() + ": " + o.metadata()).isTrue());
+            }
+            assertThat(small.metadata().storageClass()).isEqualTo("Cool");
+            // Server-side copy keeps it all, or sets what it is asked to.
+            ObjectStore.ServerSideCopy copy = store.serverSideCopyFrom(store).orElseThrow();
+            copy.copy("small", "kept", null);
+            assertThat(store.stat("kept").orElseThrow().metadata().sameAs(meta)).isTrue();
+            ObjectMetadata hot = meta.withStorageClass(null).withTags(Map.of());
+            copy.copy("small", "hot", hot);
+            ObjectMetadata back = store.stat("hot").orElseThrow().metadata();
+            assertThat(back.sameAs(hot)).as(back.toString()).isTrue();
+            // No class given: the account's default (inferred) tier reads back as no class.
+            store.put("default", Content.of(new byte[] {3}), ObjectMetadata.EMPTY);
+            assertThat(store.stat("default").orElseThrow().metadata().storageClass()).isNull();
+        }
+    }
+
+    @Test
+    void anArchivedBlobIsReportedWithWhatToDoBeforeAnyCopy() {
+        String container = AzureTestSupport.newContainer(azurite, "archive");
+        try (ObjectStore store = store(container, 2)) {
+            store.put("cold", Content.of(new byte[] {1, 2, 3}), ObjectMetadata.EMPTY.withStorageClass("Archive"));
+            assertThat(store.stat("cold").orElseThrow().metadata().storageClass()).isEqualTo("Archive");
+            assertThatThrownBy(() -> store.serverSideCopyFrom(store).orElseThrow().copy("cold", "thawed", null))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains("'cold'").contains("Archive").contains("set-tier");
+                    });
+            assertThat(store.stat("thawed")).isEmpty();
+            assertThatThrownBy(() -> store.open("cold", 0, -1).readAllBytes())
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getMessage()).contains("'cold'").contains("rehydrated");
+                    });
         }
     }
 

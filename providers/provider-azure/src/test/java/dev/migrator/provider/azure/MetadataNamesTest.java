@@ -36,12 +36,24 @@ class MetadataNamesTest {
     }
 
     @Test
-    void aValueAzureCannotCarryIsRefusedNamingTheKey() {
-        assertThatThrownBy(() -> MetadataNames.toAzure(Map.of("title", "naïve"), "'k' in az://a/c"))
+    void valuesAzureCannotCarryAsHeadersAreEncodedReversibly() {
+        for (String v : java.util.List.of("plain", "naïve ☕", " padded ", "=?UTF-8?B?eA==?=", "", "line\nbreak")) {
+            String stored = AzureMetadata.encodeValue(v);
+            assertThat(stored).as(v).matches("[\\x20-\\x7e]*");
+            assertThat(AzureMetadata.decodeValue(stored)).as(v).isEqualTo(v);
+        }
+        assertThat(AzureMetadata.encodeValue("plain")).isEqualTo("plain");
+    }
+
+    @Test
+    void tagsAzureCannotHoldAreRefusedNamingTheTag() {
+        dev.migrator.provider.ObjectMetadata bad = dev.migrator.provider.ObjectMetadata.EMPTY.withTags(Map.of("team", "ops&dev"));
+        assertThatThrownBy(() -> AzureMetadata.tags(bad, "'k' in az://a/c"))
                 .isInstanceOfSatisfying(MigratorException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
-                    assertThat(e.getMessage()).contains("'title'").contains("'k' in az://a/c").doesNotContain("\n");
+                    assertThat(e.getMessage()).contains("'team'").contains("'k' in az://a/c").doesNotContain("\n");
                 });
-        assertThat(MetadataNames.toAzure(Map.of("owner-id", "42"), "x")).containsExactly(Map.entry("migx_owner_2did", "42"));
+        assertThatThrownBy(() -> AzureMetadata.tier(dev.migrator.provider.ObjectMetadata.EMPTY.withStorageClass("GLACIER"), "x"))
+                .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.getMessage()).contains("Hot"));
     }
 }
