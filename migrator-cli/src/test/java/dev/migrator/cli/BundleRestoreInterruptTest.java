@@ -70,6 +70,66 @@ class BundleRestoreInterruptTest {
         assertThat(same.exit()).as(same.all()).isZero();
     }
 
+    /**
+     * Into an empty folder, restore defers durability to one sync at the end, with a marker in its state
+     * meanwhile; {@code kill -9} in the middle leaves the marker and whole objects, and the same command
+     * finishes the restore, identical to the source, and removes the marker.
+     */
+    @Test
+    void killMinus9DuringADeferredRestoreResumes() throws Exception {
+        Path src = dir.resolve("many");
+        Random random = new Random(9);
+        byte[] data = new byte[2048];
+        for (int d = 0; d < 4; d++) {
+            Path sub = Files.createDirectories(src.resolve("d" + d));
+            for (int i = 0; i < 1500; i++) {
+                random.nextBytes(data);
+                Files.write(sub.resolve("f-" + i), data);
+            }
+        }
+        Path bundle = dir.resolve("many-bundle");
+        CliRun create = CliRun.of("bundle", "create", src.toString(), "--to", bundle.toString(), "--state", dir.resolve("cs").toString(), "-q");
+        assertThat(create.exit()).as(create.all()).isZero();
+        Path restored = dir.resolve("many-restored");
+        Path state = dir.resolve("many-state");
+        List<String> restore = List.of("bundle", "restore", bundle.toString(), "--to", restored.toString(), "--writers", "1",
+                "--state", state.toString(), "-q");
+
+        Process first = start(restore, "many-first.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (count(restored) < 50) {
+            assertThat(first.isAlive()).as("the restore ended before 50 objects were written").isTrue();
+            assertThat(System.nanoTime()).as("50 objects written within 60 s").isLessThan(deadline);
+            Thread.sleep(2);
+        }
+        first.destroyForcibly();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(markers(state)).as("the killed run's marker: its objects are not known to be durable").hasSize(1);
+
+        CliRun second = CliRun.of(restore.toArray(String[]::new));
+        assertThat(second.exit()).as(second.all()).isZero();
+        assertThat(markers(state)).as("durable now").isEmpty();
+        CliRun same = CliRun.of("verify", src.toString(), restored.toString(), "-q");
+        assertThat(same.exit()).as(same.all()).isZero();
+    }
+
+    private static long count(Path d) throws Exception {
+        if (!Files.isDirectory(d)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(d)) {
+            return files.filter(Files::isRegularFile).count();
+        } catch (java.io.UncheckedIOException changing) {
+            return 0;
+        }
+    }
+
+    private static List<Path> markers(Path state) throws Exception {
+        try (Stream<Path> files = Files.walk(state)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("unsynced-")).toList();
+        }
+    }
+
     private Process start(List<String> args, String log) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName()));

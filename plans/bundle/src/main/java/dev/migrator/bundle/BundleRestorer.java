@@ -7,10 +7,12 @@ import static dev.migrator.bundle.BundleArchive.skipEntries;
 import dev.migrator.bundle.BundleArchive.Hashed;
 import dev.migrator.bundle.BundleArchive.HashingStream;
 import dev.migrator.bundle.BundleArchive.Report;
+import dev.migrator.provider.BatchSync;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.FileTrees;
+import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
@@ -102,11 +104,14 @@ final class BundleRestorer {
                 List<Manifest.Part> parts = header.parts().stream().filter(p -> p.source().equals(s.id())).toList();
                 if (target instanceof RestoreTarget.Objects o) {
                     ObjectStore store = RetryingObjectStore.around(o.store(), options.retry(), onRetry);
-                    for (Manifest.Part p : parts) {
-                        run.part(p, manifest, (m, data) -> run.object(store, m, data));
+                    try (Writes writes = run.writesInto(store, o.store(), s.id())) {
+                        for (Manifest.Part p : parts) {
+                            run.part(p, manifest, (m, data) -> run.object(store, m, data, writes));
+                        }
+                        run.checkComplete();
+                        run.awaitWrites();
+                        writes.finish();
                     }
-                    run.checkComplete();
-                    run.awaitWrites();
                 } else if (target instanceof RestoreTarget.Db d) {
                     run.database(s, parts, manifest, d);
                 } else {
@@ -376,8 +381,45 @@ final class BundleRestorer {
             return Files.createFile(spoolDir.resolve(prefix + java.util.UUID.randomUUID() + ".tmp"));
         }
 
+        /** How one source's objects are written into its target (see {@link Writes}). */
+        Writes writesInto(ObjectStore target, ObjectStore raw, String sourceId) {
+            Path marker = options.stateDir() == null ? null : options.stateDir().resolve("unsynced-" + sourceId);
+            String uri = target.displayUri();
+            boolean ours;
+            try {
+                ours = marker != null && Files.exists(marker) && Files.readString(marker, StandardCharsets.UTF_8).equals(uri);
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot read " + marker + ": " + e.getMessage(), e);
+            }
+            boolean fresh = !ours && isEmpty(target);
+            BatchSync batch = null;
+            if (marker != null && (fresh || ours) && ObjectStore.innermost(raw) instanceof BatchSync b) {
+                if (!ours) {
+                    writeDurably(marker, uri); // before the first write whose durability is deferred
+                }
+                if (b.deferSync()) {
+                    batch = b;
+                } else if (!ours) {
+                    deleteQuietly(marker);
+                }
+            }
+            return new Writes(fresh, ours, batch, ours || batch != null ? marker : null);
+        }
+
+        private boolean isEmpty(ObjectStore target) {
+            try (java.util.stream.Stream<ObjectInfo> all = target.list("")) {
+                return all.findFirst().isEmpty();
+            } catch (MigratorException e) {
+                if (e.code() == ErrorCode.NOT_FOUND) {
+                    return true; // a local directory not created yet
+                }
+                throw e;
+            }
+        }
+
         /** Writes one verified object on a writer thread. */
-        void object(ObjectStore target, Manifest.Entry m, Verified data) {
+        void object(ObjectStore target, Manifest.Entry m, Verified data, Writes writes) {
+            boolean look = writes.mustLook(m.key());
             try {
                 inFlight.acquire();
             } catch (InterruptedException e) {
@@ -386,7 +428,7 @@ final class BundleRestorer {
             }
             writers.execute(() -> {
                 try {
-                    writeObject(target, m, data);
+                    writeObject(target, m, data, look, writes.ours);
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 } finally {
@@ -396,9 +438,13 @@ final class BundleRestorer {
             });
         }
 
-        private void writeObject(ObjectStore target, Manifest.Entry m, Verified data) {
+        /**
+         * {@code look}: stat the target first (skip identical, leave different ones alone); {@code ours}: a different
+         * object there is one an earlier run of this restore wrote and could not make durable, and is replaced.
+         */
+        private void writeObject(ObjectStore target, Manifest.Entry m, Verified data, boolean look, boolean ours) {
             ObjectMetadata metadata = m.metadata() == null ? ObjectMetadata.EMPTY : m.metadata().toObjectMetadata();
-            Optional<ObjectInfo> there = target.stat(m.key());
+            Optional<ObjectInfo> there = look ? target.stat(m.key()) : Optional.empty();
             if (there.isPresent()) {
                 String difference = difference(target, there.get(), m, data.md5(), metadata);
                 if (difference == null) {
@@ -406,7 +452,7 @@ final class BundleRestorer {
                     progress.finished(info(m), Progress.Outcome.SKIPPED);
                     return;
                 }
-                if (!options.overwrite()) {
+                if (!options.overwrite() && !ours) {
                     conflicts.incrementAndGet();
                     if (problems.size() < BundleReader.MAX_REPORTED) {
                         problems.add("CONFLICT " + m.key() + ": " + target.displayUri() + " holds a different object (" + difference
@@ -520,6 +566,94 @@ final class BundleRestorer {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running and waits for this close
             }
+        }
+    }
+
+    /**
+     * How one source's objects go into its target, decided once before the first is written:
+     * <ul>
+     *   <li>{@code fresh}: the target was empty, so an object is written without a stat first (none can be
+     *       there), as long as the keys come in strictly increasing order (otherwise each is looked up);</li>
+     *   <li>{@code batch}: the target's adapter makes the writes durable at the end, in one sync, instead of
+     *       one by one ({@link BatchSync}). Before the first such write, the {@code marker} file in the state
+     *       directory records that this target holds objects of this restore not yet known to be durable; it
+     *       is removed once they are. A power loss before that may leave objects of ours truncated or missing:
+     *       the same command finds the marker ({@code ours}), looks up every object, and replaces a different
+     *       one instead of calling it a conflict. After {@code kill -9} every object put is whole (temp file,
+     *       rename), and the next run skips those that are identical as always.</li>
+     * </ul>
+     */
+    static final class Writes implements AutoCloseable {
+        final boolean fresh;
+        final boolean ours;
+        private BatchSync batch;
+        private final Path marker;
+        private String lastKey;
+
+        Writes(boolean fresh, boolean ours, BatchSync batch, Path marker) {
+            this.fresh = fresh;
+            this.ours = ours;
+            this.batch = batch;
+            this.marker = marker;
+        }
+
+        /** Whether the object must be looked up at the target first; called in entry order. */
+        boolean mustLook(String key) {
+            if (!fresh) {
+                return true;
+            }
+            boolean increasing = lastKey == null || Keys.ORDER.compare(key, lastKey) > 0;
+            if (increasing) {
+                lastKey = key;
+            }
+            return !increasing;
+        }
+
+        /** After the last write: makes them durable, then drops the marker. */
+        void finish() {
+            if (batch != null) {
+                BatchSync b = batch;
+                batch = null;
+                b.syncDeferred();
+            }
+            if (marker != null) {
+                deleteQuietly(marker);
+            }
+        }
+
+        /** On failure: still syncs what was written (so the marker can go); a failed sync keeps the marker. */
+        @Override
+        public void close() {
+            if (batch != null) {
+                try {
+                    finish();
+                } catch (RuntimeException keepMarker) {
+                    // the next run finds the marker and treats what it finds as ours
+                }
+            }
+        }
+    }
+
+    private static void writeDurably(Path file, String text) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot write " + file + ": " + e.getMessage(), e);
+        }
+        try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(file.getParent(), java.nio.file.StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException ignored) {
+            // not every platform opens a directory; the file itself is synced
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover marker only makes the next run look up every object
         }
     }
 

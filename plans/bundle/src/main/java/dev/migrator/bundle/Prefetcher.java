@@ -77,7 +77,11 @@ final class Prefetcher implements AutoCloseable {
     private Fetched fetch(ObjectInfo listed) throws IOException {
         ObjectStore.Opened opened;
         try {
-            opened = store.openWithInfo(listed.key());
+            // A listing that loaded the metadata (ObjectInfo's contract: null when not loaded) already holds
+            // everything the entry needs: a second stat per object is what kept a local folder's create at
+            // twice tar's system calls. The entry's size is still checked against the bytes read.
+            opened = listed.metadata() != null ? new ObjectStore.Opened(listed, store.open(listed.key(), 0, -1))
+                    : store.openWithInfo(listed.key());
         } catch (MigratorException e) {
             if (e.code() == ErrorCode.NOT_FOUND) {
                 return new Fetched(listed, null, null);

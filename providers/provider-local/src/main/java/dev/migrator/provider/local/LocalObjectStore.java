@@ -1,5 +1,6 @@
 package dev.migrator.provider.local;
 
+import dev.migrator.provider.BatchSync;
 import dev.migrator.provider.Capabilities;
 import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
@@ -46,6 +47,8 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -64,7 +67,7 @@ import java.util.stream.StreamSupport;
  * directory below it that a write passes through must be a real directory. What a listing does when it meets
  * a link is the {@link Links} option.
  */
-public final class LocalObjectStore implements ObjectStore {
+public final class LocalObjectStore implements ObjectStore, BatchSync {
     private static final String ATTR = "migrator.";
     private static final String ATTR_META = ATTR + "meta.";
     private static final String ATTR_NAME = ATTR + "name";
@@ -87,6 +90,10 @@ public final class LocalObjectStore implements ObjectStore {
     private final Links links;
     /** Sweeps what killed runs left in the directories this store writes into (see {@link TempFiles}). */
     private final TempFiles temps = new TempFiles();
+    /** Open deferrals ({@link BatchSync}): while above zero, puts skip their fsyncs and {@link #syncDeferred} syncs the file system. */
+    private final AtomicInteger deferring = new AtomicInteger();
+    /** coreutils' {@code sync -f DIR} is syncfs(2), which the JDK does not offer; where it is missing, puts stay durable one by one. */
+    private static final Path SYNC = Path.of("/bin/sync");
 
     public LocalObjectStore(Path root) {
         this(root, Links.REFUSE);
@@ -256,7 +263,9 @@ public final class LocalObjectStore implements ObjectStore {
                 OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), md5);
                 written = in.transferTo(out);
                 out.flush();
-                ch.force(true);
+                if (deferring.get() == 0) {
+                    ch.force(true);
+                }
             }
             if (written != content.size()) {
                 throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + content.size()
@@ -298,7 +307,9 @@ public final class LocalObjectStore implements ObjectStore {
                 md5.update(buf, 0, n);
                 read += n;
             }
-            ch.force(true);
+            if (deferring.get() == 0) {
+                ch.force(true);
+            }
         }
         if (read != size) {
             throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + size
@@ -323,7 +334,9 @@ public final class LocalObjectStore implements ObjectStore {
         }
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
         Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fsyncDirectory(dir);
+        if (deferring.get() == 0) {
+            fsyncDirectory(dir);
+        }
         return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null, Checksums.md5(md5Hex), metadata);
     }
 
@@ -421,6 +434,46 @@ public final class LocalObjectStore implements ObjectStore {
             ch.force(true);
         } catch (IOException ignored) {
             // not every platform can open a directory; the file itself is already synced
+        }
+    }
+
+    /** Deferring needs {@code sync -f} (Linux, coreutils 8.24 or later). */
+    @Override
+    public boolean deferSync() {
+        if (!System.getProperty("os.name", "").startsWith("Linux") || !Files.isExecutable(SYNC)) {
+            return false;
+        }
+        deferring.incrementAndGet();
+        return true;
+    }
+
+    /** One syncfs(2) of the root's file system: every file, folder and rename written so far. */
+    @Override
+    public void syncDeferred() {
+        try {
+            Path dir = Files.isDirectory(root) ? root : root.getParent();
+            if (dir == null) {
+                return;
+            }
+            Process p = new ProcessBuilder(SYNC.toString(), "-f", dir.toString()).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new MigratorException(ErrorCode.FAILED, "'sync -f " + dir + "' did not finish within 10 minutes; the objects"
+                        + " written to " + displayUri + " are not known to be on disk; run the same command again", null);
+            }
+            if (p.exitValue() != 0) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot make the objects written to " + displayUri + " durable: 'sync -f "
+                        + dir + "' exited " + p.exitValue() + (said.isEmpty() ? "" : " (" + said + ")") + "; run the same command again", null);
+            }
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot make the objects written to " + displayUri + " durable: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while syncing " + displayUri, e);
+        } finally {
+            deferring.decrementAndGet();
         }
     }
 
