@@ -108,6 +108,12 @@ public final class Copier {
                 ObjectInfo atTarget = pair.target();
                 ObjectInfo object = pair.source();
                 progress.listed(object);
+                // Asked here, in listing order, so the journal reads its sorted entries once, in step. It is
+                // trusted only while the target still has an object of that size.
+                if (journal != null && atTarget != null && atTarget.size() == object.size() && journal.isDone(object)) {
+                    skip(object);
+                    continue;
+                }
                 inFlight.acquire();
                 try {
                     workers.execute(() -> {
@@ -168,11 +174,6 @@ public final class Copier {
         VerifiedContent content = null;
         try {
             if (cancelled) {
-                return;
-            }
-            // The journal is trusted only while the target still has an object of that size.
-            if (journal != null && atTarget != null && atTarget.size() == listed.size() && journal.isDone(listed)) {
-                skip(listed);
                 return;
             }
             ObjectInfo from;
