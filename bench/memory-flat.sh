@@ -130,6 +130,11 @@ for n in $COUNTS; do
       done
       wait "$victim" 2>/dev/null || true
       j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1)
+      if [[ -z $j ]]; then
+        log "  the run ended before it could be killed (see err-$bucket-killed.log); no resume measured"
+        printf 'migrator\t%s\t%s\t0\t0\t\t\tFAIL(not killed, see err-%s-killed.log)\tresumed\t\n' "$n" "$heap" "$bucket" >>"$RESULTS"
+        continue
+      fi
       log "  killed with $(( $(wc -l <"$j") - 1 )) journal lines"
       measure "$n" "$heap" resumed
       rm -rf "${WORK_DIR:?}/store/$bucket"

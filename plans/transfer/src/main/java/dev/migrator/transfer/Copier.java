@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Copies every object of one store into another, verified end to end: each object's bytes are hashed
@@ -101,11 +102,11 @@ public final class Copier {
     }
 
     /**
-     * What the adaptive concurrency found, one line per endpoint (e.g. {@code "target: 12 (highest 24, 40
+     * What the adaptive concurrency found, one line per endpoint that throttled (e.g. {@code "target: 12 (highest 24, 40
      * throttled, 3 decreases)"}); empty with a fixed number of transfers.
      */
     public List<String> concurrency() {
-        return sourceLimit == null ? List.of() : List.of(sourceLimit.toString(), targetLimit.toString());
+        return Stream.of(sourceLimit, targetLimit).filter(l -> l != null && l.decreases() > 0).map(AdaptiveLimit::toString).toList();
     }
 
     /** The adaptive limit of the target ({@code true}) or the source; null with a fixed number of transfers. */
