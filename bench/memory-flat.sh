@@ -124,12 +124,12 @@ for n in $COUNTS; do
         --state "$WORK_DIR/state-$bucket" --json -q >/dev/null 2>"$WORK_DIR/err-$bucket-killed.log" &
       victim=$!
       while kill -0 "$victim" 2>/dev/null; do
-        j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1)
+        j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1 || true)
         if [[ -n $j ]] && (( $(wc -l <"$j") > half )); then kill -9 "$victim"; break; fi
         sleep 0.2
       done
       wait "$victim" 2>/dev/null || true
-      j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1)
+      j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1 || true)
       if [[ -z $j ]]; then
         log "  the run ended before it could be killed (see err-$bucket-killed.log); no resume measured"
         printf 'migrator\t%s\t%s\t0\t0\t\t\tFAIL(not killed, see err-%s-killed.log)\tresumed\t\n' "$n" "$heap" "$bucket" >>"$RESULTS"

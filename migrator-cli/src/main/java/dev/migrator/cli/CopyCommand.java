@@ -53,8 +53,17 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     DatabaseArgs database;
 
+    @Mixin
+    BandwidthArgs bandwidth;
+
     @Override
     public Integer call() {
+        try (var limit = bandwidth.register()) {
+            return copy();
+        }
+    }
+
+    private Integer copy() {
         if (DatabaseCommands.involved(src, dst)) {
             return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }
