@@ -5,11 +5,17 @@
 # starts one on-disk S3 endpoint (`migrator serve-s3 --dir`), and copies each folder into a fresh
 # bucket with `migrator copy`, once with the JVM's default heap and once with a small fixed heap
 # (-Xmx256m), recording peak RSS (`/usr/bin/time -v`, "Maximum resident set size"), wall time and
-# the largest Java heap still in use after a GC (from -Xlog:gc). Optionally the same copy with rclone
-# for reference. Prints a Markdown table.
+# the largest Java heap still in use after a GC (from -Xlog:gc). With RESUME=1 (the default) each count
+# is also copied by a run that is killed with `kill -9` once its journal holds half the objects, and the
+# same command is run again: that resumed run is measured too (it sorts the journal and skips what it
+# lists as done). Optionally the same copy with rclone for reference. Prints a Markdown table.
+#
+# TARGET=local copies into a local folder instead: S3Proxy's on-disk store lists in O(N) per page, so a
+# resumed run into a bucket that already holds 500,000 objects measures the server, not migrator.
 #
 # Usage: bench/memory-flat.sh
 #   MIGRATOR_JAR=path/to/migrator.jar COUNTS="20000 200000" HEAPS="default 256m" bench/memory-flat.sh
+#   COUNTS=1000000 SIZE=0 HEAPS=default TARGET=local VERIFY=0 bench/memory-flat.sh
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +25,9 @@ SIZE="${SIZE:-1024}"              # bytes per object
 FILES_PER_DIR="${FILES_PER_DIR:-1000}"
 HEAPS="${HEAPS:-default 256m}"    # "default" = the JVM's default max heap; otherwise an -Xmx value
 TRANSFERS="${TRANSFERS:-8}"
+MIGRATOR_JAVA_OPTS="${MIGRATOR_JAVA_OPTS:-}" # more JVM options for the measured migrator runs (e.g. -XX:+UseSerialGC)
+RESUME="${RESUME:-1}"             # 1: also measure a run resumed after kill -9 at half the objects
+TARGET="${TARGET:-s3}"            # s3 (serve-s3 --dir) or local (a folder)
 RCLONE="${RCLONE:-0}"             # 1: also measure `rclone copy` of the same folder (adds ~6 min)
 VERIFY="${VERIFY:-1}"             # 1: `migrator verify` the small-heap runs (not timed) ...
 VERIFY_MAX="${VERIFY_MAX:-20000}"  # ... of at most this many objects: S3Proxy's on-disk store walks the
@@ -37,6 +46,7 @@ if [[ $RCLONE == 1 ]] && ! command -v rclone >/dev/null 2>&1; then
   echo "note: rclone not found (apt-get install -y rclone); skipping the rclone reference runs" >&2; RCLONE=0
 fi
 s3uri_here() { s3uri "$PORT" "$1"; }
+target_uri() { if [[ $TARGET == local ]]; then echo "file://$WORK_DIR/store/$1"; else s3uri_here "$1"; fi; }
 rclone_remote s "$PORT"
 
 # --- data --------------------------------------------------------------------------------------
@@ -45,20 +55,20 @@ for n in $COUNTS; do
   python3 - "$WORK_DIR/src-$n" "$n" "$SIZE" "$FILES_PER_DIR" <<'EOF'
 import os, sys
 root, n, size, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-block = os.urandom(size * 1024)  # vary content cheaply: each file a different slice + its index
+block = os.urandom(max(size, 1) * 1024)  # vary content cheaply: each file a different slice + its index
 for i in range(n):
     d = os.path.join(root, "d%05d" % (i // per))
     if i % per == 0:
         os.makedirs(d, exist_ok=True)
-    off = (i * 7919) % (len(block) - size)
-    head = b"%012d" % i
+    off = (i * 7919) % (len(block) - size) if size else 0
+    head = (b"%012d" % i)[:size]
     with open(os.path.join(d, "f%07d.bin" % i), "wb") as f:
-        f.write(head + block[off:off + size - len(head)])
+        f.write(head + block[off:off + max(0, size - len(head))])
 EOF
 done
 
 # --- endpoint ----------------------------------------------------------------------------------
-start_server s "$PORT" "$WORK_DIR/store"
+if [[ $TARGET == local ]]; then mkdir -p "$WORK_DIR/store"; else start_server s "$PORT" "$WORK_DIR/store"; fi
 
 # --- runs --------------------------------------------------------------------------------------
 RESULTS="$WORK_DIR/results.tsv" # tool count heap wall rss_kb heap_after_gc_mb objects status
@@ -68,34 +78,67 @@ to_seconds() { awk -F: '{ s=0; for (i=1;i<=NF;i++) s=s*60+$i; print s }'; }
 bucket_seq=0
 new_bucket() { # sets $bucket to a fresh, empty bucket
   bucket_seq=$((bucket_seq + 1)); bucket="mem-$bucket_seq"
-  if command -v rclone >/dev/null 2>&1; then rclone mkdir "s:$bucket"; else mkdir -p "$WORK_DIR/store/$bucket"; fi
+  if [[ $TARGET != local ]] && command -v rclone >/dev/null 2>&1; then rclone mkdir "s:$bucket"; else mkdir -p "$WORK_DIR/store/$bucket"; fi
+}
+
+measure() { # n heap label [kill_at]: one timed migrator copy of src-n into $bucket, appended to $RESULTS
+  local n=$1 heap=$2 label=$3
+  local jopts=(); [[ $heap != default ]] && jopts=("-Xmx$heap")
+  # shellcheck disable=SC2206
+  jopts+=($MIGRATOR_JAVA_OPTS)
+  local gclog="$WORK_DIR/gc-$bucket-$label.log" tag="$bucket-$label"
+  sync; sleep 1
+  log "migrator copy $n objects (heap: $heap, $label) -> $bucket"
+  local rc=0
+  /usr/bin/time -v -o "$WORK_DIR/time-$tag" java "${jopts[@]}" "-Xlog:gc:file=$gclog" -jar "$MIGRATOR_JAR" copy \
+    "file://$WORK_DIR/src-$n" "$(target_uri "$bucket")" --transfers "$TRANSFERS" --state "$WORK_DIR/state-$bucket" \
+    --json -q >"$WORK_DIR/out-$tag.json" 2>"$WORK_DIR/err-$tag.log" || rc=$?
+  local rss wall after objs skipped status
+  rss=$(field "Maximum resident set size" "$WORK_DIR/time-$tag")
+  wall=$(field "Elapsed (wall clock)" "$WORK_DIR/time-$tag" | to_seconds)
+  # Largest "used after GC" figure: the live set plus whatever old-generation garbage was not yet collected.
+  after=$(grep -oE -- '->[0-9]+M\(' "$gclog" 2>/dev/null | tr -dc '0-9\n' | sort -n | tail -n 1 || true)
+  objs=$(grep -oE '"objects"[^,}]*' "$WORK_DIR/out-$tag.json" | head -n 1 | tr -dc '0-9' || true)
+  skipped=$(grep -oE '"skipped"[^,}]*' "$WORK_DIR/out-$tag.json" | head -n 1 | tr -dc '0-9' || true)
+  status="ok"; [[ $rc != 0 ]] && status="FAIL(exit $rc, see err-$tag.log)"
+  if [[ $rc == 0 && $VERIFY == 1 && ( $heap != default || $label != full ) && $n -le $VERIFY_MAX ]]; then
+    log "  verifying (not timed)"
+    java -jar "$MIGRATOR_JAR" verify "file://$WORK_DIR/src-$n" "$(target_uri "$bucket")" >"$WORK_DIR/verify-$tag.log" 2>&1 \
+      && status="ok, verified" || status="FAIL(verify, see verify-$tag.log)"
+  fi
+  log "  ${wall}s, peak RSS $((rss / 1024)) MiB, max heap after GC ${after:-?} MiB, copied ${objs:-?}, skipped ${skipped:-?}, $status"
+  printf 'migrator\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$heap" "$wall" "$rss" "${after:-}" "${objs:-}" "$status" "$label" "${skipped:-}" >>"$RESULTS"
 }
 
 for n in $COUNTS; do
   for heap in $HEAPS; do
     new_bucket
-    jopts=(); [[ $heap != default ]] && jopts=("-Xmx$heap")
-    gclog="$WORK_DIR/gc-$bucket.log"
-    sync; sleep 1
-    log "migrator copy $n objects (heap: $heap) -> $bucket"
-    rc=0
-    /usr/bin/time -v -o "$WORK_DIR/time-$bucket" java "${jopts[@]}" "-Xlog:gc:file=$gclog" -jar "$MIGRATOR_JAR" copy \
-      "file://$WORK_DIR/src-$n" "$(s3uri_here "$bucket")" --transfers "$TRANSFERS" --state "$WORK_DIR/state-$bucket" \
-      --json -q >"$WORK_DIR/out-$bucket.json" 2>"$WORK_DIR/err-$bucket.log" || rc=$?
-    rss=$(field "Maximum resident set size" "$WORK_DIR/time-$bucket")
-    wall=$(field "Elapsed (wall clock)" "$WORK_DIR/time-$bucket" | to_seconds)
-    # Largest "used after GC" figure: the live set plus whatever old-generation garbage was not yet collected.
-    after=$(grep -oE -- '->[0-9]+M\(' "$gclog" 2>/dev/null | tr -dc '0-9\n' | sort -n | tail -n 1 || true)
-    objs=$(grep -oE '"objects"[^,}]*' "$WORK_DIR/out-$bucket.json" | tr -dc '0-9' || true)
-    status="ok"; [[ $rc != 0 ]] && status="FAIL(exit $rc, see err-$bucket.log)"
-    if [[ $rc == 0 && $VERIFY == 1 && $heap != default && $n -le $VERIFY_MAX ]]; then
-      log "  verifying (not timed)"
-      java -jar "$MIGRATOR_JAR" verify "file://$WORK_DIR/src-$n" "$(s3uri_here "$bucket")" >"$WORK_DIR/verify-$bucket.log" 2>&1 \
-        && status="ok, verified" || status="FAIL(verify, see verify-$bucket.log)"
-    fi
-    log "  ${wall}s, peak RSS $((rss / 1024)) MiB, max heap after GC ${after:-?} MiB, copied ${objs:-?}, $status"
-    printf 'migrator\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$heap" "$wall" "$rss" "${after:-}" "${objs:-}" "$status" >>"$RESULTS"
+    measure "$n" "$heap" full
     rm -rf "${WORK_DIR:?}/store/$bucket"
+    if [[ $RESUME == 1 ]]; then
+      new_bucket
+      half=$((n / 2))
+      log "migrator copy $n objects (heap: $heap) -> $bucket, killed with kill -9 once $half are journaled"
+      # shellcheck disable=SC2086
+      java $MIGRATOR_JAVA_OPTS -jar "$MIGRATOR_JAR" copy "file://$WORK_DIR/src-$n" "$(target_uri "$bucket")" --transfers "$TRANSFERS" \
+        --state "$WORK_DIR/state-$bucket" --json -q >/dev/null 2>"$WORK_DIR/err-$bucket-killed.log" &
+      victim=$!
+      while kill -0 "$victim" 2>/dev/null; do
+        j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1 || true)
+        if [[ -n $j ]] && (( $(wc -l <"$j") > half )); then kill -9 "$victim"; break; fi
+        sleep 0.2
+      done
+      wait "$victim" 2>/dev/null || true
+      j=$(find "$WORK_DIR/state-$bucket" -name journal 2>/dev/null | head -n 1 || true)
+      if [[ -z $j ]]; then
+        log "  the run ended before it could be killed (see err-$bucket-killed.log); no resume measured"
+        printf 'migrator\t%s\t%s\t0\t0\t\t\tFAIL(not killed, see err-%s-killed.log)\tresumed\t\n' "$n" "$heap" "$bucket" >>"$RESULTS"
+        continue
+      fi
+      log "  killed with $(( $(wc -l <"$j") - 1 )) journal lines"
+      measure "$n" "$heap" resumed
+      rm -rf "${WORK_DIR:?}/store/$bucket"
+    fi
   done
   if [[ $RCLONE == 1 ]]; then
     new_bucket
@@ -108,17 +151,17 @@ for n in $COUNTS; do
     wall=$(field "Elapsed (wall clock)" "$WORK_DIR/time-$bucket" | to_seconds)
     status="ok"; [[ $rc != 0 ]] && status="FAIL(exit $rc)"
     log "  ${wall}s, peak RSS $((rss / 1024)) MiB, $status"
-    printf 'rclone\t%s\t-\t%s\t%s\t\t%s\t%s\n' "$n" "$wall" "$rss" "$n" "$status" >>"$RESULTS"
+    printf 'rclone\t%s\t-\t%s\t%s\t\t%s\t%s\tfull\t\n' "$n" "$wall" "$rss" "$n" "$status" >>"$RESULTS"
     rm -rf "${WORK_DIR:?}/store/$bucket"
   fi
 done
 
 echo
-echo "### Peak memory of a copy of N x $SIZE-byte objects (local folder -> S3 endpoint on disk, --transfers $TRANSFERS, $(nproc) CPUs)"
+echo "### Peak memory of a copy of N x $SIZE-byte objects (local folder -> $TARGET, --transfers $TRANSFERS, JVM options: ${MIGRATOR_JAVA_OPTS:-none}, $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
-echo "| tool | objects | max heap | wall s | objects/s | peak RSS MiB | max heap used after GC MiB | result |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| tool | objects | run | max heap | wall s | objects/s | peak RSS MiB | max heap used after GC MiB | copied | skipped | result |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 awk -F'\t' '{ heap = ($3 == "default" ? "JVM default" : ($3 == "-" ? "-" : "-Xmx" $3));
-  printf "| %s | %d | %s | %.1f | %.0f | %.0f | %s | %s |\n", $1, $2, heap, $4, $2/$4, $5/1024, ($6 == "" ? "-" : $6), $8 }' "$RESULTS"
+  printf "| %s | %d | %s | %s | %.1f | %.0f | %.0f | %s | %s | %s | %s |\n", $1, $2, $9, heap, $4, $2/$4, $5/1024, ($6 == "" ? "-" : $6), $7, ($10 == "" ? "-" : $10), $8 }' "$RESULTS"
 echo
 echo "Raw results: $RESULTS$( [[ $KEEP == 1 || $CREATED_WORK == 0 ]] || echo ' (removed at exit; KEEP=1 keeps it)')"

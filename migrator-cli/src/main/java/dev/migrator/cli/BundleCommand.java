@@ -113,8 +113,17 @@ final class BundleCommand {
         @Mixin
         StateArgs state;
 
+        @Mixin
+        BandwidthArgs bandwidth;
+
         @Override
         public Integer call() {
+            try (var limit = bandwidth.register()) {
+                return create();
+            }
+        }
+
+        private Integer create() {
             try (BundleEndpoints ends = endpoints()) {
                 ObjectStore target = ends.store(StoreArgs.toUri(to));
                 List<BundleSource> list = new ArrayList<>();
@@ -258,8 +267,17 @@ final class BundleCommand {
         @Mixin
         StateArgs state;
 
+        @Mixin
+        BandwidthArgs bandwidth;
+
         @Override
         public Integer call() {
+            try (var limit = bandwidth.register()) {
+                return restore();
+            }
+        }
+
+        private Integer restore() {
             try (BundleEndpoints ends = endpoints()) {
                 ObjectStore store = ends.store(StoreArgs.toUri(bundle));
                 BundleReader reader = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE);

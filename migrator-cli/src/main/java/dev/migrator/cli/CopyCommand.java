@@ -27,9 +27,10 @@ final class CopyCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DST", description = "Target: s3://, gs://, file:// URI, a local path, or a database URI.")
     String dst;
 
-    @Option(names = "--transfers", paramLabel = "N", defaultValue = "" + CopyOptions.DEFAULT_TRANSFERS,
-            description = "Objects copied in parallel. Default: ${DEFAULT-VALUE}.")
-    int transfers;
+    @Option(names = "--transfers", paramLabel = "N|auto", defaultValue = "auto",
+            description = "Objects copied in parallel: a number, or auto to grow per endpoint until it throttles "
+                    + "(429/503) and back off when it does. Default: ${DEFAULT-VALUE}.")
+    String transfers;
 
     @Option(names = "--overwrite", description = "Replace objects at DST that differ from SRC.")
     boolean overwrite;
@@ -52,19 +53,31 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     DatabaseArgs database;
 
+    @Mixin
+    BandwidthArgs bandwidth;
+
     @Override
     public Integer call() {
+        try (var limit = bandwidth.register()) {
+            return copy();
+        }
+    }
+
+    private Integer copy() {
         if (DatabaseCommands.involved(src, dst)) {
             return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }
         PrintStream out = System.out;
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
             Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
-            CopyOptions options = new CopyOptions(transfers, overwrite, dryRun, journal, store.retry());
+            CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
                 Copier copier = new Copier(source, target, options, progress);
                 summary = runInterruptibly(copier);
+                if (!output.json && !output.quiet) {
+                    copier.concurrency().forEach(line -> System.err.println("note: concurrency throttled, " + line));
+                }
             }
             if (summary.copied() + summary.skipped() + summary.failed() + summary.vanished() == 0 && !summary.interrupted()) {
                 System.err.println("note: " + source.displayUri() + " has no objects; nothing to copy (check the bucket and prefix)");

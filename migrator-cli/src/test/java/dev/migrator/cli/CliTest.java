@@ -117,6 +117,25 @@ class CliTest {
         assertBadInput(CliRun.of("copy", src.toString(), src.resolve("photos").toString()), "overlap");
         assertBadInput(CliRun.of("verify", dir.resolve("nope").toString(), dst.toString()), "does not exist");
         assertBadInput(CliRun.of("copy", "s3://bucket with space/x", dst.toString()), "not a valid URI");
+        assertBadInput(CliRun.of("copy", src.toString(), dst.toString(), "--transfers", "many"), "--transfers must be 'auto'");
+        assertBadInput(CliRun.of("copy", src.toString(), dst.toString(), "--bwlimit", "fast"), "--bwlimit 'fast' is not a rate");
+    }
+
+    /** {@code --bwlimit} paces the copy: 2 MiB at 1 MiB/s take about 2 s (not less), and the copy verifies. */
+    @Test
+    void bwlimitPacesTheCopy() throws Exception {
+        Path from = dir.resolve("bw-src");
+        Files.createDirectories(from);
+        byte[] bytes = new byte[2 * 1024 * 1024];
+        new java.util.Random(3).nextBytes(bytes);
+        Files.write(from.resolve("two-mib"), bytes);
+        long start = System.nanoTime();
+        CliRun run = CliRun.of("copy", from.toString(), dir.resolve("bw-dst").toString(), "--bwlimit", "1M/s", "-q");
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(run.exit()).as(run.all()).isZero();
+        assertThat(Files.readAllBytes(dir.resolve("bw-dst/two-mib"))).isEqualTo(bytes);
+        assertThat(seconds).as("2 MiB at 1 MiB/s (minus a 0.1 s burst)").isGreaterThan(1.8);
+        assertThat(CliRun.of("copy", "--help").out()).contains("--bwlimit", "--transfers");
     }
 
     private static void assertBadInput(CliRun run, String expected) {

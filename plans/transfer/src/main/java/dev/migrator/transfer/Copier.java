@@ -8,6 +8,7 @@ import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
+import dev.migrator.provider.ThrottledException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -17,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Copies every object of one store into another, verified end to end: each object's bytes are hashed
@@ -28,12 +30,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * copy after a crash resumes. Memory is bounded: the listing is streamed and at most twice
  * {@code transfers} objects are in flight.
  *
+ * <p>With {@code --transfers auto} ({@link CopyOptions#AUTO}) the concurrency is found per endpoint, in this
+ * one place: each object holds a permit of the source's and of the target's {@link AdaptiveLimit}, every
+ * request a store's retry layer reports as throttled ({@link ThrottledException}) lowers that store's limit,
+ * and finished objects raise it. At most {@value #LARGE_AT_ONCE} objects larger than {@value #LARGE_BYTES}
+ * bytes are in flight, which bounds the part buffers.
+ *
  * <p>Every caller gets the same two refusals before anything is written: a source and target that overlap
  * ({@link Overlap}, after the stores resolve aliases such as symlinks), and a second run on the same journal's
  * directory while one holds its {@link StateLock} (the same copy started twice would transfer everything twice).
  */
 public final class Copier {
     public static final int MAX_REPORTED_FAILURES = 100;
+    /** With {@code --transfers auto}, objects above this size count as large (they go in parts by default). */
+    static final long LARGE_BYTES = 16L * 1024 * 1024;
+    /** Large objects in flight at once with {@code --transfers auto}: 4 x 4 parts x 16 MiB = 256 MiB of buffers. */
+    static final int LARGE_AT_ONCE = 4;
 
     private final ObjectStore source;
     private final ObjectStore target;
@@ -53,6 +65,15 @@ public final class Copier {
     private volatile Thread runner;
     /** Counts and reports every retry, of a store operation or of a whole object that did not verify. */
     private final Retry.Listener onRetry;
+    /**
+     * With {@code --transfers auto}, one limit per endpoint: an object holds a permit of each while in flight,
+     * and a throttled request of a store lowers that store's limit (null with a fixed number of transfers).
+     */
+    private final AdaptiveLimit sourceLimit;
+    private final AdaptiveLimit targetLimit;
+    /** The permits of the object the current worker thread copies, for the retry listeners. */
+    private final ThreadLocal<AdaptiveLimit.Permit> sourcePermit = new ThreadLocal<>();
+    private final ThreadLocal<AdaptiveLimit.Permit> targetPermit = new ThreadLocal<>();
 
     /** The copier retries the stores with its policy (once: a store opened through Stores is not wrapped again). */
     public Copier(ObjectStore source, ObjectStore target, CopyOptions options, Progress progress) {
@@ -60,10 +81,49 @@ public final class Copier {
             retries.incrementAndGet();
             progress.retrying(what, cause.getMessage());
         };
-        this.source = RetryingObjectStore.around(source, options.retry(), onRetry);
-        this.target = RetryingObjectStore.around(target, options.retry(), onRetry);
+        boolean auto = options.transfers() == CopyOptions.AUTO;
+        this.sourceLimit = auto ? new AdaptiveLimit("source", CopyOptions.AUTO_START, CopyOptions.AUTO_MAX) : null;
+        this.targetLimit = auto ? new AdaptiveLimit("target", CopyOptions.AUTO_START, CopyOptions.AUTO_MAX) : null;
+        this.source = retried(source, options.retry(), throttleAware(sourceLimit, sourcePermit));
+        this.target = retried(target, options.retry(), throttleAware(targetLimit, targetPermit));
         this.options = options;
         this.progress = progress;
+    }
+
+    /**
+     * {@link RetryingObjectStore#around}, also through a bandwidth layer outside the retry layer (as
+     * {@code --bwlimit} and a plan's {@code bandwidth:} put it): the copier's listener must hear every retry,
+     * or the adaptive limits would never hear of a throttle.
+     */
+    private static ObjectStore retried(ObjectStore store, Retry retry, Retry.Listener listener) {
+        if (store instanceof BandwidthLimitedStore limited) {
+            return limited.around(s -> RetryingObjectStore.around(s, retry, listener));
+        }
+        return RetryingObjectStore.around(store, retry, listener);
+    }
+
+    /** {@link #onRetry}, and a throttled request (429, 503 SlowDown, connection refused) lowers {@code limit}. */
+    private Retry.Listener throttleAware(AdaptiveLimit limit, ThreadLocal<AdaptiveLimit.Permit> permit) {
+        return (what, attempt, cause) -> {
+            onRetry.retrying(what, attempt, cause);
+            AdaptiveLimit.Permit p = permit.get();
+            if (limit != null && p != null && cause instanceof ThrottledException) {
+                limit.throttled(p);
+            }
+        };
+    }
+
+    /**
+     * What the adaptive concurrency found, one line per endpoint that throttled (e.g. {@code "target: 12 (highest 24, 40
+     * throttled, 3 decreases)"}); empty with a fixed number of transfers.
+     */
+    public List<String> concurrency() {
+        return Stream.of(sourceLimit, targetLimit).filter(l -> l != null && l.decreases() > 0).map(AdaptiveLimit::toString).toList();
+    }
+
+    /** The adaptive limit of the target ({@code true}) or the source; null with a fixed number of transfers. */
+    AdaptiveLimit limit(boolean ofTarget) {
+        return ofTarget ? targetLimit : sourceLimit;
     }
 
     /** Stops the copy as soon as the objects in flight end; {@link #run()} then reports it interrupted. */
@@ -93,9 +153,14 @@ public final class Copier {
 
     private CopySummary run(Journal journal) {
         long start = System.nanoTime();
-        ExecutorService workers = Workers.daemonPool(options.transfers(), "copy");
+        boolean auto = sourceLimit != null;
+        ExecutorService workers = Workers.daemonPool(auto ? CopyOptions.AUTO_MAX : options.transfers(), "copy");
         pool = workers;
-        Semaphore inFlight = new Semaphore(options.transfers() * 2);
+        // Fixed: twice as many objects queued as copied, so a worker never waits for the listing. Auto: the
+        // limits admit an object only when it can start, so every admitted one has a thread.
+        Semaphore inFlight = new Semaphore(auto ? CopyOptions.AUTO_MAX : options.transfers() * 2);
+        // Auto: objects in parts hold part buffers (part size x part concurrency each); at most this many at once.
+        Semaphore large = new Semaphore(LARGE_AT_ONCE);
         boolean interrupted = false;
         runner = Thread.currentThread();
         try (ListingMerge merge = ListingMerge.intoTarget(source, target, options.selection())) {
@@ -108,17 +173,59 @@ public final class Copier {
                 ObjectInfo atTarget = pair.target();
                 ObjectInfo object = pair.source();
                 progress.listed(object);
+                // Asked here, in listing order, so the journal reads its sorted entries once, in step. It is
+                // trusted only while the target still has an object of that size.
+                if (journal != null && atTarget != null && atTarget.size() == object.size() && journal.isDone(object)) {
+                    skip(object);
+                    continue;
+                }
+                boolean isLarge = auto && object.size() > LARGE_BYTES;
+                if (isLarge) {
+                    large.acquire();
+                }
                 inFlight.acquire();
+                AdaptiveLimit.Permit sp = null;
+                AdaptiveLimit.Permit tp = null;
                 try {
+                    if (auto) {
+                        sp = sourceLimit.acquire(); // always source, then target: no two objects wait on each other
+                        tp = targetLimit.acquire();
+                    }
+                    AdaptiveLimit.Permit s = sp;
+                    AdaptiveLimit.Permit t = tp;
                     workers.execute(() -> {
+                        boolean ok = false;
+                        sourcePermit.set(s);
+                        targetPermit.set(t);
                         try {
-                            copyOne(object, atTarget, journal);
+                            ok = copyOne(object, atTarget, journal);
                         } finally {
+                            sourcePermit.remove();
+                            targetPermit.remove();
+                            if (s != null) {
+                                sourceLimit.release(s, ok);
+                                targetLimit.release(t, ok);
+                            }
                             inFlight.release();
+                            if (isLarge) {
+                                large.release();
+                            }
                         }
                     });
-                } catch (java.util.concurrent.RejectedExecutionException e) {
+                } catch (java.util.concurrent.RejectedExecutionException | InterruptedException e) {
+                    if (sp != null) {
+                        sourceLimit.release(sp, false);
+                    }
+                    if (tp != null) {
+                        targetLimit.release(tp, false);
+                    }
                     inFlight.release();
+                    if (isLarge) {
+                        large.release();
+                    }
+                    if (e instanceof InterruptedException ie) {
+                        throw ie;
+                    }
                     break; // cancelled
                 }
             }
@@ -163,17 +270,12 @@ public final class Copier {
      * Copies one object. {@code atTarget} is the target listing's entry for the same key, or null when
      * the target has none, which spares a request per object.
      */
-    private void copyOne(ObjectInfo listed, ObjectInfo atTarget, Journal journal) {
+    private boolean copyOne(ObjectInfo listed, ObjectInfo atTarget, Journal journal) {
         String key = listed.key();
         VerifiedContent content = null;
         try {
             if (cancelled) {
-                return;
-            }
-            // The journal is trusted only while the target still has an object of that size.
-            if (journal != null && atTarget != null && atTarget.size() == listed.size() && journal.isDone(listed)) {
-                skip(listed);
-                return;
+                return false;
             }
             ObjectInfo from;
             if (atTarget == null) {
@@ -189,7 +291,7 @@ public final class Copier {
                 from = listed.metadata() != null ? listed : source.stat(key).orElse(null);
                 if (from == null) {
                     vanished(listed);
-                    return;
+                    return true;
                 }
                 ObjectInfo existing = atTarget.metadata() != null ? atTarget : target.stat(key).orElse(null);
                 String difference = existing == null ? null : difference(from, existing);
@@ -198,7 +300,7 @@ public final class Copier {
                         journal.markDone(from, from.checksums().md5());
                     }
                     skip(from);
-                    return;
+                    return true;
                 }
                 if (existing != null && !options.overwrite()) {
                     throw new MigratorException(ErrorCode.CONFLICT, "target " + target.displayUri() + " already has a different '"
@@ -217,14 +319,17 @@ public final class Copier {
             copied.incrementAndGet();
             copiedBytes.addAndGet(from.size());
             progress.finished(from, Progress.Outcome.COPIED);
+            return true;
         } catch (MigratorException e) {
             if (e.code() == ErrorCode.NOT_FOUND && atTarget == null && content == null) {
                 vanished(listed);
-            } else {
-                fail(listed, e.code().name(), e.getMessage());
+                return true;
             }
+            fail(listed, e.code().name(), e.getMessage());
+            return false;
         } catch (RuntimeException e) {
             fail(listed, ErrorCode.FAILED.name(), "'" + key + "': " + e);
+            return false;
         } finally {
             if (content != null) {
                 content.discard();

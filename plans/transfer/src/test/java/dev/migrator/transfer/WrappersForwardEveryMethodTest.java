@@ -11,6 +11,11 @@ class WrappersForwardEveryMethodTest {
     }
 
     @Test
+    void bandwidthLimitedStore() {
+        WrapperCheck.assertForwardsEveryMethod(d -> new BandwidthLimitedStore(d, new Bandwidth(1L << 30), false));
+    }
+
+    @Test
     void countingList() {
         WrapperCheck.assertForwardsEveryMethod(CopierTest.CountingList::new);
     }

@@ -9,6 +9,9 @@ import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Stores;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.StoreOptions;
+import dev.migrator.plan.model.Location;
+import dev.migrator.transfer.Bandwidth;
+import dev.migrator.transfer.BandwidthLimitedStore;
 import dev.migrator.transfer.CopyOptions;
 import dev.migrator.transfer.CopySummary;
 import dev.migrator.transfer.Copier;
@@ -42,8 +45,19 @@ final class ObjectSteps {
     }
 
     static ObjectStore open(StepContext ctx, String location, ObjectParams p) {
-        return Stores.open(ctx.locationNamed(location).uri(), storeOptions(p));
+        Location at = ctx.locationNamed(location);
+        ObjectStore store = Stores.open(at.uri(), storeOptions(p));
+        if (at.bandwidth() == null) {
+            return store;
+        }
+        // The plan's bandwidth: is the endpoint's, for all steps together and both directions: one shared limit.
+        Bandwidth limit = BANDWIDTH.computeIfAbsent(ctx.plan().file() + "\n" + location + "\n" + at.bandwidth(),
+                k -> new Bandwidth(at.bandwidth()));
+        return new BandwidthLimitedStore(store, limit, true);
     }
+
+    /** The endpoint limits, by plan file, location name and rate: one entry per limited endpoint. */
+    private static final java.util.Map<String, Bandwidth> BANDWIDTH = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Copies the step's selection; objects already identical at the target are skipped, so the same step is

@@ -4,6 +4,7 @@ import com.google.cloud.BaseServiceException;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ThrottledException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -158,8 +159,11 @@ final class GcsErrors {
                         + code + ": " + detail + ")", e);
             }
             case 408, 429 -> {
-                return new MigratorException(ErrorCode.FAILED, "GCS throttled the request for " + object + " ("
-                        + code + "); retrying with backoff", e, true);
+                return new ThrottledException("GCS throttled the request for " + object + " ("
+                        + code + "); retrying with backoff", e);
+            }
+            case 503 -> {
+                return new ThrottledException("GCS is overloaded (503) on " + object + ": " + detail, e);
             }
             default -> {
                 // 5xx and anything without an HTTP status are decided below.

@@ -2,6 +2,7 @@ package dev.migrator.provider.s3;
 
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ThrottledException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -28,6 +29,9 @@ final class S3Errors {
             "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests",
             "InternalError", "ServiceUnavailable", "RequestTimeout", "OperationAborted",
             "IncompleteBody");
+    /** Codes that ask the client to slow down: the copy lowers its concurrency on them. */
+    private static final Set<String> THROTTLING_CODES = Set.of(
+            "SlowDown", "Throttling", "ThrottlingException", "RequestThrottled", "TooManyRequests");
     private static final Set<String> AUTH_CODES = Set.of(
             "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "ExpiredToken", "InvalidToken",
             "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem", "InvalidSecurity");
@@ -98,7 +102,10 @@ final class S3Errors {
             return new MigratorException(ErrorCode.BAD_INPUT, what + ": the requested range is beyond the end of "
                     + "the object" + says, e);
         }
-        boolean retryable = status == 429 || status >= 500 || (code != null && RETRYABLE_CODES.contains(code));
+        if (status == 429 || status == 503 || (code != null && THROTTLING_CODES.contains(code))) {
+            return new ThrottledException(what + ": " + at + " answered" + says, e);
+        }
+        boolean retryable = status >= 500 || (code != null && RETRYABLE_CODES.contains(code));
         return new MigratorException(ErrorCode.FAILED, what + ": " + at + " answered" + says, e, retryable);
     }
 
@@ -124,8 +131,8 @@ final class S3Errors {
             String why = connectTimeout ? "no connection within " + seconds(location.connectTimeout()) : describe(e);
             // Retryable either way: a server that is restarting refuses connections for a while.
             if (answered.getAsBoolean()) {
-                return MigratorException.retryable(what + ": " + at + " stopped accepting connections (" + why
-                        + "; restarting?)", e);
+                return new ThrottledException(what + ": " + at + " stopped accepting connections (" + why
+                        + "; restarting or overloaded?)", e);
             }
             return new MigratorException(ErrorCode.BAD_INPUT, "cannot connect to " + at + " while " + what
                     + " (" + why + "): check ?endpoint= and that the server is running", e, true);

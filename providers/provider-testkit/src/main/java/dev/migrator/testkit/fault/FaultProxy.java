@@ -51,6 +51,15 @@ public final class FaultProxy implements Closeable {
     private final Map<Fault, AtomicLong> injected = new EnumMap<>(Fault.class);
     private final AtomicLong requests = new AtomicLong();
     private FaultPlan plan;
+    /** Requests being handled now (read, then answered or forwarded). */
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+    /** {@link #concurrencyLimit}: above this many requests at once, answer 503 SlowDown; 0 for none. */
+    private volatile int concurrencyLimit;
+    /** {@link #delay}: milliseconds added before each request is answered or forwarded. */
+    private volatile long delayMillis;
+    /** Sum over forwarded requests of the requests active when each arrived, for {@link #meanConcurrency}. */
+    private final AtomicLong concurrencySum = new AtomicLong();
+    private final AtomicLong forwarded = new AtomicLong();
     /** Requests the current plan was asked about: each plan numbers requests from 0. */
     private long planRequests;
     private volatile boolean closed;
@@ -133,6 +142,26 @@ public final class FaultProxy implements Closeable {
     public synchronized void plan(FaultPlan plan) {
         this.plan = Objects.requireNonNull(plan, "plan");
         this.planRequests = 0;
+    }
+
+    /**
+     * Makes the proxy an endpoint with a capacity, as S3 is per prefix: a request arriving while {@code n}
+     * others are being handled is answered {@code 503 SlowDown} (counted as an injected
+     * {@link Fault#SLOW_DOWN_503}), on top of whatever the plan decides. 0 turns it off.
+     */
+    public void concurrencyLimit(int n) {
+        this.concurrencyLimit = n;
+    }
+
+    /** Adds {@code delay} to every request before it is answered or forwarded: a distant endpoint's latency. */
+    public void delay(java.time.Duration delay) {
+        this.delayMillis = delay.toMillis();
+    }
+
+    /** Mean number of requests being handled (itself included) when a forwarded request arrived. */
+    public double meanConcurrency() {
+        long n = forwarded.get();
+        return n == 0 ? 0 : (double) concurrencySum.get() / n;
     }
 
     /** Faults actually injected so far, of every kind. */
@@ -218,11 +247,37 @@ public final class FaultProxy implements Closeable {
             out.flush();
         }
         byte[] body = readBody(in, request);
+        int now = active.incrementAndGet();
+        try {
+            handle(client, in, out, request, line, method, body, now);
+        } finally {
+            active.decrementAndGet();
+        }
+    }
 
+    private void handle(Socket client, InputStream in, OutputStream out, Head request, String[] line, String method,
+                        byte[] body, int now) throws IOException {
+        long delay = delayMillis;
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         Fault fault;
         synchronized (this) {
             requests.incrementAndGet();
             fault = plan.decide(new FaultPlan.Request(planRequests++, method, line[1]));
+        }
+        int cap = concurrencyLimit;
+        if (fault == null && cap > 0 && now > cap) {
+            fault = Fault.SLOW_DOWN_503;
+        }
+        if (fault == null || fault == Fault.TRUNCATE_BODY) {
+            forwarded.incrementAndGet();
+            concurrencySum.addAndGet(now);
         }
         if (fault == Fault.RESET) {
             injected.get(fault).incrementAndGet();
