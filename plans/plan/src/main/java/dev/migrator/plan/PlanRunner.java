@@ -77,7 +77,7 @@ public final class PlanRunner {
         /** plan.json's layout; a file of another format (an older build's) is not resumed but planned again. */
         static final int FORMAT = 3; // 3: a bundle's steps carry every move packed into it
 
-        ObjectNode json(StepKinds kinds) {
+        public ObjectNode json(StepKinds kinds) {
             ObjectNode n = JSON.createObjectNode();
             n.put("format", FORMAT).put("hash", hash);
             ArrayNode a = n.putArray("steps");
@@ -88,7 +88,7 @@ public final class PlanRunner {
             return n;
         }
 
-        static Frozen read(JsonNode n, StepKinds kinds) throws IOException {
+        public static Frozen read(JsonNode n, StepKinds kinds) throws IOException {
             if (n.path("format").asInt() != FORMAT) {
                 throw new IOException("plan.json of format " + n.path("format") + ", not " + FORMAT);
             }
@@ -155,10 +155,7 @@ public final class PlanRunner {
             // unreadable, or an older build's: plan again; finished steps whose definition is unchanged are still
             // recognized by their fingerprint
         }
-        Planner.Result r = Planner.plan(plan, Inventory.MEASURED);
-        Map<String, Long> bandwidth = new HashMap<>();
-        r.throughput().forEach((name, t) -> bandwidth.put(name, t.bandwidth()));
-        Frozen f = new Frozen(hash, r.steps(), r.schedule().start(), r.schedule().presync(), r.schedule().cutover(), bandwidth);
+        Frozen f = plan(plan, drill);
         try {
             Files.createDirectories(stateDir);
             Path tmp = stateDir.resolve("plan.json.tmp");
@@ -173,7 +170,17 @@ public final class PlanRunner {
         return f;
     }
 
-    private static String hash(Plan plan, boolean drill) {
+    /** A new plan, measured, as a run freezes it (also what shared state holds, {@code dev.migrator.plan.shared}). */
+    public static Frozen plan(Plan plan, boolean drill) {
+        Planner.Result r = Planner.plan(plan, Inventory.MEASURED);
+        Map<String, Long> bandwidth = new HashMap<>();
+        r.throughput().forEach((name, t) -> bandwidth.put(name, t.bandwidth()));
+        return new Frozen(hash(plan, drill), r.steps(), r.schedule().start(), r.schedule().presync(), r.schedule().cutover(),
+                bandwidth);
+    }
+
+    /** What identifies a plan file and its locations: a frozen plan of another hash is not resumed. */
+    public static String hash(Plan plan, boolean drill) {
         StringBuilder b = new StringBuilder(drill ? "drill\n" : "run\n");
         try {
             b.append(Files.readString(plan.file(), StandardCharsets.UTF_8));

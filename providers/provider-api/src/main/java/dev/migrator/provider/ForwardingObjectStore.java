@@ -76,6 +76,11 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     }
 
     @Override
+    public Optional<ObjectInfo> createIfAbsent(String key, Content content, ObjectMetadata metadata) {
+        return delegate.createIfAbsent(key, content, metadata);
+    }
+
+    @Override
     public void delete(String key) {
         delegate.delete(key);
     }

@@ -134,6 +134,20 @@ public interface ObjectStore extends AutoCloseable {
      */
     ObjectInfo put(String key, Content content, ObjectMetadata metadata);
 
+    /**
+     * Optional capability ({@link Capabilities#conditionalCreate()}): stores {@code content} under {@code key}
+     * only if no object has that key, decided by the store in one atomic step. Returns what was stored, or empty
+     * when an object already had the key (it is left as it was). Of any number of callers racing for one key,
+     * exactly one gets a result. For small objects (claims, markers); an adapter may refuse content larger than
+     * one part with {@link ErrorCode#BAD_INPUT}. Not idempotent: a retry after a lost response sees its own
+     * object and returns empty, so a caller that retries puts a token in the content and reads it back. The
+     * default refuses with {@link ErrorCode#BAD_INPUT}.
+     */
+    default Optional<ObjectInfo> createIfAbsent(String key, Content content, ObjectMetadata metadata) {
+        throw MigratorException.badInput(displayUri() + " does not offer create-only writes (needed to share state"
+                + " between workers); use a file://, s3:// or gs:// location for --state");
+    }
+
     /** Deletes the object; deleting a missing key is not an error. */
     void delete(String key);
 

@@ -78,6 +78,12 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
         return retry.call("put " + key, () -> delegate.put(key, content, metadata), listener);
     }
 
+    /** Retried like put: a retry after a lost response returns empty, which the contract tells callers to expect. */
+    @Override
+    public Optional<ObjectInfo> createIfAbsent(String key, Content content, ObjectMetadata metadata) {
+        return retry.call("create " + key, () -> delegate.createIfAbsent(key, content, metadata), listener);
+    }
+
     @Override
     public void delete(String key) {
         retry.call("delete " + key, () -> {

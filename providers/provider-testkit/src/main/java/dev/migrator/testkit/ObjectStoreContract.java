@@ -317,6 +317,50 @@ public abstract class ObjectStoreContract {
     }
 
     @Test
+    void declaredConditionalCreateLetsExactlyOneRacerWin() throws Exception {
+        assumeTrue(store.capabilities().conditionalCreate(), "the store does not declare create-only writes");
+        ObjectMetadata meta = new ObjectMetadata("application/json", null, null, null, Map.of("holder", "first"));
+        ObjectInfo first = store.createIfAbsent("claims/unit-1", Content.of("first".getBytes(StandardCharsets.UTF_8)), meta)
+                .orElseThrow(() -> new AssertionError("a create-only write of a new key did not create it"));
+        assertThat(first.size()).isEqualTo(5);
+        assertThat(store.createIfAbsent("claims/unit-1", Content.of("second".getBytes(StandardCharsets.UTF_8)),
+                ObjectMetadata.EMPTY)).as("a second create of the same key").isEmpty();
+        assertThat(read(store.open("claims/unit-1", 0, -1))).isEqualTo("first".getBytes(StandardCharsets.UTF_8));
+        assertThat(store.stat("claims/unit-1").orElseThrow().metadata()).isEqualTo(meta);
+
+        // Racers: every round, 8 threads create the same fresh key at once; exactly one wins and its bytes are stored.
+        int racers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(racers);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String key = "claims/race-" + round;
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(racers);
+                List<Future<Boolean>> results = new ArrayList<>();
+                for (int r = 0; r < racers; r++) {
+                    byte[] mine = ("racer " + r).getBytes(StandardCharsets.UTF_8);
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return store.createIfAbsent(key, Content.of(mine), ObjectMetadata.EMPTY).isPresent();
+                    }));
+                }
+                List<Integer> winners = new ArrayList<>();
+                for (int r = 0; r < racers; r++) {
+                    if (results.get(r).get()) {
+                        winners.add(r);
+                    }
+                }
+                assertThat(winners).as("winners of round " + round).hasSize(1);
+                assertThat(new String(read(store.open(key, 0, -1)), StandardCharsets.UTF_8)).isEqualTo("racer " + winners.get(0));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Stream<ObjectInfo> listed = store.list("claims/")) {
+            assertThat(listed.map(ObjectInfo::key)).as("no temporary names left").hasSize(6);
+        }
+    }
+
+    @Test
     void declaredMovableFilesAreTaken() throws IOException {
         assumeTrue(store.capabilities().movableFiles(), "the store does not declare taking movable files");
         byte[] data = randomBytes(3000, 12);

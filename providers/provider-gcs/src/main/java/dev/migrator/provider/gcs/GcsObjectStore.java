@@ -97,7 +97,7 @@ public final class GcsObjectStore implements ObjectStore {
     }
 
     private static final Capabilities CAPABILITIES = new Capabilities(true, false,
-            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true);
+            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true).withConditionalCreate();
 
     @Override
     public Stream<ObjectInfo> list(String prefix) {
@@ -208,6 +208,29 @@ public final class GcsObjectStore implements ObjectStore {
             return checkedSize(key, stored, size);
         }
         return checkedSize(key, call(key, () -> resumableUpload(key, info, content)), size);
+    }
+
+    /** Create-only with {@code ifGenerationMatch=0} (GCS answers 412 when the object exists); one request, up to one chunk. */
+    @Override
+    public Optional<ObjectInfo> createIfAbsent(String key, Content content, ObjectMetadata metadata) {
+        long size = content.size();
+        if (size > chunkSize) {
+            throw MigratorException.badInput("a create-only write of " + GcsErrors.quoted(key) + " in " + displayUri
+                    + " takes at most one chunk (" + chunkSize + " bytes), not " + size);
+        }
+        byte[] bytes = readExactly(key, content, (int) size);
+        BlobInfo info = blobInfo(id(key), metadata);
+        try {
+            Blob stored = storage.create(info, bytes, BlobTargetOption.doesNotExist(), BlobTargetOption.disableGzipContent());
+            errors.answered();
+            return Optional.of(checkedSize(key, stored, size));
+        } catch (StorageException e) {
+            if (e.getCode() == 412) {
+                errors.answered();
+                return Optional.empty();
+            }
+            throw errors.translate(e, key);
+        }
     }
 
     private ObjectInfo checkedSize(String key, BlobInfo result, long size) {

@@ -166,7 +166,7 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
         return CAPABILITIES;
     }
 
-    private static final Capabilities CAPABILITIES = new Capabilities(false, true, Set.of(), true);
+    private static final Capabilities CAPABILITIES = new Capabilities(false, true, Set.of(), true).withConditionalCreate();
 
     @Override
     public Stream<ObjectInfo> list(String prefix) {
@@ -284,6 +284,64 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
                     Files.deleteIfExists(temp);
                 } catch (IOException ignored) {
                     // best effort: a leftover temp file is never listed, and another process sweeps it
+                }
+            }
+        }
+    }
+
+    /**
+     * Create-only: the object is written and fsynced under a temporary name, given its metadata, then linked to its
+     * final name with link(2), which fails if the name exists (a rename would replace it; O_EXCL on the final name
+     * would show readers a partly written object). The temporary name is then removed.
+     */
+    @Override
+    public Optional<ObjectInfo> createIfAbsent(String key, Content content, ObjectMetadata metadata) {
+        Path target = pathOf(key);
+        Path dir = target.getParent();
+        Path temp = null;
+        try {
+            createParents(key, dir);
+            if (Files.isSymbolicLink(target)) {
+                throw throughLink("write", key, target);
+            }
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            temp = TempFiles.newTemp(dir);
+            MessageDigest md5 = Digests.md5();
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS);
+                 InputStream in = content.open()) {
+                OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), md5);
+                if (in.transferTo(out) != content.size()) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': the content is not "
+                            + content.size() + " bytes", null, true);
+                }
+                out.flush();
+                ch.force(true);
+            }
+            writeMetadata(temp, metadata);
+            if (LocalLayout.needsStoredName(target.getFileName().toString())) {
+                List<String> segments = LocalLayout.segments(key);
+                Xattrs.write(temp, ATTR_NAME, segments.get(segments.size() - 1));
+            }
+            BasicFileAttributes attrs = Files.readAttributes(temp, BasicFileAttributes.class);
+            try {
+                Files.createLink(target, temp);
+            } catch (FileAlreadyExistsException lost) {
+                return Optional.empty();
+            }
+            fsyncDirectory(dir);
+            return Optional.of(new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null,
+                    Checksums.md5(Digests.hex(md5.digest())), metadata));
+        } catch (IOException e) {
+            throw failure("write", key, e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // a leftover temp file is never listed, and another process sweeps it
                 }
             }
         }

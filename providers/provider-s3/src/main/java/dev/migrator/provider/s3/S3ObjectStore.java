@@ -184,7 +184,8 @@ public final class S3ObjectStore implements ObjectStore {
         return CAPABILITIES;
     }
 
-    private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true);
+    private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true)
+            .withConditionalCreate();
 
     /**
      * Lists page by page ({@code page-size} objects a request), fetching the next page only when the
@@ -391,6 +392,50 @@ public final class S3ObjectStore implements ObjectStore {
                     + " but the bytes read have MD5 " + md5Hex + "; copy the object again");
         }
         return new ObjectInfo(key, size, null, etag, Checksums.md5(md5Hex), meta);
+    }
+
+    /**
+     * Create-only with {@code If-None-Match: *}: 412 means the key exists, 409 a concurrent conditional write
+     * (retryable). One request, so only objects of up to one part. A server that ignores the header overwrites:
+     * callers that depend on it probe first (the capability says what S3 offers, not what every clone does).
+     */
+    @Override
+    public Optional<ObjectInfo> createIfAbsent(String key, Content content, ObjectMetadata metadata) {
+        ObjectMetadata meta = metadata == null ? ObjectMetadata.EMPTY : metadata;
+        long size = content.size();
+        if (size > options.partSize()) {
+            throw MigratorException.badInput(location.describe(key) + ": a create-only write takes at most one part ("
+                    + options.partSize() + " bytes), not " + size);
+        }
+        byte[] data;
+        try (InputStream in = content.open()) {
+            data = in.readNBytes((int) size + 1);
+        } catch (IOException e) {
+            throw errors.io(e, "reading the content for " + location.describe(key));
+        }
+        if (data.length != size) {
+            throw sizeMismatch(key, size);
+        }
+        byte[] md5 = Digests.md5().digest(data);
+        PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(location.bucket()).key(fullKey(key))
+                .contentLength(size).contentMD5(Base64.getEncoder().encodeToString(md5)).ifNoneMatch("*");
+        applyMetadata(meta, request::contentType, request::contentEncoding, request::cacheControl, request::contentDisposition);
+        request.metadata(meta.userMetadata());
+        try {
+            PutObjectResponse response = s3.putObject(request.build(),
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta)));
+            return Optional.of(new ObjectInfo(key, size, null, unquote(response.eTag()), Checksums.md5(Digests.hex(md5)), meta));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 412) {
+                return Optional.empty();
+            }
+            if (e.statusCode() == 409) {
+                throw MigratorException.retryable("a concurrent create of " + location.describe(key) + "; try again", e);
+            }
+            throw errors.translate(e, "creating " + location.describe(key));
+        } catch (SdkException e) {
+            throw errors.translate(e, "creating " + location.describe(key));
+        }
     }
 
     /** The part size for an object of {@code size} bytes: the configured one, raised to stay within 10,000 parts. */
