@@ -48,7 +48,7 @@ final class PgCutover {
     }
 
     /** Schema objects that differ (DDL at the source during replication shows here). */
-    static List<String> schemaDifferences(Connection s, Connection t) throws SQLException {
+    static List<String> schemaDifferences(Connection s, Connection t, String publication) throws SQLException {
         Map<String, String> a;
         Map<String, String> b;
         try (Statement x = s.createStatement(); Statement y = t.createStatement()) {
@@ -57,6 +57,8 @@ final class PgCutover {
             a = PgCatalog.schema(x);
             b = PgCatalog.schema(y);
         }
+        a.remove("comment on publication " + publication); // the replication's own, gone with it
+        b.remove("comment on publication " + publication);
         List<String> out = new ArrayList<>();
         Fingerprint fa = new Fingerprint(a, Map.of());
         for (String d : fa.differences(new Fingerprint(b, Map.of()))) {

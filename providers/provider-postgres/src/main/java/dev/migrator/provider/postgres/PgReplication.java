@@ -515,7 +515,7 @@ final class PgReplication implements Replication {
         try (Connection s = src().connect(); Connection t = dst().connect()) {
             int sequences = PgCutover.copySequences(s, t);
             checked.add("sequences set from the source: " + sequences);
-            differences.addAll(PgCutover.schemaDifferences(s, t));
+            differences.addAll(PgCutover.schemaDifferences(s, t, slot));
             checked.add("schema compared (tables, columns, indexes, constraints, sequences, functions, triggers, types)");
             PgApplier a = lastApplier;
             for (Map.Entry<String, Set<List<String>>> e : new TreeMap<>(a.touched).entrySet()) {
