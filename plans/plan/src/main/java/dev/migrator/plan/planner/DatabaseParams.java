@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Parameters of the database kinds: a direct copy ({@link #DB_COPY}), a dump and its restore
  * ({@link #DB_DUMP}, {@link #DB_RESTORE}), a move through a bundle on a staging store ({@link #DB_BUNDLE_PACK},
- * {@link #DB_BUNDLE_RESTORE}) and a {@link #DB_VERIFY}.
+ * {@link #DB_BUNDLE_RESTORE}), a {@link #DB_VERIFY}, and change capture: {@link #DB_REPLICATE} (pre-copy: the slot, the
+ * snapshot copy, then a drain; a later pre-copy only drains) and {@link #DB_CUTOVER} (after the freeze: the last drain,
+ * sequences, the checks of what changed, the slot dropped).
  *
  * @param from         the source location's name
  * @param to           the target location's name
@@ -23,6 +25,8 @@ public record DatabaseParams(String from, String to, int jobs, boolean noOwner, 
     public static final String DB_VERIFY = "db-verify";
     public static final String DB_BUNDLE_PACK = "db-bundle-pack";
     public static final String DB_BUNDLE_RESTORE = "db-bundle-restore";
+    public static final String DB_REPLICATE = "db-replicate";
+    public static final String DB_CUTOVER = "db-cutover";
 
     @Override
     public List<String> locations() {
