@@ -47,6 +47,14 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--no-verify", description = "Databases: skip comparing the fingerprints of SRC and DST after the copy.")
     boolean noVerify;
 
+    @Option(names = "--follow", description = {"Databases (PostgreSQL): copy a snapshot while SRC stays live, then apply its"
+            + " changes until Ctrl-C or --until-lag, printing the lag. Needs wal_level=logical on SRC. Run it again to resume."})
+    boolean follow;
+
+    @Option(names = "--until-lag", paramLabel = "DURATION", description = "With --follow: stop once a change at SRC reaches"
+            + " DST within DURATION (e.g. 2s).")
+    String untilLag;
+
     @Mixin
     StoreArgs store;
 
@@ -64,6 +72,9 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     private Integer copy() {
+        if (follow || untilLag != null) {
+            return DatabaseCommands.follow(src, dst, database, untilLag, output.json, output.quiet);
+        }
         if (DatabaseCommands.involved(src, dst)) {
             return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }

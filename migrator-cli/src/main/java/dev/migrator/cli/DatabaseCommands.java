@@ -5,7 +5,13 @@ import dev.migrator.provider.Databases;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Stores;
 import java.io.PrintStream;
+import dev.migrator.provider.Durations;
+import dev.migrator.provider.Replication;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code copy} and {@code verify} when their locations are databases: copy streams the source's dump
@@ -58,6 +64,78 @@ final class DatabaseCommands {
             }
             return differences == null || differences.isEmpty() ? 0 : ErrorCode.DIFFERENCES.exitCode();
         }
+    }
+
+    /**
+     * {@code copy --follow}: the snapshot copy (or a resume), then the change stream until Ctrl-C or the lag is at most
+     * {@code untilLag}. Ctrl-C commits what is applied, prints the lag and how to go on, and exits 130.
+     */
+    static int follow(String src, String dst, DatabaseArgs args, String untilLag, boolean json, boolean quiet) {
+        PrintStream out = System.out;
+        java.time.Duration until = untilLag == null ? null : Durations.parse(untilLag, "--until-lag '" + untilLag + "'");
+        try (Databases.Pair pair = Databases.open(StoreArgs.toUri(src), StoreArgs.toUri(dst), "copy");
+             Replication r = pair.source().replicateTo(pair.target(),
+                     new Replication.Options(args.dump().jobs(), args.noOwner, args.noPrivileges, 1L << 30))) {
+            AtomicReference<Replication.Lag> last = new AtomicReference<>(Replication.Lag.note("starting"));
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                stop.set(true);
+                try {
+                    finished.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "interrupt");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Replication.Lag lag;
+            String started;
+            try (StatusLine status = new StatusLine(System.err, !json && !quiet, 1_000, () -> describe(last.get()))) {
+                java.util.function.Consumer<Replication.Lag> progress = l -> {
+                    last.set(l);
+                    if (l.warning() != null) {
+                        status.println("warning: " + l.warning());
+                    }
+                };
+                started = r.start(progress);
+                if (!json && !quiet) {
+                    status.println(started);
+                }
+                lag = r.follow(until, stop::get, progress);
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs: the JVM exits after it
+                }
+            }
+            boolean interrupted = stop.get();
+            if (json) {
+                out.println(Json.write(new FollowReport(pair.source().displayUri(), pair.target().displayUri(), r.slot(), started,
+                        lag.bytes(), round(lag.seconds()), lag.transactions(), lag.changes(), lag.retained(), interrupted)));
+            } else {
+                out.printf("%s: %s behind, lag %s; applied %s (%s).%n", interrupted ? "Stopped" : "Caught up",
+                        Human.bytes(lag.bytes()), Human.seconds(lag.seconds()), Human.count(lag.transactions(), "transaction"),
+                        Human.count(lag.changes(), "row change"));
+                out.println("The slot " + r.slot() + " stays on the source: run the same command to go on applying changes;"
+                        + " when done, drop it with: migrator db slots " + pair.source().displayUri() + " --drop " + r.slot());
+            }
+            return interrupted ? ErrorCode.INTERRUPTED.exitCode() : 0;
+        }
+    }
+
+    private static String describe(Replication.Lag l) {
+        if (!"streaming".equals(l.phase())) {
+            return l.phase();
+        }
+        return "streaming: lag " + Human.seconds(l.seconds()) + ", " + Human.bytes(l.bytes()) + " behind; applied "
+                + Human.count(l.transactions()) + " transactions, " + Human.count(l.changes()) + " rows; slot retains "
+                + Human.bytes(l.retained());
+    }
+
+    record FollowReport(String source, String target, String slot, String started, long lagBytes, double lagSeconds,
+                        long transactions, long changes, long retainedBytes, boolean interrupted) {
     }
 
     static int verify(String src, String dst, boolean json) {

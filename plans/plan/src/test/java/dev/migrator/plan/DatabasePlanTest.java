@@ -55,7 +55,12 @@ class DatabasePlanTest {
     }
 
     static void seed(String db) throws SQLException {
-        try (Connection c = connect(db); Statement st = c.createStatement()) {
+        seedOn(connect(db));
+    }
+
+    /** Seeds the database of {@code c} and closes it. */
+    static void seedOn(Connection c) throws SQLException {
+        try (c; Statement st = c.createStatement()) {
             st.execute("create table users (id bigserial primary key, handle text unique not null, bio text)");
             st.execute("create table posts (id bigserial primary key, user_id bigint references users, body text, at timestamptz default now())");
             st.execute("create table follows (follower bigint references users, followee bigint references users, primary key (follower, followee))");

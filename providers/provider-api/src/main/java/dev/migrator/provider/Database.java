@@ -52,6 +52,24 @@ public interface Database extends AutoCloseable {
     /** Schema and data fingerprint, for {@link Fingerprint#differences}. */
     Fingerprint fingerprint();
 
+    /**
+     * Change capture from this database into {@code target} (same engine): see {@link Replication}. Engines that
+     * cannot do it throw {@link ErrorCode#BAD_INPUT} saying which moves they support.
+     */
+    default Replication replicateTo(Database target, Replication.Options options) {
+        throw Replication.unsupported(this);
+    }
+
+    /** The replication slots migrator left on this database's server (each retains WAL until dropped). */
+    default List<Replication.Slot> replicationSlots() {
+        throw Replication.unsupported(this);
+    }
+
+    /** Drops one of migrator's replication slots (and its publication); {@link ErrorCode#NOT_FOUND} if none has that name. */
+    default void dropReplicationSlot(String name) {
+        throw Replication.unsupported(this);
+    }
+
     @Override
     void close();
 

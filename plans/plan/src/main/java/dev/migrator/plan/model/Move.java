@@ -9,7 +9,8 @@ import java.util.List;
  * @param from        source location name
  * @param to          target location name
  * @param via         how: {@link Via#DIRECT}, {@link Via#BUNDLE} (objects through a bundle on {@code staging}) or
- *                    {@link Via#DUMP} (a database dumped to files, then restored)
+ *                    {@link Via#DUMP} (a database dumped to files, then restored) or {@link Via#REPLICATE} (a database copied
+ *                    from a snapshot while live, then its changes streamed until the cut-over)
  * @param staging     where bundles or dumps are kept (a URI), or null for the run's state directory
  * @param bundle      via bundle: the bundle it is packed into, at {@code STAGING/<bundle>/}; moves naming the same
  *                    bundle share one (its name defaults to the move's)
@@ -24,14 +25,15 @@ import java.util.List;
  * @param noPrivileges database restore skips grants
  * @param deleteExtraneous at cut-over, delete target objects that the source no longer has (otherwise verify reports them)
  * @param overwrite   replace target objects that differ (otherwise a conflict)
+ * @param changeRate  replicate: bytes of WAL per second the source writes (for the catch-up estimate), or null for the default
  * @param pos         where it is declared
  */
-public record Move(String name, String from, String to, Via via, String staging, String bundle, List<String> include, 
+public record Move(String name, String from, String to, Via via, String staging, String bundle, List<String> include,
                    List<String> exclude, int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
-                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Pos pos) {
+                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, Pos pos) {
 
     public enum Via {
-        DIRECT, BUNDLE, DUMP;
+        DIRECT, BUNDLE, DUMP, REPLICATE;
 
         public String word() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -269,7 +269,7 @@ public final class PlanParser {
 
     private Move readMove(Node node, Map<String, Location> locations, Set<String> sources, Set<String> targets) {
         Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "bundle", "include", "exclude",
-                "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite"));
+                "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite", "change-rate"));
         Node fromNode = require(m, "from", node, "the name of a source");
         String from = scalar(fromNode, "a source name");
         if (!sources.contains(from)) {
@@ -292,13 +292,20 @@ public final class PlanParser {
         }
         Move.Via via = Move.Via.DIRECT;
         if (m.containsKey("via")) {
-            String v = scalar(m.get("via"), "direct, bundle or dump").toLowerCase(Locale.ROOT);
+            String v = scalar(m.get("via"), "direct, bundle, dump or replicate").toLowerCase(Locale.ROOT);
             via = switch (v) {
                 case "direct" -> Move.Via.DIRECT;
                 case "bundle" -> Move.Via.BUNDLE;
                 case "dump" -> Move.Via.DUMP;
-                default -> throw pos(m.get("via")).error("via '" + v + "': expected direct, bundle or dump");
+                case "replicate" -> Move.Via.REPLICATE;
+                default -> throw pos(m.get("via")).error("via '" + v + "': expected direct, bundle, dump or replicate");
             };
+            if (via == Move.Via.REPLICATE && !src.database()) {
+                throw pos(m.get("via")).error("via replicate is for databases (change capture); for objects use direct or bundle");
+            }
+            if (via == Move.Via.REPLICATE && m.containsKey("staging")) {
+                throw pos(m.get("staging")).error("via replicate copies straight into the target and keeps no files: remove 'staging'");
+            }
             if (via == Move.Via.DUMP && m.containsKey("staging") && !scalar(m.get("staging"), "a staging URI").startsWith("file:")) {
                 throw pos(m.get("staging")).error("via dump keeps its dump files in a local folder: give a file:// staging URI");
             }
@@ -359,6 +366,13 @@ public final class PlanParser {
                 throw pos(m.get("delta")).error("delta '" + shown(t) + "': expected the share of data changed before cut-over, e.g. 5%");
             }
         }
+        Long changeRate = null;
+        if (m.containsKey("change-rate")) {
+            if (via != Move.Via.REPLICATE) {
+                throw pos(m.get("change-rate")).error("'change-rate' is for via replicate: how fast the source writes, for the catch-up estimate");
+            }
+            changeRate = rate(m.get("change-rate"), "change-rate");
+        }
         return new Move(name, from, to, via, staging, bundle, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
                 m.containsKey("shards") ? integer(m.get("shards"), "shards", 1, 256) : 0,
                 m.containsKey("parallelism") ? integer(m.get("parallelism"), "parallelism", 1, 256) : 8,
@@ -366,7 +380,7 @@ public final class PlanParser {
                 delta, dumpJobs, noOwner, noPrivileges,
                 m.containsKey("delete-extraneous") && bool(m.get("delete-extraneous"), "delete-extraneous"),
                 m.containsKey("overwrite") && bool(m.get("overwrite"), "overwrite"),
-                pos(node));
+                changeRate, pos(node));
     }
 
     /** Moves sharing a bundle write it to one staging store, and its name is not another move's. */

@@ -4,8 +4,10 @@ import java.util.List;
 
 /**
  * Parameters of the database kinds: a direct copy ({@link #DB_COPY}), a dump and its restore
- * ({@link #DB_DUMP}, {@link #DB_RESTORE}) and a {@link #DB_VERIFY}; a move through a bundle on a staging store
- * carries them as a {@link BundleParams.Member}.
+ * ({@link #DB_DUMP}, {@link #DB_RESTORE}), a {@link #DB_VERIFY}, and change capture: {@link #DB_REPLICATE} (pre-copy: the
+ * slot, the snapshot copy, then a drain; a later pre-copy only drains) and {@link #DB_CUTOVER} (after the freeze: the last
+ * drain, sequences, the checks of what changed, the slot dropped). A move through a bundle on a staging store carries
+ * them as a {@link BundleParams.Member}.
  *
  * @param from         the source location's name
  * @param to           the target location's name
@@ -21,6 +23,8 @@ public record DatabaseParams(String from, String to, int jobs, boolean noOwner, 
     public static final String DB_DUMP = "db-dump";
     public static final String DB_RESTORE = "db-restore";
     public static final String DB_VERIFY = "db-verify";
+    public static final String DB_REPLICATE = "db-replicate";
+    public static final String DB_CUTOVER = "db-cutover";
 
     @Override
     public List<String> locations() {

@@ -26,6 +26,17 @@ public final class Planner {
     static final double STEP_OVERHEAD = 1.0;
     /** The step every cut-over step comes after, and that comes after every pre-copy step. */
     public static final String CUTOVER_START = "cutover/start";
+    /** Steps with ids under this prefix run after the switch hooks: outside the freeze window. */
+    public static final String AFTER_SWITCH = "cutover/after-switch/";
+    /** Source writes assumed for a replicate move's catch-up when the plan declares no change-rate. */
+    static final long DEFAULT_CHANGE_RATE = 1024L * 1024;
+    /** Time from the pre-copy's last drain to the freeze hook, beside the hooks' own estimates. */
+    static final double DRAIN_TO_FREEZE = 10;
+
+    /** Whether the step runs after the switch (and so outside the freeze window). */
+    public static boolean afterSwitch(Step s) {
+        return s.id().startsWith(AFTER_SWITCH);
+    }
 
     private Planner() {
     }
@@ -75,13 +86,16 @@ public final class Planner {
                     restored.put(m.bundle(), after);
                 }
             }
-            if (from.database()) {
+            if (from.database() && m.via() == Move.Via.REPLICATE) {
+                replicateSteps(m, inv, a, b, beforePresync, freeze, freezeSeconds(steps, freeze), steps, verified);
+            } else if (from.database()) {
                 databaseSteps(m, inv, a, b, after, steps, verified);
             } else {
                 objectSteps(plan, m, inv, a, b, beforePresync, after, steps, verified);
             }
         }
-        hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
+        List<String> switched = hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
+        afterSwitch(plan, inventory, model, switched, steps);
         steps.stream().filter(st -> st.phase() == Phase.PRESYNC).forEach(st -> presyncIds.add(st.id()));
         steps.add(barrierAt, new Step(CUTOVER_START, StepParams.BARRIER, Phase.CUTOVER, null, presyncIds, new StepParams.None(), 0, 0, 0, Map.of(),
                 "the pre-copy is done"));
@@ -216,6 +230,59 @@ public final class Planner {
                     STEP_OVERHEAD + objects / requests, Map.of(),
                     count(objects) + " objects at " + count(requests) + "/s (checksums from listings and stats)"));
             verified.add(verifyId);
+        }
+    }
+
+    /** The freeze hooks' estimates: the time between the last pre-copy drain and the cut-over's, with {@link #DRAIN_TO_FREEZE}. */
+    private static double freezeSeconds(List<Step> steps, List<String> freeze) {
+        return steps.stream().filter(st -> st.kind().equals(HookParams.HOOK) && st.phase() == Phase.CUTOVER)
+                .mapToDouble(Step::seconds).sum();
+    }
+
+    /**
+     * A database moved by change capture. Pre-copy: the slot and the snapshot copy (parallel, at the jobs' combined rate)
+     * and a drain. Cut-over: the catch-up of what the source wrote since that drain (its change rate over the time to the
+     * freeze, applied at the target's stream rate), sequences and the checks of what changed — not the database's size.
+     * After the switch: the full fingerprint.
+     */
+    private static void replicateSteps(Move m, Inventory inv, Throughput a, Throughput b, List<String> beforePresync,
+                                       List<String> freeze, double freezeHooks, List<Step> steps, List<String> verified) {
+        DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), null);
+        long stream = Math.min(a.stream(), b.stream());
+        long rate = Math.min(stream * m.dumpJobs(), Math.min(a.bandwidth(), b.bandwidth()));
+        String copy = "presync/" + m.name() + "/db-replicate";
+        steps.add(new Step(copy, DatabaseParams.DB_REPLICATE, Phase.PRESYNC, m.name(), beforePresync, p, inv.bytes(), 0,
+                2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
+                "bulk copy while live: " + human(inv.bytes()) + " / " + human(rate) + "/s (" + m.dumpJobs() + " workers × "
+                        + human(stream) + "/s on one snapshot) + 2 s; then a drain of the changes since"));
+        long changeRate = m.changeRate() != null ? m.changeRate() : DEFAULT_CHANGE_RATE;
+        double window = DRAIN_TO_FREEZE + freezeHooks;
+        double changed = changeRate * window;
+        double catchUp = changed / b.stream();
+        double check = changed / (5.0 * stream);
+        String cut = "cutover/" + m.name() + "/db-cutover";
+        steps.add(new Step(cut, DatabaseParams.DB_CUTOVER, Phase.CUTOVER, m.name(), freeze, p, (long) changed, 0,
+                3 * STEP_OVERHEAD + catchUp + check, Map.of(m.to(), b.stream()),
+                "catch-up: " + human(changeRate) + "/s of changes" + (m.changeRate() == null ? " (default; declare change-rate)" : "")
+                        + " × " + Math.round(window) + " s since the last drain = " + human(changed) + " / " + human(b.stream())
+                        + "/s; + sequences, schema and changed rows compared + 3 s"));
+        verified.add(cut);
+    }
+
+    /** Full fingerprints of replicated databases, after the switch (they grow with the database, so not inside the freeze). */
+    private static void afterSwitch(Plan plan, Map<String, Inventory> inventory, Map<String, Throughput> model,
+                                    List<String> after, List<Step> steps) {
+        for (Move m : plan.moves()) {
+            if (m.via() != Move.Via.REPLICATE) {
+                continue;
+            }
+            Inventory inv = inventory.get(m.name());
+            long rate = Math.min(model.get(m.from()).stream(), model.get(m.to()).stream());
+            DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), null);
+            steps.add(new Step(AFTER_SWITCH + m.name() + "/db-verify", DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(),
+                    after, p, inv.bytes(), 0, STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
+                    "after the switch: full fingerprint, " + human(inv.bytes()) + " hashed in the databases at ~"
+                            + human(5 * rate) + "/s + 1 s"));
         }
     }
 

@@ -10,15 +10,16 @@ import java.util.Map;
  * @param start         planned start by step id
  * @param end           planned end by step id
  * @param presync       seconds of the pre-copy phase
- * @param cutover       seconds of the cut-over phase: the write-freeze window
+ * @param cutover       seconds of the cut-over phase up to the switch: the write-freeze window
+ * @param afterSwitch   seconds of the cut-over steps after the switch (full fingerprints of replicated databases)
  * @param criticalPath  the longest dependency chain, in order (ids)
  * @param lowerBound    max(critical path, total work / concurrency, bytes per endpoint / its bandwidth), per phase, summed:
  *                      no schedule can be shorter
  */
 public record Schedule(List<Step> steps, Map<String, Double> start, Map<String, Double> end, double presync,
-                       double cutover, List<String> criticalPath, double lowerBound) {
+                       double cutover, double afterSwitch, List<String> criticalPath, double lowerBound) {
 
     public double total() {
-        return presync + cutover;
+        return presync + cutover + afterSwitch;
     }
 }

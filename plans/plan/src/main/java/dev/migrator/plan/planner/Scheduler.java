@@ -42,7 +42,13 @@ public final class Scheduler {
         }
         List<String> critical = new ArrayList<>(a.critical);
         critical.addAll(b.critical);
-        return new Schedule(ordered, start, end, a.makespan, b.makespan, critical, a.lowerBound + b.lowerBound);
+        // the freeze window ends with the switch: steps after it (full fingerprints) are not part of it
+        double freeze = b.makespan;
+        if (cutover.stream().anyMatch(Planner::afterSwitch)) {
+            freeze = cutover.stream().filter(s -> !Planner.afterSwitch(s)).mapToDouble(s -> end.get(s.id())).max().orElse(a.makespan)
+                    - a.makespan;
+        }
+        return new Schedule(ordered, start, end, a.makespan, freeze, b.makespan - freeze, critical, a.lowerBound + b.lowerBound);
     }
 
     private record Phased(double makespan, List<String> critical, double lowerBound) {

@@ -34,13 +34,13 @@ import java.util.Locale;
 public record RunReport(String plan, boolean drill, List<Phase> phases, Executor.Result result, double estimate,
                         double estimateFreeze, double measuredFreeze, PlanOutput.Verdict verdict, List<String> notes) {
 
-    /** Cut-over wall time of this run: first cut-over start to last cut-over end; -1 if any cut-over step did not run now. */
+    /** Cut-over wall time of this run: first cut-over start to last cut-over end before the switch's followers; -1 if any cut-over step did not run now. */
     public static double freezeWindow(Executor.Result r) {
         double first = Double.MAX_VALUE;
         double last = -1;
         for (StepOutcome o : r.outcomes()) {
-            if (o.step().phase() != Phase.CUTOVER) {
-                continue;
+            if (o.step().phase() != Phase.CUTOVER || dev.migrator.plan.planner.Planner.afterSwitch(o.step())) {
+                continue; // the freeze ends with the switch
             }
             if (o.startedAt() < 0) {
                 return -1;

@@ -10,6 +10,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.FileTrees;
 import dev.migrator.provider.Fingerprint;
 import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.Replication;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -125,6 +126,63 @@ final class DatabaseSteps {
                 details.addAll(c.differences().subList(0, Math.min(20, c.differences().size())));
             }
             return new StepResult(0, c.targetRows(), 0, c.identical(), details);
+        }
+    }
+
+    static Replication.Options replicationOptions(DatabaseParams s) {
+        return new Replication.Options(s.jobs(), s.noOwner(), s.noPrivileges(), Replication.Options.defaults().warnRetainedBytes());
+    }
+
+    /**
+     * Pre-copy of a replicate move: makes the slot and copies the snapshot (or resumes an earlier run's), then drains the
+     * changes made since. A later pre-copy run only drains. The slot stays for the cut-over.
+     */
+    static StepResult replicate(StepContext ctx, DatabaseParams s) {
+        try (Databases.Pair pair = open(ctx, s, "copy");
+             Replication r = pair.source().replicateTo(pair.target(), replicationOptions(s))) {
+            List<String> details = new ArrayList<>();
+            details.add(r.start(lag -> { }));
+            List<String> warnings = new ArrayList<>();
+            Replication.Lag lag = r.drain(l -> {
+                if (l.warning() != null) {
+                    warnings.add("warning: " + l.warning());
+                }
+            });
+            details.add("drained: " + lag.transactions() + " transactions (" + lag.changes() + " row changes) applied; a change now"
+                    + " reaches the target in " + Math.round(lag.seconds() * 1000) + " ms; slot " + r.slot() + " retains "
+                    + lag.retained() / 1024 + " KiB of WAL until the cut-over");
+            details.addAll(warnings);
+            return new StepResult(ctx.step().bytes(), 0, 0, null, details);
+        }
+    }
+
+    /**
+     * Cut-over of a replicate move, after the freeze hook: the last drain, sequences, and the checks of what can have
+     * changed (schema, rows the stream touched) — inside the freeze; the full fingerprint runs after the switch.
+     */
+    static StepResult cutover(StepContext ctx, DatabaseParams s) {
+        try (Databases.Pair pair = open(ctx, s, "copy");
+             Replication r = pair.source().replicateTo(pair.target(), replicationOptions(s))) {
+            Replication.Cutover c;
+            try {
+                c = r.cutover(lag -> { });
+            } catch (MigratorException e) {
+                // a retried cut-over whose first attempt dropped the slot: done if the target equals the source
+                if (e.code() == ErrorCode.NOT_FOUND && done(pair.source(), pair.target())) {
+                    return new StepResult(0, 0, 1, true, List.of("already cut over: slot gone and the target identical to the source"));
+                }
+                throw e;
+            }
+            List<String> details = new ArrayList<>();
+            details.add("inside the freeze: drained " + c.lag().transactions() + " transactions (" + c.lag().changes()
+                    + " row changes); checked:");
+            details.addAll(c.checked());
+            if (!c.differences().isEmpty()) {
+                details.add(c.differences().size() + " differences (the slot " + r.slot() + " is kept; "
+                        + Replication.dropHint(pair.source().displayUri(), r.slot()) + ")");
+                details.addAll(c.differences().subList(0, Math.min(20, c.differences().size())));
+            }
+            return new StepResult(c.lag().bytes(), c.lag().changes(), 0, c.differences().isEmpty(), details);
         }
     }
 

@@ -24,6 +24,8 @@ public final class StandardSteps {
                 .register(new StepKind<>(DatabaseParams.DB_DUMP, DatabaseParams.class, false, DatabaseSteps::dump))
                 .register(new StepKind<>(DatabaseParams.DB_RESTORE, DatabaseParams.class, false, DatabaseSteps::restore))
                 .register(new StepKind<>(DatabaseParams.DB_VERIFY, DatabaseParams.class, true, DatabaseSteps::verify))
+                .register(new StepKind<>(DatabaseParams.DB_REPLICATE, DatabaseParams.class, false, DatabaseSteps::replicate))
+                .register(new StepKind<>(DatabaseParams.DB_CUTOVER, DatabaseParams.class, true, DatabaseSteps::cutover))
                 .register(new StepKind<>(BundleParams.BUNDLE_PACK, BundleParams.class, false, BundleSteps::pack))
                 .register(new StepKind<>(BundleParams.BUNDLE_RESTORE, BundleParams.class, false, BundleSteps::restore));
     }

@@ -70,26 +70,48 @@ final class PgCatalog {
         return out;
     }
 
+    /** Fixed output formats: the same rows must give the same text on any server and session. */
+    static void fixFormats(Statement st) throws SQLException {
+        st.execute("set search_path = pg_catalog");
+        st.execute("set timezone = 'UTC'");
+        st.execute("set datestyle = 'ISO, YMD'");
+        st.execute("set intervalstyle = 'postgres'");
+        st.execute("set extra_float_digits = 3");
+        st.execute("set bytea_output = 'hex'");
+    }
+
+    /** The schema part of the fingerprint (its cost does not grow with the data). */
+    static Map<String, String> schema(Statement st) throws SQLException {
+        Map<String, String> schema = new TreeMap<>();
+        for (String sql : SCHEMA_QUERIES) {
+            try (ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    schema.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
+                }
+            }
+        }
+        return schema;
+    }
+
+    /** One table's row count and order-independent hash (see the class comment). */
+    static Fingerprint.TableData tableData(Statement st, String table) throws SQLException {
+        try (ResultSet rs = st.executeQuery("""
+                select count(*),
+                       coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0)::text || ':' ||
+                       coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)::text
+                from (select md5(t::text) h from only %s t) rows""".formatted(table))) {
+            rs.next();
+            return new Fingerprint.TableData(rs.getLong(1), rs.getString(2));
+        }
+    }
+
     static Fingerprint fingerprint(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            // Fixed output formats: the same rows must give the same text on any server and session.
-            st.execute("set search_path = pg_catalog");
-            st.execute("set timezone = 'UTC'");
-            st.execute("set datestyle = 'ISO, YMD'");
-            st.execute("set intervalstyle = 'postgres'");
-            st.execute("set extra_float_digits = 3");
-            st.execute("set bytea_output = 'hex'");
+            fixFormats(st);
             // One snapshot for all the queries below, so schema and data are seen at one point in time.
             c.setAutoCommit(false);
             st.execute("set transaction isolation level repeatable read, read only");
-            Map<String, String> schema = new TreeMap<>();
-            for (String sql : SCHEMA_QUERIES) {
-                try (ResultSet rs = st.executeQuery(sql)) {
-                    while (rs.next()) {
-                        schema.put(rs.getString(1), rs.getString(2) == null ? "" : rs.getString(2));
-                    }
-                }
-            }
+            Map<String, String> schema = schema(st);
             Map<String, String> tables = new LinkedHashMap<>();
             try (ResultSet rs = st.executeQuery("select c.oid::regclass::text from pg_class c where "
                     + "(c.relkind = 'r' or (c.relkind = 'm' and c.relispopulated)) and " + userObject("c") + " order by 1")) {
@@ -99,14 +121,7 @@ final class PgCatalog {
             }
             Map<String, Fingerprint.TableData> data = new TreeMap<>();
             for (String table : tables.keySet()) {
-                try (ResultSet rs = st.executeQuery("""
-                        select count(*),
-                               coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0)::text || ':' ||
-                               coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)::text
-                        from (select md5(t::text) h from only %s t) rows""".formatted(table))) {
-                    rs.next();
-                    data.put(table, new Fingerprint.TableData(rs.getLong(1), rs.getString(2)));
-                }
+                data.put(table, tableData(st, table));
             }
             c.commit();
             return new Fingerprint(schema, data);

@@ -100,6 +100,11 @@ record PgLocation(String host, int port, String user, String password, String da
 
     /** A JDBC connection; failures become one clear {@link MigratorException}. */
     Connection connect() {
+        return connect(Map.of());
+    }
+
+    /** A JDBC connection with extra driver properties (e.g. {@code replication=database}). */
+    Connection connect(Map<String, String> extra) {
         Properties props = new Properties();
         props.setProperty("user", user);
         if (password != null) {
@@ -113,6 +118,7 @@ record PgLocation(String host, int port, String user, String password, String da
                 default -> { }
             }
         });
+        extra.forEach(props::setProperty);
         try {
             return DriverManager.getConnection("jdbc:postgresql://" + DatabaseUri.hostPort(host, port) + "/" + database, props);
         } catch (SQLException e) {

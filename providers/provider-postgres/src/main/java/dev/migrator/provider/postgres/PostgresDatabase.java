@@ -176,7 +176,7 @@ final class PostgresDatabase implements Database {
     }
 
     /** The temporary name a new database is restored under (at most 63 bytes, PostgreSQL's limit). */
-    private String partialName() {
+    String partialName() {
         String name = location.database();
         String suffix = "_migrator_partial";
         while ((name + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
@@ -186,15 +186,34 @@ final class PostgresDatabase implements Database {
     }
 
     private boolean exists() {
+        return databaseExists(location.database());
+    }
+
+    /** Whether a database of that name exists on this database's server. */
+    boolean databaseExists(String name) {
         try (Connection c = location.withDatabase(MAINTENANCE).connect();
              java.sql.PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?")) {
-            ps.setString(1, location.database());
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
         } catch (SQLException e) {
             throw location.failure(e, "check");
         }
+    }
+
+    void dropDatabaseNamed(String name) {
+        dropDatabase(name);
+    }
+
+    /** Creates an empty database of that name from template0 (as a restore target). */
+    void createDatabaseNamed(String name) {
+        maintenance("create database " + PgCatalog.quoteIdent(name) + " template template0", "create " + name);
+    }
+
+    void renameDatabase(String from, String to) {
+        maintenance("alter database " + PgCatalog.quoteIdent(from) + " rename to " + PgCatalog.quoteIdent(to),
+                "rename the database " + from + " to " + to);
     }
 
     private void dropDatabase(String name) {
@@ -237,6 +256,47 @@ final class PostgresDatabase implements Database {
         ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
         run(List.of(new ProcessBuilder(dump), new ProcessBuilder(restore)), List.of(location, pg.location),
                 "copy " + displayUri() + " to " + pg.displayUri());
+    }
+
+    @Override
+    public dev.migrator.provider.Replication replicateTo(Database target, dev.migrator.provider.Replication.Options options) {
+        if (!(target instanceof PostgresDatabase pg)) {
+            throw MigratorException.badInput("cannot replicate PostgreSQL " + displayUri() + " into " + target.engine()
+                    + " " + target.displayUri() + ": logical replication carries changes only into PostgreSQL");
+        }
+        return new PgReplication(this, pg, options);
+    }
+
+    @Override
+    public List<dev.migrator.provider.Replication.Slot> replicationSlots() {
+        List<dev.migrator.provider.Replication.Slot> out = new ArrayList<>();
+        try (Connection c = location.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("""
+                     select s.slot_name, s.database, s.active,
+                            coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn), 0)::bigint,
+                            (select obj_description(p.oid, 'pg_publication') from pg_publication p where p.pubname = s.slot_name)
+                     from pg_replication_slots s
+                     where s.slot_name like 'migrator\\_%' and s.plugin = 'pgoutput' order by 1""")) {
+            while (rs.next()) {
+                String comment = rs.getString(5);
+                String to = comment == null ? "(its publication is in database " + rs.getString(2) + ")"
+                        : comment.replaceFirst("^migrator replication to ", "");
+                out.add(new dev.migrator.provider.Replication.Slot(rs.getString(1), rs.getString(2), rs.getBoolean(3),
+                        rs.getLong(4), to));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw location.failure(e, "list the replication slots of");
+        }
+    }
+
+    @Override
+    public void dropReplicationSlot(String name) {
+        if (!name.startsWith(PgReplication.SLOT_PREFIX)) {
+            throw MigratorException.badInput("'" + name + "' is not one of migrator's slots (they are named "
+                    + PgReplication.SLOT_PREFIX + "...); drop other slots with pg_drop_replication_slot yourself");
+        }
+        PgReplication.dropSlot(location, name);
     }
 
     @Override
@@ -314,7 +374,7 @@ final class PostgresDatabase implements Database {
     }
 
     /** Runs a tool or a pipeline (each process with its location's environment); failures name the tool. */
-    private static void run(List<ProcessBuilder> builders, List<PgLocation> where, String what) {
+    static void run(List<ProcessBuilder> builders, List<PgLocation> where, String what) {
         for (int i = 0; i < builders.size(); i++) {
             ProcessBuilder b = builders.get(i);
             // a password left in the caller's environment must not leak into the other side's tool
@@ -357,6 +417,10 @@ final class PostgresDatabase implements Database {
 
     private static int serverMajor(PgLocation where) {
         return major(serverVersion(where));
+    }
+
+    String serverVersionText() {
+        return serverVersion(location);
     }
 
     private static String serverVersion(PgLocation where) {

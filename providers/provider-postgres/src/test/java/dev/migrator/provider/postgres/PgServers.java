@@ -18,6 +18,8 @@ import java.util.UUID;
 final class PgServers {
     static final int MAIN = 5432;
     static final int OTHER = 5433;
+    /** The cluster with wal_level=logical (created by .ci/run) for the replication tests. */
+    static final int LOGICAL = 5434;
 
     private PgServers() {
     }
@@ -47,6 +49,18 @@ final class PgServers {
             up = false;
         }
         assumeTrue(up, "second PostgreSQL cluster on 127.0.0.1:" + OTHER + " is not running; .ci/run creates and starts it");
+    }
+
+    /** Skips the test with a clear message when the logical-replication cluster is not running. */
+    static void assumeLogicalCluster() {
+        boolean up;
+        try (Connection c = connect(LOGICAL, "postgres")) {
+            up = c.isValid(2);
+        } catch (SQLException e) {
+            up = false;
+        }
+        assumeTrue(up, "PostgreSQL cluster with wal_level=logical on 127.0.0.1:" + LOGICAL
+                + " is not running; .ci/run creates (15/mig3) and starts it");
     }
 
     static void create(int port, String database) throws SQLException {
