@@ -1,11 +1,13 @@
 package dev.migrator.transfer;
 
+import dev.migrator.provider.Capabilities;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StorageClasses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -20,8 +22,14 @@ final class Fidelity {
     private Fidelity() {
     }
 
-    /** Human-readable metadata differences, empty when the metadata is the same. */
-    static List<String> metadataDifferences(ObjectMetadata a, ObjectMetadata b) {
+    /**
+     * Human-readable differences between a source object's metadata {@code a} (in {@code aStore}) and its
+     * copy's {@code b} (in {@code bStore}), empty when the copy is faithful. The storage class the copy must
+     * have is the source's mapped to the target's provider ({@link StorageClasses#forTarget}), or the
+     * class chosen for the target ({@link StorageClassOverride}); a target without classes is not asked.
+     * Tags are compared when both stores keep them.
+     */
+    static List<String> metadataDifferences(ObjectStore aStore, ObjectMetadata a, ObjectStore bStore, ObjectMetadata b) {
         List<String> out = new ArrayList<>();
         if (!ObjectMetadata.sameContentType(a.contentType(), b.contentType())) {
             out.add("content-type " + quote(a.contentType()) + " vs " + quote(b.contentType()));
@@ -29,8 +37,23 @@ final class Fidelity {
         compare(out, "content-encoding", a.contentEncoding(), b.contentEncoding());
         compare(out, "cache-control", a.cacheControl(), b.cacheControl());
         compare(out, "content-disposition", a.contentDisposition(), b.contentDisposition());
+        compare(out, "content-language", a.contentLanguage(), b.contentLanguage());
+        compare(out, "expires", a.expires() == null ? null : a.expires().toString(), b.expires() == null ? null : b.expires().toString());
         if (!a.userMetadata().equals(b.userMetadata())) {
             out.add("user metadata " + a.userMetadata() + " vs " + b.userMetadata());
+        }
+        Capabilities ac = aStore.capabilities();
+        Capabilities bc = bStore.capabilities();
+        if (ac.tags() && bc.tags() && !a.tags().equals(b.tags())) {
+            out.add("tags " + a.tags() + " vs " + b.tags());
+        }
+        if (bc.storageClasses() != StorageClasses.Family.NONE) {
+            String expected = StorageClasses.forTarget(a.storageClass(), ac.storageClasses(), bc.storageClasses(),
+                    StorageClassOverride.of(bStore).orElse(null));
+            if (!StorageClasses.sameClass(expected, b.storageClass())) {
+                out.add("storage class " + quote(b.storageClass()) + " where " + quote(expected) + " was expected"
+                        + (Objects.equals(expected, a.storageClass()) ? "" : " (the source's " + quote(a.storageClass()) + ", mapped)"));
+            }
         }
         return out;
     }

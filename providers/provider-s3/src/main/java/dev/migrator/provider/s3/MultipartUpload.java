@@ -57,10 +57,8 @@ final class MultipartUpload {
         int parts = (int) ((size + partSize - 1) / partSize);
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(store.location.bucket())
-                .key(fullKey)
-                .metadata(metadata.userMetadata());
-        S3ObjectStore.applyMetadata(metadata, create::contentType, create::contentEncoding, create::cacheControl,
-                create::contentDisposition);
+                .key(fullKey);
+        S3Metadata.apply(metadata, create, store.location.describe(key));
         String uploadId = store.call(what, () -> store.s3.createMultipartUpload(create.build()).uploadId());
         byte[][] partMd5 = new byte[parts][];
         CompleteMultipartUploadResponse done;
