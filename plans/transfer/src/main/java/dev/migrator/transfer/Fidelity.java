@@ -1,6 +1,9 @@
 package dev.migrator.transfer;
 
 import dev.migrator.provider.Capabilities;
+import dev.migrator.provider.Capabilities.ChecksumKind;
+import dev.migrator.provider.ChecksumDigest;
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
@@ -14,6 +17,8 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /** The one definition of "the same object" used by copy (to skip) and verify (to report). */
 final class Fidelity {
@@ -86,18 +91,55 @@ final class Fidelity {
     }
 
     /**
-     * Whether two objects' bytes are equal: by size, then by a checksum both stores know, else by
-     * reading both. Returns a description of the difference, or null when equal.
+     * Whether two objects' bytes are equal: by size, then by the checksums both stores report (every
+     * shared algorithm must agree; {@link Checksums#matches}), else by reading one side and computing the
+     * strongest algorithm the other reports ({@link Checksums#STRONGEST_FIRST}), else by reading both.
+     * Returns a description of the difference, or null when equal.
      */
     static String contentDifference(ObjectStore aStore, ObjectInfo a, ObjectStore bStore, ObjectInfo b) {
         if (a.size() != b.size()) {
             return "size " + a.size() + " vs " + b.size();
         }
         if (a.checksums().comparableWith(b.checksums())) {
-            return a.checksums().matches(b.checksums()) ? null : "checksum " + a.checksums() + " vs " + b.checksums();
+            return a.checksums().matches(b.checksums()) ? null
+                    : a.checksums().strongestShared(b.checksums()).map(k -> k.name().toLowerCase(java.util.Locale.ROOT)
+                            + " " + a.checksums().get(k) + " vs " + b.checksums().get(k)).orElseThrow();
+        }
+        Optional<ChecksumKind> ofB = b.checksums().strongest();
+        if (ofB.isPresent()) {
+            return compareComputed(aStore, a, b.checksums(), ofB.get(), false);
+        }
+        Optional<ChecksumKind> ofA = a.checksums().strongest();
+        if (ofA.isPresent()) {
+            return compareComputed(bStore, b, a.checksums(), ofA.get(), true);
         }
         String ma = md5(aStore, a);
         String mb = md5(bStore, b);
         return ma.equals(mb) ? null : "md5 " + ma + " vs " + mb;
+    }
+
+    /** Reads {@code info} computing {@code kind} and compares it with the other side's reported value. */
+    private static String compareComputed(ObjectStore store, ObjectInfo info, Checksums reported, ChecksumKind kind, boolean readIsB) {
+        String computed = compute(store, info, Set.of(kind)).get(kind);
+        String other = reported.get(kind);
+        if (computed.equals(other)) {
+            return null;
+        }
+        String name = kind.name().toLowerCase(java.util.Locale.ROOT);
+        return readIsB ? name + " " + other + " vs " + computed + " (read)" : name + " " + computed + " (read) vs " + other;
+    }
+
+    /** The checksums of {@code kinds} over an object's bytes, by reading it. */
+    static Checksums compute(ObjectStore store, ObjectInfo info, Set<ChecksumKind> kinds) {
+        ChecksumDigest digest = new ChecksumDigest(kinds);
+        byte[] buf = new byte[256 * 1024];
+        try (InputStream in = store.open(info.key(), 0, -1)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "reading '" + info.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
+        }
+        return digest.result();
     }
 }
