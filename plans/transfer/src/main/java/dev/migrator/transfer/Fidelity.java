@@ -1,6 +1,5 @@
 package dev.migrator.transfer;
 
-import dev.migrator.provider.Capabilities;
 import dev.migrator.provider.Capabilities.ChecksumKind;
 import dev.migrator.provider.ChecksumDigest;
 import dev.migrator.provider.Checksums;
@@ -28,37 +27,31 @@ final class Fidelity {
     }
 
     /**
-     * Human-readable differences between a source object's metadata {@code a} (in {@code aStore}) and its
-     * copy's {@code b} (in {@code bStore}), empty when the copy is faithful. The storage class the copy must
-     * have is the source's mapped to the target's provider ({@link StorageClasses#forTarget}), or the
-     * class chosen for the target ({@link StorageClassOverride}); a target without classes is not asked.
-     * Tags are compared when both stores keep them.
+     * Human-readable differences between a source object's metadata {@code a} and its copy's {@code b} in
+     * {@code bStore}, empty when the copy is faithful. The copy must hold {@code a} as that store keeps it
+     * ({@link ObjectMetadata#storedIn}): the storage class mapped to its provider, or the class chosen for
+     * it ({@link StorageClassOverride}); tags and Expires only where it keeps them.
      */
     static List<String> metadataDifferences(ObjectStore aStore, ObjectMetadata a, ObjectStore bStore, ObjectMetadata b) {
+        ObjectMetadata want = a.storedIn(bStore.capabilities(), StorageClassOverride.of(bStore).orElse(null));
         List<String> out = new ArrayList<>();
-        if (!ObjectMetadata.sameContentType(a.contentType(), b.contentType())) {
-            out.add("content-type " + quote(a.contentType()) + " vs " + quote(b.contentType()));
+        if (!ObjectMetadata.sameContentType(want.contentType(), b.contentType())) {
+            out.add("content-type " + quote(want.contentType()) + " vs " + quote(b.contentType()));
         }
-        compare(out, "content-encoding", a.contentEncoding(), b.contentEncoding());
-        compare(out, "cache-control", a.cacheControl(), b.cacheControl());
-        compare(out, "content-disposition", a.contentDisposition(), b.contentDisposition());
-        compare(out, "content-language", a.contentLanguage(), b.contentLanguage());
-        compare(out, "expires", a.expires() == null ? null : a.expires().toString(), b.expires() == null ? null : b.expires().toString());
-        if (!a.userMetadata().equals(b.userMetadata())) {
-            out.add("user metadata " + a.userMetadata() + " vs " + b.userMetadata());
+        compare(out, "content-encoding", want.contentEncoding(), b.contentEncoding());
+        compare(out, "cache-control", want.cacheControl(), b.cacheControl());
+        compare(out, "content-disposition", want.contentDisposition(), b.contentDisposition());
+        compare(out, "content-language", want.contentLanguage(), b.contentLanguage());
+        compare(out, "expires", want.expires() == null ? null : want.expires().toString(), b.expires() == null ? null : b.expires().toString());
+        if (!want.userMetadata().equals(b.userMetadata())) {
+            out.add("user metadata " + want.userMetadata() + " vs " + b.userMetadata());
         }
-        Capabilities ac = aStore.capabilities();
-        Capabilities bc = bStore.capabilities();
-        if (ac.tags() && bc.tags() && !a.tags().equals(b.tags())) {
-            out.add("tags " + a.tags() + " vs " + b.tags());
+        if (!want.tags().equals(b.tags()) && aStore.capabilities().tags()) {
+            out.add("tags " + want.tags() + " vs " + b.tags());
         }
-        if (bc.storageClasses() != StorageClasses.Family.NONE) {
-            String expected = StorageClasses.forTarget(a.storageClass(), ac.storageClasses(), bc.storageClasses(),
-                    StorageClassOverride.of(bStore).orElse(null));
-            if (!StorageClasses.sameClass(expected, b.storageClass())) {
-                out.add("storage class " + quote(b.storageClass()) + " where " + quote(expected) + " was expected"
-                        + (Objects.equals(expected, a.storageClass()) ? "" : " (the source's " + quote(a.storageClass()) + ", mapped)"));
-            }
+        if (!StorageClasses.sameClass(want.storageClass(), b.storageClass())) {
+            out.add("storage class " + quote(b.storageClass()) + " where " + quote(want.storageClass()) + " was expected"
+                    + (Objects.equals(want.storageClass(), a.storageClass()) ? "" : " (the source's " + quote(a.storageClass()) + ", mapped)"));
         }
         return out;
     }

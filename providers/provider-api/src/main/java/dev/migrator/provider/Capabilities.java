@@ -17,9 +17,10 @@ import java.util.Set;
  * @param storageClasses whose storage-class names the store takes in {@link ObjectMetadata#storageClass()}
  *                       ({@link StorageClasses.Family#ANY} keeps whatever it is given, {@code NONE} has none)
  * @param tags           the store keeps {@link ObjectMetadata#tags()} and reports them from {@code stat}
+ * @param expires        the store keeps {@link ObjectMetadata#expires()} (GCS and Azure objects have no Expires)
  */
 public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
-                           StorageClasses.Family storageClasses, boolean tags) {
+                           StorageClasses.Family storageClasses, boolean tags, boolean expires) {
     public static final Capabilities NONE = new Capabilities(false, false, Set.of(), false);
 
     /** A kind of whole-object checksum, as in {@link Checksums} (which also orders them by strength). */
@@ -30,8 +31,14 @@ public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<Che
         storageClasses = storageClasses == null ? StorageClasses.Family.NONE : storageClasses;
     }
 
-    /** A store without storage classes or tags. */
+    /** A store without storage classes, tags or Expires. */
     public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey) {
-        this(serverSideCopy, movableFiles, checksums, listFromKey, StorageClasses.Family.NONE, false);
+        this(serverSideCopy, movableFiles, checksums, listFromKey, StorageClasses.Family.NONE, false, false);
+    }
+
+    /** A store that keeps Expires. */
+    public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
+                        StorageClasses.Family storageClasses, boolean tags) {
+        this(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, true);
     }
 }

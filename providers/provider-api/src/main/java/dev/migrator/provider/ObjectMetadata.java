@@ -86,6 +86,19 @@ public record ObjectMetadata(
     }
 
     /**
+     * This metadata as a store with capabilities {@code target} keeps it: the storage class mapped to its
+     * provider ({@link StorageClasses#forTarget}; {@code storageClass} instead when not null, as chosen by
+     * {@code --storage-class}), no tags where it keeps none, no expiry where it keeps none. What a copy
+     * and a restore must find on the target, compared with {@link #sameAs}.
+     */
+    public ObjectMetadata storedIn(Capabilities target, String storageClassOverride) {
+        return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, userMetadata,
+                contentLanguage, target.expires() ? expires : null,
+                StorageClasses.forTarget(storageClass, StorageClasses.Family.ANY, target.storageClasses(), storageClassOverride),
+                target.tags() ? tags : null);
+    }
+
+    /**
      * Whether two content types mean the same thing: no type and the generic binary types stores
      * substitute for it are equal, and case and blanks around parameters do not matter (HTTP servers
      * rewrite {@code text/plain; charset=utf-8} as {@code text/plain;charset=utf-8}).

@@ -324,11 +324,6 @@ public abstract class ObjectStoreContract {
         }
     }
 
-    /** Whether the store keeps the Expires header (GCS has no such object field). */
-    protected boolean keepsExpires() {
-        return true;
-    }
-
     /** A class of the store's provider other than its default, or null when it has none. */
     protected static String nonDefaultClass(StorageClasses.Family family) {
         return switch (family) {
@@ -345,7 +340,7 @@ public abstract class ObjectStoreContract {
         Capabilities c = store.capabilities();
         return new ObjectMetadata("text/html; charset=utf-8", null, "no-cache", null,
                 Map.of("city", "Zürich – 東京 ☕", "plain", "ascii"), "de-CH",
-                keepsExpires() ? java.time.Instant.parse("2030-01-02T03:04:05Z") : null,
+                c.expires() ? java.time.Instant.parse("2030-01-02T03:04:05Z") : null,
                 nonDefaultClass(c.storageClasses()),
                 c.tags() ? Map.of("Project", "exit 2026", "team", "ops+db", "e=mc2", "a&b") : Map.of());
     }

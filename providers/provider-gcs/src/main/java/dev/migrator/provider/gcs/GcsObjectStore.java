@@ -98,7 +98,7 @@ public final class GcsObjectStore implements ObjectStore {
     }
 
     private static final Capabilities CAPABILITIES = new Capabilities(true, false,
-            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true, StorageClasses.Family.GCS, false);
+            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true, StorageClasses.Family.GCS, false, false);
 
     @Override
     public Stream<ObjectInfo> list(String prefix) {

@@ -66,10 +66,4 @@ class FakeGcsServerContractTest extends ObjectStoreContract {
         HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
     }
-
-    /** GCS objects have no Expires field. */
-    @Override
-    protected boolean keepsExpires() {
-        return false;
-    }
 }

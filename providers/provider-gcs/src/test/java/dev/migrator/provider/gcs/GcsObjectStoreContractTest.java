@@ -39,10 +39,4 @@ class GcsObjectStoreContractTest extends ObjectStoreContract {
         return Stores.openAdapter("gs://" + bucket + "?page-size=" + MAX_PAGE_SIZE + "&endpoint=" + server.endpoint(),
                 new StoreOptions(PART_SIZE, 2, Retry.NONE));
     }
-
-    /** GCS objects have no Expires field. */
-    @Override
-    protected boolean keepsExpires() {
-        return false;
-    }
 }
