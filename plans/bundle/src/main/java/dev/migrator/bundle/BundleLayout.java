@@ -1,6 +1,8 @@
 package dev.migrator.bundle;
 
+import dev.migrator.provider.Digests;
 import dev.migrator.provider.MigratorException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Where things are inside a bundle and how object keys become tar entry names. The names are what a
@@ -27,23 +29,46 @@ final class BundleLayout {
 
     static final String ENCRYPTED_SUFFIX = ".tink";
 
+    /** Longest written segment kept as it is: 255 (a file name's limit) less a piece suffix ({@link #piecePath}). */
+    static final int MAX_SEGMENT_BYTES = 255 - "%piece-00001".length();
+    /**
+     * Longest entry name kept segment by segment: well under Linux's 4096-byte PATH_MAX, leaving room for a
+     * piece suffix and the directory a person extracts into.
+     */
+    static final int MAX_PATH_BYTES = 3072;
+    /** Prefix of a segment (or a whole key) written as its SHA-256; no other written segment starts with {@code %h}. */
+    static final String HASHED = "%h-";
+
     /**
      * The tar name of {@code key} in source {@code sourceId}: {@code sourceId/} then each segment of the
      * key, with {@code %} written as {@code %25} and the segments a path cannot hold written as
      * {@code %} (empty, e.g. after {@code //} or a trailing {@code /}), {@code %2E} ({@code .}) and
-     * {@code %2E%2E} ({@code ..}). Different keys always get different names.
+     * {@code %2E%2E} ({@code ..}). A segment whose written form is longer than {@value #MAX_SEGMENT_BYTES}
+     * UTF-8 bytes (GNU tar: "File name too long") is written {@code %h-} plus the SHA-256 of the segment;
+     * when the whole name would still be longer than {@value #MAX_PATH_BYTES} bytes, the key is written
+     * {@code sourceId/%h-} plus the SHA-256 of the whole key. Different keys always get different names, and
+     * the real key is always in the manifest.
      */
     static String entryPath(String sourceId, String key) {
         StringBuilder out = new StringBuilder(sourceId);
         for (String segment : key.split("/", -1)) {
-            out.append('/').append(switch (segment) {
+            String written = switch (segment) {
                 case "" -> "%";
                 case "." -> "%2E";
                 case ".." -> "%2E%2E";
                 default -> segment.replace("%", "%25");
-            });
+            };
+            out.append('/').append(utf8Length(written) > MAX_SEGMENT_BYTES ? hashed(segment) : written);
         }
-        return out.toString();
+        return utf8Length(out) > MAX_PATH_BYTES ? sourceId + "/" + hashed(key) : out.toString();
+    }
+
+    private static String hashed(String s) {
+        return HASHED + Digests.hex(Digests.sha256().digest(s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static int utf8Length(CharSequence s) {
+        return StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(s)).remaining();
     }
 
     /**

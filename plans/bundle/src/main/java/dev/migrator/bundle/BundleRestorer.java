@@ -490,7 +490,7 @@ final class BundleRestorer {
                 return "md5 " + theirs + " vs " + md5;
             }
             ObjectMetadata existing = there.metadata() == null ? ObjectMetadata.EMPTY : there.metadata();
-            return existing.sameAs(metadata) ? null : "metadata differs";
+            return existing.sameAs(metadata.storedIn(target.capabilities(), null)) ? null : "metadata differs";
         }
 
         void database(Manifest.Source s, List<Manifest.Part> parts, ManifestReader manifest, RestoreTarget.Db target) {

@@ -17,7 +17,12 @@ import java.util.Map;
  */
 public final class Manifest {
     public static final String FORMAT = "migrator-bundle";
-    public static final int VERSION = 1;
+    /**
+     * Version 2 added entry metadata {@code contentLanguage}, {@code expires}, {@code storageClass} and
+     * {@code tags}, and hashed tar names for segments too long for a file name; a version 1 reader refuses it
+     * (rather than restoring objects without their tags and classes). Version 1 bundles are still read.
+     */
+    public static final int VERSION = 2;
 
     static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
@@ -129,19 +134,22 @@ public final class Manifest {
     public record EncryptionInfo(String scheme, String keyCheck, String associatedData, String byHand) {
     }
 
-    /** Object metadata as written in the manifest; absent fields are null. */
+    /** Object metadata as written in the manifest; absent fields are null ({@code expires} is ISO-8601). */
     public record Metadata(String contentType, String contentEncoding, String cacheControl, String contentDisposition,
-                           Map<String, String> user) {
+                           Map<String, String> user, String contentLanguage, String expires, String storageClass,
+                           Map<String, String> tags) {
         static Metadata of(ObjectMetadata m) {
             if (m == null) {
                 return null;
             }
             return new Metadata(m.contentType(), m.contentEncoding(), m.cacheControl(), m.contentDisposition(),
-                    m.userMetadata().isEmpty() ? null : m.userMetadata());
+                    m.userMetadata().isEmpty() ? null : m.userMetadata(), m.contentLanguage(),
+                    m.expires() == null ? null : m.expires().toString(), m.storageClass(), m.tags().isEmpty() ? null : m.tags());
         }
 
         ObjectMetadata toObjectMetadata() {
-            return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, user);
+            return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, user, contentLanguage,
+                    expires == null ? null : java.time.Instant.parse(expires), storageClass, tags);
         }
     }
 

@@ -142,6 +142,13 @@ final class ManifestReader implements AutoCloseable {
         if (e.piece() != null && e.piece().equals(e.pieces()) && (e.objectSha256() == null || !SHA256.matcher(e.objectSha256()).matches())) {
             return "field 'objectSha256': not 64 hex digits";
         }
+        if (e.metadata() != null && e.metadata().expires() != null) {
+            try {
+                java.time.Instant.parse(e.metadata().expires());
+            } catch (java.time.format.DateTimeParseException bad) {
+                return "field 'metadata.expires': '" + e.metadata().expires() + "' is not an ISO-8601 instant";
+            }
+        }
         return null;
     }
 

@@ -76,6 +76,74 @@ class HandRestoreTest {
         }
     }
 
+    /** Keys no file system path can hold as they are, with their data. */
+    static Map<String, byte[]> longKeys(ObjectStore store) {
+        java.util.Random random = new java.util.Random(7);
+        Map<String, byte[]> all = new java.util.LinkedHashMap<>();
+        String thousand = "deep/" + "k".repeat(995);
+        all.put(thousand, Seed.bytes(random, 100));
+        // Four segments of 249 bytes (1,000 with the slashes): each too long once a piece suffix is added.
+        all.put(String.join("/", java.util.Collections.nCopies(4, "s".repeat(249))), Seed.bytes(random, 200));
+        // A segment of 250 bytes that fits on disk but not with '%piece-00001': the object is cut into pieces.
+        all.put("big/" + "p".repeat(250), Seed.bytes(random, 1_500_000));
+        // A non-ASCII segment of 300 bytes, and a '%' segment whose escaped form is three times as long.
+        all.put("menu/" + "é".repeat(150) + ".png", Seed.bytes(random, 30));
+        all.put("pct/" + "%".repeat(100), Seed.bytes(random, 40));
+        // The longest escaped path a 1,024-byte key can have: 12 segments of 81 '%' (243 bytes each once escaped).
+        all.put(String.join("/", java.util.Collections.nCopies(12, "%".repeat(81))) + "/" + "%".repeat(39), Seed.bytes(random, 50));
+        all.forEach((k, v) -> store.put(k, dev.migrator.provider.Content.of(v), dev.migrator.provider.ObjectMetadata.EMPTY));
+        return all;
+    }
+
+    /** The block of docs/bundle-format.md between its by-hand-keys markers, without the code fence. */
+    static String documentedKeyLoop() throws IOException {
+        String doc = Files.readString(Path.of("../../docs/bundle-format.md"));
+        String block = doc.substring(doc.indexOf("<!-- by-hand-keys begin -->"), doc.indexOf("<!-- by-hand-keys end -->"));
+        return block.substring(block.indexOf("```sh\n") + 6, block.lastIndexOf("```"));
+    }
+
+    @Test
+    void longKeysExtractWithGnuTarAndTheDocumentedLoopRestoresEveryRealKey() throws Exception {
+        assumeTrue(has("tar") && has("zstd") && has("sha256sum") && has("jq"),
+                "GNU tar, zstd, jq and sha256sum are needed for the restore-by-hand test (apt-get install zstd jq); skipped");
+        Path bundleDir = dir.resolve("bundle");
+        Map<String, byte[]> seeded = new java.util.TreeMap<>();
+        try (ObjectStore source = Stores.open(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore bundle = Stores.open(bundleDir.toUri().toString(), StoreOptions.DEFAULTS)) {
+            seeded.putAll(Seed.objects(source));
+            seeded.putAll(longKeys(source));
+            new BundleWriter(bundle, BundleRoundTripTest.small(dir.resolve("state")), Progress.NONE)
+                    .create(List.of(new BundleSource.Objects(source)));
+        }
+        assertThat(run(bundleDir, "sha256sum", "-c", "SHA256SUMS")).doesNotContain("FAILED");
+        Path out = Files.createDirectories(dir.resolve("by-hand"));
+        List<Path> parts;
+        try (var list = Files.list(bundleDir.resolve("data"))) {
+            parts = list.sorted().toList();
+        }
+        for (Path part : parts) {
+            assertThat(run(out, "tar", "-I", "zstd", "-xf", part.toString())).as("GNU tar extracts " + part + " silently").isEmpty();
+        }
+        run(out, "bash", "-c", JOIN_PIECES);
+        try (var walk = Files.walk(out)) {
+            assertThat(walk.filter(Files::isRegularFile).count()).as("every entry extracted").isEqualTo(seeded.size());
+        }
+        // The documented loop, with the aws command recording each key and the SHA-256 of the file it was given.
+        Path record = dir.resolve("uploaded");
+        String recorder = "aws() { [ -f \"$8\" ] || return 1; printf '%s\\0%s\\0' \"$6\" \"$(sha256sum < \"$8\" | cut -d' ' -f1)\" >> '"
+                + record + "'; }\n";
+        String loop = documentedKeyLoop().replace("/path/to/bundle/", bundleDir + "/");
+        assertThat(run(out, "bash", "-c", "set -o pipefail\n" + recorder + loop)).doesNotContain("FAILED");
+        String[] fields = Files.readString(record, StandardCharsets.UTF_8).split("\0", -1);
+        Map<String, String> uploaded = new java.util.TreeMap<>();
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            uploaded.put(fields[i], fields[i + 1]);
+        }
+        Map<String, String> expected = new java.util.TreeMap<>();
+        seeded.forEach((k, v) -> expected.put(k, dev.migrator.provider.Digests.hex(dev.migrator.provider.Digests.sha256().digest(v))));
+        assertThat(uploaded).isEqualTo(expected);
+    }
+
     @Test
     void anEncryptedPartDecryptsWithTheDocumentedProgram() throws Exception {
         assumeTrue(has("tar") && has("zstd"), "GNU tar and zstd are needed for the restore-by-hand test (apt-get install zstd); skipped");

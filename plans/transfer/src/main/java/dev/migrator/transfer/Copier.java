@@ -343,7 +343,7 @@ public final class Copier {
     }
 
     private String difference(ObjectInfo from, ObjectInfo existing) {
-        List<String> meta = Fidelity.metadataDifferences(from.metadata(), existing.metadata());
+        List<String> meta = Fidelity.metadataDifferences(source, from.metadata(), target, existing.metadata());
         if (!meta.isEmpty()) {
             return String.join(", ", meta);
         }

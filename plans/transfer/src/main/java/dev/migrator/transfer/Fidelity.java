@@ -1,17 +1,23 @@
 package dev.migrator.transfer;
 
+import dev.migrator.provider.Capabilities.ChecksumKind;
+import dev.migrator.provider.ChecksumDigest;
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StorageClasses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /** The one definition of "the same object" used by copy (to skip) and verify (to report). */
 final class Fidelity {
@@ -20,17 +26,32 @@ final class Fidelity {
     private Fidelity() {
     }
 
-    /** Human-readable metadata differences, empty when the metadata is the same. */
-    static List<String> metadataDifferences(ObjectMetadata a, ObjectMetadata b) {
+    /**
+     * Human-readable differences between a source object's metadata {@code a} and its copy's {@code b} in
+     * {@code bStore}, empty when the copy is faithful. The copy must hold {@code a} as that store keeps it
+     * ({@link ObjectMetadata#storedIn}): the storage class mapped to its provider, or the class chosen for
+     * it ({@link StorageClassOverride}); tags and Expires only where it keeps them.
+     */
+    static List<String> metadataDifferences(ObjectStore aStore, ObjectMetadata a, ObjectStore bStore, ObjectMetadata b) {
+        ObjectMetadata want = a.storedIn(bStore.capabilities(), StorageClassOverride.of(bStore).orElse(null));
         List<String> out = new ArrayList<>();
-        if (!ObjectMetadata.sameContentType(a.contentType(), b.contentType())) {
-            out.add("content-type " + quote(a.contentType()) + " vs " + quote(b.contentType()));
+        if (!ObjectMetadata.sameContentType(want.contentType(), b.contentType())) {
+            out.add("content-type " + quote(want.contentType()) + " vs " + quote(b.contentType()));
         }
-        compare(out, "content-encoding", a.contentEncoding(), b.contentEncoding());
-        compare(out, "cache-control", a.cacheControl(), b.cacheControl());
-        compare(out, "content-disposition", a.contentDisposition(), b.contentDisposition());
-        if (!a.userMetadata().equals(b.userMetadata())) {
-            out.add("user metadata " + a.userMetadata() + " vs " + b.userMetadata());
+        compare(out, "content-encoding", want.contentEncoding(), b.contentEncoding());
+        compare(out, "cache-control", want.cacheControl(), b.cacheControl());
+        compare(out, "content-disposition", want.contentDisposition(), b.contentDisposition());
+        compare(out, "content-language", want.contentLanguage(), b.contentLanguage());
+        compare(out, "expires", want.expires() == null ? null : want.expires().toString(), b.expires() == null ? null : b.expires().toString());
+        if (!want.userMetadata().equals(b.userMetadata())) {
+            out.add("user metadata " + want.userMetadata() + " vs " + b.userMetadata());
+        }
+        if (!want.tags().equals(b.tags()) && aStore.capabilities().tags()) {
+            out.add("tags " + want.tags() + " vs " + b.tags());
+        }
+        if (!StorageClasses.sameClass(want.storageClass(), b.storageClass())) {
+            out.add("storage class " + quote(b.storageClass()) + " where " + quote(want.storageClass()) + " was expected"
+                    + (Objects.equals(want.storageClass(), a.storageClass()) ? "" : " (the source's " + quote(a.storageClass()) + ", mapped)"));
         }
         return out;
     }
@@ -63,18 +84,55 @@ final class Fidelity {
     }
 
     /**
-     * Whether two objects' bytes are equal: by size, then by a checksum both stores know, else by
-     * reading both. Returns a description of the difference, or null when equal.
+     * Whether two objects' bytes are equal: by size, then by the checksums both stores report (every
+     * shared algorithm must agree; {@link Checksums#matches}), else by reading one side and computing the
+     * strongest algorithm the other reports ({@link Checksums#STRONGEST_FIRST}), else by reading both.
+     * Returns a description of the difference, or null when equal.
      */
     static String contentDifference(ObjectStore aStore, ObjectInfo a, ObjectStore bStore, ObjectInfo b) {
         if (a.size() != b.size()) {
             return "size " + a.size() + " vs " + b.size();
         }
         if (a.checksums().comparableWith(b.checksums())) {
-            return a.checksums().matches(b.checksums()) ? null : "checksum " + a.checksums() + " vs " + b.checksums();
+            return a.checksums().matches(b.checksums()) ? null
+                    : a.checksums().strongestShared(b.checksums()).map(k -> k.name().toLowerCase(java.util.Locale.ROOT)
+                            + " " + a.checksums().get(k) + " vs " + b.checksums().get(k)).orElseThrow();
+        }
+        Optional<ChecksumKind> ofB = b.checksums().strongest();
+        if (ofB.isPresent()) {
+            return compareComputed(aStore, a, b.checksums(), ofB.get(), false);
+        }
+        Optional<ChecksumKind> ofA = a.checksums().strongest();
+        if (ofA.isPresent()) {
+            return compareComputed(bStore, b, a.checksums(), ofA.get(), true);
         }
         String ma = md5(aStore, a);
         String mb = md5(bStore, b);
         return ma.equals(mb) ? null : "md5 " + ma + " vs " + mb;
+    }
+
+    /** Reads {@code info} computing {@code kind} and compares it with the other side's reported value. */
+    private static String compareComputed(ObjectStore store, ObjectInfo info, Checksums reported, ChecksumKind kind, boolean readIsB) {
+        String computed = compute(store, info, Set.of(kind)).get(kind);
+        String other = reported.get(kind);
+        if (computed.equals(other)) {
+            return null;
+        }
+        String name = kind.name().toLowerCase(java.util.Locale.ROOT);
+        return readIsB ? name + " " + other + " vs " + computed + " (read)" : name + " " + computed + " (read) vs " + other;
+    }
+
+    /** The checksums of {@code kinds} over an object's bytes, by reading it. */
+    static Checksums compute(ObjectStore store, ObjectInfo info, Set<ChecksumKind> kinds) {
+        ChecksumDigest digest = new ChecksumDigest(kinds);
+        byte[] buf = new byte[256 * 1024];
+        try (InputStream in = store.open(info.key(), 0, -1)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "reading '" + info.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
+        }
+        return digest.result();
     }
 }

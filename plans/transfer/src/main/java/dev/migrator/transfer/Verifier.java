@@ -121,7 +121,7 @@ public final class Verifier {
                     record(new Difference(key, Difference.Kind.CONTENT, content));
                     same = false;
                 }
-                List<String> meta = Fidelity.metadataDifferences(s.metadata(), t.metadata());
+                List<String> meta = Fidelity.metadataDifferences(source, s.metadata(), target, t.metadata());
                 if (!meta.isEmpty()) {
                     record(new Difference(key, Difference.Kind.METADATA, String.join(", ", meta)));
                     same = false;

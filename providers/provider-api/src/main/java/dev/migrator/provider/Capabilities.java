@@ -17,13 +17,14 @@ import java.util.Set;
  * @param storageClasses whose storage-class names the store takes in {@link ObjectMetadata#storageClass()}
  *                       ({@link StorageClasses.Family#ANY} keeps whatever it is given, {@code NONE} has none)
  * @param tags           the store keeps {@link ObjectMetadata#tags()} and reports them from {@code stat}
+ * @param expires        the store keeps {@link ObjectMetadata#expires()} (GCS and Azure objects have no Expires)
  * @param conditionalCreate {@link ObjectStore#createIfAbsent} is create-only on the server (O_EXCL / link(2) on a
  *                       local disk, S3 {@code If-None-Match: *}, GCS {@code ifGenerationMatch=0}); what lets
  *                       workers share state through the store. An S3-compatible server may ignore the header:
  *                       callers that depend on it probe once ({@code SharedState} does)
  */
 public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
-                           StorageClasses.Family storageClasses, boolean tags, boolean conditionalCreate) {
+                           StorageClasses.Family storageClasses, boolean tags, boolean expires, boolean conditionalCreate) {
     public static final Capabilities NONE = new Capabilities(false, false, Set.of(), false);
 
     /** A kind of whole-object checksum, as in {@link Checksums} (which also orders them by strength). */
@@ -34,19 +35,25 @@ public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<Che
         storageClasses = storageClasses == null ? StorageClasses.Family.NONE : storageClasses;
     }
 
-    /** A store without create-only writes. */
+    /** A store without storage classes, tags, Expires or create-only writes. */
+    public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey) {
+        this(serverSideCopy, movableFiles, checksums, listFromKey, StorageClasses.Family.NONE, false, false, false);
+    }
+
+    /** A store that keeps Expires, without create-only writes. */
     public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
                         StorageClasses.Family storageClasses, boolean tags) {
-        this(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, false);
+        this(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, true, false);
+    }
+
+    /** A store without create-only writes. */
+    public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
+                        StorageClasses.Family storageClasses, boolean tags, boolean expires) {
+        this(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, expires, false);
     }
 
     /** These capabilities and {@link #conditionalCreate}. */
     public Capabilities withConditionalCreate() {
-        return new Capabilities(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, true);
-    }
-
-    /** A store without storage classes or tags. */
-    public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey) {
-        this(serverSideCopy, movableFiles, checksums, listFromKey, StorageClasses.Family.NONE, false, false);
+        return new Capabilities(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, expires, true);
     }
 }

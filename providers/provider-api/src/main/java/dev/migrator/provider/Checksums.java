@@ -143,6 +143,11 @@ public record Checksums(String md5, String crc32, String crc32c, String crc64nvm
         return kinds().isEmpty();
     }
 
+    /** The strongest kind these hold ({@link #STRONGEST_FIRST}), if any. */
+    public Optional<ChecksumKind> strongest() {
+        return strongestIn(kinds(), kinds());
+    }
+
     /** The strongest kind both these and {@code other} hold ({@link #STRONGEST_FIRST}), if any. */
     public Optional<ChecksumKind> strongestShared(Checksums other) {
         return strongestIn(kinds(), other.kinds());

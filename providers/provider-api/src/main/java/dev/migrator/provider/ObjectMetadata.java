@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * @param contentLanguage the Content-Language header, or {@code null}
  * @param expires         the Expires header as an instant (whole seconds, as HTTP dates are), or {@code null}
  * @param storageClass    the class the store keeps the object in, in that provider's own spelling
- *                        ({@link StorageClasses}); {@code null} for the store's default class
+ *                        ({@link StorageClasses}); {@code null} for the standard class (S3 and GCS
+ *                        {@code STANDARD}, Azure {@code Hot}), to which the constructor turns those names
  * @param tags            object tags (S3 tagging; a local store keeps them beside the file); empty
  *                        when the object has none. A store that cannot hold tags reports them empty.
  */
@@ -48,7 +49,9 @@ public record ObjectMetadata(
         tags = Collections.unmodifiableMap(sortedTags);
         // HTTP dates have whole seconds; truncating here keeps a round trip through a header equal.
         expires = expires == null ? null : expires.truncatedTo(ChronoUnit.SECONDS);
+        // The providers' standard classes (S3 and GCS STANDARD, Azure Hot) are no class, so equal metadata compares equal.
         storageClass = storageClass == null || storageClass.isBlank() ? null : storageClass.trim();
+        storageClass = StorageClasses.sameClass(storageClass, null) ? null : storageClass;
     }
 
     /** The five headers every store has carried since the beginning; no language, expiry, class or tags. */
@@ -80,6 +83,19 @@ public record ObjectMetadata(
     public ObjectMetadata withTags(Map<String, String> newTags) {
         return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, userMetadata,
                 contentLanguage, expires, storageClass, newTags);
+    }
+
+    /**
+     * This metadata as a store with capabilities {@code target} keeps it: the storage class mapped to its
+     * provider ({@link StorageClasses#forTarget}; {@code storageClass} instead when not null, as chosen by
+     * {@code --storage-class}), no tags where it keeps none, no expiry where it keeps none. What a copy
+     * and a restore must find on the target, compared with {@link #sameAs}.
+     */
+    public ObjectMetadata storedIn(Capabilities target, String storageClassOverride) {
+        return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, userMetadata,
+                contentLanguage, target.expires() ? expires : null,
+                StorageClasses.forTarget(storageClass, StorageClasses.Family.ANY, target.storageClasses(), storageClassOverride),
+                target.tags() ? tags : null);
     }
 
     /**

@@ -111,8 +111,9 @@ public final class StorageClasses {
 
     /**
      * The class to write on a target of family {@code to} for an object of class {@code cls} on a source
-     * of family {@code from}: {@code override} when given (checked with {@link #checkOverride} first);
-     * else the same name within a provider or on a store that keeps any name; else the table's class of
+     * of family {@code from} ({@link Family#ANY} when only the name is known, as on local disk or in a
+     * bundle): {@code override} when given (checked with {@link #checkOverride} first); else the same name
+     * when the target's provider has a class of exactly that name, or the target keeps any name; else the table's class of
      * the same tier, null for the target's default. An unknown source name is kept within its provider
      * and dropped across providers (the target's default class).
      */
@@ -123,8 +124,8 @@ public final class StorageClasses {
         if (to == Family.NONE) {
             return null;
         }
-        if (to == Family.ANY || to == from) {
-            return cls;
+        if (to == Family.ANY || to == from || (cls != null && CLASSES.get(to).containsKey(cls))) {
+            return cls; // names are unique across providers (STANDARD is HOT in both S3 and GCS), so keeping one is safe
         }
         return tier(from, cls).map(t -> normal(TARGET.get(to).get(t))).orElse(null);
     }

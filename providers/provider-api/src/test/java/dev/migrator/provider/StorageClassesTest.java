@@ -19,6 +19,9 @@ class StorageClassesTest {
         assertThat(forTarget("DEEP_ARCHIVE", S3, ANY, null)).isEqualTo("DEEP_ARCHIVE");
         assertThat(forTarget("Cool", AZURE, AZURE, null)).isEqualTo("Cool");
         assertThat(forTarget("NEARLINE", GCS, NONE, null)).isNull();
+        // A name known only by its spelling (from a local store or a bundle) stays when the target has it.
+        assertThat(forTarget("ONEZONE_IA", ANY, S3, null)).isEqualTo("ONEZONE_IA");
+        assertThat(forTarget("DEEP_ARCHIVE", ANY, S3, null)).isEqualTo("DEEP_ARCHIVE");
     }
 
     @Test

@@ -23,6 +23,7 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StorageClasses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -97,7 +98,7 @@ public final class GcsObjectStore implements ObjectStore {
     }
 
     private static final Capabilities CAPABILITIES = new Capabilities(true, false,
-            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true).withConditionalCreate();
+            Set.of(Capabilities.ChecksumKind.MD5, Capabilities.ChecksumKind.CRC32C), true, StorageClasses.Family.GCS, false, false).withConditionalCreate();
 
     @Override
     public Stream<ObjectInfo> list(String prefix) {
@@ -363,7 +364,19 @@ public final class GcsObjectStore implements ObjectStore {
                 .setCacheControl(meta.cacheControl())
                 .setContentDisposition(meta.contentDisposition())
                 .setMetadata(meta.userMetadata().isEmpty() ? null : meta.userMetadata())
+                .setContentLanguage(meta.contentLanguage())
+                .setStorageClass(storageClass(meta))
                 .build();
+    }
+
+    /**
+     * GCS's name for the object's class (mapped from another provider's by {@link StorageClasses}), null for
+     * the bucket's default. GCS has no object tags and no Expires header: those are not written (the
+     * capabilities say so, and verify does not expect them here).
+     */
+    private static com.google.cloud.storage.StorageClass storageClass(ObjectMetadata meta) {
+        String cls = StorageClasses.forTarget(meta.storageClass(), StorageClasses.Family.ANY, StorageClasses.Family.GCS, null);
+        return cls == null ? null : com.google.cloud.storage.StorageClass.valueOf(cls);
     }
 
     private ObjectInfo info(BlobInfo b) {
@@ -381,7 +394,8 @@ public final class GcsObjectStore implements ObjectStore {
             });
         }
         ObjectMetadata metadata = new ObjectMetadata(b.getContentType(), b.getContentEncoding(), b.getCacheControl(),
-                b.getContentDisposition(), user);
+                b.getContentDisposition(), user, b.getContentLanguage(), null,
+                b.getStorageClass() == null ? null : b.getStorageClass().name(), null);
         return new ObjectInfo(name.substring(root.length()), b.getSize() == null ? 0 : b.getSize(),
                 b.getUpdateTimeOffsetDateTime() == null ? null : b.getUpdateTimeOffsetDateTime().toInstant(),
                 b.getGeneration() == null ? null : Long.toString(b.getGeneration()),

@@ -71,6 +71,7 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
     private static final String ATTR = "migrator.";
     private static final String ATTR_META = ATTR + "meta.";
     private static final String ATTR_NAME = ATTR + "name";
+    private static final String ATTR_TAG = ATTR + "tag.";
     private static final int COPY_BUFFER = 256 * 1024;
     /** Skipped links named one by one on stderr; beyond that only their count. */
     private static final int NAMED_SKIPS = 10;
@@ -166,7 +167,8 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
         return CAPABILITIES;
     }
 
-    private static final Capabilities CAPABILITIES = new Capabilities(false, true, Set.of(), true).withConditionalCreate();
+    private static final Capabilities CAPABILITIES = new Capabilities(false, true, Set.of(), true,
+            dev.migrator.provider.StorageClasses.Family.ANY, true).withConditionalCreate();
 
     @Override
     public Stream<ObjectInfo> list(String prefix) {
@@ -204,13 +206,18 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
     private ObjectInfo info(String key, Path p, BasicFileAttributes attrs) throws IOException {
         Map<String, String> a = Xattrs.read(p, ATTR);
         TreeMap<String, String> user = new TreeMap<>();
+        TreeMap<String, String> tags = new TreeMap<>();
         a.forEach((k, v) -> {
             if (k.startsWith("meta.")) {
                 user.put(k.substring("meta.".length()), v);
+            } else if (k.startsWith("tag.")) {
+                tags.put(k.substring("tag.".length()), v);
             }
         });
+        String expires = a.get("expires");
         ObjectMetadata meta = new ObjectMetadata(a.get("content-type"), a.get("content-encoding"),
-                a.get("cache-control"), a.get("content-disposition"), user);
+                a.get("cache-control"), a.get("content-disposition"), user, a.get("content-language"),
+                expires == null ? null : java.time.Instant.parse(expires), a.get("storage-class"), tags);
         // No checksum: see the class comment (an older version's user.migrator.md5 stamp is ignored).
         return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null, Checksums.NONE, meta);
     }
@@ -478,6 +485,13 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
         setIfPresent(p, "content-disposition", m.contentDisposition());
         for (Map.Entry<String, String> e : m.userMetadata().entrySet()) {
             Xattrs.write(p, ATTR_META + e.getKey(), e.getValue());
+        }
+        setIfPresent(p, "content-language", m.contentLanguage());
+        setIfPresent(p, "expires", m.expires() == null ? null : m.expires().toString());
+        // The class is kept as the source spelled it (Family.ANY), so a copy onward maps it from its provider.
+        setIfPresent(p, "storage-class", m.storageClass());
+        for (Map.Entry<String, String> e : m.tags().entrySet()) {
+            Xattrs.write(p, ATTR_TAG + e.getKey(), e.getValue());
         }
     }
 

@@ -67,10 +67,8 @@ final class MultipartUpload {
         int parts = (int) ((size + partSize - 1) / partSize);
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(store.location.bucket())
-                .key(fullKey)
-                .metadata(metadata.userMetadata());
-        S3ObjectStore.applyMetadata(metadata, create::contentType, create::contentEncoding, create::cacheControl,
-                create::contentDisposition);
+                .key(fullKey);
+        S3Metadata.apply(metadata, create, store.location.describe(key));
         Pending pending = resume ? pending(parts, size) : null;
         String uploadId = pending != null ? pending.uploadId()
                 : store.call(what, () -> store.s3.createMultipartUpload(create.build()).uploadId());

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -181,11 +182,41 @@ public final class S3ObjectStore implements ObjectStore {
     /** Server-side copy within an endpoint; MD5 from a single-part upload's ETag; start-after listings. */
     @Override
     public Capabilities capabilities() {
-        return CAPABILITIES;
+        return keepsTags() ? CAPABILITIES : CAPABILITIES_WITHOUT_TAGS;
     }
 
-    private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true)
-            .withConditionalCreate();
+    /**
+     * Whether the endpoint keeps object tags: asked once, by GetObjectTagging of a key that does not exist
+     * (S3 answers NoSuchKey; a store without tagging answers NotImplemented), so a copy onto such a store
+     * knows before it writes that tags cannot be kept there.
+     */
+    private boolean keepsTags() {
+        if (tagsProbed || tagsUnsupported) {
+            return !tagsUnsupported;
+        }
+        try {
+            s3.getObjectTagging(b -> b.bucket(location.bucket()).key(location.fullKey(".migrator-tagging-probe")));
+        } catch (S3Exception e) {
+            tagsUnsupported = notImplemented(e);
+        } catch (SdkException e) {
+            return true; // unreachable now: the first real request will say so; do not decide on it
+        }
+        tagsProbed = true;
+        return !tagsUnsupported;
+    }
+
+    private static boolean notImplemented(S3Exception e) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        return e.statusCode() == 501 || "NotImplemented".equals(code);
+    }
+
+    private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true,
+            dev.migrator.provider.StorageClasses.Family.S3, true).withConditionalCreate();
+    /** An S3-compatible store that answered GetObjectTagging with "not implemented" keeps no tags. */
+    private static final Capabilities CAPABILITIES_WITHOUT_TAGS = new Capabilities(true, false,
+            Set.of(Capabilities.ChecksumKind.MD5), true, dev.migrator.provider.StorageClasses.Family.S3, false).withConditionalCreate();
+    private volatile boolean tagsUnsupported;
+    private volatile boolean tagsProbed;
 
     /**
      * Lists page by page ({@code page-size} objects a request), fetching the next page only when the
@@ -252,9 +283,11 @@ public final class S3ObjectStore implements ObjectStore {
     public Optional<ObjectInfo> stat(String key) {
         String full = fullKey(key);
         try {
-            HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(full));
+            HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(full)
+                    .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED));
             bucketSeen = true;
-            return Optional.of(info(key, head));
+            ObjectInfo info = info(key, head);
+            return Optional.of(info.withMetadata(info.metadata().withTags(tags(key, full))));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 requireBucket();
@@ -285,14 +318,46 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** What a HEAD says; the tags are not in it (see {@link #tags}). */
     ObjectInfo info(String key, HeadObjectResponse head) {
         String etag = unquote(head.eTag());
         boolean md5 = etag != null && PLAIN_MD5.matcher(etag).matches() && etagIsMd5(head.serverSideEncryption(),
                 head.sseCustomerAlgorithm());
         return new ObjectInfo(key, head.contentLength(), head.lastModified(), etag,
-                md5 ? Checksums.md5(etag) : Checksums.NONE,
+                S3Metadata.checksums(md5 ? Checksums.md5(etag) : Checksums.NONE, head.checksumCRC32(), head.checksumCRC32C(),
+                        head.checksumCRC64NVME(), head.checksumSHA256(), head.checksumType()),
                 new ObjectMetadata(blankToNull(head.contentType()), blankToNull(head.contentEncoding()),
-                        blankToNull(head.cacheControl()), blankToNull(head.contentDisposition()), head.metadata()));
+                        blankToNull(head.cacheControl()), blankToNull(head.contentDisposition()),
+                        S3Metadata.decodeUserMetadata(head.metadata()), blankToNull(head.contentLanguage()), expires(head::expires),
+                        head.storageClassAsString(), null));
+    }
+
+    /** The Expires header, or null when absent or not an HTTP date (the SDK then has no instant). */
+    @SuppressWarnings("deprecation")
+    private static java.time.Instant expires(Supplier<java.time.Instant> header) {
+        try {
+            return header.get();
+        } catch (RuntimeException unparsable) {
+            return null;
+        }
+    }
+
+    /** The object's tags (one GetObjectTagging request); empty on a store that has no tagging. */
+    Map<String, String> tags(String key, String full) {
+        if (tagsUnsupported) {
+            return Map.of();
+        }
+        try {
+            return S3Metadata.tags(s3.getObjectTagging(b -> b.bucket(location.bucket()).key(full)).tagSet());
+        } catch (S3Exception e) {
+            if (notImplemented(e)) {
+                tagsUnsupported = true;
+                return Map.of();
+            }
+            throw errors.translate(e, "reading the tags of " + location.describe(key));
+        } catch (SdkException e) {
+            throw errors.translate(e, "reading the tags of " + location.describe(key));
+        }
     }
 
     /** With SSE-KMS or SSE-C the ETag is not the MD5 of the bytes. */
@@ -342,16 +407,28 @@ public final class S3ObjectStore implements ObjectStore {
     public Opened openWithInfo(String key) {
         String full = fullKey(key);
         String what = "reading " + location.describe(key);
-        ResponseInputStream<GetObjectResponse> body = call(what, () -> s3.getObject(b -> b.bucket(location.bucket()).key(full)));
+        ResponseInputStream<GetObjectResponse> body = call(what, () -> s3.getObject(b -> b.bucket(location.bucket()).key(full)
+                .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED)));
         bucketSeen = true;
         GetObjectResponse r = body.response();
         String etag = unquote(r.eTag());
         boolean md5 = etag != null && PLAIN_MD5.matcher(etag).matches()
                 && etagIsMd5(r.serverSideEncryption(), r.sseCustomerAlgorithm());
+        Map<String, String> tags;
+        try {
+            // A GET says how many tags there are; only then are they fetched.
+            tags = r.tagCount() != null && r.tagCount() > 0 ? tags(key, full) : Map.of();
+        } catch (RuntimeException e) {
+            body.abort();
+            throw e;
+        }
         ObjectInfo info = new ObjectInfo(key, r.contentLength() == null ? -1 : r.contentLength(), r.lastModified(),
-                etag, md5 ? Checksums.md5(etag) : Checksums.NONE,
+                etag, S3Metadata.checksums(md5 ? Checksums.md5(etag) : Checksums.NONE, r.checksumCRC32(), r.checksumCRC32C(),
+                        r.checksumCRC64NVME(), r.checksumSHA256(), r.checksumType()),
                 new ObjectMetadata(blankToNull(r.contentType()), blankToNull(r.contentEncoding()),
-                        blankToNull(r.cacheControl()), blankToNull(r.contentDisposition()), r.metadata()));
+                        blankToNull(r.cacheControl()), blankToNull(r.contentDisposition()),
+                        S3Metadata.decodeUserMetadata(r.metadata()), blankToNull(r.contentLanguage()), expires(r::expires),
+                        r.storageClassAsString(), tags));
         return new Opened(info, new BodyStream(body));
     }
 
@@ -380,9 +457,7 @@ public final class S3ObjectStore implements ObjectStore {
                 .key(full)
                 .contentLength(size)
                 .contentMD5(Base64.getEncoder().encodeToString(md5));
-        applyMetadata(meta, request::contentType, request::contentEncoding, request::cacheControl,
-                request::contentDisposition);
-        request.metadata(meta.userMetadata());
+        S3Metadata.apply(meta, request, location.describe(key));
         PutObjectResponse response = call(what, () -> s3.putObject(request.build(),
                 RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta))));
         String etag = unquote(response.eTag());
@@ -419,8 +494,7 @@ public final class S3ObjectStore implements ObjectStore {
         byte[] md5 = Digests.md5().digest(data);
         PutObjectRequest.Builder request = PutObjectRequest.builder().bucket(location.bucket()).key(fullKey(key))
                 .contentLength(size).contentMD5(Base64.getEncoder().encodeToString(md5)).ifNoneMatch("*");
-        applyMetadata(meta, request::contentType, request::contentEncoding, request::cacheControl, request::contentDisposition);
-        request.metadata(meta.userMetadata());
+        S3Metadata.apply(meta, request, location.describe(key));
         try {
             PutObjectResponse response = s3.putObject(request.build(),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta)));
@@ -455,15 +529,6 @@ public final class S3ObjectStore implements ObjectStore {
     MigratorException sizeMismatch(String key, long size) {
         return new MigratorException(ErrorCode.FAILED, "the source for " + location.describe(key)
                 + " did not yield exactly its announced " + size + " bytes; did it change while being copied?");
-    }
-
-    static void applyMetadata(ObjectMetadata meta, java.util.function.Consumer<String> contentType,
-            java.util.function.Consumer<String> contentEncoding, java.util.function.Consumer<String> cacheControl,
-            java.util.function.Consumer<String> contentDisposition) {
-        contentType.accept(meta.contentType());
-        contentEncoding.accept(meta.contentEncoding());
-        cacheControl.accept(meta.cacheControl());
-        contentDisposition.accept(meta.contentDisposition());
     }
 
     static String contentType(ObjectMetadata meta) {

@@ -46,10 +46,8 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
                 .sourceKey(from)
                 .destinationBucket(target.location.bucket())
                 .destinationKey(to)
-                .metadataDirective(MetadataDirective.REPLACE)
-                .metadata(meta.userMetadata());
-        S3ObjectStore.applyMetadata(meta, request::contentType, request::contentEncoding, request::cacheControl,
-                request::contentDisposition);
+                .metadataDirective(MetadataDirective.REPLACE);
+        S3Metadata.apply(meta, request, target.location.describe(targetKey));
         CopyObjectResponse response = target.call(what, () -> target.s3.copyObject(request.build()));
         String etag = S3ObjectStore.unquote(response.copyObjectResult().eTag());
         boolean plain = etag != null && S3ObjectStore.PLAIN_MD5.matcher(etag).matches()
@@ -70,10 +68,8 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
         partSize = Math.min(partSize, S3ObjectStore.MAX_PART_SIZE);
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(target.location.bucket())
-                .key(to)
-                .metadata(meta.userMetadata());
-        S3ObjectStore.applyMetadata(meta, create::contentType, create::contentEncoding, create::cacheControl,
-                create::contentDisposition);
+                .key(to);
+        S3Metadata.apply(meta, create, target.location.describe(targetKey));
         String uploadId = target.call(what, () -> target.s3.createMultipartUpload(create.build()).uploadId());
         try {
             List<CompletedPart> parts = new ArrayList<>();

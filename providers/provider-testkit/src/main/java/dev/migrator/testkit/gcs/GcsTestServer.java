@@ -50,6 +50,8 @@ import java.util.zip.GZIPInputStream;
  *   <li>uploads: {@code uploadType=media}, {@code multipart} and {@code resumable} (chunks with
  *       {@code Content-Range}, 308 with {@code Range}, non-final chunks must be multiples of 256 KiB,
  *       status queries, cancel);</li>
+ *   <li>object fields contentType, contentEncoding, cacheControl, contentDisposition, contentLanguage,
+ *       customTime, metadata, and storageClass (one of the classes GCS has, else 400; STANDARD by default);</li>
  *   <li>md5Hash and crc32c computed server-side and checked against any the client sends; generation,
  *       metageneration and {@code ifGenerationMatch}/{@code ifGenerationNotMatch} preconditions.</li>
  * </ul>
@@ -701,9 +703,16 @@ public final class GcsTestServer implements AutoCloseable {
     }
 
     private static final List<String> WRITABLE = List.of("contentType", "contentEncoding", "cacheControl",
-            "contentDisposition", "contentLanguage", "customTime", "metadata");
+            "contentDisposition", "contentLanguage", "customTime", "metadata", "storageClass");
+    /** The classes GCS accepts for an object; any other is a 400, as GCS answers. */
+    private static final java.util.Set<String> STORAGE_CLASSES = java.util.Set.of("STANDARD", "NEARLINE", "COLDLINE",
+            "ARCHIVE", "MULTI_REGIONAL", "REGIONAL", "DURABLE_REDUCED_AVAILABILITY");
 
     private static Map<String, Object> writableFields(Map<String, Object> resource) {
+        Object cls = resource.get("storageClass");
+        if (cls != null && !STORAGE_CLASSES.contains(cls.toString())) {
+            throw new GcsError(400, "invalid", "Invalid argument: storage class '" + cls + "'.");
+        }
         Map<String, Object> f = new LinkedHashMap<>();
         for (String k : WRITABLE) {
             Object v = resource.get(k);
