@@ -12,6 +12,10 @@ import java.util.function.Consumer;
 final class PrimaryKeyCheck implements Check {
     private static final int SHOWN = 5;
 
+    private static String count(int n) {
+        return n == 1 ? "1 table has" : n + " tables have";
+    }
+
     @Override
     public String name() {
         return "primary-keys";
@@ -34,10 +38,10 @@ final class PrimaryKeyCheck implements Check {
                 String named = String.join(", ", tables.subList(0, Math.min(SHOWN, tables.size())))
                         + (tables.size() > SHOWN ? " and " + (tables.size() - SHOWN) + " more" : "");
                 out.accept(ReplicationCheck.replicates(m)
-                        ? new Finding(name(), subject, Status.WARN, tables.size() + " tables of " + from.name() + " have no primary key ("
+                        ? new Finding(name(), subject, Status.WARN, "source " + from.name() + ": " + count(tables.size()) + " no primary key ("
                                 + named + "): their updates and deletes cannot be replicated; add a primary key"
                                 + " (PostgreSQL: or ALTER TABLE ... REPLICA IDENTITY FULL)")
-                        : new Finding(name(), subject, Status.OK, tables.size() + " tables of " + from.name() + " have no primary key ("
+                        : new Finding(name(), subject, Status.OK, "source " + from.name() + ": " + count(tables.size()) + " no primary key ("
                                 + named + "); a dump copies them, only a replicate move would need one"));
             });
         }

@@ -14,6 +14,17 @@ import java.util.function.Consumer;
  * day a replicate move is wanted, these need a restart).
  */
 final class ReplicationCheck implements Check {
+    private final java.util.function.Predicate<Move> replicating;
+
+    ReplicationCheck() {
+        this(ReplicationCheck::replicates);
+    }
+
+    /** {@code replicating} says which moves stream changes (a test may say all do). */
+    ReplicationCheck(java.util.function.Predicate<Move> replicating) {
+        this.replicating = replicating;
+    }
+
     @Override
     public String name() {
         return "replication";
@@ -33,7 +44,7 @@ final class ReplicationCheck implements Check {
             }
             ctx.factsIfReadable(from).ifPresent(f -> {
                 List<String> missing = missing(f);
-                boolean needed = replicates(m);
+                boolean needed = replicating.test(m);
                 String subject = "move " + m.name();
                 if (missing.isEmpty()) {
                     out.accept(new Finding(name(), subject, Status.OK, "source " + from.name() + " is ready for change capture ("

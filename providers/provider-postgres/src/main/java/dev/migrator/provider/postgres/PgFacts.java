@@ -46,7 +46,8 @@ final class PgFacts {
             int free = Integer.parseInt(one(st, "select current_setting('max_replication_slots')::int"
                     + " - (select count(*) from pg_replication_slots)"));
             List<String> noKey = exists ? list(st, """
-                    select c.oid::regclass::text from pg_class c
+                    select quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+                    from pg_class c join pg_namespace n on n.oid = c.relnamespace
                     where c.relkind in ('r', 'p') and not c.relispartition and %s
                       and not exists (select 1 from pg_constraint k where k.conrelid = c.oid and k.contype = 'p')
                     order by 1 limit %d""".formatted(PgCatalog.userObject("c"), LIMIT)) : List.of();
