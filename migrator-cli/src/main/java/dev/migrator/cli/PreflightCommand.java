@@ -49,10 +49,10 @@ final class PreflightCommand implements Callable<Integer> {
 
     /**
      * The checks at the start of run and drill: FAIL and WARN lines on stderr; true when the run may start.
-     * Sizes come from the plan's declarations (the run measures the sources itself).
+     * Sources are listed for their size only when a move writes to a local target (the free-space check).
      */
     static boolean before(Plan plan, String command) {
-        PreflightReport report = Preflight.run(plan, Inventory.DECLARED);
+        PreflightReport report = Preflight.run(plan, Inventory.MEASURED);
         System.err.print(report.lines(Status.FAIL, Status.WARN));
         if (!report.ready()) {
             System.err.println("migrator: preflight found " + report.count(Status.FAIL) + " problem" + (report.count(Status.FAIL) == 1 ? "" : "s")
