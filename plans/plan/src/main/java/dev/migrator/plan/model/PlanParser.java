@@ -233,10 +233,10 @@ public final class PlanParser {
             Location loc;
             if (v instanceof ScalarNode) {
                 String uri = scalar(v, "a URI");
-                loc = new Location(name, uri, checkUri(v, uri, null), null, null, null, null, null, pos(v));
+                loc = new Location(name, uri, checkUri(v, uri, null), null, null, null, null, null, Price.defaultFor(uri), pos(v));
             } else {
                 Map<String, Node> m = mapping(v, role + " '" + name + "'",
-                        Set.of("uri", "objects", "size", "bandwidth", "stream", "requests"));
+                        Set.of("uri", "objects", "size", "bandwidth", "stream", "requests", "price"));
                 Node u = require(m, "uri", v, "the " + role + "'s URI");
                 String uri = scalar(u, "a URI");
                 loc = new Location(name, uri, checkUri(u, uri, null),
@@ -245,6 +245,7 @@ public final class PlanParser {
                         m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
                         m.containsKey("stream") ? rate(m.get("stream"), "stream") : null,
                         m.containsKey("requests") ? perSecond(m.get("requests"), "requests") : null,
+                        m.containsKey("price") ? price(m.get("price"), Price.defaultFor(uri)) : Price.defaultFor(uri),
                         pos(v));
             }
             into.put(name, loc);
@@ -503,6 +504,32 @@ public final class PlanParser {
             // reported below
         }
         throw pos(n).error(what + " '" + shown(t) + "': expected a positive number per second such as 200/s");
+    }
+
+    /** {@code price: {egress: 0.09/GB, get: 0.0004/1000, list: 0.005/1000}}: each optional, in US dollars ('$' allowed). */
+    private Price price(Node n, Price dflt) {
+        Map<String, Node> m = mapping(n, "price", Set.of("egress", "get", "list"));
+        return dflt.with(m.containsKey("egress") ? dollars(m.get("egress"), "egress", "/GB", "0.09/GB") : Double.NaN,
+                m.containsKey("get") ? dollars(m.get("get"), "get", "/1000", "0.0004/1000") : Double.NaN,
+                m.containsKey("list") ? dollars(m.get("list"), "list", "/1000", "0.005/1000") : Double.NaN);
+    }
+
+    private double dollars(Node n, String what, String per, String example) {
+        String t = scalar(n, what).trim();
+        String v = t.startsWith("$") ? t.substring(1) : t;
+        if (v.toLowerCase(Locale.ROOT).endsWith(per.toLowerCase(Locale.ROOT))) {
+            v = v.substring(0, v.length() - per.length());
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (d >= 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw pos(n).error("price " + what + " '" + shown(t) + "': expected US dollars " + per.replace("/", "per ")
+                + ", e.g. " + example);
     }
 
     private Duration duration(Node n, String what) {

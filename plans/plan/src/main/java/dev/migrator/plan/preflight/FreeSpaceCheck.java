@@ -43,7 +43,7 @@ final class FreeSpaceCheck implements Check {
                     Optional<Long> b = ctx.bytes(m);
                     if (b.isEmpty()) {
                         out.accept(new Finding(name(), "target " + l.name(), Status.WARN, "cannot tell the size of move '" + m.name()
-                                + "' (declared nowhere, and listing it failed: see the access check); free space not compared"));
+                                + "' (no size declared, or its listing failed: see the access check); free space not compared"));
                         need = -1;
                         break;
                     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.planner.Cost;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Planner;
 import dev.migrator.plan.planner.Schedule;
@@ -71,6 +72,8 @@ public final class PlanOutput {
                     uri(plan.location(m.to())), inv.objects() > 0 ? Format.count(inv.objects()) + " objects, " : "",
                     Sizes.format(inv.bytes()), inv.measured() ? "measured" : "declared"));
         });
+        b.append("\nCost at the sources (egress and requests; set 'price' on a source to override, docs/plan-format.md):\n");
+        b.append(Cost.of(plan, r.inventory()).text());
         b.append("\nThroughput model (per endpoint; set stream/requests/bandwidth in the plan, measure with 'migrator probe URI'):\n");
         r.throughput().forEach((name, t) -> b.append(String.format(Locale.ROOT, "  %-14s %s/s per stream, %.0f objects/s per stream, %s/s total (%s)%n",
                 name, Sizes.format(t.stream()), t.requests(), Sizes.format(t.bandwidth()), t.source())));
@@ -103,6 +106,16 @@ public final class PlanOutput {
         ObjectNode inv = root.putObject("inventory");
         r.inventory().forEach((move, i) -> inv.putObject(move).put("objects", i.objects()).put("bytes", i.bytes())
                 .put("measured", i.measured()));
+        Cost cost = Cost.of(r.plan(), r.inventory());
+        ObjectNode costs = root.putObject("cost");
+        ArrayNode perSource = costs.putArray("sources");
+        for (Cost.Line l : cost.lines()) {
+            perSource.addObject().put("source", l.source()).put("egressBytes", l.bytes()).put("gets", l.gets()).put("lists", l.lists())
+                    .put("egressPerGb", l.price().egressPerGb()).put("getPer1000", l.price().getPer1000())
+                    .put("listPer1000", l.price().listPer1000()).put("priceSource", l.price().source())
+                    .put("dollars", round(l.dollars())).put("text", l.text());
+        }
+        costs.put("totalDollars", round(cost.total()));
         ObjectNode model = root.putObject("throughput");
         r.throughput().forEach((name, t) -> model.putObject(name).put("streamBytesPerSecond", t.stream())
                 .put("objectsPerSecond", t.requests()).put("bandwidthBytesPerSecond", t.bandwidth()).put("source", t.source()));
@@ -143,7 +156,11 @@ public final class PlanOutput {
         b.append("| Pre-copy | ").append(Format.duration(s.presync())).append(" |\n");
         b.append("| Freeze window (cut-over) | ").append(Format.duration(s.cutover())).append(" |\n");
         b.append("| Lower bound | ").append(Format.duration(s.lowerBound())).append(" |\n");
-        b.append("| Deadline | ").append(verdict(plan, null, s.total(), Instant.now()).text()).append(" |\n\n");
+        b.append("| Deadline | ").append(verdict(plan, null, s.total(), Instant.now()).text()).append(" |\n");
+        Cost cost = Cost.of(plan, r.inventory());
+        b.append("| Cost at the sources | ≈ ").append(Cost.dollars(cost.total())).append(" |\n\n");
+        cost.lines().forEach(l -> b.append("- ").append(l.text()).append('\n'));
+        b.append('\n');
         b.append("```mermaid\ngantt\n    title ").append(plan.name().replace(":", " ")).append("\n    dateFormat X\n    axisFormat %H:%M:%S\n");
         for (Phase phase : Phase.values()) {
             b.append("    section ").append(phase == Phase.PRESYNC ? "pre-copy" : "cut-over (frozen)").append('\n');
