@@ -362,10 +362,14 @@ public final class PlanParser {
         Duration timeout = Duration.ofMinutes(5);
         Duration estimate = null;
         String name = point.word + "-" + index;
+        Duration ttl = null;
+        String lowerTtl = null;
         if (node instanceof ScalarNode) {
             command = scalar(node, "a shell command");
         } else {
-            Map<String, Node> m = mapping(node, "a hook", Set.of("name", "run", "timeout", "estimate"));
+            Map<String, Node> m = mapping(node, "a hook", point == Hook.Point.SWITCH
+                    ? Set.of("name", "run", "timeout", "estimate", "ttl", "lower-ttl")
+                    : Set.of("name", "run", "timeout", "estimate"));
             command = scalar(require(m, "run", node, "the shell command to run"), "a shell command");
             if (m.containsKey("timeout")) {
                 timeout = duration(m.get("timeout"), "timeout");
@@ -376,6 +380,21 @@ public final class PlanParser {
             if (m.containsKey("name")) {
                 name = scalar(m.get("name"), "a hook name");
             }
+            if (m.containsKey("ttl")) {
+                String t = scalar(m.get("ttl"), "a TTL").trim();
+                ttl = t.matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(t)) : duration(m.get("ttl"), "ttl");
+                if (!m.containsKey("lower-ttl")) {
+                    throw pos(m.get("ttl")).error("ttl " + shown(t) + " needs 'lower-ttl': the command that lowers the record's TTL,"
+                            + " which the run starts early enough for the old TTL to expire before this switch");
+                }
+                lowerTtl = scalar(m.get("lower-ttl"), "a shell command");
+                if (lowerTtl.isBlank()) {
+                    throw pos(m.get("lower-ttl")).error("the lower-ttl command is empty");
+                }
+            } else if (m.containsKey("lower-ttl")) {
+                throw pos(m.get("lower-ttl")).error("lower-ttl needs 'ttl': the record's current TTL (e.g. ttl: 3600), which"
+                        + " the switch waits out after lowering it");
+            }
         }
         if (command.isBlank()) {
             throw pos(node).error("the hook's command is empty");
@@ -383,7 +402,7 @@ public final class PlanParser {
         if (estimate == null) {
             estimate = timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5);
         }
-        return new Hook(point, name, command, timeout, estimate, pos(node));
+        return new Hook(point, name, command, timeout, estimate, ttl, lowerTtl, pos(node));
     }
 
     // ---- typed access to nodes, each failure naming its place and what is expected ----
