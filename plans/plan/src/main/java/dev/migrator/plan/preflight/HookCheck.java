@@ -20,28 +20,35 @@ final class HookCheck implements Check {
 
     @Override
     public void run(PreflightContext ctx, Consumer<Finding> out) {
+        // Hooks run in the plan file's folder (HookStep), so a relative program (./switch-dns) is looked up from there.
+        java.nio.file.Path planDir = ctx.plan().file().toAbsolutePath().getParent();
+        java.io.File where = planDir == null ? null : planDir.toFile();
         for (Hook h : ctx.plan().hooks()) {
-            String subject = "hook " + h.name();
-            Result syntax = sh(List.of("sh", "-n", "-c", h.command()));
-            if (syntax.code != 0) {
-                out.accept(new Finding(name(), subject, Status.FAIL, "'" + h.command() + "' is not valid sh: " + syntax.said
-                        + "; fix the hook's 'run' at " + h.pos()));
-                continue;
-            }
-            String program = program(h.command());
-            if (program == null) {
-                out.accept(new Finding(name(), subject, Status.OK, "valid sh (the program it runs is not checked: it starts with a "
-                        + "compound command)"));
-                continue;
-            }
-            Result found = sh(List.of("sh", "-c", "command -v -- \"$1\"", "sh", program));
-            if (found.code != 0 || found.said.isEmpty()) {
-                out.accept(new Finding(name(), subject, Status.FAIL, "'" + program + "' is not an executable program on the PATH"
-                        + " (hooks run with sh -c); install it, make it executable (chmod +x) or give its full path at " + h.pos()));
-            } else {
-                out.accept(new Finding(name(), subject, Status.OK, "valid sh; runs " + found.said));
+            out.accept(check("hook " + h.name(), h.command(), "run", h, where));
+            if (h.lowerTtl() != null) {
+                out.accept(check("hook " + h.name() + " lower-ttl", h.lowerTtl(), "lower-ttl", h, where));
             }
         }
+    }
+
+    private Finding check(String subject, String command, String key, Hook h, java.io.File where) {
+        Result syntax = sh(List.of("sh", "-n", "-c", command));
+        if (syntax.code != 0) {
+            return new Finding(name(), subject, Status.FAIL, "'" + command + "' is not valid sh: " + syntax.said
+                    + "; fix the hook's '" + key + "' at " + h.pos());
+        }
+        String program = program(command);
+        if (program == null) {
+            return new Finding(name(), subject, Status.OK, "valid sh (the program it runs is not checked: it starts with a "
+                    + "compound command)");
+        }
+        Result found = sh(List.of("sh", "-c", "command -v -- \"$1\"", "sh", program), where);
+        if (found.code != 0 || found.said.isEmpty()) {
+            return new Finding(name(), subject, Status.FAIL, "'" + program + "' is not an executable program on the PATH"
+                    + " (hooks run with sh -c in the plan's folder); install it, make it executable (chmod +x) or give its full path at "
+                    + h.pos());
+        }
+        return new Finding(name(), subject, Status.OK, "valid sh; runs " + found.said);
     }
 
     /** The first word of the first simple command (after VAR=value assignments), or null for a compound start. */
@@ -62,8 +69,12 @@ final class HookCheck implements Check {
     }
 
     private static Result sh(List<String> cmd) {
+        return sh(cmd, null);
+    }
+
+    private static Result sh(List<String> cmd, java.io.File dir) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process p = new ProcessBuilder(cmd).directory(dir != null && dir.isDirectory() ? dir : null).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
