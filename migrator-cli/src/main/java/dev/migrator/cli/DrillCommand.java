@@ -30,10 +30,16 @@ final class DrillCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "Keep what the drill wrote to the scratch targets.")
     boolean keep;
 
+    @Option(names = "--skip-preflight", description = "Start without the checks of 'migrator preflight --drill'.")
+    boolean skipPreflight;
+
     @Override
     public Integer call() {
         Plan parsed = plan.parse();
-        Drill.scratchPlan(parsed); // no drill section: bad input before anything runs
+        Plan scratch = Drill.scratchPlan(parsed); // no drill section: bad input before anything runs
+        if (!skipPreflight && !PreflightCommand.before(scratch, "drill")) {
+            return 1;
+        }
         RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output,
                 options -> Drill.run(parsed, options, keep, junit));
         if (junit != null && !output.json) {

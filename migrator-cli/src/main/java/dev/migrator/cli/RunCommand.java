@@ -36,6 +36,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "Stop everything at the first failed step (default: only its dependents stop).")
     boolean failFast;
 
+    @Option(names = "--skip-preflight", description = "Start without the checks of 'migrator preflight' (credentials, permissions, tools, settings).")
+    boolean skipPreflight;
+
     @Mixin
     OutputArgs output;
 
@@ -43,6 +46,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Plan parsed = plan.parse();
         Set<Phase> phases = phases(phase);
+        if (!skipPreflight && !PreflightCommand.before(parsed, "run")) {
+            return 1;
+        }
         RunReport report = execute(plan.stateDir(), phases, failFast, output,
                 options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));
         return report.exitCode();

@@ -2,6 +2,9 @@ package dev.migrator.plan;
 
 import dev.migrator.plan.executor.StepOutcome;
 import dev.migrator.plan.model.Location;
+import dev.migrator.plan.model.Move;
+import dev.migrator.plan.model.Price;
+import dev.migrator.plan.planner.Cost;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanOverlaps;
 import dev.migrator.plan.report.Format;
@@ -82,6 +85,9 @@ public final class Drill {
             notes.add("Hooks were not run (drill.hooks is false).");
         }
         RunReport report = PlanRunner.runLocked(scratch, options, true, deadline, notes);
+        Cost cost = rehearsalCost(scratch, report.result().outcomes());
+        notes.add("Rehearsal cost at the sources: ≈ " + Cost.dollars(cost.total()) + " (egress and requests at each source's price).");
+        cost.lines().forEach(l -> notes.add("  " + l.text()));
         if (keep) {
             notes.add("Scratch targets kept (--keep).");
         } else {
@@ -98,6 +104,36 @@ public final class Drill {
             writeJunit(report, junit);
         }
         return report;
+    }
+
+    /**
+     * What the rehearsal read out of the real sources, from what its steps did: the bytes and objects each copy,
+     * pack or dump step moved (one GET per object), and a listing page per 1,000 objects of each object step.
+     */
+    static Cost rehearsalCost(Plan plan, List<StepOutcome> outcomes) {
+        Map<String, long[]> bySource = new LinkedHashMap<>();
+        for (StepOutcome o : outcomes) {
+            if (o.step().move() == null || o.result() == null) {
+                continue;
+            }
+            Move m = plan.moves().stream().filter(x -> x.name().equals(o.step().move())).findFirst().orElse(null);
+            if (m == null) {
+                continue;
+            }
+            long[] t = bySource.computeIfAbsent(m.from(), k -> new long[3]);
+            boolean objects = !plan.location(m.from()).database();
+            if (!o.verifies()) {
+                t[0] += o.result().bytes();
+                t[1] += objects ? o.result().objects() : 0;
+            }
+            t[2] += objects ? Math.max(1, (o.step().objects() + 999) / 1000) : 0;
+        }
+        List<Cost.Line> lines = new ArrayList<>();
+        bySource.forEach((name, t) -> {
+            Location l = plan.location(name);
+            lines.add(new Cost.Line(name, t[0], t[1], t[2], l.price() == null ? Price.FREE : l.price()));
+        });
+        return new Cost(lines);
     }
 
     private static boolean isEmpty(ObjectStore store) {

@@ -163,7 +163,10 @@ class PlanRunTest {
     @Test
     void aDrillVerifiesIntoScratchWritesJunitAndCleansUp() throws Exception {
         seed("drill-ok");
-        Plan plan = write(yaml("drill-ok", false, "  deadline: 10m", "touch froze"));
+        // a price on the source, so that the rehearsal's cost shows (an S3-compatible endpoint is free by default)
+        Plan plan = write(yaml("drill-ok", false, "  deadline: 10m", "touch froze")
+                .replace("  old: '" + s3.s3Uri("drill-ok", "") + "'", "  old: {uri: '" + s3.s3Uri("drill-ok", "") + "', "
+                        + "price: {egress: 1000/GB, get: 1/1000}}"));
         Path junit = dir.resolve("junit.xml");
         RunReport r = Drill.run(plan, PlanRunner.Options.of(dir.resolve("state/drill")), false, junit);
         assertThat(r.exitCode()).as(r.summary()).isZero();
@@ -174,6 +177,11 @@ class PlanRunTest {
         assertThat(suite.getAttribute("failures")).isEqualTo("0");
         assertThat(Integer.parseInt(suite.getAttribute("tests"))).isEqualTo(r.result().outcomes().size() + 2);
         assertThat(r.summary()).contains("Cleaned up scratch target 'new': deleted 160 objects");
+        long copied = r.result().outcomes().stream().filter(o -> o.step().kind().equals("copy") && o.result() != null)
+                .mapToLong(o -> o.result().bytes()).sum();
+        assertThat(r.summary()).contains("Rehearsal cost at the sources: ≈ $")
+                .contains("old: " + dev.migrator.provider.Sizes.format(copied) + " egress ≈ ")
+                .contains("at $1000/GB, 160 GET ≈ $0.16").contains("(the plan)");
     }
 
     @Test

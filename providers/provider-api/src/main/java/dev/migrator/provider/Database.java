@@ -70,6 +70,18 @@ public interface Database extends AutoCloseable {
         throw Replication.unsupported(this);
     }
 
+    /**
+     * What a check before a run needs to know about this database's server and the tools this adapter would
+     * run, read without changing anything. Rejected credentials are {@link ErrorCode#AUTH}, an unreachable
+     * server {@link ErrorCode#FAILED}, as for the other methods; a database that does not exist yet (a
+     * restore creates it) is reported through {@link Facts#exists()}, not thrown. The default says the
+     * adapter cannot tell ({@link ErrorCode#BAD_INPUT}).
+     */
+    default Facts facts() {
+        throw MigratorException.badInput("the " + engine() + " adapter cannot report its server's settings; "
+                + "check " + displayUri() + " by hand before the run");
+    }
+
     @Override
     void close();
 
@@ -108,5 +120,49 @@ public interface Database extends AutoCloseable {
         public static RestoreOptions defaults() {
             return new RestoreOptions(2, true, true, false);
         }
+    }
+
+    /**
+     * A database server as a preflight check sees it. Lists are capped (a few dozen entries) so a huge
+     * catalog stays a short report.
+     *
+     * @param serverVersion           the server's version, e.g. {@code 15.20} or {@code 10.11.19-MariaDB}
+     * @param exists                  whether the database exists (false: a restore into it creates it)
+     * @param tools                   the dump and restore tools this adapter would run, each checked against the server
+     * @param settings                server settings a move may depend on, by the server's own names
+     *                                (PostgreSQL: wal_level, max_replication_slots, max_wal_senders;
+     *                                MariaDB/MySQL: log_bin, binlog_format, server_id)
+     * @param freeReplicationSlots    replication slots not in use, or -1 where the engine has none
+     * @param tablesWithoutPrimaryKey schema-qualified names of tables that have no primary key
+     * @param longTransactions        transactions open for more than {@link #LONG_TRANSACTION_MINUTES} minutes,
+     *                                each as "id, user, minutes open, start of the statement"
+     * @param extensions              extensions installed in this database (empty where the engine has none)
+     * @param availableExtensions     extensions this server could install
+     */
+    record Facts(String serverVersion, boolean exists, List<ToolCheck> tools, java.util.Map<String, String> settings,
+                 int freeReplicationSlots, List<String> tablesWithoutPrimaryKey, List<String> longTransactions,
+                 List<String> extensions, List<String> availableExtensions) {
+        public static final int LONG_TRANSACTION_MINUTES = 5;
+
+        public Facts {
+            tools = List.copyOf(tools);
+            settings = java.util.Map.copyOf(settings);
+            tablesWithoutPrimaryKey = List.copyOf(tablesWithoutPrimaryKey);
+            longTransactions = List.copyOf(longTransactions);
+            extensions = List.copyOf(extensions);
+            availableExtensions = List.copyOf(availableExtensions);
+        }
+    }
+
+    /**
+     * One tool the adapter would run.
+     *
+     * @param use     {@code dump} or {@code restore}
+     * @param name    e.g. {@code pg_dump}
+     * @param path    where it was found, or null when it was not
+     * @param version what it says its version is, or null when it could not be run
+     * @param problem null when it can serve the server; else what is wrong and what to install
+     */
+    record ToolCheck(String use, String name, String path, String version, String problem) {
     }
 }

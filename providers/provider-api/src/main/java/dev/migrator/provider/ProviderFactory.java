@@ -45,4 +45,13 @@ public interface ProviderFactory {
     default Database database(URI uri) {
         throw MigratorException.badInput(Redaction.uri(uri.toString()) + " names an object store, not a database");
     }
+
+    /**
+     * The HTTP endpoint requests for {@code uri} go to (for a check of the local clock against the server's
+     * {@code Date} header: signed requests fail when the two differ by more than 15 minutes), or empty when
+     * the provider does not speak HTTP. Parses only; no I/O.
+     */
+    default java.util.Optional<URI> httpEndpoint(URI uri) {
+        return java.util.Optional.empty();
+    }
 }

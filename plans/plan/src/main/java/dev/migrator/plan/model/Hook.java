@@ -10,9 +10,14 @@ import java.time.Duration;
  * @param command  run with {@code sh -c}; non-zero exit fails the step
  * @param timeout  killed after this
  * @param estimate how long it usually takes (for the schedule)
+ * @param ttl      a switch hook that repoints a DNS record: the record's current TTL, or null. Resolvers may keep
+ *                 the old answer that long after the switch unless the TTL was lowered at least that long before
+ * @param lowerTtl the shell command that lowers that record's TTL (run at the start of the pre-copy; the switch
+ *                 waits until the old TTL has expired since), or null
  * @param pos      where it is declared
  */
-public record Hook(Point point, String name, String command, Duration timeout, Duration estimate, Pos pos) {
+public record Hook(Point point, String name, String command, Duration timeout, Duration estimate, Duration ttl, String lowerTtl,
+                   Pos pos) {
 
     public enum Point {
         /** Before the bulk pre-copy starts. */

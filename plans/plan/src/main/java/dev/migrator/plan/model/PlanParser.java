@@ -234,10 +234,10 @@ public final class PlanParser {
             Location loc;
             if (v instanceof ScalarNode) {
                 String uri = scalar(v, "a URI");
-                loc = new Location(name, uri, checkUri(v, uri, null), null, null, null, null, null, pos(v));
+                loc = new Location(name, uri, checkUri(v, uri, null), null, null, null, null, null, Price.defaultFor(uri), pos(v));
             } else {
                 Map<String, Node> m = mapping(v, role + " '" + name + "'",
-                        Set.of("uri", "objects", "size", "bandwidth", "stream", "requests"));
+                        Set.of("uri", "objects", "size", "bandwidth", "stream", "requests", "price"));
                 Node u = require(m, "uri", v, "the " + role + "'s URI");
                 String uri = scalar(u, "a URI");
                 loc = new Location(name, uri, checkUri(u, uri, null),
@@ -246,6 +246,7 @@ public final class PlanParser {
                         m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
                         m.containsKey("stream") ? rate(m.get("stream"), "stream") : null,
                         m.containsKey("requests") ? perSecond(m.get("requests"), "requests") : null,
+                        m.containsKey("price") ? price(m.get("price"), Price.defaultFor(uri)) : Price.defaultFor(uri),
                         pos(v));
             }
             into.put(name, loc);
@@ -410,10 +411,14 @@ public final class PlanParser {
         Duration timeout = Duration.ofMinutes(5);
         Duration estimate = null;
         String name = point.word + "-" + index;
+        Duration ttl = null;
+        String lowerTtl = null;
         if (node instanceof ScalarNode) {
             command = scalar(node, "a shell command");
         } else {
-            Map<String, Node> m = mapping(node, "a hook", Set.of("name", "run", "timeout", "estimate"));
+            Map<String, Node> m = mapping(node, "a hook", point == Hook.Point.SWITCH
+                    ? Set.of("name", "run", "timeout", "estimate", "ttl", "lower-ttl")
+                    : Set.of("name", "run", "timeout", "estimate"));
             command = scalar(require(m, "run", node, "the shell command to run"), "a shell command");
             if (m.containsKey("timeout")) {
                 timeout = duration(m.get("timeout"), "timeout");
@@ -424,6 +429,21 @@ public final class PlanParser {
             if (m.containsKey("name")) {
                 name = scalar(m.get("name"), "a hook name");
             }
+            if (m.containsKey("ttl")) {
+                String t = scalar(m.get("ttl"), "a TTL").trim();
+                ttl = t.matches("\\d{1,9}") ? Duration.ofSeconds(Long.parseLong(t)) : duration(m.get("ttl"), "ttl");
+                if (!m.containsKey("lower-ttl")) {
+                    throw pos(m.get("ttl")).error("ttl " + shown(t) + " needs 'lower-ttl': the command that lowers the record's TTL,"
+                            + " which the run starts early enough for the old TTL to expire before this switch");
+                }
+                lowerTtl = scalar(m.get("lower-ttl"), "a shell command");
+                if (lowerTtl.isBlank()) {
+                    throw pos(m.get("lower-ttl")).error("the lower-ttl command is empty");
+                }
+            } else if (m.containsKey("lower-ttl")) {
+                throw pos(m.get("lower-ttl")).error("lower-ttl needs 'ttl': the record's current TTL (e.g. ttl: 3600), which"
+                        + " the switch waits out after lowering it");
+            }
         }
         if (command.isBlank()) {
             throw pos(node).error("the hook's command is empty");
@@ -431,7 +451,7 @@ public final class PlanParser {
         if (estimate == null) {
             estimate = timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5);
         }
-        return new Hook(point, name, command, timeout, estimate, pos(node));
+        return new Hook(point, name, command, timeout, estimate, ttl, lowerTtl, pos(node));
     }
 
     // ---- typed access to nodes, each failure naming its place and what is expected ----
@@ -552,6 +572,32 @@ public final class PlanParser {
             // reported below
         }
         throw pos(n).error(what + " '" + shown(t) + "': expected a positive number per second such as 200/s");
+    }
+
+    /** {@code price: {egress: 0.09/GB, get: 0.0004/1000, list: 0.005/1000}}: each optional, in US dollars ('$' allowed). */
+    private Price price(Node n, Price dflt) {
+        Map<String, Node> m = mapping(n, "price", Set.of("egress", "get", "list"));
+        return dflt.with(m.containsKey("egress") ? dollars(m.get("egress"), "egress", "/GB", "0.09/GB") : Double.NaN,
+                m.containsKey("get") ? dollars(m.get("get"), "get", "/1000", "0.0004/1000") : Double.NaN,
+                m.containsKey("list") ? dollars(m.get("list"), "list", "/1000", "0.005/1000") : Double.NaN);
+    }
+
+    private double dollars(Node n, String what, String per, String example) {
+        String t = scalar(n, what).trim();
+        String v = t.startsWith("$") ? t.substring(1) : t;
+        if (v.toLowerCase(Locale.ROOT).endsWith(per.toLowerCase(Locale.ROOT))) {
+            v = v.substring(0, v.length() - per.length());
+        }
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (d >= 0 && Double.isFinite(d)) {
+                return d;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw pos(n).error("price " + what + " '" + shown(t) + "': expected US dollars " + per.replace("/", "per ")
+                + ", e.g. " + example);
     }
 
     private Duration duration(Node n, String what) {

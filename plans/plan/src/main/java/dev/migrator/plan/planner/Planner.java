@@ -60,11 +60,40 @@ public final class Planner {
         Map<String, Long> bandwidth = new HashMap<>();
         model.forEach((name, t) -> bandwidth.put(name, t.bandwidth()));
         Schedule schedule = Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
+        // A DNS switch waits until its old TTL has expired since the TTL was lowered. The wait sits right before the
+        // switch with nothing else after it, so planning it at the gap it leaves and scheduling again is exact.
+        Map<String, Double> waits = new HashMap<>();
+        for (Hook h : plan.hooks()) {
+            if (h.ttl() != null) {
+                double expires = schedule.end().get(lowerTtlId(h)) + h.ttl().toSeconds();
+                double gap = expires - schedule.start().get(ttlWaitId(h));
+                if (gap > 0) {
+                    waits.put(h.name(), gap);
+                }
+            }
+        }
+        if (!waits.isEmpty()) {
+            steps = steps(plan, inventory, model, waits);
+            schedule = Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
+        }
         return new Result(plan, steps, schedule, inventory, model);
     }
 
     static List<Step> steps(Plan plan, Map<String, Inventory> inventory, Map<String, Throughput> model) {
+        return steps(plan, inventory, model, Map.of());
+    }
+
+    /** {@code waits}: seconds each DNS switch hook's ttl-wait step is planned to take, by hook name (absent: 0). */
+    static List<Step> steps(Plan plan, Map<String, Inventory> inventory, Map<String, Throughput> model, Map<String, Double> waits) {
         List<Step> steps = new ArrayList<>();
+        for (Hook h : plan.hooks()) {
+            if (h.ttl() != null) {
+                // First thing in the pre-copy: the sooner the TTL is lowered, the sooner the old one has expired.
+                steps.add(new Step(lowerTtlId(h), TtlParams.LOWER_TTL, Phase.PRESYNC, null, List.of(),
+                        new TtlParams(h.name(), h.ttl().toSeconds()), 0, 0, h.estimate().toMillis() / 1000.0, Map.of(),
+                        "lowers the DNS TTL (now " + h.ttl().toSeconds() + " s) for switch hook '" + h.name() + "'"));
+            }
+        }
         List<String> beforePresync = hooks(plan, Hook.Point.BEFORE_PRESYNC, Phase.PRESYNC, List.of(), steps);
         // The cut-over starts when the whole pre-copy is done: one barrier step instead of every pair of edges.
         List<String> presyncIds = new ArrayList<>();
@@ -94,7 +123,7 @@ public final class Planner {
                 objectSteps(plan, m, inv, a, b, beforePresync, after, steps, verified);
             }
         }
-        List<String> switched = hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
+        List<String> switched = hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps, waits);
         afterSwitch(plan, inventory, model, switched, steps);
         steps.stream().filter(st -> st.phase() == Phase.PRESYNC).forEach(st -> presyncIds.add(st.id()));
         steps.add(barrierAt, new Step(CUTOVER_START, StepParams.BARRIER, Phase.CUTOVER, null, presyncIds, new StepParams.None(), 0, 0, 0, Map.of(),
@@ -104,10 +133,25 @@ public final class Planner {
 
     /** Hook steps of one point, one after another, the first after {@code after}; returns the last one's id (or {@code after}). */
     private static List<String> hooks(Plan plan, Hook.Point point, Phase phase, List<String> after, List<Step> into) {
+        return hooks(plan, point, phase, after, into, Map.of());
+    }
+
+    private static List<String> hooks(Plan plan, Hook.Point point, Phase phase, List<String> after, List<Step> into,
+                                      Map<String, Double> waits) {
         List<String> previous = after;
         for (Hook h : plan.hooks()) {
             if (h.point() != point) {
                 continue;
+            }
+            if (h.ttl() != null) {
+                // The switch may not start before the old TTL has expired since it was lowered: the executor waits it out.
+                String wait = ttlWaitId(h);
+                double seconds = waits.getOrDefault(h.name(), 0.0);
+                into.add(new Step(wait, TtlParams.TTL_WAIT, phase, null, previous, new TtlParams(h.name(), h.ttl().toSeconds()), 0, 0,
+                        seconds, Map.of(), seconds > 0 ? "waits " + Math.round(seconds) + " s for the old DNS TTL ("
+                                + h.ttl().toSeconds() + " s since " + lowerTtlId(h) + ") to expire"
+                                : "the old DNS TTL (" + h.ttl().toSeconds() + " s) has expired by then"));
+                previous = List.of(wait);
             }
             String id = phase.word() + "/hook/" + h.name();
             into.add(new Step(id, HookParams.HOOK, phase, null, previous, new HookParams(h.name()), 0, 0,
@@ -116,6 +160,14 @@ public final class Planner {
             previous = List.of(id);
         }
         return previous;
+    }
+
+    public static String lowerTtlId(Hook h) {
+        return Phase.PRESYNC.word() + "/hook/" + h.name() + "/lower-ttl";
+    }
+
+    public static String ttlWaitId(Hook h) {
+        return Phase.CUTOVER.word() + "/hook/" + h.name() + "/ttl-wait";
     }
 
     /**

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.planner.Cost;
 import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Planner;
 import dev.migrator.plan.planner.Schedule;
@@ -59,6 +60,46 @@ public final class PlanOutput {
         return new Verdict(null, 0);
     }
 
+    /**
+     * A DNS switch hook's timing: when its TTL is lowered, when the old TTL has expired, when the switch starts.
+     *
+     * @param warning null, or why the deadline does not allow the old TTL to expire before the switch and what to do
+     */
+    public record Dns(String hook, long ttl, double loweredAt, double switchAt, double waitSeconds, String warning) {
+        public String text() {
+            return "switch hook '" + hook + "': TTL " + Format.duration(ttl) + " lowered by " + Format.duration(loweredAt)
+                    + ", so the old one has expired at " + Format.duration(loweredAt + ttl) + "; the switch starts at "
+                    + Format.duration(switchAt) + (waitSeconds > 0 ? " (it waits " + Format.duration(waitSeconds) + " for that)" : "");
+        }
+    }
+
+    /** The plan's DNS switch hooks ({@code ttl:}), with a warning where the deadline is too close for the old TTL to expire. */
+    public static java.util.List<Dns> dns(Planner.Result r) {
+        Schedule s = r.schedule();
+        Verdict v = verdict(r.plan(), null, s.total(), Instant.now());
+        java.util.List<Dns> out = new java.util.ArrayList<>();
+        for (dev.migrator.plan.model.Hook h : r.plan().hooks()) {
+            if (h.ttl() == null) {
+                continue;
+            }
+            String waitId = Planner.ttlWaitId(h);
+            double lowered = s.end().get(Planner.lowerTtlId(h));
+            double wait = s.end().get(waitId) - s.start().get(waitId);
+            String warning = null;
+            if (!v.met() && wait > 0 && v.slack() + wait >= 0) {
+                warning = "the deadline " + v.deadline() + " is missed only because the switch waits " + Format.duration(wait)
+                        + " for the old TTL of '" + h.name() + "' to expire: lower the TTL by hand at least "
+                        + Format.duration(h.ttl().toSeconds()) + " before the run (and set ttl: to the new value), or move the deadline";
+            } else if (!v.met() && wait > 0) {
+                warning = "the deadline " + v.deadline() + " does not leave time for the old TTL of '" + h.name() + "' ("
+                        + Format.duration(h.ttl().toSeconds()) + ") to expire before the switch: lower the TTL by hand well before the run"
+                        + " (and set ttl: to the new value)";
+            }
+            out.add(new Dns(h.name(), h.ttl().toSeconds(), lowered, s.end().get(waitId), wait, warning));
+        }
+        return out;
+    }
+
     public static String text(Planner.Result r) {
         Plan plan = r.plan();
         Schedule s = r.schedule();
@@ -71,6 +112,8 @@ public final class PlanOutput {
                     uri(plan.location(m.to())), inv.objects() > 0 ? Format.count(inv.objects()) + " objects, " : "",
                     Sizes.format(inv.bytes()), inv.measured() ? "measured" : "declared"));
         });
+        b.append("\nCost at the sources (egress and requests; set 'price' on a source to override, docs/plan-format.md):\n");
+        b.append(Cost.of(plan, r.inventory()).text());
         b.append("\nThroughput model (per endpoint; set stream/requests/bandwidth in the plan, measure with 'migrator probe URI'):\n");
         r.throughput().forEach((name, t) -> b.append(String.format(Locale.ROOT, "  %-14s %s/s per stream, %.0f objects/s per stream, %s/s total (%s)%n",
                 name, Sizes.format(t.stream()), t.requests(), Sizes.format(t.bandwidth()), t.source())));
@@ -93,6 +136,12 @@ public final class PlanOutput {
         b.append(String.format(Locale.ROOT, "Lower bound:    %s (no schedule can be shorter; this one is %.2fx)%n",
                 Format.duration(s.lowerBound()), s.lowerBound() > 0 ? s.total() / s.lowerBound() : 1.0));
         b.append("Deadline:       ").append(verdict(plan, null, s.total(), Instant.now()).text()).append('\n');
+        for (Dns d : dns(r)) {
+            b.append("DNS:            ").append(d.text()).append('\n');
+            if (d.warning() != null) {
+                b.append("WARN:           ").append(d.warning()).append('\n');
+            }
+        }
         return b.toString();
     }
 
@@ -103,6 +152,16 @@ public final class PlanOutput {
         ObjectNode inv = root.putObject("inventory");
         r.inventory().forEach((move, i) -> inv.putObject(move).put("objects", i.objects()).put("bytes", i.bytes())
                 .put("measured", i.measured()));
+        Cost cost = Cost.of(r.plan(), r.inventory());
+        ObjectNode costs = root.putObject("cost");
+        ArrayNode perSource = costs.putArray("sources");
+        for (Cost.Line l : cost.lines()) {
+            perSource.addObject().put("source", l.source()).put("egressBytes", l.bytes()).put("gets", l.gets()).put("lists", l.lists())
+                    .put("egressPerGb", l.price().egressPerGb()).put("getPer1000", l.price().getPer1000())
+                    .put("listPer1000", l.price().listPer1000()).put("priceSource", l.price().source())
+                    .put("dollars", round(l.dollars())).put("text", l.text());
+        }
+        costs.put("totalDollars", round(cost.total()));
         ObjectNode model = root.putObject("throughput");
         r.throughput().forEach((name, t) -> model.putObject(name).put("streamBytesPerSecond", t.stream())
                 .put("objectsPerSecond", t.requests()).put("bandwidthBytesPerSecond", t.bandwidth()).put("source", t.source()));
@@ -124,6 +183,11 @@ public final class PlanOutput {
         d.put("deadline", v.deadline());
         d.put("met", v.met());
         d.put("slackSeconds", round(v.slack()));
+        ArrayNode dns = root.putArray("dns");
+        for (Dns x : dns(r)) {
+            dns.addObject().put("hook", x.hook()).put("ttlSeconds", x.ttl()).put("loweredAtSeconds", round(x.loweredAt()))
+                    .put("switchAtSeconds", round(x.switchAt())).put("waitSeconds", round(x.waitSeconds())).put("warning", x.warning());
+        }
         try {
             return JSON.writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -143,7 +207,11 @@ public final class PlanOutput {
         b.append("| Pre-copy | ").append(Format.duration(s.presync())).append(" |\n");
         b.append("| Freeze window (cut-over) | ").append(Format.duration(s.cutover())).append(" |\n");
         b.append("| Lower bound | ").append(Format.duration(s.lowerBound())).append(" |\n");
-        b.append("| Deadline | ").append(verdict(plan, null, s.total(), Instant.now()).text()).append(" |\n\n");
+        b.append("| Deadline | ").append(verdict(plan, null, s.total(), Instant.now()).text()).append(" |\n");
+        Cost cost = Cost.of(plan, r.inventory());
+        b.append("| Cost at the sources | ≈ ").append(Cost.dollars(cost.total())).append(" |\n\n");
+        cost.lines().forEach(l -> b.append("- ").append(l.text()).append('\n'));
+        b.append('\n');
         b.append("```mermaid\ngantt\n    title ").append(plan.name().replace(":", " ")).append("\n    dateFormat X\n    axisFormat %H:%M:%S\n");
         for (Phase phase : Phase.values()) {
             b.append("    section ").append(phase == Phase.PRESYNC ? "pre-copy" : "cut-over (frozen)").append('\n');

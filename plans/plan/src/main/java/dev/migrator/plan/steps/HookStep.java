@@ -4,11 +4,15 @@ import dev.migrator.plan.executor.StepContext;
 import dev.migrator.plan.executor.StepResult;
 import dev.migrator.plan.model.Hook;
 import dev.migrator.plan.planner.HookParams;
+import dev.migrator.plan.planner.TtlParams;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,12 +26,59 @@ final class HookStep {
     }
 
     static StepResult run(StepContext ctx, HookParams params) throws IOException, InterruptedException {
-        String name = params.hook();
-        Hook hook = ctx.plan().hooks().stream().filter(h -> h.name().equals(name)).findFirst()
+        Hook hook = hook(ctx, params.hook());
+        return command(ctx, hook, hook.name(), hook.command());
+    }
+
+    /**
+     * Runs a DNS switch hook's {@code lower-ttl} command, then records when it finished (in the state directory, so
+     * a resumed run or a later {@code --phase cutover} knows): the old TTL counts from then.
+     */
+    static StepResult lowerTtl(StepContext ctx, TtlParams params) throws IOException, InterruptedException {
+        Hook hook = hook(ctx, params.hook());
+        StepResult r = command(ctx, hook, hook.name() + " (lower-ttl)", hook.lowerTtl());
+        Path marker = loweredMarker(ctx, hook.name());
+        Files.createDirectories(marker.getParent());
+        Path tmp = marker.resolveSibling(marker.getFileName() + ".tmp");
+        Files.writeString(tmp, Instant.now().toString() + "\n");
+        Files.move(tmp, marker, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return r;
+    }
+
+    /** Waits until the hook's old TTL has passed since {@link #lowerTtl} finished; cancellable. */
+    static StepResult ttlWait(StepContext ctx, TtlParams params) throws IOException, InterruptedException {
+        Path marker = loweredMarker(ctx, params.hook());
+        if (!Files.exists(marker)) {
+            throw new MigratorException(ErrorCode.FAILED, "the switch hook '" + params.hook() + "' cannot run yet: its DNS TTL was "
+                    + "never lowered (step presync/hook/" + params.hook() + "/lower-ttl has not run); run the pre-copy phase first");
+        }
+        Instant expires = Instant.parse(Files.readString(marker).strip()).plusSeconds(params.ttlSeconds());
+        long waited = 0;
+        while (Instant.now().isBefore(expires)) {
+            if (ctx.cancelled()) {
+                throw new MigratorException(ErrorCode.INTERRUPTED, "cancelled");
+            }
+            long ms = Math.min(500, Duration.between(Instant.now(), expires).toMillis() + 1);
+            Thread.sleep(ms);
+            waited += ms;
+        }
+        return StepResult.of(waited > 0 ? "waited " + Math.round(waited / 1000.0) + " s for the old DNS TTL to expire"
+                : "the old DNS TTL had expired");
+    }
+
+    private static Path loweredMarker(StepContext ctx, String hook) {
+        return ctx.stateDir().resolve("ttl").resolve(hook + ".lowered");
+    }
+
+    private static Hook hook(StepContext ctx, String name) {
+        return ctx.plan().hooks().stream().filter(h -> h.name().equals(name)).findFirst()
                 .orElseThrow(() -> MigratorException.badInput("step " + ctx.step().id() + ": no hook '" + name + "' in the plan"));
+    }
+
+    private static StepResult command(StepContext ctx, Hook hook, String name, String command) throws IOException, InterruptedException {
         Files.createDirectories(ctx.workDir());
         Path log = ctx.workDir().resolve("hook.log");
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", hook.command()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Path planDir = ctx.plan().file().toAbsolutePath().getParent();
         if (planDir != null) {

@@ -6,6 +6,7 @@ import dev.migrator.plan.executor.StepResult;
 import dev.migrator.plan.planner.BundleParams;
 import dev.migrator.plan.planner.DatabaseParams;
 import dev.migrator.plan.planner.HookParams;
+import dev.migrator.plan.planner.TtlParams;
 import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.plan.planner.StepParams;
 
@@ -20,6 +21,8 @@ public final class StandardSteps {
                 .register(new StepKind<>(ObjectParams.COPY, ObjectParams.class, false, ObjectSteps::copy))
                 .register(new StepKind<>(ObjectParams.VERIFY, ObjectParams.class, true, ObjectSteps::verify))
                 .register(new StepKind<>(HookParams.HOOK, HookParams.class, false, HookStep::run))
+                .register(new StepKind<>(TtlParams.LOWER_TTL, TtlParams.class, false, HookStep::lowerTtl))
+                .register(new StepKind<>(TtlParams.TTL_WAIT, TtlParams.class, false, HookStep::ttlWait))
                 .register(new StepKind<>(DatabaseParams.DB_COPY, DatabaseParams.class, false, DatabaseSteps::copy))
                 .register(new StepKind<>(DatabaseParams.DB_DUMP, DatabaseParams.class, false, DatabaseSteps::dump))
                 .register(new StepKind<>(DatabaseParams.DB_RESTORE, DatabaseParams.class, false, DatabaseSteps::restore))

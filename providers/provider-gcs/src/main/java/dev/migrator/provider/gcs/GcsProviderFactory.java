@@ -129,6 +129,17 @@ public final class GcsProviderFactory implements ProviderFactory {
         return (int) Math.min(rounded, MAX_CHUNK_SIZE);
     }
 
+    /** endpoint= or STORAGE_EMULATOR_HOST (an emulator), else Google's JSON API host. */
+    @Override
+    public java.util.Optional<URI> httpEndpoint(URI uri) {
+        String endpoint = params(uri, Redaction.uri(uri.toString())).get("endpoint");
+        String emulator = System.getenv("STORAGE_EMULATOR_HOST");
+        if (endpoint == null && emulator != null && !emulator.isBlank()) {
+            endpoint = emulator.contains("://") ? emulator : "http://" + emulator;
+        }
+        return java.util.Optional.of(URI.create(endpoint != null ? endpoint : "https://storage.googleapis.com/"));
+    }
+
     private static Map<String, String> params(URI uri, String shown) {
         Map<String, String> params = new LinkedHashMap<>();
         String raw = uri.getRawQuery();

@@ -229,6 +229,11 @@ final class MysqlDatabase implements Database {
     }
 
     @Override
+    public Facts facts() {
+        return MysqlFacts.read(this, location);
+    }
+
+    @Override
     public Fingerprint fingerprint() {
         try (Connection c = location.connect()) {
             return MysqlCatalog.fingerprint(c, location.database());
@@ -401,11 +406,11 @@ final class MysqlDatabase implements Database {
     record Tool(String path, String version) {
     }
 
-    private String dumpTool() {
+    String dumpTool() {
         return firstInstalled("mariadb-dump", "mysqldump");
     }
 
-    private String clientTool() {
+    String clientTool() {
         return firstInstalled("mariadb", "mysql");
     }
 

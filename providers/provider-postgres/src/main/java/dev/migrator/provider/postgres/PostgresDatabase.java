@@ -300,6 +300,11 @@ final class PostgresDatabase implements Database {
     }
 
     @Override
+    public Facts facts() {
+        return PgFacts.read(this, location);
+    }
+
+    @Override
     public Fingerprint fingerprint() {
         try (Connection c = location.connect()) {
             return PgCatalog.fingerprint(c);
@@ -454,7 +459,7 @@ final class PostgresDatabase implements Database {
         return new Tool(exe.toString(), m.group(0), Integer.parseInt(m.group(1)));
     }
 
-    private static MigratorException tooOld(Tool tool, String what, int serverMajor) {
+    static MigratorException tooOld(Tool tool, String what, int serverMajor) {
         String name = Path.of(tool.path).getFileName().toString();
         return MigratorException.badInput(name + " " + tool.version + " (" + tool.path + ") cannot " + what
                 + " a PostgreSQL " + serverMajor + " server; install " + name + " " + serverMajor

@@ -39,4 +39,12 @@ public final class S3ProviderFactory implements ProviderFactory {
     public ObjectStore objectStore(URI uri, StoreOptions options) {
         return new S3ObjectStore(S3Location.parse(uri), options);
     }
+
+    /** The endpoint= URI, else AWS S3's regional (or global) endpoint. */
+    @Override
+    public java.util.Optional<URI> httpEndpoint(URI uri) {
+        S3Location l = S3Location.parse(uri);
+        return java.util.Optional.of(l.endpoint() != null ? l.endpoint()
+                : URI.create(l.region() != null ? "https://s3." + l.region() + ".amazonaws.com/" : "https://s3.amazonaws.com/"));
+    }
 }
