@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -85,8 +86,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "': use lower-case letters, digits and '_' (at most 41 characters)");
         }
         Path newHost = to.toAbsolutePath().normalize();
-        Path home = newHost.getParent();
-        Files.createDirectories(home);
+        DemoFolder folder = new DemoFolder(newHost);
+        Path home = folder.home();
+        List<String> removed = folder.startClean();
+        if (!removed.isEmpty()) {
+            System.out.println("Starting clean: removed what the previous demo left in " + home + ": " + String.join(", ", removed));
+        }
         try (EmbeddedS3Server oldCloud = EmbeddedS3Server.inMemory()) {
             oldCloud.createBucket(BUCKET);
             String source = oldCloud.s3Uri(BUCKET, "");
@@ -147,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The demo plan: the bucket to the new host's folder, the database (if any) to a second database, hooks that leave flags. */
     static String planYaml(String source, Path newHost, Path home, DemoDatabase db) {
         StringBuilder y = new StringBuilder();
-        y.append("# Written by 'migrator demo'. Format: docs/plan-format.md\n");
+        y.append(DemoFolder.PLAN_HEADER).append(" Format: docs/plan-format.md\n");
         y.append("name: microblog exit (demo)\n");
         y.append("deadline: 30m\n");
         y.append("sources:\n");

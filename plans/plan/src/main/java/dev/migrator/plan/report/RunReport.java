@@ -95,8 +95,9 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         b.append("Deadline: ").append(verdict.text()).append('\n');
         for (StepOutcome o : result.outcomes()) {
             // Deletions are never only in the report file: the summary the console prints names each pruning step.
+            // A shard that deleted nothing is not worth a line (ObjectSteps writes ", N deleted at the target").
             if (o.status() == StepOutcome.Status.DONE && o.step().params() instanceof ObjectParams p && p.deleteExtraneous() && o.result() != null
-                    && !o.result().details().isEmpty()) {
+                    && !o.result().details().isEmpty() && !o.result().details().get(0).contains(", 0 deleted at the target")) {
                 b.append("Pruned by ").append(o.step().id()).append(": ").append(o.result().details().get(0)).append('\n');
             }
         }
