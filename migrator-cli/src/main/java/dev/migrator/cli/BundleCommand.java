@@ -33,8 +33,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code migrator bundle}: portable, verifiable tar+zstd snapshots (docs/bundle-format.md). */
 @Command(name = "bundle", mixinStandardHelpOptions = true,
-        description = {"Snapshot sources into a portable bundle (tar + zstd parts, a manifest, SHA256SUMS),",
-            "check it, and restore it anywhere. A bundle restores with GNU tar and zstd alone: docs/bundle-format.md."},
+        description = {"Snapshot sources into a portable bundle, check it, and restore it anywhere.",
+            "A bundle is tar + zstd parts, a manifest and SHA256SUMS; it restores with GNU tar and zstd alone: docs/bundle-format.md."},
         subcommands = {BundleCommand.Create.class, BundleCommand.Inspect.class, BundleCommand.Verify.class, BundleCommand.Restore.class})
 final class BundleCommand {
 

@@ -26,11 +26,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run a whole provider exit on embedded defaults, with nothing installed beyond Java:",
-            "starts an embedded S3-compatible store as the 'old cloud' and seeds it with a synthetic microblog's media",
+        description = {"Run a whole provider exit on embedded defaults, with nothing installed beyond Java.",
+            "Starts an embedded S3-compatible store as the 'old cloud' and seeds it with a synthetic microblog's media",
             "(and a PostgreSQL database of users, posts and follows when a server and pg_dump are available),",
             "writes a plan, shows it, runs the pre-copy, lets the old system take a few more writes, runs the cut-over",
-            "to the 'new host' (a local folder, and a second database), verifies, and prints the report."})
+            "to the 'new host' (a local folder, and a second database), verifies, and prints the report.",
+            "Run again, it first removes what the previous demo left in its folder (and says what)."})
 final class DemoCommand implements Callable<Integer> {
     static final String BUCKET = "microblog-media";
 

@@ -22,8 +22,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run a plan: the pre-copy while the old system is live, then the cut-over (freeze hook, delta,",
-            "final database copy, verify, switch hook), in parallel within the plan's limits.",
+        description = {"Run a plan: the pre-copy while the old system is live, then the cut-over.",
+            "The cut-over runs the freeze hook, the delta, the final database copy, verify and the switch hook,",
+            "in parallel within the plan's limits.",
             "After a crash, kill -9 or Ctrl-C, run the same command again: finished steps are not redone.",
             "Writes report.json and report.md into the state directory."})
 final class RunCommand implements Callable<Integer> {
