@@ -1,5 +1,6 @@
 package dev.migrator.cli;
 
+import dev.migrator.metrics.Metrics;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.transfer.CopyOptions;
@@ -52,8 +53,17 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     DatabaseArgs database;
 
+    @Mixin
+    MetricsArgs metrics;
+
     @Override
     public Integer call() {
+        try (Metrics m = metrics.start()) { // first: stores opened from now on are counted
+            return copy(m);
+        }
+    }
+
+    private int copy(Metrics m) {
         if (DatabaseCommands.involved(src, dst)) {
             return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }
@@ -63,6 +73,7 @@ final class CopyCommand implements Callable<Integer> {
             CopyOptions options = new CopyOptions(transfers, overwrite, dryRun, journal, store.retry());
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
+                MetricsArgs.eta(m, progress);
                 Copier copier = new Copier(source, target, options, progress);
                 summary = runInterruptibly(copier);
             }

@@ -25,6 +25,9 @@ final class DrillCommand implements Callable<Integer> {
     @Mixin
     OutputArgs output;
 
+    @Mixin
+    MetricsArgs metrics;
+
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write JUnit XML (one test case per step, verification and deadline).")
     Path junit;
 
@@ -35,7 +38,7 @@ final class DrillCommand implements Callable<Integer> {
     public Integer call() {
         Plan parsed = plan.parse();
         Drill.scratchPlan(parsed); // no drill section: bad input before anything runs
-        RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output,
+        RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output, metrics,
                 options -> Drill.run(parsed, options, keep, junit));
         if (junit != null && !output.json) {
             System.out.println("JUnit XML: " + junit);

@@ -1,5 +1,6 @@
 package dev.migrator.cli;
 
+import dev.migrator.metrics.Metrics;
 import dev.migrator.plan.PlanRunner;
 import dev.migrator.plan.executor.Executor;
 import dev.migrator.plan.model.Plan;
@@ -40,11 +41,14 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OutputArgs output;
 
+    @Mixin
+    MetricsArgs metrics;
+
     @Override
     public Integer call() {
         Plan parsed = plan.parse();
         Set<Phase> phases = phases(phase);
-        RunReport report = execute(plan.stateDir(), phases, failFast, output,
+        RunReport report = execute(plan.stateDir(), phases, failFast, output, metrics,
                 options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));
         return report.exitCode();
     }
@@ -61,7 +65,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Runs with console progress and Ctrl-C handling; prints the summary (or JSON) and where the report is. */
-    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, OutputArgs output,
+    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, OutputArgs output, MetricsArgs metrics,
                              Function<PlanRunner.Options, RunReport> body) {
         AtomicReference<Executor> executor = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(1);
@@ -80,8 +84,15 @@ final class RunCommand implements Callable<Integer> {
         // The latch opens only after the summary is printed: on Ctrl-C the JVM exits (130) right after the hook.
         try {
             RunReport report;
-            try (PlanProgress progress = new PlanProgress(System.err, output.showProgress())) {
-                report = body.apply(new PlanRunner.Options(dir, phases, failFast, progress, executor::set, StandardSteps.kinds()));
+            try (Metrics m = metrics.start(); PlanProgress progress = new PlanProgress(System.err, output.showProgress())) {
+                PlanMetrics steps = m == null ? null : new PlanMetrics(m);
+                report = body.apply(new PlanRunner.Options(dir, phases, failFast, steps == null ? progress : PlanMetrics.both(progress, steps),
+                        e -> {
+                            executor.set(e);
+                            if (steps != null) {
+                                steps.executor(e);
+                            }
+                        }, StandardSteps.kinds()));
             }
             if (output.json) {
                 System.out.println(Json.write(report.json()));

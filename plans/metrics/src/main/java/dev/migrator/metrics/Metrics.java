@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
 import java.util.regex.Pattern;
 
 /**
@@ -32,7 +33,7 @@ import java.util.regex.Pattern;
  *       counted by a {@link StoreWrapper} registered with {@link Stores}, so every store opened meanwhile is counted
  *       once, wherever it is opened;</li>
  *   <li>per plan step: {@code migrator_step_state{step, state}}, 1 for the step's current state and 0 for the others;</li>
- *   <li>{@code migrator_eta_seconds} (what remains by the estimate) and {@code migrator_elapsed_seconds};</li>
+ *   <li>{@code migrator_eta_seconds} (seconds left, from {@link #eta}) and {@code migrator_elapsed_seconds};</li>
  *   <li>{@code migrator_replication_lag_seconds{move}}, which a replicating step sets with {@link #replicationLag}.</li>
  * </ul>
  * One instance serves at a time per JVM ({@link #current()}); the static setters do nothing when none does, so code
@@ -51,12 +52,12 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, AtomicReference<String>> steps = new ConcurrentHashMap<>();
     private final Map<String, double[]> lags = new ConcurrentHashMap<>();
     private final long started = System.nanoTime();
-    private volatile double estimateSeconds = Double.NaN;
+    private volatile DoubleSupplier eta = () -> Double.NaN;
 
     private Metrics(HttpServer server) {
         this.server = server;
         Gauge.builder("migrator.eta", this, Metrics::eta).baseUnit("seconds")
-                .description("Seconds left by the estimate (elapsed against the plan's or the transfer's estimate)").register(registry);
+                .description("Seconds left: by the plan's schedule for run and drill, at the rate so far for a transfer").register(registry);
         Gauge.builder("migrator.elapsed", this, m -> (System.nanoTime() - m.started) / 1e9).baseUnit("seconds")
                 .description("Seconds since the command started").register(registry);
         server.createContext("/metrics", exchange -> {
@@ -151,14 +152,14 @@ public final class Metrics implements AutoCloseable {
         }).set(s);
     }
 
-    /** The total the run is expected to take (seconds from the start), for {@code migrator_eta_seconds}. */
-    public void estimate(double totalSeconds) {
-        estimateSeconds = totalSeconds;
+    /** Where {@code migrator_eta_seconds} comes from: seconds left, NaN while unknown. */
+    public void eta(DoubleSupplier secondsLeft) {
+        eta = secondsLeft;
     }
 
     private double eta() {
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        return Double.isNaN(estimateSeconds) ? Double.NaN : Math.max(0, estimateSeconds - elapsed);
+        double left = eta.getAsDouble();
+        return Double.isNaN(left) ? Double.NaN : Math.max(0, left);
     }
 
     /** The endpoint counters of {@code endpoint}. */
