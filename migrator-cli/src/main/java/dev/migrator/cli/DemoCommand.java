@@ -142,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
             if (cutover == 0) {
                 System.out.println();
                 System.out.println("Done: the old cloud is on the new host at " + newHost + (db != null ? " and in " + db.targetUri() : "")
-                        + ", verified. Report: " + home.resolve("exit.yaml.state/report.md"));
+                        + ", verified. Report: " + home.resolve("exit.yaml.state/report.html") + " (and report.md)");
                 System.out.println("See where it stands: 'migrator status " + plan + "'. (The embedded old cloud stops with the demo, "
                         + "so run and drill this plan only against a store that stays up, e.g. 'migrator serve-s3'.)");
             }

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
             "The cut-over runs the freeze hook, the delta, the final database copy, verify and the switch hook,",
             "in parallel within the plan's limits.",
             "After a crash, kill -9 or Ctrl-C, run the same command again: finished steps are not redone.",
-            "Writes report.json and report.md into the state directory."})
+            "Writes report.html, report.md and report.json into the state directory."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     PlanArgs plan;
@@ -98,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
                 System.out.println(Json.write(report.json()));
             } else {
                 System.out.print(report.summary());
-                System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
+                System.out.println("Report: " + dir.resolve("report.html") + " (also report.md and report.json)");
                 if (report.result().interrupted()) {
                     System.out.println("Interrupted. Run the same command again to resume.");
                 }
