@@ -51,12 +51,18 @@ final class ConsoleProgress implements Progress, AutoCloseable {
             skippedBytes.add(object.size());
         } else if (outcome == Outcome.FAILED) {
             failedObjects.increment();
+            if (EventLog.json()) {
+                EventLog.event(System.err, "object-failed", java.util.Map.of("key", object.key(), "size", object.size()));
+            }
         }
     }
 
     @Override
     public void retrying(String what, String reason) {
         retries.increment();
+        if (EventLog.json()) {
+            EventLog.event(System.err, "retrying", java.util.Map.of("what", what, "reason", String.valueOf(reason)));
+        }
     }
 
     long retries() {

@@ -44,6 +44,7 @@ public final class Main {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", "64");
         }
+        EventLog.reset();
         for (String a : args) {
             if (a.equals("--debug")) {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
@@ -72,6 +73,17 @@ public final class Main {
     /** One clear line for a person; the stack trace only with --debug. */
     static int report(PrintWriter err, Throwable e) {
         MigratorException m = find(e);
+        if (EventLog.json()) {
+            int code = m != null ? m.code().exitCode() : ErrorCode.FAILED.exitCode();
+            String message = m != null ? m.getMessage() : "unexpected error: " + e;
+            err.flush();
+            EventLog.event(System.err, "error", java.util.Map.of("message", message, "exitCode", code));
+            if (debug) {
+                e.printStackTrace(err);
+                err.flush();
+            }
+            return code;
+        }
         if (m != null) {
             err.println("migrator: " + m.getMessage());
             if (debug) {
