@@ -121,7 +121,7 @@ public final class HtmlReport {
         int height = ROW * outcomes.size() + 30;
         h.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"chart\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"Gantt chart of planned against actual step times\">%n",
-                LABEL + CHART + 20, height, LABEL + CHART + 20, height));
+                LABEL + CHART + 40, height, LABEL + CHART + 40, height));
         // The freeze window: the cut-over as it ran (or as planned, when it did not run in full now).
         double fs = Double.MAX_VALUE;
         double fe = -1;
