@@ -1,5 +1,6 @@
 package dev.migrator.cli;
 
+import dev.migrator.metrics.Metrics;
 import dev.migrator.bundle.BundleCheck;
 import dev.migrator.bundle.BundleEndpoints;
 import dev.migrator.bundle.BundleOptions;
@@ -33,8 +34,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code migrator bundle}: portable, verifiable tar+zstd snapshots (docs/bundle-format.md). */
 @Command(name = "bundle", mixinStandardHelpOptions = true,
-        description = {"Snapshot sources into a portable bundle (tar + zstd parts, a manifest, SHA256SUMS),",
-            "check it, and restore it anywhere. A bundle restores with GNU tar and zstd alone: docs/bundle-format.md."},
+        description = {"Snapshot sources into a portable bundle, check it, and restore it anywhere.",
+            "A bundle is tar + zstd parts, a manifest and SHA256SUMS; it restores with GNU tar and zstd alone: docs/bundle-format.md."},
         subcommands = {BundleCommand.Create.class, BundleCommand.Inspect.class, BundleCommand.Verify.class, BundleCommand.Restore.class})
 final class BundleCommand {
 
@@ -81,6 +82,9 @@ final class BundleCommand {
                 "Streams: parts are built one at a time in the state directory and uploaded while the next is built.",
                 "Prints the bundle's URI. After a crash or Ctrl-C, run the same command again: finished parts are kept."})
     static final class Create extends Common implements Callable<Integer> {
+        @Mixin
+        MetricsArgs metrics;
+
         @Parameters(paramLabel = "SRC", arity = "1..*", description = "Sources: s3://, gs://, file:// URIs or local paths; database URIs.")
         List<String> sources;
 
@@ -124,7 +128,7 @@ final class BundleCommand {
         }
 
         private Integer create() {
-            try (BundleEndpoints ends = endpoints()) {
+            try (Metrics m = metrics.start(); BundleEndpoints ends = endpoints()) {
                 ObjectStore target = ends.store(StoreArgs.toUri(to));
                 List<BundleSource> list = new ArrayList<>();
                 for (String s : sources) {
@@ -137,6 +141,7 @@ final class BundleCommand {
                         encrypt ? Encryption.load(keyFile) : null);
                 BundleRef ref;
                 try (ConsoleProgress progress = output.progress("Bundling")) {
+                    MetricsArgs.eta(m, progress);
                     ref = createInterruptibly(new BundleWriter(target, options, progress), list);
                 }
                 if (output.json) {
@@ -210,14 +215,18 @@ final class BundleCommand {
             description = {"Read every part and check every checksum (SHA256SUMS, parts, entries).",
                 "Exit 0 when intact, 3 naming each damaged, truncated or missing part and entry."})
     static final class Verify extends Common implements Callable<Integer> {
+        @Mixin
+        MetricsArgs metrics;
+
         @Parameters(paramLabel = "BUNDLE")
         String bundle;
 
         @Override
         public Integer call() {
-            try (ObjectStore store = store(bundle)) {
+            try (Metrics m = metrics.start(); ObjectStore store = store(bundle)) {
                 BundleCheck check;
                 try (ConsoleProgress progress = output.progress("Verifying")) {
+                    MetricsArgs.eta(m, progress);
                     check = reader(store, progress).verify(progress);
                 }
                 if (output.json) {
@@ -248,6 +257,9 @@ final class BundleCommand {
                 "Entries over 4 MiB and database dumps are staged in --state DIR (DIR/restore-<id>/staging), emptied when the",
                 "restore ends and swept by the next run after a kill -9."})
     static final class Restore extends Common implements Callable<Integer> {
+        @Mixin
+        MetricsArgs metrics;
+
         @Parameters(paramLabel = "BUNDLE")
         String bundle;
 
@@ -278,7 +290,7 @@ final class BundleCommand {
         }
 
         private Integer restore() {
-            try (BundleEndpoints ends = endpoints()) {
+            try (Metrics m = metrics.start(); BundleEndpoints ends = endpoints()) {
                 ObjectStore store = ends.store(StoreArgs.toUri(bundle));
                 BundleReader reader = BundleReader.open(store, retry(), dev.migrator.transfer.Progress.NONE);
                 Manifest.Header header = reader.inspect();
@@ -304,6 +316,7 @@ final class BundleCommand {
                 Path stateDir = state.forRun("restore", id);
                 RestoreSummary s;
                 try (ConsoleProgress progress = output.progress("Restoring")) {
+                    MetricsArgs.eta(m, progress);
                     s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry(), stateDir), progress);
                 }
                 if (output.json) {

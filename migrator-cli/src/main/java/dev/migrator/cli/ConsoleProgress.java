@@ -51,16 +51,30 @@ final class ConsoleProgress implements Progress, AutoCloseable {
             skippedBytes.add(object.size());
         } else if (outcome == Outcome.FAILED) {
             failedObjects.increment();
+            if (EventLog.json()) {
+                EventLog.event(System.err, "object-failed", java.util.Map.of("key", object.key(), "size", object.size()));
+            }
         }
     }
 
     @Override
     public void retrying(String what, String reason) {
         retries.increment();
+        if (EventLog.json()) {
+            EventLog.event(System.err, "retrying", java.util.Map.of("what", what, "reason", String.valueOf(reason)));
+        }
     }
 
     long retries() {
         return retries.sum();
+    }
+
+    /** Seconds left at the rate so far, or NaN before the listing is done or anything moved (for the line and the metrics). */
+    double eta() {
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        long bytesDone = Math.min(streamed.sum() + skippedBytes.sum(), listedBytes.sum());
+        double rate = elapsed > 0 ? streamed.sum() / elapsed : 0;
+        return listingDone && rate > 0 ? (listedBytes.sum() - bytesDone) / rate : listingDone && bytesDone >= listedBytes.sum() ? 0 : Double.NaN;
     }
 
     String line() {
@@ -72,8 +86,9 @@ final class ConsoleProgress implements Progress, AutoCloseable {
                 .append(listingDone ? "" : "+").append(" objects  ")
                 .append(Human.bytes(bytesDone)).append('/').append(Human.bytes(listedBytes.sum()))
                 .append(listingDone ? "" : "+").append("  ").append(Human.bytes(rate)).append("/s");
-        if (listingDone && rate > 0) {
-            s.append("  ETA ").append(Human.duration((listedBytes.sum() - bytesDone) / rate));
+        double eta = eta();
+        if (!Double.isNaN(eta)) {
+            s.append("  ETA ").append(Human.duration(eta));
         }
         if (failedObjects.sum() > 0) {
             s.append("  failed ").append(Human.count(failedObjects.sum()));

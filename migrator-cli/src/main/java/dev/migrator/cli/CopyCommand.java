@@ -1,5 +1,6 @@
 package dev.migrator.cli;
 
+import dev.migrator.metrics.Metrics;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.transfer.CopyOptions;
@@ -64,14 +65,17 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     BandwidthArgs bandwidth;
 
+    @Mixin
+    MetricsArgs metrics;
+
     @Override
     public Integer call() {
-        try (var limit = bandwidth.register()) {
-            return copy();
+        try (Metrics m = metrics.start(); var limit = bandwidth.register()) { // metrics first: stores opened from now on are counted
+            return copy(m);
         }
     }
 
-    private Integer copy() {
+    private int copy(Metrics m) {
         if (follow || untilLag != null) {
             return DatabaseCommands.follow(src, dst, database, untilLag, output.json, output.quiet);
         }
@@ -84,6 +88,7 @@ final class CopyCommand implements Callable<Integer> {
             CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
+                MetricsArgs.eta(m, progress);
                 Copier copier = new Copier(source, target, options, progress);
                 summary = runInterruptibly(copier);
                 if (!output.json && !output.quiet) {

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -25,11 +26,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run a whole provider exit on embedded defaults, with nothing installed beyond Java:",
-            "starts an embedded S3-compatible store as the 'old cloud' and seeds it with a synthetic microblog's media",
+        description = {"Run a whole provider exit on embedded defaults, with nothing installed beyond Java.",
+            "Starts an embedded S3-compatible store as the 'old cloud' and seeds it with a synthetic microblog's media",
             "(and a PostgreSQL database of users, posts and follows when a server and pg_dump are available),",
             "writes a plan, shows it, runs the pre-copy, lets the old system take a few more writes, runs the cut-over",
-            "to the 'new host' (a local folder, and a second database), verifies, and prints the report."})
+            "to the 'new host' (a local folder, and a second database), verifies, and prints the report.",
+            "Run again, it first removes what the previous demo left in its folder (and says what)."})
 final class DemoCommand implements Callable<Integer> {
     static final String BUCKET = "microblog-media";
 
@@ -85,8 +87,12 @@ final class DemoCommand implements Callable<Integer> {
                     + "': use lower-case letters, digits and '_' (at most 41 characters)");
         }
         Path newHost = to.toAbsolutePath().normalize();
-        Path home = newHost.getParent();
-        Files.createDirectories(home);
+        DemoFolder folder = new DemoFolder(newHost);
+        Path home = folder.home();
+        List<String> removed = folder.startClean();
+        if (!removed.isEmpty()) {
+            System.out.println("Starting clean: removed what the previous demo left in " + home + ": " + String.join(", ", removed));
+        }
         try (EmbeddedS3Server oldCloud = EmbeddedS3Server.inMemory()) {
             oldCloud.createBucket(BUCKET);
             String source = oldCloud.s3Uri(BUCKET, "");
@@ -136,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
             if (cutover == 0) {
                 System.out.println();
                 System.out.println("Done: the old cloud is on the new host at " + newHost + (db != null ? " and in " + db.targetUri() : "")
-                        + ", verified. Report: " + home.resolve("exit.yaml.state/report.md"));
+                        + ", verified. Report: " + home.resolve("exit.yaml.state/report.html") + " (and report.md)");
                 System.out.println("See where it stands: 'migrator status " + plan + "'. (The embedded old cloud stops with the demo, "
                         + "so run and drill this plan only against a store that stays up, e.g. 'migrator serve-s3'.)");
             }
@@ -147,7 +153,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The demo plan: the bucket to the new host's folder, the database (if any) to a second database, hooks that leave flags. */
     static String planYaml(String source, Path newHost, Path home, DemoDatabase db) {
         StringBuilder y = new StringBuilder();
-        y.append("# Written by 'migrator demo'. Format: docs/plan-format.md\n");
+        y.append(DemoFolder.PLAN_HEADER).append(" Format: docs/plan-format.md\n");
         y.append("name: microblog exit (demo)\n");
         y.append("deadline: 30m\n");
         y.append("sources:\n");

@@ -12,8 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "drill", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Rehearse the plan: run both phases into the drill section's scratch targets, verify everything,",
-            "and report the measured recovery time (RTO) and freeze window against the estimate and the deadline.",
+        description = {"Rehearse the plan into scratch targets and report the measured recovery time (RTO).",
+            "Runs both phases into the drill section's scratch targets, verifies everything, and reports the RTO",
+            "and freeze window against the estimate and the deadline.",
             "Exit code: 0 verified within the deadline, 3 verification found differences, 1 deadline missed or failed.",
             "Scratch object stores are emptied afterwards unless --keep. Hooks run only if the drill section says hooks: true.",
             "The drill's journal and report go into STATE/drill."})
@@ -23,6 +24,9 @@ final class DrillCommand implements Callable<Integer> {
 
     @Mixin
     OutputArgs output;
+
+    @Mixin
+    MetricsArgs metrics;
 
     @Option(names = "--junit", paramLabel = "FILE", description = "Also write JUnit XML (one test case per step, verification and deadline).")
     Path junit;
@@ -40,7 +44,7 @@ final class DrillCommand implements Callable<Integer> {
         if (!skipPreflight && !PreflightCommand.before(scratch, "drill")) {
             return 1;
         }
-        RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output,
+        RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output, metrics,
                 options -> Drill.run(parsed, options, keep, junit));
         if (junit != null && !output.json) {
             System.out.println("JUnit XML: " + junit);

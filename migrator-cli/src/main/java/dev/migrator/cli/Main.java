@@ -3,7 +3,10 @@ package dev.migrator.cli;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.Stores;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Option;
         footer = {
             "  0    done, everything verified",
             "  1    failed",
-            "  2    bad usage or bad input (unknown scheme, missing bucket, rejected credentials, ...)",
+            "  2    bad usage or input (unknown scheme, missing bucket, bad credentials)",
             "  3    verify found differences",
             "  4    partial: some objects failed, the rest were done",
             "  130  interrupted; run the same command again to resume"})
@@ -41,6 +44,7 @@ public final class Main {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", "64");
         }
+        EventLog.reset();
         for (String a : args) {
             if (a.equals("--debug")) {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
@@ -69,6 +73,17 @@ public final class Main {
     /** One clear line for a person; the stack trace only with --debug. */
     static int report(PrintWriter err, Throwable e) {
         MigratorException m = find(e);
+        if (EventLog.json()) {
+            int code = m != null ? m.code().exitCode() : ErrorCode.FAILED.exitCode();
+            String message = m != null ? m.getMessage() : "unexpected error: " + e;
+            err.flush();
+            EventLog.event(System.err, "error", java.util.Map.of("message", message, "exitCode", code));
+            if (debug) {
+                e.printStackTrace(err);
+                err.flush();
+            }
+            return code;
+        }
         if (m != null) {
             err.println("migrator: " + m.getMessage());
             if (debug) {
@@ -94,13 +109,28 @@ public final class Main {
         return null;
     }
 
-    /** Version from the jar manifest, plus the installed providers. */
+    /** The version and git commit the build wrote into version.properties, plus the installed providers. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"migrator " + (v == null ? "(development build)" : v),
-                "providers: " + String.join(", ", Stores.factories().keySet())};
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // an unreadable resource: the version is unknown, which the lines below say
+            }
+            String commit = known(p.getProperty("commit"));
+            String dirty = "true".equals(p.getProperty("dirty")) ? " (with uncommitted changes)" : "";
+            return new String[] {"migrator " + known(p.getProperty("version")) + ", commit " + commit + (commit.equals("unknown") ? "" : dirty),
+                "providers: " + String.join(", ", Stores.factories().keySet()),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.home") + ")"};
+        }
+
+        /** A value the build did not fill in (no .git in a source tarball) stays a ${placeholder}: "unknown". */
+        private static String known(String v) {
+            return v == null || v.isBlank() || v.startsWith("${") ? "unknown" : v;
         }
     }
 }

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "plan", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Show how a plan would run: inventory of every source, the steps with start and end estimates,",
-            "the critical path, the total ETA, the write-freeze window and whether it beats the deadline.",
+        description = {"Show how a plan would run, its ETA and write-freeze window, and whether it beats the deadline.",
+            "Shows the inventory of every source, the steps with start and end estimates and the critical path.",
             "Nothing is written. The plan file format: docs/plan-format.md."})
 final class PlanCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PLAN", description = "The plan file (YAML).")

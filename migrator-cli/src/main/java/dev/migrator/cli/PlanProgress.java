@@ -25,7 +25,10 @@ final class PlanProgress implements RunListener, AutoCloseable {
     private volatile int total;
     private volatile double estimate;
 
+    private final PrintStream err;
+
     PlanProgress(PrintStream out, boolean enabled) {
+        this.err = out;
         status = new StatusLine(out, enabled, 1000, this::status);
     }
 
@@ -37,17 +40,29 @@ final class PlanProgress implements RunListener, AutoCloseable {
     @Override
     public void started(Step step, int attempt) {
         running.put(step.id(), System.nanoTime());
+        if (EventLog.json()) {
+            EventLog.event(err, "step-started", Map.of("step", step.id(), "attempt", attempt, "plannedSeconds", step.seconds()));
+            return;
+        }
         line("start " + step.id() + (attempt > 1 ? " (attempt " + attempt + ")" : "") + "  est " + Format.duration(step.seconds()));
     }
 
     @Override
     public void retrying(Step step, int attempt, String reason, long delayMillis) {
+        if (EventLog.json()) {
+            EventLog.event(err, "step-retrying", Map.of("step", step.id(), "attempt", attempt, "reason", reason, "delaySeconds", delayMillis / 1000.0));
+            return;
+        }
         line("retry " + step.id() + " in " + Format.duration(delayMillis / 1000.0) + " after attempt " + attempt + ": " + reason);
     }
 
     @Override
     public void skipped(Step step, String why) {
         settled.incrementAndGet();
+        if (EventLog.json()) {
+            EventLog.event(err, "step-skipped", Map.of("step", step.id(), "why", why));
+            return;
+        }
         line("skip  " + step.id() + ": " + why);
     }
 
@@ -55,6 +70,27 @@ final class PlanProgress implements RunListener, AutoCloseable {
     public void finished(StepOutcome o) {
         running.remove(o.step().id());
         settled.incrementAndGet();
+        if (EventLog.json()) {
+            Map<String, Object> f = new java.util.LinkedHashMap<>();
+            f.put("step", o.step().id());
+            f.put("status", o.status().name());
+            f.put("seconds", o.seconds());
+            f.put("plannedSeconds", o.step().seconds());
+            f.put("attempts", o.attempts());
+            if (o.result() != null) {
+                f.put("bytes", o.result().bytes());
+                f.put("objects", o.result().objects());
+                if (o.result().verified() != null) {
+                    f.put("verified", o.result().verified());
+                }
+                f.put("details", o.result().details());
+            }
+            if (o.error() != null) {
+                f.put("error", o.error());
+            }
+            EventLog.event(err, "step-finished", f);
+            return;
+        }
         String what = switch (o.status()) {
             case DONE -> "done  " + o.step().id() + " in " + Format.duration(o.seconds()) + " (planned "
                     + Format.duration(o.step().seconds()) + ")" + (o.result() == null || o.result().details().isEmpty() ? ""

@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "probe", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Measure an endpoint for the planner's throughput model, read-only: for an object store, one stream's",
-            "read throughput and its objects per second (stat requests); for a database, its size from the catalog.",
+        description = {"Measure an endpoint, read-only, for the planner's throughput model.",
+            "For an object store, one stream's read throughput and its objects per second (stat requests);",
+            "for a database, its size from the catalog.",
             "Prints lines to paste under the location in the plan file."})
 final class ProbeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI", description = "An object store or database URI.")

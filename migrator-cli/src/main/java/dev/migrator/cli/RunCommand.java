@@ -1,5 +1,6 @@
 package dev.migrator.cli;
 
+import dev.migrator.metrics.Metrics;
 import dev.migrator.plan.PlanRunner;
 import dev.migrator.plan.executor.Executor;
 import dev.migrator.plan.model.Plan;
@@ -22,10 +23,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run a plan: the pre-copy while the old system is live, then the cut-over (freeze hook, delta,",
-            "final database copy, verify, switch hook), in parallel within the plan's limits.",
+        description = {"Run a plan: the pre-copy while the old system is live, then the cut-over.",
+            "The cut-over runs the freeze hook, the delta, the final database copy, verify and the switch hook,",
+            "in parallel within the plan's limits.",
             "After a crash, kill -9 or Ctrl-C, run the same command again: finished steps are not redone.",
-            "Writes report.json and report.md into the state directory."})
+            "Writes report.html, report.md and report.json into the state directory."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
     PlanArgs plan;
@@ -42,6 +44,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     OutputArgs output;
 
+    @Mixin
+    MetricsArgs metrics;
+
     @Override
     public Integer call() {
         Plan parsed = plan.parse();
@@ -49,7 +54,7 @@ final class RunCommand implements Callable<Integer> {
         if (!skipPreflight && !PreflightCommand.before(parsed, "run")) {
             return 1;
         }
-        RunReport report = execute(plan.stateDir(), phases, failFast, output,
+        RunReport report = execute(plan.stateDir(), phases, failFast, output, metrics,
                 options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));
         return report.exitCode();
     }
@@ -66,7 +71,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /** Runs with console progress and Ctrl-C handling; prints the summary (or JSON) and where the report is. */
-    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, OutputArgs output,
+    static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, OutputArgs output, MetricsArgs metrics,
                              Function<PlanRunner.Options, RunReport> body) {
         AtomicReference<Executor> executor = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(1);
@@ -85,14 +90,21 @@ final class RunCommand implements Callable<Integer> {
         // The latch opens only after the summary is printed: on Ctrl-C the JVM exits (130) right after the hook.
         try {
             RunReport report;
-            try (PlanProgress progress = new PlanProgress(System.err, output.showProgress())) {
-                report = body.apply(new PlanRunner.Options(dir, phases, failFast, progress, executor::set, StandardSteps.kinds()));
+            try (Metrics m = metrics.start(); PlanProgress progress = new PlanProgress(System.err, output.showProgress())) {
+                PlanMetrics steps = m == null ? null : new PlanMetrics(m);
+                report = body.apply(new PlanRunner.Options(dir, phases, failFast, steps == null ? progress : PlanMetrics.both(progress, steps),
+                        e -> {
+                            executor.set(e);
+                            if (steps != null) {
+                                steps.executor(e);
+                            }
+                        }, StandardSteps.kinds()));
             }
             if (output.json) {
                 System.out.println(Json.write(report.json()));
             } else {
                 System.out.print(report.summary());
-                System.out.println("Report: " + dir.resolve("report.md") + " and report.json");
+                System.out.println("Report: " + dir.resolve("report.html") + " (also report.md and report.json)");
                 if (report.result().interrupted()) {
                     System.out.println("Interrupted. Run the same command again to resume.");
                 }

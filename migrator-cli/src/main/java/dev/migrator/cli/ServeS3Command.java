@@ -10,8 +10,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve-s3", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run the embedded S3-compatible store (S3Proxy) on 127.0.0.1 until interrupted:",
-            "a scratch endpoint for drills, tests and benchmarks. Its fixed, local-only credentials are in the README."})
+        description = {"Run the embedded S3-compatible store (S3Proxy) on 127.0.0.1 until interrupted.",
+            "A scratch endpoint for drills, tests and benchmarks; its fixed, local-only credentials are in the README."})
 final class ServeS3Command implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "0", description = "Port (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;

@@ -49,4 +49,31 @@ class DemoTest {
             assertThat(rs.getLong(1)).as("the row written during the pre-copy arrived at cut-over").isEqualTo(1);
         }
     }
+
+    @Test
+    void theDemoRunsAgainInTheSameFolderRemovingOnlyWhatItMade() throws Exception {
+        Path newHost = dir.resolve("new-host");
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        CliRun first = CliRun.of("demo", "--to", newHost.toString(), "--users", "3", "--no-postgres");
+        assertThat(first.exit()).as(first.all()).isZero();
+        assertThat(first.out()).doesNotContain("Starting clean").doesNotContain("Pruned by cutover/media/delta-1of4");
+        assertThat(dir.resolve(DemoFolder.MARKER)).exists();
+
+        CliRun second = CliRun.of("demo", "--to", newHost.toString(), "--users", "3", "--no-postgres");
+        assertThat(second.exit()).as(second.all()).isZero();
+        assertThat(second.out()).contains("Starting clean: removed what the previous demo left in " + dir + ": exit.yaml, exit.yaml.state, "
+                + "new-host").contains("Done");
+        assertThat(Files.readString(dir.resolve("notes.txt"))).as("a file the demo did not make stays").isEqualTo("mine");
+    }
+
+    @Test
+    void aFolderTheDemoDidNotMakeIsRefusedAndLeftAlone() throws Exception {
+        Path newHost = dir.resolve("new-host");
+        Files.createDirectories(newHost);
+        Files.writeString(newHost.resolve("precious.db"), "only copy");
+        CliRun demo = CliRun.of("demo", "--to", newHost.toString(), "--users", "3", "--no-postgres");
+        assertThat(demo.exit()).as(demo.all()).isEqualTo(2);
+        assertThat(demo.err()).contains(newHost + " already exists and was not made by 'migrator demo'").doesNotContain("Exception");
+        assertThat(Files.readString(newHost.resolve("precious.db"))).isEqualTo("only copy");
+    }
 }

@@ -132,7 +132,7 @@ public final class PlanRunner {
         RunReport report = new RunReport(plan.name(), drill, List.copyOf(options.phases()),
                 new Executor.Result(result.outcomes(), wall, result.interrupted(), result.resumed()), estimate,
                 options.phases().contains(Phase.CUTOVER) ? frozen.cutover() : 0, RunReport.freezeWindow(result),
-                PlanOutput.verdict(plan, deadlineOverride, wall, started), notes);
+                PlanOutput.verdict(plan, deadlineOverride, wall, started), notes).withPlannedStart(frozen.start());
         report.write(options.stateDir());
         return report;
     }

@@ -9,4 +9,12 @@ package dev.migrator.provider;
 @FunctionalInterface
 public interface StoreWrapper {
     ObjectStore wrap(ObjectStore store, StoreOptions options);
+
+    /**
+     * Told about each retry of {@code adapter}'s requests (the retry layer sits inside the wrappers, so a
+     * wrapper cannot see them itself): e.g. metrics counting retries and throttles per endpoint. None by default.
+     */
+    default Retry.Listener onRetry(ObjectStore adapter) {
+        return null;
+    }
 }

@@ -76,7 +76,18 @@ public final class Stores {
 
     /** Puts the layers {@link #open} puts around a store that was opened some other way (a test's store). */
     public static ObjectStore wrap(ObjectStore store, StoreOptions options, Retry.Listener onRetry) {
-        ObjectStore s = new RetryingObjectStore(store, options.retry(), onRetry);
+        Retry.Listener listener = onRetry;
+        for (StoreWrapper w : WRAPPERS) {
+            Retry.Listener also = w.onRetry(store);
+            if (also != null) {
+                Retry.Listener before = listener;
+                listener = (what, attempt, cause) -> {
+                    before.retrying(what, attempt, cause);
+                    also.retrying(what, attempt, cause);
+                };
+            }
+        }
+        ObjectStore s = new RetryingObjectStore(store, options.retry(), listener);
         for (StoreWrapper w : WRAPPERS) {
             s = w.wrap(s, options);
         }

@@ -71,6 +71,16 @@ public final class Executor {
         this.listener = listener;
     }
 
+    /** The steps this executor runs (for progress displays and metrics). */
+    public List<Step> steps() {
+        return steps;
+    }
+
+    /** A step's planned start in the schedule, seconds (0 when the schedule has none for it). */
+    public double plannedStart(Step step) {
+        return plannedStart.getOrDefault(step.id(), 0.0);
+    }
+
     /** The run's outcome, step by step in planned order. */
     public record Result(List<StepOutcome> outcomes, double seconds, boolean interrupted, boolean resumed) {
         public boolean ok() {

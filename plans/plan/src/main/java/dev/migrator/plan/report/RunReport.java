@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -30,9 +31,34 @@ import java.util.Locale;
  * @param measuredFreeze the cut-over's wall time in this run (seconds), or -1 when not measured (not run, or resumed)
  * @param verdict      measured total against the deadline
  * @param notes        extra lines (e.g. drill cleanup)
+ * @param plannedStart each step's planned start in the schedule (seconds), for the Gantt chart of report.html; empty if unknown
+ * @param cost         the cost summary's lines (e.g. "media: 1.8 TiB egress ≈ $178 at $0.09/GB"), shown in report.html's
+ *                     cost section when not empty: the hook for the plan's cost estimate ({@link #withCost})
  */
 public record RunReport(String plan, boolean drill, List<Phase> phases, Executor.Result result, double estimate,
-                        double estimateFreeze, double measuredFreeze, PlanOutput.Verdict verdict, List<String> notes) {
+                        double estimateFreeze, double measuredFreeze, PlanOutput.Verdict verdict, List<String> notes,
+                        Map<String, Double> plannedStart, List<String> cost) {
+
+    public RunReport {
+        plannedStart = Map.copyOf(plannedStart);
+        cost = List.copyOf(cost);
+    }
+
+    /** A report without a schedule or cost (the chart then lays planned bars after their dependencies). */
+    public RunReport(String plan, boolean drill, List<Phase> phases, Executor.Result result, double estimate,
+                     double estimateFreeze, double measuredFreeze, PlanOutput.Verdict verdict, List<String> notes) {
+        this(plan, drill, phases, result, estimate, estimateFreeze, measuredFreeze, verdict, notes, Map.of(), List.of());
+    }
+
+    /** This report with the schedule's planned starts. */
+    public RunReport withPlannedStart(Map<String, Double> starts) {
+        return new RunReport(plan, drill, phases, result, estimate, estimateFreeze, measuredFreeze, verdict, notes, starts, cost);
+    }
+
+    /** This report with cost lines (the plan's cost estimate, or a drill's measured cost). */
+    public RunReport withCost(List<String> lines) {
+        return new RunReport(plan, drill, phases, result, estimate, estimateFreeze, measuredFreeze, verdict, notes, plannedStart, lines);
+    }
 
     /** Cut-over wall time of this run: first cut-over start to last cut-over end before the switch's followers; -1 if any cut-over step did not run now. */
     public static double freezeWindow(Executor.Result r) {
@@ -95,8 +121,9 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         b.append("Deadline: ").append(verdict.text()).append('\n');
         for (StepOutcome o : result.outcomes()) {
             // Deletions are never only in the report file: the summary the console prints names each pruning step.
+            // A shard that deleted nothing is not worth a line (ObjectSteps writes ", N deleted at the target").
             if (o.status() == StepOutcome.Status.DONE && o.step().params() instanceof ObjectParams p && p.deleteExtraneous() && o.result() != null
-                    && !o.result().details().isEmpty()) {
+                    && !o.result().details().isEmpty() && !o.result().details().get(0).contains(", 0 deleted at the target")) {
                 b.append("Pruned by ").append(o.step().id()).append(": ").append(o.result().details().get(0)).append('\n');
             }
         }
@@ -183,13 +210,14 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         }
     }
 
-    /** Writes report.json and report.md into {@code dir} (atomically); returns the Markdown file. */
+    /** Writes report.json, report.md and report.html into {@code dir} (atomically); returns the Markdown file. */
     public Path write(Path dir) {
         try {
             Files.createDirectories(dir);
             writeAtomically(dir.resolve("report.json"), PlanOutput.JSON.writeValueAsString(json()));
             Path md = dir.resolve("report.md");
             writeAtomically(md, markdown());
+            writeAtomically(dir.resolve("report.html"), HtmlReport.render(this));
             return md;
         } catch (IOException e) {
             throw new dev.migrator.provider.MigratorException(ErrorCode.FAILED, "cannot write the report into " + dir + ": " + e.getMessage(), e);

@@ -1,0 +1,113 @@
+package dev.migrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The distribution as a person gets it: migrator-VERSION.tar.gz unpacked with tar, and the demo, --version and a copy
+ * run through its own bin/migrator (a POSIX sh script) with a clean environment. Runs after the package phase
+ * (migrator-cli/pom.xml binds it to integration-test), when the tarball exists.
+ */
+class DistributionIT {
+    @TempDir
+    static Path dir;
+    static Path home;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        Path target = Path.of("target");
+        Path tarball;
+        try (Stream<Path> files = Files.list(target)) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("migrator-.*\\.tar\\.gz")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no migrator-VERSION.tar.gz in target/: run the package phase first"));
+        }
+        Run untar = run(List.of("tar", "xzf", tarball.toAbsolutePath().toString(), "-C", dir.toString()), Map.of());
+        assertThat(untar.exit).as(untar.out).isZero();
+        try (Stream<Path> top = Files.list(dir)) {
+            home = top.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        assertThat(home.getFileName().toString()).isEqualTo(tarball.getFileName().toString().replace(".tar.gz", ""));
+    }
+
+    record Run(int exit, String out) {
+    }
+
+    /** Runs a command with only PATH, HOME and what {@code env} adds: no JAVA_HOME unless given. */
+    static Run run(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile());
+        pb.environment().clear();
+        pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin");
+        pb.environment().put("HOME", dir.toString());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+    }
+
+    String bin() {
+        return home.resolve("bin/migrator").toString();
+    }
+
+    @Test
+    void theDemoRunsFromTheDistributionsOwnBinAndLaterRunsUseTheClassArchive() throws Exception {
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        Run demo = run(List.of(bin(), "demo", "--to", dir.resolve("demo/new-host").toString(), "--users", "3", "--no-postgres"), env);
+        assertThat(demo.exit).as(demo.out).isZero();
+        assertThat(demo.out).contains("Critical path").contains("Verification: ").contains("Done").doesNotContain("[warning]");
+        try (Stream<Path> archives = Files.list(dir.resolve("cache/migrator"))) {
+            assertThat(archives.map(a -> a.getFileName().toString()).toList()).as("the first run left a class archive")
+                    .singleElement().asString().matches("cds-[0-9]+\\.jsa");
+        }
+        Run version = run(List.of(bin(), "--version"), env);
+        assertThat(version.exit).as(version.out).isZero();
+        assertThat(version.out).startsWith("migrator ").contains(", commit ").contains("providers: ");
+    }
+
+    @Test
+    void javaHomeIsHonouredAndAWrongOneIsOneClearLine() throws Exception {
+        Run ok = run(List.of(bin(), "--version"), Map.of("JAVA_HOME", System.getProperty("java.home"), "PATH", "/usr/bin:/bin"));
+        assertThat(ok.exit).as(ok.out).isZero();
+        assertThat(ok.out).contains("Java " + System.getProperty("java.version"));
+        Run wrong = run(List.of(bin(), "--version"), Map.of("JAVA_HOME", dir.resolve("no-such-jdk").toString()));
+        assertThat(wrong.exit).isEqualTo(2);
+        assertThat(wrong.out.strip()).startsWith("migrator: JAVA_HOME is ").contains("point JAVA_HOME at a Java 17+ installation").doesNotContain("\n");
+    }
+
+    @Test
+    void aCopyRunsThroughALinkOnPath() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/photos"));
+        Files.write(src.resolve("a.jpg"), new byte[12345]);
+        Path onPath = Files.createDirectories(dir.resolve("path-bin"));
+        Files.createSymbolicLink(onPath.resolve("migrator"), home.resolve("bin/migrator"));
+        // sh finds migrator on the child's PATH (ProcessBuilder would look on this JVM's)
+        Run copy = run(List.of("sh", "-c", "exec migrator \"$@\"", "sh", "copy", dir.resolve("src").toString(), dir.resolve("dst").toString(),
+                "--state", dir.resolve("state").toString()), Map.of("PATH", onPath + ":" + Path.of(System.getProperty("java.home"), "bin") + ":/usr/bin:/bin",
+                "MIGRATOR_CDS", "off"));
+        assertThat(copy.exit).as(copy.out).isZero();
+        assertThat(Files.size(dir.resolve("dst/photos/a.jpg"))).isEqualTo(12345);
+    }
+
+    @Test
+    void completionAndManPageAreInTheDistribution() throws Exception {
+        Run completion = run(List.of("bash", "-c", "cd '" + home + "' && source completion/migrator_completion && complete -p migrator"), Map.of());
+        assertThat(completion.exit).as(completion.out).isZero();
+        assertThat(completion.out).contains("migrator");
+        String man = Files.readString(home.resolve("man/man1/migrator.1"));
+        assertThat(man).startsWith(".TH MIGRATOR 1").contains(".SS \"migrator copy\"").contains(".SS \"migrator bundle create\"")
+                .contains("\\-\\-transfers");
+        assertThat(Files.list(home.resolve("lib")).count()).isGreaterThan(10);
+    }
+}
