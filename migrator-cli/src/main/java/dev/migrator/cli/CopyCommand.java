@@ -5,6 +5,7 @@ import dev.migrator.provider.ObjectStore;
 import dev.migrator.transfer.CopyOptions;
 import dev.migrator.transfer.CopySummary;
 import dev.migrator.transfer.Copier;
+import dev.migrator.transfer.StorageClassOverride;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -46,6 +47,9 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--no-verify", description = "Databases: skip comparing the fingerprints of SRC and DST after the copy.")
     boolean noVerify;
 
+    @Option(names = "--storage-class", paramLabel = "CLASS", description = "Write every object at DST in this storage class of DST's provider (e.g. STANDARD_IA, NEARLINE, Cool) instead of the source's class mapped by the table in docs/architecture.md.")
+    String storageClass;
+
     @Mixin
     StoreArgs store;
 
@@ -63,7 +67,7 @@ final class CopyCommand implements Callable<Integer> {
             CopyOptions options = new CopyOptions(transfers, overwrite, dryRun, journal, store.retry());
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
-                Copier copier = new Copier(source, target, options, progress);
+                Copier copier = new Copier(source, StorageClassOverride.around(target, storageClass), options, progress);
                 summary = runInterruptibly(copier);
             }
             if (summary.copied() + summary.skipped() + summary.failed() + summary.vanished() == 0 && !summary.interrupted()) {
