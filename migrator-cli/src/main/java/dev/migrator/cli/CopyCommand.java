@@ -6,6 +6,7 @@ import dev.migrator.provider.ObjectStore;
 import dev.migrator.transfer.CopyOptions;
 import dev.migrator.transfer.CopySummary;
 import dev.migrator.transfer.Copier;
+import dev.migrator.transfer.StorageClassOverride;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,6 +57,9 @@ final class CopyCommand implements Callable<Integer> {
             + " DST within DURATION (e.g. 2s).")
     String untilLag;
 
+    @Option(names = "--storage-class", paramLabel = "CLASS", description = "Write every object at DST in this storage class of DST's provider (e.g. STANDARD_IA, NEARLINE, Cool) instead of the source's class mapped by the table in docs/architecture.md.")
+    String storageClass;
+
     @Mixin
     StoreArgs store;
 
@@ -89,7 +93,7 @@ final class CopyCommand implements Callable<Integer> {
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
                 MetricsArgs.eta(m, progress);
-                Copier copier = new Copier(source, target, options, progress);
+                Copier copier = new Copier(source, StorageClassOverride.around(target, storageClass), options, progress);
                 summary = runInterruptibly(copier);
                 if (!output.json && !output.quiet) {
                     copier.concurrency().forEach(line -> System.err.println("note: concurrency throttled, " + line));

@@ -3,6 +3,7 @@ package dev.migrator.cli;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.transfer.Difference;
+import dev.migrator.transfer.StorageClassOverride;
 import dev.migrator.transfer.Verifier;
 import dev.migrator.transfer.VerifyReport;
 import java.io.PrintStream;
@@ -32,6 +33,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     OutputArgs output;
 
+    @Option(names = "--storage-class", paramLabel = "CLASS", description = "Expect every object at DST in this storage class (as copied with copy --storage-class).")
+    String storageClass;
+
     @Mixin
     StoreArgs store;
 
@@ -47,7 +51,7 @@ final class VerifyCommand implements Callable<Integer> {
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
             VerifyReport report;
             try (ConsoleProgress progress = output.progress("Verifying")) {
-                report = new Verifier(source, target, checkers, store.retry(), progress).run();
+                report = new Verifier(source, StorageClassOverride.around(target, storageClass), checkers, store.retry(), progress).run();
             }
             if (output.json) {
                 out.println(Json.write(new JsonReport(source.displayUri(), target.displayUri(), report)));
