@@ -410,10 +410,9 @@ final class BundleRestorer {
             try (java.util.stream.Stream<ObjectInfo> all = target.list("")) {
                 return all.findFirst().isEmpty();
             } catch (MigratorException e) {
-                if (e.code() == ErrorCode.NOT_FOUND) {
-                    return true; // a local directory not created yet
-                }
-                throw e;
+                // A local directory not created yet is empty; any other doubt (a link the listing refuses, a
+                // listing not allowed) means looking up each object, as before.
+                return e.code() == ErrorCode.NOT_FOUND;
             }
         }
 

@@ -57,6 +57,7 @@ import java.util.stream.StreamSupport;
  * {@link LocalLayout}; metadata lives in {@code user.migrator.*} extended attributes.
  * Writes go to a temporary file in the same directory, are fsynced, then renamed into place; the temporary files
  * of writers that were killed are swept from a directory when the store first writes into it ({@link TempFiles}).
+ * A caller that writes many objects may defer those fsyncs to one {@code syncfs} at the end ({@link BatchSync}).
  *
  * <p>No MD5 is reported from a cache: a stamp of size and mtime is defeated by a same-size change whose
  * mtime is restored (bit rot, {@code touch -r}), and setting an attribute or renaming changes the ctime, so
