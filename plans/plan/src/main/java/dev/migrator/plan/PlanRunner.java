@@ -75,7 +75,7 @@ public final class PlanRunner {
     public record Frozen(String hash, List<Step> steps, Map<String, Double> start, double presync, double cutover,
                          Map<String, Long> bandwidth) {
         /** plan.json's layout; a file of another format (an older build's) is not resumed but planned again. */
-        static final int FORMAT = 2;
+        static final int FORMAT = 3; // 3: a bundle's steps carry every move packed into it
 
         ObjectNode json(StepKinds kinds) {
             ObjectNode n = JSON.createObjectNode();

@@ -1,12 +1,21 @@
 package dev.migrator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.migrator.plan.executor.StepOutcome;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanParser;
 import dev.migrator.plan.report.RunReport;
+import dev.migrator.bundle.Manifest;
+import dev.migrator.embedded.EmbeddedS3Server;
+import dev.migrator.provider.Content;
 import dev.migrator.provider.Databases;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +25,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -209,7 +219,7 @@ class DatabasePlanTest {
                 new ArrayList<>());
         assertThat(r.exitCode()).as(r.summary()).isZero();
         assertThat(r.result().outcomes()).extracting(o -> o.step().id()).containsSubsequence(
-                "cutover/db/db-bundle-pack", "cutover/db/db-bundle-restore", "cutover/db/db-verify");
+                "cutover/db/bundle-pack", "cutover/db/bundle-restore", "cutover/db/db-verify");
         assertThat(r.result().outcomes()).extracting(o -> o.step().id()).contains("presync/files/bundle-pack",
                 "presync/files/bundle-restore", "cutover/files/verify");
         assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("db-verify"))
@@ -241,5 +251,103 @@ class DatabasePlanTest {
                 new ArrayList<>());
         assertThat(same.result().outcomes()).filteredOn(o -> o.step().move() != null && o.step().move().equals("db"))
                 .allSatisfy(o -> assertThat(o.status()).as(o.step().id() + ": " + o.error()).isNotEqualTo(StepOutcome.Status.FAILED));
+    }
+
+    /**
+     * A database and a bucket in ONE bundle (both moves name {@code bundle: exit}) on an S3 staging store: the bundle is
+     * packed in the cut-over, after the freeze, so the dump and the objects are one snapshot; the plan restores both,
+     * and the database and every object are verified at their targets.
+     */
+    @Test
+    void aDatabaseAndABucketShareOneBundleRestoredByThePlan() throws Exception {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + source + " template template0");
+        }
+        seed(source);
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
+            s3.createBucket("media");
+            s3.createBucket("staging");
+            Map<String, byte[]> objects = new java.util.TreeMap<>();
+            try (ObjectStore media = Stores.openAdapter(s3.s3Uri("media", ""), StoreOptions.DEFAULTS)) {
+                java.util.Random r = new java.util.Random(7);
+                for (int i = 0; i < 30; i++) {
+                    byte[] b = new byte[100 + r.nextInt(5000)];
+                    r.nextBytes(b);
+                    String key = "posts/" + i + ".jpg";
+                    media.put(key, Content.of(b), new ObjectMetadata("image/jpeg", null, null, null, Map.of("n", "" + i)));
+                    objects.put(key, b);
+                }
+            }
+            String targetDb = created.get(4);
+            Path target = dir.resolve("new-media");
+            Path file = dir.resolve("one-bundle.yaml");
+            Files.writeString(file, """
+                    sources:
+                      db: 'postgresql://postgres@127.0.0.1:5432/%s'
+                      media: '%s'
+                    targets:
+                      newdb: 'postgresql://postgres@127.0.0.1:5432/%s'
+                      newmedia: '%s'
+                    moves:
+                      - {name: posts, from: db, to: newdb, via: bundle, bundle: exit, staging: '%s'}
+                      - {name: media, from: media, to: newmedia, via: bundle, bundle: exit, staging: '%s'}
+                    limits: {attempts: 1}
+                    """.formatted(source, s3.s3Uri("media", ""), targetDb, target.toUri(), s3.s3Uri("staging", ""),
+                    s3.s3Uri("staging", "")));
+            RunReport r = PlanRunner.run(PlanParser.parse(file), PlanRunner.Options.of(dir.resolve("state")), false, null,
+                    new ArrayList<>());
+            assertThat(r.exitCode()).as(r.summary()).isZero();
+            List<String> ids = r.result().outcomes().stream().map(o -> o.step().id()).toList();
+            // One pack and one restore, in the cut-over; no bundle of its own for either move.
+            assertThat(ids).containsSubsequence("cutover/exit/bundle-pack", "cutover/exit/bundle-restore", "cutover/posts/db-verify");
+            assertThat(ids).contains("cutover/media/verify").noneMatch(id -> id.startsWith("presync/"))
+                    .doesNotContain("cutover/posts/bundle-pack", "cutover/media/bundle-pack");
+            assertThat(r.result().outcomes()).filteredOn(o -> o.step().kind().equals("db-verify") || o.step().kind().equals("verify"))
+                    .hasSize(2).allSatisfy(o -> assertThat(o.result().verified()).as(o.step().id()).isTrue());
+
+            // The bundle holds both, as s1 (the dump) and s2 (the objects), in one manifest at STAGING/exit/.
+            try (ObjectStore staging = Stores.openAdapter(s3.s3Uri("staging", "exit/"), StoreOptions.DEFAULTS)) {
+                Manifest.Header header = dev.migrator.bundle.BundleReader.open(staging).inspect();
+                assertThat(header.sources()).extracting(Manifest.Source::kind).containsExactly(Manifest.Source.DATABASE, "objects");
+            }
+            try (Databases.Pair pair = Databases.open("postgresql://postgres@127.0.0.1:5432/" + source,
+                    "postgresql://postgres@127.0.0.1:5432/" + targetDb, "verify")) {
+                assertThat(Databases.compare(pair.source(), pair.target()).differences()).isEmpty();
+            }
+            for (Map.Entry<String, byte[]> e : objects.entrySet()) {
+                assertThat(target.resolve(e.getKey())).hasBinaryContent(e.getValue());
+            }
+            try (var walk = Files.walk(target)) {
+                assertThat(walk.filter(Files::isRegularFile).count()).isEqualTo(objects.size());
+            }
+        }
+    }
+
+    /** Moves of one bundle write it to one staging store; a bundle cannot take the name of a move outside it. */
+    @Test
+    void sharedBundlesAreCheckedWhenThePlanIsLoaded() throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        String head = """
+                sources: {db: 'postgresql://postgres@127.0.0.1:5432/x', files: '%s'}
+                targets: {newdb: 'postgresql://postgres@127.0.0.1:5432/y', newfiles: '%s'}
+                moves:
+                """.formatted(dir.resolve("a").toUri(), dir.resolve("b").toUri());
+        Files.writeString(file, head + """
+                  - {name: posts, from: db, to: newdb, via: bundle, bundle: exit, staging: 'file:///tmp/s1/'}
+                  - {name: media, from: files, to: newfiles, via: bundle, bundle: exit, staging: 'file:///tmp/s2/'}
+                """);
+        assertThatThrownBy(() -> PlanParser.parse(file)).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("bad.yaml:5").hasMessageContaining("shares bundle 'exit' with move 'posts' but names another 'staging'");
+        Files.writeString(file, head + """
+                  - {name: posts, from: db, to: newdb, via: bundle, bundle: media, staging: 'file:///tmp/s1/'}
+                  - {name: media, from: files, to: newfiles, staging: 'file:///tmp/s1/'}
+                """);
+        assertThatThrownBy(() -> PlanParser.parse(file)).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("bundle 'media' has the name of move 'media', which is not in it");
+        Files.writeString(file, head + """
+                  - {name: posts, from: db, to: newdb, bundle: exit}
+                """);
+        assertThatThrownBy(() -> PlanParser.parse(file)).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("'bundle' names the bundle of a via bundle move; this move is via direct");
     }
 }

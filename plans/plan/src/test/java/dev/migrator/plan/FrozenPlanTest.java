@@ -6,6 +6,7 @@ import dev.migrator.plan.executor.RunJournal;
 import dev.migrator.plan.executor.StepKinds;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanParser;
+import dev.migrator.plan.planner.BundleParams;
 import dev.migrator.plan.planner.DatabaseParams;
 import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.plan.planner.Phase;
@@ -90,7 +91,10 @@ class FrozenPlanTest {
                         false, true, null)),
                 step("verify", new ObjectParams("a", "b", Selection.ALL, 1, 5L, true, false, "s3://stage/")),
                 step("db-dump", new DatabaseParams("pg", "pg2", 4, true, false, "file:///tmp/d")),
-                step("db-verify", new DatabaseParams("pg", "pg2", 1, false, true, null)));
+                step("db-verify", new DatabaseParams("pg", "pg2", 1, false, true, null)),
+                step("bundle-pack", new BundleParams("exit", "s3://stage/?part-size=8M", List.of(
+                        new BundleParams.Member("posts", null, new DatabaseParams("pg", "pg2", 2, true, true, "s3://stage/")),
+                        new BundleParams.Member("media", new ObjectParams("a", "b", Selection.ALL, 8, 5L, false, false, "s3://stage/"), null)))));
         for (Step s : steps) {
             assertThat(KINDS.decode(KINDS.encode(s))).isEqualTo(s);
         }
@@ -103,13 +107,13 @@ class FrozenPlanTest {
         PlanRunner.Frozen first = PlanRunner.frozen(plan, state, false, KINDS);
         String json = Files.readString(state.resolve("plan.json"));
         // An older build wrote parameters as strings and no format.
-        Files.writeString(state.resolve("plan.json"), json.replace("\"format\" : 2,", "")
+        Files.writeString(state.resolve("plan.json"), json.replace("\"format\" : 3,", "")
                 .replace("\"parallelism\" : 5", "\"parallelism\" : \"5\", \"include\" : \"a/\\nb/\""));
         try (RunJournal j = RunJournal.open(state)) {
             j.append(j.event("run", null));
         }
         assertThat(PlanRunner.frozen(plan, state, false, KINDS).steps()).isEqualTo(first.steps());
-        assertThat(Files.readString(state.resolve("plan.json"))).contains("\"format\" : 2");
+        assertThat(Files.readString(state.resolve("plan.json"))).contains("\"format\" : 3");
     }
 
     static Step step(String kind, dev.migrator.plan.planner.StepParams p) {

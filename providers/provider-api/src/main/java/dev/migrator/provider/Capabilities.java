@@ -14,14 +14,24 @@ import java.util.Set;
  * @param checksums      whole-object checksums the store reports for an object put in one piece
  * @param listFromKey    {@link ObjectStore#list(String, String)} starts at the key on the server
  *                       (S3 start-after, GCS startOffset, a local seek) instead of reading earlier keys
+ * @param storageClasses whose storage-class names the store takes in {@link ObjectMetadata#storageClass()}
+ *                       ({@link StorageClasses.Family#ANY} keeps whatever it is given, {@code NONE} has none)
+ * @param tags           the store keeps {@link ObjectMetadata#tags()} and reports them from {@code stat}
  */
-public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey) {
+public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
+                           StorageClasses.Family storageClasses, boolean tags) {
     public static final Capabilities NONE = new Capabilities(false, false, Set.of(), false);
 
-    /** A kind of whole-object checksum, as in {@link Checksums}. */
-    public enum ChecksumKind { MD5, CRC32C }
+    /** A kind of whole-object checksum, as in {@link Checksums} (which also orders them by strength). */
+    public enum ChecksumKind { MD5, CRC32, CRC32C, CRC64NVME, SHA256 }
 
     public Capabilities {
         checksums = checksums.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(checksums));
+        storageClasses = storageClasses == null ? StorageClasses.Family.NONE : storageClasses;
+    }
+
+    /** A store without storage classes or tags. */
+    public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey) {
+        this(serverSideCopy, movableFiles, checksums, listFromKey, StorageClasses.Family.NONE, false);
     }
 }

@@ -11,6 +11,8 @@ import java.util.List;
  * @param via         how: {@link Via#DIRECT}, {@link Via#BUNDLE} (objects through a bundle on {@code staging}) or
  *                    {@link Via#DUMP} (a database dumped to files, then restored)
  * @param staging     where bundles or dumps are kept (a URI), or null for the run's state directory
+ * @param bundle      via bundle: the bundle it is packed into, at {@code STAGING/<bundle>/}; moves naming the same
+ *                    bundle share one (its name defaults to the move's)
  * @param include     key prefixes to move (empty: all)
  * @param exclude     key prefixes not to move
  * @param shards      parallel steps a large source is split into by key range (0: automatic)
@@ -24,8 +26,8 @@ import java.util.List;
  * @param overwrite   replace target objects that differ (otherwise a conflict)
  * @param pos         where it is declared
  */
-public record Move(String name, String from, String to, Via via, String staging, List<String> include, List<String> exclude,
-                   int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
+public record Move(String name, String from, String to, Via via, String staging, String bundle, List<String> include, 
+                   List<String> exclude, int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
                    boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Pos pos) {
 
     public enum Via {

@@ -134,6 +134,7 @@ public final class PlanParser {
         if (moves.isEmpty()) {
             throw pos(movesNode).error("'moves' is empty; expected at least one move");
         }
+        checkSharedBundles(moves);
 
         Plan.Limits limits = new Plan.Limits(4, 3, Duration.ofSeconds(2));
         if (top.containsKey("limits")) {
@@ -267,7 +268,7 @@ public final class PlanParser {
     }
 
     private Move readMove(Node node, Map<String, Location> locations, Set<String> sources, Set<String> targets) {
-        Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "include", "exclude",
+        Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "bundle", "include", "exclude",
                 "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite"));
         Node fromNode = require(m, "from", node, "the name of a source");
         String from = scalar(fromNode, "a source name");
@@ -329,6 +330,18 @@ public final class PlanParser {
             noOwner = !d.containsKey("no-owner") || bool(d.get("no-owner"), "no-owner");
             noPrivileges = !d.containsKey("no-privileges") || bool(d.get("no-privileges"), "no-privileges");
         }
+        String bundle = null;
+        if (m.containsKey("bundle")) {
+            if (via != Move.Via.BUNDLE) {
+                throw pos(m.get("bundle")).error("'bundle' names the bundle of a via bundle move; this move is via " + via.word());
+            }
+            bundle = scalar(m.get("bundle"), "a bundle name");
+            if (!bundle.matches("[A-Za-z0-9._-]+")) {
+                throw pos(m.get("bundle")).error("bundle name '" + bundle + "' may hold only letters, digits, '.', '_' and '-'");
+            }
+        } else if (via == Move.Via.BUNDLE) {
+            bundle = name;
+        }
         String staging = null;
         if (m.containsKey("staging")) {
             staging = scalar(m.get("staging"), "a staging URI");
@@ -346,7 +359,7 @@ public final class PlanParser {
                 throw pos(m.get("delta")).error("delta '" + shown(t) + "': expected the share of data changed before cut-over, e.g. 5%");
             }
         }
-        return new Move(name, from, to, via, staging, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
+        return new Move(name, from, to, via, staging, bundle, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
                 m.containsKey("shards") ? integer(m.get("shards"), "shards", 1, 256) : 0,
                 m.containsKey("parallelism") ? integer(m.get("parallelism"), "parallelism", 1, 256) : 8,
                 m.containsKey("part-size") ? size(m.get("part-size"), "part-size") : null,
@@ -354,6 +367,28 @@ public final class PlanParser {
                 m.containsKey("delete-extraneous") && bool(m.get("delete-extraneous"), "delete-extraneous"),
                 m.containsKey("overwrite") && bool(m.get("overwrite"), "overwrite"),
                 pos(node));
+    }
+
+    /** Moves sharing a bundle write it to one staging store, and its name is not another move's. */
+    private static void checkSharedBundles(List<Move> moves) {
+        Map<String, Move> first = new LinkedHashMap<>();
+        for (Move m : moves) {
+            if (m.bundle() == null) {
+                continue;
+            }
+            Move f = first.putIfAbsent(m.bundle(), m);
+            if (f != null && !f.staging().equals(m.staging())) {
+                throw m.pos().error("move '" + m.name() + "' shares bundle '" + m.bundle() + "' with move '" + f.name()
+                        + "' but names another 'staging'; the moves of one bundle write it to one staging store");
+            }
+        }
+        for (Move m : moves) {
+            Move owner = first.get(m.name());
+            if (owner != null && !m.name().equals(m.bundle())) {
+                throw owner.pos().error("bundle '" + owner.bundle() + "' has the name of move '" + m.name()
+                        + "', which is not in it; give the bundle another name");
+            }
+        }
     }
 
     private Hook readHook(Hook.Point point, Node node, int index) {

@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * Parameters of the database kinds: a direct copy ({@link #DB_COPY}), a dump and its restore
- * ({@link #DB_DUMP}, {@link #DB_RESTORE}), a move through a bundle on a staging store ({@link #DB_BUNDLE_PACK},
- * {@link #DB_BUNDLE_RESTORE}) and a {@link #DB_VERIFY}.
+ * ({@link #DB_DUMP}, {@link #DB_RESTORE}) and a {@link #DB_VERIFY}; a move through a bundle on a staging store
+ * carries them as a {@link BundleParams.Member}.
  *
  * @param from         the source location's name
  * @param to           the target location's name
@@ -21,8 +21,6 @@ public record DatabaseParams(String from, String to, int jobs, boolean noOwner, 
     public static final String DB_DUMP = "db-dump";
     public static final String DB_RESTORE = "db-restore";
     public static final String DB_VERIFY = "db-verify";
-    public static final String DB_BUNDLE_PACK = "db-bundle-pack";
-    public static final String DB_BUNDLE_RESTORE = "db-bundle-restore";
 
     @Override
     public List<String> locations() {

@@ -4,8 +4,8 @@ import dev.migrator.transfer.Selection;
 import java.util.List;
 
 /**
- * Parameters of the object-store kinds: a pre-copy or delta ({@link #COPY}), a {@link #VERIFY}, and a move
- * through a bundle ({@link #BUNDLE_PACK}, {@link #BUNDLE_RESTORE}).
+ * Parameters of the object-store kinds: a pre-copy or delta ({@link #COPY}) and a {@link #VERIFY}; a move through
+ * a bundle carries them as a {@link BundleParams.Member}.
  *
  * @param from             the source location's name
  * @param to               the target location's name
@@ -20,8 +20,6 @@ public record ObjectParams(String from, String to, Selection selection, int para
                            boolean deleteExtraneous, String staging) implements StepParams {
     public static final String COPY = "copy";
     public static final String VERIFY = "verify";
-    public static final String BUNDLE_PACK = "bundle-pack";
-    public static final String BUNDLE_RESTORE = "bundle-restore";
 
     public ObjectParams {
         selection = selection == null ? Selection.ALL : selection;

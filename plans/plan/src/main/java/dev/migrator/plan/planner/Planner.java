@@ -60,16 +60,25 @@ public final class Planner {
         int barrierAt = steps.size();
         List<String> freeze = hooks(plan, Hook.Point.FREEZE, Phase.CUTOVER, List.of(CUTOVER_START), steps);
         List<String> verified = new ArrayList<>();
+        Map<String, List<String>> restored = new HashMap<>(); // bundle name -> what its members' cut-over steps come after
         for (Move m : plan.moves()) {
             Inventory inv = inventory.get(m.name());
             Location from = plan.location(m.from());
             Location to = plan.location(m.to());
             Throughput a = model.get(from.name());
             Throughput b = model.get(to.name());
+            List<String> after = freeze;
+            if (m.via() == Move.Via.BUNDLE) {
+                after = restored.get(m.bundle());
+                if (after == null) {
+                    after = bundleSteps(plan, m.bundle(), inventory, model, beforePresync, freeze, steps);
+                    restored.put(m.bundle(), after);
+                }
+            }
             if (from.database()) {
-                databaseSteps(m, inv, a, b, freeze, steps, verified);
+                databaseSteps(m, inv, a, b, after, steps, verified);
             } else {
-                objectSteps(plan, m, inv, a, b, beforePresync, freeze, steps, verified);
+                objectSteps(plan, m, inv, a, b, beforePresync, after, steps, verified);
             }
         }
         hooks(plan, Hook.Point.SWITCH, Phase.CUTOVER, verified, steps);
@@ -95,6 +104,75 @@ public final class Planner {
         return previous;
     }
 
+    /**
+     * The pack and the restore of one bundle, holding every move that names it: in the pre-copy, or, when a member is a
+     * database (whose dump must be taken with writes frozen), in the cut-over after the freeze hooks. Returns what the
+     * members' own cut-over steps (delta, verify) come after.
+     */
+    private static List<String> bundleSteps(Plan plan, String bundle, Map<String, Inventory> inventory, Map<String, Throughput> model,
+                                            List<String> beforePresync, List<String> freeze, List<Step> steps) {
+        List<BundleParams.Member> members = new ArrayList<>();
+        long bytes = 0;
+        long objects = 0;
+        double pack = STEP_OVERHEAD;
+        double restore = STEP_OVERHEAD;
+        Map<String, Long> reads = new LinkedHashMap<>();
+        Map<String, Long> writes = new LinkedHashMap<>();
+        List<String> explain = new ArrayList<>();
+        String staging = null;
+        for (Move m : plan.moves()) {
+            if (!bundle.equals(m.bundle())) {
+                continue;
+            }
+            staging = m.staging();
+            Inventory inv = inventory.get(m.name());
+            Throughput a = model.get(m.from());
+            Throughput b = model.get(m.to());
+            bytes += inv.bytes();
+            objects += inv.objects();
+            if (plan.location(m.from()).database()) {
+                members.add(new BundleParams.Member(m.name(), null, databaseParams(m)));
+                // The dump runs at the source's stream rate, the restore at the target's (the staging store is rarely the bottleneck).
+                pack += inv.bytes() / (double) a.stream();
+                restore += inv.bytes() / (double) b.stream();
+                reads.merge(m.from(), Math.min(a.stream(), a.bandwidth()), Math::max);
+                writes.merge(m.to(), Math.min(b.stream(), b.bandwidth()), Math::max);
+                explain.add(m.name() + ": dump of " + human(inv.bytes()) + " / " + human(a.stream()) + "/s");
+            } else {
+                members.add(new BundleParams.Member(m.name(), objectParams(m), null));
+                long rate = Math.min(Math.min(a.stream(), b.stream()) * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
+                double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
+                double seconds = inv.bytes() / (double) rate + inv.objects() / requests;
+                pack += seconds;
+                restore += seconds;
+                reads.merge(m.from(), rate, Math::max);
+                writes.merge(m.to(), rate, Math::max);
+                explain.add(m.name() + ": " + explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(),
+                        Math.min(a.stream(), b.stream())).replace(" + 1 s", ""));
+            }
+        }
+        BundleParams p = new BundleParams(bundle, staging, members);
+        Phase phase = p.hasDatabase() ? Phase.CUTOVER : Phase.PRESYNC;
+        String packId = phase.word() + "/" + bundle + "/" + BundleParams.BUNDLE_PACK;
+        String restoreId = phase.word() + "/" + bundle + "/" + BundleParams.BUNDLE_RESTORE;
+        String why = String.join("; ", explain) + " + 1 s";
+        steps.add(new Step(packId, BundleParams.BUNDLE_PACK, phase, bundle, phase == Phase.CUTOVER ? freeze : beforePresync, p,
+                bytes, objects, pack, reads, why));
+        steps.add(new Step(restoreId, BundleParams.BUNDLE_RESTORE, phase, bundle, List.of(packId), p, bytes, objects, restore,
+                writes, why));
+        return phase == Phase.CUTOVER ? List.of(restoreId) : freeze;
+    }
+
+    private static ObjectParams objectParams(Move m) {
+        return new ObjectParams(m.from(), m.to(), new Selection(m.include(), m.exclude(), null, null),
+                m.parallelism(), m.partSize(), m.overwrite(), false, m.staging());
+    }
+
+    private static DatabaseParams databaseParams(Move m) {
+        return new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), m.staging());
+    }
+
+    /** A move's copies; {@code freeze} is what its cut-over steps come after (the freeze hooks, or its bundle's restore). */
     private static void objectSteps(Plan plan, Move m, Inventory inv, Throughput a, Throughput b, List<String> beforePresync,
                                     List<String> freeze, List<Step> steps, List<String> verified) {
         int shards = m.shards() > 0 ? m.shards() : autoShards(inv, plan.limits().concurrency());
@@ -105,20 +183,10 @@ public final class Planner {
         long stream = Math.min(a.stream(), b.stream());
         long rate = Math.min(stream * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
         double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
-        ObjectParams base = new ObjectParams(m.from(), m.to(), new Selection(m.include(), m.exclude(), null, null),
-                m.parallelism(), m.partSize(), m.overwrite(), false, m.staging());
+        ObjectParams base = objectParams(m);
 
         if (m.via() == Move.Via.BUNDLE) {
-            // Through a bundle on a staging store: pack the source there, restore it at the target.
-            String staging = "staging:" + m.name();
-            ObjectParams p = base;
-            double pack = STEP_OVERHEAD + inv.bytes() / (double) rate + inv.objects() / requests;
-            String packId = "presync/" + m.name() + "/bundle-pack";
-            steps.add(new Step(packId, ObjectParams.BUNDLE_PACK, Phase.PRESYNC, m.name(), beforePresync, p, inv.bytes(), inv.objects(), pack,
-                    Map.of(m.from(), rate), explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(), stream)));
-            steps.add(new Step("presync/" + m.name() + "/bundle-restore", ObjectParams.BUNDLE_RESTORE, Phase.PRESYNC, m.name(), List.of(packId),
-                    p, inv.bytes(), inv.objects(), pack, Map.of(m.to(), rate),
-                    explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(), stream)));
+            // The bundle's steps moved the whole source; the cut-over compares it again, in one step.
             shards = 1;
             cuts = List.of();
         }
@@ -151,34 +219,33 @@ public final class Planner {
         }
     }
 
+    /** A database move's copy (none when its bundle holds it) and verify; {@code freeze} is what they come after. */
     private static void databaseSteps(Move m, Inventory inv, Throughput a, Throughput b, List<String> freeze, List<Step> steps,
                                       List<String> verified) {
-        DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), m.staging());
+        DatabaseParams p = databaseParams(m);
         long rate = Math.min(Math.min(a.stream(), b.stream()), Math.min(a.bandwidth(), b.bandwidth()));
-        String last;
+        List<String> last = freeze;
         if (m.via() == Move.Via.DIRECT) {
-            last = "cutover/" + m.name() + "/db-copy";
-            steps.add(new Step(last, DatabaseParams.DB_COPY, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+            String copy = "cutover/" + m.name() + "/db-copy";
+            steps.add(new Step(copy, DatabaseParams.DB_COPY, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
                     human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore) + 2 s"));
-        } else {
-            // A dump and its restore: into dump files, or packed into a bundle on the staging store and restored from it.
-            // Each runs at its database's stream rate (the staging store is not modelled: it is rarely the bottleneck).
-            boolean bundle = m.via() == Move.Via.BUNDLE;
-            String dumpKind = bundle ? DatabaseParams.DB_BUNDLE_PACK : DatabaseParams.DB_DUMP;
-            String restoreKind = bundle ? DatabaseParams.DB_BUNDLE_RESTORE : DatabaseParams.DB_RESTORE;
-            String dump = "cutover/" + m.name() + "/" + dumpKind;
-            steps.add(new Step(dump, dumpKind, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
+            last = List.of(copy);
+        } else if (m.via() == Move.Via.DUMP) {
+            // A dump into files, then its restore; each runs at its database's stream rate.
+            String dump = "cutover/" + m.name() + "/" + DatabaseParams.DB_DUMP;
+            steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) a.stream(), Map.of(m.from(), Math.min(a.stream(), a.bandwidth())),
                     human(inv.bytes()) + " / " + human(a.stream()) + "/s + 1 s"));
-            last = "cutover/" + m.name() + "/" + restoreKind;
-            steps.add(new Step(last, restoreKind, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
+            String restore = "cutover/" + m.name() + "/" + DatabaseParams.DB_RESTORE;
+            steps.add(new Step(restore, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) b.stream(), Map.of(m.to(), Math.min(b.stream(), b.bandwidth())),
                     human(inv.bytes()) + " / " + human(b.stream()) + "/s + 1 s"));
+            last = List.of(restore);
         }
         String verify = "cutover/" + m.name() + "/db-verify";
         // Fingerprints are computed in both databases at once; hashing runs at about five times the dump rate.
-        steps.add(new Step(verify, DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(), List.of(last), p, inv.bytes(), 0,
+        steps.add(new Step(verify, DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(), last, p, inv.bytes(), 0,
                 STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
                 human(inv.bytes()) + " hashed in the databases at ~" + human(5 * rate) + "/s + 1 s"));
         verified.add(verify);

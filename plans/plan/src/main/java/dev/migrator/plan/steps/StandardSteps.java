@@ -3,6 +3,7 @@ package dev.migrator.plan.steps;
 import dev.migrator.plan.executor.StepKind;
 import dev.migrator.plan.executor.StepKinds;
 import dev.migrator.plan.executor.StepResult;
+import dev.migrator.plan.planner.BundleParams;
 import dev.migrator.plan.planner.DatabaseParams;
 import dev.migrator.plan.planner.HookParams;
 import dev.migrator.plan.planner.ObjectParams;
@@ -23,9 +24,7 @@ public final class StandardSteps {
                 .register(new StepKind<>(DatabaseParams.DB_DUMP, DatabaseParams.class, false, DatabaseSteps::dump))
                 .register(new StepKind<>(DatabaseParams.DB_RESTORE, DatabaseParams.class, false, DatabaseSteps::restore))
                 .register(new StepKind<>(DatabaseParams.DB_VERIFY, DatabaseParams.class, true, DatabaseSteps::verify))
-                .register(new StepKind<>(ObjectParams.BUNDLE_PACK, ObjectParams.class, false, BundleSteps::pack))
-                .register(new StepKind<>(ObjectParams.BUNDLE_RESTORE, ObjectParams.class, false, BundleSteps::restore))
-                .register(new StepKind<>(DatabaseParams.DB_BUNDLE_PACK, DatabaseParams.class, false, BundleSteps::packDatabase))
-                .register(new StepKind<>(DatabaseParams.DB_BUNDLE_RESTORE, DatabaseParams.class, false, BundleSteps::restoreDatabase));
+                .register(new StepKind<>(BundleParams.BUNDLE_PACK, BundleParams.class, false, BundleSteps::pack))
+                .register(new StepKind<>(BundleParams.BUNDLE_RESTORE, BundleParams.class, false, BundleSteps::restore));
     }
 }
