@@ -44,7 +44,7 @@ public final class Copier {
     public static final int MAX_REPORTED_FAILURES = 100;
     /** With {@code --transfers auto}, objects above this size count as large (they go in parts by default). */
     static final long LARGE_BYTES = 16L * 1024 * 1024;
-    /** Large objects in flight at once with {@code --transfers auto}: 4 x 4 parts x 16 MiB = 256 MiB of buffers. */
+    /** Large objects in flight at once with {@code --transfers auto}: 4 x (4 + 1) parts x 16 MiB = 320 MiB of buffers. */
     static final int LARGE_AT_ONCE = 4;
 
     private final ObjectStore source;
