@@ -84,7 +84,12 @@ public final class Drill {
         if (!plan.drill().hooks() && !plan.hooks().isEmpty()) {
             notes.add("Hooks were not run (drill.hooks is false).");
         }
-        RunReport report = PlanRunner.runLocked(scratch, options, true, deadline, notes);
+        RunReport report;
+        try {
+            report = PlanRunner.runLocked(scratch, options, true, deadline, notes);
+        } finally {
+            dropReplicationSlots(plan, scratch, notes);
+        }
         Cost cost = rehearsalCost(scratch, report.result().outcomes());
         notes.add("Rehearsal cost at the sources: ≈ " + Cost.dollars(cost.total()) + " (egress and requests at each source's price).");
         cost.lines().forEach(l -> notes.add("  " + l.text()));
@@ -134,6 +139,32 @@ public final class Drill {
             lines.add(new Cost.Line(name, t[0], t[1], t[2], l.price() == null ? Price.FREE : l.price()));
         });
         return new Cost(lines);
+
+    }
+
+    /**
+     * A replicate move's slot retains the source's WAL until dropped: a drill's cut-over drops it, and a drill that
+     * failed or stopped before its cut-over must not leave it behind either.
+     */
+    private static void dropReplicationSlots(Plan plan, Plan scratch, List<String> notes) {
+        for (dev.migrator.plan.model.Move m : plan.moves()) {
+            if (m.via() != dev.migrator.plan.model.Move.Via.REPLICATE) {
+                continue;
+            }
+            try (dev.migrator.provider.Databases.Pair pair = dev.migrator.provider.Databases.open(
+                    scratch.location(m.from()).uri(), scratch.location(m.to()).uri(), "copy");
+                 dev.migrator.provider.Replication r = pair.source().replicateTo(pair.target(),
+                         dev.migrator.provider.Replication.Options.defaults())) {
+                boolean had = pair.source().replicationSlots().stream().anyMatch(s -> s.name().equals(r.slot()));
+                r.abandon();
+                if (had) {
+                    notes.add("Dropped the replication slot " + r.slot() + " of move '" + m.name() + "' (the drill did not reach"
+                            + " its cut-over).");
+                }
+            } catch (MigratorException e) {
+                notes.add("Could not drop the replication slot of move '" + m.name() + "': " + e.getMessage());
+            }
+        }
     }
 
     private static boolean isEmpty(ObjectStore store) {

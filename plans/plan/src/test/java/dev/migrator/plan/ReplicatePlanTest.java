@@ -157,6 +157,34 @@ class ReplicatePlanTest {
         assertThat(slots()).isZero();
     }
 
+    @Test
+    void aDrillThatStopsBeforeItsCutoverStillDropsTheSlot() throws Exception {
+        assumeTrue(up(), "PostgreSQL cluster with wal_level=logical on 127.0.0.1:" + LOGICAL + " is not running; .ci/run starts it");
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("create database " + source + " template template0");
+        }
+        DatabasePlanTest.seedOn(connect(source));
+        Path file = dir.resolve("db.yaml");
+        Files.writeString(file, """
+                sources: {db: 'postgresql://postgres@127.0.0.1:%d/%s'}
+                targets: {new: 'postgresql://postgres@127.0.0.1:%d/%s'}
+                moves:
+                  - {name: db, from: db, to: new, via: replicate}
+                limits: {attempts: 1}
+                hooks:
+                  freeze: [{name: read-only, run: 'echo the app would not stop; exit 1', timeout: 10s}]
+                drill:
+                  targets: {new: 'postgresql://postgres@127.0.0.1:%d/%s'}
+                  hooks: true
+                """.formatted(LOGICAL, source, LOGICAL, target, LOGICAL, scratch));
+        RunReport d = Drill.run(PlanParser.parse(file), PlanRunner.Options.of(dir.resolve("drill-state")), false, null);
+        assertThat(d.exitCode()).as(d.summary()).isNotZero();
+        assertThat(d.result().outcomes()).filteredOn(o -> o.step().id().equals("presync/db/db-replicate")).singleElement()
+                .satisfies(o -> assertThat(o.status()).isEqualTo(StepOutcome.Status.DONE));
+        assertThat(d.notes()).anyMatch(n -> n.startsWith("Dropped the replication slot migrator_"));
+        assertThat(slots()).isZero();
+    }
+
     private long slots() throws SQLException {
         return count("postgres", "select count(*) from pg_replication_slots where database = '" + source + "'");
     }

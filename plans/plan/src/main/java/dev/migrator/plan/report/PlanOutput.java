@@ -130,8 +130,9 @@ public final class PlanOutput {
             }
         }
         b.append("\nCritical path: ").append(String.join(" -> ", s.criticalPath())).append('\n');
-        b.append(String.format(Locale.ROOT, "Total ETA:      %s (pre-copy %s + cut-over %s)%n", Format.duration(s.total()),
-                Format.duration(s.presync()), Format.duration(s.cutover())));
+        b.append(String.format(Locale.ROOT, "Total ETA:      %s (pre-copy %s + cut-over %s%s)%n", Format.duration(s.total()),
+                Format.duration(s.presync()), Format.duration(s.cutover()),
+                s.afterSwitch() > 0 ? " + after the switch " + Format.duration(s.afterSwitch()) : ""));
         b.append(String.format(Locale.ROOT, "Freeze window:  %s (from the freeze hook to the switch hook)%n", Format.duration(s.cutover())));
         b.append(String.format(Locale.ROOT, "Lower bound:    %s (no schedule can be shorter; this one is %.2fx)%n",
                 Format.duration(s.lowerBound()), s.lowerBound() > 0 ? s.total() / s.lowerBound() : 1.0));
@@ -177,6 +178,7 @@ public final class PlanOutput {
         root.put("totalSeconds", round(s.total()));
         root.put("presyncSeconds", round(s.presync()));
         root.put("freezeWindowSeconds", round(s.cutover()));
+        root.put("afterSwitchSeconds", round(s.afterSwitch()));
         root.put("lowerBoundSeconds", round(s.lowerBound()));
         Verdict v = verdict(r.plan(), null, s.total(), Instant.now());
         ObjectNode d = root.putObject("deadline");

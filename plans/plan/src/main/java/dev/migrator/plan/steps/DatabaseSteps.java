@@ -129,6 +129,9 @@ final class DatabaseSteps {
         }
     }
 
+    /** How long a pre-copy keeps catching up before it hands over to the cut-over. */
+    static final java.time.Duration CATCH_UP_LIMIT = java.time.Duration.ofMinutes(10);
+
     static Replication.Options replicationOptions(DatabaseParams s) {
         return new Replication.Options(s.jobs(), s.noOwner(), s.noPrivileges(), Replication.Options.defaults().warnRetainedBytes());
     }
@@ -143,12 +146,22 @@ final class DatabaseSteps {
             List<String> details = new ArrayList<>();
             details.add(r.start(lag -> { }));
             List<String> warnings = new ArrayList<>();
-            Replication.Lag lag = r.drain(l -> {
+            // Drain until a change made at the source now reaches the target within a second, so that the freeze starts
+            // from a short backlog (the target catches up on what it fell behind during the snapshot copy here, not
+            // inside the freeze). A target that cannot keep up is given up on after CATCH_UP_LIMIT: the cut-over drains
+            // the rest, and its time says so.
+            long until = System.nanoTime() + CATCH_UP_LIMIT.toNanos();
+            Replication.Lag lag = r.follow(java.time.Duration.ofSeconds(1), () -> System.nanoTime() > until, l -> {
                 if (l.warning() != null) {
                     warnings.add("warning: " + l.warning());
                 }
             });
-            details.add("drained: " + lag.transactions() + " transactions (" + lag.changes() + " row changes) applied; a change now"
+            if (lag.seconds() > 1) {
+                warnings.add("warning: the target is still " + Math.round(lag.seconds()) + " s behind the source after "
+                        + CATCH_UP_LIMIT.toMinutes() + " minutes of catching up: it applies changes more slowly than the source"
+                        + " writes them, and the cut-over will take at least that long");
+            }
+            details.add("caught up: " + lag.transactions() + " transactions (" + lag.changes() + " row changes) applied; a change now"
                     + " reaches the target in " + Math.round(lag.seconds() * 1000) + " ms; slot " + r.slot() + " retains "
                     + lag.retained() / 1024 + " KiB of WAL until the cut-over");
             details.addAll(warnings);

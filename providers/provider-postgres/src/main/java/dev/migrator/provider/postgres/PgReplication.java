@@ -376,20 +376,24 @@ final class PgReplication implements Replication {
             while (true) {
                 ByteBuffer buf = stream.readPending();
                 long now = System.nanoTime();
+                // once a second, busy or not: the lag, a new marker, and whether to stop
+                if (now - lastPoll > 1_000_000_000L) {
+                    lastPoll = now;
+                    lag = lag(probe, apply, measured, oldestUnappliedMicros, inTransaction);
+                    progress.accept(lag);
+                    if (!drainOnce && marker == null) {
+                        marker = emit(probe);
+                    }
+                    if (!drainOnce && stop.getAsBoolean()) {
+                        if (!inTransaction && apply.pending()) {
+                            confirm(stream, apply.flush());
+                        }
+                        return lag; // a transaction half received is not committed: the slot sends it again
+                    }
+                }
                 if (buf == null) {
                     if (!inTransaction && apply.pending()) {
                         confirm(stream, apply.flush());
-                    }
-                    if (now - lastPoll > 1_000_000_000L) {
-                        lastPoll = now;
-                        lag = lag(probe, apply, measured, oldestUnappliedMicros, inTransaction);
-                        progress.accept(lag);
-                        if (!drainOnce && marker == null) {
-                            marker = emit(probe);
-                        }
-                        if (!drainOnce && stop.getAsBoolean()) {
-                            return lag;
-                        }
                     }
                     Thread.sleep(5);
                     continue;
@@ -509,15 +513,21 @@ final class PgReplication implements Replication {
 
     @Override
     public Cutover cutover(Consumer<Lag> progress) {
+        long t0 = System.nanoTime();
         Lag lag = drain(progress);
         List<String> checked = new ArrayList<>();
         List<String> differences = new ArrayList<>();
+        checked.add("drained to the source's position in " + seconds(t0));
         try (Connection s = src().connect(); Connection t = dst().connect()) {
+            long t1 = System.nanoTime();
             int sequences = PgCutover.copySequences(s, t);
-            checked.add("sequences set from the source: " + sequences);
+            checked.add("sequences set from the source: " + sequences + " in " + seconds(t1));
+            long t2 = System.nanoTime();
             differences.addAll(PgCutover.schemaDifferences(s, t, slot));
-            checked.add("schema compared (tables, columns, indexes, constraints, sequences, functions, triggers, types)");
+            checked.add("schema compared (tables, columns, indexes, constraints, sequences, functions, triggers, types) in "
+                    + seconds(t2));
             PgApplier a = lastApplier;
+            long t3 = System.nanoTime();
             for (Map.Entry<String, Set<List<String>>> e : new TreeMap<>(a.touched).entrySet()) {
                 String table = e.getKey();
                 PgOutput.Relation r = a.touchedRelations.get(table);
@@ -529,6 +539,7 @@ final class PgReplication implements Replication {
                     checked.add(table + ": " + e.getValue().size() + " changed rows compared");
                 }
             }
+            checked.add("changed rows compared in " + seconds(t3));
         } catch (SQLException e) {
             throw withHint(new MigratorException(ErrorCode.FAILED, "cannot check the cut-over of " + target.displayUri() + ": "
                     + PgLocation.oneLine(e.getMessage()), e));
@@ -538,6 +549,10 @@ final class PgReplication implements Replication {
             checked.add("slot and publication " + slot + " dropped");
         }
         return new Cutover(lag, differences, checked);
+    }
+
+    private static String seconds(long since) {
+        return Math.round((System.nanoTime() - since) / 1e7) / 100.0 + " s";
     }
 
     @Override
