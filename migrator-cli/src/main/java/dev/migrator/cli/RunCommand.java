@@ -36,6 +36,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "Stop everything at the first failed step (default: only its dependents stop).")
     boolean failFast;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Run with N local worker processes sharing --state (a URI or a folder; see migrator worker).")
+    Integer workers;
+
     @Mixin
     OutputArgs output;
 
@@ -43,6 +47,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Plan parsed = plan.parse();
         Set<Phase> phases = phases(phase);
+        if (workers != null) {
+            return LocalWorkers.run(parsed, plan, workers, phase, phases, output).exitCode();
+        }
         RunReport report = execute(plan.stateDir(), phases, failFast, output,
                 options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));
         return report.exitCode();
