@@ -142,6 +142,36 @@ class WorkersTest {
         }
     }
 
+    @Test
+    void runWithTwoLocalWorkersOnAFolderGivesTheUsualReportAndExitCode() throws Exception {
+        Path src = dir.resolve("src");
+        LocalObjectStore source = new LocalObjectStore(src);
+        for (int i = 0; i < 40; i++) {
+            source.put("k/" + i, Content.of(("object " + i).getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        }
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, """
+                name: local-workers
+                deadline: 1h
+                sources:
+                  old: '%s'
+                targets:
+                  new: '%s'
+                moves:
+                  - {name: k, from: old, to: new, shards: 4, parallelism: 2}
+                """.formatted(src.toUri(), dir.resolve("dst").toUri()));
+        Path state = dir.resolve("shared-state");
+        CliRun run = CliRun.of("run", plan.toString(), "--workers", "2", "--state", state.toUri().toString(), "-q");
+        assertThat(run.exit()).as(run.all()).isZero();
+        assertThat(run.out()).contains("verified").contains("report.md");
+        assertThat(Files.exists(state.resolve("report.json"))).isTrue();
+        JsonNode report = new ObjectMapper().readTree(state.resolve("report.json").toFile());
+        assertThat(report.toString()).contains("run by 2 workers");
+        assertThat(CliRun.of("verify", src.toString(), dir.resolve("dst").toString()).exit()).isZero();
+        CliRun again = CliRun.of("run", plan.toString(), "--workers", "2", "--state", state.toUri().toString(), "-q");
+        assertThat(again.exit()).as("a finished run: nothing left, same report: " + again.all()).isZero();
+    }
+
     private static boolean inShard(JsonNode frozen, String step, String key) {
         for (JsonNode s : frozen.path("steps")) {
             if (s.path("id").asText().equals(step)) {
