@@ -163,7 +163,7 @@ class WorkersTest {
         Path state = dir.resolve("shared-state");
         CliRun run = CliRun.of("run", plan.toString(), "--workers", "2", "--state", state.toUri().toString(), "-q");
         assertThat(run.exit()).as(run.all()).isZero();
-        assertThat(run.out()).contains("verified").contains("report.md");
+        assertThat(run.out()).contains("verify steps found source and target identical").contains("report.md");
         assertThat(Files.exists(state.resolve("report.json"))).isTrue();
         JsonNode report = new ObjectMapper().readTree(state.resolve("report.json").toFile());
         assertThat(report.toString()).contains("run by 2 workers");
