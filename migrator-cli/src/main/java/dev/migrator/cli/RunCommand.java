@@ -41,6 +41,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--skip-preflight", description = "Start without the checks of 'migrator preflight' (credentials, permissions, tools, settings).")
     boolean skipPreflight;
 
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Run with N local worker processes sharing --state (a URI or a folder; see migrator worker).")
+    Integer workers;
+
     @Mixin
     OutputArgs output;
 
@@ -53,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
         Set<Phase> phases = phases(phase);
         if (!skipPreflight && !PreflightCommand.before(parsed, "run")) {
             return 1;
+        }
+        if (workers != null) {
+            return LocalWorkers.run(parsed, plan, workers, phase, phases, output).exitCode();
         }
         RunReport report = execute(plan.stateDir(), phases, failFast, output, metrics,
                 options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the objects copied twice bounded by what was in flight at the kill.
  */
 class WorkersTest {
-    static final int OBJECTS = 1200;
+    static final int OBJECTS = 600;
     static final int SHARDS = 6;
     static final int PARALLELISM = 2;
 
@@ -48,7 +48,7 @@ class WorkersTest {
         LocalObjectStore source = new LocalObjectStore(src);
         Random random = new Random(13);
         for (int i = 0; i < OBJECTS; i++) {
-            byte[] data = new byte[2048 + random.nextInt(8192)];
+            byte[] data = new byte[1024 + random.nextInt(4096)];
             random.nextBytes(data);
             source.put(String.format("media/%05d.jpg", i), Content.of(data),
                     new ObjectMetadata("image/jpeg", null, null, null, Map.of("i", "" + i)));
@@ -81,14 +81,15 @@ class WorkersTest {
                     """.formatted(src.toUri(), target, SHARDS, PARALLELISM, freezeLog, switchLog));
 
             List<Process> workers = new ArrayList<>();
+            String victimStep;
+            Set<String> atTargetAtKill = new HashSet<>();
+            try {
             for (int i = 0; i < 3; i++) {
                 workers.add(worker(plan, stateUri, i, "w" + i));
             }
             Process victim = workers.get(1);
-            String victimStep;
-            Set<String> atTargetAtKill = new HashSet<>();
             try (StoreState state = StoreState.open(stateUri)) {
-                victimStep = waitForJournalUpload(state, victim);
+                victimStep = waitForJournalUpload(state, victim, dir.resolve("w1.log"));
                 victim.destroyForcibly(); // SIGKILL: no shutdown hook, the lease is left to expire
                 assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(victim.exitValue()).isEqualTo(137);
@@ -100,8 +101,11 @@ class WorkersTest {
             workers.set(1, replacement);
             for (int i = 0; i < workers.size(); i++) {
                 Process p = workers.get(i);
-                assertThat(p.waitFor(240, TimeUnit.SECONDS)).as("worker " + i + " finishes").isTrue();
+                assertThat(p.waitFor(600, TimeUnit.SECONDS)).as("worker " + i + " finishes").isTrue();
                 assertThat(p.exitValue()).as(log(i == 1 ? "w1-again" : "w" + i)).isZero();
+            }
+            } finally {
+                workers.forEach(Process::destroyForcibly); // none may outlive the test (and its S3 server)
             }
 
             // Every unit is done exactly once in the state; the taken-over shard was finished by a later generation.
@@ -138,6 +142,36 @@ class WorkersTest {
         }
     }
 
+    @Test
+    void runWithTwoLocalWorkersOnAFolderGivesTheUsualReportAndExitCode() throws Exception {
+        Path src = dir.resolve("src");
+        LocalObjectStore source = new LocalObjectStore(src);
+        for (int i = 0; i < 40; i++) {
+            source.put("k/" + i, Content.of(("object " + i).getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+        }
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, """
+                name: local-workers
+                deadline: 1h
+                sources:
+                  old: '%s'
+                targets:
+                  new: '%s'
+                moves:
+                  - {name: k, from: old, to: new, shards: 4, parallelism: 2}
+                """.formatted(src.toUri(), dir.resolve("dst").toUri()));
+        Path state = dir.resolve("shared-state");
+        CliRun run = CliRun.of("run", plan.toString(), "--workers", "2", "--state", state.toUri().toString(), "-q");
+        assertThat(run.exit()).as(run.all()).isZero();
+        assertThat(run.out()).contains("verify steps found source and target identical").contains("report.md");
+        assertThat(Files.exists(state.resolve("report.json"))).isTrue();
+        JsonNode report = new ObjectMapper().readTree(state.resolve("report.json").toFile());
+        assertThat(report.toString()).contains("run by 2 workers");
+        assertThat(CliRun.of("verify", src.toString(), dir.resolve("dst").toString()).exit()).isZero();
+        CliRun again = CliRun.of("run", plan.toString(), "--workers", "2", "--state", state.toUri().toString(), "-q");
+        assertThat(again.exit()).as("a finished run: nothing left, same report: " + again.all()).isZero();
+    }
+
     private static boolean inShard(JsonNode frozen, String step, String key) {
         for (JsonNode s : frozen.path("steps")) {
             if (s.path("id").asText().equals(step)) {
@@ -153,7 +187,7 @@ class WorkersTest {
     private Process worker(Path plan, String state, int index, String name) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "worker", plan.toString(), "--state", state, "--index", "" + index, "--workers", "3", "--lease", "3s",
+                "worker", plan.toString(), "--state", state, "--index", "" + index, "--workers", "3", "--lease", "10s",
                 "--journal-sync", "200ms", "-q"));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
     }
@@ -163,12 +197,12 @@ class WorkersTest {
     }
 
     /** Waits until the victim holds a copy shard whose object journal has been uploaded; returns the step's id. */
-    private static String waitForJournalUpload(StoreState state, Process victim) throws Exception {
+    private static String waitForJournalUpload(StoreState state, Process victim, Path log) throws Exception {
         String me = ":" + victim.pid() + "#";
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         ObjectMapper json = new ObjectMapper();
         while (System.nanoTime() < deadline) {
-            assertThat(victim.isAlive()).as("the victim ended before it could be killed").isTrue();
+            assertThat(victim.isAlive()).as("the victim ended before it could be killed: " + Files.readString(log)).isTrue();
             for (String unit : state.list("claims/")) {
                 String u = unit.substring(0, unit.indexOf('/'));
                 String id = URLDecoder.decode(u, StandardCharsets.UTF_8);
@@ -180,6 +214,7 @@ class WorkersTest {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("the victim never held a copy shard with an uploaded journal");
+        throw new AssertionError("the victim never held a copy shard with an uploaded journal: " + Files.readString(log)
+                + "\nstate: " + state.list(""));
     }
 }

@@ -217,7 +217,7 @@ public final class SharedRun {
         int steps = 0;
         int running = 0;
         for (Worker.Unit u : units) {
-            Optional<Leases.Holding> h = snap.done(u) ? Optional.empty() : leases.holding(u.name());
+            Optional<Leases.Holding> h = snap.done(u) ? Optional.empty() : leases.holding(encode(u.name()));
             for (Step s : u.steps()) {
                 steps++;
                 String st;

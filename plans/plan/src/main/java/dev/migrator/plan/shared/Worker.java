@@ -116,7 +116,7 @@ public final class Worker {
                         .thenComparingInt(Unit::ordinal));
                 boolean claimed = false;
                 for (Unit u : ready) {
-                    Optional<Leases.Lease> lease = leases.tryClaim(u.name());
+                    Optional<Leases.Lease> lease = leases.tryClaim(SharedRun.encode(u.name()));
                     if (lease.isPresent()) {
                         claimed = true;
                         ran++;
