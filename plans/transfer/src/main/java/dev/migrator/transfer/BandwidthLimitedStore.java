@@ -28,11 +28,6 @@ public final class BandwidthLimitedStore extends ForwardingObjectStore {
         this.writes = writes;
     }
 
-    /** The same limit around {@code inner} applied to the store this one limits (to re-layer what it wraps). */
-    ObjectStore around(java.util.function.UnaryOperator<ObjectStore> inner) {
-        return new BandwidthLimitedStore(inner.apply(delegate), bandwidth, writes);
-    }
-
     @Override
     public InputStream open(String key, long offset, long length) {
         return new Limited(delegate.open(key, offset, length), bandwidth);

@@ -84,22 +84,10 @@ public final class Copier {
         boolean auto = options.transfers() == CopyOptions.AUTO;
         this.sourceLimit = auto ? new AdaptiveLimit("source", CopyOptions.AUTO_START, CopyOptions.AUTO_MAX) : null;
         this.targetLimit = auto ? new AdaptiveLimit("target", CopyOptions.AUTO_START, CopyOptions.AUTO_MAX) : null;
-        this.source = retried(source, options.retry(), throttleAware(sourceLimit, sourcePermit));
-        this.target = retried(target, options.retry(), throttleAware(targetLimit, targetPermit));
+        this.source = RetryingObjectStore.around(source, options.retry(), throttleAware(sourceLimit, sourcePermit));
+        this.target = RetryingObjectStore.around(target, options.retry(), throttleAware(targetLimit, targetPermit));
         this.options = options;
         this.progress = progress;
-    }
-
-    /**
-     * {@link RetryingObjectStore#around}, also through a bandwidth layer outside the retry layer (as
-     * {@code --bwlimit} and a plan's {@code bandwidth:} put it): the copier's listener must hear every retry,
-     * or the adaptive limits would never hear of a throttle.
-     */
-    private static ObjectStore retried(ObjectStore store, Retry retry, Retry.Listener listener) {
-        if (store instanceof BandwidthLimitedStore limited) {
-            return limited.around(s -> RetryingObjectStore.around(s, retry, listener));
-        }
-        return RetryingObjectStore.around(store, retry, listener);
     }
 
     /** {@link #onRetry}, and a throttled request (429, 503 SlowDown, connection refused) lowers {@code limit}. */

@@ -22,24 +22,35 @@ import java.util.stream.StreamSupport;
 public final class RetryingObjectStore extends ForwardingObjectStore {
     private final Retry retry;
     private final Retry.Listener listener;
+    /** Listeners of callers that were handed this layer under other wrappers ({@link #around}): they hear every retry too. */
+    private final java.util.List<Retry.Listener> alsoTold = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RetryingObjectStore(ObjectStore delegate, Retry retry, Retry.Listener listener) {
         super(delegate);
         this.retry = retry;
-        this.listener = listener;
+        Retry.Listener own = listener;
+        this.listener = (what, attempt, cause) -> {
+            own.retrying(what, attempt, cause);
+            alsoTold.forEach(l -> l.retrying(what, attempt, cause));
+        };
     }
 
     /**
      * {@code store} retried with {@code retry}, reporting to {@code listener}, and never retried twice (which
      * would multiply the attempts): a store whose outermost layer already retries is re-wrapped around the
-     * same delegate with this policy and listener; a store with a retrying layer further in is used as it is;
-     * any other store is wrapped.
+     * same delegate with this policy and listener; a store with a retrying layer further in (under a metrics or
+     * bandwidth wrapper) is used as it is, with {@code listener} told of that layer's retries from now on, so the
+     * caller still counts retries and sees throttling; any other store is wrapped.
      */
     public static ObjectStore around(ObjectStore store, Retry retry, Retry.Listener listener) {
         if (store instanceof RetryingObjectStore r) {
             return new RetryingObjectStore(r.delegate, retry, listener);
         }
-        if (ObjectStore.find(store, RetryingObjectStore.class).isPresent()) {
+        Optional<RetryingObjectStore> inner = ObjectStore.find(store, RetryingObjectStore.class);
+        if (inner.isPresent()) {
+            if (!inner.get().alsoTold.contains(listener)) {
+                inner.get().alsoTold.add(listener);
+            }
             return store;
         }
         return new RetryingObjectStore(store, retry, listener);

@@ -98,4 +98,31 @@ class StoresTest {
         assertThat(store.capabilities().listFromKey()).isFalse();
         assertThat(ObjectStore.innermost(store)).isSameAs(store);
     }
+
+    /**
+     * A retry layer under another wrapper (metrics, a bandwidth limit) is not stacked again, and the caller handed that
+     * store still hears its retries: a copier counts them and sees throttling.
+     */
+    @Test
+    void aCallerHandedABuriedRetryLayerHearsItsRetries() {
+        int[] calls = {0};
+        ObjectStore flaky = new ForwardingObjectStore(Stores.openAdapter("vault-test://a", StoreOptions.DEFAULTS)) {
+            @Override
+            public Optional<ObjectInfo> stat(String key) {
+                if (calls[0]++ == 0) {
+                    throw MigratorException.retryable("503 SlowDown", null);
+                }
+                return Optional.empty();
+            }
+        };
+        ObjectStore wrapped = new ForwardingObjectStore(new RetryingObjectStore(flaky,
+                new Retry(3, java.time.Duration.ZERO, java.time.Duration.ZERO), (w, a, c) -> { })) { };
+        List<String> heard = new ArrayList<>();
+        Retry.Listener listener = (w, a, c) -> heard.add(w + " #" + a);
+        assertThat(RetryingObjectStore.around(wrapped, Retry.DEFAULT, listener)).isSameAs(wrapped);
+        assertThat(RetryingObjectStore.around(wrapped, Retry.DEFAULT, listener)).as("told once").isSameAs(wrapped);
+        assertThat(wrapped.stat("k")).isEmpty();
+        assertThat(calls[0]).isEqualTo(2);
+        assertThat(heard).containsExactly("stat k #1");
+    }
 }
