@@ -410,7 +410,7 @@ public abstract class ObjectStoreContract {
                 Map.of("city", "Zürich – 東京 ☕", "plain", "ascii"), "de-CH",
                 c.expires() ? java.time.Instant.parse("2030-01-02T03:04:05Z") : null,
                 nonDefaultClass(c.storageClasses()),
-                c.tags() ? Map.of("Project", "exit 2026", "team", "ops+db", "e=mc2", "a&b") : Map.of());
+                c.tags() ? Map.of("Project", "exit 2026", "team", "ops+db", "e=mc2", "a/b") : Map.of());
     }
 
     @Test

@@ -83,7 +83,14 @@ final class AzureMetadata {
 
     /** The access tier for the class, or {@code null} for the account's default; an unknown class is refused. */
     static AccessTier tier(ObjectMetadata meta, String what) {
-        String cls = meta.storageClass();
+        String given = meta.storageClass();
+        if (given == null) {
+            return null;
+        }
+        // Another provider's class (an S3 or GCS source) is written as the access tier of the same temperature, as the S3
+        // and GCS adapters map classes; a name no table knows is refused rather than dropped.
+        String cls = StorageClasses.tier(StorageClasses.Family.ANY, given).isPresent()
+                ? StorageClasses.forTarget(given, StorageClasses.Family.ANY, StorageClasses.Family.AZURE, null) : given;
         if (cls == null) {
             return null;
         }
