@@ -1,6 +1,7 @@
 package dev.migrator.provider.mysql;
 
 import dev.migrator.provider.Database;
+import dev.migrator.provider.ToolDatabase;
 import dev.migrator.provider.DatabaseTools;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Fingerprint;
@@ -43,32 +44,14 @@ import java.util.regex.Pattern;
  * <p>Direct copy pipes the dump tool into the client; with {@code noOwner} the bytes pass through the
  * definer filter in this process, otherwise through an operating-system pipe.
  */
-final class MysqlDatabase implements Database {
+final class MysqlDatabase extends ToolDatabase<MysqlLocation> {
     static final String ENGINE = "mysql";
     static final String DUMP_FILE = "dump.sql";
     private static final String INSTALL = "the MariaDB or MySQL client tools (Debian/Ubuntu: mariadb-client)";
     private static final Pattern VERSION = Pattern.compile("(?:Distrib |Ver )(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
-    private final MysqlLocation location;
-    private final Path binDir;
-
     MysqlDatabase(MysqlLocation location, Path binDir) {
-        this.location = location;
-        this.binDir = binDir;
-    }
-
-    MysqlLocation location() {
-        return location;
-    }
-
-    @Override
-    public String displayUri() {
-        return location.display();
-    }
-
-    @Override
-    public String engine() {
-        return ENGINE;
+        super(ENGINE, location, binDir);
     }
 
     @Override
@@ -240,16 +223,6 @@ final class MysqlDatabase implements Database {
         } catch (SQLException e) {
             throw location.failure(e, "fingerprint");
         }
-    }
-
-    @Override
-    public void close() {
-        // nothing held between calls
-    }
-
-    @Override
-    public String toString() {
-        return displayUri();
     }
 
     private static void check(ToolProcess p, int[] codes, List<MysqlLocation> where, String what) {

@@ -28,7 +28,7 @@ import java.util.Properties;
  * named by {@code password-file=}, which keeps it out of {@code ps}) reaches the tools in their
  * environment ({@link #toolEnvironment}), never as an argument or in a file.
  */
-record MysqlLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) {
+record MysqlLocation(String host, int port, String user, String password, boolean passwordFromUri, String database) implements dev.migrator.provider.ToolDatabase.Location {
 
     static MysqlLocation parse(URI uri, Map<String, String> env, Path myCnf) {
         DatabaseUri u = DatabaseUri.parse(uri, "mysql://user@host:3306/database");
@@ -92,7 +92,8 @@ record MysqlLocation(String host, int port, String user, String password, boolea
     }
 
     /** {@code mysql://user@host:port/db}: what people see; never the password. */
-    String display() {
+    @Override
+    public String display() {
         return DatabaseUri.display("mysql", user, host, port, database);
     }
 

@@ -22,7 +22,7 @@ import java.util.Properties;
  * the tools read through libpq and the JDBC driver reads itself. The tools get every part through
  * {@code PG*} environment variables, never as arguments, so no password shows in a process list.
  */
-record PgLocation(String host, int port, String user, String password, String database, Map<String, String> libpq) {
+record PgLocation(String host, int port, String user, String password, String database, Map<String, String> libpq) implements dev.migrator.provider.ToolDatabase.Location {
 
     /** URI query parameters passed on to libpq (as PG* variables) and to the JDBC driver. */
     private static final Map<String, String> PARAMS = Map.of(
@@ -80,7 +80,8 @@ record PgLocation(String host, int port, String user, String password, String da
     }
 
     /** {@code postgresql://user@host:port/db}: what people see; never the password. */
-    String display() {
+    @Override
+    public String display() {
         return DatabaseUri.display("postgresql", user, host, port, database);
     }
 

@@ -1,6 +1,7 @@
 package dev.migrator.provider.postgres;
 
 import dev.migrator.provider.Database;
+import dev.migrator.provider.ToolDatabase;
 import dev.migrator.provider.DatabaseTools;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Fingerprint;
@@ -39,34 +40,16 @@ import java.util.stream.Stream;
  * Ubuntu install one directory per version), else from the PATH; a tool older than the server is refused
  * with the version that is needed.
  */
-final class PostgresDatabase implements Database {
+final class PostgresDatabase extends ToolDatabase<PgLocation> {
     static final String ENGINE = "postgresql";
     private static final Pattern VERSION = Pattern.compile("(\\d+)(?:\\.(\\d+))?");
     private static final String INSTALL = "the PostgreSQL client tools (Debian/Ubuntu: postgresql-client)";
     /** The database every server has, to create, rename and drop others from. */
     private static final String MAINTENANCE = "postgres";
 
-    private final PgLocation location;
-    private final Path binDir;
-
     /** {@code binDir} overrides where the tools are found ({@code null}: per server version, then PATH). */
     PostgresDatabase(PgLocation location, Path binDir) {
-        this.location = location;
-        this.binDir = binDir;
-    }
-
-    PgLocation location() {
-        return location;
-    }
-
-    @Override
-    public String displayUri() {
-        return location.display();
-    }
-
-    @Override
-    public String engine() {
-        return ENGINE;
+        super(ENGINE, location, binDir);
     }
 
     @Override
@@ -311,16 +294,6 @@ final class PostgresDatabase implements Database {
         } catch (SQLException e) {
             throw location.failure(e, "fingerprint");
         }
-    }
-
-    @Override
-    public void close() {
-        // nothing held between calls: every call opens and closes its own connections and processes
-    }
-
-    @Override
-    public String toString() {
-        return displayUri();
     }
 
     /**
