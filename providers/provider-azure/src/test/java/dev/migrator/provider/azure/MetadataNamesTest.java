@@ -53,7 +53,11 @@ class MetadataNamesTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
                     assertThat(e.getMessage()).contains("'team'").contains("'k' in az://a/c").doesNotContain("\n");
                 });
-        assertThatThrownBy(() -> AzureMetadata.tier(dev.migrator.provider.ObjectMetadata.EMPTY.withStorageClass("GLACIER"), "x"))
+        // A class no provider's table knows is refused, naming Azure's tiers; another provider's class is mapped (the table).
+        assertThatThrownBy(() -> AzureMetadata.tier(dev.migrator.provider.ObjectMetadata.EMPTY.withStorageClass("GOLD"), "x"))
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.getMessage()).contains("Hot"));
+        assertThat(AzureMetadata.tier(dev.migrator.provider.ObjectMetadata.EMPTY.withStorageClass("GLACIER"), "x").toString())
+                .isEqualTo(dev.migrator.provider.StorageClasses.forTarget("GLACIER", dev.migrator.provider.StorageClasses.Family.S3,
+                        dev.migrator.provider.StorageClasses.Family.AZURE, null));
     }
 }
