@@ -33,8 +33,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "k8s-job", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Build (and with --apply submit) a Kubernetes Indexed Job that runs the plan with migrator worker pods",
-            "sharing --state (s3:// or gs://; file:// only on a volume every pod mounts). One completion index per work unit,",
+        description = {"Build (and with --apply submit) a Kubernetes Indexed Job that runs the plan on worker pods.",
+            "The pods share --state (s3:// or gs://; file:// only on a volume every pod mounts). One completion index per work unit,",
             "N pods at once, a failed pod retried with the same index. Credentials come from a Secret, by name only.",
             "The plan file goes into a ConfigMap beside the Job. See docs/kubernetes.md."})
 final class K8sJobCommand implements Callable<Integer> {

@@ -14,9 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "preflight", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Check that a plan can run before it starts: credentials, reachability and permissions of every location",
-            "(a probe object is written to and deleted from each target), free space on local targets, clocks against each",
-            "endpoint, database tool versions and server settings, extensions the target lacks, and the hooks.",
+        description = {"Check that everything a plan needs is in place before it starts.",
+            "It checks the credentials, reachability and permissions of every location (a probe object is written to and",
+            "deleted from each target), free space on local targets, clocks against each endpoint, database tool versions",
+            "and server settings, extensions the target lacks, and the hooks.",
             "One line per check: OK, WARN or FAIL with what to do. Exit code 0 when nothing FAILs, else 1.",
             "run and drill start with the same checks (skip them with --skip-preflight)."})
 final class PreflightCommand implements Callable<Integer> {

@@ -20,9 +20,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "worker", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Run a plan together with other workers (local processes, or the pods of a Kubernetes Indexed Job)",
-            "through shared state: claim a unit whose dependencies are done (this index's own first, then any),",
-            "run it, record its result, repeat; exit when no unit is left. A unit whose worker died is taken over",
+        description = {"Run a plan's units together with other workers (local processes, or a Kubernetes Job's pods).",
+            "Through shared state it claims a unit whose dependencies are done (this index's own first, then any),",
+            "runs it, records its result and repeats; it exits when no unit is left. A unit whose worker died is taken over",
             "when its lease expires and resumed from its journal. Exit 0 when every unit is done."})
 final class WorkerCommand implements Callable<Integer> {
     @Mixin
