@@ -9,12 +9,12 @@ import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
-import dev.migrator.provider.Durations;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.ProviderFactory;
 import dev.migrator.provider.Redaction;
+import dev.migrator.provider.UriParameters;
 import dev.migrator.provider.StoreOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -121,9 +121,9 @@ public final class AzureProviderFactory implements ProviderFactory {
         }
 
         Map<String, String> params = params(uri, shown);
-        int pageSize = pageSize(params.get("page-size"), shown);
-        Duration connectTimeout = timeout(params, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
-        Duration readTimeout = timeout(params, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
+        int pageSize = UriParameters.number(params.get("page-size"), "page-size", 1, 5000, DEFAULT_PAGE_SIZE, shown);
+        Duration connectTimeout = UriParameters.duration(params, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
+        Duration readTimeout = UriParameters.duration(params, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
 
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
                 .httpClient(HttpClient.createDefault(new HttpClientOptions()
@@ -324,23 +324,5 @@ public final class AzureProviderFactory implements ProviderFactory {
         }
     }
 
-    private static int pageSize(String value, String shown) {
-        if (value == null) {
-            return DEFAULT_PAGE_SIZE;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= 5000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw MigratorException.badInput("page-size '" + value + "' in '" + shown + "' must be a number from 1 to 5000");
-    }
 
-    private static Duration timeout(Map<String, String> params, String name, Duration dflt, String shown) {
-        String v = params.get(name);
-        return v == null ? dflt : Durations.parse(v, name + " '" + v + "' in '" + shown + "'");
-    }
 }

@@ -6,13 +6,13 @@ import com.google.cloud.NoCredentials;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.BlobWriteSessionConfigs;
 import com.google.cloud.storage.StorageOptions;
-import dev.migrator.provider.Durations;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.ProviderFactory;
 import dev.migrator.provider.Redaction;
+import dev.migrator.provider.UriParameters;
 import dev.migrator.provider.StoreOptions;
 import java.io.IOException;
 import java.net.URI;
@@ -79,9 +79,9 @@ public final class GcsProviderFactory implements ProviderFactory {
         }
         Map<String, String> params = params(uri, shown);
         String project = params.get("project");
-        int pageSize = pageSize(params.get("page-size"), shown);
-        Duration connectTimeout = timeout(params, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
-        Duration readTimeout = timeout(params, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
+        int pageSize = UriParameters.number(params.get("page-size"), "page-size", 1, 1000, DEFAULT_PAGE_SIZE, shown);
+        Duration connectTimeout = UriParameters.duration(params, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
+        Duration readTimeout = UriParameters.duration(params, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
 
         String endpoint = params.get("endpoint");
         if (endpoint == null) {
@@ -162,26 +162,7 @@ public final class GcsProviderFactory implements ProviderFactory {
         return params;
     }
 
-    private static int pageSize(String value, String shown) {
-        if (value == null) {
-            return DEFAULT_PAGE_SIZE;
-        }
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 1 && n <= 1000) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw MigratorException.badInput("page-size '" + value + "' in '" + shown + "' must be a number from 1 to 1000");
-    }
 
-    /** A timeout option ({@link Durations}), or {@code dflt} when it is not given. */
-    private static Duration timeout(Map<String, String> params, String name, Duration dflt, String shown) {
-        String v = params.get(name);
-        return v == null ? dflt : Durations.parse(v, name + " '" + v + "' in '" + shown + "'");
-    }
 
     private static void checkEndpoint(String endpoint, String shown) {
         try {
