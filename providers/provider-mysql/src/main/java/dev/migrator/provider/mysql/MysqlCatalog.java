@@ -35,7 +35,8 @@ import java.util.TreeMap;
  * row); it is not a cryptographic commitment against deliberate forgery.
  */
 final class MysqlCatalog {
-    private static final Set<String> HEX_TYPES = Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext",
+    /** Types whose values are bytes (compared as HEX, copied as bytes). */
+    static final Set<String> HEX_TYPES = Set.of("char", "varchar", "tinytext", "text", "mediumtext", "longtext",
             "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob", "enum", "set", "json", "geometry",
             "point", "linestring", "polygon", "multipoint", "multilinestring", "multipolygon", "geometrycollection", "bit",
             "inet6", "inet4", "uuid");
@@ -74,10 +75,26 @@ final class MysqlCatalog {
             st.execute("set session transaction isolation level repeatable read");
             st.execute("start transaction with consistent snapshot");
         }
+        Map<String, List<String[]>> columns = new LinkedHashMap<>();
+        Map<String, String> schema = schema(c, db, columns);
+        Map<String, Fingerprint.TableData> data = new TreeMap<>();
+        for (Map.Entry<String, List<String[]>> t : columns.entrySet()) {
+            data.put(t.getKey(), tableData(c, db, t.getKey(), t.getValue()));
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("commit");
+        }
+        return new Fingerprint(schema, data);
+    }
+
+    /**
+     * The schema half of {@link #fingerprint}, read in the caller's transaction: what a cut-over compares (cheap: the
+     * catalog only). {@code columns} receives each base table's columns as {name, data type}.
+     */
+    static Map<String, String> schema(Connection c, String db, Map<String, List<String[]>> columns) throws SQLException {
         String self = quote(db) + ".";
         Map<String, String> schema = new TreeMap<>();
         Map<String, StringBuilder> tables = new LinkedHashMap<>();
-        Map<String, List<String[]>> columns = new LinkedHashMap<>();
         query(c, db, """
                 select table_name, table_type, coalesce(engine, ''), coalesce(table_collation, ''),
                        coalesce(table_comment, ''), coalesce(auto_increment, '')
@@ -166,17 +183,25 @@ final class MysqlCatalog {
                 r -> schema.put("event " + r[0], r[1] + " at " + r[2] + " every " + r[3] + " " + r[4] + " " + r[5] + " "
                         + r[6] + " body md5 " + r[7]));
 
-        Map<String, Fingerprint.TableData> data = new TreeMap<>();
-        for (Map.Entry<String, List<String[]>> t : columns.entrySet()) {
-            data.put(t.getKey(), tableData(c, db, t.getKey(), t.getValue()));
-        }
-        try (Statement st = c.createStatement()) {
-            st.execute("commit");
-        }
-        return new Fingerprint(schema, data);
+        return schema;
     }
 
     private static Fingerprint.TableData tableData(Connection c, String db, String table, List<String[]> cols) throws SQLException {
+        return rowsData(c, db, table, cols, "");
+    }
+
+    /**
+     * Row count and hash sum (as in {@link #fingerprint}) of the rows of {@code table} that {@code where} selects
+     * ({@code ""} for all): the cut-over compares the rows the change stream touched this way on both sides.
+     */
+    static Fingerprint.TableData rowsData(Connection c, String db, String table, List<String[]> cols, String where)
+            throws SQLException {
+        return rowsData(c, db, table, cols, where, List.of());
+    }
+
+    /** {@link #rowsData} with {@code where} holding {@code ?} placeholders bound to {@code params} in order. */
+    static Fingerprint.TableData rowsData(Connection c, String db, String table, List<String[]> cols, String where,
+                                          List<Object> params) throws SQLException {
         List<String> parts = new ArrayList<>();
         for (String[] col : cols) {
             String expr = HEX_TYPES.contains(col[1]) ? "hex(" + quote(col[0]) + ")" : "cast(" + quote(col[0]) + " as char)";
@@ -187,10 +212,16 @@ final class MysqlCatalog {
                 select count(*),
                        concat(coalesce(sum(cast(conv(substring(h, 1, 16), 16, 10) as decimal(20, 0))), 0), ':',
                               coalesce(sum(cast(conv(substring(h, 17, 16), 16, 10) as decimal(20, 0))), 0))
-                from (select md5(%s) h from %s.%s) rows_""".formatted(row, quote(db), quote(table));
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return new Fingerprint.TableData(rs.getLong(1), rs.getString(2));
+                from (select md5(%s) h from %s.%s%s) rows_""".formatted(row, quote(db), quote(table),
+                where.isEmpty() ? "" : " where " + where);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Fingerprint.TableData(rs.getLong(1), rs.getString(2));
+            }
         }
     }
 

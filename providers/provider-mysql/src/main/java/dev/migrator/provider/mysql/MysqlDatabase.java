@@ -314,14 +314,113 @@ final class MysqlDatabase extends ToolDatabase<MysqlLocation> {
         }
     }
 
+    /** The dump's options: one consistent snapshot of everything. */
+    private static final List<String> FULL_DUMP = List.of("--single-transaction", "--routines", "--triggers", "--events",
+            "--hex-blob", "--default-character-set=utf8mb4", "--skip-add-drop-table", "--no-tablespaces", "--quick");
+    /** A replica's schema before its data: tables, views and routines; triggers and events would act twice meanwhile. */
+    static final List<String> SCHEMA_BEFORE_DATA = List.of("--no-data", "--routines", "--skip-triggers", "--skip-events",
+            "--default-character-set=utf8mb4", "--skip-add-drop-table", "--no-tablespaces");
+    /** What a replica's cut-over adds once the last change is applied: triggers and events. */
+    static final List<String> SCHEMA_AFTER_DATA = List.of("--no-data", "--no-create-info", "--skip-routines", "--triggers",
+            "--events", "--default-character-set=utf8mb4", "--no-tablespaces");
+
     private List<String> dumpCommand(Tool tool, MysqlLocation where) {
+        return dumpCommand(tool, where, FULL_DUMP);
+    }
+
+    private static List<String> dumpCommand(Tool tool, MysqlLocation where, List<String> options) {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.path);
         cmd.addAll(where.toolArguments());
-        cmd.addAll(List.of("--single-transaction", "--routines", "--triggers", "--events", "--hex-blob",
-                "--default-character-set=utf8mb4", "--skip-add-drop-table", "--no-tablespaces", "--quick",
-                "--", where.database()));
+        cmd.addAll(options);
+        cmd.add("--");
+        cmd.add(where.database());
         return cmd;
+    }
+
+    /**
+     * Pipes part of this database's schema ({@code dumpOptions}: {@link #SCHEMA_BEFORE_DATA} or {@link #SCHEMA_AFTER_DATA})
+     * into {@code target} with the engine's own tools, definers removed when {@code noOwner}.
+     */
+    void copySchema(MysqlDatabase target, List<String> dumpOptions, boolean noOwner) {
+        Tool dumper = tool(dumpTool(), serverVersion(location));
+        Tool client = target.tool(target.clientTool(), serverVersion(target.location.withDatabase("")));
+        String what = "copy the schema of " + displayUri() + " to " + target.displayUri();
+        ProcessBuilder dump = logIn(new ProcessBuilder(dumpCommand(dumper, location, dumpOptions)), location)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder restore = logIn(new ProcessBuilder(clientCommand(client, target.location)), target.location)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        try (ToolProcess d = ToolProcess.start(dump, Map.of(), INSTALL); ToolProcess r = ToolProcess.start(restore, Map.of(), INSTALL)) {
+            AtomicReference<IOException> pumpFailure = new AtomicReference<>();
+            try (OutputStream out = r.processes().get(0).getOutputStream()) {
+                pump(d.processes().get(0).getInputStream(), out, noOwner, pumpFailure);
+            } catch (IOException e) {
+                pumpFailure.compareAndSet(null, e);
+            }
+            int dumpCode = d.await()[0];
+            int restoreCode = r.await()[0];
+            if (dumpCode != 0 && !(restoreCode != 0 && ToolProcess.brokenPipe(dumpCode, d.stderr(0)))) {
+                throw toolFailure(d.name(0), d.describe(0, dumpCode), location, what);
+            }
+            if (restoreCode != 0) {
+                throw toolFailure(r.name(0), r.describe(0, restoreCode), target.location, what);
+            }
+            if (pumpFailure.get() != null) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot " + what + ": " + pumpFailure.get().getMessage());
+            }
+        }
+    }
+
+    @Override
+    public dev.migrator.provider.Replication replicateTo(Database target, dev.migrator.provider.Replication.Options options) {
+        if (!(target instanceof MysqlDatabase my)) {
+            throw MigratorException.badInput("cannot replicate MySQL/MariaDB " + displayUri() + " into " + target.engine()
+                    + " " + target.displayUri() + ": the binlog carries changes only into MySQL/MariaDB");
+        }
+        return new MysqlReplication(this, my, options);
+    }
+
+    /**
+     * MySQL keeps no slot on a source: what migrator keeps is each replica's applied binlog position, on the target's
+     * server ({@code migrator_state.binlog_positions}). These are the positions recorded on this database's server;
+     * they retain nothing on any source (the source purges its binlog by age), so {@code retainedBytes} is 0.
+     */
+    @Override
+    public List<dev.migrator.provider.Replication.Slot> replicationSlots() {
+        return MysqlReplication.recordedOn(location);
+    }
+
+    /** Forgets a replica's recorded position on this server: it can no longer resume (the same as abandoning it). */
+    @Override
+    public void dropReplicationSlot(String name) {
+        if (!name.startsWith(MysqlReplication.PREFIX)) {
+            throw MigratorException.badInput("'" + name + "' is not one of migrator's replication positions (they are named "
+                    + MysqlReplication.PREFIX + "...)");
+        }
+        if (!MysqlReplication.forget(location, name)) {
+            throw MigratorException.notFound("no replication position named " + name + " on " + displayUri()
+                    + "; list them with: migrator db slots " + displayUri());
+        }
+    }
+
+    boolean databaseExists() {
+        try (Connection c = location.withDatabase("").connect();
+             PreparedStatement ps = c.prepareStatement("select 1 from information_schema.schemata where schema_name = ?")) {
+            ps.setString(1, location.database());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw location.failure(e, "check");
+        }
+    }
+
+    void dropDatabase() {
+        try (Connection c = location.withDatabase("").connect(); Statement st = c.createStatement()) {
+            st.execute("drop database if exists " + MysqlCatalog.quote(location.database()));
+        } catch (SQLException e) {
+            throw location.failure(e, "drop the database of");
+        }
     }
 
     private static List<String> clientCommand(Tool tool, MysqlLocation where) {
