@@ -7,6 +7,7 @@ import dev.migrator.transfer.CopyOptions;
 import dev.migrator.transfer.CopySummary;
 import dev.migrator.transfer.Copier;
 import dev.migrator.transfer.StorageClassOverride;
+import dev.migrator.transfer.VersionCopier;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -64,6 +65,9 @@ final class CopyCommand implements Callable<Integer> {
     StoreArgs store;
 
     @Mixin
+    VersionArgs versions;
+
+    @Mixin
     DatabaseArgs database;
 
     @Mixin
@@ -87,16 +91,22 @@ final class CopyCommand implements Callable<Integer> {
             return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }
         PrintStream out = System.out;
-        try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
+        boolean allVersions = versions.all();
+        try (ObjectStore opened = store.open(src); ObjectStore target = store.open(dst)) {
+            ObjectStore source = versions.source(opened);
             Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
             CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
                 MetricsArgs.eta(m, progress);
-                Copier copier = new Copier(source, StorageClassOverride.around(target, storageClass), options, progress);
-                summary = runInterruptibly(copier);
-                if (!output.json && !output.quiet) {
-                    copier.concurrency().forEach(line -> System.err.println("note: concurrency throttled, " + line));
+                if (allVersions) {
+                    summary = new VersionCopier(source, StorageClassOverride.around(target, storageClass), options, progress).run();
+                } else {
+                    Copier copier = new Copier(source, StorageClassOverride.around(target, storageClass), options, progress);
+                    summary = runInterruptibly(copier);
+                    if (!output.json && !output.quiet) {
+                        copier.concurrency().forEach(line -> System.err.println("note: concurrency throttled, " + line));
+                    }
                 }
             }
             if (summary.copied() + summary.skipped() + summary.failed() + summary.vanished() == 0 && !summary.interrupted()) {

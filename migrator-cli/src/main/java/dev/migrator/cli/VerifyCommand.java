@@ -5,6 +5,7 @@ import dev.migrator.provider.ObjectStore;
 import dev.migrator.transfer.Difference;
 import dev.migrator.transfer.StorageClassOverride;
 import dev.migrator.transfer.Verifier;
+import dev.migrator.transfer.VersionVerifier;
 import dev.migrator.transfer.VerifyReport;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
@@ -39,6 +40,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     StoreArgs store;
 
+    @Mixin
+    VersionArgs versions;
+
     @Override
     public Integer call() {
         if (DatabaseCommands.involved(src, dst)) {
@@ -48,10 +52,15 @@ final class VerifyCommand implements Callable<Integer> {
             throw dev.migrator.provider.MigratorException.badInput("--checkers must be at least 1");
         }
         PrintStream out = System.out;
-        try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
+        boolean allVersions = versions.all();
+        try (ObjectStore opened = store.open(src); ObjectStore target = store.open(dst)) {
+            ObjectStore source = versions.source(opened);
             VerifyReport report;
             try (ConsoleProgress progress = output.progress("Verifying")) {
-                report = new Verifier(source, StorageClassOverride.around(target, storageClass), checkers, store.retry(), progress).run();
+                ObjectStore expected = StorageClassOverride.around(target, storageClass);
+                report = allVersions
+                        ? new VersionVerifier(source, expected, checkers, store.retry(), progress, dev.migrator.transfer.Selection.ALL).run()
+                        : new Verifier(source, expected, checkers, store.retry(), progress).run();
             }
             if (output.json) {
                 out.println(Json.write(new JsonReport(source.displayUri(), target.displayUri(), report)));

@@ -361,7 +361,7 @@ public final class Copier {
         }, onRetry);
     }
 
-    private void check(ObjectInfo from, ObjectInfo stored, String md5Read) {
+    static void check(ObjectInfo from, ObjectInfo stored, String md5Read) {
         String key = from.key();
         if (stored.size() != from.size()) {
             throw integrity(key, "the target stored " + stored.size() + " bytes, the source has " + from.size());

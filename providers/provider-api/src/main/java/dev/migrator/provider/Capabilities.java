@@ -22,13 +22,23 @@ import java.util.Set;
  *                       local disk, S3 {@code If-None-Match: *}, GCS {@code ifGenerationMatch=0}); what lets
  *                       workers share state through the store. An S3-compatible server may ignore the header:
  *                       callers that depend on it probe once ({@code SharedState} does)
+ * @param versions       the store lists and reads object versions ({@link ObjectStore#listVersions},
+ *                       {@link ObjectStore#statVersion}, {@link ObjectStore#openVersion}) and tells whether its
+ *                       bucket keeps them ({@link ObjectStore#keepsVersions}): S3 and GCS
  */
 public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
-                           StorageClasses.Family storageClasses, boolean tags, boolean expires, boolean conditionalCreate) {
+                           StorageClasses.Family storageClasses, boolean tags, boolean expires, boolean conditionalCreate,
+                           boolean versions) {
     public static final Capabilities NONE = new Capabilities(false, false, Set.of(), false);
 
     /** A kind of whole-object checksum, as in {@link Checksums} (which also orders them by strength). */
     public enum ChecksumKind { MD5, CRC32, CRC32C, CRC64NVME, SHA256 }
+
+    /** Without versions. */
+    public Capabilities(boolean serverSideCopy, boolean movableFiles, Set<ChecksumKind> checksums, boolean listFromKey,
+                        StorageClasses.Family storageClasses, boolean tags, boolean expires, boolean conditionalCreate) {
+        this(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, expires, conditionalCreate, false);
+    }
 
     public Capabilities {
         checksums = checksums.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(checksums));
@@ -54,6 +64,13 @@ public record Capabilities(boolean serverSideCopy, boolean movableFiles, Set<Che
 
     /** These capabilities and {@link #conditionalCreate}. */
     public Capabilities withConditionalCreate() {
-        return new Capabilities(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, expires, true);
+        return new Capabilities(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, expires, true, versions);
     }
+
+    // --- versions begin
+    /** These capabilities and {@link #versions}. */
+    public Capabilities withVersions() {
+        return new Capabilities(serverSideCopy, movableFiles, checksums, listFromKey, storageClasses, tags, expires, conditionalCreate, true);
+    }
+    // --- versions end
 }

@@ -91,6 +91,28 @@ public abstract class ForwardingObjectStore implements ObjectStore {
         return delegate.serverSideCopyFrom(ObjectStore.innermost(source));
     }
 
+    // --- versions begin
+    @Override
+    public boolean keepsVersions() {
+        return delegate.keepsVersions();
+    }
+
+    @Override
+    public Stream<ObjectVersion> listVersions(String prefix) {
+        return delegate.listVersions(prefix);
+    }
+
+    @Override
+    public Optional<ObjectInfo> statVersion(String key, String versionId) {
+        return delegate.statVersion(key, versionId);
+    }
+
+    @Override
+    public InputStream openVersion(String key, String versionId, long offset, long length) {
+        return delegate.openVersion(key, versionId, offset, length);
+    }
+    // --- versions end
+
     @Override
     public void close() {
         delegate.close();

@@ -159,6 +159,49 @@ public interface ObjectStore extends AutoCloseable {
         return Optional.empty();
     }
 
+    // --- versions begin
+    /**
+     * Optional capability ({@link Capabilities#versions()}): whether the bucket keeps versions now (S3 versioning
+     * {@code Enabled}, GCS {@code versioning.enabled}), so that a {@code put} over a key keeps the old content as a
+     * version and {@code delete} leaves a delete marker. Asked before writing a history into a store. The default
+     * is false.
+     */
+    default boolean keepsVersions() {
+        return false;
+    }
+
+    /**
+     * Optional capability ({@link Capabilities#versions()}): every version and delete marker of the keys under
+     * {@code prefix}, lazily; keys in {@link Keys#ORDER}, the entries of one key oldest first (the order they were
+     * written). Memory is independent of the number of keys; an adapter may hold the entries of one key at once.
+     * Close the stream. The default refuses with {@link ErrorCode#BAD_INPUT}.
+     */
+    default Stream<ObjectVersion> listVersions(String prefix) {
+        throw noVersions();
+    }
+
+    /**
+     * The info (with metadata) of one version from {@link #listVersions}, or empty when the store no longer has
+     * it. The default refuses with {@link ErrorCode#BAD_INPUT}.
+     */
+    default Optional<ObjectInfo> statVersion(String key, String versionId) {
+        throw noVersions();
+    }
+
+    /**
+     * Reads one version from {@link #listVersions} like {@link #open}; {@link ErrorCode#NOT_FOUND} when the store
+     * no longer has it. The default refuses with {@link ErrorCode#BAD_INPUT}.
+     */
+    default InputStream openVersion(String key, String versionId, long offset, long length) {
+        throw noVersions();
+    }
+
+    private MigratorException noVersions() {
+        return MigratorException.badInput(displayUri() + " does not keep object versions; use --versions latest"
+                + " (the default) or an s3:// or gs:// location");
+    }
+    // --- versions end
+
     @Override
     void close();
 

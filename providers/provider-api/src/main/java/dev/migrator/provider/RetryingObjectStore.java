@@ -103,6 +103,23 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
         }, listener);
     }
 
+    // --- versions begin
+    @Override
+    public boolean keepsVersions() {
+        return retry.call("versioning of " + displayUri(), delegate::keepsVersions, listener);
+    }
+
+    @Override
+    public Optional<ObjectInfo> statVersion(String key, String versionId) {
+        return retry.call("stat " + key + " version " + versionId, () -> delegate.statVersion(key, versionId), listener);
+    }
+
+    @Override
+    public InputStream openVersion(String key, String versionId, long offset, long length) {
+        return retry.call("open " + key + " version " + versionId, () -> delegate.openVersion(key, versionId, offset, length), listener);
+    }
+    // --- versions end
+
     @Override
     public Optional<ServerSideCopy> serverSideCopyFrom(ObjectStore source) {
         return super.serverSideCopyFrom(source).map(copy -> (sourceKey, targetKey, metadata) ->

@@ -91,6 +91,17 @@ public abstract class ObjectStoreContract {
         return List.of();
     }
 
+    // --- versions begin
+    /**
+     * A store like {@link #newStore()} whose bucket keeps versions, for the version cases of a store that declares
+     * {@link Capabilities#versions()}; null (the default) when the fixture's server has no versioned buckets. The
+     * case closes it.
+     */
+    protected ObjectStore newVersionedStore() {
+        return null;
+    }
+    // --- versions end
+
     @BeforeEach
     void openStore() {
         store = newStore();
@@ -449,6 +460,58 @@ public abstract class ObjectStoreContract {
         assertThat(store.stat("fidelity/mapped").orElseThrow().metadata().storageClass())
                 .isEqualTo(StorageClasses.forTarget(foreign, StorageClasses.Family.ANY, family, null));
     }
+
+    // --- versions begin
+    @Test
+    void declaredVersionsListTheHistoryOldestFirstAndReadEachVersion() throws InterruptedException {
+        assumeTrue(store.capabilities().versions(), "the store does not declare versions");
+        assertThat(store.keepsVersions()).as("a fresh bucket without versioning").isFalse();
+        ObjectStore v = newVersionedStore();
+        assumeTrue(v != null, "the fixture has no versioned bucket");
+        try (v) {
+            assertThat(v.keepsVersions()).isTrue();
+            byte[] one = "one".getBytes(StandardCharsets.UTF_8);
+            v.put("k", Content.of(one), ObjectMetadata.EMPTY);
+            Thread.sleep(5); // distinct times, so the order by time and the order written agree
+            v.put("k", Content.of("two!".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+            Thread.sleep(5);
+            v.delete("k");
+            Thread.sleep(5);
+            v.put("k", Content.of("three".getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+            v.put("j", Content.of(one), ObjectMetadata.EMPTY);
+            List<dev.migrator.provider.ObjectVersion> all;
+            try (Stream<dev.migrator.provider.ObjectVersion> versions = v.listVersions("")) {
+                all = versions.toList();
+            }
+            assertThat(all).extracting(dev.migrator.provider.ObjectVersion::key).containsExactly("j", "k", "k", "k", "k");
+            assertThat(all).extracting(dev.migrator.provider.ObjectVersion::deleteMarker).containsExactly(false, false, false, true, false);
+            assertThat(all).extracting(x -> x.info().size()).containsExactly(3L, 3L, 4L, 0L, 5L);
+            for (int i = 2; i < all.size(); i++) {
+                assertThat(all.get(i).info().lastModified()).isAfterOrEqualTo(all.get(i - 1).info().lastModified());
+            }
+            dev.migrator.provider.ObjectVersion first = all.get(1);
+            assertThat(read(v.openVersion("k", first.versionId(), 0, -1))).isEqualTo(one);
+            assertThat(read(v.openVersion("k", first.versionId(), 1, 1))).isEqualTo("n".getBytes(StandardCharsets.UTF_8));
+            ObjectInfo stat = v.statVersion("k", first.versionId()).orElseThrow();
+            assertThat(stat.size()).isEqualTo(3);
+            assertThat(stat.metadata()).isNotNull();
+            assertStored(stat, one);
+            assertThat(read(v.open("k", 0, -1))).isEqualTo("three".getBytes(StandardCharsets.UTF_8));
+            try (Stream<dev.migrator.provider.ObjectVersion> versions = v.listVersions("j")) {
+                assertThat(versions.map(dev.migrator.provider.ObjectVersion::key).toList()).containsExactly("j");
+            }
+        }
+    }
+
+    @Test
+    void aStoreWithoutVersionsRefusesThemClearly() {
+        assumeTrue(!store.capabilities().versions(), "the store declares versions");
+        assertThat(store.keepsVersions()).isFalse();
+        assertThatThrownBy(() -> store.listVersions("")).isInstanceOf(MigratorException.class)
+                .satisfies(e -> assertThat(((MigratorException) e).code()).isEqualTo(ErrorCode.BAD_INPUT))
+                .hasMessageContaining("does not keep object versions");
+    }
+    // --- versions end
 
     @Test
     void rangedReads() {

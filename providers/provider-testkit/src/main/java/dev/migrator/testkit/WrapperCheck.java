@@ -124,6 +124,8 @@ public final class WrapperCheck {
                         return info;
                     } else if (r == Capabilities.class) {
                         return Capabilities.NONE;
+                    } else if (r == boolean.class) {
+                        return false;
                     }
                     return null;
                 });

@@ -31,6 +31,14 @@ class GcsObjectStoreContractTest extends ObjectStoreContract {
     }
 
     @Override
+    protected ObjectStore newVersionedStore() {
+        String bucket = "versioned-" + RUNS.incrementAndGet();
+        server.enableVersioning(bucket);
+        return Stores.openAdapter("gs://" + bucket + "?page-size=" + MAX_PAGE_SIZE + "&endpoint=" + server.endpoint(),
+                new StoreOptions(PART_SIZE, 2, Retry.NONE));
+    }
+
+    @Override
     protected ObjectStore newStore() {
         // A fresh bucket per test (the suite's 1024-byte key leaves no room for a prefix); small pages so
         // listings take several requests; PART_SIZE chunks so the big object is uploaded in several.

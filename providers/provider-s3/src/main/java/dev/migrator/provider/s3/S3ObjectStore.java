@@ -211,10 +211,10 @@ public final class S3ObjectStore implements ObjectStore {
     }
 
     private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true,
-            dev.migrator.provider.StorageClasses.Family.S3, true).withConditionalCreate();
+            dev.migrator.provider.StorageClasses.Family.S3, true).withConditionalCreate().withVersions();
     /** An S3-compatible store that answered GetObjectTagging with "not implemented" keeps no tags. */
     private static final Capabilities CAPABILITIES_WITHOUT_TAGS = new Capabilities(true, false,
-            Set.of(Capabilities.ChecksumKind.MD5), true, dev.migrator.provider.StorageClasses.Family.S3, false).withConditionalCreate();
+            Set.of(Capabilities.ChecksumKind.MD5), true, dev.migrator.provider.StorageClasses.Family.S3, false).withConditionalCreate().withVersions();
     private volatile boolean tagsUnsupported;
     private volatile boolean tagsProbed;
 
@@ -555,6 +555,34 @@ public final class S3ObjectStore implements ObjectStore {
         }
         return Optional.empty();
     }
+
+    // --- versions begin
+    private final S3Versions versions = new S3Versions(this);
+
+    @Override
+    public boolean keepsVersions() {
+        return versions.keepsVersions();
+    }
+
+    @Override
+    public Stream<dev.migrator.provider.ObjectVersion> listVersions(String prefix) {
+        return versions.list(Objects.requireNonNull(prefix, "prefix"));
+    }
+
+    @Override
+    public Optional<ObjectInfo> statVersion(String key, String versionId) {
+        return versions.stat(key, versionId);
+    }
+
+    @Override
+    public InputStream openVersion(String key, String versionId, long offset, long length) {
+        return versions.open(key, versionId, offset, length);
+    }
+
+    InputStream versionBody(ResponseInputStream<GetObjectResponse> body) {
+        return new BodyStream(body);
+    }
+    // --- versions end
 
     @Override
     public void close() {

@@ -34,6 +34,16 @@ class S3LocalStackContractTest extends ObjectStoreContract {
 
     @Override
     protected ObjectStore newStore() {
+        return newStore(false);
+    }
+
+    /** LocalStack keeps versions as S3 does: the contract's version cases run here. */
+    @Override
+    protected ObjectStore newVersionedStore() {
+        return newStore(true);
+    }
+
+    private ObjectStore newStore(boolean versioned) {
         String bucket = "contract-" + BUCKETS.incrementAndGet();
         try (S3Client admin = S3Client.builder()
                 .endpointOverride(LOCALSTACK.getEndpoint())
@@ -43,6 +53,9 @@ class S3LocalStackContractTest extends ObjectStoreContract {
                         AwsBasicCredentials.create(LOCALSTACK.getAccessKey(), LOCALSTACK.getSecretKey())))
                 .build()) {
             admin.createBucket(b -> b.bucket(bucket));
+            if (versioned) {
+                admin.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status("Enabled")));
+            }
         }
         String uri = "s3://" + bucket + "/?endpoint=" + LOCALSTACK.getEndpoint()
                 + "&region=" + LOCALSTACK.getRegion()

@@ -53,11 +53,15 @@ import java.util.zip.GZIPInputStream;
  *   <li>object fields contentType, contentEncoding, cacheControl, contentDisposition, contentLanguage,
  *       customTime, metadata, and storageClass (one of the classes GCS has, else 400; STANDARD by default);</li>
  *   <li>md5Hash and crc32c computed server-side and checked against any the client sends; generation,
- *       metageneration and {@code ifGenerationMatch}/{@code ifGenerationNotMatch} preconditions.</li>
+ *       metageneration and {@code ifGenerationMatch}/{@code ifGenerationNotMatch} preconditions;</li>
+ *   <li>object versioning, as GCS keeps it: a bucket inserted with {@code versioning.enabled} (or
+ *       {@link #enableVersioning}) keeps a replaced or deleted object as a noncurrent generation with
+ *       {@code timeDeleted}; {@code versions=true} lists every generation (by name, then generation ascending),
+ *       {@code generation=} reads or deletes one (deleting it permanently).</li>
  * </ul>
  *
  * <p>Not implemented (answers 501): ACLs, IAM, compose, patch/update, notifications, HMAC keys,
- * versioned listings. Start with {@link #start()}, point the client at {@link #endpoint()} with no
+ * bucket patches. Start with {@link #start()}, point the client at {@link #endpoint()} with no
  * credentials. {@link #count} tells what the client did; {@link #failNextRequests} injects errors.
  * Set the system property {@code migrator.gcs.log=true} to print every request.
  */
@@ -111,6 +115,11 @@ public final class GcsTestServer implements AutoCloseable {
     /** Creates an empty bucket (as buckets.insert would); an existing one is left as it is. */
     public void createBucket(String name) {
         buckets.computeIfAbsent(name, Bucket::new);
+    }
+
+    /** Makes {@code name} (created if absent) keep noncurrent generations, as {@code versioning.enabled} does. */
+    public void enableVersioning(String name) {
+        buckets.computeIfAbsent(name, Bucket::new).versioning = true;
     }
 
     /**
@@ -281,6 +290,7 @@ public final class GcsTestServer implements AutoCloseable {
             throw new GcsError(400, "required", "Required parameter: project");
         }
         Bucket fresh = new Bucket(s);
+        fresh.versioning = resource.get("versioning") instanceof Map<?, ?> v && Boolean.parseBoolean(String.valueOf(v.get("enabled")));
         if (buckets.putIfAbsent(s, fresh) != null) {
             throw new GcsError(409, "conflict", "Your previous request to create the named bucket succeeded and you already own it.");
         }
@@ -317,7 +327,8 @@ public final class GcsTestServer implements AutoCloseable {
     private void listObjects(HttpExchange ex, String bucketName, Map<String, String> q) throws IOException {
         Bucket b = bucket(bucketName);
         if (q.containsKey("versions") && Boolean.parseBoolean(q.get("versions"))) {
-            throw new GcsError(501, "notImplemented", "GcsTestServer does not keep object versions");
+            listVersions(ex, b, q);
+            return;
         }
         String prefix = q.getOrDefault("prefix", "");
         String delimiter = q.get("delimiter");
@@ -395,9 +406,76 @@ public final class GcsTestServer implements AutoCloseable {
         Http.sendJson(ex, 200, out);
     }
 
+    /**
+     * Every generation under {@code prefix} (from {@code startOffset}), live and noncurrent, by name then generation;
+     * a page token names the last generation sent. Delimiters are not supported with versions (400).
+     */
+    private void listVersions(HttpExchange ex, Bucket b, Map<String, String> q) throws IOException {
+        if (q.get("delimiter") != null && !q.get("delimiter").isEmpty()) {
+            throw new GcsError(400, "invalid", "GcsTestServer does not list versions with a delimiter");
+        }
+        String prefix = q.getOrDefault("prefix", "");
+        String start = q.get("startOffset");
+        int max = q.containsKey("maxResults") ? Math.min(1000, Integer.parseInt(q.get("maxResults"))) : 1000;
+        String token = q.get("pageToken");
+        String afterName = null;
+        long afterGeneration = 0;
+        if (token != null && !token.isEmpty()) {
+            String t = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            int slash = t.indexOf('/');
+            afterGeneration = Long.parseLong(t.substring(0, slash));
+            afterName = t.substring(slash + 1);
+        }
+        List<Object> items = new ArrayList<>();
+        String lastSent = null;
+        boolean more = false;
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(Keys.ORDER);
+        synchronized (b) {
+            names.addAll(b.objects.keySet());
+            names.addAll(b.noncurrent.keySet());
+            outer:
+            for (String name : afterName == null ? names.tailSet(prefix, true) : names.tailSet(afterName, true)) {
+                if (!name.startsWith(prefix)) {
+                    break;
+                }
+                if (start != null && Keys.ORDER.compare(name, start) < 0) {
+                    continue;
+                }
+                for (StoredObject o : b.generationsOf(name)) {
+                    if (name.equals(afterName) && o.generation <= afterGeneration) {
+                        continue;
+                    }
+                    if (items.size() == max) {
+                        more = true;
+                        break outer;
+                    }
+                    items.add(o.json());
+                    lastSent = o.generation + "/" + name;
+                }
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("kind", "storage#objects");
+        if (more) {
+            out.put("nextPageToken", Base64.getUrlEncoder().withoutPadding().encodeToString(lastSent.getBytes(StandardCharsets.UTF_8)));
+        }
+        if (!items.isEmpty()) {
+            out.put("items", items);
+        }
+        tally("objects.list.versions");
+        Http.sendJson(ex, 200, out);
+    }
+
     private StoredObject object(String bucketName, String name, Map<String, String> q) {
-        StoredObject o = bucket(bucketName).objects.get(name);
-        if (o == null || (q.get("generation") != null && Long.parseLong(q.get("generation")) != o.generation)) {
+        Bucket b = bucket(bucketName);
+        StoredObject o = b.objects.get(name);
+        if (q.get("generation") != null && (o == null || Long.parseLong(q.get("generation")) != o.generation)) {
+            long generation = Long.parseLong(q.get("generation"));
+            synchronized (b) {
+                o = b.noncurrent.getOrDefault(name, List.of()).stream().filter(g -> g.generation == generation).findFirst().orElse(null);
+            }
+        }
+        if (o == null) {
             throw new GcsError(404, "notFound", "No such object: " + bucketName + "/" + name);
         }
         checkPreconditions(o, q);
@@ -464,8 +542,14 @@ public final class GcsTestServer implements AutoCloseable {
     private void deleteObject(HttpExchange ex, String bucketName, String name, Map<String, String> q) throws IOException {
         Bucket b = bucket(bucketName);
         StoredObject o = object(bucketName, name, q);
-        if (!b.objects.remove(name, o)) {
-            throw new GcsError(412, "conditionNotMet", "the object changed while it was being deleted");
+        synchronized (b) {
+            if (o.timeDeleted != null) {
+                b.dropNoncurrent(o); // a noncurrent generation, named by generation=: gone for good
+            } else if (!b.objects.remove(name, o)) {
+                throw new GcsError(412, "conditionNotMet", "the object changed while it was being deleted");
+            } else if (b.versioning && q.get("generation") == null) {
+                b.archive(o);
+            }
         }
         tally("objects.delete");
         Http.send(ex, 204, Map.of(), null);
@@ -696,10 +780,18 @@ public final class GcsTestServer implements AutoCloseable {
         }
         checkHashHeader(xGoogHash, data);
         StoredObject fresh = new StoredObject(b.name, name, data, generations.incrementAndGet(), writableFields(fields));
-        return b.objects.compute(name, (k, existing) -> {
-            checkPreconditions(existing, q);
-            return fresh;
-        });
+        synchronized (b) { // one writer per bucket at a time, so a replaced generation is archived exactly once
+            StoredObject[] replaced = new StoredObject[1];
+            b.objects.compute(name, (k, existing) -> {
+                checkPreconditions(existing, q);
+                replaced[0] = existing;
+                return fresh;
+            });
+            if (b.versioning && replaced[0] != null) {
+                b.archive(replaced[0]);
+            }
+        }
+        return fresh;
     }
 
     private static final List<String> WRITABLE = List.of("contentType", "contentEncoding", "cacheControl",
@@ -773,9 +865,36 @@ public final class GcsTestServer implements AutoCloseable {
         final String name;
         final Instant created = Instant.now();
         final ConcurrentSkipListMap<String, StoredObject> objects = new ConcurrentSkipListMap<>(Keys.ORDER);
+        /** Noncurrent generations of each name, oldest first; guarded by this bucket's monitor. */
+        final Map<String, List<StoredObject>> noncurrent = new java.util.HashMap<>();
+        volatile boolean versioning;
 
         Bucket(String name) {
             this.name = name;
+        }
+
+        /** Keeps {@code o}, just replaced or deleted, as a noncurrent generation. */
+        void archive(StoredObject o) {
+            o.timeDeleted = Instant.now();
+            noncurrent.computeIfAbsent(o.name, k -> new ArrayList<>()).add(o);
+        }
+
+        void dropNoncurrent(StoredObject o) {
+            List<StoredObject> gens = noncurrent.get(o.name);
+            gens.remove(o);
+            if (gens.isEmpty()) {
+                noncurrent.remove(o.name);
+            }
+        }
+
+        /** Every generation of {@code name}, oldest first. */
+        List<StoredObject> generationsOf(String name) {
+            List<StoredObject> out = new ArrayList<>(noncurrent.getOrDefault(name, List.of()));
+            StoredObject live = objects.get(name);
+            if (live != null) {
+                out.add(live);
+            }
+            return out;
         }
 
         Map<String, Object> json() {
@@ -791,6 +910,7 @@ public final class GcsTestServer implements AutoCloseable {
             j.put("location", "US");
             j.put("storageClass", "STANDARD");
             j.put("etag", "CAE=");
+            j.put("versioning", Map.of("enabled", versioning));
             return j;
         }
     }
@@ -802,6 +922,8 @@ public final class GcsTestServer implements AutoCloseable {
         final long generation;
         final long metageneration = 1;
         final Instant created = Instant.now();
+        /** When it became noncurrent (replaced or deleted in a versioned bucket); null while live. */
+        volatile Instant timeDeleted;
         final Map<String, Object> fields;
         final String md5;
         final String crc32c;
@@ -851,6 +973,9 @@ public final class GcsTestServer implements AutoCloseable {
             j.put("updated", time(created));
             j.put("timeStorageClassUpdated", time(created));
             j.put("timeFinalized", time(created));
+            if (timeDeleted != null) {
+                j.put("timeDeleted", time(timeDeleted));
+            }
             fields.forEach((k, v) -> {
                 if (!k.equals("contentType")) {
                     j.put(k, v);
