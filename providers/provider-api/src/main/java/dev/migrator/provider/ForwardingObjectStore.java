@@ -92,6 +92,16 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     }
 
     @Override
+    public Optional<Archive> archive() {
+        return delegate.archive();
+    }
+
+    @Override
+    public Optional<BucketSettings.Access> bucketSettings() {
+        return delegate.bucketSettings();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
