@@ -14,6 +14,19 @@ final class BucketSettingsArgs {
             + " what DST's server lacks) as actions for the operator."})
     boolean enabled;
 
+    /** Refuses the option, before anything is copied, when SRC or DST has no bucket settings. */
+    void check(ObjectStore source, ObjectStore target) {
+        if (enabled) {
+            access(source, "to copy");
+            access(target, "to set");
+        }
+    }
+
+    private static BucketSettings.Access access(ObjectStore store, String what) {
+        return store.bucketSettings().orElseThrow(() -> MigratorException.badInput(
+                "--bucket-settings: " + store.displayUri() + " has no bucket settings " + what + "; drop the option"));
+    }
+
     /**
      * Reads SRC's settings and applies them to DST (with {@code dryRun}, only says what it would apply); returns the
      * operator's actions, printed to {@code out}. Nothing when the option is not given.
@@ -22,10 +35,8 @@ final class BucketSettingsArgs {
         if (!enabled) {
             return List.of();
         }
-        BucketSettings.Access from = source.bucketSettings().orElseThrow(() -> MigratorException.badInput(
-                "--bucket-settings: " + source.displayUri() + " has no bucket settings to copy; drop the option"));
-        BucketSettings.Access to = target.bucketSettings().orElseThrow(() -> MigratorException.badInput(
-                "--bucket-settings: " + target.displayUri() + " has no bucket settings to set; drop the option"));
+        BucketSettings.Access from = access(source, "to copy");
+        BucketSettings.Access to = access(target, "to set");
         BucketSettings settings = from.read();
         if (dryRun) {
             out.println("Bucket settings that would be applied to " + target.displayUri() + ": " + settings);

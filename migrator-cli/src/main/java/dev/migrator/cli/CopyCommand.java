@@ -95,6 +95,7 @@ final class CopyCommand implements Callable<Integer> {
         try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
             Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
             CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());
+            bucketSettings.check(source, target); // --- buckets: refused before anything is copied
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
                 MetricsArgs.eta(m, progress);
