@@ -76,6 +76,11 @@ final class CopyCommand implements Callable<Integer> {
     @Mixin
     MetricsArgs metrics;
 
+    // --- buckets begin: copy --bucket-settings
+    @Mixin
+    BucketSettingsArgs bucketSettings;
+    // --- buckets end
+
     @Override
     public Integer call() {
         try (Metrics m = metrics.start(); var limit = bandwidth.register()) { // metrics first: stores opened from now on are counted
@@ -96,6 +101,7 @@ final class CopyCommand implements Callable<Integer> {
             ObjectStore source = versions.source(opened);
             Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
             CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());
+            bucketSettings.check(source, target); // --- buckets: refused before anything is copied
             CopySummary summary;
             try (ConsoleProgress progress = output.progress(dryRun ? "Checking" : "Copying")) {
                 MetricsArgs.eta(m, progress);
@@ -112,6 +118,11 @@ final class CopyCommand implements Callable<Integer> {
             if (summary.copied() + summary.skipped() + summary.failed() + summary.vanished() == 0 && !summary.interrupted()) {
                 System.err.println("note: " + source.displayUri() + " has no objects; nothing to copy (check the bucket and prefix)");
             }
+            // --- buckets begin: after the objects, the settings (a lifecycle rule never acts on a half-copied bucket)
+            if (!summary.interrupted() && summary.failed() == 0) {
+                bucketSettings.apply(source, target, dryRun, output.json ? System.err : out);
+            }
+            // --- buckets end
             if (output.json) {
                 out.println(Json.write(new JsonSummary(source.displayUri(), target.displayUri(), summary)));
             } else {

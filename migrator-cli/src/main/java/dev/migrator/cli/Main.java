@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
         description = "Leave a cloud provider in a hurry: plan, copy, verify, bundle and rehearse an exit of object stores and databases.",
         subcommands = {CopyCommand.class, VerifyCommand.class, BundleCommand.class, PlanCommand.class, RunCommand.class,
             StatusCommand.class, WorkerCommand.class, K8sJobCommand.class, DrillCommand.class, DbCommand.class, PreflightCommand.class, ProbeCommand.class, DemoCommand.class, ServeS3Command.class,
+            InventoryCommand.class, // buckets
             CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {

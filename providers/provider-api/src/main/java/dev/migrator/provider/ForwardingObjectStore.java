@@ -114,6 +114,16 @@ public abstract class ForwardingObjectStore implements ObjectStore {
     // --- versions end
 
     @Override
+    public Optional<Archive> archive() {
+        return delegate.archive();
+    }
+
+    @Override
+    public Optional<BucketSettings.Access> bucketSettings() {
+        return delegate.bucketSettings();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

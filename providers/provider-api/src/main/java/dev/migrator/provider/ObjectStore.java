@@ -202,6 +202,27 @@ public interface ObjectStore extends AutoCloseable {
     }
     // --- versions end
 
+    // --- archived objects and bucket settings: optional capabilities, one block ---
+
+    /**
+     * Optional capability: the store's objects may be in a class that must be restored before it can be read
+     * ({@link Archive}: their classes in listings, restore requests and their progress). Empty when none can.
+     */
+    default Optional<Archive> archive() {
+        return Optional.empty();
+    }
+
+    /**
+     * Optional capability: the settings of the bucket this store is rooted in (CORS, lifecycle, website,
+     * versioning, public access, policy). Empty for stores without buckets (local disk) or adapters that do
+     * not read them.
+     */
+    default Optional<BucketSettings.Access> bucketSettings() {
+        return Optional.empty();
+    }
+
+    // --- end of archived objects and bucket settings ---
+
     @Override
     void close();
 

@@ -26,11 +26,26 @@ import java.util.List;
  * @param deleteExtraneous at cut-over, delete target objects that the source no longer has (otherwise verify reports them)
  * @param overwrite   replace target objects that differ (otherwise a conflict)
  * @param changeRate  replicate: bytes of WAL per second the source writes (for the catch-up estimate), or null for the default
+ * @param archived    what to do with source objects that must be restored before they can be read (S3 GLACIER, DEEP_ARCHIVE,
+ *                    Azure Archive)
  * @param pos         where it is declared
  */
 public record Move(String name, String from, String to, Via via, String staging, String bundle, List<String> include,
                    List<String> exclude, int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
-                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, Pos pos) {
+                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, Archived archived, Pos pos) {
+
+    /**
+     * The plan's choice for archived source objects ({@code archived:}, {@code restore-speed:}, {@code restore-days:},
+     * {@code restore-poll:}): refuse the plan while there are any ({@link Choice#FAIL}, the default, so the choice is
+     * made before the copy rather than failing in the middle of it), leave them out ({@link Choice#SKIP}, listed in the
+     * report as not moved), or restore them in a step of their own before the copy ({@link Choice#RESTORE}).
+     */
+    public record Archived(Choice choice, dev.migrator.provider.Archive.Speed speed, int days, java.time.Duration poll) {
+        public static final Archived DEFAULT = new Archived(Choice.FAIL, dev.migrator.provider.Archive.Speed.STANDARD, 7,
+                java.time.Duration.ofMinutes(5));
+
+        public enum Choice { FAIL, SKIP, RESTORE }
+    }
 
     public enum Via {
         DIRECT, BUNDLE, DUMP, REPLICATE;

@@ -270,7 +270,8 @@ public final class PlanParser {
 
     private Move readMove(Node node, Map<String, Location> locations, Set<String> sources, Set<String> targets) {
         Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "bundle", "include", "exclude",
-                "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite", "change-rate"));
+                "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite", "change-rate",
+                "archived", "restore-speed", "restore-days", "restore-poll"));
         Node fromNode = require(m, "from", node, "the name of a source");
         String from = scalar(fromNode, "a source name");
         if (!sources.contains(from)) {
@@ -374,6 +375,7 @@ public final class PlanParser {
             }
             changeRate = rate(m.get("change-rate"), "change-rate");
         }
+        Move.Archived archived = archived(m, src.database() ? from : null);
         return new Move(name, from, to, via, staging, bundle, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
                 m.containsKey("shards") ? integer(m.get("shards"), "shards", 1, 256) : 0,
                 m.containsKey("parallelism") ? integer(m.get("parallelism"), "parallelism", 1, 256) : 8,
@@ -381,7 +383,47 @@ public final class PlanParser {
                 delta, dumpJobs, noOwner, noPrivileges,
                 m.containsKey("delete-extraneous") && bool(m.get("delete-extraneous"), "delete-extraneous"),
                 m.containsKey("overwrite") && bool(m.get("overwrite"), "overwrite"),
-                changeRate, pos(node));
+                changeRate, archived, pos(node));
+    }
+
+    /** {@code archived: fail|skip|restore} and the restore's speed, days and polling interval; {@code database}: the source's name. */
+    private Move.Archived archived(Map<String, Node> m, String database) {
+        Move.Archived d = Move.Archived.DEFAULT;
+        for (String key : List.of("archived", "restore-speed", "restore-days", "restore-poll")) {
+            if (database != null && m.containsKey(key)) {
+                throw pos(m.get(key)).error("'" + key + "' is for object stores; '" + database + "' is a database");
+            }
+        }
+        Move.Archived.Choice choice = d.choice();
+        if (m.containsKey("archived")) {
+            String v = scalar(m.get("archived"), "fail, skip or restore").toLowerCase(Locale.ROOT);
+            choice = switch (v) {
+                case "fail" -> Move.Archived.Choice.FAIL;
+                case "skip" -> Move.Archived.Choice.SKIP;
+                case "restore" -> Move.Archived.Choice.RESTORE;
+                default -> throw pos(m.get("archived")).error("archived '" + shown(v) + "': expected fail, skip or restore");
+            };
+        }
+        if (choice != Move.Archived.Choice.RESTORE) {
+            for (String key : List.of("restore-speed", "restore-days", "restore-poll")) {
+                if (m.containsKey(key)) {
+                    throw pos(m.get(key)).error("'" + key + "' is for 'archived: restore'; add that or remove '" + key + "'");
+                }
+            }
+        }
+        dev.migrator.provider.Archive.Speed speed = d.speed();
+        if (m.containsKey("restore-speed")) {
+            String v = scalar(m.get("restore-speed"), "expedited, standard or bulk").toLowerCase(Locale.ROOT);
+            speed = switch (v) {
+                case "expedited" -> dev.migrator.provider.Archive.Speed.EXPEDITED;
+                case "standard" -> dev.migrator.provider.Archive.Speed.STANDARD;
+                case "bulk" -> dev.migrator.provider.Archive.Speed.BULK;
+                default -> throw pos(m.get("restore-speed")).error("restore-speed '" + shown(v) + "': expected expedited, standard or bulk");
+            };
+        }
+        int days = m.containsKey("restore-days") ? integer(m.get("restore-days"), "restore-days", 1, 365) : d.days();
+        Duration poll = m.containsKey("restore-poll") ? duration(m.get("restore-poll"), "restore-poll") : d.poll();
+        return new Move.Archived(choice, speed, days, poll);
     }
 
     /** Moves sharing a bundle write it to one staging store, and its name is not another move's. */

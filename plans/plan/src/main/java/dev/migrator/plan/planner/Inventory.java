@@ -2,6 +2,7 @@ package dev.migrator.plan.planner;
 
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Move;
+import dev.migrator.provider.Archive;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
@@ -11,7 +12,11 @@ import dev.migrator.provider.Stores;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.transfer.Selection;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -24,9 +29,45 @@ import java.util.stream.Stream;
  * @param bytes     bytes
  * @param sample    up to {@link #SAMPLE} keys in key order, spread over the listing
  * @param measured  whether this was measured (false: declared in the plan)
+ * @param classes   objects and bytes per storage class as the listing reports it ({@code STANDARD} for the default
+ *                  class), in name order; empty when not measured or the store has no classes
  */
-public record Inventory(long objects, long bytes, List<String> sample, boolean measured) {
+public record Inventory(long objects, long bytes, List<String> sample, boolean measured, Map<String, PerClass> classes) {
     public static final int SAMPLE = 1024;
+
+    /** Objects and bytes of one storage class; {@code archived}: they must be restored before they can be read. */
+    public record PerClass(long objects, long bytes, boolean archived) {
+    }
+
+    public Inventory {
+        classes = classes == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(classes));
+    }
+
+    /** Without classes (declared sizes, databases). */
+    public Inventory(long objects, long bytes, List<String> sample, boolean measured) {
+        this(objects, bytes, sample, measured, Map.of());
+    }
+
+    /** Objects that must be restored before they can be read. */
+    public long archivedObjects() {
+        return classes.values().stream().filter(PerClass::archived).mapToLong(PerClass::objects).sum();
+    }
+
+    /** Bytes of {@link #archivedObjects()}. */
+    public long archivedBytes() {
+        return classes.values().stream().filter(PerClass::archived).mapToLong(PerClass::bytes).sum();
+    }
+
+    /** The archived classes, by name. */
+    public Map<String, PerClass> archivedClasses() {
+        Map<String, PerClass> out = new TreeMap<>();
+        classes.forEach((k, v) -> {
+            if (v.archived()) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
 
     /** Where the sizes come from: measured, or the plan's declarations ({@code --offline}). */
     public interface Source {
@@ -54,18 +95,33 @@ public record Inventory(long objects, long bytes, List<String> sample, boolean m
         }
     };
 
-    /** Counts the selected objects of {@code store} in one streamed listing. */
+    /**
+     * Counts the selected objects of {@code store} in one streamed listing, per storage class where the store's
+     * listing reports classes ({@link ObjectStore#archive()}).
+     */
     public static Inventory measure(ObjectStore store, Selection selection) {
         long objects = 0;
         long bytes = 0;
         String[] reservoir = new String[SAMPLE];
         Random random = new Random(42); // the same listing gives the same shards
         List<String> prefixes = selection.include().size() == 1 ? selection.include() : List.of("");
-        try (Stream<ObjectInfo> listing = store.list(prefixes.get(0))) {
+        Optional<Archive> archive = store.archive();
+        Map<String, long[]> perClass = new HashMap<>();
+        Map<String, Boolean> archivedClass = new HashMap<>();
+        try (Stream<Archive.Listed> listing = archive.isPresent() ? archive.get().listWithClasses(prefixes.get(0))
+                : store.list(prefixes.get(0)).map(o -> new Archive.Listed(o, null))) {
             for (var it = listing.iterator(); it.hasNext(); ) {
-                ObjectInfo o = it.next();
+                Archive.Listed l = it.next();
+                ObjectInfo o = l.info();
                 if (!selection.contains(o.key())) {
                     continue;
+                }
+                if (archive.isPresent()) {
+                    String cls = l.storageClass() == null ? "STANDARD" : l.storageClass();
+                    long[] c = perClass.computeIfAbsent(cls, k -> new long[2]);
+                    c[0]++;
+                    c[1] += o.size();
+                    archivedClass.computeIfAbsent(cls, k -> l.archived(archive.get().family()));
                 }
                 if (objects < SAMPLE) {
                     reservoir[(int) objects] = o.key();
@@ -88,7 +144,9 @@ public record Inventory(long objects, long bytes, List<String> sample, boolean m
             sample.add(reservoir[i]);
         }
         sample.sort(Keys.ORDER);
-        return new Inventory(objects, bytes, sample, true);
+        Map<String, PerClass> classes = new TreeMap<>();
+        perClass.forEach((cls, c) -> classes.put(cls, new PerClass(c[0], c[1], archivedClass.get(cls))));
+        return new Inventory(objects, bytes, sample, true, classes);
     }
 
     /** Shard boundaries: {@code shards - 1} sample keys cutting the listing into parts of about equal count. */

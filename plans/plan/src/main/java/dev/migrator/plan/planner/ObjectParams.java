@@ -15,9 +15,10 @@ import java.util.List;
  * @param overwrite        replace target objects that differ (the delta) instead of refusing them
  * @param deleteExtraneous delete target objects in the selection that the source no longer has (the delta)
  * @param staging          the staging store's URI of a bundle move, or null
+ * @param skipArchived     leave out source objects that must be restored before they can be read ({@code archived: skip})
  */
 public record ObjectParams(String from, String to, Selection selection, int parallelism, Long partSize, boolean overwrite,
-                           boolean deleteExtraneous, String staging) implements StepParams {
+                           boolean deleteExtraneous, String staging, boolean skipArchived) implements StepParams {
     public static final String COPY = "copy";
     public static final String VERIFY = "verify";
 
@@ -25,15 +26,21 @@ public record ObjectParams(String from, String to, Selection selection, int para
         selection = selection == null ? Selection.ALL : selection;
     }
 
+    /** A step that reads archived objects like any other. */
+    public ObjectParams(String from, String to, Selection selection, int parallelism, Long partSize, boolean overwrite,
+                        boolean deleteExtraneous, String staging) {
+        this(from, to, selection, parallelism, partSize, overwrite, deleteExtraneous, staging, false);
+    }
+
     /** The same step over another key range. */
     public ObjectParams range(String keyFrom, String keyTo) {
         return new ObjectParams(from, to, selection.range(keyFrom, keyTo), parallelism,
-                partSize, overwrite, deleteExtraneous, staging);
+                partSize, overwrite, deleteExtraneous, staging, skipArchived);
     }
 
     /** The cut-over's delta of this step: replaces what changed at the source, and prunes if the move says so. */
     public ObjectParams delta(boolean prune) {
-        return new ObjectParams(from, to, selection, parallelism, partSize, true, prune, staging);
+        return new ObjectParams(from, to, selection, parallelism, partSize, true, prune, staging, skipArchived);
     }
 
     @Override

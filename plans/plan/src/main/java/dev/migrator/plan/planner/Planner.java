@@ -231,7 +231,46 @@ public final class Planner {
 
     private static ObjectParams objectParams(Move m) {
         return new ObjectParams(m.from(), m.to(), new Selection(m.include(), m.exclude(), null, null),
-                m.parallelism(), m.partSize(), m.overwrite(), false, m.staging());
+                m.parallelism(), m.partSize(), m.overwrite(), false, m.staging(),
+                m.archived().choice() == Move.Archived.Choice.SKIP);
+    }
+
+    /**
+     * What a move does with the archived objects its inventory found: nothing to do without any; refused at plan time
+     * with {@code archived: fail} (the default), so the choice is made before a copy starts rather than failing in its
+     * middle; for {@code restore}, the restore step the copies come after (else {@code after} itself).
+     */
+    private static List<String> archived(Move m, Inventory inv, List<String> after, List<Step> steps) {
+        if (inv.archivedObjects() == 0) {
+            return after;
+        }
+        StringBuilder found = new StringBuilder();
+        inv.archivedClasses().forEach((cls, c) -> found.append(found.length() == 0 ? "" : ", ").append(count(c.objects()))
+                .append(" objects (").append(human(c.bytes())).append(") in ").append(cls));
+        Move.Archived a = m.archived();
+        if (a.choice() == Move.Archived.Choice.FAIL || (m.via() == Move.Via.BUNDLE && a.choice() != Move.Archived.Choice.FAIL)) {
+            throw m.pos().error("move '" + m.name() + "': " + found + " cannot be read until restored; "
+                    + (m.via() == Move.Via.BUNDLE ? "a bundle move cannot skip or restore them: restore them first, or move them via direct"
+                    : "choose on the move 'archived: restore' (restore them first, a step of hours) or 'archived: skip'"
+                    + " (leave them out; the report lists them as not moved)"));
+        }
+        if (a.choice() == Move.Archived.Choice.SKIP) {
+            return after;
+        }
+        if (a.speed() == dev.migrator.provider.Archive.Speed.EXPEDITED && inv.archivedClasses().containsKey("DEEP_ARCHIVE")) {
+            throw m.pos().error("move '" + m.name() + "': DEEP_ARCHIVE objects cannot be restored at expedited speed;"
+                    + " set 'restore-speed: standard' (12 h) or 'bulk' (48 h)");
+        }
+        double hours = inv.archivedClasses().keySet().stream().mapToDouble(cls -> RestoreParams.hours(cls, a.speed())).max().orElse(0);
+        String id = "presync/" + m.name() + "/" + RestoreParams.RESTORE;
+        steps.add(new Step(id, RestoreParams.RESTORE, Phase.PRESYNC, m.name(), after,
+                new RestoreParams(m.from(), new Selection(m.include(), m.exclude(), null, null), a.speed(), a.days(),
+                        Math.max(1, a.poll().toSeconds())),
+                inv.archivedBytes(), inv.archivedObjects(), STEP_OVERHEAD + hours * 3600, Map.of(),
+                "restores " + found + " at " + a.speed().name().toLowerCase(java.util.Locale.ROOT) + " speed: up to "
+                        + (hours < 1 ? Math.round(hours * 60) + " min" : Math.round(hours) + " h")
+                        + " (the provider's documented figure), readable for " + a.days() + " days"));
+        return List.of(id);
     }
 
     private static DatabaseParams databaseParams(Move m) {
@@ -250,6 +289,7 @@ public final class Planner {
         long rate = Math.min(stream * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
         double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
         ObjectParams base = objectParams(m);
+        beforePresync = archived(m, inv, beforePresync, steps);
 
         if (m.via() == Move.Via.BUNDLE) {
             // The bundle's steps moved the whole source; the cut-over compares it again, in one step.

@@ -17,7 +17,7 @@ public final class Preflight {
 
     /** The checks, in the order they run and report. */
     public static List<Check> checks() {
-        return List.of(new StoreAccessCheck(), new FreeSpaceCheck(), new ClockSkewCheck(), new DatabaseAccessCheck(),
+        return List.of(new StoreAccessCheck(), new BucketCheck(), new FreeSpaceCheck(), new ClockSkewCheck(), new DatabaseAccessCheck(),
                 new DatabaseToolsCheck(), new ReplicationCheck(), new PrimaryKeyCheck(), new LongTransactionCheck(),
                 new ExtensionCheck(), new HookCheck());
     }

@@ -34,7 +34,7 @@ public final class PreflightContext implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> stores = new HashMap<>();
     private final Map<String, Object> facts = new HashMap<>();
-    private final Map<String, Optional<Long>> bytes = new HashMap<>();
+    private final Map<String, Optional<Inventory>> inventories = new HashMap<>();
 
     /**
      * @param plan  the plan as it will run (a drill's with its scratch targets)
@@ -129,10 +129,15 @@ public final class PreflightContext implements AutoCloseable {
 
     /** The bytes {@code m} carries: declared in the plan, else measured; empty when that fails (access reports why). */
     public Optional<Long> bytes(Move m) {
-        return bytes.computeIfAbsent(m.name(), n -> {
-            Location from = plan.location(m.from());
+        Location from = plan.location(m.from());
+        return from.bytes() != null ? Optional.of(from.bytes()) : inventory(m).map(Inventory::bytes);
+    }
+
+    /** What {@code m} carries, measured (or declared, offline) once; empty when that fails (access reports why). */
+    public Optional<Inventory> inventory(Move m) {
+        return inventories.computeIfAbsent(m.name(), n -> {
             try {
-                return Optional.of(from.bytes() != null ? from.bytes() : sizes.of(from, m).bytes());
+                return Optional.of(sizes.of(plan.location(m.from()), m));
             } catch (MigratorException e) {
                 return Optional.empty();
             }

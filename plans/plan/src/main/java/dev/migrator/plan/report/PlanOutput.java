@@ -111,6 +111,12 @@ public final class PlanOutput {
             b.append(String.format(Locale.ROOT, "  %-14s %s -> %s: %s%s (%s)%n", move, uri(plan.location(m.from())),
                     uri(plan.location(m.to())), inv.objects() > 0 ? Format.count(inv.objects()) + " objects, " : "",
                     Sizes.format(inv.bytes()), inv.measured() ? "measured" : "declared"));
+            if (inv.classes().size() > 1 || inv.archivedObjects() > 0) {
+                inv.classes().forEach((cls, c) -> b.append(String.format(Locale.ROOT, "  %-14s   %-13s %s objects, %s%s%n", "", cls,
+                        Format.count(c.objects()), Sizes.format(c.bytes()), c.archived()
+                                ? " (archived: must be restored before it can be read; the move says 'archived: "
+                                + m.archived().choice().name().toLowerCase(Locale.ROOT) + "')" : "")));
+            }
         });
         b.append("\nCost at the sources (egress and requests; set 'price' on a source to override, docs/plan-format.md):\n");
         b.append(Cost.of(plan, r.inventory()).text());
@@ -151,8 +157,15 @@ public final class PlanOutput {
         ObjectNode root = JSON.createObjectNode();
         root.put("plan", r.plan().name());
         ObjectNode inv = root.putObject("inventory");
-        r.inventory().forEach((move, i) -> inv.putObject(move).put("objects", i.objects()).put("bytes", i.bytes())
-                .put("measured", i.measured()));
+        r.inventory().forEach((move, i) -> {
+            ObjectNode one = inv.putObject(move).put("objects", i.objects()).put("bytes", i.bytes()).put("measured", i.measured());
+            if (!i.classes().isEmpty()) {
+                ObjectNode classes = one.putObject("classes");
+                i.classes().forEach((cls, c) -> classes.putObject(cls).put("objects", c.objects()).put("bytes", c.bytes())
+                        .put("archived", c.archived()));
+                one.put("archivedObjects", i.archivedObjects()).put("archivedBytes", i.archivedBytes());
+            }
+        });
         Cost cost = Cost.of(r.plan(), r.inventory());
         ObjectNode costs = root.putObject("cost");
         ArrayNode perSource = costs.putArray("sources");

@@ -65,7 +65,8 @@ final class ObjectSteps {
      * objects in the selection that the source no longer has; without it, those are left for verify to report.
      */
     static StepResult copy(StepContext ctx, ObjectParams p) {
-        try (ObjectStore source = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
+        try (ObjectStore opened = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
+            ObjectStore source = p.skipArchived() ? ArchivedLeftOut.around(opened, p.selection()) : opened;
             CopyOptions copy = new CopyOptions(p.parallelism(), p.overwrite(), false, ctx.workDir().resolve("copy-journal"),
                     Retry.DEFAULT, p.selection());
             Copier copier = new Copier(source, target, copy, progress(ctx));
@@ -95,13 +96,15 @@ final class ObjectSteps {
             List<String> details = new ArrayList<>();
             details.add(r.copied() + " copied, " + r.skipped() + " already identical" + deletions + (r.vanished() > 0 ? ", "
                     + r.vanished() + " vanished at the source" : "") + (r.retries() > 0 ? ", " + r.retries() + " retries" : ""));
+            notMoved(source, details);
             return new StepResult(r.copiedBytes(), r.copied(), r.skipped(), null, details);
         }
     }
 
     /** Compares the selection on both sides; differences fail the step (not retried). */
     static StepResult verify(StepContext ctx, ObjectParams p) {
-        try (ObjectStore source = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
+        try (ObjectStore opened = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
+            ObjectStore source = p.skipArchived() ? ArchivedLeftOut.around(opened, p.selection()) : opened;
             VerifyReport r = new Verifier(source, target, p.parallelism(), Retry.DEFAULT, Progress.NONE, p.selection()).run();
             List<String> details = new ArrayList<>();
             if (r.identical()) {
@@ -112,7 +115,17 @@ final class ObjectSteps {
                     details.add(d.kind() + " '" + d.key() + "': " + d.detail());
                 }
             }
+            notMoved(source, details);
             return new StepResult(r.bytes(), r.compared(), 0, r.identical(), details);
+        }
+    }
+
+    /** {@code archived: skip}: the archived objects left out, as not moved (the first 20 by name). */
+    private static void notMoved(ObjectStore source, List<String> details) {
+        List<String> left = ArchivedLeftOut.leftOut(source);
+        if (!left.isEmpty()) {
+            details.add(left.size() + " archived objects not moved (archived: skip): " + String.join(", ", left.subList(0,
+                    Math.min(20, left.size()))) + (left.size() > 20 ? ", ..." : "") + "; restore them and run again to move them");
         }
     }
 }

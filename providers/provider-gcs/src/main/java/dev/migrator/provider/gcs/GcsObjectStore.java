@@ -542,6 +542,12 @@ public final class GcsObjectStore implements ObjectStore {
                 + "; nothing was stored");
     }
 
+    /** The bucket resource's cors, lifecycle, website, versioning and iamConfiguration ({@link GcsBucketSettings}). */
+    @Override
+    public Optional<dev.migrator.provider.BucketSettings.Access> bucketSettings() {
+        return Optional.of(new GcsBucketSettings(storage, bucket, displayUri, (what, op) -> call(null, op::get)));
+    }
+
     private boolean bucketExists() {
         return storage.get(bucket, BucketGetOption.fields(BucketField.NAME)) != null;
     }

@@ -71,8 +71,9 @@ final class S3Errors {
         if ("InvalidObjectState".equals(code)) {
             // A 403 too, but not about credentials: the object is archived (GLACIER, DEEP_ARCHIVE, or an archive tier).
             return new MigratorException(ErrorCode.FAILED, what + ": the object is archived and cannot be read until it"
-                    + " is restored" + says + "; restore it (aws s3api restore-object --restore-request Days=7 ...), wait"
-                    + " until HEAD shows x-amz-restore ongoing-request=\"false\", then run again, or leave it out with a filter", e);
+                    + " is restored" + says + "; in a plan choose 'archived: restore' (or 'archived: skip') for the move, or restore it"
+                    + " (aws s3api restore-object --restore-request Days=7 ...), wait until HEAD shows x-amz-restore"
+                    + " ongoing-request=\"false\", then run again, or leave it out with a filter", e);
         }
         if (status == 403 || (code != null && AUTH_CODES.contains(code))) {
             // The server's message is left out on purpose: for SignatureDoesNotMatch it may echo request details.

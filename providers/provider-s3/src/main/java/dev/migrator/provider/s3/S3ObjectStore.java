@@ -231,11 +231,28 @@ public final class S3ObjectStore implements ObjectStore {
     /** The first page already starts after {@code startAfter} (S3's {@code start-after}, exclusive). */
     @Override
     public Stream<ObjectInfo> list(String prefix, String startAfter) {
+        return listWithClasses(prefix, startAfter).map(dev.migrator.provider.Archive.Listed::info);
+    }
+
+    /** Glacier classes and restores ({@link S3Archive}). */
+    @Override
+    public Optional<dev.migrator.provider.Archive> archive() {
+        return Optional.of(new S3Archive(this));
+    }
+
+    /** The bucket's CORS, lifecycle, website, versioning, public access and policy ({@link S3BucketSettings}). */
+    @Override
+    public Optional<dev.migrator.provider.BucketSettings.Access> bucketSettings() {
+        return Optional.of(new S3BucketSettings(this));
+    }
+
+    /** The listing with each object's storage class as ListObjectsV2 reports it. */
+    Stream<dev.migrator.provider.Archive.Listed> listWithClasses(String prefix, String startAfter) {
         Objects.requireNonNull(prefix, "prefix");
         String full = location.fullKey(prefix);
         String from = startAfter == null ? null : location.fullKey(startAfter);
         String what = "listing " + location.describe(prefix);
-        Iterator<ObjectInfo> infos = new Iterator<>() {
+        Iterator<dev.migrator.provider.Archive.Listed> infos = new Iterator<>() {
             private Iterator<S3Object> page = java.util.Collections.emptyIterator();
             private String startAfter = from;
             private boolean more = true;
@@ -261,7 +278,7 @@ public final class S3ObjectStore implements ObjectStore {
             }
 
             @Override
-            public ObjectInfo next() {
+            public dev.migrator.provider.Archive.Listed next() {
                 if (!hasNext()) {
                     throw new java.util.NoSuchElementException();
                 }
@@ -270,9 +287,9 @@ public final class S3ObjectStore implements ObjectStore {
                 // Some S3-compatible stores omit the size of odd entries; the object itself knows it.
                 long size = o.size() != null ? o.size() : stat(key).map(ObjectInfo::size).orElse(0L);
                 String etag = unquote(o.eTag());
-                return new ObjectInfo(key, size, o.lastModified(), etag,
+                return new dev.migrator.provider.Archive.Listed(new ObjectInfo(key, size, o.lastModified(), etag,
                         etag != null && PLAIN_MD5.matcher(etag).matches() ? Checksums.md5(etag) : Checksums.NONE,
-                        null);
+                        null), o.storageClassAsString());
             }
         };
         return StreamSupport.stream(

@@ -55,6 +55,25 @@ public final class FaultProxy implements Closeable {
     private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
     /** {@link #concurrencyLimit}: above this many requests at once, answer 503 SlowDown; 0 for none. */
     private volatile int concurrencyLimit;
+    /**
+     * Emulates S3's archive classes, which S3Proxy does not model (it keeps the class name only): a GET of an
+     * object whose HEAD/GET answer says {@code x-amz-storage-class: GLACIER} or {@code DEEP_ARCHIVE} is answered
+     * {@code 403 InvalidObjectState} until a {@code POST ?restore} for it has arrived and {@code restoreTime} has
+     * passed since; the POST is answered here ({@code 202}, then {@code 409 RestoreAlreadyInProgress} while it runs,
+     * {@code 200} after); a HEAD carries {@code x-amz-restore: ongoing-request="true"} while the restore runs and
+     * {@code ongoing-request="false", expiry-date=...} after. Tiers and days are accepted, not modelled.
+     */
+    public void emulateArchive(java.time.Duration restoreTime) {
+        restoreMillis = restoreTime.toMillis();
+        restores = new ConcurrentHashMap<>();
+    }
+
+    /** Restore requests this proxy answered while emulating archives. */
+    public int restoreRequests() {
+        Map<String, Long> r = restores;
+        return r == null ? 0 : r.size();
+    }
+
     /** {@link #delay}: milliseconds added before each request is answered or forwarded. */
     private volatile long delayMillis;
     /** Sum over forwarded requests of the requests active when each arrived, for {@link #meanConcurrency}. */
@@ -63,6 +82,9 @@ public final class FaultProxy implements Closeable {
     /** Requests the current plan was asked about: each plan numbers requests from 0. */
     private long planRequests;
     private volatile boolean closed;
+    /** {@link #emulateArchive}: restores asked for, by request path, with when they were asked; null when off. */
+    private volatile Map<String, Long> restores;
+    private volatile long restoreMillis;
 
     private FaultProxy(URI target, FaultPlan plan) throws IOException {
         if (!"http".equalsIgnoreCase(target.getScheme()) || target.getHost() == null) {
@@ -303,6 +325,15 @@ public final class FaultProxy implements Closeable {
             return;
         }
 
+        Map<String, Long> archive = restores;
+        String path = line[1].indexOf('?') < 0 ? line[1] : line[1].substring(0, line[1].indexOf('?'));
+        if (archive != null && method.equals("POST") && line[1].matches(".*[?&]restore(=[^&]*)?(&.*)?$")) {
+            Long asked = archive.putIfAbsent(path, System.currentTimeMillis());
+            int status = asked == null ? 202 : restoring(asked) ? 409 : 200;
+            answer(out, status, status == 409 ? "<Error><Code>RestoreAlreadyInProgress</Code><Message>Object restore is already"
+                    + " in progress (emulated by FaultProxy)</Message></Error>" : "");
+            return;
+        }
         try (Socket upstream = new Socket(target.getHost(), target.getPort() < 0 ? 80 : target.getPort())) {
             OutputStream up = upstream.getOutputStream();
             up.write(request.withHeaders("Connection", "close").getBytes(StandardCharsets.ISO_8859_1));
@@ -312,6 +343,20 @@ public final class FaultProxy implements Closeable {
             Head response = Head.read(down);
             if (response == null) {
                 return;
+            }
+            String cls = response.header("x-amz-storage-class");
+            if (archive != null && response.status() / 100 == 2 && ("GLACIER".equals(cls) || "DEEP_ARCHIVE".equals(cls))
+                    && (method.equals("GET") || method.equals("HEAD"))) {
+                Long asked = archive.get(path);
+                if (method.equals("HEAD") && asked != null) {
+                    response = response.plus("x-amz-restore", restoring(asked) ? "ongoing-request=\"true\""
+                            : "ongoing-request=\"false\", expiry-date=\"Fri, 01 Jan 2100 00:00:00 GMT\"");
+                } else if (method.equals("GET") && (asked == null || restoring(asked))) {
+                    answer(out, 403, "<Error><Code>InvalidObjectState</Code><Message>The operation is not valid for the"
+                            + " object's storage class (emulated by FaultProxy)</Message><StorageClass>" + cls
+                            + "</StorageClass></Error>");
+                    return;
+                }
             }
             boolean noBody = method.equals("HEAD") || response.status() == 204 || response.status() == 304
                     || response.status() / 100 == 1;
@@ -358,6 +403,20 @@ public final class FaultProxy implements Closeable {
             }
             out.flush();
         }
+    }
+
+    private boolean restoring(long askedAt) {
+        return System.currentTimeMillis() - askedAt < restoreMillis;
+    }
+
+    /** An answer made here, with an S3 error document or an empty body. */
+    private static void answer(OutputStream out, int status, String xml) throws IOException {
+        byte[] bytes = xml.isEmpty() ? new byte[0]
+                : ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + xml).getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + status + " Emulated\r\nContent-Type: application/xml\r\nContent-Length: " + bytes.length
+                + "\r\nx-amz-request-id: faultproxy\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(bytes);
+        out.flush();
     }
 
     private void answerError(OutputStream out, Fault fault, String method, String target) throws IOException {
@@ -515,6 +574,13 @@ public final class FaultProxy implements Closeable {
         int status() {
             String[] parts = startLine.split(" ", 3);
             return parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        }
+
+        /** This head with one more header. */
+        Head plus(String name, String value) {
+            List<String[]> more = new ArrayList<>(headers);
+            more.add(new String[] {name, value});
+            return new Head(startLine, more);
         }
 
         /** This head without the header {@code name}. */

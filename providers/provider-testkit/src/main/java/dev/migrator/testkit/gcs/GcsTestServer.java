@@ -42,7 +42,8 @@ import java.util.zip.GZIPInputStream;
  * client's HTTP path (paging, resumable chunks, ranges, checksums) without an emulator:
  *
  * <ul>
- *   <li>buckets: get, insert, delete (empty buckets only);</li>
+ *   <li>buckets: get, insert, patch of cors, lifecycle, website, versioning, iamConfiguration and labels, delete (empty
+ *       buckets only);</li>
  *   <li>objects: list ({@code prefix}, {@code delimiter}, {@code maxResults}, {@code pageToken},
  *       {@code startOffset}/{@code endOffset}; UTF-8 byte order), get (resource, or {@code alt=media}
  *       with {@code Range}, gzip transcoding like GCS), delete, rewrite (at most 1 MiB per call, or
@@ -160,7 +161,9 @@ public final class GcsTestServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) {
         try (ex) {
-            String method = ex.getRequestMethod();
+            String override = ex.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+            // The JDK's HttpURLConnection cannot send PATCH: the Google client sends POST with this header.
+            String method = override != null && ex.getRequestMethod().equals("POST") ? override : ex.getRequestMethod();
             String rawPath = ex.getRequestURI().getRawPath();
             Map<String, String> query = Http.query(ex.getRequestURI().getRawQuery());
             byte[] body;
@@ -258,6 +261,8 @@ public final class GcsTestServer implements AutoCloseable {
             insertBucket(ex, q, body);
         } else if (n == 2 && method.equals("GET")) {
             getBucket(ex, p.get(1));
+        } else if (n == 2 && (method.equals("PATCH") || method.equals("PUT"))) {
+            patchBucket(ex, p.get(1), body, method.equals("PUT"));
         } else if (n == 2 && method.equals("DELETE")) {
             deleteBucket(ex, p.get(1));
         } else if (n == 3 && p.get(2).equals("o") && method.equals("GET")) {
@@ -301,6 +306,42 @@ public final class GcsTestServer implements AutoCloseable {
     private void getBucket(HttpExchange ex, String name) throws IOException {
         Bucket b = bucket(name);
         tally("buckets.get");
+        Http.sendJson(ex, 200, b.json());
+    }
+
+    /** The bucket settings the test server keeps, as the JSON API names them; others are refused, not dropped. */
+    private static final java.util.Set<String> BUCKET_SETTINGS = java.util.Set.of("cors", "lifecycle", "website", "versioning",
+            "iamConfiguration", "labels");
+
+    /**
+     * buckets.patch (and update): keeps the settings given (a {@code null} value clears one) and raises the
+     * metageneration; a field the server does not keep is a 501 naming it rather than a silent success.
+     */
+    private void patchBucket(HttpExchange ex, String name, byte[] body, boolean replace) throws IOException {
+        Bucket b = bucket(name);
+        Map<String, Object> resource = Json.parseObject(utf8(body));
+        synchronized (b) {
+            if (replace) {
+                b.settings.clear();
+                b.versioning = false;
+            }
+            for (Map.Entry<String, Object> e : resource.entrySet()) {
+                if (e.getKey().equals("versioning")) {
+                    b.versioning = e.getValue() instanceof Map<?, ?> v && Boolean.parseBoolean(String.valueOf(v.get("enabled")));
+                } else if (BUCKET_SETTINGS.contains(e.getKey())) {
+                    if (e.getValue() == null) {
+                        b.settings.remove(e.getKey());
+                    } else {
+                        b.settings.put(e.getKey(), e.getValue());
+                    }
+                } else if (!List.of("name", "id", "kind", "etag", "metageneration", "selfLink", "projectNumber", "timeCreated",
+                        "updated", "location", "storageClass").contains(e.getKey())) {
+                    throw new GcsError(501, "notImplemented", "GcsTestServer does not keep the bucket field '" + e.getKey() + "'");
+                }
+            }
+            b.metageneration++;
+        }
+        tally("buckets.patch");
         Http.sendJson(ex, 200, b.json());
     }
 
@@ -867,7 +908,11 @@ public final class GcsTestServer implements AutoCloseable {
         final ConcurrentSkipListMap<String, StoredObject> objects = new ConcurrentSkipListMap<>(Keys.ORDER);
         /** Noncurrent generations of each name, oldest first; guarded by this bucket's monitor. */
         final Map<String, List<StoredObject>> noncurrent = new java.util.HashMap<>();
+        /** versioning.enabled, kept apart from {@link #settings} because object writes read it. */
         volatile boolean versioning;
+        /** Settings set by buckets.patch (cors, lifecycle, website, iamConfiguration, labels). */
+        final Map<String, Object> settings = new LinkedHashMap<>();
+        long metageneration = 1;
 
         Bucket(String name) {
             this.name = name;
@@ -906,11 +951,14 @@ public final class GcsTestServer implements AutoCloseable {
             j.put("name", name);
             j.put("timeCreated", time(created));
             j.put("updated", time(created));
-            j.put("metageneration", "1");
-            j.put("location", "US");
-            j.put("storageClass", "STANDARD");
-            j.put("etag", "CAE=");
-            j.put("versioning", Map.of("enabled", versioning));
+            synchronized (this) {
+                j.put("metageneration", Long.toString(metageneration));
+                j.put("location", "US");
+                j.put("storageClass", "STANDARD");
+                j.put("etag", "CA" + metageneration + "=");
+                j.putAll(settings);
+                j.put("versioning", Map.of("enabled", versioning));
+            }
             return j;
         }
     }

@@ -1,0 +1,98 @@
+package dev.migrator.plan.preflight;
+
+import dev.migrator.plan.model.Location;
+import dev.migrator.plan.model.Move;
+import dev.migrator.plan.planner.Inventory;
+import dev.migrator.plan.planner.RestoreParams;
+import dev.migrator.provider.BucketSettings;
+import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.Redaction;
+import dev.migrator.provider.Sizes;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the buckets hold beyond their objects' bytes: each bucket's versioning (stated, so an operator moving a versioned
+ * bucket knows it), and a source's archived objects, which cannot be read until restored: FAIL while the move has made
+ * no choice ({@code archived: fail}, the default), WARN naming what {@code skip} or {@code restore} will do. Stores that
+ * the access check could not open are left to its FAIL line.
+ */
+final class BucketCheck implements Check {
+
+    @Override
+    public String name() {
+        return "buckets";
+    }
+
+    @Override
+    public void run(PreflightContext ctx, Consumer<Finding> out) {
+        for (Location l : ctx.locations(false)) {
+            String subject = (ctx.isSource(l) ? "source " : "target ") + l.name();
+            ObjectStore store;
+            try {
+                store = ctx.store(l.uri());
+            } catch (MigratorException e) {
+                continue;
+            }
+            versioning(store, subject, out);
+            if (!ctx.isSource(l) || store.archive().isEmpty()) {
+                continue;
+            }
+            for (Move m : ctx.movesOf(l)) {
+                if (m.from().equals(l.name())) {
+                    ctx.inventory(m).filter(Inventory::measured).ifPresent(inv -> archived(m, inv, subject, out));
+                }
+            }
+        }
+    }
+
+    private void versioning(ObjectStore store, String subject, Consumer<Finding> out) {
+        Optional<BucketSettings.Access> access = store.bucketSettings();
+        if (access.isEmpty()) {
+            return;
+        }
+        String shown = Redaction.uri(store.displayUri());
+        try {
+            BucketSettings s = access.get().read();
+            if (s.versioning() == null) {
+                out.accept(new Finding(name(), subject, Status.OK, shown + ": bucket versioning unknown: "
+                        + s.notes().stream().filter(n -> n.contains("versioning")).findFirst().orElse("not reported")
+                        + "; only the latest version of each object is moved"));
+            } else {
+                out.accept(new Finding(name(), subject, Status.OK, shown + ": bucket versioning "
+                        + s.versioning().name().toLowerCase(Locale.ROOT)
+                        + (s.versioning() == BucketSettings.Versioning.OFF ? "" : "; only the latest version of each object is moved")));
+            }
+        } catch (MigratorException e) {
+            out.accept(new Finding(name(), subject, Status.WARN, shown + ": cannot read the bucket's settings: " + e.getMessage()
+                    + "; grant read of the bucket configuration to see versioning, CORS and lifecycle before the move"));
+        }
+    }
+
+    private void archived(Move m, Inventory inv, String subject, Consumer<Finding> out) {
+        if (inv.archivedObjects() == 0) {
+            out.accept(new Finding(name(), subject, Status.OK, "move " + m.name() + ": no archived objects (all "
+                    + inv.objects() + " can be read now)"));
+            return;
+        }
+        StringBuilder found = new StringBuilder();
+        inv.archivedClasses().forEach((cls, c) -> found.append(found.length() == 0 ? "" : ", ").append(c.objects())
+                .append(" objects (").append(Sizes.format(c.bytes())).append(") in ").append(cls));
+        Move.Archived a = m.archived();
+        switch (a.choice()) {
+            case FAIL -> out.accept(new Finding(name(), subject, Status.FAIL, "move " + m.name() + ": " + found
+                    + " cannot be read until restored; set 'archived: restore' (a restore step of hours before the copy)"
+                    + " or 'archived: skip' (left out, listed as not moved) on the move"));
+            case SKIP -> out.accept(new Finding(name(), subject, Status.WARN, "move " + m.name() + ": " + found
+                    + " will be left out (archived: skip) and listed as not moved"));
+            case RESTORE -> {
+                double hours = inv.archivedClasses().keySet().stream().mapToDouble(c -> RestoreParams.hours(c, a.speed())).max().orElse(0);
+                out.accept(new Finding(name(), subject, Status.WARN, "move " + m.name() + ": " + found + " will be restored first ("
+                        + a.speed().name().toLowerCase(Locale.ROOT) + ", up to " + (hours < 1 ? Math.round(hours * 60) + " min"
+                        : Math.round(hours) + " h") + ", readable for " + a.days() + " days); the restore is billed per request and GB"));
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.migrator.provider;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The settings of a bucket that an application depends on beside its objects, as one provider reports
+ * them: what {@code migrator inventory} shows and {@code copy --bucket-settings} carries to the target.
+ * Each part is {@code null} when the store could not say (the server does not offer the call); an empty
+ * list means "none set". {@code notes} say what could not be read and why, for the operator.
+ *
+ * @param cors          CORS rules
+ * @param lifecycle     lifecycle rules
+ * @param website       static website index and error documents, or {@code null}
+ * @param versioning    whether the bucket keeps versions
+ * @param publicAccess  public-access settings by name (S3 PublicAccessBlock flags, GCS uniform access and
+ *                      public-access prevention), empty when none
+ * @param policy        the bucket policy or IAM policy as the provider's JSON, or {@code null} when none
+ * @param notes         what could not be read, one sentence each
+ */
+public record BucketSettings(List<Cors> cors, List<Lifecycle> lifecycle, Website website, Versioning versioning,
+                             Map<String, String> publicAccess, String policy, List<String> notes) {
+
+    public BucketSettings {
+        cors = cors == null ? null : List.copyOf(cors);
+        lifecycle = lifecycle == null ? null : List.copyOf(lifecycle);
+        publicAccess = publicAccess == null ? null : Map.copyOf(new java.util.TreeMap<>(publicAccess));
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    /** Whether a bucket keeps the versions of its objects. */
+    public enum Versioning { OFF, ENABLED, SUSPENDED }
+
+    /** One CORS rule: which origins may use which methods and headers. */
+    public record Cors(List<String> origins, List<String> methods, List<String> headers, List<String> exposeHeaders,
+                       Integer maxAgeSeconds) {
+        public Cors {
+            origins = List.copyOf(origins);
+            methods = List.copyOf(methods);
+            headers = headers == null ? List.of() : List.copyOf(headers);
+            exposeHeaders = exposeHeaders == null ? List.of() : List.copyOf(exposeHeaders);
+        }
+    }
+
+    /**
+     * One lifecycle rule in the part every provider shares: objects under {@code prefix} are deleted
+     * {@code expireDays} after creation and/or moved to {@code transitionClass} after {@code transitionDays}.
+     * What a rule holds beyond that (tag filters, noncurrent versions, aborting uploads) is in {@code other},
+     * in words, and is not carried across providers.
+     */
+    public record Lifecycle(String id, boolean enabled, String prefix, Integer expireDays, Integer transitionDays,
+                            String transitionClass, String other) {
+    }
+
+    /** A static website's documents. */
+    public record Website(String indexDocument, String errorDocument) {
+    }
+
+    /**
+     * Optional capability of a store at the root of a bucket ({@link ObjectStore#bucketSettings()}): reads
+     * its settings and applies another bucket's.
+     */
+    public interface Access {
+        /** The bucket's settings; a part the server does not offer is {@code null}, with a note. */
+        BucketSettings read();
+
+        /**
+         * Applies what has an equivalent here (CORS, website, lifecycle rules that map, versioning) and returns the
+         * rest as actions for the operator, one sentence each naming the setting. Never loosens access on its own:
+         * public access and policies are always actions.
+         */
+        List<String> apply(BucketSettings settings);
+    }
+}

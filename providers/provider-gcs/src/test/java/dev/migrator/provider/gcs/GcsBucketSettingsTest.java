@@ -1,0 +1,63 @@
+package dev.migrator.provider.gcs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.migrator.provider.BucketSettings;
+import dev.migrator.provider.BucketSettings.Cors;
+import dev.migrator.provider.BucketSettings.Lifecycle;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
+import dev.migrator.testkit.gcs.GcsTestServer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Bucket settings through the real Google client against the testkit's GCS server (buckets.get and buckets.patch):
+ * an S3 bucket's settings, as the S3 adapter reads them, applied and read back.
+ */
+class GcsBucketSettingsTest {
+
+    @Test
+    void settingsFromS3AreAppliedWhereGcsHasTheirEquivalentAndTheRestAreActions() {
+        try (GcsTestServer server = GcsTestServer.start()) {
+            server.createBucket("web");
+            try (ObjectStore store = Stores.openAdapter("gs://web?endpoint=" + server.endpoint(), StoreOptions.DEFAULTS)) {
+                BucketSettings.Access access = store.bucketSettings().orElseThrow();
+                BucketSettings fresh = access.read();
+                assertThat(fresh.cors()).isEmpty();
+                assertThat(fresh.lifecycle()).isEmpty();
+                assertThat(fresh.website()).isNull();
+                assertThat(fresh.versioning()).isEqualTo(BucketSettings.Versioning.OFF);
+
+                BucketSettings fromS3 = new BucketSettings(
+                        List.of(new Cors(List.of("https://app.example"), List.of("GET", "PUT"), List.of("x-upload-token"), List.of("ETag"), 600)),
+                        List.of(new Lifecycle("exports", true, "exports/", 30, 7, "STANDARD_IA", null),
+                                new Lifecycle("tagged", true, "tmp/", 1, null, null, "filter tag=scratch")),
+                        new BucketSettings.Website("index.html", "404.html"), BucketSettings.Versioning.ENABLED,
+                        Map.of("BlockPublicAcls", "false"), "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\"}]}", List.of());
+                List<String> actions = access.apply(fromS3);
+
+                BucketSettings now = access.read();
+                assertThat(now.cors()).singleElement().satisfies(c -> {
+                    assertThat(c.origins()).containsExactly("https://app.example");
+                    assertThat(c.methods()).containsExactly("GET", "PUT");
+                    assertThat(c.exposeHeaders()).containsExactly("ETag");
+                    assertThat(c.maxAgeSeconds()).isEqualTo(600);
+                });
+                assertThat(now.website()).isEqualTo(new BucketSettings.Website("index.html", "404.html"));
+                assertThat(now.versioning()).isEqualTo(BucketSettings.Versioning.ENABLED);
+                // One action per GCS rule: the S3 rule that expires and transitions is two, its class mapped by tier.
+                assertThat(now.lifecycle()).extracting(l -> l.prefix() + " " + l.expireDays() + " " + l.transitionDays() + " " + l.transitionClass())
+                        .containsExactly("exports/ 30 null null", "exports/ null 7 NEARLINE", "tmp/ 1 null null");
+                assertThat(server.count("buckets.patch")).isEqualTo(1);
+
+                assertThat(actions).anyMatch(a -> a.contains("x-upload-token"))
+                        .anyMatch(a -> a.contains("'tagged' also has filter tag=scratch"))
+                        .anyMatch(a -> a.contains("public access") && a.contains("never loosens"))
+                        .anyMatch(a -> a.contains("bucket policy") && a.contains("IAM bindings"));
+            }
+        }
+    }
+}
