@@ -41,11 +41,9 @@ final class DrillCommand implements Callable<Integer> {
     public Integer call() {
         Plan parsed = plan.parse();
         Plan scratch = Drill.scratchPlan(parsed); // no drill section: bad input before anything runs
-        if (!skipPreflight && !PreflightCommand.before(scratch, "drill")) {
-            return 1;
-        }
+        Runnable preflight = skipPreflight ? () -> { } : () -> PreflightCommand.require(scratch, "drill");
         RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output, metrics,
-                options -> Drill.run(parsed, options, keep, junit));
+                options -> Drill.run(parsed, options, keep, junit, preflight));
         if (junit != null && !output.json) {
             System.out.println("JUnit XML: " + junit);
         }

@@ -7,6 +7,8 @@ import dev.migrator.plan.planner.Inventory;
 import dev.migrator.plan.preflight.Preflight;
 import dev.migrator.plan.preflight.PreflightReport;
 import dev.migrator.plan.preflight.Status;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,17 +51,18 @@ final class PreflightCommand implements Callable<Integer> {
     }
 
     /**
-     * The checks at the start of run and drill: FAIL and WARN lines on stderr; true when the run may start.
+     * The checks at the start of run and drill, made while the caller holds the state lock (so a second run started
+     * meanwhile is refused before it probes): FAIL and WARN lines on stderr; throws (exit 1) when the run may not start.
      * Sources are listed for their size only when a move writes to a local target (the free-space check).
      */
-    static boolean before(Plan plan, String command) {
+    static void require(Plan plan, String command) {
         PreflightReport report = Preflight.run(plan, Inventory.MEASURED);
         System.err.print(report.lines(Status.FAIL, Status.WARN));
-        if (!report.ready()) {
-            System.err.println("migrator: preflight found " + report.count(Status.FAIL) + " problem" + (report.count(Status.FAIL) == 1 ? "" : "s")
-                    + " (FAIL lines above); nothing was started. Fix them, or " + command + " with --skip-preflight to start anyway.");
-        }
         System.err.flush();
-        return report.ready();
+        if (!report.ready()) {
+            throw new MigratorException(ErrorCode.FAILED, "preflight found " + report.count(Status.FAIL) + " problem"
+                    + (report.count(Status.FAIL) == 1 ? "" : "s") + " (FAIL lines above); nothing was started. Fix them, or "
+                    + command + " with --skip-preflight to start anyway.");
+        }
     }
 }

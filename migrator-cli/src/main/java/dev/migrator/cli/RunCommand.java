@@ -55,14 +55,13 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Plan parsed = plan.parse();
         Set<Phase> phases = phases(phase);
-        if (!skipPreflight && !PreflightCommand.before(parsed, "run")) {
-            return 1;
-        }
+        Runnable preflight = skipPreflight ? () -> { } : () -> PreflightCommand.require(parsed, "run");
         if (workers != null) {
+            preflight.run(); // shared state has no lock: concurrent runs' workers share the units instead
             return LocalWorkers.run(parsed, plan, workers, phase, phases, output).exitCode();
         }
         RunReport report = execute(plan.stateDir(), phases, failFast, output, metrics,
-                options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>()));
+                options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>(), preflight));
         return report.exitCode();
     }
 

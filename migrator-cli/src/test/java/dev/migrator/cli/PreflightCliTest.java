@@ -62,12 +62,40 @@ class PreflightCliTest {
         assertThat(run.exit()).as(run.all()).isEqualTo(1);
         assertThat(run.err()).contains("FAIL  hooks").contains("nothing was started").contains("--skip-preflight")
                 .doesNotContain("OK    access");
-        assertThat(dir.resolve("exit.yaml.state")).as("nothing ran").doesNotExist();
+        assertThat(dir.resolve("exit.yaml.state/plan.json")).as("nothing ran (preflight runs holding the lock)").doesNotExist();
         assertThat(dir.resolve("dst/a/one")).doesNotExist();
 
         CliRun skipped = CliRun.of("run", plan.toString(), "-q", "--skip-preflight");
         assertThat(skipped.err()).doesNotContain("FAIL  hooks");
         assertThat(dir.resolve("dst/a/one")).as("the pre-copy ran").exists();
+    }
+
+    /**
+     * Two runs of one plan at once: the second is refused by the state lock before its preflight probes anything
+     * (the preflight here would FAIL; the lock's refusal comes first). The same for a drill's own state.
+     */
+    @Test
+    void aSecondRunIsRefusedByTheLockBeforeItsPreflightProbes() throws Exception {
+        Path plan = plan("""
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{from: old, to: new}]
+                hooks: {freeze: {name: read-only, run: 'no-such-program-4711 --on'}}
+                drill: {targets: {new: '%s'}, hooks: true}
+                """.formatted(source().toUri(), dir.resolve("dst").toUri(), dir.resolve("scratch").toUri()));
+        for (String command : List.of("run", "drill")) {
+            Path state = dir.resolve(command.equals("run") ? "exit.yaml.state" : "exit.yaml.state/drill");
+            try (dev.migrator.provider.StateLock first = dev.migrator.provider.StateLock.acquire(state, "the first " + command)) {
+                CliRun second = CliRun.of(command, plan.toString(), "-q");
+                assertThat(second.exit()).as(second.all()).isEqualTo(2);
+                assertThat(second.err()).contains("is in use by another run").contains("the first " + command)
+                        .doesNotContain("FAIL  hooks");
+            }
+            CliRun alone = CliRun.of(command, plan.toString(), "-q");
+            assertThat(alone.exit()).as("the lock released, preflight runs: " + alone.all()).isEqualTo(1);
+            assertThat(alone.err()).contains("FAIL  hooks").contains("nothing was started");
+        }
+        assertThat(dir.resolve("dst/a/one")).as("nothing ran").doesNotExist();
     }
 
     /**

@@ -60,9 +60,15 @@ public final class Drill {
      * runs holding the drill state directory's lock, so two drills of one plan cannot run at once.
      */
     public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit) {
+        return run(plan, options, keep, junit, () -> { });
+    }
+
+    /** {@link #run}, with {@code beforeStart} run first while holding the lock (the preflight); it throws to stop the drill. */
+    public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit, Runnable beforeStart) {
         Plan scratch = scratchPlan(plan);
         PlanOverlaps.refuse(plan, true);
         try (StateLock lock = StateLock.acquire(options.stateDir(), "drill " + plan.file())) {
+            beforeStart.run();
             return runLocked(plan, scratch, options, keep, junit);
         }
     }

@@ -111,8 +111,18 @@ public final class PlanRunner {
      * Overlapping locations are refused first, with the stores' real locations.
      */
     public static RunReport run(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes) {
+        return run(plan, options, drill, deadlineOverride, notes, () -> { });
+    }
+
+    /**
+     * {@link #run}, with {@code beforeStart} run first while holding the lock (the preflight's probes), so a second run
+     * started meanwhile is refused before it probes anything; {@code beforeStart} throws to stop the run.
+     */
+    public static RunReport run(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes,
+                                Runnable beforeStart) {
         PlanOverlaps.refuse(plan, true);
         try (StateLock lock = StateLock.acquire(options.stateDir(), (drill ? "drill " : "run ") + plan.file())) {
+            beforeStart.run();
             return runLocked(plan, options, drill, deadlineOverride, notes);
         }
     }
