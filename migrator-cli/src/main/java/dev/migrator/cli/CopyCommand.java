@@ -87,7 +87,9 @@ final class CopyCommand implements Callable<Integer> {
             return DatabaseCommands.copy(src, dst, database, !noVerify, dryRun, output.json, output.quiet);
         }
         PrintStream out = System.out;
-        try (ObjectStore source = store.open(src); ObjectStore target = store.open(dst)) {
+        // The target keeps what lets an upload cut by kill -9 continue (GCS sessions) in the state folder.
+        try (ObjectStore source = store.open(src);
+             ObjectStore target = StoreArgs.open(dst, store.options().withUploadState(state.root().resolve("uploads")))) {
             Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
             CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());
             CopySummary summary;
