@@ -97,7 +97,9 @@ final class CopyCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         boolean allVersions = versions.all();
-        try (ObjectStore opened = store.open(src); ObjectStore target = store.open(dst)) {
+        // The target keeps what lets an upload cut by kill -9 continue (GCS sessions) in the state folder.
+        try (ObjectStore opened = store.open(src);
+             ObjectStore target = StoreArgs.open(dst, store.options().withUploadState(state.root().resolve("uploads")))) {
             ObjectStore source = versions.source(opened);
             Path journal = state.forRun("copy", source.displayUri() + "\n" + target.displayUri()).resolve("journal");
             CopyOptions options = new CopyOptions(CopyOptions.parseTransfers(transfers), overwrite, dryRun, journal, store.retry());

@@ -18,24 +18,20 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ParallelParts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One block-blob upload in staged blocks. The source is read once, sequentially, into block buffers; at
  * most {@code partConcurrency} buffers exist at a time (memory = partConcurrency x block size), and those
- * blocks are staged in parallel, each with its Content-MD5, which Azure checks, and retried from its buffer.
+ * blocks are staged in parallel ({@link ParallelParts}), each with its Content-MD5, which Azure checks, and retried from its buffer.
  * The commit (Put Block List) stores the whole object's MD5, computed from the same bytes, and makes the
  * blob visible at once.
  *
@@ -60,7 +56,7 @@ final class BlockUpload {
     private final Map<String, String> tags;
     private final AccessTier tier;
     private final String what;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final ParallelParts parts;
 
     BlockUpload(AzureObjectStore store, String key, BlockBlobClient blob, Content content, ObjectMetadata metadata,
             Map<String, String> azureMetadata, Map<String, String> tags, AccessTier tier) {
@@ -73,6 +69,7 @@ final class BlockUpload {
         this.tags = tags;
         this.tier = tier;
         this.what = "writing " + AzureErrors.quoted(key) + " in " + store.displayUri();
+        this.parts = new ParallelParts(store.blockPool, store.options.partConcurrency(), what);
     }
 
     /** The block size: the part size, larger when the object would need more than {@link #MAX_BLOCKS} blocks. */
@@ -133,92 +130,43 @@ final class BlockUpload {
     }
 
     private List<String> stageAll(int blocks, long size, int blockSize, Map<String, Long> staged, MessageDigest whole) {
-        Semaphore buffers = new Semaphore(store.options.partConcurrency());
-        List<Future<String>> futures = new ArrayList<>(blocks);
-        try (InputStream in = open()) {
-            for (int i = 0; i < blocks && failure.get() == null; i++) {
-                buffers.acquire();
-                if (failure.get() != null) {
-                    buffers.release();
-                    break;
-                }
-                int index = i;
-                int length = (int) Math.min(blockSize, size - (long) i * blockSize);
-                byte[] buf;
-                try {
-                    buf = new byte[length];
-                    if (in.readNBytes(buf, 0, length) != length) {
-                        throw AzureObjectStore.sizeMismatch(key, size, -1);
+        String[] ids = new String[blocks];
+        byte[][] md5s = new byte[blocks][];
+        try (InputStream in = content.open()) {
+            return parts.upload(in, size, blockSize, new ParallelParts.Parts<>() {
+                @Override
+                public String reuse(int index, byte[] buf) {
+                    whole.update(buf);
+                    md5s[index] = Digests.md5().digest(buf);
+                    ids[index] = blockId(index, md5s[index]);
+                    Long have = staged.get(ids[index]);
+                    if (have != null && have == buf.length) {
+                        store.blocksReused.incrementAndGet();
+                        return ids[index];
                     }
-                } catch (IOException | RuntimeException | Error e) {
-                    buffers.release();
-                    throw e;
+                    return null;
                 }
-                whole.update(buf);
-                byte[] md5 = Digests.md5().digest(buf);
-                String id = blockId(index, md5);
-                Long have = staged.get(id);
-                if (have != null && have == length) {
-                    store.blocksReused.incrementAndGet();
-                    buffers.release();
-                    futures.add(java.util.concurrent.CompletableFuture.completedFuture(id));
-                    continue;
-                }
-                futures.add(store.blockPool.submit(() -> {
-                    try {
-                        stage(index, id, buf, md5);
-                        return id;
-                    } catch (RuntimeException | Error e) {
-                        failure.compareAndSet(null, e);
-                        throw e;
-                    } finally {
-                        buffers.release();
-                    }
-                }));
-            }
-            if (failure.get() == null && in.read() != -1) {
-                throw AzureObjectStore.sizeMismatch(key, size, size + 1);
-            }
-        } catch (IOException e) {
-            failure.compareAndSet(null, e);
-            awaitQuietly(futures);
-            throw AzureObjectStore.sourceFailed(key, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.compareAndSet(null, e);
-            awaitQuietly(futures);
-            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
-        } catch (RuntimeException | Error e) {
-            failure.compareAndSet(null, e);
-            awaitQuietly(futures);
-            throw e;
-        }
-        List<String> ids = new ArrayList<>(blocks);
-        for (Future<String> f : futures) {
-            try {
-                ids.add(f.get());
-            } catch (ExecutionException e) {
-                awaitQuietly(futures);
-                Throwable first = failure.get() != null ? failure.get() : e.getCause();
-                throw first instanceof RuntimeException r ? r
-                        : new MigratorException(ErrorCode.FAILED, what + ": " + first.getMessage(), first);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure.compareAndSet(null, e);
-                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
-            }
-        }
-        return ids;
-    }
 
-    private InputStream open() throws IOException {
-        return content.open();
+                @Override
+                public String send(int index, byte[] buf) {
+                    stage(index, ids[index], buf, md5s[index]);
+                    return ids[index];
+                }
+
+                @Override
+                public RuntimeException sizeMismatch(long yielded) {
+                    return AzureObjectStore.sizeMismatch(key, size, yielded);
+                }
+            });
+        } catch (IOException e) {
+            throw AzureObjectStore.sourceFailed(key, e);
+        }
     }
 
     private void stage(int index, String id, byte[] buf, byte[] md5) {
         String block = "staging block " + (index + 1) + " of " + AzureErrors.quoted(key) + " in " + store.displayUri();
         store.options.retry().call(block, () -> {
-            if (failure.get() != null) {
+            if (parts.failed()) {
                 // Another block failed for good: do not spend attempts on an upload that stops anyway.
                 throw new MigratorException(ErrorCode.FAILED, block + ": stopped because another block failed");
             }
@@ -227,18 +175,5 @@ final class BlockUpload {
             store.blocksStaged.incrementAndGet();
             return null;
         });
-    }
-
-    private static void awaitQuietly(List<Future<String>> futures) {
-        for (Future<String> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException | RuntimeException e) {
-                // Already recorded as the failure, or a consequence of it.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

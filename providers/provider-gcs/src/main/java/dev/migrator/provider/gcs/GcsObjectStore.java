@@ -5,13 +5,11 @@ import com.google.cloud.ReadChannel;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
-import com.google.cloud.storage.BlobWriteSession;
 import com.google.cloud.storage.CopyWriter;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.Storage.BlobListOption;
 import com.google.cloud.storage.Storage.BlobSourceOption;
 import com.google.cloud.storage.Storage.BlobTargetOption;
-import com.google.cloud.storage.Storage.BlobWriteOption;
 import com.google.cloud.storage.Storage.BucketField;
 import com.google.cloud.storage.Storage.BucketGetOption;
 import com.google.cloud.storage.StorageException;
@@ -27,9 +25,7 @@ import dev.migrator.provider.StorageClasses;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -40,7 +36,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -49,13 +44,13 @@ import java.util.stream.StreamSupport;
  * call uses its own channels.
  *
  * <p>Objects up to one chunk are written with a single multipart request; larger ones with a
- * resumable upload in chunks of that size, finalized only after every byte of the source was sent,
- * so a failure never leaves a partial object. Reads return the stored bytes even for
+ * resumable upload in chunks of that size, finalized only after every byte of the source was sent and
+ * checked by GCS against the source's MD5 and CRC32C, so a failure never leaves a partial object. The session
+ * is kept in the upload state folder ({@link dev.migrator.provider.StoreOptions#uploadState}), so an upload
+ * cut by {@code kill -9} continues from the bytes GCS holds. Reads return the stored bytes even for
  * {@code Content-Encoding: gzip} objects (no decompressive transcoding).
  */
 public final class GcsObjectStore implements ObjectStore {
-    private static final int COPY_BUFFER = 256 * 1024;
-
     private final Storage storage;
     private final String bucket;
     private final String root;
@@ -65,9 +60,11 @@ public final class GcsObjectStore implements ObjectStore {
     private final GcsErrors errors;
     private final boolean emulator;
     private final String host;
+    private final UploadSessions sessions;
 
     GcsObjectStore(Storage storage, String bucket, String root, int pageSize, int chunkSize, String displayUri,
-            String where, String host, String endpoint, java.time.Duration readTimeout) {
+            String where, String host, String endpoint, java.time.Duration readTimeout, UploadSessions sessions) {
+        this.sessions = sessions;
         boolean emulator = endpoint != null;
         this.storage = storage;
         this.bucket = bucket;
@@ -208,7 +205,7 @@ public final class GcsObjectStore implements ObjectStore {
             Blob stored = call(key, () -> storage.create(info, bytes, BlobTargetOption.disableGzipContent()));
             return checkedSize(key, stored, size);
         }
-        return checkedSize(key, call(key, () -> resumableUpload(key, info, content)), size);
+        return checkedSize(key, call(key, () -> resumableUpload(key, info, content, metadata)), size);
     }
 
     /** Create-only with {@code ifGenerationMatch=0} (GCS answers 412 when the object exists); one request, up to one chunk. */
@@ -242,43 +239,50 @@ public final class GcsObjectStore implements ObjectStore {
         return info(result);
     }
 
-    /**
-     * Streams {@code content} through a resumable session in chunks. The channel is closed (which
-     * finalizes the object) only after the source yielded exactly {@code size} bytes; on any failure
-     * it is abandoned, and GCS discards the unfinished session.
-     */
-    private BlobInfo resumableUpload(String key, BlobInfo info, Content content) throws IOException {
-        BlobWriteSession session = storage.blobWriteSession(info, BlobWriteOption.disableGzipContent());
-        WritableByteChannel channel = session.open();
-        long sent = 0;
-        try (InputStream in = openSource(key, content)) {
-            byte[] buffer = new byte[COPY_BUFFER];
-            for (int n; (n = readSource(key, in, buffer)) >= 0; ) {
-                sent += n;
-                if (sent > content.size()) {
-                    break;
-                }
-                ByteBuffer bb = ByteBuffer.wrap(buffer, 0, n);
-                while (bb.hasRemaining()) {
-                    channel.write(bb);
-                }
-            }
+    /** Through a resumable session that a later run continues if this one is killed (see {@link ResumableUpload}). */
+    private BlobInfo resumableUpload(String key, BlobInfo info, Content content, ObjectMetadata metadata) throws IOException {
+        ResumableUpload upload = new ResumableUpload(uploadRequests(), storage.getOptions().getHost(), sessions, errors,
+                location(), bucket, info.getName(), key, resource(metadata), content, chunkSize);
+        long generation = upload.run();
+        lastResumedBytes = upload.resumedBytes();
+        Blob stored = storage.get(BlobId.of(bucket, info.getName(), generation));
+        if (stored == null) {
+            throw new MigratorException(ErrorCode.FAILED, "GCS finished the upload of " + GcsErrors.quoted(key)
+                    + " in " + displayUri + " but does not find generation " + generation + " of it", null, true);
         }
-        if (sent != content.size()) {
-            throw sizeMismatch(key, content.size(), sent);
+        return stored;
+    }
+
+    /** Bytes the last resumable upload did not send because an interrupted run had (for tests). */
+    volatile long lastResumedBytes;
+
+    private com.google.api.client.http.HttpRequestFactory uploadRequests;
+
+    /** Requests as the client makes them: its transport, credentials, timeouts and headers. */
+    private synchronized com.google.api.client.http.HttpRequestFactory uploadRequests() {
+        if (uploadRequests == null) {
+            com.google.cloud.storage.StorageOptions options = storage.getOptions();
+            com.google.cloud.http.HttpTransportOptions transport =
+                    (com.google.cloud.http.HttpTransportOptions) options.getTransportOptions();
+            uploadRequests = transport.getHttpTransportFactory().create()
+                    .createRequestFactory(transport.getHttpRequestInitializer(options));
         }
-        channel.close();
-        try {
-            return session.getResult().get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while finishing the upload of " + GcsErrors.quoted(key), e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException(e.getCause());
-        }
+        return uploadRequests;
+    }
+
+    /** The JSON resource of an object with {@code m}, as {@link #blobInfo} describes it to the client. */
+    private static com.google.api.services.storage.model.StorageObject resource(ObjectMetadata m) {
+        ObjectMetadata meta = m == null ? ObjectMetadata.EMPTY : m;
+        com.google.cloud.storage.StorageClass cls = storageClass(meta);
+        return new com.google.api.services.storage.model.StorageObject()
+                .setContentType(meta.contentType())
+                .setContentEncoding(meta.contentEncoding())
+                .setCacheControl(meta.cacheControl())
+                .setContentDisposition(meta.contentDisposition())
+                .setContentLanguage(meta.contentLanguage())
+                // Sorted, so the same metadata always makes the same request (sessions are matched by it).
+                .setMetadata(meta.userMetadata().isEmpty() ? null : new java.util.TreeMap<>(meta.userMetadata()))
+                .setStorageClass(cls == null ? null : cls.name());
     }
 
     @Override
@@ -527,7 +531,7 @@ public final class GcsObjectStore implements ObjectStore {
         }
     }
 
-    private static MigratorException sourceFailed(String key, IOException e) {
+    static MigratorException sourceFailed(String key, IOException e) {
         if (e instanceof InterruptedIOException) {
             return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source of " + GcsErrors.quoted(key), e);
         }
@@ -536,7 +540,7 @@ public final class GcsObjectStore implements ObjectStore {
                 e, true);
     }
 
-    private static MigratorException sizeMismatch(String key, long declared, long actual) {
+    static MigratorException sizeMismatch(String key, long declared, long actual) {
         return new MigratorException(ErrorCode.INTEGRITY, "the source of " + GcsErrors.quoted(key) + " declared " + declared
                 + " bytes but yielded " + (actual > declared ? "more" : Long.toString(actual))
                 + "; nothing was stored");

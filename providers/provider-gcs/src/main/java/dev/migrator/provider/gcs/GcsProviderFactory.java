@@ -4,7 +4,6 @@ import com.google.auth.Credentials;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.http.HttpTransportOptions;
-import com.google.cloud.storage.BlobWriteSessionConfigs;
 import com.google.cloud.storage.StorageOptions;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Keys;
@@ -97,8 +96,7 @@ public final class GcsProviderFactory implements ProviderFactory {
                 .setTransportOptions(HttpTransportOptions.newBuilder()
                         .setConnectTimeout((int) connectTimeout.toMillis())
                         .setReadTimeout((int) readTimeout.toMillis())
-                        .build())
-                .setBlobWriteSessionConfig(BlobWriteSessionConfigs.getDefault().withChunkSize(chunkSize(options)));
+                        .build());
         Credentials credentials;
         if (endpoint != null) {
             checkEndpoint(endpoint, shown);
@@ -115,7 +113,7 @@ public final class GcsProviderFactory implements ProviderFactory {
         String where = endpoint == null ? "Google Cloud Storage" : "the GCS endpoint " + endpoint;
         return new GcsObjectStore(builder.build().getService(), bucket, Keys.rootPrefix(uri.getPath()), pageSize,
                 chunkSize(options), shown, where, endpoint == null ? "google" : hostOf(endpoint), endpoint,
-                readTimeout);
+                readTimeout, new UploadSessions(options.uploadState()));
     }
 
     private static String hostOf(String endpoint) {

@@ -6,6 +6,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ParallelParts;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,11 +17,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicReference;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
@@ -33,7 +29,7 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 /**
  * One multipart upload: the source is read once, sequentially, into part buffers; at most
  * {@code partConcurrency} buffers exist at a time (memory = partConcurrency x partSize), and those
- * parts upload in parallel, each with Content-MD5 and retried from its buffer. The completed ETag must
+ * parts upload in parallel ({@link ParallelParts}), each with Content-MD5 and retried from its buffer. The completed ETag must
  * equal {@code md5(concat(part md5s))-N}. Any failure aborts the upload, so no parts are left behind.
  *
  * <p><b>Mid-object resume.</b> A run killed with {@code kill -9} cannot abort its upload. The next upload of the
@@ -49,7 +45,7 @@ final class MultipartUpload {
     private final ObjectMetadata metadata;
     private final long partSize;
     private final String what;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final ParallelParts parts;
 
     MultipartUpload(S3ObjectStore store, String key, String fullKey, Content content, ObjectMetadata metadata,
             long partSize) {
@@ -60,6 +56,7 @@ final class MultipartUpload {
         this.metadata = metadata;
         this.partSize = partSize;
         this.what = "writing " + store.location.describe(key);
+        this.parts = new ParallelParts(store.partPool, store.options.partConcurrency(), what);
     }
 
     ObjectInfo run() {
@@ -219,85 +216,34 @@ final class MultipartUpload {
 
     private List<CompletedPart> uploadParts(String uploadId, int parts, long size, byte[][] partMd5,
                                             Map<Integer, Part> finished) {
-        int concurrency = store.options.partConcurrency();
-        Semaphore buffers = new Semaphore(concurrency);
-        List<Future<CompletedPart>> futures = new ArrayList<>(parts);
         try (InputStream in = content.open()) {
-            for (int i = 0; i < parts && failure.get() == null; i++) {
-                buffers.acquire();
-                if (failure.get() != null) {
-                    buffers.release();
-                    break;
-                }
-                int partNumber = i + 1;
-                int length = (int) Math.min(partSize, size - i * partSize);
-                byte[] buf;
-                try {
-                    buf = new byte[length];
-                    if (in.readNBytes(buf, 0, length) != length) {
-                        throw store.sizeMismatch(key, size);
+            return this.parts.upload(in, size, partSize, new ParallelParts.Parts<>() {
+                @Override
+                public CompletedPart reuse(int index, byte[] buf) {
+                    byte[] md5 = Digests.md5().digest(buf);
+                    partMd5[index] = md5;
+                    Part earlier = finished.get(index + 1);
+                    if (earlier != null && earlier.size() == buf.length && Digests.hex(md5).equals(earlier.etag())) {
+                        // Uploaded by the interrupted run, and the store holds these very bytes: not sent again.
+                        resumedBytes += buf.length;
+                        return CompletedPart.builder().partNumber(index + 1).eTag(earlier.etag()).build();
                     }
-                } catch (IOException | RuntimeException | Error e) {
-                    buffers.release();
-                    throw e;
+                    return null;
                 }
-                byte[] md5 = Digests.md5().digest(buf);
-                partMd5[i] = md5;
-                Part earlier = finished.get(partNumber);
-                if (earlier != null && earlier.size() == length && Digests.hex(md5).equals(earlier.etag())) {
-                    // Uploaded by the interrupted run, and the store holds these very bytes: not sent again.
-                    buffers.release();
-                    resumedBytes += length;
-                    futures.add(CompletableFuture.completedFuture(
-                            CompletedPart.builder().partNumber(partNumber).eTag(earlier.etag()).build()));
-                    continue;
-                }
-                futures.add(store.partPool.submit(() -> {
-                    try {
-                        return uploadPart(uploadId, partNumber, buf, md5);
-                    } catch (RuntimeException | Error e) {
-                        failure.compareAndSet(null, e);
-                        throw e;
-                    } finally {
-                        buffers.release();
-                    }
-                }));
-            }
-            if (failure.get() == null && in.read() != -1) {
-                throw store.sizeMismatch(key, size);
-            }
-        } catch (IOException e) {
-            failure.compareAndSet(null, e);
-            awaitQuietly(futures);
-            throw store.errors.io(e, "reading the source for " + store.location.describe(key));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure.compareAndSet(null, e);
-            awaitQuietly(futures);
-            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
-        } catch (RuntimeException | Error e) {
-            failure.compareAndSet(null, e);
-            awaitQuietly(futures);
-            throw e;
-        }
 
-        List<CompletedPart> completed = new ArrayList<>(parts);
-        for (Future<CompletedPart> f : futures) {
-            try {
-                completed.add(f.get());
-            } catch (ExecutionException e) {
-                awaitQuietly(futures);
-                // The first failure is the cause; later parts may only have stopped because of it.
-                Throwable first = failure.get() != null ? failure.get() : e.getCause();
-                throw first instanceof RuntimeException r ? r
-                        : new MigratorException(ErrorCode.FAILED, what + ": " + first, first);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failure.compareAndSet(null, e);
-                throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while " + what, e);
-            }
+                @Override
+                public CompletedPart send(int index, byte[] buf) {
+                    return uploadPart(uploadId, index + 1, buf, partMd5[index]);
+                }
+
+                @Override
+                public RuntimeException sizeMismatch(long yielded) {
+                    return store.sizeMismatch(key, size);
+                }
+            });
+        } catch (IOException e) {
+            throw store.errors.io(e, "reading the source for " + store.location.describe(key));
         }
-        return completed;
     }
 
     private CompletedPart uploadPart(String uploadId, int partNumber, byte[] buf, byte[] md5) {
@@ -305,7 +251,7 @@ final class MultipartUpload {
         String md5Hex = Digests.hex(md5);
         String contentMd5 = Base64.getEncoder().encodeToString(md5);
         return store.options.retry().call(part, () -> {
-            if (failure.get() != null) {
+            if (parts.failed()) {
                 // Another part failed for good: do not spend attempts on an upload that will be aborted.
                 throw new MigratorException(ErrorCode.FAILED, part + ": stopped because another part failed");
             }
@@ -328,20 +274,6 @@ final class MultipartUpload {
             }
             return CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build();
         });
-    }
-
-    /** Waits for parts already running (they stop at their next attempt), so abort leaves no stray part. */
-    private static void awaitQuietly(List<Future<CompletedPart>> futures) {
-        for (Future<CompletedPart> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException | RuntimeException e) {
-                // Already recorded as the failure, or a consequence of it.
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private void abort(String uploadId, Throwable cause) {

@@ -128,7 +128,8 @@ public final class GcsTestServer implements AutoCloseable {
      * {@code buckets.insert}, {@code buckets.delete}, {@code objects.list}, {@code objects.get},
      * {@code objects.get.media}, {@code objects.delete}, {@code objects.rewrite}, {@code objects.copy},
      * {@code objects.insert.media}, {@code objects.insert.multipart}, {@code objects.insert.resumable}
-     * (sessions started), {@code objects.insert.resumable.chunk} (PUTs carrying bytes) and
+     * (sessions started), {@code objects.insert.resumable.chunk} (PUTs carrying bytes),
+     * {@code objects.insert.resumable.bytes} (the bytes those PUTs carried, kept or not) and
      * {@code objects.insert.resumable.finalized}.
      */
     public long count(String kind) {
@@ -723,6 +724,7 @@ public final class GcsTestServer implements AutoCloseable {
                     u.data.write(body, skip, body.length - skip);
                 }
                 tally("objects.insert.resumable.chunk");
+                counters.computeIfAbsent("objects.insert.resumable.bytes", k -> new LongAdder()).add(body.length);
             }
             received = u.data.size();
             if (cr.total() >= 0 && received > cr.total()) {
@@ -759,7 +761,18 @@ public final class GcsTestServer implements AutoCloseable {
         if (u == null) {
             throw new GcsError(404, "notFound", "No such upload session: " + q.get("upload_id"));
         }
+        if (u.expired) {
+            throw new GcsError(410, "gone", "The upload session has expired: start a new one");
+        }
         return u;
+    }
+
+    /**
+     * Makes every upload session started so far expire, as GCS's do a week after they start: requests to them are
+     * answered 410 Gone from now on.
+     */
+    public void expireUploadSessions() {
+        uploads.values().forEach(u -> u.expired = true);
     }
 
     private static String nameOf(Map<String, Object> resource, Map<String, String> q) {
@@ -1041,6 +1054,7 @@ public final class GcsTestServer implements AutoCloseable {
         final Map<String, String> query;
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         StoredObject result;
+        volatile boolean expired;
 
         Upload(String bucket, String name, Map<String, Object> resource, Map<String, Object> fields,
                 Map<String, String> query) {
