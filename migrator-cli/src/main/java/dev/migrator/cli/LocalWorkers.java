@@ -96,7 +96,11 @@ final class LocalWorkers {
      * process at a time may use (writing a class archive at exit, a flight recording's file, a debugger's port).
      */
     static List<String> jvmOptions() {
-        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        return forWorkers(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    static List<String> forWorkers(List<String> jvmOptions) {
+        return jvmOptions.stream()
                 .filter(o -> !o.startsWith("-XX:ArchiveClassesAtExit") && !o.startsWith("-XX:StartFlightRecording")
                         && !o.startsWith("-agentlib:jdwp") && !o.startsWith("-Xrunjdwp"))
                 .toList();
