@@ -28,6 +28,7 @@ DELAY_MS="${DELAY_MS:-20}"         # added to every request by each proxy
 PORT_A="${PORT_A:-18191}"
 PORT_B="${PORT_B:-18192}"
 JFR="${JFR:-0}"
+WARMUP="${WARMUP:-1}"              # 1: one untimed run per worker count first (the endpoints' JIT, the page cache)
 JAVA_OPTS="${JAVA_OPTS:-}"         # JVM options of the timed `run` (its workers get the same)
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
 SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}"
@@ -116,7 +117,7 @@ YAML
   rm -rf "${WORK_DIR:?}/store-b/$bucket/"* # free the disk
 }
 
-for w in $WORKERS; do run_one "$w" 0; done # warm-up: the endpoints' JIT and the page cache (not recorded)
+if [[ $WARMUP == 1 ]]; then for w in $WORKERS; do run_one "$w" 0; done; fi # not recorded
 for r in $(seq 1 "$RUNS"); do
   order=$WORKERS; (( r % 2 )) || order=$(echo "$WORKERS" | tr ' ' '\n' | tac | paste -sd ' ')
   for w in $order; do run_one "$w" "$r"; done
@@ -138,7 +139,7 @@ for w in $WORKERS; do
   checks=$(col "$w" 7 | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')
   awk -v w="$w" -v walls="$(col "$w" 3 | paste -sd ' ')" -v m="$med" -v b="$base" -v n="$COUNT" -v c="$cpu" -v s="$srv" \
       -v p="$prx" -v k="$checks" -v l="$(col "$w" 8 | paste -sd ' ')" \
-      'BEGIN{printf "| %s | %s | %.2f | %.0f | %.2f | %.1f | %.2f / %.2f / %.2f | %s | %s |\n", w, walls, m, n/m, b/m, c, c*1000/n, s*1000/n, p*1000/n, k, l}'
+      'BEGIN{printf "| %s | %s | %.2f | %.1f | %.2f | %.1f | %.2f / %.2f / %.2f | %s | %s |\n", w, walls, m, n/m, b/m, c, c*1000/n, s*1000/n, p*1000/n, k, l}'
 done
 echo
 echo "Raw results: $RESULTS$( [[ $KEEP == 1 || $CREATED_WORK == 0 ]] || echo ' (removed at exit; KEEP=1 keeps it)')"

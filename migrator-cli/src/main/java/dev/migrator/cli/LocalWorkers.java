@@ -91,10 +91,26 @@ final class LocalWorkers {
         }
     }
 
+    /**
+     * The run's own JVM options (the launcher's class archive, heap, JIT settings), for its workers: all but those one
+     * process at a time may use (writing a class archive at exit, a flight recording's file, a debugger's port).
+     */
+    static List<String> jvmOptions() {
+        return forWorkers(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    static List<String> forWorkers(List<String> jvmOptions) {
+        return jvmOptions.stream()
+                .filter(o -> !o.startsWith("-XX:ArchiveClassesAtExit") && !o.startsWith("-XX:StartFlightRecording")
+                        && !o.startsWith("-agentlib:jdwp") && !o.startsWith("-Xrunjdwp"))
+                .toList();
+    }
+
     private static Process start(PlanArgs args, String uri, int index, int workers, String phase, Path logs) {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName(), "worker", args.file.toString(), "--state", uri,
-                "--index", Integer.toString(index), "--workers", Integer.toString(workers), "-q"));
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(jvmOptions());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "worker", args.file.toString(),
+                "--state", uri, "--index", Integer.toString(index), "--workers", Integer.toString(workers), "-q"));
         if (phase != null) {
             cmd.addAll(List.of("--phase", phase));
         }

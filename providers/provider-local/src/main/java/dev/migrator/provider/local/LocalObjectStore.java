@@ -157,7 +157,9 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
         Keys.requireValid(key);
         Path p = root;
         for (String segment : LocalLayout.segments(key)) {
-            p = p.resolve(LocalLayout.encode(segment));
+            String name = LocalLayout.encode(segment);
+            FileNameEncoding.requireNameable(key, name);
+            p = p.resolve(name);
         }
         return p;
     }
@@ -701,6 +703,7 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
             try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
                 for (Path child : children) {
                     String name = child.getFileName().toString();
+                    FileNameEncoding.requireDecoded(dir, name);
                     String segment = LocalLayout.needsStoredName(name) ? Xattrs.get(child, ATTR_NAME) : LocalLayout.decodeSimple(name);
                     if (segment == null) {
                         continue;
