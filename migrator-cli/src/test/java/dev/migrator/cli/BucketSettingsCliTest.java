@@ -75,4 +75,36 @@ class BucketSettingsCliTest {
             assertThat(local.err()).contains("has no bucket settings to set; drop the option").doesNotContain("Exception");
         }
     }
+
+    @Test
+    void aPlanMoveWithBucketSettingsAppliesThemAfterItsPreCopy() throws Exception {
+        try (GcsTestServer gcs = GcsTestServer.start()) {
+            gcs.createBucket("old");
+            gcs.createBucket("new");
+            String old = "gs://old?endpoint=" + gcs.endpoint();
+            String fresh = "gs://new?endpoint=" + gcs.endpoint();
+            try (ObjectStore store = Stores.open(old, StoreOptions.DEFAULTS)) {
+                store.put("a.txt", Content.of("a".getBytes()), ObjectMetadata.EMPTY);
+                store.bucketSettings().orElseThrow().apply(new BucketSettings(
+                        List.of(new BucketSettings.Cors(List.of("*"), List.of("GET"), List.of(), List.of(), null)),
+                        List.of(), null, BucketSettings.Versioning.OFF, Map.of(), null, List.of()));
+            }
+            Path plan = dir.resolve("exit.yaml");
+            java.nio.file.Files.writeString(plan, """
+                    name: settings
+                    sources: {media: '%s'}
+                    targets: {new-media: '%s'}
+                    moves: [{name: media, from: media, to: new-media, bucket-settings: true}]
+                    """.formatted(old, fresh));
+            CliRun shown = CliRun.of("plan", plan.toString());
+            assertThat(shown.exit()).as(shown.all()).isZero();
+            assertThat(shown.out()).contains("presync/media/bucket-settings");
+            CliRun run = CliRun.of("run", plan.toString(), "--skip-preflight", "--state", dir.resolve("state").toString());
+            assertThat(run.exit()).as(run.all()).isZero();
+            try (ObjectStore target = Stores.open(fresh, StoreOptions.DEFAULTS)) {
+                assertThat(target.bucketSettings().orElseThrow().read().cors()).singleElement()
+                        .satisfies(c -> assertThat(c.methods()).containsExactly("GET"));
+            }
+        }
+    }
 }

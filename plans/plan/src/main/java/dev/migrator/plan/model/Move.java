@@ -26,13 +26,15 @@ import java.util.List;
  * @param deleteExtraneous at cut-over, delete target objects that the source no longer has (otherwise verify reports them)
  * @param overwrite   replace target objects that differ (otherwise a conflict)
  * @param changeRate  replicate: bytes of WAL per second the source writes (for the catch-up estimate), or null for the default
+ * @param bucketSettings objects: after the pre-copy, apply the source bucket's settings that the target has an equivalent
+ *                    for (CORS, website, lifecycle, versioning) and report the rest as actions
  * @param archived    what to do with source objects that must be restored before they can be read (S3 GLACIER, DEEP_ARCHIVE,
  *                    Azure Archive)
  * @param pos         where it is declared
  */
 public record Move(String name, String from, String to, Via via, String staging, String bundle, List<String> include,
                    List<String> exclude, int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
-                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, Archived archived, Pos pos) {
+                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, boolean bucketSettings, Archived archived, Pos pos) {
 
     /**
      * The plan's choice for archived source objects ({@code archived:}, {@code restore-speed:}, {@code restore-days:},

@@ -271,7 +271,7 @@ public final class PlanParser {
     private Move readMove(Node node, Map<String, Location> locations, Set<String> sources, Set<String> targets) {
         Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "bundle", "include", "exclude",
                 "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite", "change-rate",
-                "archived", "restore-speed", "restore-days", "restore-poll"));
+                "archived", "restore-speed", "restore-days", "restore-poll", "bucket-settings"));
         Node fromNode = require(m, "from", node, "the name of a source");
         String from = scalar(fromNode, "a source name");
         if (!sources.contains(from)) {
@@ -322,7 +322,8 @@ public final class PlanParser {
             }
         }
         if (src.database()) {
-            for (String objectOnly : List.of("include", "exclude", "shards", "part-size", "delete-extraneous", "overwrite")) {
+            for (String objectOnly : List.of("include", "exclude", "shards", "part-size", "delete-extraneous", "overwrite",
+                    "bucket-settings")) {
                 if (m.containsKey(objectOnly)) {
                     throw pos(m.get(objectOnly)).error("'" + objectOnly + "' is for object stores; '" + from + "' is a database");
                 }
@@ -376,6 +377,10 @@ public final class PlanParser {
             changeRate = rate(m.get("change-rate"), "change-rate");
         }
         Move.Archived archived = archived(m, src.database() ? from : null);
+        if (via == Move.Via.BUNDLE && m.containsKey("bucket-settings")) {
+            throw pos(m.get("bucket-settings")).error("'bucket-settings' is for via direct moves; for a bundle move run"
+                    + " 'migrator copy SRC DST --bucket-settings' style by hand, or move it via direct");
+        }
         return new Move(name, from, to, via, staging, bundle, strings(m.get("include"), "include"), strings(m.get("exclude"), "exclude"),
                 m.containsKey("shards") ? integer(m.get("shards"), "shards", 1, 256) : 0,
                 m.containsKey("parallelism") ? integer(m.get("parallelism"), "parallelism", 1, 256) : 8,
@@ -383,7 +388,7 @@ public final class PlanParser {
                 delta, dumpJobs, noOwner, noPrivileges,
                 m.containsKey("delete-extraneous") && bool(m.get("delete-extraneous"), "delete-extraneous"),
                 m.containsKey("overwrite") && bool(m.get("overwrite"), "overwrite"),
-                changeRate, archived, pos(node));
+                changeRate, m.containsKey("bucket-settings") && bool(m.get("bucket-settings"), "bucket-settings"), archived, pos(node));
     }
 
     /** {@code archived: fail|skip|restore} and the restore's speed, days and polling interval; {@code database}: the source's name. */

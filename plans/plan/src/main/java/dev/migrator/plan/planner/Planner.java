@@ -296,6 +296,7 @@ public final class Planner {
             shards = 1;
             cuts = List.of();
         }
+        List<String> copies = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
             String suffix = shards == 1 ? "" : "-" + (i + 1) + "of" + shards;
             ObjectParams p = base.range(i > 0 && i - 1 < cuts.size() ? cuts.get(i - 1) : null, i < cuts.size() ? cuts.get(i) : null);
@@ -305,6 +306,7 @@ public final class Planner {
                 double s = STEP_OVERHEAD + bytes / (double) rate + objects / requests;
                 steps.add(new Step("presync/" + m.name() + "/copy" + suffix, ObjectParams.COPY, Phase.PRESYNC, m.name(), beforePresync, p,
                         bytes, objects, s, demand(m, bytes, s), explainCopy(bytes, objects, rate, requests, m.parallelism(), stream)));
+                copies.add("presync/" + m.name() + "/copy" + suffix);
             }
             // Cut-over: the delta. Every object is compared again (one request each); only changed bytes move.
             // The pre-copy refused any foreign object that differed, so what differs now changed at the source since:
@@ -322,6 +324,12 @@ public final class Planner {
                     STEP_OVERHEAD + objects / requests, Map.of(),
                     count(objects) + " objects at " + count(requests) + "/s (checksums from listings and stats)"));
             verified.add(verifyId);
+        }
+        if (m.bucketSettings()) {
+            // After the objects: a lifecycle rule never acts on a half-copied bucket.
+            steps.add(new Step("presync/" + m.name() + "/" + BucketSettingsParams.BUCKET_SETTINGS, BucketSettingsParams.BUCKET_SETTINGS,
+                    Phase.PRESYNC, m.name(), copies.isEmpty() ? beforePresync : copies, new BucketSettingsParams(m.from(), m.to()), 0, 0,
+                    2 * STEP_OVERHEAD, Map.of(), "reads the source bucket's settings and applies those with an equivalent + 2 s"));
         }
     }
 

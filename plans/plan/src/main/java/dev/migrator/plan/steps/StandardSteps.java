@@ -9,6 +9,7 @@ import dev.migrator.plan.planner.HookParams;
 import dev.migrator.plan.planner.TtlParams;
 import dev.migrator.plan.planner.ObjectParams;
 import dev.migrator.plan.planner.RestoreParams;
+import dev.migrator.plan.planner.BucketSettingsParams;
 import dev.migrator.plan.planner.StepParams;
 
 /** The step kinds this build runs: name, parameter record, whether it verifies, action — one {@link StepKinds#register} each. */
@@ -22,6 +23,7 @@ public final class StandardSteps {
                 .register(new StepKind<>(ObjectParams.COPY, ObjectParams.class, false, ObjectSteps::copy))
                 .register(new StepKind<>(ObjectParams.VERIFY, ObjectParams.class, true, ObjectSteps::verify))
                 .register(new StepKind<>(RestoreParams.RESTORE, RestoreParams.class, false, RestoreStep::run))
+                .register(new StepKind<>(BucketSettingsParams.BUCKET_SETTINGS, BucketSettingsParams.class, false, BucketSettingsStep::run))
                 .register(new StepKind<>(HookParams.HOOK, HookParams.class, false, HookStep::run))
                 .register(new StepKind<>(TtlParams.LOWER_TTL, TtlParams.class, false, HookStep::lowerTtl))
                 .register(new StepKind<>(TtlParams.TTL_WAIT, TtlParams.class, false, HookStep::ttlWait))

@@ -171,6 +171,12 @@ public final class AzureObjectStore implements ObjectStore {
         return startAfter == null ? listed : listed.dropWhile(i -> Keys.ORDER.compare(i.key(), startAfter) <= 0);
     }
 
+    /** Archive-tier blobs and their rehydration ({@link AzureArchive}). */
+    @Override
+    public Optional<dev.migrator.provider.Archive> archive() {
+        return Optional.of(new AzureArchive(this));
+    }
+
     @Override
     public Optional<ObjectInfo> stat(String key) {
         BlobClient blob = blob(key);
