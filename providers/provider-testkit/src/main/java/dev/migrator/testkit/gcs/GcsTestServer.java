@@ -127,8 +127,8 @@ public final class GcsTestServer implements AutoCloseable {
      * {@code buckets.insert}, {@code buckets.delete}, {@code objects.list}, {@code objects.get},
      * {@code objects.get.media}, {@code objects.delete}, {@code objects.rewrite}, {@code objects.copy},
      * {@code objects.insert.media}, {@code objects.insert.multipart}, {@code objects.insert.resumable}
-     * (sessions started), {@code objects.insert.resumable.chunk} (PUTs carrying bytes) and
-     * {@code objects.insert.resumable.finalized}.
+     * (sessions started), {@code objects.insert.resumable.chunk} (PUTs carrying bytes),
+     * {@code objects.insert.resumable.finalized} and {@code objects.list.versions} (listings with {@code versions=true}).
      */
     public long count(String kind) {
         LongAdder c = counters.get(kind);
