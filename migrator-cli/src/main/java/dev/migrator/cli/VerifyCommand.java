@@ -75,16 +75,20 @@ final class VerifyCommand implements Callable<Integer> {
                         report.identical() ? "Identical" : "DIFFERENT", Human.count(report.sourceCount()),
                         Human.bytes(report.bytes()), Human.count(report.targetCount()), Human.count(report.compared()),
                         Human.count(report.differenceCount()), report.differenceCount() == 1 ? "" : "s", Human.seconds(report.seconds()));
+                if (!report.verifiedBy().isEmpty()) {
+                    out.println("Contents " + report.evidence() + ".");
+                }
             }
             return report.identical() ? 0 : ErrorCode.DIFFERENCES.exitCode();
         }
     }
 
     record JsonReport(String source, String target, boolean identical, long sourceObjects, long targetObjects,
-                      long compared, long bytes, long differenceCount, java.util.List<Difference> differences, double seconds) {
+                      long compared, long bytes, long differenceCount, java.util.List<Difference> differences, double seconds,
+                      java.util.Map<String, Long> verifiedBy) {
         JsonReport(String source, String target, VerifyReport r) {
             this(source, target, r.identical(), r.sourceCount(), r.targetCount(), r.compared(), r.bytes(),
-                    r.differenceCount(), r.differences(), Math.round(r.seconds() * 1000) / 1000.0);
+                    r.differenceCount(), r.differences(), Math.round(r.seconds() * 1000) / 1000.0, r.verifiedBy());
         }
     }
 }

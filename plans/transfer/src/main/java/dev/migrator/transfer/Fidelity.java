@@ -84,31 +84,48 @@ final class Fidelity {
     }
 
     /**
+     * How two objects' contents were compared and what differs.
+     *
+     * @param difference for a person, or null when equal
+     * @param how        the evidence, for the report: {@code "sizes"}, {@code "stored CRC32C"} (checksums both stores
+     *                   hold, no bytes read; named by the strongest shared), {@code "read one side, CRC32C"} or
+     *                   {@code "read both sides, MD5"}
+     */
+    record ContentCheck(String difference, String how) {
+    }
+
+    /** {@link #checkContent}'s difference alone. */
+    static String contentDifference(ObjectStore aStore, ObjectInfo a, ObjectStore bStore, ObjectInfo b) {
+        return checkContent(aStore, a, bStore, b).difference();
+    }
+
+    /**
      * Whether two objects' bytes are equal: by size, then by the checksums both stores report (every
      * shared algorithm must agree; {@link Checksums#matches}), else by reading one side and computing the
      * strongest algorithm the other reports ({@link Checksums#STRONGEST_FIRST}), else by reading both.
-     * Returns a description of the difference, or null when equal.
      */
-    static String contentDifference(ObjectStore aStore, ObjectInfo a, ObjectStore bStore, ObjectInfo b) {
+    static ContentCheck checkContent(ObjectStore aStore, ObjectInfo a, ObjectStore bStore, ObjectInfo b) {
         if (a.size() != b.size()) {
-            return "size " + a.size() + " vs " + b.size();
+            return new ContentCheck("size " + a.size() + " vs " + b.size(), "sizes");
         }
-        if (a.checksums().comparableWith(b.checksums())) {
-            return a.checksums().matches(b.checksums()) ? null
-                    : a.checksums().strongestShared(b.checksums()).map(k -> k.name().toLowerCase(java.util.Locale.ROOT)
-                            + " " + a.checksums().get(k) + " vs " + b.checksums().get(k)).orElseThrow();
+        Optional<ChecksumKind> shared = a.checksums().strongestShared(b.checksums());
+        if (shared.isPresent()) {
+            ChecksumKind k = shared.get();
+            return new ContentCheck(a.checksums().matches(b.checksums()) ? null
+                    : k.name().toLowerCase(java.util.Locale.ROOT) + " " + a.checksums().get(k) + " vs " + b.checksums().get(k),
+                    "stored " + k);
         }
         Optional<ChecksumKind> ofB = b.checksums().strongest();
         if (ofB.isPresent()) {
-            return compareComputed(aStore, a, b.checksums(), ofB.get(), false);
+            return new ContentCheck(compareComputed(aStore, a, b.checksums(), ofB.get(), false), "read one side, " + ofB.get());
         }
         Optional<ChecksumKind> ofA = a.checksums().strongest();
         if (ofA.isPresent()) {
-            return compareComputed(bStore, b, a.checksums(), ofA.get(), true);
+            return new ContentCheck(compareComputed(bStore, b, a.checksums(), ofA.get(), true), "read one side, " + ofA.get());
         }
         String ma = md5(aStore, a);
         String mb = md5(bStore, b);
-        return ma.equals(mb) ? null : "md5 " + ma + " vs " + mb;
+        return new ContentCheck(ma.equals(mb) ? null : "md5 " + ma + " vs " + mb, "read both sides, MD5");
     }
 
     /** Reads {@code info} computing {@code kind} and compares it with the other side's reported value. */

@@ -31,6 +31,7 @@ public final class Verifier {
     private final List<Difference> differences = new ArrayList<>();
     private final AtomicLong differenceCount = new AtomicLong();
     private final Selection selection;
+    private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> evidence = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Verifier(ObjectStore source, ObjectStore target, int checkers, Retry retry, Progress progress) {
         this(source, target, checkers, retry, progress, Selection.ALL);
@@ -103,7 +104,7 @@ public final class Verifier {
         }
         sorted.sort(Comparator.comparing(Difference::key, Keys.ORDER));
         return new VerifyReport(compared, sourceCount, targetCount, bytes, differenceCount.get(), sorted,
-                (System.nanoTime() - start) / 1e9);
+                (System.nanoTime() - start) / 1e9, tally(evidence));
     }
 
     private void compare(ObjectInfo listedSource, ObjectInfo listedTarget) {
@@ -116,7 +117,9 @@ public final class Verifier {
                 record(new Difference(key, Difference.Kind.ERROR, "vanished while verifying"));
                 same = false;
             } else {
-                String content = Fidelity.contentDifference(source, s, target, t);
+                Fidelity.ContentCheck check = Fidelity.checkContent(source, s, target, t);
+                evidence.computeIfAbsent(check.how(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+                String content = check.difference();
                 if (content != null) {
                     record(new Difference(key, Difference.Kind.CONTENT, content));
                     same = false;
@@ -133,6 +136,15 @@ public final class Verifier {
         }
         progress.transferred(listedSource.size());
         progress.finished(listedSource, same ? Progress.Outcome.COPIED : Progress.Outcome.FAILED);
+    }
+
+    /** The evidence counts, most frequent first. */
+    static java.util.Map<String, Long> tally(java.util.Map<String, java.util.concurrent.atomic.LongAdder> evidence) {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        evidence.entrySet().stream().sorted(java.util.Map.Entry.<String, java.util.concurrent.atomic.LongAdder>comparingByValue(
+                Comparator.comparingLong(java.util.concurrent.atomic.LongAdder::sum)).reversed().thenComparing(java.util.Map.Entry.comparingByKey()))
+                .forEach(e -> out.put(e.getKey(), e.getValue().sum()));
+        return out;
     }
 
     private static ObjectInfo withMetadata(ObjectStore store, ObjectInfo listed) {

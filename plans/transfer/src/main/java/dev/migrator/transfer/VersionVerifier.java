@@ -3,6 +3,7 @@ package dev.migrator.transfer;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
+import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.ObjectVersion;
 import dev.migrator.provider.Overlap;
@@ -150,7 +151,14 @@ public final class VersionVerifier {
             return a.deleteMarker() == b.deleteMarker() ? null
                     : a.deleteMarker() ? "a delete marker in the source, content in the target" : "content in the source, a delete marker in the target";
         }
-        return Fidelity.contentDifference(new VersionView(aStore, a), a.info(), new VersionView(bStore, b), b.info());
+        ObjectInfo ai = a.info();
+        ObjectInfo bi = b.info();
+        if (ai.size() == bi.size() && !ai.checksums().comparableWith(bi.checksums())) {
+            // A listing may carry no checksum (S3's cannot tell an SSE-KMS ETag from an MD5): a HEAD says, before any read.
+            ai = aStore.statVersion(a.key(), a.versionId()).orElse(ai);
+            bi = bStore.statVersion(b.key(), b.versionId()).orElse(bi);
+        }
+        return Fidelity.contentDifference(new VersionView(aStore, a), ai, new VersionView(bStore, b), bi);
     }
 
     private void record(Difference d) {

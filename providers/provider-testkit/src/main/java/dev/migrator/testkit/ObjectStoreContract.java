@@ -500,6 +500,14 @@ public abstract class ObjectStoreContract {
             try (Stream<dev.migrator.provider.ObjectVersion> versions = v.listVersions("j")) {
                 assertThat(versions.map(dev.migrator.provider.ObjectVersion::key).toList()).containsExactly("j");
             }
+            // More versions of one key than a listing page holds: the history still comes whole and in order.
+            for (int i = 0; i <= MAX_PAGE_SIZE; i++) {
+                v.put("m", Content.of(new byte[i]), ObjectMetadata.EMPTY);
+            }
+            try (Stream<dev.migrator.provider.ObjectVersion> versions = v.listVersions("m")) {
+                assertThat(versions.map(x -> x.info().size()).toList())
+                        .containsExactlyElementsOf(IntStream.rangeClosed(0, MAX_PAGE_SIZE).mapToObj(i -> (long) i).toList());
+            }
         }
     }
 

@@ -129,8 +129,8 @@ public final class GcsTestServer implements AutoCloseable {
      * {@code objects.get.media}, {@code objects.delete}, {@code objects.rewrite}, {@code objects.copy},
      * {@code objects.insert.media}, {@code objects.insert.multipart}, {@code objects.insert.resumable}
      * (sessions started), {@code objects.insert.resumable.chunk} (PUTs carrying bytes),
-     * {@code objects.insert.resumable.bytes} (the bytes those PUTs carried, kept or not) and
-     * {@code objects.insert.resumable.finalized}.
+     * {@code objects.insert.resumable.bytes} (the bytes those PUTs carried, kept or not),
+     * {@code objects.insert.resumable.finalized} and {@code objects.list.versions} (listings with {@code versions=true}).
      */
     public long count(String kind) {
         LongAdder c = counters.get(kind);
