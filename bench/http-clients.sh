@@ -75,7 +75,7 @@ seed() { # set
     for i in $(seq 1 "$LARGE_COUNT"); do head -c $(( LARGE_MB * 1048576 )) /dev/urandom >"$src/big-$i.bin"; done
   fi
   mkdir -p "$WORK_DIR/store-a/src-$set" # a bucket of the on-disk endpoint is a folder
-  migrator jdk copy "$src" "$(s3uri "$PORT_A" "src-$set")" --transfers 16 "${MULTIPART[@]}" --state "$WORK_DIR/state-seed-$set" -q
+  migrator jdk copy "$src" "$(s3uri "$PORT_A" "src-$set")" --transfers 16 "${MULTIPART[@]}" --state "$WORK_DIR/state-seed-$set" -q >"$WORK_DIR/seed-$set.log"
   rm -rf "$src"
 }
 
