@@ -523,14 +523,6 @@ public final class GcsObjectStore implements ObjectStore {
         }
     }
 
-    private static int readSource(String key, InputStream in, byte[] buffer) {
-        try {
-            return in.read(buffer);
-        } catch (IOException e) {
-            throw sourceFailed(key, e);
-        }
-    }
-
     static MigratorException sourceFailed(String key, IOException e) {
         if (e instanceof InterruptedIOException) {
             return new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source of " + GcsErrors.quoted(key), e);

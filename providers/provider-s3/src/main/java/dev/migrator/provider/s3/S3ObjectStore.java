@@ -43,7 +43,6 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -99,10 +98,7 @@ public final class S3ObjectStore implements ObjectStore {
         this.location = location;
         this.options = options;
         this.credentials = credentials(location);
-        this.http = new GuardedHttpClient(UrlConnectionHttpClient.builder()
-                .connectionTimeout(location.connectTimeout())
-                .socketTimeout(location.readTimeout())
-                .build());
+        this.http = new GuardedHttpClient(S3HttpClients.create(location));
         this.errors = new S3Errors(location, http::answered);
         this.s3 = client(location, credentials, http);
         this.partPool = Executors.newCachedThreadPool(r -> {
