@@ -37,16 +37,44 @@ final class DrillCommand implements Callable<Integer> {
     @Option(names = "--skip-preflight", description = "Start without the checks of 'migrator preflight --drill'.")
     boolean skipPreflight;
 
+    @Option(names = "--eta-tolerance", paramLabel = "PERCENT",
+            description = {"Fail (exit 1, a JUnit failure) when the whole run, the pre-copy or the freeze window takes more",
+                "than this far from its estimate, e.g. 15%."})
+    String etaTolerance;
+
+    @Option(names = "--step-tolerance", paramLabel = "PERCENT", description = "The same for each step, e.g. 25%.")
+    String stepTolerance;
+
     @Override
     public Integer call() {
+        Drill.Eta eta = new Drill.Eta(percent(etaTolerance, "--eta-tolerance"), percent(stepTolerance, "--step-tolerance"));
         Plan parsed = plan.parse();
         Plan scratch = Drill.scratchPlan(parsed); // no drill section: bad input before anything runs
         Runnable preflight = skipPreflight ? () -> { } : () -> PreflightCommand.require(scratch, "drill");
         RunReport report = RunCommand.execute(plan.stateDir().resolve("drill"), EnumSet.allOf(Phase.class), false, output, metrics,
-                options -> Drill.run(parsed, options, keep, junit, preflight));
+                scratch, parsed.drill().deadline() != null ? parsed.drill().deadline() : parsed.deadlineIn(),
+                options -> Drill.run(parsed, options, keep, junit, eta, preflight));
         if (junit != null && !output.json) {
             System.out.println("JUnit XML: " + junit);
         }
-        return report.exitCode();
+        int code = report.exitCode();
+        return code == 0 && !eta.misses(report).isEmpty() ? dev.migrator.provider.ErrorCode.FAILED.exitCode() : code;
+    }
+
+    /** {@code 15%} or {@code 0.15} as a fraction; null: NaN (unchecked). */
+    static double percent(String text, String option) {
+        if (text == null) {
+            return Double.NaN;
+        }
+        String t = text.trim();
+        try {
+            double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1).trim()) / 100 : Double.parseDouble(t);
+            if (v > 0 && Double.isFinite(v)) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw dev.migrator.provider.MigratorException.badInput(option + " '" + text + "': expected a positive percentage such as 15%");
     }
 }

@@ -6,7 +6,9 @@ import dev.migrator.plan.planner.Inventory;
 import dev.migrator.plan.planner.Planner;
 import dev.migrator.plan.report.PlanOutput;
 import dev.migrator.provider.MigratorException;
+import dev.migrator.plan.model.Calibration;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,13 +29,23 @@ final class PlanCommand implements Callable<Integer> {
             description = "text, json, or markdown (with a Mermaid Gantt chart). Default: ${DEFAULT-VALUE}.")
     String format;
 
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "Throughput figures measured by 'migrator probe PLAN -o FILE'; they take precedence over the plan's.")
+    Path calibration;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+            description = {"Plan for N machines (migrator worker / run --workers N), each running the plan's concurrency;",
+                "shows the gain over one and where an endpoint's own limit caps it. Default: ${DEFAULT-VALUE}."})
+    int workers;
+
     @Override
     public Integer call() {
         if (!format.equals("text") && !format.equals("json") && !format.equals("markdown")) {
             throw MigratorException.badInput("--format '" + format + "': expected text, json or markdown");
         }
         Plan plan = PlanParser.parse(file);
-        Planner.Result r = Planner.plan(plan, offline ? Inventory.DECLARED : Inventory.MEASURED);
+        Map<String, Calibration> probed = calibration == null ? Map.of() : PlanParser.calibration(calibration, plan);
+        Planner.Result r = Planner.plan(plan, offline ? Inventory.DECLARED : Inventory.MEASURED, probed, workers);
         System.out.print(switch (format) {
             case "json" -> PlanOutput.json(r) + "\n";
             case "markdown" -> PlanOutput.markdown(r);

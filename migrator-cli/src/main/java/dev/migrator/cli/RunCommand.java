@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
             preflight.run(); // shared state has no lock: concurrent runs' workers share the units instead
             return LocalWorkers.run(parsed, plan, workers, phase, phases, output).exitCode();
         }
-        RunReport report = execute(plan.stateDir(), phases, failFast, output, metrics,
+        RunReport report = execute(plan.stateDir(), phases, failFast, output, metrics, parsed, null,
                 options -> PlanRunner.run(parsed, options, false, null, new ArrayList<>(), preflight));
         return report.exitCode();
     }
@@ -76,9 +76,12 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    /** Runs with console progress and Ctrl-C handling; prints the summary (or JSON) and where the report is. */
+    /**
+     * Runs with console progress and Ctrl-C handling; prints the summary (or JSON) and where the report is. {@code eta}:
+     * the plan whose limits and deadline (or {@code deadline}, if not null) the live ETA uses.
+     */
     static RunReport execute(Path dir, Set<Phase> phases, boolean failFast, OutputArgs output, MetricsArgs metrics,
-                             Function<PlanRunner.Options, RunReport> body) {
+                             Plan eta, java.time.Duration deadline, Function<PlanRunner.Options, RunReport> body) {
         AtomicReference<Executor> executor = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -101,6 +104,7 @@ final class RunCommand implements Callable<Integer> {
                 report = body.apply(new PlanRunner.Options(dir, phases, failFast, steps == null ? progress : PlanMetrics.both(progress, steps),
                         e -> {
                             executor.set(e);
+                            progress.estimate(eta, deadline, e.steps());
                             if (steps != null) {
                                 steps.executor(e);
                             }

@@ -7,6 +7,7 @@ import dev.migrator.plan.model.Price;
 import dev.migrator.plan.planner.Cost;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanOverlaps;
+import dev.migrator.plan.report.Accuracy;
 import dev.migrator.plan.report.Format;
 import dev.migrator.plan.report.RunReport;
 import dev.migrator.provider.ErrorCode;
@@ -60,20 +61,44 @@ public final class Drill {
      * runs holding the drill state directory's lock, so two drills of one plan cannot run at once.
      */
     public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit) {
-        return run(plan, options, keep, junit, () -> { });
+        return run(plan, options, keep, junit, Eta.UNCHECKED);
+    }
+
+    /**
+     * How far a drill's measured times may be from the plan's estimates ({@code drill --eta-tolerance}): beyond it, the
+     * drill fails as when it misses the deadline.
+     *
+     * @param tolerance     largest |actual − estimate| ÷ estimate of the whole run, the pre-copy and the freeze window; NaN: unchecked
+     * @param stepTolerance the same for each step; NaN: unchecked
+     */
+    public record Eta(double tolerance, double stepTolerance) {
+        public static final Eta UNCHECKED = new Eta(Double.NaN, Double.NaN);
+
+        public boolean checked() {
+            return !Double.isNaN(tolerance) || !Double.isNaN(stepTolerance);
+        }
+
+        /** The estimates of {@code report} that are off by more than allowed. */
+        public List<Accuracy.Item> misses(RunReport report) {
+            return Accuracy.of(report).beyond(Double.isNaN(tolerance) ? Double.POSITIVE_INFINITY : tolerance, stepTolerance);
+        }
+    }
+
+    public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit, Eta eta) {
+        return run(plan, options, keep, junit, eta, () -> { });
     }
 
     /** {@link #run}, with {@code beforeStart} run first while holding the lock (the preflight); it throws to stop the drill. */
-    public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit, Runnable beforeStart) {
+    public static RunReport run(Plan plan, PlanRunner.Options options, boolean keep, Path junit, Eta eta, Runnable beforeStart) {
         Plan scratch = scratchPlan(plan);
         PlanOverlaps.refuse(plan, true);
         try (StateLock lock = StateLock.acquire(options.stateDir(), "drill " + plan.file())) {
             beforeStart.run();
-            return runLocked(plan, scratch, options, keep, junit);
+            return runLocked(plan, scratch, options, keep, junit, eta);
         }
     }
 
-    private static RunReport runLocked(Plan plan, Plan scratch, PlanRunner.Options options, boolean keep, Path junit) {
+    private static RunReport runLocked(Plan plan, Plan scratch, PlanRunner.Options options, boolean keep, Path junit, Eta eta) {
         List<Location> scratchStores = plan.drill().targets().keySet().stream().map(scratch::location)
                 .filter(l -> !l.database()).toList();
         for (Location l : scratchStores) {
@@ -110,9 +135,14 @@ public final class Drill {
                     notes.add("Scratch database '" + l.name() + "' (" + Redaction.uri(l.uri()) + ") left in place: drop it with "
                             + "the database's own tools before the next drill."));
         }
+        if (eta.checked()) {
+            List<Accuracy.Item> misses = eta.misses(report);
+            notes.add(misses.isEmpty() ? "ETA within tolerance: every graded estimate held."
+                    : "ETA OUT OF TOLERANCE: " + String.join("; ", misses.stream().map(Accuracy.Item::text).toList()));
+        }
         report.write(options.stateDir());
         if (junit != null) {
-            writeJunit(report, junit);
+            writeJunit(report, junit, eta);
         }
         return report;
     }
@@ -199,21 +229,38 @@ public final class Drill {
         return n;
     }
 
-    /** JUnit XML: a test case per step, one for verification and one for the deadline. */
-    static void writeJunit(RunReport report, Path file) {
+    /**
+     * JUnit XML: a test case per step (with its estimate against its time in its output), one for verification, one for
+     * the deadline and one per graded total (whole run, pre-copy, freeze window), failing beyond {@code eta}'s tolerance.
+     */
+    static void writeJunit(RunReport report, Path file, Eta eta) {
         List<String> cases = new ArrayList<>();
         int failures = 0;
+        Accuracy accuracy = Accuracy.of(report);
+        Map<String, Accuracy.Item> byStep = new LinkedHashMap<>();
+        accuracy.steps().forEach(i -> byStep.put(i.name(), i));
         for (StepOutcome o : report.result().outcomes()) {
             String failure = o.ok() ? null : o.status() + (o.error() == null ? "" : ": " + o.error());
+            Accuracy.Item a = byStep.get(o.step().id());
+            if (failure == null && a != null && !Double.isNaN(eta.stepTolerance()) && a.error() > eta.stepTolerance()) {
+                failure = "estimate off by more than " + percent(eta.stepTolerance()) + ": " + a.text() + "; " + a.culprit();
+            }
             failures += failure == null ? 0 : 1;
-            cases.add(testCase(o.step().phase().word(), o.step().id(), o.seconds(), failure));
+            cases.add(testCase(o.step().phase().word(), o.step().id(), o.seconds(), failure, a == null ? null
+                    : a.text() + (a.bound() == null ? "" : "; bound: " + a.bound())));
+        }
+        for (Accuracy.Item a : accuracy.totals()) {
+            String failure = !Double.isNaN(eta.tolerance()) && a.error() > eta.tolerance()
+                    ? "estimate off by more than " + percent(eta.tolerance()) + ": " + a.text() : null;
+            failures += failure == null ? 0 : 1;
+            cases.add(testCase("eta", a.name().replace(' ', '-'), a.actual(), failure, a.text()));
         }
         String verification = report.verificationFailed() ? "verification found differences" : null;
         failures += verification == null ? 0 : 1;
-        cases.add(testCase("drill", "verification", 0, verification));
+        cases.add(testCase("drill", "verification", 0, verification, null));
         String deadline = report.verdict().met() ? null : report.verdict().text();
         failures += deadline == null ? 0 : 1;
-        cases.add(testCase("drill", "rto-within-deadline", report.result().seconds(), deadline));
+        cases.add(testCase("drill", "rto-within-deadline", report.result().seconds(), deadline, null));
         StringBuilder b = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         b.append(String.format(Locale.ROOT, "<testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"0\" time=\"%.3f\">%n",
                 xml("migrator drill: " + report.plan()), cases.size(), failures, report.result().seconds()));
@@ -223,6 +270,16 @@ public final class Drill {
         b.append(property("freeze.seconds", String.format(Locale.ROOT, "%.3f", report.measuredFreeze())));
         b.append(property("freeze.estimate.seconds", String.format(Locale.ROOT, "%.3f", report.estimateFreeze())));
         b.append(property("deadline", report.verdict().deadline() == null ? "none" : report.verdict().deadline()));
+        for (Accuracy.Item a : accuracy.totals()) {
+            b.append(property("eta." + a.name().replace(' ', '-') + ".ratio", String.format(Locale.ROOT, "%.3f", a.ratio())));
+        }
+        if (!Double.isNaN(eta.tolerance())) {
+            b.append(property("eta.tolerance", percent(eta.tolerance())));
+        }
+        List<Accuracy.Item> worst = accuracy.worst(3);
+        for (int i = 0; i < worst.size(); i++) {
+            b.append(property("eta.worst." + (i + 1), worst.get(i).text() + "; " + worst.get(i).culprit()));
+        }
         b.append("  </properties>\n");
         cases.forEach(b::append);
         b.append("</testsuite>\n");
@@ -237,9 +294,17 @@ public final class Drill {
         }
     }
 
-    private static String testCase(String classname, String name, double seconds, String failure) {
+    private static String testCase(String classname, String name, double seconds, String failure, String out) {
         String head = String.format(Locale.ROOT, "  <testcase classname=\"%s\" name=\"%s\" time=\"%.3f\"", xml(classname), xml(name), seconds);
-        return failure == null ? head + "/>\n" : head + ">\n    <failure message=\"" + xml(failure) + "\"/>\n  </testcase>\n";
+        if (failure == null && out == null) {
+            return head + "/>\n";
+        }
+        return head + ">\n" + (failure == null ? "" : "    <failure message=\"" + xml(failure) + "\"/>\n")
+                + (out == null ? "" : "    <system-out>" + xml(out) + "</system-out>\n") + "  </testcase>\n";
+    }
+
+    private static String percent(double f) {
+        return Math.round(f * 100) + "%";
     }
 
     private static String property(String name, String value) {

@@ -183,10 +183,8 @@ public final class PlanRunner {
     /** A new plan, measured, as a run freezes it (also what shared state holds, {@code dev.migrator.plan.shared}). */
     public static Frozen plan(Plan plan, boolean drill) {
         Planner.Result r = Planner.plan(plan, Inventory.MEASURED);
-        Map<String, Long> bandwidth = new HashMap<>();
-        r.throughput().forEach((name, t) -> bandwidth.put(name, t.bandwidth()));
         return new Frozen(hash(plan, drill), r.steps(), r.schedule().start(), r.schedule().presync(), r.schedule().cutover(),
-                bandwidth);
+                r.capacities());
     }
 
     /** What identifies a plan file and its locations: a frozen plan of another hash is not resumed. */

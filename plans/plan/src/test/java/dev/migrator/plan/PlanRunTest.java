@@ -175,7 +175,10 @@ class PlanRunTest {
         assertThat(keys(dir.resolve("new").toUri().toString())).as("the real target is untouched").isEmpty();
         Element suite = junit(junit);
         assertThat(suite.getAttribute("failures")).isEqualTo("0");
-        assertThat(Integer.parseInt(suite.getAttribute("tests"))).isEqualTo(r.result().outcomes().size() + 2);
+        // a case per step, verification, the deadline, and one per graded total (whole run, pre-copy, freeze window)
+        assertThat(dev.migrator.plan.report.Accuracy.of(r).totals()).extracting(dev.migrator.plan.report.Accuracy.Item::name)
+                .containsExactly("whole run", "presync", "freeze window");
+        assertThat(Integer.parseInt(suite.getAttribute("tests"))).isEqualTo(r.result().outcomes().size() + 2 + 3);
         assertThat(r.summary()).contains("Cleaned up scratch target 'new': deleted 160 objects");
         long copied = r.result().outcomes().stream().filter(o -> o.step().kind().equals("copy") && o.result() != null)
                 .mapToLong(o -> o.result().bytes()).sum();
@@ -212,6 +215,36 @@ class PlanRunTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.verdict().met()).isFalse();
         assertThat(Files.readString(junit)).contains("name=\"rto-within-deadline\"").contains("MISSES the deadline");
+    }
+
+    @Test
+    void aDrillGradesThePlanAndFailsWhenAnEstimateIsOffByMoreThanTheTolerance() throws Exception {
+        seed("drill-eta");
+        // A source declared far slower per request (30 s) than S3Proxy is, loaded or not: every step ends far sooner than estimated.
+        Plan plan = write(yaml("drill-eta", false, "", "true").replace("  old: '" + s3.s3Uri("drill-eta", "") + "'",
+                "  old: {uri: '" + s3.s3Uri("drill-eta", "") + "', latency: 30s}"));
+        Path junit = dir.resolve("junit.xml");
+        RunReport r = Drill.run(plan, PlanRunner.Options.of(dir.resolve("state/drill")), false, junit, new Drill.Eta(0.15, 0.25));
+        assertThat(r.exitCode()).as("verified within the deadline: only the estimate is off").isZero();
+        List<dev.migrator.plan.report.Accuracy.Item> misses = new Drill.Eta(0.15, 0.25).misses(r);
+        assertThat(misses).extracting(dev.migrator.plan.report.Accuracy.Item::name).contains("whole run", "presync",
+                "presync/media/copy-1of3");
+        assertThat(misses).allSatisfy(i -> assertThat(i.ratio()).isLessThan(0.85));
+        assertThat(new Drill.Eta(1000, Double.NaN).misses(r)).isEmpty();
+        dev.migrator.plan.report.Accuracy.Item worst = dev.migrator.plan.report.Accuracy.of(r).worst(1).get(0);
+        assertThat(worst.bound()).isIn("per-request (source reads)", "per-request (source stats)"); // a copy, a delta or a verify
+        assertThat(worst.culprit()).startsWith("the per-request latency of the source ").endsWith("(faster than modelled)");
+        assertThat(r.summary()).contains("Estimate of the whole run: estimate ").contains("Worst estimate: ")
+                .contains("so the figure that was off: the per-request latency of the source ").contains("ETA OUT OF TOLERANCE");
+        Element suite = junit(junit);
+        assertThat(Integer.parseInt(suite.getAttribute("failures"))).isEqualTo(misses.size());
+        String xml = Files.readString(junit);
+        assertThat(xml).contains("name=\"whole-run\"").contains("estimate off by more than 15%: whole run: estimate")
+                .contains("name=\"eta.whole-run.ratio\"").contains("name=\"eta.worst.1\"")
+                .contains("<system-out>presync/media/copy-1of3: estimate");
+        assertThat(Files.readString(dir.resolve("state/drill/report.md"))).contains("Actual/planned").contains("Worst estimate: ");
+        assertThat(Files.readString(dir.resolve("state/drill/report.html"))).contains("Estimates against actuals");
+        assertThat(Files.readString(dir.resolve("state/drill/report.json"))).contains("\"accuracy\"").contains("\"culprit\"");
     }
 
     @Test

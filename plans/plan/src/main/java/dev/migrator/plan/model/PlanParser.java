@@ -72,23 +72,7 @@ public final class PlanParser {
     }
 
     private Plan read(Path file, String text) {
-        Node root;
-        try {
-            // Duplicate keys are refused in mapping(): the composer keeps them all (the constructor would check).
-            LoadSettings settings = LoadSettings.builder().setLabel(label).setCodePointLimit(MAX_CHARS).build();
-            checkDepth(settings, text);
-            Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
-            root = composer.getSingleNode().orElse(null);
-        } catch (MarkedYamlEngineException e) {
-            Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
-            Pos pos = m == null ? new Pos(label, 1, 1) : new Pos(label, m.getLine() + 1, m.getColumn() + 1);
-            throw pos.error("not valid YAML: " + (e.getProblem() == null ? e.getMessage() : e.getProblem()));
-        } catch (YamlEngineException e) {
-            throw new Pos(label, 1, 1).error("not valid YAML: " + e.getMessage());
-        }
-        if (root == null) {
-            throw new Pos(label, 1, 1).error("the plan is empty; expected a mapping with 'sources', 'targets' and 'moves'");
-        }
+        Node root = compose(text, "the plan is empty; expected a mapping with 'sources', 'targets' and 'moves'");
         Map<String, Node> top = mapping(root, "the plan", Set.of("version", "name", "deadline", "sources", "targets",
                 "moves", "limits", "hooks", "drill"));
         Node version = top.get("version");
@@ -205,6 +189,28 @@ public final class PlanParser {
         return plan;
     }
 
+    /** The document's root node, or bad input naming the line of a YAML error; {@code empty}: what an empty document gets. */
+    private Node compose(String text, String empty) {
+        Node root;
+        try {
+            // Duplicate keys are refused in mapping(): the composer keeps them all (the constructor would check).
+            LoadSettings settings = LoadSettings.builder().setLabel(label).setCodePointLimit(MAX_CHARS).build();
+            checkDepth(settings, text);
+            Composer composer = new Composer(settings, new ParserImpl(settings, new StreamReader(settings, text)));
+            root = composer.getSingleNode().orElse(null);
+        } catch (MarkedYamlEngineException e) {
+            Mark m = e.getProblemMark().orElse(e.getContextMark().orElse(null));
+            Pos pos = m == null ? new Pos(label, 1, 1) : new Pos(label, m.getLine() + 1, m.getColumn() + 1);
+            throw pos.error("not valid YAML: " + (e.getProblem() == null ? e.getMessage() : e.getProblem()));
+        } catch (YamlEngineException e) {
+            throw new Pos(label, 1, 1).error("not valid YAML: " + e.getMessage());
+        }
+        if (root == null) {
+            throw new Pos(label, 1, 1).error(empty);
+        }
+        return root;
+    }
+
     /** Walks the events (the parser is iterative) and refuses nesting deeper than {@link #MAX_DEPTH} before composing. */
     private void checkDepth(LoadSettings settings, String text) {
         if (text.length() > MAX_CHARS) {
@@ -234,23 +240,81 @@ public final class PlanParser {
             Location loc;
             if (v instanceof ScalarNode) {
                 String uri = scalar(v, "a URI");
-                loc = new Location(name, uri, checkUri(v, uri, null), null, null, null, null, null, Price.defaultFor(uri), pos(v));
+                loc = new Location(name, uri, checkUri(v, uri, null), null, null, Calibration.NONE, Price.defaultFor(uri), pos(v));
             } else {
-                Map<String, Node> m = mapping(v, role + " '" + name + "'",
-                        Set.of("uri", "objects", "size", "bandwidth", "stream", "requests", "price"));
+                Set<String> keys = new java.util.HashSet<>(FIGURES);
+                keys.addAll(Set.of("uri", "objects", "size", "price"));
+                Map<String, Node> m = mapping(v, role + " '" + name + "'", keys);
                 Node u = require(m, "uri", v, "the " + role + "'s URI");
                 String uri = scalar(u, "a URI");
                 loc = new Location(name, uri, checkUri(u, uri, null),
                         m.containsKey("objects") ? (long) integer(m.get("objects"), "objects", 0, Integer.MAX_VALUE) : null,
                         m.containsKey("size") ? size(m.get("size"), "size") : null,
-                        m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
-                        m.containsKey("stream") ? rate(m.get("stream"), "stream") : null,
-                        m.containsKey("requests") ? perSecond(m.get("requests"), "requests") : null,
+                        figures(m),
                         m.containsKey("price") ? price(m.get("price"), Price.defaultFor(uri)) : Price.defaultFor(uri),
                         pos(v));
             }
             into.put(name, loc);
         }
+    }
+
+    /** The keys of a location's throughput figures ({@link Calibration}), in a plan and in a calibration file. */
+    static final Set<String> FIGURES = Set.of("stream", "latency", "requests", "write-stream", "write-latency", "bandwidth",
+            "request-limit");
+
+    private Calibration figures(Map<String, Node> m) {
+        if (m.containsKey("requests") && m.containsKey("latency")) {
+            throw pos(m.get("requests")).error("'requests' and 'latency' say the same (latency = 1 / requests); keep one");
+        }
+        Double latency = null; // not a conditional expression: it would unbox the null
+        if (m.containsKey("latency")) {
+            latency = latency(m.get("latency"), "latency");
+        } else if (m.containsKey("requests")) {
+            latency = 1 / perSecond(m.get("requests"), "requests");
+        }
+        return new Calibration(m.containsKey("stream") ? rate(m.get("stream"), "stream") : null, latency,
+                m.containsKey("write-stream") ? rate(m.get("write-stream"), "write-stream") : null,
+                m.containsKey("write-latency") ? latency(m.get("write-latency"), "write-latency") : null,
+                m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
+                m.containsKey("request-limit") ? (Double) perSecond(m.get("request-limit"), "request-limit") : null);
+    }
+
+    private double latency(Node n, String what) {
+        String t = scalar(n, what);
+        Double v = Calibration.seconds(t);
+        if (v == null || v <= 0) {
+            throw pos(n).error(what + " '" + shown(t) + "': expected a positive latency such as 12ms or 0.4ms");
+        }
+        return v;
+    }
+
+    /**
+     * A calibration file as {@code migrator probe PLAN} writes it: {@code locations:}, a mapping of location names to
+     * their figures (the keys of a plan's location section, {@link #FIGURES}). Names the plan does not have are bad input.
+     */
+    public static Map<String, Calibration> calibration(Path file, Plan plan) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw MigratorException.badInput("calibration file " + file + " does not exist (write it with 'migrator probe PLAN -o "
+                    + file + "')");
+        } catch (IOException e) {
+            throw MigratorException.badInput("cannot read calibration file " + file + ": " + e.getMessage());
+        }
+        PlanParser p = new PlanParser(file.toString());
+        Node root = p.compose(text, "the calibration file is empty; expected 'locations:' with a mapping per location");
+        Map<String, Node> top = p.mapping(root, "the calibration file", Set.of("locations", "probed", "concurrency"));
+        Map<String, Calibration> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> e : p.mapping(p.require(top, "locations", root, "a mapping of location names"),
+                "locations", null).entrySet()) {
+            if (plan.locations().get(e.getKey()) == null) {
+                throw p.pos(e.getValue()).error("location '" + e.getKey() + "' is not in " + plan.file() + "; expected one of "
+                        + plan.locations().keySet());
+            }
+            out.put(e.getKey(), p.figures(p.mapping(e.getValue(), "location '" + e.getKey() + "'", FIGURES)));
+        }
+        return out;
     }
 
     /** Checks the scheme is known (and, if {@code database} is given, of the right kind); returns whether it names a database. */

@@ -1,5 +1,6 @@
 package dev.migrator.plan.planner;
 
+import dev.migrator.plan.model.Calibration;
 import dev.migrator.plan.model.Hook;
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Move;
@@ -41,25 +42,51 @@ public final class Planner {
     private Planner() {
     }
 
-    /** The planned steps and their schedule, with what was measured or declared. */
+    /** The demand key of an endpoint's requests/s, beside its name for bytes/s ({@link Step#demand}, {@link Resources}). */
+    public static final String REQUESTS = " requests";
+
+    /**
+     * The planned steps and their schedule, with what was measured or declared.
+     *
+     * @param workers machines the schedule assumes ({@code plan --workers N}): N times the steps at once, the endpoints'
+     *                own limits unchanged
+     * @param single  with more than one worker, the same steps scheduled for one; else null
+     * @param caps    with more than one worker, each endpoint limit that steps waited for (so more workers gain little
+     *                there), for a person
+     */
     public record Result(Plan plan, List<Step> steps, Schedule schedule, Map<String, Inventory> inventory,
-                         Map<String, Throughput> throughput) {
+                         Map<String, Throughput> throughput, int workers, Schedule single, List<String> caps) {
+        /** What the endpoints carry for all steps together: bytes/s by name, requests/s by name + {@link #REQUESTS} where known. */
+        public Map<String, Long> capacities() {
+            return Planner.capacities(throughput);
+        }
     }
 
     public static Result plan(Plan plan, Inventory.Source sizes) {
+        return plan(plan, sizes, Map.of(), 1);
+    }
+
+    /**
+     * {@code probed}: figures measured by {@code migrator probe PLAN}, by location name; they take precedence over the
+     * plan's. {@code workers}: machines sharing the run, each running the plan's concurrency.
+     */
+    public static Result plan(Plan plan, Inventory.Source sizes, Map<String, Calibration> probed, int workers) {
+        if (workers < 1) {
+            throw dev.migrator.provider.MigratorException.badInput("--workers " + workers + ": expected 1 or more");
+        }
         if (sizes == Inventory.MEASURED) {
             PlanOverlaps.refuse(plan, true); // the stores are opened anyway: compare where they really are
         }
         Map<String, Throughput> model = new LinkedHashMap<>();
-        plan.locations().values().forEach(l -> model.put(l.name(), Throughput.of(l)));
+        plan.locations().values().forEach(l -> model.put(l.name(), Throughput.of(l, probed.getOrDefault(l.name(), Calibration.NONE))));
         Map<String, Inventory> inventory = new LinkedHashMap<>();
         for (Move m : plan.moves()) {
             inventory.put(m.name(), sizes.of(plan.location(m.from()), m));
         }
         List<Step> steps = steps(plan, inventory, model);
-        Map<String, Long> bandwidth = new HashMap<>();
-        model.forEach((name, t) -> bandwidth.put(name, t.bandwidth()));
-        Schedule schedule = Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
+        Map<String, Long> bandwidth = capacities(model);
+        int concurrency = plan.limits().concurrency() * workers;
+        Schedule schedule = Scheduler.schedule(steps, concurrency, bandwidth);
         // A DNS switch waits until its old TTL has expired since the TTL was lowered. The wait sits right before the
         // switch with nothing else after it, so planning it at the gap it leaves and scheduling again is exact.
         Map<String, Double> waits = new HashMap<>();
@@ -74,9 +101,53 @@ public final class Planner {
         }
         if (!waits.isEmpty()) {
             steps = steps(plan, inventory, model, waits);
-            schedule = Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
+            schedule = Scheduler.schedule(steps, concurrency, bandwidth);
         }
-        return new Result(plan, steps, schedule, inventory, model);
+        Schedule single = workers == 1 ? null : Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
+        return new Result(plan, steps, schedule, inventory, model, workers, single,
+                workers == 1 ? List.of() : caps(schedule, model));
+    }
+
+    /**
+     * The endpoint limits that cap what more workers gain: those a ready step waited for during at least a quarter of
+     * a phase in the schedule (more steps at once only queue longer there).
+     */
+    static List<String> caps(Schedule schedule, Map<String, Throughput> model) {
+        List<String> out = new ArrayList<>();
+        for (Phase phase : Phase.values()) {
+            double span = phase == Phase.PRESYNC ? schedule.presync() : schedule.cutover() + schedule.afterSwitch();
+            schedule.waited().getOrDefault(phase, Map.of()).forEach((key, seconds) -> {
+                boolean requests = key.endsWith(REQUESTS);
+                String endpoint = requests ? key.substring(0, key.length() - REQUESTS.length()) : key;
+                Throughput t = model.get(endpoint);
+                if (t == null || span <= 0 || seconds < 0.25 * span) {
+                    return;
+                }
+                out.add("the " + phase.word() + " is capped by the " + (requests ? "request limit" : "bandwidth") + " of '" + endpoint
+                        + "' (" + (requests ? count(Math.round(t.requestLimit().value())) + "/s, " + t.requestLimit().origin().word()
+                        : human(t.bandwidthRate()) + "/s, " + t.bandwidth().origin().word()) + "): steps waited for it "
+                        + Math.round(seconds) + " s of its " + Math.round(span) + " s, which more workers do not shorten");
+            });
+        }
+        return out;
+    }
+
+    /** The capacities a run of {@code plan} keeps (from the figures in the plan), as {@link Result#capacities}. */
+    public static Map<String, Long> capacities(Plan plan) {
+        Map<String, Throughput> model = new LinkedHashMap<>();
+        plan.locations().values().forEach(l -> model.put(l.name(), Throughput.of(l)));
+        return capacities(model);
+    }
+
+    static Map<String, Long> capacities(Map<String, Throughput> model) {
+        Map<String, Long> c = new HashMap<>();
+        model.forEach((name, t) -> {
+            c.put(name, t.bandwidthRate());
+            if (t.limitsRequests()) {
+                c.put(name + REQUESTS, Math.max(1, Math.round(t.requestLimit().value())));
+            }
+        });
+        return c;
     }
 
     static List<Step> steps(Plan plan, Map<String, Inventory> inventory, Map<String, Throughput> model) {
@@ -199,22 +270,21 @@ public final class Planner {
             if (plan.location(m.from()).database()) {
                 members.add(new BundleParams.Member(m.name(), null, databaseParams(m)));
                 // The dump runs at the source's stream rate, the restore at the target's (the staging store is rarely the bottleneck).
-                pack += inv.bytes() / (double) a.stream();
-                restore += inv.bytes() / (double) b.stream();
-                reads.merge(m.from(), Math.min(a.stream(), a.bandwidth()), Math::max);
-                writes.merge(m.to(), Math.min(b.stream(), b.bandwidth()), Math::max);
-                explain.add(m.name() + ": dump of " + human(inv.bytes()) + " / " + human(a.stream()) + "/s");
+                pack += inv.bytes() / (double) a.readRate();
+                restore += inv.bytes() / (double) b.writeRate();
+                reads.merge(m.from(), Math.min(a.readRate(), a.bandwidthRate()), Math::max);
+                writes.merge(m.to(), Math.min(b.writeRate(), b.bandwidthRate()), Math::max);
+                explain.add(m.name() + ": dump of " + human(inv.bytes()) + " / " + human(a.readRate()) + "/s");
             } else {
                 members.add(new BundleParams.Member(m.name(), objectParams(m), null));
-                long rate = Math.min(Math.min(a.stream(), b.stream()) * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
-                double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
-                double seconds = inv.bytes() / (double) rate + inv.objects() / requests;
+                Estimate e = Estimate.copy(m.from(), a, m.to(), b, inv.bytes(), inv.objects(), m.parallelism());
+                double seconds = e.seconds() - STEP_OVERHEAD;
                 pack += seconds;
                 restore += seconds;
+                long rate = (long) Math.ceil(inv.bytes() / Math.max(seconds, 1e-3));
                 reads.merge(m.from(), rate, Math::max);
                 writes.merge(m.to(), rate, Math::max);
-                explain.add(m.name() + ": " + explainCopy(inv.bytes(), inv.objects(), rate, requests, m.parallelism(),
-                        Math.min(a.stream(), b.stream())).replace(" + 1 s", ""));
+                explain.add(m.name() + ": " + e.explain().replace(" + 1 s", ""));
             }
         }
         BundleParams p = new BundleParams(bundle, staging, members);
@@ -285,9 +355,6 @@ public final class Planner {
         if (inv.measured()) {
             shards = cuts.size() + 1; // fewer distinct keys than shards asked for
         }
-        long stream = Math.min(a.stream(), b.stream());
-        long rate = Math.min(stream * m.parallelism(), Math.min(a.bandwidth(), b.bandwidth()));
-        double requests = Math.min(a.requests(), b.requests()) * m.parallelism();
         ObjectParams base = objectParams(m);
         beforePresync = archived(m, inv, beforePresync, steps);
 
@@ -303,26 +370,31 @@ public final class Planner {
             long bytes = inv.bytes() / shards + (i == 0 ? inv.bytes() % shards : 0);
             long objects = inv.objects() / shards + (i == 0 ? inv.objects() % shards : 0);
             if (m.via() == Move.Via.DIRECT) {
-                double s = STEP_OVERHEAD + bytes / (double) rate + objects / requests;
+                Estimate e = Estimate.copy(m.from(), a, m.to(), b, bytes, objects, m.parallelism());
                 steps.add(new Step("presync/" + m.name() + "/copy" + suffix, ObjectParams.COPY, Phase.PRESYNC, m.name(), beforePresync, p,
-                        bytes, objects, s, demand(m, bytes, s), explainCopy(bytes, objects, rate, requests, m.parallelism(), stream)));
+                        bytes, objects, e.seconds(), demand(m, bytes, objects, e.seconds()), e.explain()));
                 copies.add("presync/" + m.name() + "/copy" + suffix);
             }
-            // Cut-over: the delta. Every object is compared again (one request each); only changed bytes move.
-            // The pre-copy refused any foreign object that differed, so what differs now changed at the source since:
-            // the delta replaces it (and reports how many objects it wrote).
+            // Cut-over: the delta. Every object is compared again (a stat at each side, where listings carry no checksums);
+            // only changed objects are copied. The pre-copy refused any foreign object that differed, so what differs now
+            // changed at the source since: the delta replaces it (and reports how many objects it wrote).
             ObjectParams dp = p.delta(m.deleteExtraneous());
             long changed = Math.round(bytes * m.delta());
+            long changedObjects = Math.round(objects * m.delta());
             String deltaId = "cutover/" + m.name() + "/delta" + suffix;
-            double deltaSeconds = STEP_OVERHEAD + changed / (double) rate + objects / requests;
+            Estimate compare = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism());
+            Estimate copy = Estimate.copy(m.from(), a, m.to(), b, changed, changedObjects, m.parallelism());
+            Estimate delta = compare.seconds() >= copy.seconds() - STEP_OVERHEAD ? compare : copy;
+            double deltaSeconds = compare.seconds() + copy.seconds() - STEP_OVERHEAD;
             steps.add(new Step(deltaId, ObjectParams.COPY, Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
-                    deltaSeconds, demand(m, changed, deltaSeconds),
-                    explainCopy(changed, objects, rate, requests, m.parallelism(), stream) + " (delta "
-                            + percent(m.delta()) + " of " + human(bytes) + ")"));
+                    deltaSeconds, demand(m, changed, objects, deltaSeconds),
+                    "compare: " + compare.explain().replace("; bound: " + compare.bound() + " + 1 s", "") + "; copy of the delta ("
+                            + percent(m.delta()) + " of " + human(bytes) + "): " + copy.explain().replace("; bound: " + copy.bound()
+                            + " + 1 s", "") + "; bound: " + delta.bound() + " + 1 s"));
             String verifyId = "cutover/" + m.name() + "/verify" + suffix;
+            Estimate v = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism());
             steps.add(new Step(verifyId, ObjectParams.VERIFY, Phase.CUTOVER, m.name(), List.of(deltaId), p, bytes, objects,
-                    STEP_OVERHEAD + objects / requests, Map.of(),
-                    count(objects) + " objects at " + count(requests) + "/s (checksums from listings and stats)"));
+                    v.seconds(), requestDemand(m, objects, v.seconds()), v.explain() + " (checksums from listings and stats)"));
             verified.add(verifyId);
         }
         if (m.bucketSettings()) {
@@ -348,8 +420,8 @@ public final class Planner {
     private static void replicateSteps(Move m, Inventory inv, Throughput a, Throughput b, List<String> beforePresync,
                                        List<String> freeze, double freezeHooks, List<Step> steps, List<String> verified) {
         DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), null);
-        long stream = Math.min(a.stream(), b.stream());
-        long rate = Math.min(stream * m.dumpJobs(), Math.min(a.bandwidth(), b.bandwidth()));
+        long stream = Math.min(a.readRate(), b.writeRate());
+        long rate = Math.min(stream * m.dumpJobs(), Math.min(a.bandwidthRate(), b.bandwidthRate()));
         String copy = "presync/" + m.name() + "/db-replicate";
         steps.add(new Step(copy, DatabaseParams.DB_REPLICATE, Phase.PRESYNC, m.name(), beforePresync, p, inv.bytes(), 0,
                 2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
@@ -358,13 +430,13 @@ public final class Planner {
         long changeRate = m.changeRate() != null ? m.changeRate() : DEFAULT_CHANGE_RATE;
         double window = DRAIN_TO_FREEZE + freezeHooks;
         double changed = changeRate * window;
-        double catchUp = changed / b.stream();
+        double catchUp = changed / b.writeRate();
         double check = changed / (5.0 * stream);
         String cut = "cutover/" + m.name() + "/db-cutover";
         steps.add(new Step(cut, DatabaseParams.DB_CUTOVER, Phase.CUTOVER, m.name(), freeze, p, (long) changed, 0,
-                3 * STEP_OVERHEAD + catchUp + check, Map.of(m.to(), b.stream()),
+                3 * STEP_OVERHEAD + catchUp + check, Map.of(m.to(), b.writeRate()),
                 "catch-up: " + human(changeRate) + "/s of changes" + (m.changeRate() == null ? " (default; declare change-rate)" : "")
-                        + " × " + Math.round(window) + " s since the last drain = " + human(changed) + " / " + human(b.stream())
+                        + " × " + Math.round(window) + " s since the last drain = " + human(changed) + " / " + human(b.writeRate())
                         + "/s; + sequences, schema and changed rows compared + 3 s"));
         verified.add(cut);
     }
@@ -377,7 +449,7 @@ public final class Planner {
                 continue;
             }
             Inventory inv = inventory.get(m.name());
-            long rate = Math.min(model.get(m.from()).stream(), model.get(m.to()).stream());
+            long rate = Math.min(model.get(m.from()).readRate(), model.get(m.to()).readRate());
             DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), null);
             steps.add(new Step(AFTER_SWITCH + m.name() + "/db-verify", DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(),
                     after, p, inv.bytes(), 0, STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
@@ -390,7 +462,7 @@ public final class Planner {
     private static void databaseSteps(Move m, Inventory inv, Throughput a, Throughput b, List<String> freeze, List<Step> steps,
                                       List<String> verified) {
         DatabaseParams p = databaseParams(m);
-        long rate = Math.min(Math.min(a.stream(), b.stream()), Math.min(a.bandwidth(), b.bandwidth()));
+        long rate = Math.min(Math.min(a.readRate(), b.writeRate()), Math.min(a.bandwidthRate(), b.bandwidthRate()));
         List<String> last = freeze;
         if (m.via() == Move.Via.DIRECT) {
             String copy = "cutover/" + m.name() + "/db-copy";
@@ -402,12 +474,12 @@ public final class Planner {
             // A dump into files, then its restore; each runs at its database's stream rate.
             String dump = "cutover/" + m.name() + "/" + DatabaseParams.DB_DUMP;
             steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
-                    STEP_OVERHEAD + inv.bytes() / (double) a.stream(), Map.of(m.from(), Math.min(a.stream(), a.bandwidth())),
-                    human(inv.bytes()) + " / " + human(a.stream()) + "/s + 1 s"));
+                    STEP_OVERHEAD + inv.bytes() / (double) a.readRate(), Map.of(m.from(), Math.min(a.readRate(), a.bandwidthRate())),
+                    human(inv.bytes()) + " / " + human(a.readRate()) + "/s + 1 s"));
             String restore = "cutover/" + m.name() + "/" + DatabaseParams.DB_RESTORE;
             steps.add(new Step(restore, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
-                    STEP_OVERHEAD + inv.bytes() / (double) b.stream(), Map.of(m.to(), Math.min(b.stream(), b.bandwidth())),
-                    human(inv.bytes()) + " / " + human(b.stream()) + "/s + 1 s"));
+                    STEP_OVERHEAD + inv.bytes() / (double) b.writeRate(), Map.of(m.to(), Math.min(b.writeRate(), b.bandwidthRate())),
+                    human(inv.bytes()) + " / " + human(b.writeRate()) + "/s + 1 s"));
             last = List.of(restore);
         }
         String verify = "cutover/" + m.name() + "/db-verify";
@@ -422,20 +494,24 @@ public final class Planner {
      * Bandwidth a copy step holds on both endpoints: its average rate over its estimated duration, so a step
      * dominated by per-object requests (a delta that mostly compares) does not hold bandwidth it will not use.
      */
-    private static Map<String, Long> demand(Move m, long bytes, double seconds) {
+    private static Map<String, Long> demand(Move m, long bytes, long objects, double seconds) {
         long average = (long) Math.ceil(bytes / seconds);
-        return Map.of(m.from(), average, m.to(), average);
+        Map<String, Long> d = new HashMap<>(requestDemand(m, objects, seconds));
+        d.put(m.from(), average);
+        d.put(m.to(), average);
+        return d;
+    }
+
+    /** Requests/s a step holds on both endpoints (only endpoints with a request limit count them, {@link Resources}). */
+    private static Map<String, Long> requestDemand(Move m, long objects, double seconds) {
+        long average = (long) Math.ceil(objects / seconds);
+        return average == 0 ? Map.of() : Map.of(m.from() + REQUESTS, average, m.to() + REQUESTS, average);
     }
 
     static int autoShards(Inventory inv, int concurrency) {
         long byBytes = (inv.bytes() + SHARD_BYTES - 1) / SHARD_BYTES;
         long byObjects = Math.max(1, inv.objects() / SHARD_MIN_OBJECTS);
         return (int) Math.max(1, Math.min(Math.min(byBytes, byObjects), 2L * concurrency));
-    }
-
-    private static String explainCopy(long bytes, long objects, long rate, double requests, int parallelism, long stream) {
-        return human(bytes) + " / " + human(rate) + "/s (" + parallelism + " streams × " + human(stream) + "/s, capped by bandwidth) + "
-                + count(objects) + " objects / " + count(requests) + "/s + 1 s";
     }
 
     /** Like {@link dev.migrator.provider.Sizes#format}, without String.format: plans of 10,000 steps explain every step. */
@@ -453,7 +529,7 @@ public final class Planner {
         return tenths / 10 + "." + tenths % 10 + " " + units[u];
     }
 
-    private static String count(double n) {
+    static String count(double n) {
         if (n != Math.rint(n)) {
             long tenths = Math.round(n * 10);
             return grouped(tenths / 10) + "." + tenths % 10;

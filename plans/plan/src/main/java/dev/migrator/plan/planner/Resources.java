@@ -4,17 +4,20 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The limits steps share: how many run at once, and bytes/s per endpoint. The one place deciding
+ * The limits steps share: how many run at once, and each endpoint's bytes/s (keyed by its name) and requests/s
+ * (keyed by its name + {@link Planner#REQUESTS}, where known). The one place deciding
  * whether a step may start now; the scheduler and the executor both ask it, so a run keeps the limits
  * its schedule assumed. Not thread-safe: callers synchronize.
  */
 public final class Resources {
+    /** What {@link #blockedBy} names when every slot for steps is taken. */
+    public static final String CONCURRENCY = "steps at once";
     private final int concurrency;
     private final Map<String, Long> bandwidth;
     private final Map<String, Long> used = new HashMap<>();
     private int running;
 
-    /** {@code bandwidth}: capacity by endpoint name; endpoints not named are unlimited. */
+    /** {@code bandwidth}: capacity by demand key ({@link Step#demand}); keys not named are unlimited. */
     public Resources(int concurrency, Map<String, Long> bandwidth) {
         this.concurrency = concurrency;
         this.bandwidth = Map.copyOf(bandwidth);
@@ -39,8 +42,13 @@ public final class Resources {
 
     /** Whether {@code step} fits now. A step that alone exceeds a capacity fits when that endpoint is idle (it gets what there is). */
     public boolean fits(Step step) {
+        return blockedBy(step) == null;
+    }
+
+    /** What keeps {@code step} from starting now: {@link #CONCURRENCY}, the demand key of a full capacity, or null when it fits. */
+    public String blockedBy(Step step) {
         if (running >= concurrency) {
-            return false;
+            return CONCURRENCY;
         }
         for (Map.Entry<String, Long> d : step.demand().entrySet()) {
             Long cap = bandwidth.get(d.getKey());
@@ -49,10 +57,10 @@ public final class Resources {
             }
             long inUse = used.getOrDefault(d.getKey(), 0L);
             if (inUse > 0 && inUse + Math.min(d.getValue(), cap) > cap) {
-                return false;
+                return d.getKey();
             }
         }
-        return true;
+        return null;
     }
 
     public void acquire(Step step) {

@@ -15,9 +15,12 @@ import java.util.Map;
  * @param criticalPath  the longest dependency chain, in order (ids)
  * @param lowerBound    max(critical path, total work / concurrency, bytes per endpoint / its bandwidth), per phase, summed:
  *                      no schedule can be shorter
+ * @param waited        per phase, the seconds during which a ready step waited for each limit: a demand key of
+ *                      {@link Step#demand} (an endpoint's bandwidth or requests) or {@link Resources#CONCURRENCY}
  */
 public record Schedule(List<Step> steps, Map<String, Double> start, Map<String, Double> end, double presync,
-                       double cutover, double afterSwitch, List<String> criticalPath, double lowerBound) {
+                       double cutover, double afterSwitch, List<String> criticalPath, double lowerBound,
+                       Map<Phase, Map<String, Double>> waited) {
 
     public double total() {
         return presync + cutover + afterSwitch;

@@ -48,17 +48,18 @@ public final class Scheduler {
             freeze = cutover.stream().filter(s -> !Planner.afterSwitch(s)).mapToDouble(s -> end.get(s.id())).max().orElse(a.makespan)
                     - a.makespan;
         }
-        return new Schedule(ordered, start, end, a.makespan, freeze, b.makespan - freeze, critical, a.lowerBound + b.lowerBound);
+        return new Schedule(ordered, start, end, a.makespan, freeze, b.makespan - freeze, critical, a.lowerBound + b.lowerBound,
+                Map.of(Phase.PRESYNC, a.waited, Phase.CUTOVER, b.waited));
     }
 
-    private record Phased(double makespan, List<String> critical, double lowerBound) {
+    private record Phased(double makespan, List<String> critical, double lowerBound, Map<String, Double> waited) {
     }
 
     private static Phased schedulePhase(List<Step> steps, int concurrency, Map<String, Long> bandwidth, double offset,
                                         Map<String, Double> startOut, Map<String, Double> endOut) {
         int n = steps.size();
         if (n == 0) {
-            return new Phased(0, List.of(), 0);
+            return new Phased(0, List.of(), 0, Map.of());
         }
         Map<String, Integer> index = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
@@ -146,6 +147,7 @@ public final class Scheduler {
         PriorityQueue<TreeSet<Integer>> heads = new PriorityQueue<>((a, b) -> byPriority.compare(a.first(), b.first()));
         double now = 0;
         int done = 0;
+        Map<String, Double> waited = new HashMap<>();
         double makespan = 0;
         while (done < n) {
             heads.clear();
@@ -154,11 +156,15 @@ public final class Scheduler {
                     heads.add(g);
                 }
             }
+            java.util.Set<String> blocked = new java.util.HashSet<>();
             while (!heads.isEmpty() && !resources.full()) {
                 TreeSet<Integer> g = heads.poll();
                 int i = g.first();
                 Step s = steps.get(i);
-                if (resources.fits(s)) {
+                String by = resources.blockedBy(s);
+                if (by != null) {
+                    blocked.add(by);
+                } else {
                     g.pollFirst();
                     resources.acquire(s);
                     end[i] = now + s.seconds();
@@ -170,11 +176,18 @@ public final class Scheduler {
                     }
                 }
             }
+            if (!heads.isEmpty()) {
+                blocked.add(Resources.CONCURRENCY);
+            }
             Integer first = running.poll();
             if (first == null) {
                 throw new IllegalStateException("no step can start"); // unreachable: an idle endpoint always fits
             }
+            double was = now;
             now = end[first];
+            for (String by : blocked) {
+                waited.merge(by, now - was, Double::sum);
+            }
             List<Integer> finished = new ArrayList<>();
             finished.add(first);
             while (!running.isEmpty() && end[running.peek()] <= now) {
@@ -191,7 +204,7 @@ public final class Scheduler {
                 }
             }
         }
-        return new Phased(makespan, critical, bound);
+        return new Phased(makespan, critical, bound, waited);
     }
 
     /** A topological order, or bad input naming a step on a cycle. */

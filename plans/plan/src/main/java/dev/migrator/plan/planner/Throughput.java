@@ -1,40 +1,106 @@
 package dev.migrator.plan.planner;
 
+import dev.migrator.plan.model.Calibration;
 import dev.migrator.plan.model.Location;
 import java.net.URI;
 import java.util.Locale;
 
 /**
- * The throughput model of one endpoint, so every estimate can be explained: bytes/s one transfer
- * stream gets, objects/s one stream handles (per-request cost), and bytes/s the endpoint carries in
- * total. Values come from the plan (measured with {@code migrator probe URI}) or defaults by scheme.
+ * The throughput model of one endpoint, each figure with where it came from so every estimate can be explained.
+ * Per stream, a request costs its latency and then its bytes at the stream's rate, so {@code p} streams carry
+ * (Little's law) {@code p / (latency + size / stream)} objects/s, up to the endpoint's request limit and
+ * bandwidth for all streams together.
  *
- * @param stream    bytes/s of one stream
- * @param requests  objects/s of one stream
- * @param bandwidth bytes/s of the endpoint, all steps together
- * @param source    "plan" or "default", for explanations
+ * @param stream       bytes/s one stream reads
+ * @param latency      seconds one read request takes before its bytes
+ * @param writeStream  bytes/s one stream writes
+ * @param writeLatency seconds one write request takes before its bytes
+ * @param bandwidth    bytes/s of the endpoint, all streams together
+ * @param requestLimit requests/s of the endpoint, all streams together ({@link Double#POSITIVE_INFINITY}: none known)
  */
-public record Throughput(long stream, double requests, long bandwidth, String source) {
+public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
+                         Figure requestLimit) {
     static final long MIB = 1024 * 1024;
 
-    public static Throughput of(Location loc) {
-        Throughput d = defaults(loc.uri(), loc.database());
-        boolean declared = loc.stream() != null || loc.requests() != null || loc.bandwidth() != null;
-        return new Throughput(loc.stream() != null ? loc.stream() : d.stream,
-                loc.requests() != null ? loc.requests() : d.requests,
-                loc.bandwidth() != null ? loc.bandwidth() : d.bandwidth, declared ? "plan" : "default");
+    /** Where a figure came from: measured by {@code migrator probe}, declared in the plan, or a default (a guess). */
+    public enum Origin {
+        PROBE, PLAN, DEFAULT;
+
+        public String word() {
+            return this == DEFAULT ? "default, a guess" : name().toLowerCase(Locale.ROOT);
+        }
     }
 
-    /** Conservative defaults: a cloud store over the internet, a local disk, a database through its dump tools. */
-    static Throughput defaults(String uri, boolean database) {
+    /** One figure of the model and its origin. */
+    public record Figure(double value, Origin origin) {
+        public boolean guess() {
+            return origin == Origin.DEFAULT;
+        }
+    }
+
+    /** The model of {@code loc}: each figure from {@code probed} if it has it, else the plan, else the default. */
+    public static Throughput of(Location loc, Calibration probed) {
+        Calibration d = defaults(loc.uri(), loc.database());
+        Calibration p = loc.figures();
+        return new Throughput(fig(probed.stream(), p.stream(), d.stream()), fig(probed.latency(), p.latency(), d.latency()),
+                fig(probed.writeStream(), pick(p.writeStream(), p.stream()), d.writeStream()),
+                fig(probed.writeLatency(), pick(p.writeLatency(), p.latency()), d.writeLatency()),
+                fig(probed.bandwidth(), p.bandwidth(), d.bandwidth()),
+                fig(probed.requestLimit(), p.requestLimit(), d.requestLimit()));
+    }
+
+    public static Throughput of(Location loc) {
+        return of(loc, Calibration.NONE);
+    }
+
+    /** bytes/s one read stream gets. */
+    public long readRate() {
+        return (long) stream.value;
+    }
+
+    /** bytes/s one write stream gets. */
+    public long writeRate() {
+        return (long) writeStream.value;
+    }
+
+    public long bandwidthRate() {
+        return (long) bandwidth.value;
+    }
+
+    /** Whether the endpoint has a known request limit (the scheduler shares it among the steps). */
+    public boolean limitsRequests() {
+        return Double.isFinite(requestLimit.value);
+    }
+
+    /** Whether every figure is a default: nothing measured or declared. */
+    public boolean allGuesses() {
+        return stream.guess() && latency.guess() && writeStream.guess() && writeLatency.guess() && bandwidth.guess();
+    }
+
+    /**
+     * Conservative defaults: a cloud store over the internet, a local disk, a database through its dump tools (where
+     * the "latency" is a table's round trips, small beside its bytes). No default request limit: none is known.
+     */
+    static Calibration defaults(String uri, boolean database) {
         if (database) {
-            return new Throughput(40 * MIB, 1, 200 * MIB, "default");
+            return new Calibration(40 * MIB, 0.01, 40 * MIB, 0.01, 200 * MIB, Double.POSITIVE_INFINITY);
         }
         String scheme = URI.create(uri.replace(" ", "%20")).getScheme();
         scheme = scheme == null ? "file" : scheme.toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "file" -> new Throughput(200 * MIB, 2000, 800 * MIB, "default");
-            default -> new Throughput(30 * MIB, 40, 250 * MIB, "default");
+            case "file" -> new Calibration(200 * MIB, 0.0005, 200 * MIB, 0.0005, 800 * MIB, Double.POSITIVE_INFINITY);
+            default -> new Calibration(30 * MIB, 0.025, 30 * MIB, 0.025, 250 * MIB, Double.POSITIVE_INFINITY);
         };
+    }
+
+    private static Figure fig(Number probed, Number plan, Number dflt) {
+        if (probed != null) {
+            return new Figure(probed.doubleValue(), Origin.PROBE);
+        }
+        return plan != null ? new Figure(plan.doubleValue(), Origin.PLAN) : new Figure(dflt.doubleValue(), Origin.DEFAULT);
+    }
+
+    private static <T> T pick(T a, T b) {
+        return a != null ? a : b;
     }
 }

@@ -69,6 +69,12 @@ public final class HtmlReport {
         figure(h, "steps", "Steps", r.count(StepOutcome.Status.DONE) + " done, " + r.count(StepOutcome.Status.RESUMED) + " done earlier, "
                 + r.count(StepOutcome.Status.FAILED) + " failed, " + r.count(StepOutcome.Status.BLOCKED) + " blocked");
         h.append("</dl></section>\n");
+        List<String> accuracy = Accuracy.of(r).lines();
+        if (!accuracy.isEmpty()) {
+            h.append("<section id=\"accuracy\"><h2>Estimates against actuals</h2><ul>\n");
+            accuracy.forEach(l -> h.append("<li>").append(esc(l)).append("</li>\n"));
+            h.append("</ul></section>\n");
+        }
         if (!r.cost().isEmpty()) {
             h.append("<section id=\"cost\"><h2>Cost</h2><ul>\n");
             r.cost().forEach(c -> h.append("<li>").append(esc(c)).append("</li>\n"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.migrator.plan.model.Calibration;
 import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.planner.Cost;
@@ -11,6 +12,7 @@ import dev.migrator.plan.planner.Phase;
 import dev.migrator.plan.planner.Planner;
 import dev.migrator.plan.planner.Schedule;
 import dev.migrator.plan.planner.Step;
+import dev.migrator.plan.planner.Throughput;
 import dev.migrator.provider.Sizes;
 import dev.migrator.provider.Redaction;
 import java.time.Duration;
@@ -120,10 +122,17 @@ public final class PlanOutput {
         });
         b.append("\nCost at the sources (egress and requests; set 'price' on a source to override, docs/plan-format.md):\n");
         b.append(Cost.of(plan, r.inventory()).text());
-        b.append("\nThroughput model (per endpoint; set stream/requests/bandwidth in the plan, measure with 'migrator probe URI'):\n");
-        r.throughput().forEach((name, t) -> b.append(String.format(Locale.ROOT, "  %-14s %s/s per stream, %.0f objects/s per stream, %s/s total (%s)%n",
-                name, Sizes.format(t.stream()), t.requests(), Sizes.format(t.bandwidth()), t.source())));
+        b.append("\nThroughput model (per endpoint; measure with 'migrator probe PLAN -o FILE' and plan with --calibration FILE):\n");
+        r.throughput().forEach((name, t) -> b.append("  ").append(String.format(Locale.ROOT, "%-14s", name)).append(' ').append(model(t))
+                .append('\n'));
+        if (r.throughput().values().stream().anyMatch(t -> t.stream().guess() || t.latency().guess())) {
+            b.append("  (figures marked 'default, a guess' are no measurement: probe the endpoints before trusting the ETA)\n");
+        }
         b.append(String.format(Locale.ROOT, "%nLimits: %d steps at once, %d attempts per step%n", plan.limits().concurrency(), plan.limits().attempts()));
+        if (r.workers() > 1) {
+            b.append(String.format(Locale.ROOT, "Workers: %d (%d steps at once in all); the endpoints' own limits stay as they are%n",
+                    r.workers(), plan.limits().concurrency() * r.workers()));
+        }
         for (Phase phase : Phase.values()) {
             b.append('\n').append(phase == Phase.PRESYNC ? "Phase 1, pre-copy (old system live, repeatable):"
                     : "Phase 2, cut-over (writes frozen):").append('\n');
@@ -143,6 +152,12 @@ public final class PlanOutput {
         b.append(String.format(Locale.ROOT, "Lower bound:    %s (no schedule can be shorter; this one is %.2fx)%n",
                 Format.duration(s.lowerBound()), s.lowerBound() > 0 ? s.total() / s.lowerBound() : 1.0));
         b.append("Deadline:       ").append(verdict(plan, null, s.total(), Instant.now()).text()).append('\n');
+        if (r.single() != null) {
+            b.append(String.format(Locale.ROOT, "Workers:        %d: ETA %s against %s on one (%.2fx); pre-copy %.2fx, freeze window %.2fx%n",
+                    r.workers(), Format.duration(s.total()), Format.duration(r.single().total()), r.single().total() / s.total(),
+                    r.single().presync() / Math.max(s.presync(), 1e-9), r.single().cutover() / Math.max(s.cutover(), 1e-9)));
+            r.caps().forEach(c -> b.append("CAP:            ").append(c).append('\n'));
+        }
         for (Dns d : dns(r)) {
             b.append("DNS:            ").append(d.text()).append('\n');
             if (d.warning() != null) {
@@ -177,8 +192,22 @@ public final class PlanOutput {
         }
         costs.put("totalDollars", round(cost.total()));
         ObjectNode model = root.putObject("throughput");
-        r.throughput().forEach((name, t) -> model.putObject(name).put("streamBytesPerSecond", t.stream())
-                .put("objectsPerSecond", t.requests()).put("bandwidthBytesPerSecond", t.bandwidth()).put("source", t.source()));
+        r.throughput().forEach((name, t) -> {
+            ObjectNode n = model.putObject(name);
+            figure(n, "streamBytesPerSecond", t.stream());
+            figure(n, "latencySeconds", t.latency());
+            figure(n, "writeStreamBytesPerSecond", t.writeStream());
+            figure(n, "writeLatencySeconds", t.writeLatency());
+            figure(n, "bandwidthBytesPerSecond", t.bandwidth());
+            if (t.limitsRequests()) {
+                figure(n, "requestLimitPerSecond", t.requestLimit());
+            }
+        });
+        root.put("workers", r.workers());
+        if (r.single() != null) {
+            root.put("oneWorkerTotalSeconds", round(r.single().total()));
+            root.putPOJO("caps", r.caps());
+        }
         ArrayNode steps = root.putArray("steps");
         for (Step st : s.steps()) {
             ObjectNode n = steps.addObject();
@@ -249,8 +278,23 @@ public final class PlanOutput {
         return b.toString();
     }
 
+    /** One endpoint's figures, each with its origin. */
+    static String model(Throughput t) {
+        return "reads " + Sizes.format(t.readRate()) + "/s per stream (" + t.stream().origin().word() + "), "
+                + Calibration.millis(t.latency().value()) + " a request (" + t.latency().origin().word() + "); writes "
+                + Sizes.format(t.writeRate()) + "/s per stream (" + t.writeStream().origin().word() + "), "
+                + Calibration.millis(t.writeLatency().value()) + " a request (" + t.writeLatency().origin().word() + "); "
+                + Sizes.format(t.bandwidthRate()) + "/s in all (" + t.bandwidth().origin().word() + ")"
+                + (t.limitsRequests() ? String.format(Locale.ROOT, ", %.0f requests/s in all (%s)", t.requestLimit().value(),
+                t.requestLimit().origin().word()) : ", no known request limit");
+    }
+
     private static String uri(Location l) {
         return Redaction.uri(l.uri());
+    }
+
+    private static void figure(ObjectNode n, String name, Throughput.Figure f) {
+        n.putObject(name).put("value", f.value()).put("origin", f.origin().name().toLowerCase(Locale.ROOT));
     }
 
     static double round(double v) {

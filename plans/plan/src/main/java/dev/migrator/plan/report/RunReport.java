@@ -132,6 +132,7 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
                 b.append("FAILED ").append(o.step().id()).append(" after ").append(o.attempts()).append(" attempt(s): ").append(o.error()).append('\n');
             }
         }
+        Accuracy.of(this).lines().forEach(l -> b.append(l).append('\n'));
         notes.forEach(n -> b.append(n).append('\n'));
         return b.toString();
     }
@@ -159,6 +160,10 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
             ObjectNode n = steps.addObject();
             n.put("id", s.id()).put("kind", s.kind()).put("phase", s.phase().word()).put("status", o.status().name());
             n.put("plannedSeconds", PlanOutput.round(s.seconds())).put("actualSeconds", PlanOutput.round(o.seconds()));
+            String bound = Accuracy.bound(s);
+            if (bound != null) {
+                n.put("bound", bound);
+            }
             n.put("attempts", o.attempts());
             if (o.result() != null) {
                 n.put("bytes", o.result().bytes()).put("objects", o.result().objects()).put("skipped", o.result().skipped());
@@ -171,6 +176,15 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
                 n.put("error", o.error());
             }
         }
+        Accuracy accuracy = Accuracy.of(this);
+        ObjectNode a = root.putObject("accuracy");
+        ArrayNode totals = a.putArray("totals");
+        accuracy.totals().forEach(i -> totals.addObject().put("name", i.name()).put("estimateSeconds", PlanOutput.round(i.estimate()))
+                .put("actualSeconds", PlanOutput.round(i.actual())).put("ratio", PlanOutput.round(i.ratio())));
+        ArrayNode worst = a.putArray("worstSteps");
+        accuracy.worst(3).forEach(i -> worst.addObject().put("id", i.name()).put("estimateSeconds", PlanOutput.round(i.estimate()))
+                .put("actualSeconds", PlanOutput.round(i.actual())).put("ratio", PlanOutput.round(i.ratio())).put("bound", i.bound())
+                .put("culprit", i.culprit()));
         root.putPOJO("notes", notes);
         return root;
     }
@@ -181,12 +195,14 @@ public record RunReport(String plan, boolean drill, List<Phase> phases, Executor
         for (String line : summary().split("\n")) {
             b.append(line).append("  \n");
         }
-        b.append("\n| Step | Status | Planned | Actual | Bytes | Objects | Skipped | Verified | Notes |\n");
-        b.append("|---|---|---|---|---|---|---|---|---|\n");
+        b.append("\n| Step | Status | Planned | Actual | Actual/planned | Bytes | Objects | Skipped | Verified | Notes |\n");
+        b.append("|---|---|---|---|---|---|---|---|---|---|\n");
         for (StepOutcome o : result.outcomes()) {
             StepOutcomeRow r = new StepOutcomeRow(o);
             b.append("| ").append(o.step().id()).append(" | ").append(o.status()).append(" | ").append(Format.duration(o.step().seconds()))
                     .append(" | ").append(o.startedAt() < 0 && o.status() != StepOutcome.Status.RESUMED ? "-" : Format.duration(o.seconds()))
+                    .append(" | ").append(o.startedAt() >= 0 && o.step().seconds() > 0
+                            ? String.format(Locale.ROOT, "%.2fx", o.seconds() / o.step().seconds()) : "")
                     .append(" | ").append(r.bytes).append(" | ").append(r.objects).append(" | ").append(r.skipped).append(" | ")
                     .append(r.verified).append(" | ").append(r.notes.replace("|", "\\|")).append(" |\n");
         }

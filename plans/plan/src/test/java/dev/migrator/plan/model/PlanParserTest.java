@@ -42,7 +42,8 @@ class PlanParserTest {
         Location media = p.location("media");
         assertThat(media.bytes()).isEqualTo(2L << 30);
         assertThat(media.objects()).isEqualTo(1000);
-        assertThat(media.stream()).isEqualTo(40L << 20);
+        assertThat(media.figures().stream()).isEqualTo(40L << 20);
+        assertThat(media.figures().latency()).isEqualTo(1 / 50.0); // requests: 50/s is 20 ms a request
         Move m = p.moves().get(0);
         assertThat(m.name()).isEqualTo("media");
         assertThat(m.include()).containsExactly("avatars/", "media/");

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Benchmark: how well the planner's estimates hold after `migrator probe`.
+#
+# Starts two on-disk S3 endpoints (`migrator serve-s3 --dir`), and, with DELAYS containing 20, a latency proxy
+# (bench/latency-proxy.py, 20 ms per request) in front of each. Seeds endpoint A (not timed) with
+#   small: SMALL_COUNT objects of SMALL_SIZE bytes (default 2,000 x 16 KiB)
+#   large: LARGE_COUNT objects of LARGE_MB MiB      (default 4 x 32 MiB)
+# and, held apart from both, a probe set (PROBE_SMALL x 16 KiB and 2 x 8 MiB) in a bucket of its own. For each
+# delay and data set: `migrator probe PLAN --write` on a plan naming the probe bucket and the target endpoint, the
+# calibration pasted into the plan's location sections, then `migrator drill` of the data set with
+# --eta-tolerance 15% --step-tolerance 25%. Reports, per run, the whole-run, pre-copy, freeze-window and per-step
+# estimate/actual ratios from the drill's JUnit XML, with the load at the time.
+#
+# Usage: bench/estimates.sh
+#   MIGRATOR_JAR=path/to/migrator.jar SETS="small large" DELAYS="0 20" bench/estimates.sh
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MIGRATOR_JAR="${MIGRATOR_JAR:-$REPO/migrator-cli/target/migrator.jar}"
+SETS="${SETS:-small large}"
+DELAYS="${DELAYS:-0 20}"                 # milliseconds added per request (0: no proxy)
+SMALL_COUNT="${SMALL_COUNT:-2000}"
+SMALL_SIZE="${SMALL_SIZE:-16384}"
+LARGE_COUNT="${LARGE_COUNT:-4}"
+LARGE_MB="${LARGE_MB:-32}"
+PROBE_SMALL="${PROBE_SMALL:-100}"
+PARALLELISM="${PARALLELISM:-8}"
+PORT_A="${PORT_A:-18191}"
+PORT_B="${PORT_B:-18192}"
+PROXY_A="${PROXY_A:-18193}"
+PROXY_B="${PROXY_B:-18194}"
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
+SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}"
+WORK_DIR="${WORK_DIR:-}"
+KEEP="${KEEP:-0}"
+
+# shellcheck source=lib.sh
+source "$REPO/bench/lib.sh"
+need python3 "Install Python 3 (apt-get install -y python3)."
+M=(java -jar "$MIGRATOR_JAR")
+
+serve() { # name port dir buckets...: serve-s3 with these buckets, waits until it answers
+  local name=$1 port=$2 dir=$3; shift 3
+  local args=() b
+  for b in "$@"; do args+=(--bucket "$b"); done
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086
+  $SERVE_S3 --port "$port" --dir "$dir" "${args[@]}" >"$WORK_DIR/serve-$name.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$port" "serve-s3 $name"
+}
+wait_port() {
+  local i
+  for i in $(seq 1 300); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { echo "error: $2 died" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "error: $2 did not answer on port $1" >&2; exit 1
+}
+
+BUCKETS_B=()
+for d in $DELAYS; do for s in $SETS; do BUCKETS_B+=("dst-$s-$d" "drill-$s-$d" "probe-$s-$d"); done; done
+serve a "$PORT_A" "$WORK_DIR/store-a" src-small src-large probe
+serve b "$PORT_B" "$WORK_DIR/store-b" "${BUCKETS_B[@]}"
+python3 "$REPO/bench/latency-proxy.py" "$PROXY_A" "$PORT_A" 20 & PIDS+=($!); wait_port "$PROXY_A" "latency proxy A"
+python3 "$REPO/bench/latency-proxy.py" "$PROXY_B" "$PORT_B" 20 & PIDS+=($!); wait_port "$PROXY_B" "latency proxy B"
+
+seed() { # bucket count size-bytes
+  local dir="$WORK_DIR/seed-$1-$3"
+  mkdir -p "$dir"
+  local i
+  for i in $(seq -w 1 "$2"); do head -c "$3" /dev/urandom >"$dir/o-$i"; done
+  "${M[@]}" copy "$dir" "$(s3uri "$PORT_A" "$1")" -q >/dev/null
+  rm -rf "$dir"
+}
+log "seeding (not timed)"
+seed src-small "$SMALL_COUNT" "$SMALL_SIZE"
+seed src-large "$LARGE_COUNT" $((LARGE_MB << 20))
+seed probe "$PROBE_SMALL" 16384
+seed probe 2 $((8 << 20))
+
+figures() { # calibration-file location: its figure lines, indented for a location section
+  awk -v loc="  $2:" '$0 == loc {on=1; next} /^  [^ ]/ {on=0} on && /^    / {sub(/^    /, "    "); print}' "$1"
+}
+
+echo "| delay | set | whole run est/actual | ratio | pre-copy ratio | freeze window est/actual | ratio | steps (ratio min / median / max, within ±25%) | drill exit | load |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for d in $DELAYS; do
+  if [[ $d == 0 ]]; then pa=$PORT_A; pb=$PORT_B; else pa=$PROXY_A; pb=$PROXY_B; fi
+  for s in $SETS; do
+    run="$s-$d"
+    cat >"$WORK_DIR/probe-$run.yaml" <<YAML
+sources: {old: '$(s3uri "$pa" probe)'}
+targets: {new: '$(s3uri "$pb" "probe-$run")'}
+moves: [{from: old, to: new, parallelism: $PARALLELISM}]
+YAML
+    log "$run: probe"
+    "${M[@]}" probe "$WORK_DIR/probe-$run.yaml" --write -o "$WORK_DIR/cal-$run.yaml" >"$WORK_DIR/probe-$run.log" 2>&1
+    {
+      echo "name: estimates-$run"
+      echo "sources:"
+      echo "  old:"
+      echo "    uri: '$(s3uri "$pa" "src-$s")'"
+      figures "$WORK_DIR/cal-$run.yaml" old
+      echo "targets:"
+      echo "  new:"
+      echo "    uri: '$(s3uri "$pb" "dst-$s-$d")'"
+      figures "$WORK_DIR/cal-$run.yaml" new
+      echo "moves: [{from: old, to: new, parallelism: $PARALLELISM}]"
+      echo "drill: {targets: {new: '$(s3uri "$pb" "drill-$s-$d")'}}"
+    } >"$WORK_DIR/plan-$run.yaml"
+    load=$(uptime | sed 's/.*load average: //')
+    log "$run: drill (load $load)"
+    rc=0
+    /usr/bin/time -f "%e %U %S" -o "$WORK_DIR/time-$run" "${M[@]}" drill "$WORK_DIR/plan-$run.yaml" --state "$WORK_DIR/state-$run" \
+      --junit "$WORK_DIR/junit-$run.xml" --eta-tolerance 15% --step-tolerance 25% --skip-preflight >"$WORK_DIR/drill-$run.log" 2>&1 || rc=$?
+    j="$WORK_DIR/junit-$run.xml"
+    prop() { sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" "$j"; }
+    est=$(prop rto.estimate.seconds); act=$(prop rto.seconds)
+    fest=$(prop freeze.estimate.seconds); fact=$(prop freeze.seconds)
+    steps=$(sed -n 's/.*<system-out>[^<]*(\([0-9.]*\)x).*/\1/p' "$j" | sort -g | awk '
+      {a[NR]=$1; if ($1 >= 0.75 && $1 <= 1.25) ok++} END {if (NR) printf "%.2f / %.2f / %.2f, %d of %d", a[1], a[int((NR+1)/2)], a[NR], ok, NR}')
+    printf "| %s ms | %s | %.1f / %.1f s | %s | %s | %.1f / %.1f s | %s | %s | %s | %s |\n" "$d" "$s" "$est" "$act" \
+      "$(prop eta.whole-run.ratio)" "$(prop eta.presync.ratio)" "$fest" "$fact" "$(prop eta.freeze-window.ratio)" "$steps" "$rc" "$load"
+    grep -h "Worst estimate" "$WORK_DIR/drill-$run.log" | sed "s/^/    $run: /" >&2 || true
+  done
+done
+log "load after: $(uptime)"

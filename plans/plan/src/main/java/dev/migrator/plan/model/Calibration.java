@@ -1,0 +1,85 @@
+package dev.migrator.plan.model;
+
+import java.util.Locale;
+
+/**
+ * The throughput figures of one endpoint that a plan's location section may declare and {@code migrator probe}
+ * measures: what the planner's model is built from. Each figure is null when neither says (the planner then uses a
+ * default, flagged as a guess). The same keys are read from the plan and from a calibration file
+ * ({@code plan --calibration FILE}, docs/plan-format.md).
+ *
+ * @param stream       bytes/s one stream reads ({@code stream:})
+ * @param latency      seconds one read request takes, excluding its bytes ({@code latency:}; {@code requests: R/s} means 1/R)
+ * @param writeStream  bytes/s one stream writes ({@code write-stream:})
+ * @param writeLatency seconds one write request takes, excluding its bytes ({@code write-latency:})
+ * @param bandwidth    bytes/s the endpoint carries for all streams together ({@code bandwidth:})
+ * @param requestLimit requests/s the endpoint serves for all streams together ({@code request-limit:})
+ */
+public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit) {
+    public static final Calibration NONE = new Calibration(null, null, null, null, null, null);
+
+    /** Each figure {@code over} has, else this one's. */
+    public Calibration with(Calibration over) {
+        return new Calibration(pick(over.stream, stream), pick(over.latency, latency), pick(over.writeStream, writeStream),
+                pick(over.writeLatency, writeLatency), pick(over.bandwidth, bandwidth), pick(over.requestLimit, requestLimit));
+    }
+
+    public boolean isEmpty() {
+        return equals(NONE);
+    }
+
+    /** The figures as the lines of a location section, each with {@code indent}, in a form the parser reads back. */
+    public String yaml(String indent) {
+        StringBuilder b = new StringBuilder();
+        if (stream != null) {
+            b.append(indent).append("stream: ").append(rate(stream)).append('\n');
+        }
+        if (latency != null) {
+            b.append(indent).append("latency: ").append(millis(latency)).append('\n');
+        }
+        if (writeStream != null) {
+            b.append(indent).append("write-stream: ").append(rate(writeStream)).append('\n');
+        }
+        if (writeLatency != null) {
+            b.append(indent).append("write-latency: ").append(millis(writeLatency)).append('\n');
+        }
+        if (bandwidth != null) {
+            b.append(indent).append("bandwidth: ").append(rate(bandwidth)).append('\n');
+        }
+        if (requestLimit != null) {
+            b.append(indent).append("request-limit: ").append(String.format(Locale.ROOT, "%.0f/s", requestLimit)).append('\n');
+        }
+        return b.toString();
+    }
+
+    /** {@code 2.5ms}, {@code 0.35ms}: latencies as the parser reads them ({@link #seconds}). */
+    public static String millis(double seconds) {
+        return String.format(Locale.ROOT, "%.3gms", seconds * 1000);
+    }
+
+    /**
+     * A latency such as {@code 12ms}, {@code 0.4ms}, {@code 350us} or {@code 0.02s} in seconds, or null when it is none
+     * (sub-millisecond latencies matter here: {@link Units#duration} keeps whole milliseconds).
+     */
+    public static Double seconds(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*([0-9]+(?:\\.[0-9]+)?(?:e-?[0-9]+)?)\\s*(us|µs|ms|s)\\s*")
+                .matcher(text);
+        if (!m.matches()) {
+            return null;
+        }
+        double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "us", "µs" -> v / 1e6;
+            case "ms" -> v / 1e3;
+            default -> v;
+        };
+    }
+
+    private static String rate(long bytesPerSecond) {
+        return String.format(Locale.ROOT, "%.1fMiB/s", bytesPerSecond / 1048576.0).replace(".0MiB", "MiB");
+    }
+
+    private static <T> T pick(T a, T b) {
+        return a != null ? a : b;
+    }
+}
