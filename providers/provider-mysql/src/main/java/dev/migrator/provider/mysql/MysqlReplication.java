@@ -332,7 +332,10 @@ final class MysqlReplication implements Replication {
                     lastPoll = now;
                     lag = lag(probe, apply, lastEventMillis);
                     progress.accept(lag);
-                    if (!drainOnce && (stop.getAsBoolean() || untilLag != null && lag.seconds() <= untilLag.toMillis() / 1000.0)) {
+                    // the lag in seconds is known once an event was read, or when nothing is behind
+                    boolean measured = lag.bytes() == 0 || lastEventMillis > 0;
+                    if (!drainOnce && (stop.getAsBoolean()
+                            || untilLag != null && measured && lag.seconds() <= untilLag.toMillis() / 1000.0)) {
                         if (!inTransaction) {
                             apply.flush();
                         }

@@ -195,6 +195,7 @@ final class MysqlSnapshotCopy {
         }
     }
 
+    private static final java.util.Set<String> TEMPORAL = java.util.Set.of("date", "datetime", "timestamp", "time", "year");
     private static final java.util.Set<String> INTEGERS = java.util.Set.of("tinyint", "smallint", "mediumint", "int", "bigint");
 
     /** The work: big tables first, split into key ranges of about {@link #CHUNK_ROWS} rows when their key allows. */
@@ -268,7 +269,11 @@ final class MysqlSnapshotCopy {
         try (Statement st = reader.createStatement(java.sql.ResultSet.TYPE_FORWARD_ONLY, java.sql.ResultSet.CONCUR_READ_ONLY);
              PreparedStatement ins = writer.prepareStatement(insert)) {
             st.setFetchSize(BATCH); // streamed, not held in memory
-            try (ResultSet rs = st.executeQuery("select " + names + " from " + t.quotedName() + chunk.where())) {
+            // temporal values are read as the server's text: the driver's own rendering of a TIMESTAMP(3) drops the
+            // leading zeros of its fraction (.019 became .19)
+            String select = cols.stream().map(c -> TEMPORAL.contains(c.dataType()) ? "cast(" + MysqlCatalog.quote(c.name())
+                    + " as char)" : MysqlCatalog.quote(c.name())).collect(Collectors.joining(", "));
+            try (ResultSet rs = st.executeQuery("select " + select + " from " + t.quotedName() + chunk.where())) {
                 int pending = 0;
                 boolean[] bytes = new boolean[cols.size()];
                 for (int i = 0; i < bytes.length; i++) {
