@@ -10,14 +10,11 @@ import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
 import dev.migrator.provider.ThrottledException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -51,14 +48,7 @@ public final class Copier {
     private final ObjectStore target;
     private final CopyOptions options;
     private final Progress progress;
-    private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong copied = new AtomicLong();
-    private final AtomicLong copiedBytes = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong skippedBytes = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong vanished = new AtomicLong();
-    private final List<CopySummary.Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    private final CopyTally tally = new CopyTally();
     private volatile boolean cancelled;
     private volatile ExecutorService pool;
     /** The thread in {@link #run()}: cancel interrupts it, so a listing or a wait between retries stops at once. */
@@ -78,7 +68,7 @@ public final class Copier {
     /** The copier retries the stores with its policy (once: a store opened through Stores is not wrapped again). */
     public Copier(ObjectStore source, ObjectStore target, CopyOptions options, Progress progress) {
         this.onRetry = (what, attempt, cause) -> {
-            retries.incrementAndGet();
+            tally.retried();
             progress.retrying(what, cause.getMessage());
         };
         boolean auto = options.transfers() == CopyOptions.AUTO;
@@ -239,7 +229,7 @@ public final class Copier {
             boolean flagged = Thread.interrupted();
             interrupted |= flagged | cancelled;
             if (journal != null) {
-                if (!interrupted && failed.get() == 0) {
+                if (!interrupted && tally.failed() == 0) {
                     journal.closeAndDelete();
                 } else {
                     journal.close();
@@ -249,9 +239,7 @@ public final class Copier {
                 Thread.currentThread().interrupt(); // not ours: keep it for the caller
             }
         }
-        return new CopySummary(copied.get(), copiedBytes.get(), skipped.get(), skippedBytes.get(), failed.get(),
-                vanished.get(), retries.get(), (System.nanoTime() - start) / 1e9, List.copyOf(failures),
-                interrupted, options.dryRun());
+        return tally.summary((System.nanoTime() - start) / 1e9, interrupted, options.dryRun());
     }
 
     /**
@@ -304,8 +292,7 @@ public final class Copier {
                     journal.markDone(from, md5);
                 }
             }
-            copied.incrementAndGet();
-            copiedBytes.addAndGet(from.size());
+            tally.copied(from.size());
             progress.finished(from, Progress.Outcome.COPIED);
             return true;
         } catch (MigratorException e) {
@@ -326,7 +313,7 @@ public final class Copier {
     }
 
     private void vanished(ObjectInfo listed) {
-        vanished.incrementAndGet();
+        tally.vanished();
         progress.finished(listed, Progress.Outcome.SKIPPED);
     }
 
@@ -379,8 +366,7 @@ public final class Copier {
     }
 
     private void skip(ObjectInfo o) {
-        skipped.incrementAndGet();
-        skippedBytes.addAndGet(o.size());
+        tally.skipped(o.size());
         progress.finished(o, Progress.Outcome.SKIPPED);
     }
 
@@ -388,10 +374,7 @@ public final class Copier {
         if (cancelled) {
             return; // an interrupted transfer is not a failure; the resumed run does it
         }
-        failed.incrementAndGet();
-        if (failures.size() < MAX_REPORTED_FAILURES) {
-            failures.add(new CopySummary.Failure(o.key(), code, message));
-        }
+        tally.failed(o.key(), code, message);
         progress.finished(o, Progress.Outcome.FAILED);
     }
 }

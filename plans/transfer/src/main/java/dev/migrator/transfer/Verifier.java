@@ -1,20 +1,17 @@
 package dev.migrator.transfer;
 
-import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.RetryingObjectStore;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Compares two stores object by object: keys, sizes, checksums (reading both sides where the stores
@@ -28,8 +25,7 @@ public final class Verifier {
     private final ObjectStore target;
     private final int checkers;
     private final Progress progress;
-    private final List<Difference> differences = new ArrayList<>();
-    private final AtomicLong differenceCount = new AtomicLong();
+    private final Differences differences = new Differences();
     private final Selection selection;
     private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> evidence = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -98,12 +94,7 @@ public final class Verifier {
         } finally {
             pool.shutdownNow();
         }
-        List<Difference> sorted;
-        synchronized (differences) {
-            sorted = new ArrayList<>(differences);
-        }
-        sorted.sort(Comparator.comparing(Difference::key, Keys.ORDER));
-        return new VerifyReport(compared, sourceCount, targetCount, bytes, differenceCount.get(), sorted,
+        return new VerifyReport(compared, sourceCount, targetCount, bytes, differences.count(), differences.sorted(),
                 (System.nanoTime() - start) / 1e9, tally(evidence));
     }
 
@@ -156,11 +147,6 @@ public final class Verifier {
     }
 
     private void record(Difference d) {
-        differenceCount.incrementAndGet();
-        synchronized (differences) {
-            if (differences.size() < MAX_REPORTED) {
-                differences.add(d);
-            }
-        }
+        differences.record(d);
     }
 }

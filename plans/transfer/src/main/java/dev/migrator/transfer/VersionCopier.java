@@ -8,14 +8,11 @@ import dev.migrator.provider.ObjectVersion;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.RetryingObjectStore;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -38,18 +35,12 @@ public final class VersionCopier {
     private final ObjectStore target;
     private final CopyOptions options;
     private final Progress progress;
-    private final AtomicLong retries = new AtomicLong();
-    private final AtomicLong copied = new AtomicLong();
-    private final AtomicLong copiedBytes = new AtomicLong();
-    private final AtomicLong skipped = new AtomicLong();
-    private final AtomicLong skippedBytes = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
-    private final List<CopySummary.Failure> failures = Collections.synchronizedList(new ArrayList<>());
+    private final CopyTally tally = new CopyTally();
     private final Retry.Listener onRetry;
 
     public VersionCopier(ObjectStore source, ObjectStore target, CopyOptions options, Progress progress) {
         this.onRetry = (what, attempt, cause) -> {
-            retries.incrementAndGet();
+            tally.retried();
             progress.retrying(what, cause.getMessage());
         };
         this.source = RetryingObjectStore.around(source, options.retry(), onRetry);
@@ -108,8 +99,7 @@ public final class VersionCopier {
         } finally {
             workers.shutdownNow();
         }
-        return new CopySummary(copied.get(), copiedBytes.get(), skipped.get(), skippedBytes.get(), failed.get(), 0,
-                retries.get(), (System.nanoTime() - start) / 1e9, List.copyOf(failures), interrupted, options.dryRun());
+        return tally.summary((System.nanoTime() - start) / 1e9, interrupted, options.dryRun());
     }
 
     /** Copies the part of one key's history the target lacks; each new attempt reads the target's history again. */
@@ -129,21 +119,16 @@ public final class VersionCopier {
                     if (i >= done) {
                         copyVersion(v);
                     } else if (firstAttempt) {
-                        skipped.incrementAndGet();
-                        skippedBytes.addAndGet(v.info().size());
+                        tally.skipped(v.info().size());
                         progress.finished(v.info(), Progress.Outcome.SKIPPED);
                     }
                 }
                 return null;
             }, onRetry);
         } catch (MigratorException e) {
-            failed.incrementAndGet();
-            if (failures.size() < Copier.MAX_REPORTED_FAILURES) {
-                failures.add(new CopySummary.Failure(key, e.code().name(), e.getMessage()));
-            }
+            tally.failed(key, e.code().name(), e.getMessage());
         } catch (RuntimeException e) {
-            failed.incrementAndGet();
-            failures.add(new CopySummary.Failure(key, ErrorCode.FAILED.name(), "'" + key + "': " + e));
+            tally.failed(key, ErrorCode.FAILED.name(), "'" + key + "': " + e);
         }
     }
 
@@ -170,13 +155,12 @@ public final class VersionCopier {
         String key = v.key();
         progress.listed(v.info());
         if (options.dryRun()) {
-            copied.incrementAndGet();
-            copiedBytes.addAndGet(v.info().size());
+            tally.copied(v.info().size());
             return;
         }
         if (v.deleteMarker()) {
             target.delete(key);
-            copied.incrementAndGet();
+            tally.copied(0);
             return;
         }
         VersionView view = new VersionView(source, v);
@@ -194,8 +178,7 @@ public final class VersionCopier {
         } finally {
             content.discard();
         }
-        copied.incrementAndGet();
-        copiedBytes.addAndGet(from.size());
+        tally.copied(from.size());
         progress.finished(from, Progress.Outcome.COPIED);
     }
 }

@@ -1,7 +1,6 @@
 package dev.migrator.transfer;
 
 import dev.migrator.provider.ErrorCode;
-import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
@@ -9,8 +8,6 @@ import dev.migrator.provider.ObjectVersion;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.RetryingObjectStore;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +30,7 @@ public final class VersionVerifier {
     private final int checkers;
     private final Progress progress;
     private final Selection selection;
-    private final List<Difference> differences = new ArrayList<>();
-    private final AtomicLong differenceCount = new AtomicLong();
+    private final Differences differences = new Differences();
     private final AtomicLong sourceCount = new AtomicLong();
     private final AtomicLong targetCount = new AtomicLong();
     private final AtomicLong compared = new AtomicLong();
@@ -81,13 +77,8 @@ public final class VersionVerifier {
         } finally {
             pool.shutdownNow();
         }
-        List<Difference> sorted;
-        synchronized (differences) {
-            sorted = new ArrayList<>(differences);
-        }
-        sorted.sort(Comparator.comparing(Difference::key, Keys.ORDER));
-        return new VerifyReport(compared.get(), sourceCount.get(), targetCount.get(), bytes.get(), differenceCount.get(),
-                sorted, (System.nanoTime() - start) / 1e9);
+        return new VerifyReport(compared.get(), sourceCount.get(), targetCount.get(), bytes.get(), differences.count(),
+                differences.sorted(), (System.nanoTime() - start) / 1e9);
     }
 
     private void compare(History.Pair pair) {
@@ -162,11 +153,6 @@ public final class VersionVerifier {
     }
 
     private void record(Difference d) {
-        differenceCount.incrementAndGet();
-        synchronized (differences) {
-            if (differences.size() < Verifier.MAX_REPORTED) {
-                differences.add(d);
-            }
-        }
+        differences.record(d);
     }
 }
