@@ -46,7 +46,8 @@ final class ObjectSteps {
 
     static ObjectStore open(StepContext ctx, String location, ObjectParams p) {
         Location at = ctx.locationNamed(location);
-        ObjectStore store = Stores.open(at.uri(), storeOptions(p));
+        // The run's state keeps what lets a GCS upload cut by kill -9 continue from the bytes GCS holds.
+        ObjectStore store = Stores.open(at.uri(), storeOptions(p).withUploadState(ctx.stateDir().resolve("uploads")));
         if (at.bandwidth() == null) {
             return store;
         }
