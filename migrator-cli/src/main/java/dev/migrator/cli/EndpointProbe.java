@@ -102,15 +102,17 @@ final class EndpointProbe {
         ConcurrentLinkedQueue<String> written = new ConcurrentLinkedQueue<>();
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicInteger putting = new AtomicInteger();
-        Thread cleanup = new Thread(() -> {
-            // No new write starts, the ones under way land, then every scratch key goes: none is left behind.
+        // No new write starts, the ones under way land, then every scratch key goes: none is left behind. Both the
+        // shutdown hook (Ctrl-C) and the normal end wait: a key deleted while its put is in flight would come back.
+        Runnable deleteAll = () -> {
             stopping.set(true);
-            long until = System.nanoTime() + 10_000_000_000L;
+            long until = System.nanoTime() + 30_000_000_000L;
             while (putting.get() > 0 && System.nanoTime() < until) {
                 Thread.onSpinWait();
             }
             delete(written);
-        }, "probe-cleanup");
+        };
+        Thread cleanup = new Thread(deleteAll, "probe-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: the scratch prefix goes too
         try {
             byte[] smallBytes = new byte[SMALL_WRITE];
@@ -143,7 +145,7 @@ final class EndpointProbe {
             });
         } finally {
             int n = written.size();
-            delete(written);
+            deleteAll.run();
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException shuttingDown) {

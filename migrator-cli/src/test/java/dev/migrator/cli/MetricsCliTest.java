@@ -46,8 +46,10 @@ class MetricsCliTest {
         assertThat(scraped)
                 .contains("migrator_step_state{state=\"running\",step=\"cutover/hook/scrape\"} 1.0")
                 .contains("migrator_step_state{state=\"done\",step=\"presync/media/copy\"} 1.0")
-                .contains("migrator_objects_total{direction=\"written\",endpoint=\"" + dir.resolve("dst").toUri() + "\"} 7.0")
-                .contains("migrator_bytes_total{direction=\"written\",endpoint=\"" + dir.resolve("dst").toUri() + "\"} 7000.0")
+                // the 7 objects, and the probe object preflight writes and deletes on the target (inside the run's lock)
+                .contains("migrator_objects_total{direction=\"written\",endpoint=\"" + dir.resolve("dst").toUri() + "\"} 8.0")
+                .contains("migrator_objects_total{direction=\"deleted\",endpoint=\"" + dir.resolve("dst").toUri() + "\"} 1.0")
+                .contains("migrator_bytes_total{direction=\"written\",endpoint=\"" + dir.resolve("dst").toUri() + "\"} 7041.0") // probe: 41 bytes
                 .containsPattern("migrator_eta_seconds [0-9.]+")
                 .contains("migrator_retries_total");
         // served only while the command runs
