@@ -123,7 +123,19 @@ record MysqlLocation(String host, int port, String user, String password, boolea
     }
 
     Connection connect() {
+        return connect(false);
+    }
+
+    /**
+     * A session; with {@code localInfile} the driver may answer a {@code LOAD DATA LOCAL INFILE} of this session
+     * (the snapshot copy's writers stream rows that way; the driver only sends a file the statement itself named, or
+     * the stream the caller set).
+     */
+    Connection connect(boolean localInfile) {
         Properties props = new Properties();
+        if (localInfile) {
+            props.setProperty("allowLocalInfile", "true");
+        }
         props.setProperty("user", user);
         if (password != null) {
             props.setProperty("password", password);

@@ -34,7 +34,9 @@ import java.util.stream.Collectors;
  *
  * <p>Values travel as the server's own text with {@code character_set_results = binary}: string, binary, bit,
  * JSON and spatial columns as their exact bytes (bound as bytes, never converted, whatever their character set),
- * numbers, dates and times as their text, which the target parses back the way it would mariadb-dump's.
+ * numbers, dates and times as their text, which the target parses back the way it would mariadb-dump's. They reach
+ * the target as one {@code LOAD DATA LOCAL INFILE} per chunk, streamed from the reader's rows; a target whose
+ * {@code local_infile} is off gets batched INSERTs instead.
  */
 final class MysqlSnapshotCopy {
     /** Rows per key range of a split table. */
@@ -236,13 +238,14 @@ final class MysqlSnapshotCopy {
 
     private static void work(Connection reader, MysqlLocation target, ConcurrentLinkedQueue<Chunk> queue, AtomicLong rows,
                              AtomicReference<RuntimeException> failure, Consumer<String> progress) {
-        try (Connection writer = target.connect()) {
+        try (Connection writer = target.connect(true)) {
             try (Statement st = reader.createStatement()) {
                 st.execute("set session character_set_results = binary");
             }
             MysqlApplier.prepareSession(writer, false);
+            boolean load = localInfile(writer);
             for (Chunk chunk = queue.poll(); chunk != null && failure.get() == null; chunk = queue.poll()) {
-                rows.addAndGet(copyChunk(reader, writer, target.database(), chunk));
+                rows.addAndGet(load ? loadChunk(reader, writer, target.database(), chunk) : copyChunk(reader, writer, target.database(), chunk));
                 synchronized (progress) {
                     progress.accept("data: " + chunk.describe() + " done");
                 }
@@ -258,6 +261,182 @@ final class MysqlSnapshotCopy {
         }
     }
 
+    /** Whether the target accepts {@code LOAD DATA LOCAL INFILE} (its {@code local_infile}); else rows go as INSERTs. */
+    private static boolean localInfile(Connection writer) throws SQLException {
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("select @@global.local_infile")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** The reader's columns: temporal ones as the server's text, the rest as they are. */
+    private static String selectList(List<MysqlTable.Column> cols) {
+        // the driver's own rendering of a TIMESTAMP(3) drops the leading zeros of its fraction (.019 became .19)
+        return cols.stream().map(c -> TEMPORAL.contains(c.dataType()) ? "cast(" + MysqlCatalog.quote(c.name())
+                + " as char)" : MysqlCatalog.quote(c.name())).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * Copies a chunk with one {@code LOAD DATA LOCAL INFILE} whose "file" is the chunk's rows, encoded as the reader
+     * streams them ({@link RowStream}): the server parses no SQL per row, as it would for INSERTs (about twice the rows
+     * a second here). A LOCAL load turns errors on a row into warnings (the server cannot stop the client's stream),
+     * so any warning, or a count of rows loaded other than the count sent, fails the chunk naming the table.
+     */
+    private static long loadChunk(Connection reader, Connection writer, String targetDb, Chunk chunk) throws SQLException {
+        MysqlTable t = chunk.table();
+        List<MysqlTable.Column> cols = t.writable();
+        String names = cols.stream().map(c -> MysqlCatalog.quote(c.name())).collect(Collectors.joining(", "));
+        String load = "load data local infile 'migrator-rows' into table " + MysqlCatalog.quote(targetDb) + "." + t.quotedName()
+                + " character set binary fields terminated by '\\t' escaped by '\\\\' lines terminated by '\\n' (" + names + ")";
+        try (Statement st = reader.createStatement(java.sql.ResultSet.TYPE_FORWARD_ONLY, java.sql.ResultSet.CONCUR_READ_ONLY);
+             Statement ld = writer.createStatement()) {
+            st.setFetchSize(BATCH); // streamed, not held in memory
+            try (ResultSet rs = st.executeQuery("select " + selectList(cols) + " from " + t.quotedName() + chunk.where())) {
+                RowStream rows = new RowStream(rs, cols);
+                ld.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(rows);
+                long loaded;
+                try {
+                    loaded = ld.executeLargeUpdate(load);
+                } catch (SQLException e) {
+                    throw rows.failure != null ? rows.failure : e; // the reader's failure, not the stream's symptom
+                }
+                if (rows.failure != null) {
+                    throw rows.failure;
+                }
+                java.sql.SQLWarning w = ld.getWarnings();
+                if (w != null || loaded != rows.count) {
+                    throw new MigratorException(ErrorCode.FAILED, "loading " + chunk.describe() + " into " + targetDb + " stored "
+                            + loaded + " of " + rows.count + " rows" + (w == null ? "" : "; the server warned: "
+                            + MysqlLocation.oneLine(w.getMessage())) + "; the target's column types must match the source's");
+                }
+                writer.commit();
+                return rows.count;
+            }
+        }
+    }
+
+    /**
+     * The rows of a result set as LOAD DATA reads them: fields separated by a tab, a newline after each row, NULL as
+     * {@code \N}, and a backslash before each backslash, tab and newline inside a value. Values are the bytes the
+     * reader got (see the class comment), loaded with {@code character set binary}: no conversion either way. Rows
+     * are read as the driver asks for bytes, so a chunk is never held in memory; a reader failure ends the stream
+     * and is kept in {@link #failure}.
+     */
+    private static final class RowStream extends java.io.InputStream {
+        private static final byte[] NULL = {'\\', 'N'};
+        private final ResultSet rs;
+        private final boolean[] bytes;
+        private byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int len;
+        private boolean done;
+        long count;
+        SQLException failure;
+
+        RowStream(ResultSet rs, List<MysqlTable.Column> cols) {
+            this.rs = rs;
+            bytes = new boolean[cols.size()];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = MysqlCatalog.HEX_TYPES.contains(cols.get(i).dataType());
+            }
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int n) throws java.io.IOException {
+            if (n == 0) {
+                return 0;
+            }
+            while (pos == len) {
+                if (done || !fill()) {
+                    return -1;
+                }
+            }
+            int k = Math.min(n, len - pos);
+            System.arraycopy(buf, pos, b, off, k);
+            pos += k;
+            return k;
+        }
+
+        /** Encodes the next rows, about half a buffer of them. */
+        private boolean fill() throws java.io.IOException {
+            pos = 0;
+            len = 0;
+            try {
+                while (len < buf.length / 2 && rs.next()) {
+                    for (int i = 0; i < bytes.length; i++) {
+                        if (i > 0) {
+                            put((byte) '\t');
+                        }
+                        byte[] v = bytes[i] ? rs.getBytes(i + 1) : utf8(rs.getString(i + 1));
+                        if (v == null) {
+                            append(NULL);
+                        } else {
+                            escape(v);
+                        }
+                    }
+                    put((byte) '\n');
+                    count++;
+                }
+            } catch (SQLException e) {
+                failure = e;
+                done = true;
+                throw new java.io.IOException("reading the source failed", e);
+            }
+            if (len == 0) {
+                done = true;
+            }
+            return len > 0;
+        }
+
+        private static byte[] utf8(String s) {
+            return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        private void escape(byte[] v) {
+            ensure(2 * v.length);
+            for (byte c : v) {
+                switch (c) {
+                    case '\\' -> {
+                        buf[len++] = '\\';
+                        buf[len++] = '\\';
+                    }
+                    case '\t' -> {
+                        buf[len++] = '\\';
+                        buf[len++] = 't';
+                    }
+                    case '\n' -> {
+                        buf[len++] = '\\';
+                        buf[len++] = 'n';
+                    }
+                    default -> buf[len++] = c;
+                }
+            }
+        }
+
+        private void append(byte[] v) {
+            ensure(v.length);
+            System.arraycopy(v, 0, buf, len, v.length);
+            len += v.length;
+        }
+
+        private void put(byte c) {
+            ensure(1);
+            buf[len++] = c;
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(2 * buf.length, len + more));
+            }
+        }
+    }
+
     private static long copyChunk(Connection reader, Connection writer, String targetDb, Chunk chunk) throws SQLException {
         MysqlTable t = chunk.table();
         List<MysqlTable.Column> cols = t.writable();
@@ -269,11 +448,7 @@ final class MysqlSnapshotCopy {
         try (Statement st = reader.createStatement(java.sql.ResultSet.TYPE_FORWARD_ONLY, java.sql.ResultSet.CONCUR_READ_ONLY);
              PreparedStatement ins = writer.prepareStatement(insert)) {
             st.setFetchSize(BATCH); // streamed, not held in memory
-            // temporal values are read as the server's text: the driver's own rendering of a TIMESTAMP(3) drops the
-            // leading zeros of its fraction (.019 became .19)
-            String select = cols.stream().map(c -> TEMPORAL.contains(c.dataType()) ? "cast(" + MysqlCatalog.quote(c.name())
-                    + " as char)" : MysqlCatalog.quote(c.name())).collect(Collectors.joining(", "));
-            try (ResultSet rs = st.executeQuery("select " + select + " from " + t.quotedName() + chunk.where())) {
+            try (ResultSet rs = st.executeQuery("select " + selectList(cols) + " from " + t.quotedName() + chunk.where())) {
                 int pending = 0;
                 boolean[] bytes = new boolean[cols.size()];
                 for (int i = 0; i < bytes.length; i++) {
