@@ -260,7 +260,7 @@ public final class PlanParser {
 
     /** The keys of a location's throughput figures ({@link Calibration}), in a plan and in a calibration file. */
     static final Set<String> FIGURES = Set.of("stream", "latency", "requests", "write-stream", "write-latency", "bandwidth",
-            "request-limit");
+            "request-limit", "step-start");
 
     private Calibration figures(Map<String, Node> m) {
         if (m.containsKey("requests") && m.containsKey("latency")) {
@@ -276,7 +276,8 @@ public final class PlanParser {
                 m.containsKey("write-stream") ? rate(m.get("write-stream"), "write-stream") : null,
                 m.containsKey("write-latency") ? latency(m.get("write-latency"), "write-latency") : null,
                 m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
-                m.containsKey("request-limit") ? (Double) perSecond(m.get("request-limit"), "request-limit") : null);
+                m.containsKey("request-limit") ? (Double) perSecond(m.get("request-limit"), "request-limit") : null,
+                m.containsKey("step-start") ? (Double) latency(m.get("step-start"), "step-start") : null);
     }
 
     private double latency(Node n, String what) {

@@ -65,6 +65,44 @@ class ThroughputModelTest {
     }
 
     @Test
+    void aStepsStartIsTheProbedOneAtBothEndsElseTheOneSecondGuess() throws Exception {
+        Throughput guessed = model("latency: 10ms, stream: 10MiB/s");
+        Estimate g = Estimate.copy("a", guessed, "b", guessed, 0, 10, 10);
+        assertThat(g.overhead()).isEqualTo(1.0);
+        assertThat(g.seconds()).isCloseTo(1 + 0.02, offset(1e-9));
+        assertThat(g.explain()).endsWith("+ 1 s to start (default, a guess)");
+
+        Throughput probed = model("latency: 10ms, stream: 10MiB/s, step-start: 40ms");
+        Estimate p = Estimate.compare("a", probed, "b", probed, 10, 10);
+        assertThat(p.overhead()).isCloseTo(0.08, offset(1e-9));
+        assertThat(p.seconds()).isCloseTo(0.08 + 0.02, offset(1e-9));
+        assertThat(p.explain()).endsWith("+ 0.08 s to start (plan)");
+        Estimate mixed = Estimate.copy("a", probed, "b", guessed, 0, 10, 10);
+        assertThat(mixed.overhead()).isCloseTo(0.54, offset(1e-9));
+        assertThat(mixed.explain()).endsWith("+ 0.54 s to start (plan + default, a guess)");
+
+        // From a calibration file, as probe writes it; the delta's compare and copy start once, not twice.
+        Plan plan = PlanParser.parse(Path.of("m.yaml"), """
+                sources: {a: {uri: 's3://a/x', size: 10MiB, objects: 1000, latency: 5ms, stream: 50MiB/s}}
+                targets: {b: {uri: 's3://b/y', latency: 5ms, stream: 50MiB/s}}
+                moves: [{from: a, to: b, parallelism: 10}]
+                """);
+        Path file = dir.resolve("cal.yaml");
+        Files.writeString(file, "locations:\n  a:\n" + new Calibration(null, null, null, null, null, null, 0.03).yaml("    ")
+                + "  b:\n    step-start: 20ms\n");
+        Planner.Result r = Planner.plan(plan, Inventory.DECLARED, PlanParser.calibration(file, plan), 1);
+        assertThat(r.throughput().get("a").overhead()).isEqualTo(new Throughput.Figure(0.03, Throughput.Origin.PROBE));
+        Step verify = r.steps().stream().filter(s -> s.id().equals("cutover/a/verify")).findFirst().orElseThrow();
+        assertThat(verify.seconds()).isCloseTo(0.05 + 1000 * 0.01 / 10, offset(1e-6));
+        assertThat(verify.explain()).contains("+ 0.05 s to start (probe)");
+        Step delta = r.steps().stream().filter(s -> s.id().equals("cutover/a/delta")).findFirst().orElseThrow();
+        Estimate compare = Estimate.compare("a", r.throughput().get("a"), "b", r.throughput().get("b"), 1000, 10);
+        Estimate copy = Estimate.copy("a", r.throughput().get("a"), "b", r.throughput().get("b"), 512 * 1024, 50, 10);
+        assertThat(delta.seconds()).isCloseTo(compare.seconds() + copy.seconds() - 0.05, offset(0.01));
+        assertThat(delta.explain()).startsWith("compare: 1,000 objects").endsWith("+ 0.05 s to start (probe)");
+    }
+
+    @Test
     void figuresComeFromTheProbeThenThePlanThenDefaultsFlaggedAsGuesses() {
         Plan p = PlanParser.parse(Path.of("m.yaml"), """
                 sources: {a: {uri: 's3://a/x', size: 1MiB, objects: 100, stream: 50MiB/s, requests: 100/s}}
