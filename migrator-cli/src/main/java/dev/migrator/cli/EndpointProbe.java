@@ -263,9 +263,10 @@ final class EndpointProbe {
         return limit;
     }
 
-    private static Calibration figures(String what, Long stream, double latency, Long bandwidth, Double limit) {
-        return what.equals("read") ? new Calibration(stream, latency, null, null, bandwidth, limit)
-                : new Calibration(null, null, stream, latency, bandwidth, limit);
+    private Calibration figures(String what, Long stream, double latency, Long bandwidth, Double limit) {
+        Integer at = bandwidth == null ? null : concurrency; // fewer streams than this may not reach it (Throughput#bandwidthAt)
+        return what.equals("read") ? new Calibration(stream, latency, null, null, bandwidth, limit, null, at)
+                : new Calibration(null, null, stream, latency, bandwidth, limit, null, at);
     }
 
     private void parallel(Runnable task) {

@@ -46,8 +46,11 @@ public record Estimate(double seconds, String bound, String work, double overhea
         Side slowRequests = x.latency.value() >= y.latency.value() ? x : y;
         double requests = objects * latency / inFlight;
         double streams = bytes / (slow.stream.value() * inFlight);
-        double bandwidth = Math.min(x.model.bandwidth().value(), y.model.bandwidth().value());
-        Side narrow = x.model.bandwidth().value() <= y.model.bandwidth().value() ? x : y;
+        double atX = x.model.bandwidthAt(inFlight, x.stream.value());
+        double atY = y.model.bandwidthAt(inFlight, y.stream.value());
+        double bandwidth = Math.min(atX, atY);
+        Side narrow = atX <= atY ? x : y;
+        boolean fewer = bandwidth < narrow.model.bandwidth().value(); // fewer streams than the bandwidth was measured at
         double limit = Math.min(x.model.requestLimit().value(), y.model.requestLimit().value());
         Side limited = x.model.requestLimit().value() <= y.model.requestLimit().value() ? x : y;
         double byBandwidth = bytes / bandwidth;
@@ -74,7 +77,9 @@ public record Estimate(double seconds, String bound, String work, double overhea
             seconds = byBandwidth;
             bound = BANDWIDTH + " of '" + narrow.name + "'";
             e.append("; capped by the bandwidth of '").append(narrow.name).append("', ").append(Planner.human(bandwidth))
-                    .append("/s (").append(narrow.model.bandwidth().origin().word()).append(") = ").append(seconds(byBandwidth));
+                    .append("/s (").append(narrow.model.bandwidth().origin().word())
+                    .append(fewer ? ", at " + inFlight + " streams of the " + narrow.model.bandwidthStreams() + " it was measured at" : "")
+                    .append(") = ").append(seconds(byBandwidth));
         } else if (byLimit > work) {
             seconds = byLimit;
             bound = REQUEST_LIMIT + " of '" + limited.name + "'";

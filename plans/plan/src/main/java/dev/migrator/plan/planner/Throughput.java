@@ -18,9 +18,10 @@ import java.util.Locale;
  * @param bandwidth    bytes/s of the endpoint, all streams together
  * @param requestLimit requests/s of the endpoint, all streams together ({@link Double#POSITIVE_INFINITY}: none known)
  * @param overhead     seconds a step spends starting on this endpoint (opening it, its first listing page), before any work
+ * @param bandwidthStreams streams at once at which {@code bandwidth} was measured (0: not known, the bandwidth holds for any)
  */
 public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
-                         Figure requestLimit, Figure overhead) {
+                         Figure requestLimit, Figure overhead, int bandwidthStreams) {
     static final long MIB = 1024 * 1024;
     /** The default start of a step at one endpoint (a guess): {@link Planner#STEP_OVERHEAD} shared by its two ends. */
     static final double START = Planner.STEP_OVERHEAD / 2;
@@ -50,7 +51,8 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 fig(probed.writeLatency(), pick(p.writeLatency(), p.latency()), d.writeLatency()),
                 fig(probed.bandwidth(), p.bandwidth(), d.bandwidth()),
                 fig(probed.requestLimit(), p.requestLimit(), d.requestLimit()),
-                fig(probed.overhead(), p.overhead(), d.overhead()));
+                fig(probed.overhead(), p.overhead(), d.overhead()),
+                probed.bandwidth() != null ? orZero(probed.bandwidthStreams()) : p.bandwidth() != null ? orZero(p.bandwidthStreams()) : 0);
     }
 
     public static Throughput of(Location loc) {
@@ -69,6 +71,20 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
 
     public long bandwidthRate() {
         return (long) bandwidth.value;
+    }
+
+    /**
+     * bytes/s that {@code p} streams of {@code stream} bytes/s each get here together: the bandwidth, except below the
+     * streams it was measured at, where the endpoint has only shown one stream's rate and the bandwidth at N: fewer
+     * streams get the straight line between the two (an endpoint that gives N streams less than N times one may give
+     * p streams less than p times one, too).
+     */
+    public double bandwidthAt(int p, double stream) {
+        double bw = bandwidth.value;
+        if (bandwidthStreams <= 1 || p >= bandwidthStreams || bw <= stream) {
+            return bw;
+        }
+        return Math.min(bw, stream + (bw - stream) * (p - 1) / (bandwidthStreams - 1));
     }
 
     /** Whether the endpoint has a known request limit (the scheduler shares it among the steps). */
@@ -103,6 +119,10 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
             return new Figure(probed.doubleValue(), Origin.PROBE);
         }
         return plan != null ? new Figure(plan.doubleValue(), Origin.PLAN) : new Figure(dflt.doubleValue(), Origin.DEFAULT);
+    }
+
+    private static int orZero(Integer n) {
+        return n == null ? 0 : n;
     }
 
     private static <T> T pick(T a, T b) {

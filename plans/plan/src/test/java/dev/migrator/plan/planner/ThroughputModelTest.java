@@ -51,6 +51,31 @@ class ThroughputModelTest {
     }
 
     @Test
+    void aBandwidthProbedAtMoreStreamsThanTheStepHasIsNotReachedByFewer() {
+        // Probed: 10 MiB/s one stream, 40 MiB/s at 8 (less than 0.8 × 80: recorded as the bandwidth, at 8 streams).
+        Throughput probed = model("latency: 1ms, stream: 10MiB/s, bandwidth: 40MiB/s, bandwidth-streams: 8");
+        assertThat(probed.bandwidthStreams()).isEqualTo(8);
+        // 4 large objects at parallelism 8 are 4 streams: 10 + 30 × 3/7 = 22.9 MiB/s, not the 40 MiB/s that 8 reached.
+        assertThat(probed.bandwidthAt(4, 10 * MIB)).isCloseTo(10 * MIB + 30.0 * MIB * 3 / 7, offset(1.0));
+        assertThat(probed.bandwidthAt(8, 10 * MIB)).isEqualTo(40.0 * MIB);
+        assertThat(probed.bandwidthAt(16, 10 * MIB)).isEqualTo(40.0 * MIB);
+        Estimate four = Estimate.copy("a", probed, "b", probed, 64 * MIB, 4, 8);
+        assertThat(four.seconds()).isCloseTo(1 + 64 / (10 + 30.0 * 3 / 7), offset(0.01));
+        assertThat(four.bound()).isEqualTo("bandwidth of 'a'");
+        assertThat(four.explain()).contains("(plan, at 4 streams of the 8 it was measured at)");
+        // Eight streams get the bandwidth: 64 MiB / 40 MiB/s; and a bandwidth without its streams holds for any.
+        assertThat(Estimate.copy("a", probed, "b", probed, 64 * MIB, 8, 8).seconds()).isCloseTo(1 + 1.6, offset(0.01));
+        Throughput declared = model("latency: 1ms, stream: 10MiB/s, bandwidth: 40MiB/s");
+        assertThat(Estimate.copy("a", declared, "b", declared, 64 * MIB, 4, 8).seconds()).isCloseTo(1 + 1.6, offset(0.01));
+        // What probe writes reads back.
+        Calibration c = new Calibration(10 * MIB, 0.001, null, null, 40 * MIB, null, null, 8);
+        assertThat(c.yaml("")).contains("bandwidth-streams: 8\n");
+        assertThat(new Calibration(null, null, null, null, null, null, null, 4).with(c).bandwidthStreams()).isEqualTo(8);
+        assertThatThrownBy(() -> model("bandwidth: 40MiB/s, bandwidth-streams: many")).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("bandwidth-streams 'many'");
+    }
+
+    @Test
     void theEndpointsBandwidthAndRequestLimitCapManyStreams() {
         Throughput bw = model("latency: 1ms, stream: 100MiB/s, bandwidth: 20MiB/s");
         Estimate e = Estimate.copy("a", bw, "b", bw, 400 * MIB, 100, 32);
