@@ -40,6 +40,8 @@ final class EndpointProbe {
     static final int SMALL_WRITE = 16 * 1024;
     /** Objects smaller than this are all latency: a stream is timed on larger ones. */
     static final long MIN_LARGE = 1 << 20;
+    /** Times a step's start is measured; the median is the figure. */
+    static final int STARTS = 5;
 
     private final ObjectStore store;
     private final int objects;
@@ -94,6 +96,26 @@ final class EndpointProbe {
             }
             return n;
         });
+    }
+
+    /**
+     * What a step costs to start on this store, as the runner starts one in a warm process: opening the store again
+     * ({@code open}) and reading the first page of its listing. The median of {@link #STARTS} tries.
+     */
+    Calibration start(java.util.function.Supplier<ObjectStore> open) {
+        double[] times = new double[STARTS];
+        for (int i = 0; i < STARTS; i++) {
+            long t = System.nanoTime();
+            try (ObjectStore s = open.get(); Stream<ObjectInfo> listing = s.list("")) {
+                listing.findFirst();
+            }
+            times[i] = since(t);
+        }
+        Arrays.sort(times);
+        double start = times[STARTS / 2];
+        note("step start (open the store, first listing page), %d tries: median %s, max %s", STARTS, Calibration.millis(start),
+                Calibration.millis(times[STARTS - 1]));
+        return new Calibration(null, null, null, null, null, null, start);
     }
 
     /** Write figures, on scratch objects under a fresh prefix, deleted before this returns (and on interrupt). */
@@ -243,9 +265,10 @@ final class EndpointProbe {
         return limit;
     }
 
-    private static Calibration figures(String what, Long stream, double latency, Long bandwidth, Double limit) {
-        return what.equals("read") ? new Calibration(stream, latency, null, null, bandwidth, limit)
-                : new Calibration(null, null, stream, latency, bandwidth, limit);
+    private Calibration figures(String what, Long stream, double latency, Long bandwidth, Double limit) {
+        Integer at = bandwidth == null ? null : concurrency; // fewer streams than this may not reach it (Throughput#bandwidthAt)
+        return what.equals("read") ? new Calibration(stream, latency, null, null, bandwidth, limit, null, at)
+                : new Calibration(null, null, stream, latency, bandwidth, limit, null, at);
     }
 
     private void parallel(Runnable task) {

@@ -7,7 +7,10 @@ import dev.migrator.plan.planner.Planner;
 import dev.migrator.plan.report.PlanOutput;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.plan.model.Calibration;
+import dev.migrator.plan.planner.Phase;
+import dev.migrator.plan.planner.Step;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,8 +41,21 @@ final class PlanCommand implements Callable<Integer> {
                 "shows the gain over one and where an endpoint's own limit caps it. Default: ${DEFAULT-VALUE}."})
     int workers;
 
+    @Option(names = "--after-presync", description = {"After 'run --phase presync': the cut-over and its freeze window re-estimated",
+        "from the pre-copy the run's journal measured, to read before starting the freeze."})
+    boolean afterPresync;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "With --after-presync: the run's state. Default: PLAN.state beside the plan.")
+    Path state;
+
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
+        if (afterPresync) {
+            return afterPresync();
+        }
+        if (state != null) {
+            throw MigratorException.badInput("--state is for plan --after-presync (the plan alone reads no run)");
+        }
         if (!format.equals("text") && !format.equals("json") && !format.equals("markdown")) {
             throw MigratorException.badInput("--format '" + format + "': expected text, json or markdown");
         }
@@ -51,6 +67,24 @@ final class PlanCommand implements Callable<Integer> {
             case "markdown" -> PlanOutput.markdown(r);
             default -> PlanOutput.text(r);
         });
+        return 0;
+    }
+
+    private int afterPresync() throws java.io.IOException {
+        Plan plan = PlanParser.parse(file);
+        Path dir = state != null ? state : dev.migrator.plan.PlanRunner.defaultState(file);
+        StatusCommand.Replay r = StatusCommand.replay(plan, dir, java.time.Instant.now());
+        if (r == null) {
+            throw MigratorException.badInput("--after-presync: " + dir + " holds no run of " + file
+                    + "; run the pre-copy first (migrator run " + file + " --phase presync), or name its --state");
+        }
+        List<String> left = r.steps().stream().filter(s -> s.phase() == Phase.PRESYNC && !r.live().isFinished(s.id()))
+                .map(Step::id).toList();
+        if (!left.isEmpty()) {
+            throw MigratorException.badInput("--after-presync: the pre-copy in " + dir + " has not finished (" + left.size()
+                    + " steps left, first " + left.get(0) + "); finish it with: migrator run " + file + " --phase presync");
+        }
+        System.out.println(StatusCommand.afterPresync(r));
         return 0;
     }
 }

@@ -98,6 +98,7 @@ final class ProbeCommand implements Callable<Integer> {
             if (writes) {
                 figures = figures.with(probe.writes());
             }
+            figures = figures.with(probe.start(() -> store.open(u)));
             return new Probed(figures, "# " + Redaction.uri(s.displayUri()) + " at 1 and " + streams + " streams\n" + probe.log());
         }
     }

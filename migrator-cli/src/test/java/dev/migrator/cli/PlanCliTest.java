@@ -96,7 +96,9 @@ class PlanCliTest {
             long doneAtKill = count(state.resolve("journal"), "\"event\":\"done\"");
 
             CliRun status = CliRun.of("status", plan.toString(), "--state", state.toString());
-            assertThat(status.out()).contains("was killed").contains("DONE         presync/objects/copy-1of4");
+            assertThat(status.out()).contains("was killed").contains("DONE         presync/objects/copy-1of4")
+                    .containsPattern("Time left: ~[0-9hms. ]+ \\(planned [0-9hms. ]+ in all; steps so far took [0-9.]+x their estimates\\),"
+                            + " freeze window ~[0-9hms. ]+ \\(planned [0-9hms. ]+\\)\n");
 
             List<String> again = new ArrayList<>(List.of("run", plan.toString(), "--state", state.toString(), "--json"));
             CliRun second = CliRun.of(again.toArray(String[]::new));
@@ -118,6 +120,72 @@ class PlanCliTest {
             assertThat(verify.exit()).as(verify.all()).isZero();
             assertThat(CliRun.of("status", plan.toString(), "--state", state.toString()).out()).contains("The last run completed.");
         }
+    }
+
+    @Test
+    void afterThePresyncPlanAndStatusReEstimateTheCutoverFromWhatItMeasured() throws Exception {
+        Path src = dir.resolve("src");
+        LocalObjectStore source = new LocalObjectStore(src);
+        Random random = new Random(7);
+        for (int i = 0; i < 300; i++) {
+            byte[] data = new byte[4096 + random.nextInt(4096)];
+            random.nextBytes(data);
+            source.put(String.format("obj/%04d", i), Content.of(data), ObjectMetadata.EMPTY);
+        }
+        Path plan = dir.resolve("exit.yaml");
+        Files.writeString(plan, """
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{name: objects, from: old, to: new, parallelism: 4}]
+                """.formatted(src.toUri(), dir.resolve("dst").toUri()));
+        Path state = dir.resolve("state");
+        CliRun early = CliRun.of("plan", plan.toString(), "--after-presync", "--state", state.toString());
+        assertThat(early.exit()).isEqualTo(2);
+        assertThat(early.err()).contains("holds no run of").contains("--phase presync");
+
+        CliRun presync = CliRun.of("run", plan.toString(), "--state", state.toString(), "--phase", "presync", "-q");
+        assertThat(presync.exit()).as(presync.all()).isZero();
+        // What the run measured and planned, read here from its own files.
+        JsonNode frozen = new ObjectMapper().readTree(state.resolve("plan.json").toFile());
+        Map<String, Double> estimates = new java.util.HashMap<>();
+        frozen.get("steps").forEach(s -> estimates.put(s.get("id").asText(), s.get("seconds").asDouble()));
+        double took = 0;
+        double estimated = 0;
+        for (String line : Files.readAllLines(state.resolve("journal"))) {
+            JsonNode e = new ObjectMapper().readTree(line);
+            if (e.path("event").asText().equals("done") && e.path("step").asText().startsWith("presync/")) {
+                took += e.get("seconds").asDouble();
+                estimated += estimates.get(e.get("step").asText());
+            }
+        }
+        double factor = took / estimated;
+        double plannedCutover = frozen.get("cutover").asDouble();
+        assertThat(took).isPositive();
+
+        CliRun after = CliRun.of("plan", plan.toString(), "--after-presync", "--state", state.toString());
+        assertThat(after.exit()).as(after.all()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("After the pre-copy \\(its steps took ([0-9.]+) s against ([0-9.]+) s"
+                + " estimated, ([0-9.]+)x\\): cut-over ~([0-9.]+) s \\(planned ([0-9.]+) s\\), freeze window ~([0-9.]+) s \\(planned ([0-9.]+) s, [-+]")
+                .matcher(after.out());
+        assertThat(m.find()).as(after.out()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isCloseTo(took, org.assertj.core.data.Offset.offset(0.051));
+        assertThat(Double.parseDouble(m.group(2))).isCloseTo(estimated, org.assertj.core.data.Offset.offset(0.051));
+        assertThat(Double.parseDouble(m.group(3))).isCloseTo(factor, org.assertj.core.data.Offset.offset(0.0051));
+        assertThat(Double.parseDouble(m.group(5))).isCloseTo(plannedCutover, org.assertj.core.data.Offset.offset(0.051));
+        // The delta is a copy and the verify follows the copies of its move: both scaled by the pre-copy's measured factor.
+        assertThat(Double.parseDouble(m.group(4))).as(after.out()).isCloseTo(factor * plannedCutover,
+                org.assertj.core.data.Offset.offset(0.06 + 0.01 * factor * plannedCutover));
+        assertThat(Double.parseDouble(m.group(6))).isCloseTo(Double.parseDouble(m.group(4)), org.assertj.core.data.Offset.offset(0.051));
+
+        CliRun status = CliRun.of("status", plan.toString(), "--state", state.toString());
+        assertThat(status.out()).as(status.all()).containsPattern(String.format(java.util.Locale.ROOT,
+                "Time left: ~[0-9.]+ s \\(planned [0-9.]+ s in all; steps so far took %.2fx their estimates\\), freeze window ~%s s", factor,
+                m.group(6))).contains(m.group(0));
+
+        CliRun cutover = CliRun.of("run", plan.toString(), "--state", state.toString(), "--phase", "cutover", "-q");
+        assertThat(cutover.exit()).as(cutover.all()).isZero();
+        assertThat(CliRun.of("status", plan.toString(), "--state", state.toString()).out()).doesNotContain("After the pre-copy");
+        assertThat(CliRun.of("plan", plan.toString(), "--state", state.toString()).err()).contains("--state is for plan --after-presync");
     }
 
     @Test

@@ -50,7 +50,9 @@ class ProbeCliTest {
             assertThat(text).contains("locations:\n  old:\n    stream: ").contains("    latency: ")
                     .contains("  new:\n").contains("    write-stream: ").contains("    write-latency: ")
                     .contains("#   old: read: 10 small requests (").contains("#   new: write: 10 small requests (")
-                    .containsPattern("#   new: deleted the \\d+ scratch objects under \\.migrator-probe-");
+                    .containsPattern("#   new: deleted the \\d+ scratch objects under \\.migrator-probe-")
+                    .containsPattern("#   old: step start \\(open the store, first listing page\\), 5 tries: median [0-9.]+ms")
+                    .containsPattern("  old:\n(    .*\n)*    step-start: [0-9.]+ms\n").containsPattern("  new:\n(    .*\n)*    step-start: ");
             try (ObjectStore dst = Stores.open(s3.s3Uri("dst", ""), StoreOptions.DEFAULTS); Stream<ObjectInfo> left = dst.list("")) {
                 assertThat(left.toList()).as("the write probe's scratch objects are gone").isEmpty();
             }
@@ -58,7 +60,7 @@ class ProbeCliTest {
             assertThat(planned.exit()).as(planned.all()).isZero();
             assertThat(planned.out()).containsPattern("old +reads [0-9.]+ [KMG]iB/s per stream \\(probe\\), [0-9.]+ms a request \\(probe\\)")
                     .containsPattern("new +reads .*writes [0-9.]+ [KMG]iB/s per stream \\(probe\\)")
-                    .contains("bound: ");
+                    .containsPattern("presync/old/copy .*bound: [^;]* \\+ [0-9.]+ s to start \\(probe\\)");
 
             CliRun one = CliRun.of("probe", s3.s3Uri("src", ""), "--concurrency", "2", "--objects", "5", "--bytes", "2M");
             assertThat(one.exit()).as(one.all()).isZero();

@@ -14,14 +14,30 @@ import java.util.Locale;
  * @param writeLatency seconds one write request takes, excluding its bytes ({@code write-latency:})
  * @param bandwidth    bytes/s the endpoint carries for all streams together ({@code bandwidth:})
  * @param requestLimit requests/s the endpoint serves for all streams together ({@code request-limit:})
+ * @param overhead     seconds a step takes to start on the endpoint: opening it and its first listing page ({@code step-start:})
+ * @param bandwidthStreams streams at once at which {@code bandwidth} was measured ({@code bandwidth-streams:}): fewer
+ *                     streams may not reach it
  */
-public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit) {
-    public static final Calibration NONE = new Calibration(null, null, null, null, null, null);
+public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
+                          Double overhead, Integer bandwidthStreams) {
+    public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
+
+    /** The throughput figures and a step's start. */
+    public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
+                       Double overhead) {
+        this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, null);
+    }
+
+    /** The six throughput figures, no step start. */
+    public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit) {
+        this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, null);
+    }
 
     /** Each figure {@code over} has, else this one's. */
     public Calibration with(Calibration over) {
         return new Calibration(pick(over.stream, stream), pick(over.latency, latency), pick(over.writeStream, writeStream),
-                pick(over.writeLatency, writeLatency), pick(over.bandwidth, bandwidth), pick(over.requestLimit, requestLimit));
+                pick(over.writeLatency, writeLatency), pick(over.bandwidth, bandwidth), pick(over.requestLimit, requestLimit),
+                pick(over.overhead, overhead), over.bandwidth != null ? over.bandwidthStreams : bandwidthStreams);
     }
 
     public boolean isEmpty() {
@@ -48,6 +64,12 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         }
         if (requestLimit != null) {
             b.append(indent).append("request-limit: ").append(String.format(Locale.ROOT, "%.0f/s", requestLimit)).append('\n');
+        }
+        if (bandwidth != null && bandwidthStreams != null) {
+            b.append(indent).append("bandwidth-streams: ").append(bandwidthStreams).append('\n');
+        }
+        if (overhead != null) {
+            b.append(indent).append("step-start: ").append(millis(overhead)).append('\n');
         }
         return b.toString();
     }

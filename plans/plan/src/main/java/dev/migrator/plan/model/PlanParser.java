@@ -260,7 +260,7 @@ public final class PlanParser {
 
     /** The keys of a location's throughput figures ({@link Calibration}), in a plan and in a calibration file. */
     static final Set<String> FIGURES = Set.of("stream", "latency", "requests", "write-stream", "write-latency", "bandwidth",
-            "request-limit");
+            "request-limit", "step-start", "bandwidth-streams");
 
     private Calibration figures(Map<String, Node> m) {
         if (m.containsKey("requests") && m.containsKey("latency")) {
@@ -276,7 +276,17 @@ public final class PlanParser {
                 m.containsKey("write-stream") ? rate(m.get("write-stream"), "write-stream") : null,
                 m.containsKey("write-latency") ? latency(m.get("write-latency"), "write-latency") : null,
                 m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
-                m.containsKey("request-limit") ? (Double) perSecond(m.get("request-limit"), "request-limit") : null);
+                m.containsKey("request-limit") ? (Double) perSecond(m.get("request-limit"), "request-limit") : null,
+                m.containsKey("step-start") ? (Double) latency(m.get("step-start"), "step-start") : null,
+                m.containsKey("bandwidth-streams") ? (Integer) streams(m.get("bandwidth-streams")) : null);
+    }
+
+    private int streams(Node n) {
+        String t = scalar(n, "bandwidth-streams").trim();
+        if (!t.matches("[0-9]{1,4}") || Integer.parseInt(t) < 1) {
+            throw pos(n).error("bandwidth-streams '" + shown(t) + "': expected the whole number of streams it was measured at, 1 or more");
+        }
+        return Integer.parseInt(t);
     }
 
     private double latency(Node n, String what) {

@@ -7,13 +7,16 @@ import dev.migrator.plan.planner.Throughput.Figure;
  * one object for its requests' latency plus its bytes at the stream's rate need
  * {@code (objects × latency + bytes / stream) / p} seconds; the endpoints cap that at their bandwidth
  * ({@code bytes / bandwidth}) and request limit ({@code objects / limit}). The largest of the three is the estimate,
- * and its name is the bound {@code plan} shows. Fewer objects than streams keep only that many in flight.
+ * and its name is the bound {@code plan} shows. Fewer objects than streams keep only that many in flight. A step also
+ * costs its start on both endpoints (opening them, the first listing page: {@link Throughput#overhead}), whatever it moves.
  *
- * @param seconds estimated duration, the step overhead included
- * @param bound   what bounds it: {@code per-request (...)}, {@code stream (...)}, {@code bandwidth of 'x'}, {@code request limit of 'x'}
- * @param explain the arithmetic, for a person
+ * @param seconds  estimated duration, the start included
+ * @param bound    what bounds it: {@code per-request (...)}, {@code stream (...)}, {@code bandwidth of 'x'}, {@code request limit of 'x'}
+ * @param work     the arithmetic of the work, for a person (without the bound and the start)
+ * @param overhead seconds the step takes to start, both endpoints together
+ * @param origin   where {@code overhead} came from ({@link Throughput.Origin#word}, one per endpoint when they differ)
  */
-public record Estimate(double seconds, String bound, String explain) {
+public record Estimate(double seconds, String bound, String work, double overhead, String origin) {
     /** The bounds a person can be told about, as {@link #bound} starts. */
     public static final String PER_REQUEST = "per-request";
     public static final String STREAM = "stream";
@@ -43,8 +46,11 @@ public record Estimate(double seconds, String bound, String explain) {
         Side slowRequests = x.latency.value() >= y.latency.value() ? x : y;
         double requests = objects * latency / inFlight;
         double streams = bytes / (slow.stream.value() * inFlight);
-        double bandwidth = Math.min(x.model.bandwidth().value(), y.model.bandwidth().value());
-        Side narrow = x.model.bandwidth().value() <= y.model.bandwidth().value() ? x : y;
+        double atX = x.model.bandwidthAt(inFlight, x.stream.value());
+        double atY = y.model.bandwidthAt(inFlight, y.stream.value());
+        double bandwidth = Math.min(atX, atY);
+        Side narrow = atX <= atY ? x : y;
+        boolean fewer = bandwidth < narrow.model.bandwidth().value(); // fewer streams than the bandwidth was measured at
         double limit = Math.min(x.model.requestLimit().value(), y.model.requestLimit().value());
         Side limited = x.model.requestLimit().value() <= y.model.requestLimit().value() ? x : y;
         double byBandwidth = bytes / bandwidth;
@@ -71,7 +77,9 @@ public record Estimate(double seconds, String bound, String explain) {
             seconds = byBandwidth;
             bound = BANDWIDTH + " of '" + narrow.name + "'";
             e.append("; capped by the bandwidth of '").append(narrow.name).append("', ").append(Planner.human(bandwidth))
-                    .append("/s (").append(narrow.model.bandwidth().origin().word()).append(") = ").append(seconds(byBandwidth));
+                    .append("/s (").append(narrow.model.bandwidth().origin().word())
+                    .append(fewer ? ", at " + inFlight + " streams of the " + narrow.model.bandwidthStreams() + " it was measured at" : "")
+                    .append(") = ").append(seconds(byBandwidth));
         } else if (byLimit > work) {
             seconds = byLimit;
             bound = REQUEST_LIMIT + " of '" + limited.name + "'";
@@ -81,8 +89,21 @@ public record Estimate(double seconds, String bound, String explain) {
             seconds = work;
             bound = requests >= streams ? PER_REQUEST + " (" + slowRequests.role + ")" : STREAM + " (" + slow.role + ")";
         }
-        e.append("; bound: ").append(bound).append(" + 1 s");
-        return new Estimate(Planner.STEP_OVERHEAD + seconds, bound, e.toString());
+        Figure ox = x.model.overhead();
+        Figure oy = y.model.overhead();
+        String origin = ox.origin() == oy.origin() ? ox.origin().word() : ox.origin().word() + " + " + oy.origin().word();
+        double overhead = ox.value() + oy.value();
+        return new Estimate(overhead + seconds, bound, e.toString(), overhead, origin);
+    }
+
+    /** The whole explanation: the work, the bound and the start. */
+    public String explain() {
+        return work + "; bound: " + bound + " + " + start();
+    }
+
+    /** {@code 0.12 s to start (probe)}: the start and its origin, for a person. */
+    public String start() {
+        return seconds(overhead).replace(".0 s", " s") + " to start (" + origin + ")";
     }
 
     private static String ms(double seconds) {
@@ -91,6 +112,9 @@ public record Estimate(double seconds, String bound, String explain) {
     }
 
     private static String seconds(double s) {
+        if (s > 0 && s < 0.95) {
+            return String.format(java.util.Locale.ROOT, "%.2f s", s); // a probed start is often a fraction of a second
+        }
         long tenths = Math.round(s * 10);
         return tenths / 10 + "." + tenths % 10 + " s";
     }

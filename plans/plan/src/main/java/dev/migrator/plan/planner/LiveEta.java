@@ -19,6 +19,7 @@ public final class LiveEta {
     private final Map<String, Double> startedAt = new HashMap<>();
     private final Map<String, double[]> measured = new HashMap<>(); // group -> {actual, estimate}
     private final Map<String, Boolean> finished = new HashMap<>();
+    private final Map<String, Double> took = new HashMap<>(); // step id -> measured seconds, of steps that did their work
 
     /**
      * The remaining time as it stands.
@@ -46,6 +47,9 @@ public final class LiveEta {
     public synchronized void finished(Step step, double seconds, boolean done) {
         finished.put(step.id(), done);
         startedAt.remove(step.id());
+        if (done) {
+            took.put(step.id(), seconds);
+        }
         if (done && step.seconds() > 0 && seconds > 0) {
             for (String g : groups(step)) {
                 double[] m = measured.computeIfAbsent(g, k -> new double[2]);
@@ -86,6 +90,17 @@ public final class LiveEta {
         }
         Schedule s = Scheduler.schedule(left, concurrency, capacities);
         return new Forecast(s.total(), s.cutover() + Math.max(0, cutoverRun), factor);
+    }
+
+    /** The measured seconds of the steps of {@code phase} that finished their work, summed. */
+    public synchronized double measuredSeconds(Phase phase) {
+        return steps.stream().filter(s -> s.phase() == phase && took.containsKey(s.id())).mapToDouble(s -> took.get(s.id())).sum();
+    }
+
+    /** Seconds the steps not finished would take at their planned estimates, scheduled with the plan's limits. */
+    public synchronized double plannedLeft() {
+        List<Step> left = steps.stream().filter(s -> !finished.containsKey(s.id())).toList();
+        return left.isEmpty() ? 0 : Scheduler.schedule(left, concurrency, capacities).total();
     }
 
     /** measured ÷ estimated of the finished steps most like {@code s}, or 1 when none has finished. */

@@ -278,13 +278,13 @@ public final class Planner {
             } else {
                 members.add(new BundleParams.Member(m.name(), objectParams(m), null));
                 Estimate e = Estimate.copy(m.from(), a, m.to(), b, inv.bytes(), inv.objects(), m.parallelism());
-                double seconds = e.seconds() - STEP_OVERHEAD;
+                double seconds = e.seconds() - e.overhead();
                 pack += seconds;
                 restore += seconds;
                 long rate = (long) Math.ceil(inv.bytes() / Math.max(seconds, 1e-3));
                 reads.merge(m.from(), rate, Math::max);
                 writes.merge(m.to(), rate, Math::max);
-                explain.add(m.name() + ": " + e.explain().replace(" + 1 s", ""));
+                explain.add(m.name() + ": " + e.work() + "; bound: " + e.bound());
             }
         }
         BundleParams p = new BundleParams(bundle, staging, members);
@@ -384,13 +384,12 @@ public final class Planner {
             String deltaId = "cutover/" + m.name() + "/delta" + suffix;
             Estimate compare = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism());
             Estimate copy = Estimate.copy(m.from(), a, m.to(), b, changed, changedObjects, m.parallelism());
-            Estimate delta = compare.seconds() >= copy.seconds() - STEP_OVERHEAD ? compare : copy;
-            double deltaSeconds = compare.seconds() + copy.seconds() - STEP_OVERHEAD;
+            Estimate delta = compare.seconds() >= copy.seconds() ? compare : copy; // both start the same: one start
+            double deltaSeconds = compare.seconds() + copy.seconds() - copy.overhead();
             steps.add(new Step(deltaId, ObjectParams.COPY, Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
                     deltaSeconds, demand(m, changed, objects, deltaSeconds),
-                    "compare: " + compare.explain().replace("; bound: " + compare.bound() + " + 1 s", "") + "; copy of the delta ("
-                            + percent(m.delta()) + " of " + human(bytes) + "): " + copy.explain().replace("; bound: " + copy.bound()
-                            + " + 1 s", "") + "; bound: " + delta.bound() + " + 1 s"));
+                    "compare: " + compare.work() + "; copy of the delta (" + percent(m.delta()) + " of " + human(bytes) + "): "
+                            + copy.work() + "; bound: " + delta.bound() + " + " + delta.start()));
             String verifyId = "cutover/" + m.name() + "/verify" + suffix;
             Estimate v = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism());
             steps.add(new Step(verifyId, ObjectParams.VERIFY, Phase.CUTOVER, m.name(), List.of(deltaId), p, bytes, objects,

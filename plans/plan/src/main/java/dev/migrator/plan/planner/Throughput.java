@@ -17,10 +17,14 @@ import java.util.Locale;
  * @param writeLatency seconds one write request takes before its bytes
  * @param bandwidth    bytes/s of the endpoint, all streams together
  * @param requestLimit requests/s of the endpoint, all streams together ({@link Double#POSITIVE_INFINITY}: none known)
+ * @param overhead     seconds a step spends starting on this endpoint (opening it, its first listing page), before any work
+ * @param bandwidthStreams streams at once at which {@code bandwidth} was measured (0: not known, the bandwidth holds for any)
  */
 public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
-                         Figure requestLimit) {
+                         Figure requestLimit, Figure overhead, int bandwidthStreams) {
     static final long MIB = 1024 * 1024;
+    /** The default start of a step at one endpoint (a guess): {@link Planner#STEP_OVERHEAD} shared by its two ends. */
+    static final double START = Planner.STEP_OVERHEAD / 2;
 
     /** Where a figure came from: measured by {@code migrator probe}, declared in the plan, or a default (a guess). */
     public enum Origin {
@@ -46,7 +50,9 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 fig(probed.writeStream(), pick(p.writeStream(), p.stream()), d.writeStream()),
                 fig(probed.writeLatency(), pick(p.writeLatency(), p.latency()), d.writeLatency()),
                 fig(probed.bandwidth(), p.bandwidth(), d.bandwidth()),
-                fig(probed.requestLimit(), p.requestLimit(), d.requestLimit()));
+                fig(probed.requestLimit(), p.requestLimit(), d.requestLimit()),
+                fig(probed.overhead(), p.overhead(), d.overhead()),
+                probed.bandwidth() != null ? orZero(probed.bandwidthStreams()) : p.bandwidth() != null ? orZero(p.bandwidthStreams()) : 0);
     }
 
     public static Throughput of(Location loc) {
@@ -67,6 +73,20 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
         return (long) bandwidth.value;
     }
 
+    /**
+     * bytes/s that {@code p} streams of {@code stream} bytes/s each get here together: the bandwidth, except below the
+     * streams it was measured at, where the endpoint has only shown one stream's rate and the bandwidth at N: fewer
+     * streams get the straight line between the two (an endpoint that gives N streams less than N times one may give
+     * p streams less than p times one, too).
+     */
+    public double bandwidthAt(int p, double stream) {
+        double bw = bandwidth.value;
+        if (bandwidthStreams <= 1 || p >= bandwidthStreams || bw <= stream) {
+            return bw;
+        }
+        return Math.min(bw, stream + (bw - stream) * (p - 1) / (bandwidthStreams - 1));
+    }
+
     /** Whether the endpoint has a known request limit (the scheduler shares it among the steps). */
     public boolean limitsRequests() {
         return Double.isFinite(requestLimit.value);
@@ -79,17 +99,18 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
 
     /**
      * Conservative defaults: a cloud store over the internet, a local disk, a database through its dump tools (where
-     * the "latency" is a table's round trips, small beside its bytes). No default request limit: none is known.
+     * the "latency" is a table's round trips, small beside its bytes). No default request limit: none is known. A step's
+     * start is half a second at each end: the one second a step was always given before the probe measured it.
      */
     static Calibration defaults(String uri, boolean database) {
         if (database) {
-            return new Calibration(40 * MIB, 0.01, 40 * MIB, 0.01, 200 * MIB, Double.POSITIVE_INFINITY);
+            return new Calibration(40 * MIB, 0.01, 40 * MIB, 0.01, 200 * MIB, Double.POSITIVE_INFINITY, START);
         }
         String scheme = URI.create(uri.replace(" ", "%20")).getScheme();
         scheme = scheme == null ? "file" : scheme.toLowerCase(Locale.ROOT);
         return switch (scheme) {
-            case "file" -> new Calibration(200 * MIB, 0.0005, 200 * MIB, 0.0005, 800 * MIB, Double.POSITIVE_INFINITY);
-            default -> new Calibration(30 * MIB, 0.025, 30 * MIB, 0.025, 250 * MIB, Double.POSITIVE_INFINITY);
+            case "file" -> new Calibration(200 * MIB, 0.0005, 200 * MIB, 0.0005, 800 * MIB, Double.POSITIVE_INFINITY, START);
+            default -> new Calibration(30 * MIB, 0.025, 30 * MIB, 0.025, 250 * MIB, Double.POSITIVE_INFINITY, START);
         };
     }
 
@@ -98,6 +119,10 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
             return new Figure(probed.doubleValue(), Origin.PROBE);
         }
         return plan != null ? new Figure(plan.doubleValue(), Origin.PLAN) : new Figure(dflt.doubleValue(), Origin.DEFAULT);
+    }
+
+    private static int orZero(Integer n) {
+        return n == null ? 0 : n;
     }
 
     private static <T> T pick(T a, T b) {

@@ -51,6 +51,31 @@ class ThroughputModelTest {
     }
 
     @Test
+    void aBandwidthProbedAtMoreStreamsThanTheStepHasIsNotReachedByFewer() {
+        // Probed: 10 MiB/s one stream, 40 MiB/s at 8 (less than 0.8 × 80: recorded as the bandwidth, at 8 streams).
+        Throughput probed = model("latency: 1ms, stream: 10MiB/s, bandwidth: 40MiB/s, bandwidth-streams: 8");
+        assertThat(probed.bandwidthStreams()).isEqualTo(8);
+        // 4 large objects at parallelism 8 are 4 streams: 10 + 30 × 3/7 = 22.9 MiB/s, not the 40 MiB/s that 8 reached.
+        assertThat(probed.bandwidthAt(4, 10 * MIB)).isCloseTo(10 * MIB + 30.0 * MIB * 3 / 7, offset(1.0));
+        assertThat(probed.bandwidthAt(8, 10 * MIB)).isEqualTo(40.0 * MIB);
+        assertThat(probed.bandwidthAt(16, 10 * MIB)).isEqualTo(40.0 * MIB);
+        Estimate four = Estimate.copy("a", probed, "b", probed, 64 * MIB, 4, 8);
+        assertThat(four.seconds()).isCloseTo(1 + 64 / (10 + 30.0 * 3 / 7), offset(0.01));
+        assertThat(four.bound()).isEqualTo("bandwidth of 'a'");
+        assertThat(four.explain()).contains("(plan, at 4 streams of the 8 it was measured at)");
+        // Eight streams get the bandwidth: 64 MiB / 40 MiB/s; and a bandwidth without its streams holds for any.
+        assertThat(Estimate.copy("a", probed, "b", probed, 64 * MIB, 8, 8).seconds()).isCloseTo(1 + 1.6, offset(0.01));
+        Throughput declared = model("latency: 1ms, stream: 10MiB/s, bandwidth: 40MiB/s");
+        assertThat(Estimate.copy("a", declared, "b", declared, 64 * MIB, 4, 8).seconds()).isCloseTo(1 + 1.6, offset(0.01));
+        // What probe writes reads back.
+        Calibration c = new Calibration(10 * MIB, 0.001, null, null, 40 * MIB, null, null, 8);
+        assertThat(c.yaml("")).contains("bandwidth-streams: 8\n");
+        assertThat(new Calibration(null, null, null, null, null, null, null, 4).with(c).bandwidthStreams()).isEqualTo(8);
+        assertThatThrownBy(() -> model("bandwidth: 40MiB/s, bandwidth-streams: many")).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("bandwidth-streams 'many'");
+    }
+
+    @Test
     void theEndpointsBandwidthAndRequestLimitCapManyStreams() {
         Throughput bw = model("latency: 1ms, stream: 100MiB/s, bandwidth: 20MiB/s");
         Estimate e = Estimate.copy("a", bw, "b", bw, 400 * MIB, 100, 32);
@@ -62,6 +87,44 @@ class ThroughputModelTest {
         Estimate r = Estimate.copy("a", rl, "b", rl, 10_000, 10_000, 64);
         assertThat(r.seconds()).isCloseTo(1 + 50.0, offset(0.01)); // 10,000 / 200/s; 64 / 2 ms would do 32,000/s
         assertThat(r.bound()).isEqualTo("request limit of 'a'");
+    }
+
+    @Test
+    void aStepsStartIsTheProbedOneAtBothEndsElseTheOneSecondGuess() throws Exception {
+        Throughput guessed = model("latency: 10ms, stream: 10MiB/s");
+        Estimate g = Estimate.copy("a", guessed, "b", guessed, 0, 10, 10);
+        assertThat(g.overhead()).isEqualTo(1.0);
+        assertThat(g.seconds()).isCloseTo(1 + 0.02, offset(1e-9));
+        assertThat(g.explain()).endsWith("+ 1 s to start (default, a guess)");
+
+        Throughput probed = model("latency: 10ms, stream: 10MiB/s, step-start: 40ms");
+        Estimate p = Estimate.compare("a", probed, "b", probed, 10, 10);
+        assertThat(p.overhead()).isCloseTo(0.08, offset(1e-9));
+        assertThat(p.seconds()).isCloseTo(0.08 + 0.02, offset(1e-9));
+        assertThat(p.explain()).endsWith("+ 0.08 s to start (plan)");
+        Estimate mixed = Estimate.copy("a", probed, "b", guessed, 0, 10, 10);
+        assertThat(mixed.overhead()).isCloseTo(0.54, offset(1e-9));
+        assertThat(mixed.explain()).endsWith("+ 0.54 s to start (plan + default, a guess)");
+
+        // From a calibration file, as probe writes it; the delta's compare and copy start once, not twice.
+        Plan plan = PlanParser.parse(Path.of("m.yaml"), """
+                sources: {a: {uri: 's3://a/x', size: 10MiB, objects: 1000, latency: 5ms, stream: 50MiB/s}}
+                targets: {b: {uri: 's3://b/y', latency: 5ms, stream: 50MiB/s}}
+                moves: [{from: a, to: b, parallelism: 10}]
+                """);
+        Path file = dir.resolve("cal.yaml");
+        Files.writeString(file, "locations:\n  a:\n" + new Calibration(null, null, null, null, null, null, 0.03).yaml("    ")
+                + "  b:\n    step-start: 20ms\n");
+        Planner.Result r = Planner.plan(plan, Inventory.DECLARED, PlanParser.calibration(file, plan), 1);
+        assertThat(r.throughput().get("a").overhead()).isEqualTo(new Throughput.Figure(0.03, Throughput.Origin.PROBE));
+        Step verify = r.steps().stream().filter(s -> s.id().equals("cutover/a/verify")).findFirst().orElseThrow();
+        assertThat(verify.seconds()).isCloseTo(0.05 + 1000 * 0.01 / 10, offset(1e-6));
+        assertThat(verify.explain()).contains("+ 0.05 s to start (probe)");
+        Step delta = r.steps().stream().filter(s -> s.id().equals("cutover/a/delta")).findFirst().orElseThrow();
+        Estimate compare = Estimate.compare("a", r.throughput().get("a"), "b", r.throughput().get("b"), 1000, 10);
+        Estimate copy = Estimate.copy("a", r.throughput().get("a"), "b", r.throughput().get("b"), 512 * 1024, 50, 10);
+        assertThat(delta.seconds()).isCloseTo(compare.seconds() + copy.seconds() - 0.05, offset(0.01));
+        assertThat(delta.explain()).startsWith("compare: 1,000 objects").endsWith("+ 0.05 s to start (probe)");
     }
 
     @Test
