@@ -37,8 +37,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * against Adobe S3Mock's versioned buckets (GetBucketVersioning, ListObjectVersions, GET/HEAD/DELETE by versionId),
  * as {@link VersionsCliTest} does on GCS. S3Mock gives a delete marker the time of the version it hides (S3 gives
  * it its own), so the point in time here lies before the second version, not between it and the deletion.
+ * And verify from the checksums S3Mock stores, reading only what no stored checksum can judge.
  */
-class S3MockVersionsCliTest {
+class S3MockCliTest {
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     @TempDir
     static Path root;
@@ -147,6 +148,39 @@ class S3MockVersionsCliTest {
         assertThat(verify.exit()).as(verify.all()).isZero();
         CliRun now = CliRun.of("verify", uri(src), out.toString());
         assertThat(now.exit()).as("today's state differs").isEqualTo(3);
+    }
+
+    @Test
+    void verifyJudgesSinglePartObjectsFromStoredChecksumsAndReadsOnlyTheMultipartOne() {
+        // A multipart object's CRC32 is COMPOSITE (of its parts), not of the whole object, and its ETag is no MD5:
+        // nothing stored can judge it, so verify must read it on both sides, and only it.
+        StoreOptions smallParts = new StoreOptions(5 << 20, 2, dev.migrator.provider.Retry.NONE);
+        byte[] big = new byte[(5 << 20) + 1000];
+        new java.util.Random(7).nextBytes(big);
+        for (String bucket : List.of(plain, dst)) {
+            try (ObjectStore store = Stores.open(uri(bucket), smallParts)) {
+                for (int i = 0; i < 4; i++) {
+                    put(store, "k" + i, ("object " + i).repeat(100 + i));
+                }
+                store.put("big", Content.of(big), ObjectMetadata.EMPTY);
+            }
+        }
+        try (VerifyFromChecksumsTest.CountingReads source = new VerifyFromChecksumsTest.CountingReads(open(plain));
+             VerifyFromChecksumsTest.CountingReads target = new VerifyFromChecksumsTest.CountingReads(open(dst))) {
+            dev.migrator.transfer.VerifyReport report = new dev.migrator.transfer.Verifier(source, target, 2,
+                    dev.migrator.provider.Retry.NONE, dev.migrator.transfer.Progress.NONE).run();
+            assertThat(report.identical()).as(report.differences().toString()).isTrue();
+            assertThat(report.verifiedBy()).containsExactlyInAnyOrderEntriesOf(Map.of("stored MD5", 4L, "read both sides, MD5", 1L));
+            int readsOfBig = source.reads.get() + target.reads.get();
+            assertThat(readsOfBig).as("only the multipart object is read, on each side").isBetween(2, 4);
+
+            // The check is real: a changed object at the target is found from the checksums alone.
+            put(target, "k3", "changed!".repeat(100));
+            dev.migrator.transfer.VerifyReport changed = new dev.migrator.transfer.Verifier(source, target, 2,
+                    dev.migrator.provider.Retry.NONE, dev.migrator.transfer.Progress.NONE).run();
+            assertThat(changed.differences()).singleElement().satisfies(d -> assertThat(d.key()).isEqualTo("k3"));
+            assertThat(source.reads.get() + target.reads.get()).as("again only the multipart object").isEqualTo(2 * readsOfBig);
+        }
     }
 
     private static S3Client admin() {
