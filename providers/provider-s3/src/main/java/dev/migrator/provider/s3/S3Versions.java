@@ -74,10 +74,15 @@ final class S3Versions {
                             v.versionId(), false), Boolean.TRUE.equals(v.isLatest()))));
                     r.deleteMarkers().forEach(d -> entries.add(new Entry(new ObjectVersion(new ObjectInfo(d.key().substring(root.length()),
                             0, d.lastModified(), null, Checksums.NONE, null), d.versionId(), true), Boolean.TRUE.equals(d.isLatest()))));
-                    // Both lists come by key, newest first; merged so, the latest first where times tie.
+                    // Both lists come by key, newest first, but the SDK parts them, so their interleaving is lost:
+                    // merged by time, newest first. Times tie (S3 lists whole seconds; S3Mock gives a delete marker
+                    // the time of the version it hides), so on a tie the latest goes first, then a delete marker
+                    // before a version (one deletes what was there), and otherwise each list keeps its own order
+                    // (a stable sort over versions added before markers).
                     entries.sort(Comparator.comparing((Entry e) -> e.version.key(), dev.migrator.provider.Keys.ORDER)
                             .thenComparing(e -> e.version.info().lastModified(), Comparator.reverseOrder())
-                            .thenComparing(e -> !e.latest));
+                            .thenComparing(e -> !e.latest)
+                            .thenComparing(e -> !e.version.deleteMarker()));
                     page = entries.stream().map(Entry::version).iterator();
                     more = Boolean.TRUE.equals(r.isTruncated());
                     keyMarker = r.nextKeyMarker();
