@@ -63,9 +63,41 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
 
     @Override
     public Stream<ObjectInfo> list(String prefix, String startAfter) {
-        ResumingListing listing = new ResumingListing(prefix, startAfter);
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(listing, Spliterator.ORDERED | Spliterator.NONNULL), false)
-                .onClose(listing::close);
+        return new ResumingListing<>(prefix, startAfter, delegate::list, ObjectInfo::key).stream();
+    }
+
+    /**
+     * The archive capability retried like the store: its listing resumes after the last key it returned (its
+     * listing has no start key, so the rest is read past that key), its calls are retried.
+     */
+    @Override
+    public Optional<Archive> archive() {
+        return delegate.archive().map(a -> new Archive() {
+            @Override
+            public StorageClasses.Family family() {
+                return a.family();
+            }
+
+            @Override
+            public Stream<Listed> listWithClasses(String prefix) {
+                return new ResumingListing<Listed>(prefix, null, (p, after) -> after == null ? a.listWithClasses(p)
+                        : a.listWithClasses(p).dropWhile(l -> Keys.ORDER.compare(l.info().key(), after) <= 0),
+                        l -> l.info().key()).stream();
+            }
+
+            @Override
+            public State state(String key) {
+                return retry.call("restore state of " + key, () -> a.state(key), listener);
+            }
+
+            @Override
+            public void requestRestore(String key, int days, Speed speed) {
+                retry.call("restore " + key, () -> {
+                    a.requestRestore(key, days, speed);
+                    return null;
+                }, listener);
+            }
+        });
     }
 
     @Override
@@ -130,16 +162,27 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
      * A listing that, after a retryable failure, lists again after the last key it returned (the order is
      * guaranteed, so everything up to it is known), starting there on the server where the store can.
      */
-    private final class ResumingListing implements Iterator<ObjectInfo> {
+    private final class ResumingListing<T> implements Iterator<T> {
         private final String prefix;
-        private Stream<ObjectInfo> stream;
-        private Iterator<ObjectInfo> it;
+        private final java.util.function.BiFunction<String, String, Stream<T>> open;
+        private final java.util.function.Function<T, String> keyOf;
+        private Stream<T> stream;
+        private Iterator<T> it;
         private String lastKey;
         private int attempt = 1;
 
-        ResumingListing(String prefix, String startAfter) {
+        /** {@code open} lists {@code prefix} after a key (null: from the start), in key order. */
+        ResumingListing(String prefix, String startAfter, java.util.function.BiFunction<String, String, Stream<T>> open,
+                        java.util.function.Function<T, String> keyOf) {
             this.prefix = prefix;
             this.lastKey = startAfter;
+            this.open = open;
+            this.keyOf = keyOf;
+        }
+
+        Stream<T> stream() {
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                    .onClose(this::close);
         }
 
         @Override
@@ -147,7 +190,7 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
             while (true) {
                 try {
                     if (it == null) {
-                        stream = delegate.list(prefix, lastKey);
+                        stream = open.apply(prefix, lastKey);
                         it = stream.iterator();
                     }
                     return it.hasNext();
@@ -158,12 +201,12 @@ public final class RetryingObjectStore extends ForwardingObjectStore {
         }
 
         @Override
-        public ObjectInfo next() {
+        public T next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            ObjectInfo o = it.next();
-            lastKey = o.key();
+            T o = it.next();
+            lastKey = keyOf.apply(o);
             attempt = 1;
             return o;
         }
