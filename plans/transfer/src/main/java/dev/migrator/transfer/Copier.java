@@ -1,5 +1,7 @@
 package dev.migrator.transfer;
 
+import dev.migrator.provider.Capabilities.ChecksumKind;
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
@@ -19,8 +21,10 @@ import java.util.stream.Stream;
 
 /**
  * Copies every object of one store into another, verified end to end: each object's bytes are hashed
- * while read from the source and checked against the source's own checksum (when it has one) and
- * against what the target reports it stored. A mismatch is an error, and the object is sent again.
+ * while read from the source and checked against the source's own checksums (when it has them) and
+ * against what the target reports it stored ({@link #check}). A mismatch is an error, and the object is sent
+ * again. The source's stored checksums travel with the bytes ({@link dev.migrator.provider.Content#known()}), so
+ * a target that can (S3) has its server refuse bytes that differ from them and keeps the source's value.
  *
  * <p>Objects already identical at the target are skipped; a different object at the target is a
  * conflict unless overwriting was asked for. Finished objects go to a {@link Journal}, so the same
@@ -261,7 +265,7 @@ public final class Copier {
                     // Listings of some stores (S3) carry no metadata; the GET that reads the bytes has it.
                     ObjectStore.Opened opened = source.openWithInfo(key);
                     from = opened.info();
-                    content = new VerifiedContent(source, key, from.size(), progress, opened.stream());
+                    content = verifiedContent(from, opened.stream());
                 }
             } else {
                 from = listed.metadata() != null ? listed : source.stat(key).orElse(null);
@@ -285,7 +289,7 @@ public final class Copier {
             }
             if (!options.dryRun()) {
                 if (content == null) {
-                    content = new VerifiedContent(source, key, from.size(), progress, null);
+                    content = verifiedContent(from, null);
                 }
                 String md5 = transfer(from, content);
                 if (journal != null) {
@@ -325,6 +329,16 @@ public final class Copier {
         return Fidelity.contentDifference(source, from, target, existing);
     }
 
+    /**
+     * The source's bytes of {@code from}, carrying its stored checksums to the target ({@link VerifiedContent#known()})
+     * and computing, besides MD5, those the source reports and those the target keeps, so {@link #check} can hold
+     * what was read against both.
+     */
+    private VerifiedContent verifiedContent(ObjectInfo from, java.io.InputStream firstStream) {
+        return new VerifiedContent(source, from.key(), from.size(), progress, firstStream, from.checksums(),
+                target.capabilities().checksums());
+    }
+
     /** Writes one object and proves the bytes; returns their MD5. */
     private String transfer(ObjectInfo from, VerifiedContent content) {
         String key = from.key();
@@ -338,26 +352,43 @@ public final class Copier {
                 return md5;
             }
             ObjectInfo stored = target.put(key, content, from.metadata());
-            String md5 = content.md5() != null ? content.md5() : from.size() == 0 ? Fidelity.EMPTY_MD5 : null;
-            if (md5 == null) {
+            Checksums read = content.read();
+            if (read == null) {
                 throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': read " + content.bytesRead()
                         + " bytes from the source, which listed " + from.size() + " (changed while copying?)", null, true);
             }
-            check(from, stored, md5);
-            return md5;
+            check(from, stored, read);
+            return read.md5();
         }, onRetry);
     }
 
     static void check(ObjectInfo from, ObjectInfo stored, String md5Read) {
+        check(from, stored, Checksums.md5(md5Read));
+    }
+
+    /**
+     * The end-to-end proof of one copied object: sizes equal, and on every checksum kind the bytes {@code read}
+     * have, the source's and the target's stored values agree with them; on a kind not read, source and target
+     * agree with each other (both full-object values of what each holds).
+     */
+    static void check(ObjectInfo from, ObjectInfo stored, Checksums read) {
         String key = from.key();
         if (stored.size() != from.size()) {
             throw integrity(key, "the target stored " + stored.size() + " bytes, the source has " + from.size());
         }
-        if (from.checksums().md5() != null && !from.checksums().md5().equals(md5Read)) {
-            throw integrity(key, "the bytes read have MD5 " + md5Read + " but the source reports " + from.checksums().md5());
-        }
-        if (stored.checksums().md5() != null && !stored.checksums().md5().equals(md5Read)) {
-            throw integrity(key, "the target stored MD5 " + stored.checksums().md5() + " but the bytes read have " + md5Read);
+        for (ChecksumKind k : Checksums.STRONGEST_FIRST) {
+            String r = read.get(k);
+            String src = from.checksums().get(k);
+            String dst = stored.checksums().get(k);
+            if (r != null && src != null && !src.equals(r)) {
+                throw integrity(key, "the bytes read have " + k + " " + r + " but the source reports " + src);
+            }
+            if (r != null && dst != null && !dst.equals(r)) {
+                throw integrity(key, "the target stored " + k + " " + dst + " but the bytes read have " + r);
+            }
+            if (r == null && src != null && dst != null && !src.equals(dst)) {
+                throw integrity(key, "the target stored " + k + " " + dst + " but the source reports " + src);
+            }
         }
     }
 

@@ -1,34 +1,59 @@
 package dev.migrator.transfer;
 
+import dev.migrator.provider.Capabilities.ChecksumKind;
+import dev.migrator.provider.ChecksumDigest;
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
-import dev.migrator.provider.Digests;
 import dev.migrator.provider.ObjectStore;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
- * An object's bytes read from the source store, replayable, hashing (MD5) and counting every byte as
- * it passes, so the copy can compare what it read with what the target stored. Each {@link #open()}
- * starts a new digest; {@link #md5()} is the digest of the last stream read to its end.
+ * An object's bytes read from the source store, replayable, hashing and counting every byte as it passes, so
+ * the copy can compare what it read with what the source reported and what the target stored. It computes MD5
+ * and every kind in {@code kinds} (the copy engine passes those the source knows and the target keeps). Each
+ * {@link #open()} starts new digests; {@link #read()} is the result of the last stream read to its end.
+ *
+ * <p>{@link #known()} is the source's stored checksums, so a target whose server can check them on arrival
+ * sends them with the write ({@link Content#known()}).
  */
 final class VerifiedContent implements Content {
     private final ObjectStore source;
     private final String key;
     private final long size;
     private final Progress progress;
-    private volatile String md5;
+    private final Checksums known;
+    private final Set<ChecksumKind> kinds;
+    private volatile Checksums read;
     private volatile long bytesRead;
     private InputStream firstStream;
 
     /** {@code firstStream}, if not null, is an already open stream the first {@link #open()} returns. */
     VerifiedContent(ObjectStore source, String key, long size, Progress progress, InputStream firstStream) {
+        this(source, key, size, progress, firstStream, Checksums.NONE, Set.of());
+    }
+
+    /** With the source's {@code known} checksums, computing MD5, their kinds and {@code kinds} while reading. */
+    VerifiedContent(ObjectStore source, String key, long size, Progress progress, InputStream firstStream,
+                    Checksums known, Set<ChecksumKind> kinds) {
         this.source = source;
         this.key = key;
         this.size = size;
         this.progress = progress;
         this.firstStream = firstStream;
+        this.known = known;
+        EnumSet<ChecksumKind> all = EnumSet.of(ChecksumKind.MD5);
+        all.addAll(known.kinds());
+        all.addAll(kinds);
+        this.kinds = Set.copyOf(all);
+    }
+
+    @Override
+    public Checksums known() {
+        return known;
     }
 
     private synchronized InputStream rawStream() {
@@ -56,8 +81,8 @@ final class VerifiedContent implements Content {
 
     @Override
     public InputStream open() {
-        md5 = null;
-        MessageDigest digest = Digests.md5();
+        read = null;
+        ChecksumDigest digest = new ChecksumDigest(kinds);
         return new FilterInputStream(rawStream()) {
             private long count;
             private boolean done;
@@ -75,7 +100,7 @@ final class VerifiedContent implements Content {
                     count += n;
                     progress.transferred(n);
                     if (done) {
-                        md5 = null; // more bytes than listed: the source changed under us
+                        read = null; // more bytes than listed: the source changed under us
                         bytesRead = count;
                         return n;
                     }
@@ -85,7 +110,7 @@ final class VerifiedContent implements Content {
                 if (!done && (count == size || n < 0)) {
                     done = true;
                     bytesRead = count;
-                    md5 = count == size ? Digests.hex(digest.digest()) : null;
+                    read = count == size ? digest.result() : null;
                 }
                 return n;
             }
@@ -99,7 +124,17 @@ final class VerifiedContent implements Content {
 
     /** MD5 of the last stream once it yielded exactly {@link #size()} bytes, else null. */
     String md5() {
-        return md5;
+        Checksums r = read();
+        return r == null ? null : r.md5();
+    }
+
+    /**
+     * The checksums of the last stream once it yielded exactly {@link #size()} bytes, else null; for an empty
+     * object, which a store may write without opening it, those of no bytes.
+     */
+    Checksums read() {
+        Checksums r = read;
+        return r == null && size == 0 ? ChecksumDigest.of(kinds, new byte[0]) : r;
     }
 
     /** Bytes the last stream yielded, as of its end or of reaching {@link #size()}. */

@@ -30,6 +30,17 @@ public interface Content {
         return null;
     }
 
+    /**
+     * Full-object checksums of these bytes already known before they are read (the source's stored values, from
+     * its listing or stat), {@link Checksums#NONE} by default. A store that can have its server check a value on
+     * arrival sends one of these with the write (S3 {@code x-amz-checksum-crc32c}, ...), so the server refuses
+     * bytes that differ from the source's and then keeps the source's value; every other store ignores them.
+     * They are a claim about the bytes, not a proof: the caller still checks what it read against them.
+     */
+    default Checksums known() {
+        return Checksums.NONE;
+    }
+
     static Content of(byte[] bytes) {
         return new Content() {
             @Override

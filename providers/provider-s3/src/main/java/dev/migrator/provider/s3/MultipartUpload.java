@@ -1,5 +1,8 @@
 package dev.migrator.provider.s3;
 
+import dev.migrator.provider.Capabilities.ChecksumKind;
+import dev.migrator.provider.ChecksumDigest;
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
@@ -17,12 +20,16 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.ChecksumType;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
@@ -36,6 +43,12 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * same key finds it (ListMultipartUploads, ListParts), reads the source as always, and sends only the parts the
  * store does not already hold with the same size and MD5; the composite ETag check then covers the reused parts
  * as well. Pending uploads of the key that do not fit are aborted.
+ *
+ * <p><b>Full-object checksum.</b> With {@code checksums=when-supported} the upload is created with one algorithm
+ * ({@link WriteChecksum}) and type FULL_OBJECT, each part carries its own value of it, and the Complete carries the
+ * whole object's: the source's ({@link Content#known()}) after checking that the bytes read have it. What S3 then
+ * reports is compared with it. A store that keeps such an upload as COMPOSITE (S3Mock 4.12 does, and refuses the
+ * full-object value at Complete) is completed without it; its {@code …-N} value is never taken as full-object.
  */
 final class MultipartUpload {
     private final S3ObjectStore store;
@@ -46,6 +59,8 @@ final class MultipartUpload {
     private final long partSize;
     private final String what;
     private final ParallelParts parts;
+    /** The full-object checksum sent, or null (checksums=when-required). */
+    private final ChecksumKind sum;
 
     MultipartUpload(S3ObjectStore store, String key, String fullKey, Content content, ObjectMetadata metadata,
             long partSize) {
@@ -57,6 +72,7 @@ final class MultipartUpload {
         this.partSize = partSize;
         this.what = "writing " + store.location.describe(key);
         this.parts = new ParallelParts(store.partPool, store.options.partConcurrency(), what);
+        this.sum = WriteChecksum.choose(store.sendsChecksums(), content.known(), true).orElse(null);
     }
 
     ObjectInfo run() {
@@ -65,20 +81,25 @@ final class MultipartUpload {
         CreateMultipartUploadRequest.Builder create = CreateMultipartUploadRequest.builder()
                 .bucket(store.location.bucket())
                 .key(fullKey);
+        if (sum != null) {
+            create.checksumAlgorithm(WriteChecksum.algorithm(sum)).checksumType(ChecksumType.FULL_OBJECT);
+        }
         S3Metadata.apply(metadata, create, store.location.describe(key));
         Pending pending = resume ? pending(parts, size) : null;
         String uploadId = pending != null ? pending.uploadId()
                 : store.call(what, () -> store.s3.createMultipartUpload(create.build()).uploadId());
         Map<Integer, Part> finished = pending != null ? pending.parts() : Map.of();
         byte[][] partMd5 = new byte[parts][];
+        ChecksumDigest whole = new ChecksumDigest(sum == null ? Set.of() : Set.of(sum));
         CompleteMultipartUploadResponse done;
+        String full = null;
         try {
-            List<CompletedPart> completed = uploadParts(uploadId, parts, size, partMd5, finished);
-            done = store.call(what, () -> store.s3.completeMultipartUpload(b -> b
-                    .bucket(store.location.bucket())
-                    .key(fullKey)
-                    .uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(completed))));
+            List<CompletedPart> completed = uploadParts(uploadId, parts, size, partMd5, finished, whole);
+            if (sum != null) {
+                full = whole.result().get(sum);
+                store.requireKnown(what, sum, content.known().get(sum), full);
+            }
+            done = complete(uploadId, completed, full);
         } catch (RuntimeException | Error e) {
             abort(uploadId, e);
             throw e;
@@ -94,6 +115,13 @@ final class MultipartUpload {
             throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store's multipart ETag " + etag
                     + " does not match the parts sent (" + expected + "); " + removed + "copy the object again");
         }
+        Checksums kept = S3Metadata.checksums(Checksums.NONE, done.checksumCRC32(), done.checksumCRC32C(),
+                done.checksumCRC64NVME(), done.checksumSHA256(), done.checksumType());
+        if (sum != null && kept.get(sum) != null && !kept.get(sum).equals(full)) {
+            String removed = removeBadObject();
+            throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store reports " + sum + " " + kept.get(sum)
+                    + " for the object but the bytes sent have " + full + "; " + removed + "copy the object again", null, true);
+        }
         if (pending != null && !metadataAsWanted()) {
             // A resumed upload carries the metadata of the run that started it: if the source's changed since,
             // send the object again rather than leave old headers on new bytes.
@@ -101,7 +129,40 @@ final class MultipartUpload {
             resume = false;
             return run();
         }
-        return new ObjectInfo(key, size, null, etag, null, metadata);
+        return new ObjectInfo(key, size, null, etag, kept, metadata);
+    }
+
+    /**
+     * CompleteMultipartUpload, with the full-object value {@code full} when there is one. A 400 about that header
+     * (S3Mock, which keeps the upload as COMPOSITE) completes without it: S3 then combines the parts' values, each
+     * checked on arrival, and {@link #run} compares whatever full-object value it reports. AWS answers a real mismatch
+     * with BadDigest, which fails the upload.
+     */
+    private CompleteMultipartUploadResponse complete(String uploadId, List<CompletedPart> completed, String full) {
+        try {
+            return store.s3.completeMultipartUpload(completeRequest(uploadId, completed, full));
+        } catch (S3Exception e) {
+            String detail = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
+            if (full == null || !"BadRequest".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())
+                    || !S3Errors.checksumRefused(e.statusCode(), detail)) {
+                throw store.errors.translate(e, what);
+            }
+            return store.call(what, () -> store.s3.completeMultipartUpload(completeRequest(uploadId, completed, null)));
+        } catch (SdkException e) {
+            throw store.errors.translate(e, what);
+        }
+    }
+
+    private CompleteMultipartUploadRequest completeRequest(String uploadId, List<CompletedPart> completed, String full) {
+        CompleteMultipartUploadRequest.Builder b = CompleteMultipartUploadRequest.builder()
+                .bucket(store.location.bucket())
+                .key(fullKey)
+                .uploadId(uploadId)
+                .multipartUpload(m -> m.parts(completed));
+        if (sum != null) {
+            WriteChecksum.set(b, sum, full);
+        }
+        return b.build();
     }
 
     /** Whether to look for an interrupted upload of the key first (off for the second try after a mismatch). */
@@ -143,7 +204,9 @@ final class MultipartUpload {
                 Comparator.nullsFirst(Comparator.naturalOrder())).reversed());
         Pending chosen = null;
         for (software.amazon.awssdk.services.s3.model.MultipartUpload u : ours) {
-            Map<Integer, Part> listed = chosen == null ? partsFitting(u.uploadId(), parts, size) : null;
+            // Parts of an upload created with another checksum algorithm cannot complete this one.
+            Map<Integer, Part> listed = chosen == null && WriteChecksum.sameAlgorithm(sum, u.checksumAlgorithmAsString())
+                    ? partsFitting(u.uploadId(), parts, size) : null;
             if (listed != null) {
                 chosen = new Pending(u.uploadId(), listed);
             } else {
@@ -215,25 +278,31 @@ final class MultipartUpload {
     }
 
     private List<CompletedPart> uploadParts(String uploadId, int parts, long size, byte[][] partMd5,
-                                            Map<Integer, Part> finished) {
+                                            Map<Integer, Part> finished, ChecksumDigest whole) {
+        String[] partSums = new String[parts];
         try (InputStream in = content.open()) {
             return this.parts.upload(in, size, partSize, new ParallelParts.Parts<>() {
                 @Override
                 public CompletedPart reuse(int index, byte[] buf) {
                     byte[] md5 = Digests.md5().digest(buf);
                     partMd5[index] = md5;
+                    if (sum != null) {
+                        // In part order, on the reading thread: the whole object's value and this part's.
+                        whole.update(buf, 0, buf.length);
+                        partSums[index] = ChecksumDigest.of(Set.of(sum), buf).get(sum);
+                    }
                     Part earlier = finished.get(index + 1);
                     if (earlier != null && earlier.size() == buf.length && Digests.hex(md5).equals(earlier.etag())) {
                         // Uploaded by the interrupted run, and the store holds these very bytes: not sent again.
                         resumedBytes += buf.length;
-                        return CompletedPart.builder().partNumber(index + 1).eTag(earlier.etag()).build();
+                        return completedPart(index + 1, earlier.etag(), partSums[index]);
                     }
                     return null;
                 }
 
                 @Override
                 public CompletedPart send(int index, byte[] buf) {
-                    return uploadPart(uploadId, index + 1, buf, partMd5[index]);
+                    return uploadPart(uploadId, index + 1, buf, partMd5[index], partSums[index]);
                 }
 
                 @Override
@@ -246,7 +315,16 @@ final class MultipartUpload {
         }
     }
 
-    private CompletedPart uploadPart(String uploadId, int partNumber, byte[] buf, byte[] md5) {
+    /** A part for the Complete request, with its checksum when the upload has an algorithm (S3 requires it then). */
+    private CompletedPart completedPart(int partNumber, String etag, String partSum) {
+        CompletedPart.Builder b = CompletedPart.builder().partNumber(partNumber).eTag(etag);
+        if (sum != null) {
+            WriteChecksum.set(b, sum, partSum);
+        }
+        return b.build();
+    }
+
+    private CompletedPart uploadPart(String uploadId, int partNumber, byte[] buf, byte[] md5, String partSum) {
         String part = "uploading part " + partNumber + " of " + store.location.describe(key);
         String md5Hex = Digests.hex(md5);
         String contentMd5 = Base64.getEncoder().encodeToString(md5);
@@ -255,14 +333,17 @@ final class MultipartUpload {
                 // Another part failed for good: do not spend attempts on an upload that will be aborted.
                 throw new MigratorException(ErrorCode.FAILED, part + ": stopped because another part failed");
             }
-            UploadPartResponse response = store.call(part, () -> store.s3.uploadPart(UploadPartRequest.builder()
-                            .bucket(store.location.bucket())
-                            .key(fullKey)
-                            .uploadId(uploadId)
-                            .partNumber(partNumber)
-                            .contentLength((long) buf.length)
-                            .contentMD5(contentMd5)
-                            .build(),
+            UploadPartRequest.Builder request = UploadPartRequest.builder()
+                    .bucket(store.location.bucket())
+                    .key(fullKey)
+                    .uploadId(uploadId)
+                    .partNumber(partNumber)
+                    .contentLength((long) buf.length)
+                    .contentMD5(contentMd5);
+            if (sum != null) {
+                WriteChecksum.set(request, sum, partSum);
+            }
+            UploadPartResponse response = store.call(part, () -> store.s3.uploadPart(request.build(),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf), buf.length,
                             "application/octet-stream")));
             String etag = S3ObjectStore.unquote(response.eTag());
@@ -272,7 +353,7 @@ final class MultipartUpload {
                 throw new MigratorException(ErrorCode.INTEGRITY, part + ": the store reports MD5 " + etag
                         + " for bytes with MD5 " + md5Hex, null, true);
             }
-            return CompletedPart.builder().partNumber(partNumber).eTag(response.eTag()).build();
+            return completedPart(partNumber, response.eTag(), partSum);
         });
     }
 

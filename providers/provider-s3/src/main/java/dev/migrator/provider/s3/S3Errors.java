@@ -53,6 +53,14 @@ final class S3Errors {
         return client(e, what);
     }
 
+    /**
+     * A 400 about an {@code x-amz-checksum-*} value: AWS answers BadDigest, S3Mock "Value for x-amz-checksum-crc32c
+     * header is invalid" when the bytes do not have the checksum sent with them.
+     */
+    static boolean checksumRefused(int status, String detail) {
+        return status == 400 && detail != null && detail.toLowerCase(java.util.Locale.ROOT).contains("x-amz-checksum-");
+    }
+
     private MigratorException service(AwsServiceException e, String what) {
         int status = e.statusCode();
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
@@ -96,7 +104,8 @@ final class S3Errors {
         if ("KeyTooLongError".equals(code)) {
             return new MigratorException(ErrorCode.BAD_INPUT, what + ": key too long for " + at + says, e);
         }
-        if ("BadDigest".equals(code) || "InvalidDigest".equals(code) || "XAmzContentSHA256Mismatch".equals(code)) {
+        if ("BadDigest".equals(code) || "InvalidDigest".equals(code) || "XAmzContentSHA256Mismatch".equals(code)
+                || checksumRefused(status, detail)) {
             // The bytes were damaged on the way; sending them again from the replayable source may succeed.
             return new MigratorException(ErrorCode.INTEGRITY, what + ": " + at
                     + " received different bytes than were sent" + says, e, true);

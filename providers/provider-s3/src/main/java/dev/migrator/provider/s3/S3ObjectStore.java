@@ -66,7 +66,14 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  *
  * <p>Integrity: every upload carries Content-MD5 (the server rejects damaged bytes); a single-part
  * upload's ETag is compared with the MD5 read, a multipart upload's ETag with the composite
- * {@code md5(part md5s)-N} ({@link ErrorCode#INTEGRITY} on a mismatch).
+ * {@code md5(part md5s)-N} ({@link ErrorCode#INTEGRITY} on a mismatch). With {@code checksums=when-supported}
+ * every write also carries one full-object checksum ({@link WriteChecksum}): the source's own value when
+ * {@link Content#known()} has one S3 keeps, else CRC32C; S3 checks it on arrival and keeps it.
+ *
+ * <p>SSE-KMS and SSE-C: such an object's ETag is not the MD5 of its bytes. HEAD and GET say how an object is
+ * encrypted, and only there is an ETag taken as an MD5 ({@link #etagIsMd5}). A listing does not say, so listed
+ * objects carry no checksums at all (their ETag stays in {@link ObjectInfo#etag()}): whoever compares contents
+ * stats the object first, as copy and verify do for S3, whose listings carry no metadata either.
  */
 public final class S3ObjectStore implements ObjectStore {
     static final int MAX_PARTS = 10_000;
@@ -175,11 +182,34 @@ public final class S3ObjectStore implements ObjectStore {
         return location.displayUri();
     }
 
-    /** Server-side copy within an endpoint; MD5 from a single-part upload's ETag; start-after listings. */
+    /**
+     * Server-side copy within an endpoint; start-after listings; tags unless the endpoint has none.
+     *
+     * <p>Checksums: what {@code stat} reports for an object this store put in one piece from content with no
+     * {@link Content#known()} values: MD5 (the ETag, unless the bucket encrypts with SSE-KMS or SSE-C), and with
+     * {@code checksums=when-supported} also CRC32C ({@link WriteChecksum#DEFAULT}), which this adapter sends and S3
+     * keeps full-object. Content with known values gets the strongest of those S3 keeps instead (a CRC64NVME from an
+     * S3 source stays CRC64NVME). With {@code when-required} no checksum header is sent; AWS then stores its
+     * default CRC64NVME, which {@code stat} reports too, but other S3-compatible stores may keep nothing.
+     */
     @Override
     public Capabilities capabilities() {
-        return keepsTags() ? CAPABILITIES : CAPABILITIES_WITHOUT_TAGS;
+        boolean tags = keepsTags();
+        if (sendsChecksums()) {
+            return tags ? CAPABILITIES_SENDING : CAPABILITIES_SENDING_WITHOUT_TAGS;
+        }
+        return tags ? CAPABILITIES : CAPABILITIES_WITHOUT_TAGS;
     }
+
+    /** Whether writes carry a full-object {@code x-amz-checksum-*} ({@code checksums=when-supported}). */
+    boolean sendsChecksums() {
+        return !location.checksumsWhenRequired();
+    }
+
+    private static final Set<Capabilities.ChecksumKind> CHECKSUMS_SENT = java.util.EnumSet.of(Capabilities.ChecksumKind.MD5,
+            WriteChecksum.DEFAULT);
+    private static final Capabilities CAPABILITIES_SENDING = capabilities(true, CHECKSUMS_SENT);
+    private static final Capabilities CAPABILITIES_SENDING_WITHOUT_TAGS = capabilities(false, CHECKSUMS_SENT);
 
     /**
      * Whether the endpoint keeps object tags: asked once, by GetObjectTagging of a key that does not exist
@@ -206,11 +236,15 @@ public final class S3ObjectStore implements ObjectStore {
         return e.statusCode() == 501 || "NotImplemented".equals(code);
     }
 
-    private static final Capabilities CAPABILITIES = new Capabilities(true, false, Set.of(Capabilities.ChecksumKind.MD5), true,
-            dev.migrator.provider.StorageClasses.Family.S3, true).withConditionalCreate().withVersions();
+    private static Capabilities capabilities(boolean tags, Set<Capabilities.ChecksumKind> checksums) {
+        return new Capabilities(true, false, checksums, true, dev.migrator.provider.StorageClasses.Family.S3, tags)
+                .withConditionalCreate().withVersions();
+    }
+
+    private static final Set<Capabilities.ChecksumKind> MD5_ONLY = Set.of(Capabilities.ChecksumKind.MD5);
+    private static final Capabilities CAPABILITIES = capabilities(true, MD5_ONLY);
     /** An S3-compatible store that answered GetObjectTagging with "not implemented" keeps no tags. */
-    private static final Capabilities CAPABILITIES_WITHOUT_TAGS = new Capabilities(true, false,
-            Set.of(Capabilities.ChecksumKind.MD5), true, dev.migrator.provider.StorageClasses.Family.S3, false).withConditionalCreate().withVersions();
+    private static final Capabilities CAPABILITIES_WITHOUT_TAGS = capabilities(false, MD5_ONLY);
     private volatile boolean tagsUnsupported;
     private volatile boolean tagsProbed;
 
@@ -282,10 +316,9 @@ public final class S3ObjectStore implements ObjectStore {
                 String key = o.key().substring(location.rootPrefix().length());
                 // Some S3-compatible stores omit the size of odd entries; the object itself knows it.
                 long size = o.size() != null ? o.size() : stat(key).map(ObjectInfo::size).orElse(0L);
-                String etag = unquote(o.eTag());
-                return new dev.migrator.provider.Archive.Listed(new ObjectInfo(key, size, o.lastModified(), etag,
-                        etag != null && PLAIN_MD5.matcher(etag).matches() ? Checksums.md5(etag) : Checksums.NONE,
-                        null), o.storageClassAsString());
+                // No checksums: a listing does not say whether the object is SSE-KMS or SSE-C (ETag not an MD5).
+                return new dev.migrator.provider.Archive.Listed(new ObjectInfo(key, size, o.lastModified(), unquote(o.eTag()),
+                        Checksums.NONE, null), o.storageClassAsString());
             }
         };
         return StreamSupport.stream(
@@ -465,11 +498,20 @@ public final class S3ObjectStore implements ObjectStore {
         }
         byte[] md5 = Digests.md5().digest(data);
         String md5Hex = Digests.hex(md5);
+        Checksums known = content.known();
+        requireKnown(what, Capabilities.ChecksumKind.MD5, known.md5(), md5Hex);
         PutObjectRequest.Builder request = PutObjectRequest.builder()
                 .bucket(location.bucket())
                 .key(full)
                 .contentLength(size)
                 .contentMD5(Base64.getEncoder().encodeToString(md5));
+        Optional<Capabilities.ChecksumKind> sum = WriteChecksum.choose(sendsChecksums(), known, false);
+        String sent = null;
+        if (sum.isPresent()) {
+            sent = dev.migrator.provider.ChecksumDigest.of(Set.of(sum.get()), data).get(sum.get());
+            requireKnown(what, sum.get(), known.get(sum.get()), sent);
+            WriteChecksum.set(request, sum.get(), sent);
+        }
         S3Metadata.apply(meta, request, location.describe(key));
         PutObjectResponse response = call(what, () -> s3.putObject(request.build(),
                 RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta))));
@@ -479,7 +521,26 @@ public final class S3ObjectStore implements ObjectStore {
             throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store reports MD5 " + etag
                     + " but the bytes read have MD5 " + md5Hex + "; copy the object again");
         }
-        return new ObjectInfo(key, size, null, etag, Checksums.md5(md5Hex), meta);
+        Checksums kept = S3Metadata.checksums(Checksums.NONE, response.checksumCRC32(), response.checksumCRC32C(),
+                response.checksumCRC64NVME(), response.checksumSHA256(), response.checksumType());
+        if (sum.isPresent() && kept.get(sum.get()) != null && !kept.get(sum.get()).equals(sent)) {
+            throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store reports " + sum.get() + " "
+                    + kept.get(sum.get()) + " but " + sent + " was sent; copy the object again", null, true);
+        }
+        // What the store says it keeps, so the caller can compare it with what it read.
+        return new ObjectInfo(key, size, null, etag, Checksums.md5(md5Hex).plus(kept), meta);
+    }
+
+    /**
+     * Fails when the bytes read do not have the value the source reported for them ({@link Content#known()}):
+     * nothing is sent, and the message names the object.
+     */
+    void requireKnown(String what, Capabilities.ChecksumKind kind, String known, String read) {
+        if (known != null && !known.equals(read)) {
+            throw new MigratorException(ErrorCode.INTEGRITY, what + ": the bytes read have " + kind + " " + read
+                    + " but the source reports " + known + "; the source object is damaged or changed while being read,"
+                    + " nothing was written", null, true);
+        }
     }
 
     /**

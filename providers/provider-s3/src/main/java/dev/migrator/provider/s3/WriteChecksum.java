@@ -1,0 +1,111 @@
+package dev.migrator.provider.s3;
+
+import dev.migrator.provider.Capabilities.ChecksumKind;
+import dev.migrator.provider.Checksums;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+
+/**
+ * The one full-object checksum an S3 write asks the server to check on arrival and keep, decided in one place for
+ * PutObject and multipart uploads (only with {@code checksums=when-supported}: S3-compatible stores reached with
+ * {@code when-required} get no {@code x-amz-checksum-*} headers, as many reject or mishandle them):
+ * <ol>
+ *   <li>the strongest value the source already knows ({@code Content#known()}) that S3 keeps full-object for such a
+ *       write: SHA-256, CRC64NVME, CRC32C or CRC32 for a PutObject; CRC64NVME, CRC32C or CRC32 for a multipart
+ *       upload (S3 keeps SHA-256 of a multipart upload only as COMPOSITE, which equals nothing another store has).
+ *       The source's own value is sent, so S3 refuses bytes that differ from what the source stored;</li>
+ *   <li>else {@link #DEFAULT}, CRC32C, computed here: the algorithm GCS keeps for every object, so a later S3 to
+ *       GCS verify is decided from stored values on both sides without reading either.</li>
+ * </ol>
+ * MD5 is not one of them: it travels as Content-MD5 and, for a single-part unencrypted write, comes back as the ETag.
+ */
+final class WriteChecksum {
+    static final ChecksumKind DEFAULT = ChecksumKind.CRC32C;
+    /** Full-object on S3 for a PutObject, strongest first (as {@link Checksums#STRONGEST_FIRST}). */
+    private static final List<ChecksumKind> SINGLE = List.of(ChecksumKind.SHA256, ChecksumKind.CRC64NVME,
+            ChecksumKind.CRC32C, ChecksumKind.CRC32);
+    /** Full-object on S3 for a multipart upload of type FULL_OBJECT. */
+    private static final List<ChecksumKind> MULTIPART = List.of(ChecksumKind.CRC64NVME, ChecksumKind.CRC32C,
+            ChecksumKind.CRC32);
+
+    private WriteChecksum() {
+    }
+
+    /** The kind to send for content with {@code known} values, or empty when none is sent ({@code when-required}). */
+    static Optional<ChecksumKind> choose(boolean send, Checksums known, boolean multipart) {
+        if (!send) {
+            return Optional.empty();
+        }
+        return Optional.of((multipart ? MULTIPART : SINGLE).stream().filter(k -> known.get(k) != null).findFirst()
+                .orElse(DEFAULT));
+    }
+
+    static ChecksumAlgorithm algorithm(ChecksumKind kind) {
+        return switch (kind) {
+            case CRC32 -> ChecksumAlgorithm.CRC32;
+            case CRC32C -> ChecksumAlgorithm.CRC32_C;
+            case CRC64NVME -> ChecksumAlgorithm.CRC64_NVME;
+            case SHA256 -> ChecksumAlgorithm.SHA256;
+            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5, not as a flexible checksum");
+        };
+    }
+
+    /** Whether a pending multipart upload was created with {@code kind} (null: without a checksum algorithm). */
+    static boolean sameAlgorithm(ChecksumKind kind, String uploadsAlgorithm) {
+        return kind == null ? uploadsAlgorithm == null : algorithm(kind).toString().equals(uploadsAlgorithm);
+    }
+
+    static void set(PutObjectRequest.Builder b, ChecksumKind kind, String hex) {
+        String v = Checksums.base64OfHex(hex);
+        switch (kind) {
+            case CRC32 -> b.checksumCRC32(v);
+            case CRC32C -> b.checksumCRC32C(v);
+            case CRC64NVME -> b.checksumCRC64NVME(v);
+            case SHA256 -> b.checksumSHA256(v);
+            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
+        }
+    }
+
+    static void set(UploadPartRequest.Builder b, ChecksumKind kind, String hex) {
+        String v = Checksums.base64OfHex(hex);
+        switch (kind) {
+            case CRC32 -> b.checksumCRC32(v);
+            case CRC32C -> b.checksumCRC32C(v);
+            case CRC64NVME -> b.checksumCRC64NVME(v);
+            case SHA256 -> b.checksumSHA256(v);
+            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
+        }
+    }
+
+    static void set(CompletedPart.Builder b, ChecksumKind kind, String hex) {
+        String v = Checksums.base64OfHex(hex);
+        switch (kind) {
+            case CRC32 -> b.checksumCRC32(v);
+            case CRC32C -> b.checksumCRC32C(v);
+            case CRC64NVME -> b.checksumCRC64NVME(v);
+            case SHA256 -> b.checksumSHA256(v);
+            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
+        }
+    }
+
+    /** The full-object value on a CompleteMultipartUpload ({@code hex} null: none, S3 combines the parts'). */
+    static void set(CompleteMultipartUploadRequest.Builder b, ChecksumKind kind, String hex) {
+        b.checksumType(software.amazon.awssdk.services.s3.model.ChecksumType.FULL_OBJECT);
+        if (hex == null) {
+            return;
+        }
+        String v = Checksums.base64OfHex(hex);
+        switch (kind) {
+            case CRC32 -> b.checksumCRC32(v);
+            case CRC32C -> b.checksumCRC32C(v);
+            case CRC64NVME -> b.checksumCRC64NVME(v);
+            case SHA256 -> b.checksumSHA256(v);
+            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
+        }
+    }
+}
