@@ -414,6 +414,87 @@ public abstract class ObjectStoreContract {
         }
     }
 
+    // --- sums begin
+    /** {@code bytes} whose {@link Content#known()} claims {@code known}, as a copy from another store passes them. */
+    protected static Content withKnown(byte[] bytes, Checksums known) {
+        Content plain = Content.of(bytes);
+        return new Content() {
+            @Override
+            public long size() {
+                return plain.size();
+            }
+
+            @Override
+            public InputStream open() throws IOException {
+                return plain.open();
+            }
+
+            @Override
+            public Checksums known() {
+                return known;
+            }
+        };
+    }
+
+    private static Checksums allOf(byte[] data) {
+        return dev.migrator.provider.ChecksumDigest.of(java.util.EnumSet.allOf(Capabilities.ChecksumKind.class), data);
+    }
+
+    /**
+     * Content that comes with its right checksums (a copy from a store that reported them), in one piece and in
+     * parts: the store keeps the declared ones (or one it was given), and whatever it reports, from the put and
+     * from stat, is right. A store that keeps a multipart upload's checksum only as COMPOSITE must not report it.
+     */
+    @Test
+    void knownChecksumsAreKeptAndEveryReportedOneIsRight() {
+        for (int size : new int[] {3000, (int) (PART_SIZE + 1000)}) {
+            byte[] data = randomBytes(size, 31 + size);
+            Checksums right = allOf(data);
+            String key = "known-" + size;
+            ObjectInfo put = store.put(key, withKnown(data, right), ObjectMetadata.EMPTY);
+            Checksums stat = store.stat(key).orElseThrow().checksums();
+            for (Capabilities.ChecksumKind kind : put.checksums().kinds()) {
+                assertThat(put.checksums().get(kind)).as(size + " bytes, " + kind + " from put").isEqualTo(right.get(kind));
+            }
+            for (Capabilities.ChecksumKind kind : stat.kinds()) {
+                assertThat(stat.get(kind)).as(size + " bytes, " + kind + " from stat").isEqualTo(right.get(kind));
+            }
+            if (size < PART_SIZE) {
+                assertThat(stat.kinds()).as("a one-piece put given every checksum keeps at least one").isNotEmpty();
+            }
+            assertThat(read(store.open(key, 0, -1))).isEqualTo(data);
+        }
+    }
+
+    /**
+     * Content whose claimed checksum is false (the source's stored value does not match the bytes read): a store
+     * that sends it is refused with an integrity error naming the key and keeps nothing under it; a store that
+     * ignores claims stores the bytes and reports only values that are right for them. Never the false value.
+     */
+    @Test
+    void aFalseKnownChecksumIsNeverKept() {
+        for (int size : new int[] {3000, (int) (PART_SIZE + 1000)}) {
+            byte[] data = randomBytes(size, 41 + size);
+            Checksums right = allOf(data);
+            String wrong = String.format("%08x", Long.parseLong(right.crc32c(), 16) ^ 1);
+            String key = "false-claim-" + size;
+            try {
+                store.put(key, withKnown(data, Checksums.of(Capabilities.ChecksumKind.CRC32C, wrong)), ObjectMetadata.EMPTY);
+            } catch (MigratorException e) {
+                assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INTEGRITY);
+                assertThat(e.getMessage()).contains(key);
+                assertThat(store.stat(key)).as("nothing kept under a refused key").isEmpty();
+                continue;
+            }
+            Checksums stat = store.stat(key).orElseThrow().checksums();
+            assertThat(stat.crc32c()).isNotEqualTo(wrong);
+            for (Capabilities.ChecksumKind kind : stat.kinds()) {
+                assertThat(stat.get(kind)).as(size + " bytes, " + kind).isEqualTo(right.get(kind));
+            }
+        }
+    }
+    // --- sums end
+
     /** A class of the store's provider other than its default, or null when it has none. */
     protected static String nonDefaultClass(StorageClasses.Family family) {
         return switch (family) {
