@@ -153,8 +153,7 @@ final class S3BucketSettings implements BucketSettings.Access {
                 return none;
             }
             if (lacksCall(e)) {
-                notes.add(store.displayUri() + " does not offer reading the bucket's " + what + " (" + e.statusCode()
-                        + (code == null ? "" : " " + code) + ")");
+                notes.add(refusal(e, "read", what));
                 return null;
             }
             throw store.errors.translate(e, "reading the " + what + " of bucket '" + bucket + "'");
@@ -162,6 +161,14 @@ final class S3BucketSettings implements BucketSettings.Access {
             if (check.wrong != null) { // the SDK could not parse what came instead (an HTML page)
                 notes.add(wrongAnswerNote(what, expectedRoot, check.wrong));
                 return null;
+            }
+            // An error answer from some other web server (a gateway's page for this one sub-resource): the
+            // rest of the bucket answered like S3, so only this setting is unknown.
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof GuardedHttpClient.NotS3Answer notS3) {
+                    notes.add(wrongAnswerNote(what, expectedRoot, "a page that is not an S3 answer (" + notS3.getMessage() + ")"));
+                    return null;
+                }
             }
             throw store.errors.translate(e, "reading the " + what + " of bucket '" + bucket + "'");
         }
@@ -258,7 +265,7 @@ final class S3BucketSettings implements BucketSettings.Access {
                     if (close < 0) {
                         return null;
                     }
-                    i = close + 2;
+                    i = close + (text.startsWith("<?", lt) ? 2 : 3);
                     continue;
                 }
                 int j = lt + 1;
@@ -271,11 +278,17 @@ final class S3BucketSettings implements BucketSettings.Access {
         }
     }
 
-    /** 501 NotImplemented, or the 400/405 some S3-compatible servers answer for a sub-resource they do not know. */
+    /**
+     * 501 NotImplemented, the 400/405 some S3-compatible servers answer for a sub-resource they do not know, a
+     * 400/404 that is not an S3 error document at all (a web server's HTML page), or 403: the credentials may list
+     * and copy but not read this one setting (s3:GetBucketPolicy is often withheld), which must not stop the rest.
+     */
     private static boolean lacksCall(S3Exception e) {
         String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
-        return e.statusCode() == 501 || e.statusCode() == 405 || "NotImplemented".equals(code)
-                || (e.statusCode() == 400 && ("InvalidRequest".equals(code) || "InvalidArgument".equals(code)));
+        int status = e.statusCode();
+        return status == 501 || status == 405 || status == 403 || "NotImplemented".equals(code)
+                || (status == 400 && ("InvalidRequest".equals(code) || "InvalidArgument".equals(code)))
+                || ((status == 400 || status == 404) && (code == null || code.isBlank()));
     }
 
     /**
@@ -362,13 +375,21 @@ final class S3BucketSettings implements BucketSettings.Access {
         return false;
     }
 
+    /** Why the server would not {@code verb} (read or set) the setting, with its status and code. */
+    private String refusal(S3Exception e, String verb, String what) {
+        String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+        String answer = " (" + e.statusCode() + (code == null || code.isBlank() ? "" : " " + code) + ")";
+        return e.statusCode() == 403
+                ? store.displayUri() + " does not let these credentials " + verb + " the bucket's " + what + answer
+                : store.displayUri() + " does not offer " + (verb.equals("read") ? "reading" : "setting") + " the bucket's " + what + answer;
+    }
+
     private void put(String what, List<String> actions, Runnable call) {
         try {
             call.run();
         } catch (S3Exception e) {
             if (lacksCall(e)) {
-                actions.add(store.displayUri() + " does not offer setting the bucket's " + what + " (" + e.statusCode()
-                        + "): set it by hand on the server that replaces it");
+                actions.add(refusal(e, "set", what) + ": set it by hand");
                 return;
             }
             throw store.errors.translate(e, "setting the " + what + " of bucket '" + bucket + "'");
