@@ -24,7 +24,9 @@ public record BucketSettings(List<Cors> cors, List<Lifecycle> lifecycle, Website
     public BucketSettings {
         cors = cors == null ? null : List.copyOf(cors);
         lifecycle = lifecycle == null ? null : List.copyOf(lifecycle);
-        publicAccess = publicAccess == null ? null : Map.copyOf(new java.util.TreeMap<>(publicAccess));
+        // --- s3set begin: sorted by name, so that inventory and actions show the flags in one order (Map.copyOf does not keep it)
+        publicAccess = publicAccess == null ? null : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(publicAccess));
+        // --- s3set end
         notes = notes == null ? List.of() : List.copyOf(notes);
     }
 
