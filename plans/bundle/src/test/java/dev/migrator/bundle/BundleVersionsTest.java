@@ -180,6 +180,36 @@ class BundleVersionsTest {
         }
     }
 
+    @Test
+    void byHandTheDocumentedStepsGiveTheCurrentObjectsUnderTheirKeysAndTheOlderVersionsUnderPercentV() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(HandRestoreTest.has("tar") && HandRestoreTest.has("zstd") && HandRestoreTest.has("jq"),
+                "GNU tar, zstd and jq are needed for the restore-by-hand test; skipped");
+        Path bundleDir = dir.resolve("bundle");
+        try (ObjectStore src = open("src"); ObjectStore bundle = local("bundle")) {
+            new BundleWriter(bundle, options(), Progress.NONE).create(List.of(new BundleSource.Objects(src, true, false)));
+        }
+        Path out = Files.createDirectories(dir.resolve("by-hand"));
+        try (var list = Files.list(bundleDir.resolve("data"))) {
+            for (Path part : list.sorted().toList()) {
+                assertThat(HandRestoreTest.run(out, "tar", "-I", "zstd", "-xf", part.toString())).isEmpty();
+            }
+        }
+        HandRestoreTest.run(out, "bash", "-c", HandRestoreTest.JOIN_PIECES);
+        assertThat(Files.readString(out.resolve("s1/a"))).isEqualTo("a-three");
+        assertThat(Files.readString(out.resolve("s1/%v/00001/a"))).isEqualTo("a-one");
+        assertThat(Files.readString(out.resolve("s1/%v/00002/a"))).isEqualTo("a-two!");
+        assertThat(out.resolve("s1/%v/00003-deleted/a")).isEmptyFile();
+        assertThat(Files.readAllBytes(out.resolve("s1/%v/00001/c"))).isEqualTo(big);
+        assertThat(Files.readString(out.resolve("s1/c"))).isEqualTo("c-two");
+
+        Path record = dir.resolve("uploaded");
+        String recorder = "aws() { [ -f \"$8\" ] || return 1; printf '%s=%s\\n' \"$6\" \"$(cat \"$8\")\" >> '" + record + "'; }\n";
+        String loop = HandRestoreTest.documentedKeyLoop().replace("/path/to/bundle/", bundleDir + "/");
+        assertThat(HandRestoreTest.run(out, "bash", "-c", "set -o pipefail\n" + recorder + loop)).doesNotContain("FAILED");
+        assertThat(Files.readAllLines(record)).as("the documented loop uploads each key's current object only")
+                .containsExactly("a=a-three", "b=b-one", "c=c-two");
+    }
+
     private RestoreSummary restore(ObjectStore bundle, ObjectStore target, RestoreOptions.Versions versions, boolean settings, String state) {
         return BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(target)),
                 new RestoreOptions(2, false, FAST, dir.resolve(state), versions, settings), Progress.NONE);
