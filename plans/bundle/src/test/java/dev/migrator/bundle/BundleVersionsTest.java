@@ -181,6 +181,42 @@ class BundleVersionsTest {
     }
 
     @Test
+    void aCreateResumedAfterACrashInsideAHistoryKeepsOnlyPartsThatEndWithAWholeHistory() {
+        // 1 MiB parts: 1 holds a's four entries and b, 2 and 3 the two pieces of c's first version, 4 c's second.
+        // Part 3 ends inside c's history, so a crash at part 4 keeps part 1 only, and c is bundled again whole.
+        String fourth = BundleLayout.partName("s1", 4);
+        try (ObjectStore src = open("src"); ObjectStore raw = local("bundle"); ObjectStore dst = open("dst")) {
+            InjectingStore crashing = new InjectingStore(raw, (key, attempt) -> key.equals(fourth)
+                    ? new MigratorException(ErrorCode.FAILED, "injected crash while uploading " + key) : null);
+            assertThatThrownBy(() -> new BundleWriter(crashing, options(), Progress.NONE)
+                    .create(List.of(new BundleSource.Objects(src, true, false)))).hasMessageContaining("injected crash");
+            BundleRef ref = new BundleWriter(raw, options(), Progress.NONE).create(List.of(new BundleSource.Objects(src, true, false)));
+            assertThat(ref.resumed()).isEqualTo(1);
+            assertThat(ref.entries()).isEqualTo(7);
+            assertThat(BundleReader.open(raw).verify(Progress.NONE).intact()).isTrue();
+            restore(raw, dst, RestoreOptions.Versions.AS_BUNDLED, false, "s1");
+            assertThat(history("dst")).containsExactly("a=a-one", "a=a-two!", "a deleted", "a=a-three", "b=b-one", "c=" + big.length + " bytes",
+                    "c=c-two");
+        }
+    }
+
+    @Test
+    void aTamperedVersionListIsReportedByVerifyAndRefusedByRestore() throws IOException {
+        try (ObjectStore src = open("src"); ObjectStore bundle = local("bundle"); ObjectStore dst = open("dst")) {
+            new BundleWriter(bundle, options(), Progress.NONE).create(List.of(new BundleSource.Objects(src, true, false)));
+            // a's current version no longer says it is the latest: its history would have no end.
+            Path manifest = dir.resolve("bundle").resolve(BundleLayout.MANIFEST);
+            String text = Files.readString(manifest);
+            String tampered = text.replaceFirst(",\"latest\":true", "");
+            assertThat(tampered).isNotEqualTo(text);
+            Files.writeString(manifest, tampered);
+            BundleCheck check = BundleReader.open(bundle).verify(Progress.NONE);
+            assertThat(check.intact()).isFalse();
+            assertThat(check.damage().toString()).contains("history of 'a'").contains("no entry of it is marked latest");
+        }
+    }
+
+    @Test
     void byHandTheDocumentedStepsGiveTheCurrentObjectsUnderTheirKeysAndTheOlderVersionsUnderPercentV() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(HandRestoreTest.has("tar") && HandRestoreTest.has("zstd") && HandRestoreTest.has("jq"),
                 "GNU tar, zstd and jq are needed for the restore-by-hand test; skipped");
