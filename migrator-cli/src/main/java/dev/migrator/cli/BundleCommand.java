@@ -114,6 +114,35 @@ final class BundleCommand {
                 description = "Encrypt every part (Tink streaming AEAD, AES256-GCM-HKDF) with the key of --key-file or " + Encryption.KEY_ENV + ".")
         boolean encrypt;
 
+        // --- bver begin
+        @Option(names = "--versions", paramLabel = "latest|all", defaultValue = "latest",
+                description = "latest: each key's current object (the default). all: every version and delete marker of each"
+                        + " key of a versioned SRC, in history order (a format version 3 bundle; restore recreates the history).")
+        String versions;
+
+        @Option(names = "--versions-at", paramLabel = "TIME",
+                description = "Bundle the versioned SRC as it was at TIME (ISO-8601, e.g. 2026-11-30T12:00:00Z): each key's newest"
+                        + " version not newer than TIME.")
+        String versionsAt;
+
+        @Option(names = "--bucket-settings",
+                description = "Also store each object SRC's bucket settings (CORS, lifecycle, website, versioning, public access,"
+                        + " policy) in the manifest, for 'bundle restore --bucket-settings'.")
+        boolean bucketSettings;
+
+        /** An object source as the version and settings options ask; a database source as it is. */
+        private BundleSource withOptions(BundleSource source) {
+            VersionArgs v = new VersionArgs();
+            v.versions = versions;
+            v.at = versionsAt;
+            boolean all = v.all();
+            if (source instanceof BundleSource.Objects o) {
+                return new BundleSource.Objects(v.source(o.store()), all, bucketSettings);
+            }
+            return source;
+        }
+        // --- bver end
+
         @Mixin
         StateArgs state;
 
@@ -132,9 +161,12 @@ final class BundleCommand {
                 ObjectStore target = ends.store(StoreArgs.toUri(to));
                 List<BundleSource> list = new ArrayList<>();
                 for (String s : sources) {
-                    list.add(ends.source(StoreArgs.toUri(s))); // BundleWriter refuses a source that overlaps the bundle's location
+                    list.add(withOptions(ends.source(StoreArgs.toUri(s)))); // BundleWriter refuses a source that overlaps the bundle's location
                 }
-                String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri();
+                // Another mode is another bundle: its interrupted run is not this one's to resume.
+                String mode = (list.stream().anyMatch(x -> x instanceof BundleSource.Objects o && o.history()) ? "\nversions all" : "")
+                        + (bucketSettings ? "\nbucket settings" : "");
+                String id = String.join("\n", list.stream().map(BundleSource::displayUri).toList()) + "\n->" + target.displayUri() + mode;
                 Path stateDir = state.forRun("bundle", id);
                 BundleOptions options = new BundleOptions(Sizes.parse(partSize, "--part-size"), uploads, readers, level,
                         threads == null ? Runtime.getRuntime().availableProcessors() : threads, stateDir, retry(),
@@ -201,6 +233,14 @@ final class BundleCommand {
                     long parts = h.parts().stream().filter(p -> p.source().equals(s.id())).count();
                     out.printf("  %s  %-8s %s: %s entries, %s, %s%n", s.id(), s.kind(), s.uri(), Human.count(s.entries()),
                             Human.bytes(s.bytes()), Human.count(parts, "part"));
+                    // --- bver begin
+                    if (s.hasHistory()) {
+                        out.printf("      version history: every version and delete marker (restore recreates it; --versions latest: current objects only)%n");
+                    }
+                    if (s.bucketSettings() != null) {
+                        out.printf("      bucket settings: %s (restore --bucket-settings applies them)%n", s.bucketSettings());
+                    }
+                    // --- bver end
                     if (s.dump() != null) {
                         out.printf("      %s dump (%s %s, server %s); by hand: %s%n", s.dump().format(), s.dump().tool(),
                                 s.dump().toolVersion(), s.dump().serverVersion(), s.dump().restoreByHand());
@@ -276,6 +316,29 @@ final class BundleCommand {
         @Option(names = "--writers", paramLabel = "N", defaultValue = "8", description = "Objects written in parallel. Default: ${DEFAULT-VALUE}.")
         int writers;
 
+        // --- bver begin
+        @Option(names = "--versions", paramLabel = "latest|all",
+                description = "For a source bundled with its version history: all (the default) recreates every version and"
+                        + " delete marker in order on DST, which must keep versions; latest restores each key's current object only.")
+        String versions;
+
+        @Option(names = "--bucket-settings",
+                description = "First apply the bundled bucket settings to DST where it has an equivalent (CORS, website, lifecycle"
+                        + " rules that map, versioning) and print the rest as actions for the operator.")
+        boolean bucketSettings;
+
+        private RestoreOptions.Versions versionsOption() {
+            if (versions == null) {
+                return RestoreOptions.Versions.AS_BUNDLED;
+            }
+            return switch (versions.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "latest" -> RestoreOptions.Versions.LATEST;
+                case "all" -> RestoreOptions.Versions.ALL;
+                default -> throw MigratorException.badInput("--versions must be 'latest' or 'all', got '" + versions + "'");
+            };
+        }
+        // --- bver end
+
         @Mixin
         StateArgs state;
 
@@ -317,11 +380,18 @@ final class BundleCommand {
                 RestoreSummary s;
                 try (ConsoleProgress progress = output.progress("Restoring")) {
                     MetricsArgs.eta(m, progress);
-                    s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry(), stateDir), progress);
+                    s = reader(store, progress).restore(targets, new RestoreOptions(writers, overwrite, retry(), stateDir,
+                            versionsOption(), bucketSettings), progress);
                 }
                 if (output.json) {
                     System.out.println(Json.write(s));
                 } else {
+                    if (bucketSettings) {
+                        System.out.println("Bucket settings: applied what the target has an equivalent for; "
+                                + (s.actions().isEmpty() ? "nothing left to do by hand." : Human.count(s.actions().size(), "action")
+                                + " for the operator:"));
+                        s.actions().forEach(a -> System.out.println("  ACTION " + a));
+                    }
                     s.problems().forEach(System.err::println);
                     System.out.printf("Restored %s (%s) in %s; skipped %s already identical at the target; %s in conflict.%n",
                             Human.count(s.restored(), "object"), Human.bytes(s.restoredBytes()), Human.seconds(s.seconds()),

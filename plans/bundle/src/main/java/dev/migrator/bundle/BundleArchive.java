@@ -171,6 +171,7 @@ final class BundleArchive {
             }
         }
         Map<String, Long> objects = new LinkedHashMap<>();
+        Map<String, HistoryCheck> histories = new LinkedHashMap<>();
         try (ManifestReader m = new ManifestReader(bundle)) {
             for (Manifest.Part p : header.parts()) {
                 for (long i = 0; i < p.entries(); i++) {
@@ -185,6 +186,7 @@ final class BundleArchive {
                                     + ": it is listed under part " + p.name() + " of source " + p.source() + "; the bundle was tampered with");
                         }
                         Keys.requireValid(e.key());
+                        histories.computeIfAbsent(p.source(), id -> new HistoryCheck(sourceOf(header, id))).next(e, m.line());
                         if (Manifest.Source.DATABASE.equals(kindOf(header, p.source()))) {
                             BundleLayout.requireSafe(e.key(), BundleLayout.MANIFEST); // dump files become local files
                         }
@@ -201,6 +203,13 @@ final class BundleArchive {
         } catch (IOException e) {
             problem.accept(ManifestReader.failure(bundle, e));
             return;
+        }
+        for (HistoryCheck h : histories.values()) {
+            try {
+                h.end();
+            } catch (MigratorException x) {
+                problem.accept(x);
+            }
         }
         for (Manifest.Source s : header.sources()) {
             long held = objects.getOrDefault(s.id(), 0L);
@@ -224,6 +233,68 @@ final class BundleArchive {
                     + "; a bundle holds only regular files, so this one was not written by migrator or was tampered with");
         }
         BundleLayout.requireSafe(e.getName(), where);
+    }
+
+    static Manifest.Source sourceOf(Manifest.Header header, String sourceId) {
+        return header.sources().stream().filter(s -> s.id().equals(sourceId)).findFirst().orElse(null);
+    }
+
+    /**
+     * The version lists of one source, entry by entry: in a source bundled with its history, each key's entries are
+     * consecutive (keys in increasing order), the last of them and only it is {@code latest}, and a history does not
+     * start with a delete marker (restore would delete nothing); a source without history has no version fields.
+     */
+    private static final class HistoryCheck {
+        private final Manifest.Source source;
+        private String key;
+        private boolean latestSeen;
+        private long keyLine;
+
+        HistoryCheck(Manifest.Source source) {
+            this.source = source;
+        }
+
+        void next(Manifest.Entry e, long line) {
+            boolean history = source != null && source.hasHistory();
+            String at = "entry '" + e.path() + "' on line " + line + " of " + BundleLayout.MANIFEST;
+            if (!history) {
+                if (e.versionId() != null || e.latest() != null || e.deleteMarker() != null) {
+                    throw MigratorException.badInput("refusing " + at + ": it has version fields, but its source was bundled without"
+                            + " its history; the bundle was tampered with");
+                }
+                return;
+            }
+            if (e.isPiece() && e.piece() > 1) {
+                return; // the first piece stood for the object
+            }
+            boolean sameKey = e.key().equals(key);
+            if (!sameKey) {
+                end();
+                if (key != null && Keys.ORDER.compare(e.key(), key) < 0) {
+                    throw MigratorException.badInput("refusing " + at + ": its key comes before the previous history's ('" + key
+                            + "'); a history's entries must be together, in key order; the bundle was tampered with");
+                }
+                if (e.isDeleteMarker()) {
+                    throw MigratorException.badInput("refusing " + at + ": the history of '" + e.key() + "' starts with a delete"
+                            + " marker; the bundle was tampered with");
+                }
+                key = e.key();
+                keyLine = line;
+                latestSeen = false;
+            } else if (latestSeen) {
+                throw MigratorException.badInput("refusing " + at + ": it follows the latest version of '" + key + "' (line "
+                        + keyLine + " starts that history); the bundle was tampered with");
+            }
+            latestSeen = e.isLatest();
+        }
+
+        void end() {
+            if (key != null && !latestSeen) {
+                throw MigratorException.badInput("refusing the history of '" + key + "' (from line " + keyLine + " of "
+                        + BundleLayout.MANIFEST + "): no entry of it is marked latest; the bundle was tampered with or damaged");
+            }
+            key = null;
+        }
     }
 
     static String kindOf(Manifest.Header header, String sourceId) {

@@ -71,6 +71,26 @@ final class BundleLayout {
         return StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(s)).remaining();
     }
 
+    /** The folder, under the source's, of every entry of a history that is not a key's current object. */
+    static final String HISTORY = "%v";
+
+    /**
+     * The tar name of one entry of a key's history (a source bundled with {@code --versions all}). The key's
+     * current object (its newest entry, not a delete marker) keeps {@link #entryPath}, so extracting the parts by
+     * hand gives the bucket's current state under the real keys; every other version is
+     * {@code sourceId/%v/<position>/<entryPath's key part>}, and a delete marker (0 bytes)
+     * {@code sourceId/%v/<position>-deleted/...}, with the position in the key's history from 1, five digits or
+     * more. No key's written first segment is {@code %v} ({@code %} is written {@code %25}), and (position, key)
+     * differs for every entry, so the names never collide.
+     */
+    static String entryPath(String sourceId, String key, Manifest.Version version) {
+        if (version == null || version.current()) {
+            return entryPath(sourceId, key);
+        }
+        String folder = String.format("%s/%s/%05d%s", sourceId, HISTORY, version.position(), version.deleteMarker() ? "-deleted" : "");
+        return entryPath(folder, key);
+    }
+
     /**
      * The tar name of piece {@code piece} (from 1) of an object too large for one part:
      * {@code <entryPath>%piece-00001}. No whole entry's name contains {@code %p}, so these never collide,

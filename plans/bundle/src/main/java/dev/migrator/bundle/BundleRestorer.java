@@ -8,6 +8,7 @@ import dev.migrator.bundle.BundleArchive.Hashed;
 import dev.migrator.bundle.BundleArchive.HashingStream;
 import dev.migrator.bundle.BundleArchive.Report;
 import dev.migrator.provider.BatchSync;
+import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
@@ -17,9 +18,11 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.ObjectVersion;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
+import dev.migrator.transfer.History;
 import dev.migrator.transfer.Progress;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,12 +94,16 @@ final class BundleRestorer {
                 throw MigratorException.badInput("source " + s.id() + " is a " + s.dump().engine() + " dump; "
                         + t.getValue().displayUri() + " is " + ((RestoreTarget.Db) t.getValue()).database().engine());
             }
+            if (t.getValue() instanceof RestoreTarget.Objects o) {
+                requireHistoryTarget(s, o.store(), options);
+            }
         }
         archive.checkManifestAgainstSums();
         archive.requireKey(header);
         archive.checkManifest(header, problem -> {
             throw problem;
         });
+        List<String> actions = applySettings(header, targets, options, progress);
         Restore run = new Restore(options, progress);
         try (ManifestReader manifest = new ManifestReader(bundle)) {
             for (Manifest.Source s : header.sources()) {
@@ -104,9 +111,22 @@ final class BundleRestorer {
                 List<Manifest.Part> parts = header.parts().stream().filter(p -> p.source().equals(s.id())).toList();
                 if (target instanceof RestoreTarget.Objects o) {
                     ObjectStore store = RetryingObjectStore.around(o.store(), options.retry(), onRetry);
+                    boolean history = restoresHistory(s, options);
                     try (Writes writes = run.writesInto(store, o.store(), s.id())) {
+                        Restore.Histories histories = history ? run.new Histories(store, o.store(), writes) : null;
                         for (Manifest.Part p : parts) {
-                            run.part(p, manifest, (m, data) -> run.object(store, m, data, writes));
+                            run.part(p, manifest, (m, data) -> {
+                                if (history) {
+                                    histories.accept(m, data);
+                                } else if (s.hasHistory() && !(m.isLatest() && !m.isDeleteMarker())) {
+                                    data.discard(); // --versions latest: an older version or a delete marker
+                                } else {
+                                    run.object(store, m, data, writes);
+                                }
+                            });
+                        }
+                        if (history) {
+                            histories.end();
                         }
                         run.checkComplete();
                         run.awaitWrites();
@@ -126,7 +146,66 @@ final class BundleRestorer {
             run.close();
         }
         return new RestoreSummary(run.restored.get(), run.restoredBytes.get(), run.skipped.get(), run.conflicts.get(),
-                List.copyOf(run.problems), (System.nanoTime() - start) / 1e9);
+                List.copyOf(run.problems), (System.nanoTime() - start) / 1e9, actions);
+    }
+
+    /** Whether source {@code s} is restored as a history rather than as each key's current object. */
+    private static boolean restoresHistory(Manifest.Source s, RestoreOptions options) {
+        return s.hasHistory() && options.versions() != RestoreOptions.Versions.LATEST;
+    }
+
+    /**
+     * Before anything is written: a history needs a target that keeps versions (otherwise each put would replace the
+     * last), unless its bundled bucket settings, applied first, enable versioning there; {@code --versions all} needs a
+     * source bundled with its history; {@code --bucket-settings} needs settings in the bundle and a target that has them.
+     */
+    private static void requireHistoryTarget(Manifest.Source s, ObjectStore target, RestoreOptions options) {
+        if (options.versions() == RestoreOptions.Versions.ALL && !s.hasHistory()) {
+            throw MigratorException.badInput("source " + s.id() + " (" + s.uri() + ") was bundled without its version history"
+                    + " (bundle create --versions all); restore it without --versions all");
+        }
+        if (options.bucketSettings()) {
+            if (s.bucketSettings() == null) {
+                throw MigratorException.badInput("source " + s.id() + " (" + s.uri() + ") was bundled without its bucket settings"
+                        + " (bundle create --bucket-settings); restore it without --bucket-settings");
+            }
+            if (target.bucketSettings().isEmpty()) {
+                throw MigratorException.badInput("--bucket-settings: " + target.displayUri() + " has no bucket settings to set;"
+                        + " drop the option");
+            }
+        }
+        if (!restoresHistory(s, options)) {
+            return;
+        }
+        boolean enabledBySettings = options.bucketSettings() && s.bucketSettings().versioning() == BucketSettings.Versioning.ENABLED;
+        if (!target.capabilities().versions() || !(target.keepsVersions() || enabledBySettings)) {
+            throw MigratorException.badInput("target " + target.displayUri() + " does not keep object versions, so the version"
+                    + " history of bundle source " + s.id() + " cannot be recreated there (each put would replace the last);"
+                    + " enable versioning on it first (S3: aws s3api put-bucket-versioning --bucket NAME"
+                    + " --versioning-configuration Status=Enabled; GCS: gcloud storage buckets update gs://NAME --versioning)"
+                    + " and run again, or restore each key's latest version only with --versions latest");
+        }
+    }
+
+    /** {@code --bucket-settings}: applies each restored source's bundled settings to its target; returns the operator's actions. */
+    private List<String> applySettings(Manifest.Header header, Map<String, RestoreTarget> targets, RestoreOptions options,
+                                       Progress progress) {
+        if (!options.bucketSettings()) {
+            return List.of();
+        }
+        List<String> actions = new ArrayList<>();
+        for (Manifest.Source s : header.sources()) {
+            if (targets.get(s.id()) instanceof RestoreTarget.Objects o) {
+                BucketSettings.Access access = o.store().bucketSettings().orElseThrow();
+                actions.addAll(options.retry().call("apply bucket settings to " + o.store().displayUri(),
+                        () -> access.apply(s.bucketSettings()), onRetry));
+                if (restoresHistory(s, options) && !o.store().keepsVersions()) {
+                    throw MigratorException.badInput("target " + o.store().displayUri() + " still does not keep object versions"
+                            + " after its bucket settings were applied; enable versioning on it and run again, or use --versions latest");
+                }
+            }
+        }
+        return actions;
     }
 
     /** Verified bytes of one entry, replayable for retries. */
@@ -327,7 +406,7 @@ final class BundleRestorer {
                             + " pieces does not match its SHA-256; nothing of it was written; run 'migrator bundle verify'");
                 }
                 Manifest.Entry whole = new Manifest.Entry(assemblyFirst.part(), assemblyFirst.path(), m.key(), assemblySize,
-                        m.objectSha256(), m.lastModified(), m.metadata());
+                        m.objectSha256(), m.lastModified(), m.metadata(), null, null, null, m.versionId(), m.latest(), m.deleteMarker());
                 Path file = assembly;
                 assembly = null;
                 assemblyFirst = null;
@@ -490,6 +569,206 @@ final class BundleRestorer {
             }
             ObjectMetadata existing = there.metadata() == null ? ObjectMetadata.EMPTY : there.metadata();
             return existing.sameAs(metadata.storedIn(target.capabilities(), null)) ? null : "metadata differs";
+        }
+
+        /**
+         * Writes the histories of one source into a target that keeps versions, key by key: the entries of one key
+         * are written in order, one after the other (a lane), and the lanes of different keys in parallel on the writer
+         * threads. <b>The target's own version list is the journal</b>: before a key's first entry is written, its
+         * history there is listed ({@link History#of}, the rule copy uses); the entries it already holds, in order,
+         * are skipped, and only the rest written, so a rerun after a crash adds each version once. A history there
+         * that is not the start of the bundle's is a conflict: nothing more of that key is written. After a key's
+         * last entry its version list is listed again and compared with the bundle's.
+         */
+        final class Histories {
+            private final ObjectStore target;
+            private final ObjectStore raw;
+            /**
+             * The target held no version of any key when the restore started, so no key's history needs listing
+             * first (keys come in increasing order, {@link BundleArchive#checkManifest}). Asked of the version list,
+             * not the object list: a key whose history ends with a delete marker is in the first only.
+             */
+            private final boolean fresh;
+            private Lane lane;
+
+            /** {@code raw}: the target without the retry layer, for writes retried here after looking at the history. */
+            Histories(ObjectStore target, ObjectStore raw, Writes writes) {
+                this.target = target;
+                this.raw = raw instanceof RetryingObjectStore r ? r.delegate() : raw;
+                try (java.util.stream.Stream<ObjectVersion> any = target.listVersions("")) {
+                    this.fresh = any.findFirst().isEmpty();
+                }
+            }
+
+            /** One verified entry, in manifest order (a key's entries together, oldest first). */
+            void accept(Manifest.Entry m, Verified data) {
+                if (lane == null || !lane.key.equals(m.key())) {
+                    end();
+                    lane = new Lane(m.key(), !fresh);
+                }
+                Lane l = lane;
+                l.then(() -> l.write(m, data), data);
+            }
+
+            /** After the source's last entry. */
+            void end() {
+                if (lane != null) {
+                    Lane l = lane;
+                    l.then(l::check, null);
+                    lane = null;
+                }
+            }
+
+            /** One key's history: its steps run one after the other, each on a writer thread. */
+            private final class Lane {
+                final String key;
+                final boolean look;
+                final List<String[]> written = new ArrayList<>();
+                java.util.concurrent.CompletableFuture<Void> tail = java.util.concurrent.CompletableFuture.completedFuture(null);
+                List<ObjectVersion> there;
+                boolean stopped;
+                boolean wrote;
+
+                Lane(String key, boolean look) {
+                    this.key = key;
+                    this.look = look;
+                }
+
+                void then(Runnable step, Verified data) {
+                    try {
+                        inFlight.acquire();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        if (data != null) {
+                            data.discard();
+                        }
+                        throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted", e);
+                    }
+                    tail = tail.thenRunAsync(() -> {
+                        try {
+                            if (!stopped && failure.get() == null) {
+                                step.run();
+                            }
+                        } catch (RuntimeException e) {
+                            stopped = true;
+                            failure.compareAndSet(null, e);
+                        } finally {
+                            if (data != null) {
+                                data.discard();
+                            }
+                            inFlight.release();
+                        }
+                    }, writers);
+                }
+
+                /** Entry {@code written.size()} of the history: skipped when the target holds it there already, else written. */
+                void write(Manifest.Entry m, Verified data) {
+                    if (there == null) {
+                        there = look ? History.of(target, key).entries() : List.of();
+                    }
+                    int index = written.size();
+                    written.add(new String[] {m.isDeleteMarker() ? null : data.md5(), Long.toString(m.size())});
+                    if (index < there.size()) {
+                        String why = difference(there.get(index), m, data.md5());
+                        if (why != null) {
+                            conflict(m, index, why);
+                            return;
+                        }
+                        skipped.incrementAndGet();
+                        progress.finished(info(m), Progress.Outcome.SKIPPED);
+                        return;
+                    }
+                    boolean[] first = {true};
+                    options.retry().call("write version " + (index + 1) + " of " + key, () -> {
+                        if (!first[0]) {
+                            // The last attempt may have landed though it failed: the history says, not a blind second put.
+                            there = History.of(target, key).entries();
+                            if (there.size() > index) {
+                                String why = difference(there.get(index), m, data.md5());
+                                if (why != null) {
+                                    throw new MigratorException(ErrorCode.CONFLICT, "'" + key + "' changed at " + target.displayUri()
+                                            + " while its history was restored (version " + (index + 1) + ": " + why + ")");
+                                }
+                                return null;
+                            }
+                        }
+                        first[0] = false;
+                        if (m.isDeleteMarker()) {
+                            raw.delete(key);
+                        } else {
+                            ObjectMetadata metadata = m.metadata() == null ? ObjectMetadata.EMPTY : m.metadata().toObjectMetadata();
+                            ObjectInfo stored = raw.put(key, data.content(), metadata);
+                            if (stored.size() != m.size() || (stored.checksums().md5() != null && !stored.checksums().md5().equals(data.md5()))) {
+                                throw MigratorException.retryable("'" + key + "' version " + (index + 1) + " arrived damaged at "
+                                        + target.displayUri(), null);
+                            }
+                        }
+                        return null;
+                    }, onRetry);
+                    wrote = true;
+                    restored.incrementAndGet();
+                    restoredBytes.addAndGet(m.size());
+                    progress.finished(info(m), Progress.Outcome.COPIED);
+                }
+
+                /** After the key's last entry: the target's version list must be the bundle's, entry for entry. */
+                void check() {
+                    List<ObjectVersion> now = wrote ? History.of(target, key).entries() : there == null ? List.of() : there;
+                    String why = now.size() != written.size() ? "it holds " + now.size() + " versions, the bundle " + written.size() : null;
+                    for (int i = 0; why == null && i < now.size(); i++) {
+                        why = difference(now.get(i), written.get(i)[0], Long.parseLong(written.get(i)[1]), written.get(i)[0] == null);
+                        if (why != null) {
+                            why = "version " + (i + 1) + ": " + why;
+                        }
+                    }
+                    if (why != null) {
+                        conflicts.incrementAndGet();
+                        if (problems.size() < BundleReader.MAX_REPORTED) {
+                            problems.add("CONFLICT " + key + ": after the restore " + target.displayUri() + " has another version list ("
+                                    + why + ")" + (wrote ? "; something else wrote there meanwhile" : "; left alone"));
+                        }
+                    }
+                }
+
+                private void conflict(Manifest.Entry m, int index, String why) {
+                    stopped = true;
+                    conflicts.incrementAndGet();
+                    if (problems.size() < BundleReader.MAX_REPORTED) {
+                        problems.add("CONFLICT " + key + ": " + target.displayUri() + " holds another history (version " + (index + 1)
+                                + ", id " + there.get(index).versionId() + ": " + why + "); a history is only added to, so nothing"
+                                + " more of this key was written");
+                    }
+                    progress.finished(info(m), Progress.Outcome.FAILED);
+                }
+
+                private String difference(ObjectVersion v, Manifest.Entry m, String md5) {
+                    return difference(v, m.isDeleteMarker() ? null : md5, m.size(), m.isDeleteMarker());
+                }
+
+                /** Why the target's version {@code v} is not the bundle's entry (a marker, or content of that size and MD5). */
+                private String difference(ObjectVersion v, String md5, long size, boolean marker) {
+                    if (v.deleteMarker() || marker) {
+                        return v.deleteMarker() == marker ? null
+                                : marker ? "a delete marker in the bundle, content in the target" : "content in the bundle, a delete marker in the target";
+                    }
+                    if (v.info().size() != size) {
+                        return "size " + v.info().size() + " vs " + size;
+                    }
+                    String theirs = v.info().checksums() == null ? null : v.info().checksums().md5();
+                    if (theirs == null) {
+                        theirs = target.statVersion(key, v.versionId()).map(i -> i.checksums().md5()).orElse(null);
+                    }
+                    if (theirs == null) {
+                        try (InputStream in = target.openVersion(key, v.versionId(), 0, -1)) {
+                            theirs = hash(in, null, Long.MAX_VALUE).md5();
+                        } catch (IOException e) {
+                            throw new MigratorException(ErrorCode.FAILED, "reading version " + v.versionId() + " of '" + key + "' from "
+                                    + target.displayUri() + ": " + e.getMessage(), e);
+                        }
+                    }
+                    return theirs.equals(md5) ? null : "md5 " + theirs + " vs " + md5;
+                }
+            }
         }
 
         void database(Manifest.Source s, List<Manifest.Part> parts, ManifestReader manifest, RestoreTarget.Db target) {

@@ -9,8 +9,20 @@ public sealed interface BundleSource {
     /** The source's URI with credentials removed, as written in the manifest. */
     String displayUri();
 
-    /** Every object of {@code store}, with its metadata. The caller keeps ownership of the store. */
-    record Objects(ObjectStore store) implements BundleSource {
+    /**
+     * Every object of {@code store}, with its metadata. The caller keeps ownership of the store.
+     *
+     * @param store          the objects
+     * @param history        every version and delete marker of each key, in history order ({@code --versions all});
+     *                       the store must keep versions. False: each key's current object
+     * @param bucketSettings also the bucket's settings ({@code --bucket-settings}); the store must have them
+     */
+    record Objects(ObjectStore store, boolean history, boolean bucketSettings) implements BundleSource {
+        /** Each key's current object, without bucket settings. */
+        public Objects(ObjectStore store) {
+            this(store, false, false);
+        }
+
         @Override
         public String displayUri() {
             return store.displayUri();

@@ -1,5 +1,6 @@
 package dev.migrator.bundle;
 
+import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.Digests;
@@ -10,11 +11,14 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.ObjectVersion;
 import dev.migrator.provider.Overlap;
 import dev.migrator.provider.Retry;
 import dev.migrator.provider.RetryingObjectStore;
 import dev.migrator.provider.StateLock;
+import dev.migrator.transfer.History;
 import dev.migrator.transfer.Progress;
+import dev.migrator.transfer.Selection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -183,7 +187,9 @@ public final class BundleWriter {
                 parts.add(journal.part(s.source().id(), n).part());
             }
         }
-        Manifest.Header header = new Manifest.Header(Manifest.FORMAT, Manifest.VERSION, Instant.now().toString(), toolVersion(),
+        // Version 3 only when a source needs it, so that every other bundle stays readable by version 2 readers.
+        int version = done.stream().anyMatch(s -> s.source().needsVersion3()) ? Manifest.VERSION : Manifest.VERSION_WITHOUT_HISTORY;
+        Manifest.Header header = new Manifest.Header(Manifest.FORMAT, version, Instant.now().toString(), toolVersion(),
                 done.stream().map(CreateJournal.SourceRecord::source).toList(), parts, encryptionInfo());
         Path file = journal.dir().resolve(BundleLayout.MANIFEST);
         MessageDigest sha = Digests.sha256();
@@ -259,10 +265,16 @@ public final class BundleWriter {
             }
             Sink sink = new Sink(id);
             if (source instanceof BundleSource.Objects o) {
+                BucketSettings settings = o.bucketSettings() ? settingsOf(o.store()) : null;
                 sink.resumeFrom(journal.contiguousParts(id));
-                objects(o.store(), sink);
+                if (o.history()) {
+                    history(o.store(), sink);
+                } else {
+                    objects(o.store(), sink);
+                }
                 sink.end();
-                return done(new Manifest.Source(id, source.displayUri(), Manifest.Source.OBJECTS, sink.entries, sink.bytes, null), sink);
+                return done(new Manifest.Source(id, source.displayUri(), Manifest.Source.OBJECTS, sink.entries, sink.bytes, null,
+                        o.history() ? Manifest.Source.ALL_VERSIONS : null, settings), sink);
             }
             BundleSource.Db db = (BundleSource.Db) source;
             Database.Dump dump = database(db, id, sink);
@@ -281,34 +293,89 @@ public final class BundleWriter {
             ObjectStore source = RetryingObjectStore.around(rawSource, options.retry(), onRetry);
             String after = sink.lastKey;
             try (Stream<ObjectInfo> listing = source.list("")) {
-                Iterator<ObjectInfo> it = listing.filter(o -> {
+                Iterator<Prefetcher.Wanted> it = listing.filter(o -> {
                     if (after != null && Keys.ORDER.compare(o.key(), after) <= 0) {
                         progress.listed(o);
                         progress.finished(o, Progress.Outcome.SKIPPED);
                         return false;
                     }
                     return true;
-                }).iterator();
-                try (Prefetcher ahead = new Prefetcher(source, it, options.readers())) {
-                    while (ahead.hasNext()) {
-                        Prefetcher.Fetched f = ahead.next();
-                        progress.listed(f.listed());
-                        if (f.info() == null) {
-                            vanished++;
-                            progress.finished(f.listed(), Progress.Outcome.SKIPPED);
-                            continue;
-                        }
-                        try (InputStream in = f.stream()) {
-                            ObjectInfo info = f.info();
-                            sink.add(info.key(), info.size(), info.lastModified(), info.metadata(), info.checksums().md5(), in);
-                        } catch (IOException e) {
-                            throw new MigratorException(ErrorCode.FAILED, "reading '" + f.listed().key() + "' from "
-                                    + source.displayUri() + ": " + e.getMessage(), e);
-                        }
-                        progress.finished(f.info(), Progress.Outcome.COPIED);
+                }).map(Prefetcher.Wanted::current).iterator();
+                read(source, it, sink);
+            }
+        }
+
+        /**
+         * Every key's history ({@code --versions all}), oldest entry first, as {@link History} has it (a delete
+         * marker that deletes nothing is left out, as copy leaves it out); each entry knows its place in the history.
+         */
+        private void history(ObjectStore rawSource, Sink sink) {
+            ObjectStore source = RetryingObjectStore.around(rawSource, options.retry(), onRetry);
+            if (!source.capabilities().versions()) {
+                throw MigratorException.badInput(source.displayUri() + " does not keep object versions, so there is no history"
+                        + " to bundle; drop --versions all");
+            }
+            String after = sink.lastKey;
+            try (Stream<ObjectVersion> versions = source.listVersions("")) {
+                Iterator<History> histories = History.perKey(versions, Selection.ALL);
+                Iterator<Prefetcher.Wanted> it = java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(
+                                histories, java.util.Spliterator.ORDERED), false)
+                        .filter(h -> {
+                            boolean done = after != null && Keys.ORDER.compare(h.key(), after) <= 0;
+                            if (done) {
+                                h.entries().forEach(v -> {
+                                    progress.listed(v.info());
+                                    progress.finished(v.info(), Progress.Outcome.SKIPPED);
+                                });
+                            }
+                            return !done;
+                        })
+                        .flatMap(h -> {
+                            List<ObjectVersion> entries = h.entries();
+                            List<Prefetcher.Wanted> wanted = new ArrayList<>(entries.size());
+                            for (int i = 0; i < entries.size(); i++) {
+                                ObjectVersion v = entries.get(i);
+                                wanted.add(new Prefetcher.Wanted(v.info(), v, new Manifest.Version(v.versionId(), i + 1,
+                                        i == entries.size() - 1, v.deleteMarker())));
+                            }
+                            return wanted.stream();
+                        }).iterator();
+                read(source, it, sink);
+            }
+        }
+
+        /** Reads what {@code it} lists, ahead of the archive, into the sink. */
+        private void read(ObjectStore source, Iterator<Prefetcher.Wanted> it, Sink sink) {
+            try (Prefetcher ahead = new Prefetcher(source, it, options.readers())) {
+                while (ahead.hasNext()) {
+                    Prefetcher.Fetched f = ahead.next();
+                    progress.listed(f.listed());
+                    if (f.info() == null) {
+                        vanished++;
+                        progress.finished(f.listed(), Progress.Outcome.SKIPPED);
+                        continue;
                     }
+                    try (InputStream in = f.stream()) {
+                        ObjectInfo info = f.info();
+                        Manifest.Version version = f.version();
+                        // A delete marker has no content: its listing's checksums (if any) are not its bytes'.
+                        String md5 = version != null && version.deleteMarker() ? null : info.checksums().md5();
+                        sink.add(info.key(), version, version != null && version.deleteMarker() ? 0 : info.size(), info.lastModified(),
+                                version != null && version.deleteMarker() ? null : info.metadata(), md5, in);
+                    } catch (IOException e) {
+                        throw new MigratorException(ErrorCode.FAILED, "reading '" + f.listed().key() + "' from "
+                                + source.displayUri() + ": " + e.getMessage(), e);
+                    }
+                    progress.finished(f.info(), Progress.Outcome.COPIED);
                 }
             }
+        }
+
+        /** The source bucket's settings ({@code --bucket-settings}), read before its objects. */
+        private BucketSettings settingsOf(ObjectStore source) {
+            BucketSettings.Access access = source.bucketSettings().orElseThrow(() -> MigratorException.badInput(
+                    "--bucket-settings: " + source.displayUri() + " has no bucket settings to bundle; drop the option"));
+            return options.retry().call("read the bucket settings of " + source.displayUri(), access::read, onRetry);
         }
 
         private Database.Dump database(BundleSource.Db db, String id, Sink sink) {
@@ -327,7 +394,7 @@ public final class BundleWriter {
                     ObjectInfo info = new ObjectInfo(key, size, Files.getLastModifiedTime(file).toInstant(), null, null, null);
                     progress.listed(info);
                     try (InputStream in = Files.newInputStream(file)) {
-                        sink.add(key, size, info.lastModified(), null, null, in);
+                        sink.add(key, null, size, info.lastModified(), null, null, in);
                     }
                     progress.finished(info, Progress.Outcome.COPIED);
                 }
@@ -346,6 +413,8 @@ public final class BundleWriter {
             long entries;
             long bytes;
             String lastKey;
+            /** Whether the last entry added was not the last of its key's history. */
+            boolean lastMidHistory;
 
             Sink(String id) {
                 this.id = id;
@@ -363,7 +432,7 @@ public final class BundleWriter {
                         break; // lost at the target: make it again from here
                     }
                     pending.add(r);
-                    if (r.midObject()) {
+                    if (r.continued()) {
                         continue;
                     }
                     for (CreateJournal.PartRecord p : pending) {
@@ -377,28 +446,34 @@ public final class BundleWriter {
                 }
             }
 
-            /** Adds one object (or dump file) of {@code size} bytes; {@code md5} is the source's, or null. */
-            void add(String key, long size, Instant lastModified, ObjectMetadata metadata, String md5, InputStream in) throws IOException {
+            /**
+             * Adds one object (or dump file) of {@code size} bytes; {@code md5} is the source's, or null; {@code version}
+             * its place in its key's history, or null when the source is bundled without history.
+             */
+            void add(String key, Manifest.Version version, long size, Instant lastModified, ObjectMetadata metadata, String md5,
+                     InputStream in) throws IOException {
                 checkFailure();
                 MessageDigest md = md5 == null ? null : Digests.md5();
+                // A part that ends before the last entry of a key's history: a resumed run must not continue after that key.
+                boolean midHistory = version != null && !version.latest();
                 if (size <= options.partSize()) {
-                    open().add(key, size, lastModified, metadata, in, null, null, md);
+                    open().add(key, version, size, lastModified, metadata, in, null, null, md);
                     progress.transferred(size);
                     if (current.storedSoFar() >= options.partSize()) {
-                        ship(false);
+                        ship(false, midHistory);
                     }
                 } else {
                     // Larger than a part: consecutive pieces, each in a part of its own, so parts stay bounded.
                     int count = (int) ((size + options.partSize() - 1) / options.partSize());
                     MessageDigest whole = Digests.sha256();
                     if (current != null) {
-                        ship(false);
+                        ship(false, lastMidHistory);
                     }
                     for (int i = 1; i <= count; i++) {
                         long length = Math.min(options.partSize(), size - (i - 1) * options.partSize());
-                        open().add(key, length, lastModified, metadata, in, new int[] {i, count}, whole, md);
+                        open().add(key, version, length, lastModified, metadata, in, new int[] {i, count}, whole, md);
                         progress.transferred(length);
-                        ship(i < count);
+                        ship(i < count, midHistory);
                         checkFailure();
                     }
                 }
@@ -413,6 +488,7 @@ public final class BundleWriter {
                 }
                 entries++;
                 bytes += size;
+                lastMidHistory = midHistory;
             }
 
             private PartBuilder open() throws IOException {
@@ -426,11 +502,11 @@ public final class BundleWriter {
 
             void end() {
                 if (current != null) {
-                    ship(false);
+                    ship(false, false);
                 }
             }
 
-            private void ship(boolean midObject) {
+            private void ship(boolean midObject, boolean midHistory) {
                 PartBuilder.Finished finished;
                 try {
                     finished = current.finish();
@@ -458,7 +534,7 @@ public final class BundleWriter {
                     try {
                         upload(finished);
                         journal.partDone(new CreateJournal.PartRecord(finished.part(), finished.bytes(), finished.lastKey(), partNumber,
-                                midObject));
+                                midObject, midHistory));
                         Files.deleteIfExists(finished.file());
                     } catch (RuntimeException e) {
                         failure.compareAndSet(null, e);

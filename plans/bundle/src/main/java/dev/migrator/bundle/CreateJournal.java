@@ -29,10 +29,20 @@ final class CreateJournal {
     private final Map<String, SourceRecord> sources = new LinkedHashMap<>();
 
     /**
-     * One uploaded part: its manifest record, the bytes of its entries, its last key, its number, and
-     * whether it ends inside an object (holds a piece other than the last of an object split in pieces).
+     * One uploaded part: its manifest record, the bytes of its entries, its last key, its number, whether it
+     * ends inside an object (holds a piece other than the last of an object split in pieces), and whether it ends
+     * inside a key's history (more versions of its last key follow in the next part). A resumed run continues after
+     * the last key of the last part that ends neither way.
      */
-    record PartRecord(Manifest.Part part, long bytes, String lastKey, int number, boolean midObject) {
+    record PartRecord(Manifest.Part part, long bytes, String lastKey, int number, boolean midObject, boolean midHistory) {
+        PartRecord(Manifest.Part part, long bytes, String lastKey, int number, boolean midObject) {
+            this(part, bytes, lastKey, number, midObject, false);
+        }
+
+        /** Whether the next part continues this one's last key. */
+        boolean continued() {
+            return midObject || midHistory;
+        }
     }
 
     /** One finished source and how many parts it has. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ObjectMetadata;
 import java.util.List;
@@ -22,7 +23,13 @@ public final class Manifest {
      * {@code tags}, and hashed tar names for segments too long for a file name; a version 1 reader refuses it
      * (rather than restoring objects without their tags and classes). Version 1 bundles are still read.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /**
+     * Version 3 adds a source's version history (entries with {@code versionId}, {@code latest},
+     * {@code deleteMarker}; older versions under {@code <source>/%v/}) and its bucket settings. Only bundles that
+     * hold either are written as version 3; all others stay version 2, readable by older migrators.
+     */
+    static final int VERSION_WITHOUT_HISTORY = 2;
 
     static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
@@ -76,10 +83,29 @@ public final class Manifest {
      * @param entries how many entries it has
      * @param bytes   their total size
      * @param dump    for a database, what the dump is and how to restore it by hand
+     * @param versions {@code "all"} when the source's whole version history is in the bundle (version 3), else null
+     * @param bucketSettings the source bucket's settings when they were carried (version 3), else null
      */
-    public record Source(String id, String uri, String kind, long entries, long bytes, Database.Dump dump) {
+    public record Source(String id, String uri, String kind, long entries, long bytes, Database.Dump dump, String versions,
+                         BucketSettings bucketSettings) {
         public static final String OBJECTS = "objects";
         public static final String DATABASE = "database";
+        public static final String ALL_VERSIONS = "all";
+
+        /** A source of latest objects or a dump, without bucket settings (what version 2 holds). */
+        public Source(String id, String uri, String kind, long entries, long bytes, Database.Dump dump) {
+            this(id, uri, kind, entries, bytes, dump, null, null);
+        }
+
+        /** Whether the bundle holds this source's version history (older versions and delete markers). */
+        public boolean hasHistory() {
+            return ALL_VERSIONS.equals(versions);
+        }
+
+        /** Whether a bundle with this source needs format version 3. */
+        boolean needsVersion3() {
+            return hasHistory() || bucketSettings != null;
+        }
     }
 
     /**
@@ -109,16 +135,50 @@ public final class Manifest {
      *                     own: this piece's number, from 1; null for a whole entry
      * @param pieces       how many pieces the object has; null for a whole entry
      * @param objectSha256 on the last piece: SHA-256 of the whole object
+     * @param versionId    in a source with its history (version 3): the source's id of this version (S3 VersionId, GCS
+     *                     generation), for a person; null otherwise
+     * @param latest       in a source with its history: true on the newest entry of its key's history, else null
+     * @param deleteMarker in a source with its history: true when the entry is a delete marker (0 bytes), else null
      */
     public record Entry(String part, String path, String key, long size, String sha256, String lastModified,
-                        Metadata metadata, Integer piece, Integer pieces, String objectSha256) {
+                        Metadata metadata, Integer piece, Integer pieces, String objectSha256, String versionId, Boolean latest,
+                        Boolean deleteMarker) {
         /** A whole entry. */
         public Entry(String part, String path, String key, long size, String sha256, String lastModified, Metadata metadata) {
             this(part, path, key, size, sha256, lastModified, metadata, null, null, null);
         }
 
+        /** An entry without version fields. */
+        public Entry(String part, String path, String key, long size, String sha256, String lastModified, Metadata metadata,
+                     Integer piece, Integer pieces, String objectSha256) {
+            this(part, path, key, size, sha256, lastModified, metadata, piece, pieces, objectSha256, null, null, null);
+        }
+
         boolean isPiece() {
             return pieces != null;
+        }
+
+        boolean isLatest() {
+            return Boolean.TRUE.equals(latest);
+        }
+
+        boolean isDeleteMarker() {
+            return Boolean.TRUE.equals(deleteMarker);
+        }
+    }
+
+    /**
+     * Where an entry stands in its key's history, for a source bundled with {@code --versions all}.
+     *
+     * @param versionId    the source's id of the version
+     * @param position     its place in the key's history, from 1 (oldest)
+     * @param latest       whether it is the newest entry of the history
+     * @param deleteMarker whether it is a delete marker
+     */
+    record Version(String versionId, int position, boolean latest, boolean deleteMarker) {
+        /** Whether it is the key's current object: the newest entry, not a delete marker; it keeps the key's plain tar name. */
+        boolean current() {
+            return latest && !deleteMarker;
         }
     }
 

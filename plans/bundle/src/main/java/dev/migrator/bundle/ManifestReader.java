@@ -142,6 +142,9 @@ final class ManifestReader implements AutoCloseable {
         if (e.piece() != null && e.piece().equals(e.pieces()) && (e.objectSha256() == null || !SHA256.matcher(e.objectSha256()).matches())) {
             return "field 'objectSha256': not 64 hex digits";
         }
+        if (e.isDeleteMarker() && (e.size() != 0 || e.isPiece())) {
+            return "field 'size': a delete marker holds no bytes, this one " + e.size();
+        }
         if (e.metadata() != null && e.metadata().expires() != null) {
             try {
                 java.time.Instant.parse(e.metadata().expires());

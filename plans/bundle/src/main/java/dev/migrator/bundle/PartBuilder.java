@@ -87,8 +87,14 @@ final class PartBuilder implements AutoCloseable {
      */
     Manifest.Entry add(String key, long size, Instant lastModified, ObjectMetadata metadata, InputStream in,
                        int[] piece, MessageDigest whole, MessageDigest alsoHash) throws IOException {
-        String path = piece == null ? BundleLayout.entryPath(sourceId, key)
-                : BundleLayout.piecePath(BundleLayout.entryPath(sourceId, key), piece[0]);
+        return add(key, null, size, lastModified, metadata, in, piece, whole, alsoHash);
+    }
+
+    /** {@link #add} of one entry of a key's history; {@code version} null for a source bundled without its history. */
+    Manifest.Entry add(String key, Manifest.Version version, long size, Instant lastModified, ObjectMetadata metadata, InputStream in,
+                       int[] piece, MessageDigest whole, MessageDigest alsoHash) throws IOException {
+        String path = piece == null ? BundleLayout.entryPath(sourceId, key, version)
+                : BundleLayout.piecePath(BundleLayout.entryPath(sourceId, key, version), piece[0]);
         TarArchiveEntry e = new TarArchiveEntry(path);
         e.setSize(size);
         e.setMode(0100644);
@@ -120,7 +126,9 @@ final class PartBuilder implements AutoCloseable {
         boolean lastPiece = piece != null && piece[0] == piece[1];
         Manifest.Entry entry = new Manifest.Entry(name, path, key, size, Digests.hex(sha.digest()),
                 lastModified == null ? null : lastModified.toString(), Manifest.Metadata.of(metadata),
-                piece == null ? null : piece[0], piece == null ? null : piece[1], lastPiece ? Digests.hex(whole.digest()) : null);
+                piece == null ? null : piece[0], piece == null ? null : piece[1], lastPiece ? Digests.hex(whole.digest()) : null,
+                version == null ? null : version.versionId(), version != null && version.latest() ? Boolean.TRUE : null,
+                version != null && version.deleteMarker() ? Boolean.TRUE : null);
         entries.write(Manifest.line(entry));
         entries.write('\n');
         entryCount++;

@@ -4,6 +4,7 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
 import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.ObjectVersion;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,16 +27,29 @@ final class Prefetcher implements AutoCloseable {
     static final int BUFFERED = 1 << 20;
 
     private final ObjectStore store;
-    private final Iterator<ObjectInfo> listing;
+    private final Iterator<Wanted> listing;
     private final ExecutorService pool;
     private final Deque<Future<Fetched>> window = new ArrayDeque<>();
     private final int depth;
 
     /** One object: its full info and a stream over its bytes (the caller closes it); null when it vanished. */
-    record Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream) {
+    record Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream, Manifest.Version version) {
+        Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream) {
+            this(listed, info, stream, null);
+        }
     }
 
-    Prefetcher(ObjectStore store, Iterator<ObjectInfo> listing, int readers) {
+    /**
+     * What to read: a key's current object ({@code version} null), or one entry of its history
+     * ({@link ObjectStore#listVersions}) with its place in that history.
+     */
+    record Wanted(ObjectInfo listed, ObjectVersion version, Manifest.Version place) {
+        static Wanted current(ObjectInfo listed) {
+            return new Wanted(listed, null, null);
+        }
+    }
+
+    Prefetcher(ObjectStore store, Iterator<Wanted> listing, int readers) {
         this.store = store;
         this.listing = listing;
         this.depth = 2 * readers;
@@ -69,8 +83,8 @@ final class Prefetcher implements AutoCloseable {
 
     private void fill() {
         while (window.size() < depth && listing.hasNext()) {
-            ObjectInfo listed = listing.next();
-            window.addLast(pool.submit(() -> fetch(listed)));
+            Wanted wanted = listing.next();
+            window.addLast(pool.submit(() -> wanted.version() == null ? fetch(wanted.listed()) : fetchVersion(wanted)));
         }
     }
 
@@ -95,6 +109,37 @@ final class Prefetcher implements AutoCloseable {
             return new Fetched(listed, opened.info(), new ByteArrayInputStream(in.readAllBytes()));
         } catch (IOException e) {
             throw MigratorException.retryable("reading '" + listed.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One entry of a history: a delete marker has no bytes; a version is read by its id, as it was written. */
+    private Fetched fetchVersion(Wanted wanted) throws IOException {
+        ObjectVersion v = wanted.version();
+        if (v.deleteMarker()) {
+            return new Fetched(v.info(), v.info(), InputStream.nullInputStream(), wanted.place());
+        }
+        ObjectInfo info;
+        InputStream stream;
+        try {
+            info = store.statVersion(v.key(), v.versionId()).orElse(null);
+            if (info == null) {
+                return new Fetched(v.info(), null, null, wanted.place());
+            }
+            stream = store.openVersion(v.key(), v.versionId(), 0, -1);
+        } catch (MigratorException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return new Fetched(v.info(), null, null, wanted.place());
+            }
+            throw e;
+        }
+        if (info.size() > BUFFERED) {
+            return new Fetched(v.info(), info, stream, wanted.place());
+        }
+        try (InputStream in = stream) {
+            return new Fetched(v.info(), info, new ByteArrayInputStream(in.readAllBytes()), wanted.place());
+        } catch (IOException e) {
+            throw MigratorException.retryable("reading version " + v.versionId() + " of '" + v.key() + "' from " + store.displayUri()
+                    + ": " + e.getMessage(), e);
         }
     }
 

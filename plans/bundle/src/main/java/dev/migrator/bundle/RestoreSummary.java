@@ -11,7 +11,15 @@ import java.util.List;
  * @param conflicts     entries left alone because the target holds different data
  * @param problems      the first {@link BundleReader#MAX_REPORTED} conflicts, for a person
  * @param seconds       wall time
+ * @param actions       what applying the bundled bucket settings left to the operator, one sentence each
  */
 public record RestoreSummary(long restored, long restoredBytes, long skipped, long conflicts, List<String> problems,
-                             double seconds) {
+                             double seconds, List<String> actions) {
+    public RestoreSummary {
+        actions = actions == null ? List.of() : List.copyOf(actions);
+    }
+
+    public RestoreSummary(long restored, long restoredBytes, long skipped, long conflicts, List<String> problems, double seconds) {
+        this(restored, restoredBytes, skipped, conflicts, problems, seconds, List.of());
+    }
 }

@@ -1,0 +1,142 @@
+package dev.migrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.adobe.testing.s3mock.S3MockApplication;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.ObjectVersion;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * {@code bundle create --versions all} and {@code bundle restore} of an S3 history end to end through the CLI, against
+ * Adobe S3Mock's versioned buckets (ListObjectVersions, GET/HEAD/DELETE by versionId), as {@link S3MockCliTest} starts it.
+ */
+class BundleVersionsCliTest {
+    @TempDir
+    static Path root;
+    private static S3MockApplication s3mock;
+    private static URI endpoint;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void start() {
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        s3mock = S3MockApplication.start(new HashMap<>(Map.of(
+                S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT,
+                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
+                S3MockApplication.PROP_ROOT_DIRECTORY, root.toString(),
+                S3MockApplication.PROP_SILENT, true,
+                "spring.main.banner-mode", "off")));
+        endpoint = URI.create("http://127.0.0.1:" + s3mock.getHttpPort());
+    }
+
+    @AfterAll
+    static void stop() {
+        s3mock.stop();
+    }
+
+    @Test
+    void aBundledHistoryIsRestoredOnceOntoAVersionedBucketAndRefusedOnAPlainOne() throws InterruptedException {
+        try (S3Client admin = admin()) {
+            for (String bucket : List.of("src", "dst", "plain")) {
+                admin.createBucket(b -> b.bucket(bucket));
+            }
+            for (String bucket : List.of("src", "dst")) {
+                admin.putBucketVersioning(b -> b.bucket(bucket).versioningConfiguration(v -> v.status("Enabled")));
+            }
+        }
+        try (ObjectStore store = open("src")) {
+            put(store, "a", "a-one");
+            Thread.sleep(5);
+            put(store, "a", "a-two!");
+            Thread.sleep(5);
+            store.delete("a");
+            Thread.sleep(5);
+            put(store, "b", "b-one");
+            Thread.sleep(5);
+            put(store, "a", "a-three");
+        }
+        String bundle = dir.resolve("bundle").toString();
+        CliRun create = CliRun.of("bundle", "create", uri("src"), "--to", bundle, "--versions", "all", "--state", dir.resolve("s").toString());
+        assertThat(create.exit()).as(create.all()).isZero();
+        CliRun inspect = CliRun.of("bundle", "inspect", bundle);
+        assertThat(inspect.out()).contains("v3").contains("version history: every version and delete marker");
+
+        CliRun refused = CliRun.of("bundle", "restore", bundle, "--to", uri("plain"), "--state", dir.resolve("s").toString());
+        assertThat(refused.exit()).as(refused.all()).isEqualTo(2);
+        assertThat(refused.err()).contains("target s3://plain/").contains("does not keep object versions")
+                .contains("put-bucket-versioning").contains("--versions latest").doesNotContain("Exception").doesNotContain("s3mock-secret");
+        try (ObjectStore store = open("plain"); Stream<?> objects = store.list("")) {
+            assertThat(objects.count()).as("nothing written before the refusal").isZero();
+        }
+
+        CliRun restore = CliRun.of("bundle", "restore", bundle, "--to", uri("dst"), "--state", dir.resolve("s").toString());
+        assertThat(restore.exit()).as(restore.all()).isZero();
+        assertThat(history("dst")).containsExactly("a=a-one", "a=a-two!", "a deleted", "a=a-three", "b=b-one");
+        CliRun again = CliRun.of("bundle", "restore", bundle, "--to", uri("dst"), "--state", dir.resolve("s").toString());
+        assertThat(again.exit()).as(again.all()).isZero();
+        assertThat(again.out()).contains("Restored 0 objects").contains("skipped 5");
+        CliRun verify = CliRun.of("verify", uri("src"), uri("dst"), "--versions", "all");
+        assertThat(verify.exit()).as(verify.all()).isZero();
+
+        CliRun latest = CliRun.of("bundle", "restore", bundle, "--to", uri("plain"), "--versions", "latest", "--state", dir.resolve("s").toString());
+        assertThat(latest.exit()).as(latest.all()).isZero();
+        assertThat(history("plain")).containsExactly("a=a-three", "b=b-one");
+    }
+
+    private static S3Client admin() {
+        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("s3mock-access", "s3mock-secret")))
+                .build();
+    }
+
+    private static String uri(String bucket) {
+        return "s3://" + bucket + "/?endpoint=" + endpoint + "&region=us-east-1&access-key=s3mock-access&secret-key=s3mock-secret";
+    }
+
+    private static ObjectStore open(String bucket) {
+        return Stores.open(uri(bucket), StoreOptions.DEFAULTS);
+    }
+
+    private static void put(ObjectStore store, String key, String text) {
+        store.put(key, Content.of(text.getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+    }
+
+    /** The bucket's history as "key=content" and "key deleted" lines, oldest first per key (a plain bucket: its objects). */
+    private static List<String> history(String bucket) {
+        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions("")) {
+            return versions.map(v -> v.deleteMarker() ? v.key() + " deleted" : v.key() + "=" + read(store, v)).toList();
+        }
+    }
+
+    private static String read(ObjectStore store, ObjectVersion v) {
+        try (InputStream in = store.openVersion(v.key(), v.versionId(), 0, -1)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
