@@ -76,13 +76,13 @@ final class BucketCheck implements Check {
         }
     }
 
-    /** Which versions each move of the bucket carries: "; move media moves only the latest version of each object (...)". */
+    /** Which versions the bucket's moves carry: "; moves: media takes only the latest version of each object (...)". */
     private static String moved(List<Move> moves) {
         StringBuilder b = new StringBuilder();
         for (Move m : moves) {
-            b.append("; move ").append(m.name()).append(" moves ").append(m.versions().describe());
+            b.append(b.length() == 0 ? "; moves: " : ", ").append(m.name()).append(" takes ").append(m.versions().describe());
             if (!m.versions().versioned()) {
-                b.append(" (set 'versions: all' on it to move the history)");
+                b.append(" (set 'versions: all' on the move for the history)");
             }
         }
         return b.toString();
