@@ -1,6 +1,7 @@
 package dev.migrator.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.migrator.plan.executor.RunListener;
 import dev.migrator.plan.executor.StepOutcome;
@@ -17,6 +18,8 @@ import dev.migrator.plan.preflight.Status;
 import dev.migrator.plan.report.RunReport;
 import dev.migrator.plan.steps.StandardSteps;
 import dev.migrator.provider.Content;
+import dev.migrator.provider.ErrorCode;
+import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.ObjectVersion;
@@ -140,6 +143,29 @@ class VersionedPlanTest {
         try (ObjectStore plain = open("plain"); Stream<?> objects = plain.list("")) {
             assertThat(objects.count()).as("nothing written").isZero();
         }
+    }
+
+    @Test
+    void aSourceWithoutVersionsIsRefusedAtPreflightAndPlanTime() throws Exception {
+        Path folder = dir.resolve("folder");
+        Files.createDirectories(folder.resolve("media"));
+        Files.writeString(folder.resolve("media/a"), "a");
+        Path file = dir.resolve("local.yaml");
+        Files.writeString(file, """
+                sources: {old: '%s'}
+                targets: {new: '%s'}
+                moves: [{name: media, from: old, to: new, versions: all}]
+                """.formatted(folder.toUri(), uri("new")));
+        Plan plan = PlanParser.parse(file);
+        PreflightReport report = Preflight.run(plan, Inventory.MEASURED);
+        assertThat(report.findings()).as(report.text()).filteredOn(f -> f.status() == Status.FAIL).singleElement()
+                .satisfies(f -> assertThat(f.message()).startsWith("move media: source old (file:")
+                        .contains("does not keep object versions, so there are none to move"));
+        assertThatThrownBy(() -> Planner.plan(plan, Inventory.MEASURED)).isInstanceOfSatisfying(MigratorException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+            assertThat(e.getMessage()).startsWith(file.toString() + ":3:").contains("move 'media': source 'old'")
+                    .contains("does not keep object versions; remove 'versions'");
+        });
     }
 
     @Test
