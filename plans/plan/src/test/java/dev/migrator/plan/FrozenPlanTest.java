@@ -90,6 +90,11 @@ class FrozenPlanTest {
                 step("copy", new ObjectParams("a", "b", new Selection(List.of("x/"), List.of("x/y/"), "x/1", "x/9"), 3, null,
                         false, true, null)),
                 step("verify", new ObjectParams("a", "b", Selection.ALL, 1, 5L, true, false, "s3://stage/")),
+                // --- pver begin
+                step("copy", new ObjectParams("a", "b", Selection.ALL, 2, null, false, false, null, false, true, null)),
+                step("verify", new ObjectParams("a", "b", Selection.ALL, 2, null, false, false, null, false, false,
+                        "2026-11-30T12:00:00Z")),
+                // --- pver end
                 step("db-dump", new DatabaseParams("pg", "pg2", 4, true, false, "file:///tmp/d")),
                 step("db-verify", new DatabaseParams("pg", "pg2", 1, false, true, null)),
                 step("bundle-pack", new BundleParams("exit", "s3://stage/?part-size=8M", List.of(

@@ -64,6 +64,15 @@ public final class VersionCopier {
         }
     }
 
+    // --- pver begin
+    private volatile boolean cancelled;
+
+    /** Stops handing out keys (a plan step's cancel); keys in flight finish, and the summary says interrupted. */
+    public void cancel() {
+        cancelled = true;
+    }
+    // --- pver end
+
     public CopySummary run() {
         Overlap.refuse("source", source, "target", target);
         requireVersions(source, target, true);
@@ -74,7 +83,7 @@ public final class VersionCopier {
         boolean interrupted = false;
         try (Stream<ObjectVersion> s = source.listVersions(""); Stream<ObjectVersion> t = target.listVersions("")) {
             Iterator<History.Pair> pairs = History.merge(History.perKey(s, options.selection()), History.perKey(t, options.selection()));
-            while (pairs.hasNext()) {
+            while (pairs.hasNext() && !cancelled) { // --- pver: && !cancelled
                 History.Pair pair = pairs.next();
                 if (pair.source() == null || pair.source().entries().isEmpty()) {
                     continue; // only at the target: left as it is
@@ -99,7 +108,7 @@ public final class VersionCopier {
         } finally {
             workers.shutdownNow();
         }
-        return tally.summary((System.nanoTime() - start) / 1e9, interrupted, options.dryRun());
+        return tally.summary((System.nanoTime() - start) / 1e9, interrupted || cancelled, options.dryRun()); // --- pver: || cancelled
     }
 
     /** Copies the part of one key's history the target lacks; each new attempt reads the target's history again. */

@@ -30,11 +30,13 @@ import java.util.List;
  *                    for (CORS, website, lifecycle, versioning) and report the rest as actions
  * @param archived    what to do with source objects that must be restored before they can be read (S3 GLACIER, DEEP_ARCHIVE,
  *                    Azure Archive)
+ * @param versions    objects: which versions of a versioned source are moved ({@code versions:}, {@code versions-at:})
  * @param pos         where it is declared
  */
 public record Move(String name, String from, String to, Via via, String staging, String bundle, List<String> include,
                    List<String> exclude, int shards, int parallelism, Long partSize, double delta, int dumpJobs, boolean noOwner,
-                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, boolean bucketSettings, Archived archived, Pos pos) {
+                   boolean noPrivileges, boolean deleteExtraneous, boolean overwrite, Long changeRate, boolean bucketSettings, Archived archived,
+                   Versions versions, Pos pos) {
 
     /**
      * The plan's choice for archived source objects ({@code archived:}, {@code restore-speed:}, {@code restore-days:},
@@ -47,6 +49,35 @@ public record Move(String name, String from, String to, Via via, String staging,
                 java.time.Duration.ofMinutes(5));
 
         public enum Choice { FAIL, SKIP, RESTORE }
+    }
+
+    /**
+     * Which versions of a versioned source a move of objects carries: each key's latest ({@link #LATEST}, the default),
+     * the whole history in order with its delete markers ({@code versions: all}, onto a target that keeps versions), or
+     * the source as it was at an instant ({@code versions-at: TIME}: each key's newest version not newer than it).
+     *
+     * @param all whether the whole history is moved
+     * @param at  the instant of a point-in-time move, or null
+     */
+    public record Versions(boolean all, java.time.Instant at) {
+        public static final Versions LATEST = new Versions(false, null);
+
+        public Versions {
+            if (all && at != null) {
+                throw new IllegalArgumentException("all versions and a point in time exclude each other");
+            }
+        }
+
+        /** Whether more than the latest version is looked at (the source must keep versions). */
+        public boolean versioned() {
+            return all || at != null;
+        }
+
+        /** What the move carries, for reports: "all versions", "the versions at TIME" or "only the latest version". */
+        public String describe() {
+            return all ? "all versions (the history in order, delete markers included)"
+                    : at != null ? "each key's version at " + at + " (versions-at)" : "only the latest version of each object";
+        }
     }
 
     public enum Via {

@@ -345,7 +345,7 @@ public final class PlanParser {
     private Move readMove(Node node, Map<String, Location> locations, Set<String> sources, Set<String> targets) {
         Map<String, Node> m = mapping(node, "a move", Set.of("name", "from", "to", "via", "staging", "bundle", "include", "exclude",
                 "shards", "parallelism", "part-size", "delta", "dump", "delete-extraneous", "overwrite", "change-rate",
-                "archived", "restore-speed", "restore-days", "restore-poll", "bucket-settings"));
+                "archived", "restore-speed", "restore-days", "restore-poll", "bucket-settings", "versions", "versions-at"));
         Node fromNode = require(m, "from", node, "the name of a source");
         String from = scalar(fromNode, "a source name");
         if (!sources.contains(from)) {
@@ -462,7 +462,62 @@ public final class PlanParser {
                 delta, dumpJobs, noOwner, noPrivileges,
                 m.containsKey("delete-extraneous") && bool(m.get("delete-extraneous"), "delete-extraneous"),
                 m.containsKey("overwrite") && bool(m.get("overwrite"), "overwrite"),
-                changeRate, m.containsKey("bucket-settings") && bool(m.get("bucket-settings"), "bucket-settings"), archived, pos(node));
+                changeRate, m.containsKey("bucket-settings") && bool(m.get("bucket-settings"), "bucket-settings"), archived,
+                versions(m, src.database() ? from : null, via, archived), pos(node));
+    }
+
+    /**
+     * {@code versions: latest|all} and {@code versions-at: TIME}: for object moves via direct only (a bundle holds one
+     * state of each key), one or the other, and not with the choices that act on the latest objects alone.
+     */
+    private Move.Versions versions(Map<String, Node> m, String database, Move.Via via, Move.Archived archived) {
+        Node all = m.get("versions");
+        Node at = m.get("versions-at");
+        if (all == null && at == null) {
+            return Move.Versions.LATEST;
+        }
+        Node given = all != null ? all : at;
+        String key = all != null ? "versions" : "versions-at";
+        if (database != null) {
+            throw pos(given).error("'" + key + "' is for object stores; '" + database + "' is a database");
+        }
+        if (via != Move.Via.DIRECT) {
+            throw pos(given).error("'" + key + "' is for via direct moves: a bundle holds one state of each key; move a"
+                    + " versioned bucket via direct");
+        }
+        boolean history = false;
+        if (all != null) {
+            String v = scalar(all, "latest or all").trim().toLowerCase(Locale.ROOT);
+            history = switch (v) {
+                case "latest" -> false;
+                case "all" -> true;
+                default -> throw pos(all).error("versions '" + shown(v) + "': expected latest (each key's current object)"
+                        + " or all (the whole history, onto a target that keeps versions)");
+            };
+        }
+        Instant instant = null;
+        if (at != null) {
+            if (history) {
+                throw pos(at).error("'versions: all' and 'versions-at' exclude each other: the first moves every version,"
+                        + " the second the source as it was at one time; remove one");
+            }
+            String t = scalar(at, "an ISO-8601 time").trim();
+            try {
+                instant = java.time.OffsetDateTime.parse(t).toInstant();
+            } catch (DateTimeParseException e) {
+                throw pos(at).error("versions-at '" + shown(t) + "': expected an ISO-8601 time with a zone, e.g."
+                        + " 2026-11-30T12:00:00Z or 2026-11-30T13:00:00+01:00");
+            }
+        }
+        if (history && m.containsKey("delete-extraneous")) {
+            throw pos(m.get("delete-extraneous")).error("'delete-extraneous' does not go with 'versions: all': a delete on a"
+                    + " versioned target only adds a delete marker to a history the source never had; remove it");
+        }
+        if ((history || instant != null) && archived.choice() != Move.Archived.Choice.FAIL) {
+            throw pos(m.get("archived")).error("'archived: " + archived.choice().name().toLowerCase(Locale.ROOT) + "' acts on"
+                    + " the latest objects and does not go with '" + key + "'; restore the archived versions first and remove it");
+        }
+        return new Move.Versions(history, instant);
     }
 
     /** {@code archived: fail|skip|restore} and the restore's speed, days and polling interval; {@code database}: the source's name. */

@@ -91,9 +91,68 @@ public record Inventory(long objects, long bytes, List<String> sample, boolean m
             }
         }
         try (ObjectStore store = Stores.open(loc.uri(), StoreOptions.DEFAULTS)) {
+            // --- pver begin: a versioned move carries versions, not only the latest objects
+            if (move.versions().versioned()) {
+                return measureVersions(store, new Selection(move.include(), move.exclude(), null, null), move);
+            }
+            // --- pver end
             return measure(store, new Selection(move.include(), move.exclude(), null, null));
         }
     };
+
+    // --- pver begin
+    /**
+     * The versions a versioned move copies, in one streamed listing: with {@code versions: all} every version and
+     * delete marker (a marker is an object of 0 bytes: one request), with {@code versions-at} each key's version at
+     * that time. The sample holds distinct keys, so shards cut between keys, never inside one key's history.
+     */
+    static Inventory measureVersions(ObjectStore store, Selection selection, Move move) {
+        if (!store.capabilities().versions()) {
+            throw move.pos().error("move '" + move.name() + "': source '" + move.from() + "' (" + dev.migrator.provider.Redaction
+                    .uri(store.displayUri()) + ") does not keep object versions; remove 'versions'/'versions-at' from the move");
+        }
+        long objects = 0;
+        long bytes = 0;
+        long keys = 0;
+        String last = null;
+        String[] reservoir = new String[SAMPLE];
+        Random random = new Random(42);
+        String prefix = selection.include().size() == 1 ? selection.include().get(0) : "";
+        Move.Versions v = move.versions();
+        try (Stream<ObjectInfo> listing = v.all()
+                ? store.listVersions(prefix).map(o -> o.deleteMarker() ? new ObjectInfo(o.key(), 0, null, null, null, null) : o.info())
+                : dev.migrator.transfer.PointInTime.of(store, v.at()).list(prefix)) {
+            for (var it = listing.iterator(); it.hasNext(); ) {
+                ObjectInfo o = it.next();
+                if (!selection.contains(o.key())) {
+                    continue;
+                }
+                objects++;
+                bytes += o.size();
+                if (o.key().equals(last)) {
+                    continue;
+                }
+                last = o.key();
+                if (keys < SAMPLE) {
+                    reservoir[(int) keys] = o.key();
+                } else {
+                    long r = (long) (random.nextDouble() * (keys + 1));
+                    if (r < SAMPLE) {
+                        reservoir[(int) r] = o.key();
+                    }
+                }
+                keys++;
+            }
+        } catch (MigratorException e) {
+            if (e.code() != dev.migrator.provider.ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+        }
+        List<String> sample = new ArrayList<>(java.util.Arrays.asList(reservoir).subList(0, (int) Math.min(keys, SAMPLE)));
+        sample.sort(Keys.ORDER);
+        return new Inventory(objects, bytes, sample, true, Map.of());
+    }
+    // --- pver end
 
     /**
      * Counts the selected objects of {@code store} in one streamed listing, per storage class where the store's

@@ -302,7 +302,10 @@ public final class Planner {
     private static ObjectParams objectParams(Move m) {
         return new ObjectParams(m.from(), m.to(), new Selection(m.include(), m.exclude(), null, null),
                 m.parallelism(), m.partSize(), m.overwrite(), false, m.staging(),
-                m.archived().choice() == Move.Archived.Choice.SKIP);
+                m.archived().choice() == Move.Archived.Choice.SKIP,
+                // --- pver begin
+                m.versions().all(), m.versions().at() == null ? null : m.versions().at().toString());
+                // --- pver end
     }
 
     /**

@@ -9,15 +9,19 @@ import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Redaction;
 import dev.migrator.provider.Sizes;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * What the buckets hold beyond their objects' bytes: each bucket's versioning (stated, so an operator moving a versioned
- * bucket knows it), and a source's archived objects, which cannot be read until restored: FAIL while the move has made
- * no choice ({@code archived: fail}, the default), WARN naming what {@code skip} or {@code restore} will do. Stores that
- * the access check could not open are left to its FAIL line.
+ * What the buckets hold beyond their objects' bytes: each bucket's versioning, stated with which versions its moves
+ * carry ({@code versions:}), so an operator moving a versioned bucket knows whether its history goes too; a move of
+ * versions whose ends cannot hold them: FAIL ({@code versions: all} onto a target that does not keep versions, where each
+ * put would replace the last; a versioned move from a store without versions); and a source's archived objects, which
+ * cannot be read until restored: FAIL while the move has made no choice ({@code archived: fail}, the default), WARN
+ * naming what {@code skip} or {@code restore} will do. Stores that the access check could not open are left to its FAIL
+ * line.
  */
 final class BucketCheck implements Check {
 
@@ -36,7 +40,8 @@ final class BucketCheck implements Check {
             } catch (MigratorException e) {
                 continue;
             }
-            versioning(store, subject, out);
+            versioning(store, subject, ctx.movesOf(l), out);
+            versionsFit(store, l, ctx.movesOf(l), subject, out);
             if (!ctx.isSource(l) || store.archive().isEmpty()) {
                 continue;
             }
@@ -48,7 +53,7 @@ final class BucketCheck implements Check {
         }
     }
 
-    private void versioning(ObjectStore store, String subject, Consumer<Finding> out) {
+    private void versioning(ObjectStore store, String subject, List<Move> moves, Consumer<Finding> out) {
         Optional<BucketSettings.Access> access = store.bucketSettings();
         if (access.isEmpty()) {
             return;
@@ -59,15 +64,61 @@ final class BucketCheck implements Check {
             if (s.versioning() == null) {
                 out.accept(new Finding(name(), subject, Status.OK, shown + ": bucket versioning unknown: "
                         + s.notes().stream().filter(n -> n.contains("versioning")).findFirst().orElse("not reported")
-                        + "; only the latest version of each object is moved"));
+                        + moved(moves)));
             } else {
                 out.accept(new Finding(name(), subject, Status.OK, shown + ": bucket versioning "
                         + s.versioning().name().toLowerCase(Locale.ROOT)
-                        + (s.versioning() == BucketSettings.Versioning.OFF ? "" : "; only the latest version of each object is moved")));
+                        + (s.versioning() == BucketSettings.Versioning.OFF ? "" : moved(moves))));
             }
         } catch (MigratorException e) {
             out.accept(new Finding(name(), subject, Status.WARN, shown + ": cannot read the bucket's settings: " + e.getMessage()
                     + "; grant read of the bucket configuration to see versioning, CORS and lifecycle before the move"));
+        }
+    }
+
+    /** Which versions the bucket's moves carry: "; moves: media takes only the latest version of each object (...)". */
+    private static String moved(List<Move> moves) {
+        StringBuilder b = new StringBuilder();
+        for (Move m : moves) {
+            b.append(b.length() == 0 ? "; moves: " : ", ").append(m.name()).append(" takes ").append(m.versions().describe());
+            if (!m.versions().versioned()) {
+                b.append(" (set 'versions: all' on the move for the history)");
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * A versioned move's ends: the source must keep versions to have any, and for {@code versions: all} the target must
+     * keep them now, else the history collapses into its last version. The copy step refuses the same before writing.
+     */
+    private void versionsFit(ObjectStore store, Location l, List<Move> moves, String subject, Consumer<Finding> out) {
+        String shown = Redaction.uri(store.displayUri());
+        for (Move m : moves) {
+            if (m.from().equals(l.name()) && m.versions().versioned() && !store.capabilities().versions()) {
+                out.accept(new Finding(name(), subject, Status.FAIL, "move " + m.name() + ": source " + l.name() + " (" + shown
+                        + ") does not keep object versions, so there are none to move; remove 'versions'/'versions-at' from the move"));
+            }
+            if (!m.to().equals(l.name()) || !m.versions().all()) {
+                continue;
+            }
+            boolean keeps;
+            try {
+                keeps = store.capabilities().versions() && store.keepsVersions();
+            } catch (MigratorException e) {
+                out.accept(new Finding(name(), subject, Status.WARN, "move " + m.name() + ": cannot tell whether target " + l.name()
+                        + " (" + shown + ") keeps object versions: " + e.getMessage() + "; the copy refuses it if it does not"));
+                continue;
+            }
+            if (keeps) {
+                out.accept(new Finding(name(), subject, Status.OK, "move " + m.name() + ": target " + l.name()
+                        + " keeps object versions, so 'versions: all' recreates each history there"));
+            } else {
+                out.accept(new Finding(name(), subject, Status.FAIL, "move " + m.name() + ": 'versions: all' needs target "
+                        + l.name() + " (" + shown + ") to keep object versions, and it does not (each put would replace the last);"
+                        + " enable versioning on it (S3: aws s3api put-bucket-versioning --bucket NAME --versioning-configuration"
+                        + " Status=Enabled; GCS: gcloud storage buckets update gs://NAME --versioning) or set 'versions: latest'"));
+            }
         }
     }
 

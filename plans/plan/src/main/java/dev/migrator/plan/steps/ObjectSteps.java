@@ -20,12 +20,17 @@ import dev.migrator.transfer.Progress;
 import dev.migrator.transfer.Pruner;
 import dev.migrator.transfer.VerifyReport;
 import dev.migrator.transfer.Verifier;
+import dev.migrator.transfer.PointInTime;
+import dev.migrator.transfer.VersionCopier;
+import dev.migrator.transfer.VersionVerifier;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Object store steps: copy (pre-copy and cut-over delta) through {@link Copier}, pruning through {@link Pruner},
- * verify through {@link Verifier}.
+ * verify through {@link Verifier}; a move of all versions copies through {@link VersionCopier} and verifies through
+ * {@link VersionVerifier}, and a point-in-time move reads its source through {@link PointInTime}.
  */
 final class ObjectSteps {
     private ObjectSteps() {
@@ -66,8 +71,11 @@ final class ObjectSteps {
      * objects in the selection that the source no longer has; without it, those are left for verify to report.
      */
     static StepResult copy(StepContext ctx, ObjectParams p) {
+        if (p.allVersions()) {
+            return copyVersions(ctx, p);
+        }
         try (ObjectStore opened = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
-            ObjectStore source = p.skipArchived() ? ArchivedLeftOut.around(opened, p.selection()) : opened;
+            ObjectStore source = source(opened, p);
             CopyOptions copy = new CopyOptions(p.parallelism(), p.overwrite(), false, ctx.workDir().resolve("copy-journal"),
                     Retry.DEFAULT, p.selection());
             Copier copier = new Copier(source, target, copy, progress(ctx));
@@ -105,11 +113,15 @@ final class ObjectSteps {
     /** Compares the selection on both sides; differences fail the step (not retried). */
     static StepResult verify(StepContext ctx, ObjectParams p) {
         try (ObjectStore opened = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
-            ObjectStore source = p.skipArchived() ? ArchivedLeftOut.around(opened, p.selection()) : opened;
-            VerifyReport r = new Verifier(source, target, p.parallelism(), Retry.DEFAULT, Progress.NONE, p.selection()).run();
+            ObjectStore source = source(opened, p);
+            VerifyReport r = p.allVersions()
+                    ? new VersionVerifier(source, target, p.parallelism(), Retry.DEFAULT, Progress.NONE, p.selection()).run()
+                    : new Verifier(source, target, p.parallelism(), Retry.DEFAULT, Progress.NONE, p.selection()).run();
             List<String> details = new ArrayList<>();
             if (r.identical()) {
-                details.add(r.compared() + " objects identical (keys, sizes, checksums, metadata)");
+                details.add(p.allVersions() ? r.compared() + " versions identical, in the same order (sizes, checksums,"
+                        + " metadata, delete markers)" : r.compared() + " objects identical (keys, sizes, checksums, metadata)"
+                        + (p.versionsAt() == null ? "" : " with the source as it was at " + p.versionsAt()));
             } else {
                 details.add(r.differenceCount() + " differences in " + r.sourceCount() + " objects");
                 for (Difference d : r.differences().subList(0, Math.min(20, r.differences().size()))) {
@@ -118,6 +130,41 @@ final class ObjectSteps {
             }
             notMoved(source, details);
             return new StepResult(r.bytes(), r.compared(), 0, r.identical(), details);
+        }
+    }
+
+    /** What the step reads of the source: its state at {@code versions-at}, or without its archived objects ({@code archived: skip}). */
+    private static ObjectStore source(ObjectStore opened, ObjectParams p) {
+        if (p.versionsAt() != null) {
+            return PointInTime.of(opened, Instant.parse(p.versionsAt()));
+        }
+        return p.skipArchived() ? ArchivedLeftOut.around(opened, p.selection()) : opened;
+    }
+
+    /**
+     * {@code versions: all}: the part of each key's history the target lacks, in order, delete markers included. The
+     * target's own history is the record of what is done, so a rerun, a retry or the cut-over's delta adds only the
+     * versions written since, and a target that does not keep versions is refused before anything is written.
+     */
+    private static StepResult copyVersions(StepContext ctx, ObjectParams p) {
+        try (ObjectStore source = open(ctx, p.from(), p); ObjectStore target = open(ctx, p.to(), p)) {
+            CopyOptions copy = new CopyOptions(p.parallelism(), false, false, ctx.workDir().resolve("copy-journal"),
+                    Retry.DEFAULT, p.selection());
+            VersionCopier copier = new VersionCopier(source, target, copy, progress(ctx));
+            ctx.onCancel(copier::cancel);
+            CopySummary r = copier.run();
+            if (r.interrupted()) {
+                throw new MigratorException(ErrorCode.INTERRUPTED, "cancelled");
+            }
+            if (r.failed() > 0) {
+                CopySummary.Failure f = r.failures().get(0);
+                boolean conflicts = r.failures().stream().allMatch(x -> x.code().equals(ErrorCode.CONFLICT.name()));
+                throw new MigratorException(conflicts ? ErrorCode.CONFLICT : ErrorCode.FAILED, r.failed() + " keys' histories"
+                        + " failed, first: " + f.message());
+            }
+            return new StepResult(r.copiedBytes(), r.copied(), r.skipped(), null, List.of(r.copied() + " versions and delete"
+                    + " markers copied, " + r.skipped() + " already in the target's history" + (r.retries() > 0 ? ", "
+                    + r.retries() + " retries" : "")));
         }
     }
 

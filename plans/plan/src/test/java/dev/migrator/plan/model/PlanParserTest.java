@@ -151,6 +151,41 @@ class PlanParserTest {
                 .hasMessageContaining(file + ":1:").hasMessageNotContaining("\n");
     }
 
+    // --- pver begin
+    @Test
+    void versionsAreLatestByDefaultAllOrAPointInTime() {
+        assertThat(PlanParser.parse(Path.of("exit.yaml"), GOOD).moves().get(0).versions()).isEqualTo(Move.Versions.LATEST);
+        Move all = PlanParser.parse(Path.of("exit.yaml"), GOOD.replace("    delta: 2%", "    delta: 2%\n    versions: all"))
+                .moves().get(0);
+        assertThat(all.versions().all()).isTrue();
+        assertThat(all.versions().at()).isNull();
+        Move at = PlanParser.parse(Path.of("exit.yaml"), GOOD.replace("    delta: 2%",
+                "    delta: 2%\n    versions-at: '2026-11-30T13:00:00+01:00'")).moves().get(0);
+        assertThat(at.versions()).isEqualTo(new Move.Versions(false, java.time.Instant.parse("2026-11-30T12:00:00Z")));
+        assertThat(PlanParser.parse(Path.of("exit.yaml"), GOOD.replace("    delta: 2%", "    delta: 2%\n    versions: Latest"))
+                .moves().get(0).versions()).isEqualTo(Move.Versions.LATEST);
+    }
+
+    @Test
+    void badVersionsSayWhatToWrite() {
+        assertError(GOOD.replace("    delta: 2%", "    delta: 2%\n    versions: every"),
+                "exit.yaml:14:15: versions 'every': expected latest", "or all");
+        assertError(GOOD.replace("    delta: 2%", "    delta: 2%\n    versions-at: yesterday"),
+                "exit.yaml:14:18: versions-at 'yesterday': expected an ISO-8601 time with a zone, e.g. 2026-11-30T12:00:00Z");
+        assertError(GOOD.replace("    delta: 2%", "    delta: 2%\n    versions-at: 2026-11-30T12:00:00"),
+                "versions-at '2026-11-30T12:00:00': expected an ISO-8601 time with a zone");
+        assertError(GOOD.replace("    delta: 2%", "    delta: 2%\n    versions: all\n    versions-at: 2026-11-30T12:00:00Z"),
+                "exit.yaml:15:18: 'versions: all' and 'versions-at' exclude each other", "remove one");
+        assertError(GOOD.replace("    delta: 2%", "    delta: 2%\n    versions: all\n    delete-extraneous: true"),
+                "exit.yaml:15:24: 'delete-extraneous' does not go with 'versions: all'");
+        assertError(GOOD.replace("    delta: 2%", "    delta: 2%\n    versions: all\n    archived: skip"),
+                "exit.yaml:15:15: 'archived: skip' acts on the latest objects and does not go with 'versions'");
+        assertError(GOOD.replace("    include: [avatars/, media/]\n    exclude: media/tmp/\n    shards: 4\n", "")
+                        .replace("    delta: 2%", "    via: bundle\n    staging: file:///stage\n    versions: all"),
+                "'versions' is for via direct moves");
+    }
+    // --- pver end
+
     private static void assertError(String yaml, String... parts) {
         assertThatThrownBy(() -> PlanParser.parse(Path.of("exit.yaml"), yaml))
                 .isInstanceOfSatisfying(MigratorException.class, e -> {
