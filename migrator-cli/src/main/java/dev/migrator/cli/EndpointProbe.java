@@ -66,25 +66,14 @@ final class EndpointProbe {
         return log.toString();
     }
 
-    /** Read figures from the store's objects; {@link Calibration#NONE} when it has none. */
+    /** Read figures from the store's objects, stats included; {@link Calibration#NONE} when it has none. */
     Calibration reads() {
-        List<ObjectInfo> sample = new ArrayList<>();
-        long t0 = System.nanoTime();
-        try (Stream<ObjectInfo> listing = store.list("")) {
-            listing.filter(o -> !o.key().startsWith(SCRATCH)).limit(1000).forEach(sample::add);
-        }
-        note("listed %d objects in %.2f s", sample.size(), since(t0));
-        if (sample.isEmpty()) {
+        Sample sample = sample();
+        if (sample == null) {
             note("no objects to read: read figures not measured");
             return Calibration.NONE;
         }
-        List<ObjectInfo> bySize = new ArrayList<>(sample);
-        bySize.sort(Comparator.comparingLong(ObjectInfo::size));
-        List<Item> items = bySize.stream().map(o -> new Item(o.key(), o.size())).toList();
-        List<Item> small = items.subList(0, Math.min(objects, items.size()));
-        List<Item> large = new ArrayList<>(items.subList(Math.max(0, items.size() - 64), items.size()));
-        java.util.Collections.reverse(large);
-        return measure("read", small, large, o -> {
+        return measure("read", sample.small, sample.large, o -> {
             long n = 0;
             byte[] buf = new byte[1 << 16];
             try (InputStream in = store.open(o.key(), 0, o.size())) {
@@ -95,7 +84,53 @@ final class EndpointProbe {
                 throw new UncheckedIOException(e);
             }
             return n;
-        });
+        }).with(stats(sample.small));
+    }
+
+    /** The store's smallest objects (for per-request costs) and its largest (for streams), of its first 1,000. */
+    private record Sample(List<Item> small, List<Item> large) {
+    }
+
+    private Sample sample() {
+        List<ObjectInfo> listed = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (Stream<ObjectInfo> listing = store.list("")) {
+            listing.filter(o -> !o.key().startsWith(SCRATCH)).limit(1000).forEach(listed::add);
+        }
+        note("listed %d objects in %.2f s", listed.size(), since(t0));
+        if (listed.isEmpty()) {
+            return null;
+        }
+        List<ObjectInfo> bySize = new ArrayList<>(listed);
+        bySize.sort(Comparator.comparingLong(ObjectInfo::size));
+        List<Item> items = bySize.stream().map(o -> new Item(o.key(), o.size())).toList();
+        List<Item> large = new ArrayList<>(items.subList(Math.max(0, items.size() - 64), items.size()));
+        java.util.Collections.reverse(large);
+        return new Sample(items.subList(0, Math.min(objects, items.size())), large);
+    }
+
+    /**
+     * Stats (HEAD) of existing objects, what a delta and a verify do per object at each side: the median at one stream
+     * is the stat latency; at {@code concurrency} streams, a rate clearly below what they would scale to is the stat
+     * limit. Measured apart from the requests of reads and writes: an endpoint serves stats far faster than writes.
+     */
+    private Calibration stats(List<Item> small) {
+        Request stat = o -> {
+            store.stat(o.key());
+            return 0;
+        };
+        stat.run(small.get(0));
+        double[] times = new double[small.size()];
+        for (int i = 0; i < small.size(); i++) {
+            long t = System.nanoTime();
+            stat.run(small.get(i));
+            times[i] = since(t);
+        }
+        Arrays.sort(times);
+        double latency = Math.max(times[times.length / 2], 1e-6);
+        note("stat: %d stats at one stream: median %s, p90 %s", small.size(), Calibration.millis(latency),
+                Calibration.millis(times[(int) (times.length * 0.9)]));
+        return Calibration.stats(latency, concurrency == 1 ? null : limit("stat", small, stat, latency));
     }
 
     /**
@@ -120,50 +155,89 @@ final class EndpointProbe {
 
     /** Write figures, on scratch objects under a fresh prefix, deleted before this returns (and on interrupt). */
     Calibration writes() {
+        byte[] smallBytes = new byte[SMALL_WRITE];
+        new Random(1).nextBytes(smallBytes);
+        long largeSize = Math.max(1 << 20, Math.min(16L << 20, budget / 4));
+        byte[] largeBytes = new byte[(int) largeSize];
+        new Random(2).nextBytes(largeBytes);
+        List<Item> small = new ArrayList<>();
+        for (int i = 0; i < objects; i++) {
+            small.add(new Item("small-" + i, SMALL_WRITE));
+        }
+        List<Item> large = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            large.add(new Item("large-" + i, largeSize));
+        }
+        return scratch(store, put -> measure("write", small, large, o -> put.put(o.key(),
+                Content.of(o.size() == SMALL_WRITE ? smallBytes : largeBytes))));
+    }
+
+    /**
+     * Copy-through figures: what a copy from this store into {@code target} gets, each request reading one of this
+     * store's objects and writing it to a scratch prefix of {@code target} at once, as a copy step does on this machine
+     * (its reads, writes and checksums sharing the same cores and links). Small objects give a copy's per-object cost,
+     * large ones a copy stream's bytes/s, {@code concurrency} streams of them the bandwidth when it does not scale.
+     * {@link Calibration#NONE} when this store has no objects; the scratch objects are deleted before this returns.
+     */
+    Calibration copies(ObjectStore target) {
+        Sample sample = sample();
+        if (sample == null) {
+            note("no objects to copy: copy-through not measured");
+            return Calibration.NONE;
+        }
+        return scratch(target, put -> measure("copy", sample.small, sample.large, o -> put.put(o.key(), new Content() {
+            @Override
+            public long size() {
+                return o.size();
+            }
+
+            @Override
+            public InputStream open() {
+                return store.open(o.key(), 0, o.size());
+            }
+        })));
+    }
+
+    /** Puts scratch objects under a fresh prefix of a store; returns the bytes put. */
+    interface ScratchPut {
+        long put(String name, Content content);
+    }
+
+    /**
+     * Runs {@code body} with puts under a fresh scratch prefix of {@code into}, every key of which is deleted before this
+     * returns, and on Ctrl-C: no new put starts, the ones under way land, then every scratch key goes (a key deleted
+     * while its put is in flight would come back).
+     */
+    private Calibration scratch(ObjectStore into, java.util.function.Function<ScratchPut, Calibration> body) {
         String prefix = SCRATCH + UUID.randomUUID() + "/";
         ConcurrentLinkedQueue<String> written = new ConcurrentLinkedQueue<>();
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicInteger putting = new AtomicInteger();
-        // No new write starts, the ones under way land, then every scratch key goes: none is left behind. Both the
-        // shutdown hook (Ctrl-C) and the normal end wait: a key deleted while its put is in flight would come back.
         Runnable deleteAll = () -> {
             stopping.set(true);
             long until = System.nanoTime() + 30_000_000_000L;
             while (putting.get() > 0 && System.nanoTime() < until) {
                 Thread.onSpinWait();
             }
-            delete(written);
+            delete(into, written);
         };
         Thread cleanup = new Thread(deleteAll, "probe-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: the scratch prefix goes too
+        AtomicInteger unique = new AtomicInteger();
         try {
-            byte[] smallBytes = new byte[SMALL_WRITE];
-            new Random(1).nextBytes(smallBytes);
-            long largeSize = Math.max(1 << 20, Math.min(16L << 20, budget / 4));
-            byte[] largeBytes = new byte[(int) largeSize];
-            new Random(2).nextBytes(largeBytes);
-            List<Item> small = new ArrayList<>();
-            for (int i = 0; i < objects; i++) {
-                small.add(new Item(prefix + "small-" + i, SMALL_WRITE));
-            }
-            List<Item> large = new ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                large.add(new Item(prefix + "large-" + i, largeSize));
-            }
-            AtomicInteger unique = new AtomicInteger();
-            return measure("write", small, large, o -> {
-                String key = o.key() + "-" + unique.incrementAndGet();
+            return body.apply((name, content) -> {
+                String key = prefix + name + "-" + unique.incrementAndGet();
                 putting.incrementAndGet();
                 try {
                     if (stopping.get()) {
                         throw new MigratorException(dev.migrator.provider.ErrorCode.INTERRUPTED, "probe interrupted");
                     }
                     written.add(key);
-                    store.put(key, Content.of(o.size() == SMALL_WRITE ? smallBytes : largeBytes), ObjectMetadata.EMPTY);
+                    into.put(key, content, ObjectMetadata.EMPTY);
                 } finally {
                     putting.decrementAndGet();
                 }
-                return o.size();
+                return content.size();
             });
         } finally {
             int n = written.size();
@@ -177,10 +251,10 @@ final class EndpointProbe {
         }
     }
 
-    private void delete(ConcurrentLinkedQueue<String> keys) {
+    private void delete(ObjectStore into, ConcurrentLinkedQueue<String> keys) {
         for (String k; (k = keys.poll()) != null; ) {
             try {
-                store.delete(k);
+                into.delete(k);
             } catch (MigratorException e) {
                 note("could not delete scratch object %s: %s", k, e.getMessage());
             }
@@ -267,8 +341,11 @@ final class EndpointProbe {
 
     private Calibration figures(String what, Long stream, double latency, Long bandwidth, Double limit) {
         Integer at = bandwidth == null ? null : concurrency; // fewer streams than this may not reach it (Throughput#bandwidthAt)
-        return what.equals("read") ? new Calibration(stream, latency, null, null, bandwidth, limit, null, at)
-                : new Calibration(null, null, stream, latency, bandwidth, limit, null, at);
+        return switch (what) {
+            case "read" -> new Calibration(stream, latency, null, null, bandwidth, limit, null, at);
+            case "copy" -> Calibration.copy(stream, latency, bandwidth, at); // a copy's requests: the write's request limit holds
+            default -> new Calibration(null, null, stream, latency, bandwidth, limit, null, at);
+        };
     }
 
     private void parallel(Runnable task) {

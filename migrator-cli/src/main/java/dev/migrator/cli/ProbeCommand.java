@@ -5,6 +5,7 @@ import dev.migrator.plan.model.Location;
 import dev.migrator.plan.model.Move;
 import dev.migrator.plan.model.Plan;
 import dev.migrator.plan.model.PlanParser;
+import dev.migrator.plan.planner.Rehearsal;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectStore;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Parameters;
             "Reads always; writes only with --write, on a scratch prefix deleted afterwards (also on failure or Ctrl-C).",
             "probe URI prints the figures to paste under the location in the plan file;",
             "probe PLAN probes every location of the plan and writes a calibration file for 'plan --calibration FILE'.",
+            "With --write, probe PLAN also times copies through each move (reading its source, writing its target at once).",
+            "probe PLAN --from-run STATE: the starts of its steps measured in a rehearsal drill of the plan, into the file.",
             "Databases: their size from the catalog (dump and restore rates are not probed)."})
 final class ProbeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI|PLAN", description = "An object store or database URI, or a plan file (YAML).")
@@ -52,13 +55,26 @@ final class ProbeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "probe PLAN: write the calibration file here (default: print it).")
     Path output;
 
+    @Option(names = "--from-run", paramLabel = "STATE",
+            description = {"probe PLAN: instead of probing, read a rehearsal drill of PLAN (its --state, or STATE/drill) and write",
+                "each target's measured step starts (copy-start, delta-start, verify-start); nothing is contacted."})
+    Path fromRun;
+
+    @Option(names = "--calibration", paramLabel = "FILE",
+            description = "With --from-run: the calibration file to add the starts to (its figures are kept).")
+    Path calibration;
+
     @Mixin
     StoreArgs store;
 
     @Override
     public Integer call() throws IOException {
         if (isPlan()) {
-            return probePlan(PlanParser.parse(Path.of(uri)));
+            Plan plan = PlanParser.parse(Path.of(uri));
+            return fromRun != null ? fromRun(plan) : probePlan(plan);
+        }
+        if (fromRun != null || calibration != null) {
+            throw MigratorException.badInput("--from-run and --calibration are for probe PLAN (a plan file), not a URI");
         }
         if (output != null) {
             throw MigratorException.badInput("-o is for probe PLAN (a calibration file); for one URI, paste the printed lines");
@@ -107,7 +123,10 @@ final class ProbeCommand implements Callable<Integer> {
         StringBuilder file = new StringBuilder("# Calibration of ").append(plan.file()).append(" by 'migrator probe', ")
                 .append(Instant.now()).append(".\n# Use it with 'migrator plan ").append(plan.file())
                 .append(" --calibration FILE', or paste a location's figures into its section of the plan.\n");
-        StringBuilder body = new StringBuilder("locations:\n");
+        if (calibration != null) {
+            throw MigratorException.badInput("--calibration is for probe PLAN --from-run (the file the rehearsed starts are added to)");
+        }
+        java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>();
         for (Location l : plan.locations().values()) {
             boolean target = plan.moves().stream().anyMatch(m -> m.to().equals(l.name()));
             int streams = concurrency != null ? concurrency : plan.moves().stream()
@@ -116,14 +135,43 @@ final class ProbeCommand implements Callable<Integer> {
                     + (write && target ? ", reads and writes" : ", reads"));
             Probed p = probe(l.uri(), streams, write && target);
             file.append(p.log.replace("\n#   ", "\n#   " + l.name() + ": "));
-            if (!p.figures.isEmpty()) {
-                body.append("  ").append(l.name()).append(":\n").append(p.figures.yaml("    "));
-            }
+            figures.put(l.name(), p.figures);
         }
         if (!write) {
             file.append("# Writes were not measured (probe with --write): the targets' write figures stay the plan's or defaults.\n");
         }
-        String text = file.append(body.toString().equals("locations:\n") ? "locations: {}\n" : body).toString();
+        if (write) {
+            for (Move m : plan.moves()) {
+                Location from = plan.location(m.from());
+                Location to = plan.location(m.to());
+                if (from.database() || to.database()) {
+                    continue;
+                }
+                System.err.println("probing copies from " + from.name() + " to " + to.name() + " at 1 and " + m.parallelism() + " streams");
+                try (ObjectStore a = store.open(from.uri()); ObjectStore b = store.open(to.uri())) {
+                    EndpointProbe probe = new EndpointProbe(a, objects, Sizes.parse(bytes, "--bytes"), m.parallelism());
+                    Calibration copy = probe.copies(b);
+                    file.append(probe.log().replace("#   ", "#   " + from.name() + " -> " + to.name() + ": "));
+                    // A target of several moves keeps the slowest copy: the figure must hold for each of them.
+                    Calibration had = figures.getOrDefault(to.name(), Calibration.NONE);
+                    if (had.copyStream() == null || (copy.copyStream() != null && copy.copyStream() < had.copyStream())) {
+                        figures.put(to.name(), had.with(copy));
+                    }
+                }
+            }
+        }
+        return write(plan, file, figures);
+    }
+
+    /** The calibration file: {@code head} (comments), then each location's figures; to -o, else printed. */
+    private int write(Plan plan, StringBuilder head, java.util.Map<String, Calibration> figures) throws IOException {
+        StringBuilder body = new StringBuilder("locations:\n");
+        figures.forEach((name, f) -> {
+            if (!f.isEmpty()) {
+                body.append("  ").append(name).append(":\n").append(f.yaml("    "));
+            }
+        });
+        String text = head.append(body.toString().equals("locations:\n") ? "locations: {}\n" : body).toString();
         if (output == null) {
             System.out.print(text);
         } else {
@@ -132,5 +180,37 @@ final class ProbeCommand implements Callable<Integer> {
                     + "; plan with: migrator plan " + plan.file() + " --calibration " + output);
         }
         return 0;
+    }
+
+    /**
+     * The starts a rehearsal drill of {@code plan} measured ({@link Rehearsal}), added to {@code --calibration}'s figures.
+     * The drill must have run the plan with the figures the real plan uses, pasted into the plan: its estimates are what
+     * the model attributes to each step's work.
+     */
+    private int fromRun(Plan plan) throws IOException {
+        Path dir = Files.isRegularFile(fromRun.resolve("plan.json")) ? fromRun : fromRun.resolve("drill");
+        StatusCommand.Replay r = Files.isRegularFile(dir.resolve("plan.json")) ? StatusCommand.replay(plan, dir, Instant.now()) : null;
+        if (r == null) {
+            throw MigratorException.badInput("--from-run " + fromRun + ": no run of " + plan.file() + " there (no plan.json and journal"
+                    + " in it or in its drill/); rehearse first: migrator drill " + plan.file() + " --state " + fromRun);
+        }
+        java.util.Map<String, Double> took = r.live().took();
+        if (took.isEmpty()) {
+            throw MigratorException.badInput("--from-run " + fromRun + ": the run finished no step; let the rehearsal drill run to its end");
+        }
+        java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>(
+                calibration == null ? java.util.Map.of() : PlanParser.calibration(calibration, plan));
+        java.util.Map<String, Calibration> starts = Rehearsal.starts(plan, r.steps(), took);
+        StringBuilder head = new StringBuilder("# Calibration of ").append(plan.file()).append(" by 'migrator probe --from-run ")
+                .append(fromRun).append("', ").append(Instant.now()).append(".\n# Step starts measured in the rehearsal (")
+                .append(took.size()).append(" steps finished): measured time minus the work the model attributes to it.\n");
+        if (calibration != null) {
+            head.append("# Other figures from ").append(calibration).append(".\n");
+        }
+        starts.forEach((name, s) -> {
+            head.append("#   ").append(name).append(": ").append(s.yaml("").trim().replace("\n", ", ")).append('\n');
+            figures.merge(name, s, Calibration::with);
+        });
+        return write(plan, head, figures);
     }
 }

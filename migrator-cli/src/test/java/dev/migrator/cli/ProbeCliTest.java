@@ -52,7 +52,12 @@ class ProbeCliTest {
                     .contains("#   old: read: 10 small requests (").contains("#   new: write: 10 small requests (")
                     .containsPattern("#   new: deleted the \\d+ scratch objects under \\.migrator-probe-")
                     .containsPattern("#   old: step start \\(open the store, first listing page\\), 5 tries: median [0-9.]+ms")
-                    .containsPattern("  old:\n(    .*\n)*    step-start: [0-9.]+ms\n").containsPattern("  new:\n(    .*\n)*    step-start: ");
+                    .containsPattern("  old:\n(    .*\n)*    step-start: [0-9.]+ms\n").containsPattern("  new:\n(    .*\n)*    step-start: ")
+                    // stats apart from reads and writes, and copies through the move (read old, write new at once)
+                    .contains("#   old: stat: 10 stats at one stream: median ").containsPattern("  old:\n(    .*\n)*    stat-latency: [0-9.]+ms\n")
+                    .contains("#   old -> new: copy: 10 small requests (").containsPattern("#   old -> new: copy: [0-9.]+ MiB in \\d+ requests at one stream")
+                    .containsPattern("#   old -> new: deleted the \\d+ scratch objects under \\.migrator-probe-")
+                    .containsPattern("  new:\n(    .*\n)*    copy-stream: [0-9.]+[KMG]iB/s\n    copy-latency: [0-9.]+ms\n");
             try (ObjectStore dst = Stores.open(s3.s3Uri("dst", ""), StoreOptions.DEFAULTS); Stream<ObjectInfo> left = dst.list("")) {
                 assertThat(left.toList()).as("the write probe's scratch objects are gone").isEmpty();
             }
@@ -60,7 +65,9 @@ class ProbeCliTest {
             assertThat(planned.exit()).as(planned.all()).isZero();
             assertThat(planned.out()).containsPattern("old +reads [0-9.]+ [KMG]iB/s per stream \\(probe\\), [0-9.]+ms a request \\(probe\\)")
                     .containsPattern("new +reads .*writes [0-9.]+ [KMG]iB/s per stream \\(probe\\)")
-                    .containsPattern("presync/old/copy .*bound: [^;]* \\+ [0-9.]+ s to start \\(probe\\)");
+                    .containsPattern("presync/old/copy .*bound: [^;]* \\+ [0-9.]+ s to start \\(probe\\)")
+                    .containsPattern("presync/old/copy .* copy-through \\(probe\\)")
+                    .containsPattern("cutover/old/verify .* source stats \\(probe\\)");
 
             CliRun one = CliRun.of("probe", s3.s3Uri("src", ""), "--concurrency", "2", "--objects", "5", "--bytes", "2M");
             assertThat(one.exit()).as(one.all()).isZero();
@@ -68,6 +75,47 @@ class ProbeCliTest {
                     .containsPattern("(?m)^latency: [0-9.]+ms$").doesNotContain("write-");
             assertThat(CliRun.of("plan", plan.toString(), "--calibration", dir.resolve("none.yaml").toString()).err())
                     .contains("calibration file").contains("does not exist");
+        }
+    }
+
+    @Test
+    void aRehearsalDrillGivesEachTargetItsMeasuredStepStartsThatThePlanThenUses() throws Exception {
+        try (EmbeddedS3Server s3 = EmbeddedS3Server.inMemory()) {
+            s3.createBucket("sample");
+            s3.createBucket("dst");
+            s3.createBucket("rehearsal");
+            try (ObjectStore src = Stores.open(s3.s3Uri("sample", ""), StoreOptions.DEFAULTS)) {
+                for (int i = 0; i < 20; i++) {
+                    src.put("o/" + i, Content.of(new byte[2048 + i]), ObjectMetadata.EMPTY);
+                }
+            }
+            Path plan = dir.resolve("sample.yaml");
+            Files.writeString(plan, """
+                    sources: {old: {uri: '%s', latency: 1ms, stream: 50MiB/s, step-start: 10ms}}
+                    targets: {new: {uri: '%s', latency: 1ms, stream: 50MiB/s, step-start: 10ms}}
+                    moves: [{from: old, to: new, parallelism: 4}]
+                    drill: {targets: {new: '%s'}}
+                    """.formatted(s3.s3Uri("sample", ""), s3.s3Uri("dst", ""), s3.s3Uri("rehearsal", "")));
+            Path state = dir.resolve("state");
+            CliRun missing = CliRun.of("probe", plan.toString(), "--from-run", state.toString());
+            assertThat(missing.exit()).isEqualTo(2);
+            assertThat(missing.err().strip()).startsWith("migrator: --from-run " + state + ": no run of ").doesNotContain("Exception");
+            CliRun drill = CliRun.of("drill", plan.toString(), "--state", state.toString(), "--skip-preflight", "-q");
+            assertThat(drill.exit()).as(drill.all()).isZero();
+            Path cal = dir.resolve("cal.yaml");
+            Files.writeString(cal, "locations:\n  old:\n    stat-latency: 1ms\n");
+            Path out = dir.resolve("rehearsed.yaml");
+            CliRun from = CliRun.of("probe", plan.toString(), "--from-run", state.toString(), "--calibration", cal.toString(),
+                    "-o", out.toString());
+            assertThat(from.exit()).as(from.all()).isZero();
+            String text = Files.readString(out);
+            assertThat(text).contains("  old:\n    stat-latency: 1.00ms\n").as("the given calibration's figures are kept")
+                    .containsPattern("  new:\n    copy-start: [0-9.]+ms\n    delta-start: [0-9.]+ms\n    verify-start: [0-9.]+ms\n");
+            CliRun planned = CliRun.of("plan", plan.toString(), "--calibration", out.toString());
+            assertThat(planned.exit()).as(planned.all()).isZero();
+            assertThat(planned.out()).containsPattern("presync/old/copy .* s to start \\(rehearsal\\)")
+                    .containsPattern("cutover/old/delta .* s to start \\(rehearsal\\)")
+                    .containsPattern("cutover/old/verify .* s to start \\(rehearsal\\)");
         }
     }
 

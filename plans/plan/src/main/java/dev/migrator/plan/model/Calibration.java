@@ -17,10 +17,48 @@ import java.util.Locale;
  * @param overhead     seconds a step takes to start on the endpoint: opening it and its first listing page ({@code step-start:})
  * @param bandwidthStreams streams at once at which {@code bandwidth} was measured ({@code bandwidth-streams:}): fewer
  *                     streams may not reach it
+ * @param statLatency  seconds one stat (HEAD) of an existing object takes ({@code stat-latency:}): what a delta or a
+ *                     verify costs per object at each side
+ * @param statLimit    stats/s the endpoint serves for all streams together ({@code stat-limit:}), measured apart from
+ *                     {@code request-limit} because stats are far cheaper than writes
+ * @param copyStream   bytes/s one stream copies from the source of the moves into this location, reading and writing at
+ *                     once on the same machine ({@code copy-stream:}, a target's figure: {@code probe PLAN --write})
+ * @param copyLatency  seconds one small object's copy into this location takes, its read and its write ({@code copy-latency:})
+ * @param copyBandwidth bytes/s all copy streams into this location carry together ({@code copy-bandwidth:}), measured at
+ *                     {@code copyStreams} streams ({@code copy-streams:})
+ * @param copyStart    seconds a pre-copy step into this location takes to start, measured in a rehearsal drill
+ *                     ({@code copy-start:}; {@code probe PLAN --from-run}); replaces both ends' {@code step-start}
+ * @param deltaStart   the same for a cut-over delta ({@code delta-start:})
+ * @param verifyStart  the same for a verify ({@code verify-start:})
  */
 public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
-                          Double overhead, Integer bandwidthStreams) {
+                          Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
+                          Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyStart, Double deltaStart,
+                          Double verifyStart) {
     public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
+
+    /** The figures of one endpoint alone: no stats, copies or rehearsed starts. */
+    public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
+                       Double overhead, Integer bandwidthStreams) {
+        this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, null, null, null, null,
+                null, null, null, null, null);
+    }
+
+    /** Only a stat latency and limit (either may be null). */
+    public static Calibration stats(Double latency, Double limit) {
+        return new Calibration(null, null, null, null, null, null, null, null, latency, limit, null, null, null, null, null, null, null);
+    }
+
+    /** Only copy-through figures: one stream's bytes/s, a small object's copy, and the bandwidth at {@code streams} (or nulls). */
+    public static Calibration copy(Long stream, Double latency, Long bandwidth, Integer streams) {
+        return new Calibration(null, null, null, null, null, null, null, null, null, null, stream, latency, bandwidth, streams,
+                null, null, null);
+    }
+
+    /** Only the starts of a pre-copy, a delta and a verify step, as a rehearsal measured them (or nulls). */
+    public static Calibration starts(Double copy, Double delta, Double verify) {
+        return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, copy, delta, verify);
+    }
 
     /** The throughput figures and a step's start. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
@@ -37,7 +75,11 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
     public Calibration with(Calibration over) {
         return new Calibration(pick(over.stream, stream), pick(over.latency, latency), pick(over.writeStream, writeStream),
                 pick(over.writeLatency, writeLatency), pick(over.bandwidth, bandwidth), pick(over.requestLimit, requestLimit),
-                pick(over.overhead, overhead), over.bandwidth != null ? over.bandwidthStreams : bandwidthStreams);
+                pick(over.overhead, overhead), over.bandwidth != null ? over.bandwidthStreams : bandwidthStreams,
+                pick(over.statLatency, statLatency), pick(over.statLimit, statLimit), pick(over.copyStream, copyStream),
+                pick(over.copyLatency, copyLatency), pick(over.copyBandwidth, copyBandwidth),
+                over.copyBandwidth != null ? over.copyStreams : copyStreams, pick(over.copyStart, copyStart),
+                pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart));
     }
 
     public boolean isEmpty() {
@@ -71,12 +113,41 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         if (overhead != null) {
             b.append(indent).append("step-start: ").append(millis(overhead)).append('\n');
         }
+        if (statLatency != null) {
+            b.append(indent).append("stat-latency: ").append(millis(statLatency)).append('\n');
+        }
+        if (statLimit != null) {
+            b.append(indent).append("stat-limit: ").append(String.format(Locale.ROOT, "%.0f/s", statLimit)).append('\n');
+        }
+        if (copyStream != null) {
+            b.append(indent).append("copy-stream: ").append(rate(copyStream)).append('\n');
+        }
+        if (copyLatency != null) {
+            b.append(indent).append("copy-latency: ").append(millis(copyLatency)).append('\n');
+        }
+        if (copyBandwidth != null) {
+            b.append(indent).append("copy-bandwidth: ").append(rate(copyBandwidth)).append('\n');
+            if (copyStreams != null) {
+                b.append(indent).append("copy-streams: ").append(copyStreams).append('\n');
+            }
+        }
+        if (copyStart != null) {
+            b.append(indent).append("copy-start: ").append(millis(copyStart)).append('\n');
+        }
+        if (deltaStart != null) {
+            b.append(indent).append("delta-start: ").append(millis(deltaStart)).append('\n');
+        }
+        if (verifyStart != null) {
+            b.append(indent).append("verify-start: ").append(millis(verifyStart)).append('\n');
+        }
         return b.toString();
     }
 
     /** {@code 2.5ms}, {@code 0.35ms}: latencies as the parser reads them ({@link #seconds}). */
     public static String millis(double seconds) {
-        return String.format(Locale.ROOT, "%.3gms", seconds * 1000);
+        double ms = seconds * 1000;
+        // Three significant digits, never an exponent (%.3g writes 1200 ms as 1.20e+03, which no parser reads back).
+        return ms >= 100 ? String.format(Locale.ROOT, "%.0fms", ms) : String.format(Locale.ROOT, "%.3gms", ms);
     }
 
     /**

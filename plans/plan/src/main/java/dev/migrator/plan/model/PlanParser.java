@@ -260,7 +260,12 @@ public final class PlanParser {
 
     /** The keys of a location's throughput figures ({@link Calibration}), in a plan and in a calibration file. */
     static final Set<String> FIGURES = Set.of("stream", "latency", "requests", "write-stream", "write-latency", "bandwidth",
-            "request-limit", "step-start", "bandwidth-streams");
+            "request-limit", "step-start", "bandwidth-streams",
+            // --- eta begin
+            "stat-latency", "stat-limit", "copy-stream", "copy-latency", "copy-bandwidth", "copy-streams", "copy-start",
+            "delta-start", "verify-start"
+            // --- eta end
+            );
 
     private Calibration figures(Map<String, Node> m) {
         if (m.containsKey("requests") && m.containsKey("latency")) {
@@ -278,8 +283,29 @@ public final class PlanParser {
                 m.containsKey("bandwidth") ? rate(m.get("bandwidth"), "bandwidth") : null,
                 m.containsKey("request-limit") ? (Double) perSecond(m.get("request-limit"), "request-limit") : null,
                 m.containsKey("step-start") ? (Double) latency(m.get("step-start"), "step-start") : null,
-                m.containsKey("bandwidth-streams") ? (Integer) streams(m.get("bandwidth-streams")) : null);
+                m.containsKey("bandwidth-streams") ? (Integer) streams(m.get("bandwidth-streams")) : null,
+                // --- eta begin
+                optLatency(m, "stat-latency"), m.containsKey("stat-limit") ? (Double) perSecond(m.get("stat-limit"), "stat-limit") : null,
+                m.containsKey("copy-stream") ? rate(m.get("copy-stream"), "copy-stream") : null, optLatency(m, "copy-latency"),
+                m.containsKey("copy-bandwidth") ? rate(m.get("copy-bandwidth"), "copy-bandwidth") : null,
+                m.containsKey("copy-streams") ? (Integer) copyStreams(m.get("copy-streams")) : null,
+                optLatency(m, "copy-start"), optLatency(m, "delta-start"), optLatency(m, "verify-start"));
+                // --- eta end
     }
+
+    // --- eta begin
+    private Double optLatency(Map<String, Node> m, String key) {
+        return m.containsKey(key) ? (Double) latency(m.get(key), key) : null;
+    }
+
+    private int copyStreams(Node n) {
+        String t = scalar(n, "copy-streams").trim();
+        if (!t.matches("[0-9]{1,4}") || Integer.parseInt(t) < 1) {
+            throw pos(n).error("copy-streams '" + shown(t) + "': expected the whole number of streams it was measured at, 1 or more");
+        }
+        return Integer.parseInt(t);
+    }
+    // --- eta end
 
     private int streams(Node n) {
         String t = scalar(n, "bandwidth-streams").trim();

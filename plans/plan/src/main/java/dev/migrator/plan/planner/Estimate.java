@@ -1,6 +1,8 @@
 package dev.migrator.plan.planner;
 
 import dev.migrator.plan.planner.Throughput.Figure;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How long a step over objects takes, and which figure bounds it. By Little's law, {@code p} streams each holding
@@ -23,77 +25,166 @@ public record Estimate(double seconds, String bound, String work, double overhea
     public static final String BANDWIDTH = "bandwidth";
     public static final String REQUEST_LIMIT = "request limit";
 
-    /** One side's share of a step: its latency per object and its stream rate, described for the explanation. */
-    record Side(String name, String role, Figure latency, Figure stream, Throughput model) {
+    public static final String STAT_LIMIT = "stat limit";
+
+    /** What a step over objects does, for its start: a pre-copy, a cut-over delta or a verify. */
+    public enum Kind {
+        COPY, DELTA, VERIFY
     }
 
-    /** A copy from {@code a} to {@code b}: per object a read at the source and a write at the target, bytes at the slower stream. */
+    /** A per-object cost or a stream rate, with the role it plays for the explanation. */
+    private record Term(String name, String role, Figure figure) {
+    }
+
+    /** A cap of all streams together at one endpoint: its value at the step's streams, and the figure it came from. */
+    private record Cap(String name, String what, double value, Figure figure, String note) {
+    }
+
+    /** A pre-copy from {@code a} to {@code b}, as {@link #copy(String, Throughput, String, Throughput, long, long, int, Kind)}. */
     static Estimate copy(String from, Throughput a, String to, Throughput b, long bytes, long objects, int parallelism) {
-        return of(new Side(from, "source reads", a.latency(), a.stream(), a), new Side(to, "target writes", b.writeLatency(),
-                b.writeStream(), b), bytes, objects, parallelism);
+        return copy(from, a, to, b, bytes, objects, parallelism, Kind.COPY);
+    }
+
+    /**
+     * A copy from {@code a} to {@code b}. Where the target has a copy-through figure ({@code probe PLAN --write} read the
+     * source and wrote the target at once, as a copy does), that is the per-object cost and the stream rate; else per
+     * object a read at the source and a write at the target, bytes at the slower stream. Both endpoints' own bandwidth and
+     * request limits cap it either way.
+     */
+    static Estimate copy(String from, Throughput a, String to, Throughput b, long bytes, long objects, int parallelism, Kind kind) {
+        int inFlight = inFlight(objects, parallelism);
+        List<Term> perObject = new ArrayList<>();
+        Term stream;
+        List<Cap> bandwidth = new ArrayList<>();
+        Throughput.Copy c = b.copy();
+        if (c != null) {
+            perObject.add(new Term(to, "copy-through", c.latency() != null ? c.latency() : sum(a.latency(), b.writeLatency())));
+            stream = new Term(to, "copy-through", c.stream());
+            if (c.bandwidth() != null) {
+                bandwidth.add(new Cap(to, "copy-through bandwidth", at(c.bandwidth().value(), c.bandwidthStreams(), inFlight, c.stream().value()),
+                        c.bandwidth(), fewer(c.bandwidth().value(), c.bandwidthStreams(), inFlight, c.stream().value())));
+            }
+        } else {
+            perObject.add(new Term(from, "source reads", a.latency()));
+            perObject.add(new Term(to, "target writes", b.writeLatency()));
+            stream = a.stream().value() <= b.writeStream().value() ? new Term(from, "source reads", a.stream())
+                    : new Term(to, "target writes", b.writeStream());
+        }
+        bandwidth.add(new Cap(from, "bandwidth", a.bandwidthAt(inFlight, a.stream().value()), a.bandwidth(),
+                fewer(a.bandwidth().value(), a.bandwidthStreams(), inFlight, a.stream().value())));
+        bandwidth.add(new Cap(to, "bandwidth", b.bandwidthAt(inFlight, b.writeStream().value()), b.bandwidth(),
+                fewer(b.bandwidth().value(), b.bandwidthStreams(), inFlight, b.writeStream().value())));
+        List<Cap> limits = List.of(new Cap(from, REQUEST_LIMIT, a.requestLimit().value(), a.requestLimit(), ""),
+                new Cap(to, REQUEST_LIMIT, b.requestLimit().value(), b.requestLimit(), ""));
+        return of(perObject, stream, bandwidth, limits, bytes, objects, inFlight, start(a, b, kind));
     }
 
     /** A comparison of both sides (a verify, a delta's unchanged objects): per object a stat at each side, no bytes. */
     static Estimate compare(String from, Throughput a, String to, Throughput b, long objects, int parallelism) {
-        return of(new Side(from, "source stats", a.latency(), a.stream(), a), new Side(to, "target stats", b.latency(),
-                b.stream(), b), 0, objects, parallelism);
+        return compare(from, a, to, b, objects, parallelism, Kind.VERIFY);
     }
 
-    private static Estimate of(Side x, Side y, long bytes, long objects, int parallelism) {
-        int inFlight = (int) Math.max(1, Math.min(parallelism, Math.max(objects, 1)));
-        double latency = x.latency.value() + y.latency.value();
-        Side slow = x.stream.value() <= y.stream.value() ? x : y;
-        Side slowRequests = x.latency.value() >= y.latency.value() ? x : y;
+    /**
+     * The same; stats are capped by each endpoint's stat limit, never by its request limit (measured on writes, which
+     * cost an endpoint far more than a stat).
+     */
+    static Estimate compare(String from, Throughput a, String to, Throughput b, long objects, int parallelism, Kind kind) {
+        int inFlight = inFlight(objects, parallelism);
+        List<Term> perObject = List.of(new Term(from, "source stats", a.statLatency()), new Term(to, "target stats", b.statLatency()));
+        List<Cap> limits = List.of(new Cap(from, STAT_LIMIT, a.statLimit().value(), a.statLimit(), ""),
+                new Cap(to, STAT_LIMIT, b.statLimit().value(), b.statLimit(), ""));
+        return of(perObject, null, List.of(), limits, 0, objects, inFlight, start(a, b, kind));
+    }
+
+    private static int inFlight(long objects, int parallelism) {
+        return (int) Math.max(1, Math.min(parallelism, Math.max(objects, 1)));
+    }
+
+    /** The step's start: the one a rehearsal measured into the target for this kind, else both ends' own. */
+    private static Figure[] start(Throughput a, Throughput b, Kind kind) {
+        Figure rehearsed = b.starts().get(kind);
+        return rehearsed != null ? new Figure[]{rehearsed} : new Figure[]{a.overhead(), b.overhead()};
+    }
+
+    /** The seconds of {@code kind}'s start the model gives a step from {@code a} to {@code b} ({@link Rehearsal}). */
+    static double plannedStart(Throughput a, Throughput b, Kind kind) {
+        double s = 0;
+        for (Figure f : start(a, b, kind)) {
+            s += f.value();
+        }
+        return s;
+    }
+
+    private static Figure sum(Figure x, Figure y) {
+        return new Figure(x.value() + y.value(), x.origin() == y.origin() ? x.origin() : x.guess() ? x.origin() : y.origin());
+    }
+
+    /** {@link Throughput#bandwidthAt} for any figure measured at {@code measuredAt} streams. */
+    private static double at(double bw, int measuredAt, int p, double stream) {
+        if (measuredAt <= 1 || p >= measuredAt || bw <= stream) {
+            return bw;
+        }
+        return Math.min(bw, stream + (bw - stream) * (p - 1) / (measuredAt - 1));
+    }
+
+    private static String fewer(double bw, int measuredAt, int p, double stream) {
+        return at(bw, measuredAt, p, stream) < bw ? ", at " + p + " streams of the " + measuredAt + " it was measured at" : "";
+    }
+
+    private static Estimate of(List<Term> perObject, Term stream, List<Cap> bandwidths, List<Cap> limits, long bytes, long objects,
+                               int inFlight, Figure[] start) {
+        double latency = perObject.stream().mapToDouble(t -> t.figure().value()).sum();
+        Term slowRequests = perObject.stream().max(java.util.Comparator.comparingDouble(t -> t.figure().value())).orElseThrow();
         double requests = objects * latency / inFlight;
-        double streams = bytes / (slow.stream.value() * inFlight);
-        double atX = x.model.bandwidthAt(inFlight, x.stream.value());
-        double atY = y.model.bandwidthAt(inFlight, y.stream.value());
-        double bandwidth = Math.min(atX, atY);
-        Side narrow = atX <= atY ? x : y;
-        boolean fewer = bandwidth < narrow.model.bandwidth().value(); // fewer streams than the bandwidth was measured at
-        double limit = Math.min(x.model.requestLimit().value(), y.model.requestLimit().value());
-        Side limited = x.model.requestLimit().value() <= y.model.requestLimit().value() ? x : y;
-        double byBandwidth = bytes / bandwidth;
-        double byLimit = objects / limit;
+        double streams = stream == null ? 0 : bytes / (stream.figure().value() * inFlight);
+        Cap narrow = bandwidths.stream().min(java.util.Comparator.comparingDouble(Cap::value)).orElse(null);
+        Cap limited = limits.stream().min(java.util.Comparator.comparingDouble(Cap::value)).orElseThrow();
+        double byBandwidth = narrow == null ? 0 : bytes / narrow.value();
+        double byLimit = objects / limited.value();
         double work = requests + streams;
         StringBuilder e = new StringBuilder();
         if (objects > 0) {
-            e.append(Planner.count(objects)).append(" objects × (").append(ms(x.latency.value())).append(' ').append(x.role)
-                    .append(" (").append(x.latency.origin().word()).append(") + ").append(ms(y.latency.value())).append(' ')
-                    .append(y.role).append(" (").append(y.latency.origin().word()).append(")) / ").append(inFlight)
-                    .append(" in flight = ").append(seconds(requests));
+            e.append(Planner.count(objects)).append(" objects × (");
+            for (int i = 0; i < perObject.size(); i++) {
+                Term t = perObject.get(i);
+                e.append(i > 0 ? " + " : "").append(ms(t.figure().value())).append(' ').append(t.role()).append(" (")
+                        .append(t.figure().origin().word()).append(')');
+            }
+            e.append(") / ").append(inFlight).append(" in flight = ").append(seconds(requests));
         }
-        if (bytes > 0) {
+        if (bytes > 0 && stream != null) {
             e.append(e.length() > 0 ? "; " : "").append(Planner.human(bytes)).append(" / ").append(inFlight).append(" × ")
-                    .append(Planner.human(slow.stream.value())).append("/s ").append(slow.role).append(" (")
-                    .append(slow.stream.origin().word()).append(") = ").append(seconds(streams));
+                    .append(Planner.human(stream.figure().value())).append("/s ").append(stream.role()).append(" (")
+                    .append(stream.figure().origin().word()).append(") = ").append(seconds(streams));
         }
         if (e.length() == 0) {
             e.append("nothing to move");
         }
         String bound;
         double seconds;
-        if (byBandwidth > work && byBandwidth >= byLimit) {
+        if (narrow != null && byBandwidth > work && byBandwidth >= byLimit) {
             seconds = byBandwidth;
-            bound = BANDWIDTH + " of '" + narrow.name + "'";
-            e.append("; capped by the bandwidth of '").append(narrow.name).append("', ").append(Planner.human(bandwidth))
-                    .append("/s (").append(narrow.model.bandwidth().origin().word())
-                    .append(fewer ? ", at " + inFlight + " streams of the " + narrow.model.bandwidthStreams() + " it was measured at" : "")
+            bound = BANDWIDTH + " of '" + narrow.name() + "'" + (narrow.what().equals(BANDWIDTH) ? "" : " (" + narrow.what() + ")");
+            e.append("; capped by the ").append(narrow.what()).append(" of '").append(narrow.name()).append("', ")
+                    .append(Planner.human(narrow.value())).append("/s (").append(narrow.figure().origin().word()).append(narrow.note())
                     .append(") = ").append(seconds(byBandwidth));
         } else if (byLimit > work) {
             seconds = byLimit;
-            bound = REQUEST_LIMIT + " of '" + limited.name + "'";
-            e.append("; capped by the request limit of '").append(limited.name).append("', ").append(Planner.count(Math.round(limit)))
-                    .append("/s (").append(limited.model.requestLimit().origin().word()).append(") = ").append(seconds(byLimit));
+            bound = limited.what() + " of '" + limited.name() + "'";
+            e.append("; capped by the ").append(limited.what()).append(" of '").append(limited.name()).append("', ")
+                    .append(Planner.count(Math.round(limited.value()))).append("/s (").append(limited.figure().origin().word())
+                    .append(") = ").append(seconds(byLimit));
         } else {
             seconds = work;
-            bound = requests >= streams ? PER_REQUEST + " (" + slowRequests.role + ")" : STREAM + " (" + slow.role + ")";
+            bound = requests >= streams ? PER_REQUEST + " (" + slowRequests.role() + ")" : STREAM + " (" + stream.role() + ")";
         }
-        Figure ox = x.model.overhead();
-        Figure oy = y.model.overhead();
-        String origin = ox.origin() == oy.origin() ? ox.origin().word() : ox.origin().word() + " + " + oy.origin().word();
-        double overhead = ox.value() + oy.value();
-        return new Estimate(overhead + seconds, bound, e.toString(), overhead, origin);
+        double overhead = 0;
+        java.util.LinkedHashSet<String> origins = new java.util.LinkedHashSet<>();
+        for (Figure f : start) {
+            overhead += f.value();
+            origins.add(f.origin().word());
+        }
+        return new Estimate(overhead + seconds, bound, e.toString(), overhead, String.join(" + ", origins));
     }
 
     /** The whole explanation: the work, the bound and the start. */

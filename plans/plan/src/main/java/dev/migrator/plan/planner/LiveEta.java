@@ -92,6 +92,11 @@ public final class LiveEta {
         return new Forecast(s.total(), s.cutover() + Math.max(0, cutoverRun), factor);
     }
 
+    /** The measured seconds of each step that finished its work, by id. */
+    public synchronized Map<String, Double> took() {
+        return Map.copyOf(took);
+    }
+
     /** The measured seconds of the steps of {@code phase} that finished their work, summed. */
     public synchronized double measuredSeconds(Phase phase) {
         return steps.stream().filter(s -> s.phase() == phase && took.containsKey(s.id())).mapToDouble(s -> took.get(s.id())).sum();

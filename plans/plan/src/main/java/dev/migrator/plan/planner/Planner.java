@@ -44,6 +44,8 @@ public final class Planner {
 
     /** The demand key of an endpoint's requests/s, beside its name for bytes/s ({@link Step#demand}, {@link Resources}). */
     public static final String REQUESTS = " requests";
+    /** The demand key of an endpoint's stats/s (deltas and verifies), apart from its write-measured requests. */
+    public static final String STATS = " stats";
 
     /**
      * The planned steps and their schedule, with what was measured or declared.
@@ -145,6 +147,9 @@ public final class Planner {
             c.put(name, t.bandwidthRate());
             if (t.limitsRequests()) {
                 c.put(name + REQUESTS, Math.max(1, Math.round(t.requestLimit().value())));
+            }
+            if (t.limitsStats()) {
+                c.put(name + STATS, Math.max(1, Math.round(t.statLimit().value())));
             }
         });
         return c;
@@ -385,18 +390,18 @@ public final class Planner {
             long changed = Math.round(bytes * m.delta());
             long changedObjects = Math.round(objects * m.delta());
             String deltaId = "cutover/" + m.name() + "/delta" + suffix;
-            Estimate compare = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism());
-            Estimate copy = Estimate.copy(m.from(), a, m.to(), b, changed, changedObjects, m.parallelism());
+            Estimate compare = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism(), Estimate.Kind.DELTA);
+            Estimate copy = Estimate.copy(m.from(), a, m.to(), b, changed, changedObjects, m.parallelism(), Estimate.Kind.DELTA);
             Estimate delta = compare.seconds() >= copy.seconds() ? compare : copy; // both start the same: one start
             double deltaSeconds = compare.seconds() + copy.seconds() - copy.overhead();
             steps.add(new Step(deltaId, ObjectParams.COPY, Phase.CUTOVER, m.name(), freeze, dp, changed, objects,
-                    deltaSeconds, demand(m, changed, objects, deltaSeconds),
+                    deltaSeconds, deltaDemand(m, changed, changedObjects, objects, deltaSeconds),
                     "compare: " + compare.work() + "; copy of the delta (" + percent(m.delta()) + " of " + human(bytes) + "): "
                             + copy.work() + "; bound: " + delta.bound() + " + " + delta.start()));
             String verifyId = "cutover/" + m.name() + "/verify" + suffix;
-            Estimate v = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism());
+            Estimate v = Estimate.compare(m.from(), a, m.to(), b, objects, m.parallelism(), Estimate.Kind.VERIFY);
             steps.add(new Step(verifyId, ObjectParams.VERIFY, Phase.CUTOVER, m.name(), List.of(deltaId), p, bytes, objects,
-                    v.seconds(), requestDemand(m, objects, v.seconds()), v.explain() + " (checksums from listings and stats)"));
+                    v.seconds(), statDemand(m, objects, v.seconds()), v.explain() + " (checksums from listings and stats)"));
             verified.add(verifyId);
         }
         if (m.bucketSettings()) {
@@ -502,6 +507,22 @@ public final class Planner {
         d.put(m.from(), average);
         d.put(m.to(), average);
         return d;
+    }
+
+    /**
+     * A delta's demand: its changed bytes and their copies' requests, and a stat of every object at each side (on the
+     * endpoints' stat limits, apart from their request limits).
+     */
+    private static Map<String, Long> deltaDemand(Move m, long changed, long changedObjects, long objects, double seconds) {
+        Map<String, Long> d = new HashMap<>(demand(m, changed, changedObjects, seconds));
+        d.putAll(statDemand(m, objects, seconds));
+        return d;
+    }
+
+    /** Stats/s a step holds on both endpoints (only endpoints with a stat limit count them, {@link Resources}). */
+    private static Map<String, Long> statDemand(Move m, long objects, double seconds) {
+        long average = (long) Math.ceil(objects / seconds);
+        return average == 0 ? Map.of() : Map.of(m.from() + STATS, average, m.to() + STATS, average);
     }
 
     /** Requests/s a step holds on both endpoints (only endpoints with a request limit count them, {@link Resources}). */

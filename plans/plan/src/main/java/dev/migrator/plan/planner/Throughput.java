@@ -19,16 +19,31 @@ import java.util.Locale;
  * @param requestLimit requests/s of the endpoint, all streams together ({@link Double#POSITIVE_INFINITY}: none known)
  * @param overhead     seconds a step spends starting on this endpoint (opening it, its first listing page), before any work
  * @param bandwidthStreams streams at once at which {@code bandwidth} was measured (0: not known, the bandwidth holds for any)
+ * @param statLatency  seconds one stat of an existing object takes (a delta's and a verify's per-object cost at this end);
+ *                     the read latency when not measured apart
+ * @param statLimit    stats/s of the endpoint, all streams together ({@link Double#POSITIVE_INFINITY}: none known); never
+ *                     the write-measured {@code requestLimit}
+ * @param copy         copies into this endpoint as {@code probe PLAN --write} measured them end to end, or null
+ * @param starts       a step's start into this endpoint by kind, as a rehearsal measured it (absent: both ends' {@code overhead})
  */
 public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
-                         Figure requestLimit, Figure overhead, int bandwidthStreams) {
+                         Figure requestLimit, Figure overhead, int bandwidthStreams, Figure statLatency, Figure statLimit,
+                         Copy copy, java.util.Map<Estimate.Kind, Figure> starts) {
+    /**
+     * A copy into this endpoint from its moves' source, reading and writing at once: one stream's bytes/s, one small
+     * object's read and write, and the bandwidth of all copy streams together measured at {@code bandwidthStreams}
+     * (null, 0: it scaled).
+     */
+    public record Copy(Figure stream, Figure latency, Figure bandwidth, int bandwidthStreams) {
+    }
+
     static final long MIB = 1024 * 1024;
     /** The default start of a step at one endpoint (a guess): {@link Planner#STEP_OVERHEAD} shared by its two ends. */
     static final double START = Planner.STEP_OVERHEAD / 2;
 
     /** Where a figure came from: measured by {@code migrator probe}, declared in the plan, or a default (a guess). */
     public enum Origin {
-        PROBE, PLAN, DEFAULT;
+        PROBE, PLAN, DEFAULT, REHEARSAL;
 
         public String word() {
             return this == DEFAULT ? "default, a guess" : name().toLowerCase(Locale.ROOT);
@@ -52,7 +67,49 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 fig(probed.bandwidth(), p.bandwidth(), d.bandwidth()),
                 fig(probed.requestLimit(), p.requestLimit(), d.requestLimit()),
                 fig(probed.overhead(), p.overhead(), d.overhead()),
-                probed.bandwidth() != null ? orZero(probed.bandwidthStreams()) : p.bandwidth() != null ? orZero(p.bandwidthStreams()) : 0);
+                probed.bandwidth() != null ? orZero(probed.bandwidthStreams()) : p.bandwidth() != null ? orZero(p.bandwidthStreams()) : 0,
+                statLatency(probed, p, d), fig(probed.statLimit(), p.statLimit(), Double.POSITIVE_INFINITY), copy(probed, p),
+                starts(probed, p));
+    }
+
+    /** A stat measured apart, else the read latency (a GET of a small object costs about what its HEAD does, and more). */
+    private static Figure statLatency(Calibration probed, Calibration p, Calibration d) {
+        if (probed.statLatency() != null || p.statLatency() != null) {
+            return fig(probed.statLatency(), p.statLatency(), 0);
+        }
+        return fig(probed.latency(), p.latency(), d.latency());
+    }
+
+    private static Copy copy(Calibration probed, Calibration p) {
+        Calibration c = probed.copyStream() != null ? probed : p.copyStream() != null ? p : null;
+        if (c == null) {
+            return null;
+        }
+        Origin o = c == probed ? Origin.PROBE : Origin.PLAN;
+        return new Copy(new Figure(c.copyStream(), o), c.copyLatency() == null ? null : new Figure(c.copyLatency(), o),
+                c.copyBandwidth() == null ? null : new Figure(c.copyBandwidth(), o), c.copyBandwidth() == null ? 0 : orZero(c.copyStreams()));
+    }
+
+    /** Rehearsed starts: from a calibration file they came from {@code probe PLAN --from-run}, a rehearsal. */
+    private static java.util.Map<Estimate.Kind, Figure> starts(Calibration probed, Calibration p) {
+        java.util.Map<Estimate.Kind, Figure> out = new java.util.EnumMap<>(Estimate.Kind.class);
+        put(out, Estimate.Kind.COPY, probed.copyStart(), p.copyStart());
+        put(out, Estimate.Kind.DELTA, probed.deltaStart(), p.deltaStart());
+        put(out, Estimate.Kind.VERIFY, probed.verifyStart(), p.verifyStart());
+        return java.util.Map.copyOf(out);
+    }
+
+    private static void put(java.util.Map<Estimate.Kind, Figure> out, Estimate.Kind kind, Double rehearsed, Double plan) {
+        if (rehearsed != null) {
+            out.put(kind, new Figure(rehearsed, Origin.REHEARSAL));
+        } else if (plan != null) {
+            out.put(kind, new Figure(plan, Origin.PLAN));
+        }
+    }
+
+    /** Whether the endpoint has a known stat limit (the scheduler shares it among the steps that stat). */
+    public boolean limitsStats() {
+        return Double.isFinite(statLimit.value);
     }
 
     public static Throughput of(Location loc) {

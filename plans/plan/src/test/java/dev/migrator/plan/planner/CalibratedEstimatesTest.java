@@ -1,0 +1,126 @@
+package dev.migrator.plan.planner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.migrator.plan.model.Calibration;
+import dev.migrator.plan.model.Plan;
+import dev.migrator.plan.model.PlanParser;
+import dev.migrator.provider.MigratorException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stats bounded by their own limit, copies by a copy-through figure, and step starts from a rehearsal (issue 16). */
+class CalibratedEstimatesTest {
+    static final long MIB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    private static Plan plan(String source, String target) {
+        return PlanParser.parse(Path.of("c.yaml"), """
+                sources: {a: {uri: 's3://a/x', size: 64MiB, objects: 1000, %s}}
+                targets: {b: {uri: 's3://b/y', %s}}
+                moves: [{from: a, to: b, parallelism: 10}]
+                """.formatted(source, target));
+    }
+
+    private static Step step(Planner.Result r, String id) {
+        return r.steps().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void deltaAndVerifyStatsAreBoundByTheStatLimitNeverByTheWriteRequestLimit() {
+        String figures = "latency: 5ms, stat-latency: 2ms, step-start: 50ms, request-limit: 100/s";
+        Planner.Result r = Planner.plan(plan(figures, figures), Inventory.DECLARED, Map.of(), 1);
+        Step verify = step(r, "cutover/a/verify");
+        // 1,000 objects × (2 ms + 2 ms) / 10 in flight = 0.4 s; the 100/s request limit (10 s) is for writes
+        assertThat(verify.seconds()).isCloseTo(0.1 + 0.4, offset(1e-6));
+        assertThat(verify.explain()).contains("2.00 ms source stats (plan) + 2.00 ms target stats (plan)").doesNotContain("request limit");
+        assertThat(step(r, "presync/a/copy").explain()).contains("capped by the request limit of 'a'");
+        assertThat(r.capacities()).doesNotContainKey("a" + Planner.STATS);
+
+        String limited = figures + ", stat-limit: 500/s";
+        Planner.Result s = Planner.plan(plan(limited, limited), Inventory.DECLARED, Map.of(), 1);
+        assertThat(step(s, "cutover/a/verify").seconds()).isCloseTo(0.1 + 2.0, offset(1e-6)); // 1,000 / 500/s
+        assertThat(step(s, "cutover/a/verify").explain()).contains("capped by the stat limit of 'a', 500/s (plan)");
+        assertThat(s.capacities()).containsEntry("a" + Planner.STATS, 500L).containsEntry("a" + Planner.REQUESTS, 100L);
+        assertThat(step(s, "cutover/a/verify").demand()).containsKey("a" + Planner.STATS).doesNotContainKey("a" + Planner.REQUESTS);
+
+        // Without a stat latency of its own, a stat costs what a small read does (the figure the model had before).
+        Planner.Result old = Planner.plan(plan("latency: 5ms", "latency: 5ms"), Inventory.DECLARED, Map.of(), 1);
+        assertThat(old.throughput().get("a").statLatency()).isEqualTo(new Throughput.Figure(0.005, Throughput.Origin.PLAN));
+        assertThatThrownBy(() -> plan("stat-limit: lots", "")).isInstanceOf(MigratorException.class)
+                .hasMessageContaining("stat-limit 'lots'");
+    }
+
+    @Test
+    void aCopyThroughFigureReplacesTheTwoSidesMeasuredApart() throws Exception {
+        // Read-only and write-only probes saw 40 MiB/s a stream; copying through, one stream got 10 MiB/s, 8 of them 24.
+        Plan p = PlanParser.parse(Path.of("c.yaml"), """
+                sources: {a: {uri: 's3://a/x', size: 64MiB, objects: 4, latency: 2ms, stream: 40MiB/s}}
+                targets: {b: {uri: 's3://b/y', write-latency: 3ms, write-stream: 40MiB/s}}
+                moves: [{from: a, to: b, parallelism: 8}]
+                """);
+        Planner.Result apart = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        assertThat(step(apart, "presync/a/copy").seconds()).isCloseTo(1 + 4 * 0.005 / 4 + 64.0 / (4 * 40), offset(0.01));
+
+        Path file = dir.resolve("cal.yaml");
+        Calibration copy = Calibration.copy(10 * MIB, 0.008, 24 * MIB, 8);
+        assertThat(copy.yaml("")).isEqualTo("copy-stream: 10MiB/s\ncopy-latency: 8.00ms\ncopy-bandwidth: 24MiB/s\ncopy-streams: 8\n");
+        Files.writeString(file, "locations:\n  b:\n" + copy.yaml("    "));
+        Planner.Result through = Planner.plan(p, Inventory.DECLARED, PlanParser.calibration(file, p), 1);
+        Step c = step(through, "presync/a/copy");
+        // 4 streams of the 8 the copy bandwidth was measured at: 10 + 14 × 3/7 = 16 MiB/s; 64 MiB / 16 = 4 s
+        assertThat(c.seconds()).isCloseTo(1 + 4.0, offset(0.01));
+        assertThat(c.explain()).contains("4 objects × (8.00 ms copy-through (probe)) / 4 in flight")
+                .contains("64.0 MiB / 4 × 10.0 MiB/s copy-through (probe) = 1.6 s")
+                .contains("capped by the copy-through bandwidth of 'b', 16.0 MiB/s (probe, at 4 streams of the 8 it was measured at)")
+                .contains("bound: bandwidth of 'b' (copy-through bandwidth)");
+        // The verify stats are not copies: the copy-through figure leaves them alone.
+        assertThat(step(through, "cutover/a/verify").seconds()).isEqualTo(step(apart, "cutover/a/verify").seconds());
+    }
+
+    @Test
+    void startsMeasuredInARehearsalAreWhatTheStepTookBeyondTheModelsWork() throws Exception {
+        String figures = "latency: 5ms, stat-latency: 2ms, stream: 50MiB/s, step-start: 50ms";
+        Plan p = plan(figures, figures);
+        Planner.Result rehearsal = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        Map<String, Double> took = new HashMap<>();
+        Map<String, Double> work = new HashMap<>();
+        for (Step s : rehearsal.steps()) {
+            if (Rehearsal.kind(s) != null) {
+                work.put(s.id(), s.seconds() - 0.1);
+            }
+        }
+        took.put("presync/a/copy", work.get("presync/a/copy") + 0.3);
+        took.put("cutover/a/delta", work.get("cutover/a/delta") + 1.2);
+        took.put("cutover/a/verify", work.get("cutover/a/verify") + 0.7);
+        Calibration starts = Rehearsal.starts(p, rehearsal.steps(), took).get("b");
+        assertThat(starts.copyStart()).isCloseTo(0.3, offset(1e-9));
+        assertThat(starts.deltaStart()).isCloseTo(1.2, offset(1e-9));
+        assertThat(starts.verifyStart()).isCloseTo(0.7, offset(1e-9));
+        assertThat(Rehearsal.starts(p, rehearsal.steps(), Map.of("cutover/a/verify", 0.01)).get("b").verifyStart())
+                .as("a step faster than its modelled work started in no time, not in negative time").isEqualTo(Rehearsal.MIN_START);
+
+        Path file = dir.resolve("cal.yaml");
+        Files.writeString(file, "locations:\n  b:\n" + starts.yaml("    "));
+        Planner.Result calibrated = Planner.plan(p, Inventory.DECLARED, PlanParser.calibration(file, p), 1);
+        Step verify = step(calibrated, "cutover/a/verify");
+        assertThat(verify.seconds()).isCloseTo(took.get("cutover/a/verify"), offset(1e-3));
+        assertThat(verify.explain()).contains("+ 0.70 s to start (rehearsal)");
+        assertThat(step(calibrated, "cutover/a/delta").seconds()).isCloseTo(took.get("cutover/a/delta"), offset(1e-3));
+        assertThat(step(calibrated, "presync/a/copy").seconds()).isCloseTo(took.get("presync/a/copy"), offset(1e-3));
+        // Declared in the plan, a start is the plan's; a rehearsal of that plan measures against it, not against step-start.
+        Plan declared = plan(figures, figures + ", verify-start: 700ms");
+        Planner.Result again = Planner.plan(declared, Inventory.DECLARED, Map.of(), 1);
+        assertThat(step(again, "cutover/a/verify").explain()).contains("+ 0.70 s to start (plan)");
+        assertThat(Rehearsal.starts(declared, again.steps(), Map.of("cutover/a/verify", step(again, "cutover/a/verify").seconds() + 0.2))
+                .get("b").verifyStart()).isCloseTo(0.9, offset(1e-9));
+    }
+}
