@@ -15,8 +15,12 @@ import java.util.Map;
 final class EventLog {
     enum Format { text, json }
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static volatile boolean json;
+
+    /** Made on the first JSON event: Jackson's ~370 classes stay off the start-up of text-format commands. */
+    private static final class Mapper {
+        static final ObjectMapper INSTANCE = new ObjectMapper();
+    }
 
     private EventLog() {
     }
@@ -42,7 +46,7 @@ final class EventLog {
         line.putAll(fields);
         String text;
         try {
-            text = MAPPER.writeValueAsString(line);
+            text = Mapper.INSTANCE.writeValueAsString(line);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render a log event", e);
         }

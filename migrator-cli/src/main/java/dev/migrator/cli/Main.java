@@ -6,6 +6,8 @@ import dev.migrator.provider.Stores;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,10 +18,6 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Leave a cloud provider in a hurry: plan, copy, verify, bundle and rehearse an exit of object stores and databases.",
-        subcommands = {CopyCommand.class, VerifyCommand.class, BundleCommand.class, PlanCommand.class, RunCommand.class,
-            StatusCommand.class, WorkerCommand.class, K8sJobCommand.class, DrillCommand.class, DbCommand.class, PreflightCommand.class, ProbeCommand.class, DemoCommand.class, ServeS3Command.class,
-            InventoryCommand.class, // buckets
-            CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0    done, everything verified",
@@ -29,6 +27,16 @@ import picocli.CommandLine.Option;
             "  4    partial: some objects failed, the rest were done",
             "  130  interrupted; run the same command again to resume"})
 public final class Main {
+    /**
+     * The subcommands, in the order the help lists them. Added in code rather than in {@code @Command}, so a run
+     * can build the picocli model of only the command it runs ({@link #commandLine(String...)}).
+     */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, VerifyCommand.class, BundleCommand.class,
+            PlanCommand.class, RunCommand.class, StatusCommand.class, WorkerCommand.class, K8sJobCommand.class, DrillCommand.class,
+            DbCommand.class, PreflightCommand.class, ProbeCommand.class, DemoCommand.class, ServeS3Command.class,
+            InventoryCommand.class, // buckets
+            CommandLine.HelpCommand.class);
+
     @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
             description = "Show stack traces and library debug logging.")
     static boolean debug;
@@ -51,10 +59,12 @@ public final class Main {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
             }
         }
-        CommandLine cli = new CommandLine(new Main());
-        String[] locations = locationHelp();
+        CommandLine cli = commandLine(args);
         for (String name : new String[] {"copy", "verify"}) {
-            cli.getSubcommands().get(name).getCommandSpec().usageMessage().footerHeading("%nLocations:%n").footer(locations);
+            CommandLine sub = cli.getSubcommands().get(name);
+            if (sub != null) {
+                sub.getCommandSpec().usageMessage().footerHeading("%nLocations:%n").footer(locationHelp());
+            }
         }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(commandLine.getErr(), e));
         cli.setParameterExceptionHandler((e, args1) -> {
@@ -64,6 +74,33 @@ public final class Main {
             return ErrorCode.BAD_INPUT.exitCode();
         });
         return cli.execute(args);
+    }
+
+    /** The whole command tree: every subcommand's model, for the top help, {@code help}, and the man page. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        SUBCOMMANDS.forEach(c -> cli.addSubcommand(c));
+        return cli;
+    }
+
+    /**
+     * The tree {@code args} need. Building picocli's model of all 15 commands (reflection over every option)
+     * costs a short command about a third of a CPU-second; when the first word names a command (no top-level
+     * option takes a value, so it is the first word not starting with '-'), only that command is built, and
+     * it parses and reports exactly as in the whole tree. Anything else ({@code --help}, {@code help copy}, a
+     * misspelt command, whose error lists the commands) gets the whole tree.
+     */
+    static CommandLine commandLine(String... args) {
+        String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        for (Class<?> c : SUBCOMMANDS) {
+            Command command = c.getAnnotation(Command.class);
+            if (c != CommandLine.HelpCommand.class && command.name().equals(first) && command.aliases().length == 0) {
+                CommandLine cli = new CommandLine(new Main());
+                cli.addSubcommand(c);
+                return cli;
+            }
+        }
+        return commandLine();
     }
 
     /** The URI forms of every installed provider, for help texts. */

@@ -28,7 +28,7 @@ public final class ManPage {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args.length > 0 ? args[0] : ".");
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("migrator.1"), render(new CommandLine(new Main())), StandardCharsets.UTF_8);
+        Files.writeString(dir.resolve("migrator.1"), render(Main.commandLine()), StandardCharsets.UTF_8);
     }
 
     static String render(CommandLine root) {

@@ -19,7 +19,7 @@ class HelpTextTest {
 
     @Test
     void everyCommandsOneLineDescriptionIsAWholeSentence() {
-        List<CommandLine> all = commands(new CommandLine(new Main()));
+        List<CommandLine> all = commands(Main.commandLine());
         assertThat(all).hasSizeGreaterThan(10);
         for (CommandLine c : all) {
             var usage = c.getCommandSpec().usageMessage();
