@@ -103,7 +103,11 @@ class VersionedPlanS3MockTest {
         PreflightReport ready = Preflight.run(plan, Inventory.MEASURED);
         assertThat(ready.findings()).as(ready.text()).noneMatch(f -> f.status() == Status.FAIL)
                 .anySatisfy(f -> assertThat(f.message()).contains("bucket versioning enabled; moves: media takes all versions"))
-                .anySatisfy(f -> assertThat(f.message()).contains("move media: target new keeps object versions"));
+                .anySatisfy(f -> assertThat(f.message()).contains("move media: target new keeps object versions"))
+                .anySatisfy(f -> {
+                    assertThat(f.status()).isEqualTo(Status.WARN);
+                    assertThat(f.message()).contains("move media: archived versions are not looked for");
+                });
 
         Path state = dir.resolve("state");
         RunReport first = PlanRunner.run(plan, phase(state, Phase.PRESYNC), false, null, new ArrayList<>());
