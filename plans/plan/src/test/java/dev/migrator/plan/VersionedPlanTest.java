@@ -66,6 +66,7 @@ class VersionedPlanTest {
             put(src, "media/a", "a-two!");
             put(src, "media/b", "b-one");
             put(src, "media/c", "c-one");
+            put(src, "docs/r", "readme");
             put(src, "tmp/x", "not moved");
         }
     }
@@ -77,11 +78,11 @@ class VersionedPlanTest {
 
     @Test
     void preCopyThenCutOverRecreatesTheHistoryAndARerunAddsNothing() throws Exception {
-        Plan plan = plan("new", "versions: all, shards: 2");
+        Plan plan = plan("new", "versions: all, shards: 2, include: [docs/, media/]");
         Planner.Result planned = Planner.plan(plan, Inventory.MEASURED);
         Inventory inv = planned.inventory().get("media");
-        assertThat(inv.objects()).as("every version counts, not the 3 latest objects").isEqualTo(4);
-        assertThat(inv.bytes()).isEqualTo(5 + 6 + 5 + 5);
+        assertThat(inv.objects()).as("every version counts, not the 4 latest objects").isEqualTo(5);
+        assertThat(inv.bytes()).isEqualTo(6 + 5 + 6 + 5 + 5);
         assertThat(planned.steps()).filteredOn(s -> s.id().startsWith("presync/media/copy")).hasSize(2);
 
         Path state = dir.resolve("state");
@@ -101,9 +102,10 @@ class VersionedPlanTest {
                 .as("the delta copies only what was written since the pre-copy").isEqualTo(3);
         List<StepOutcome> verified = outcomes(second, ObjectParams.VERIFY);
         assertThat(verified).hasSize(2).allMatch(o -> Boolean.TRUE.equals(o.result().verified()));
-        assertThat(verified.stream().mapToLong(o -> o.result().objects()).sum()).as("versions compared").isEqualTo(7);
+        assertThat(verified.stream().mapToLong(o -> o.result().objects()).sum()).as("versions compared").isEqualTo(8);
         assertThat(history("new")).containsExactly("media/a=a-one", "media/a=a-two!", "media/a=a-three", "media/b=b-one",
                 "media/c=c-one", "media/c deleted", "media/d=d-one");
+        assertThat(history("new", "")).as("only the included prefixes").contains("docs/r=readme").noneMatch(l -> l.startsWith("tmp/"));
 
         // The same plan run again from the start (a new state directory): every version is found there already.
         RunReport again = PlanRunner.run(plan, PlanRunner.Options.of(dir.resolve("again")), false, null, new ArrayList<>());
@@ -124,7 +126,7 @@ class VersionedPlanTest {
 
     @Test
     void aTargetWithoutVersionsIsAPreflightFailAndTheStepWritesNothing() throws Exception {
-        Plan plan = plan("plain", "versions: all");
+        Plan plan = plan("plain", "versions: all, include: [media/]");
         PreflightReport report = Preflight.run(plan, Inventory.MEASURED);
         List<Finding> fail = report.findings().stream().filter(f -> f.check().equals("buckets") && f.status() == Status.FAIL).toList();
         assertThat(fail).as(report.text()).singleElement().satisfies(f -> {
@@ -177,7 +179,7 @@ class VersionedPlanTest {
             put(src, "media/a", "a-three");
             src.delete("media/b");
         }
-        Plan plan = plan("plain", "versions-at: '" + then + "'");
+        Plan plan = plan("plain", "versions-at: '" + then + "', include: [media/]");
         assertThat(Planner.plan(plan, Inventory.MEASURED).inventory().get("media").objects()).isEqualTo(3);
         RunReport r = PlanRunner.run(plan, PlanRunner.Options.of(dir.resolve("state")), false, null, new ArrayList<>());
         assertThat(r.exitCode()).as(r.summary()).isZero();
@@ -195,7 +197,7 @@ class VersionedPlanTest {
                 targets:
                   new: '%s'
                 moves:
-                  - {name: media, from: old, to: new, include: [media/], parallelism: 2, %s}
+                  - {name: media, from: old, to: new, parallelism: 2, %s}
                 limits: {concurrency: 2, attempts: 1, backoff: 100ms}
                 """.formatted(uri("old"), uri(target), options));
         return PlanParser.parse(file);
@@ -223,7 +225,11 @@ class VersionedPlanTest {
 
     /** The bucket's history under media/ as "key=content" and "key deleted" lines, oldest first per key. */
     private List<String> history(String bucket) {
-        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions("media/")) {
+        return history(bucket, "media/");
+    }
+
+    private List<String> history(String bucket, String prefix) {
+        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions(prefix)) {
             return versions.map(v -> v.deleteMarker() ? v.key() + " deleted" : v.key() + "=" + read(store, v)).toList();
         }
     }

@@ -81,7 +81,9 @@ public final class VersionCopier {
         ExecutorService workers = Workers.daemonPool(n, "copy-versions");
         Semaphore inFlight = new Semaphore(n * 2);
         boolean interrupted = false;
-        try (Stream<ObjectVersion> s = source.listVersions(""); Stream<ObjectVersion> t = target.listVersions("")) {
+        // --- pver: only the selection's prefixes are listed
+        try (Stream<ObjectVersion> s = versions(source, options.selection());
+             Stream<ObjectVersion> t = versions(target, options.selection())) {
             Iterator<History.Pair> pairs = History.merge(History.perKey(s, options.selection()), History.perKey(t, options.selection()));
             while (pairs.hasNext() && !cancelled) { // --- pver: && !cancelled
                 History.Pair pair = pairs.next();
@@ -190,4 +192,20 @@ public final class VersionCopier {
         tally.copied(from.size());
         progress.finished(from, Progress.Outcome.COPIED);
     }
+
+    // --- pver begin
+    /**
+     * The versions of the keys {@code selection} can contain, in key order: only its prefixes are listed
+     * ({@link ListingMerge#prefixes}), so each shard of a plan lists its own key range, not the whole bucket.
+     * Concatenated, not flat-mapped: a flat-mapped stream's iterator buffers each inner listing whole (JDK 17).
+     */
+    static Stream<ObjectVersion> versions(ObjectStore store, Selection selection) {
+        Stream<ObjectVersion> all = null;
+        for (String prefix : ListingMerge.prefixes(selection)) {
+            Stream<ObjectVersion> listed = store.listVersions(prefix);
+            all = all == null ? listed : Stream.concat(all, listed);
+        }
+        return all == null ? Stream.empty() : all;
+    }
+    // --- pver end
 }

@@ -51,7 +51,9 @@ public final class VersionVerifier {
         long start = System.nanoTime();
         ExecutorService pool = Workers.daemonPool(checkers, "verify-versions");
         Semaphore inFlight = new Semaphore(checkers * 2);
-        try (Stream<ObjectVersion> s = source.listVersions(""); Stream<ObjectVersion> t = target.listVersions("")) {
+        // --- pver: only the selection's prefixes are listed
+        try (Stream<ObjectVersion> s = VersionCopier.versions(source, selection);
+             Stream<ObjectVersion> t = VersionCopier.versions(target, selection)) {
             Iterator<History.Pair> pairs = History.merge(History.perKey(s, selection), History.perKey(t, selection));
             while (pairs.hasNext()) {
                 History.Pair pair = pairs.next();

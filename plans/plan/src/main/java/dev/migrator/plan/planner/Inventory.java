@@ -120,7 +120,7 @@ public record Inventory(long objects, long bytes, List<String> sample, boolean m
         String prefix = selection.include().size() == 1 ? selection.include().get(0) : "";
         Move.Versions v = move.versions();
         try (Stream<ObjectInfo> listing = v.all()
-                ? store.listVersions(prefix).map(o -> o.deleteMarker() ? new ObjectInfo(o.key(), 0, null, null, null, null) : o.info())
+                ? store.listVersions(prefix).map(dev.migrator.provider.ObjectVersion::info) // a delete marker's size is 0
                 : dev.migrator.transfer.PointInTime.of(store, v.at()).list(prefix)) {
             for (var it = listing.iterator(); it.hasNext(); ) {
                 ObjectInfo o = it.next();

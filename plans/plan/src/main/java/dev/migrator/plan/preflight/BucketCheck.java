@@ -46,7 +46,13 @@ final class BucketCheck implements Check {
                 continue;
             }
             for (Move m : ctx.movesOf(l)) {
-                if (m.from().equals(l.name())) {
+                if (m.from().equals(l.name()) && m.versions().versioned()) {
+                    // A version listing carries no storage class: an archived version is found only when read.
+                    out.accept(new Finding(name(), subject, Status.WARN, "move " + m.name() + ": archived versions are not"
+                            + " looked for when a move takes " + (m.versions().all() ? "all versions" : "versions-at")
+                            + " (the version listing names no storage class); a version that must be restored first fails"
+                            + " its key in the copy, named in the step's report: restore such versions before the run"));
+                } else if (m.from().equals(l.name())) {
                     ctx.inventory(m).filter(Inventory::measured).ifPresent(inv -> archived(m, inv, subject, out));
                 }
             }
