@@ -197,4 +197,32 @@ class ChecksumCliTest {
         CliRun cli = CliRun.of("verify", s3(src), gs(dst));
         assertThat(cli.exit()).as(cli.all()).isEqualTo(3);
     }
+
+    /**
+     * S3 to S3 on one endpoint (a server-side copy) of SSE-KMS objects, which have no MD5: the copy asks for the
+     * source's CRC32C, and the value S3 keeps for the copy is the source's; verify then decides from it.
+     */
+    @Test
+    void aServerSideCopyOfKmsObjectsKeepsTheSourcesCrc32c() {
+        int n = BUCKETS.incrementAndGet();
+        String src = "kms-" + n;
+        String dst = "copy-" + n;
+        byte[] data = random(7000, 30);
+        try (S3Client admin = admin()) {
+            admin.createBucket(b -> b.bucket(src));
+            admin.createBucket(b -> b.bucket(dst));
+            admin.putObject(b -> b.bucket(src).key("k").checksumAlgorithm(ChecksumAlgorithm.CRC32_C)
+                    .serverSideEncryption(ServerSideEncryption.AWS_KMS).ssekmsKeyId(KMS_KEY_ID), RequestBody.fromBytes(data));
+        }
+        CliRun copy = CliRun.of("copy", s3(src), s3(dst), "--state", dir.resolve("state").toString());
+        assertThat(copy.exit()).as(copy.all()).isZero();
+        try (S3Client admin = admin()) {
+            HeadObjectResponse a = admin.headObject(b -> b.bucket(src).key("k").checksumMode(ChecksumMode.ENABLED));
+            HeadObjectResponse b = admin.headObject(r -> r.bucket(dst).key("k").checksumMode(ChecksumMode.ENABLED));
+            assertThat(b.checksumCRC32C()).isNotNull().isEqualTo(a.checksumCRC32C());
+        }
+        CliRun verify = CliRun.of("verify", s3(src), s3(dst));
+        assertThat(verify.exit()).as(verify.all()).isZero();
+        assertThat(verify.out()).contains("stored CRC32C: 1");
+    }
 }

@@ -195,6 +195,25 @@ class S3ChecksumsTest {
         }
     }
 
+    /** A server-side copy asks for the source's algorithm, and S3's value for the copy is compared with the source's. */
+    @Test
+    void aServerSideCopyKeepsTheSourcesAlgorithmAndReportsTheCopysValue() {
+        String from = bucket();
+        String to = bucket();
+        byte[] data = random(5000, 9);
+        Checksums right = all(data);
+        try (ObjectStore source = open(from, "when-supported"); ObjectStore target = open(to, "when-supported");
+             S3Client admin = server.admin()) {
+            // CRC64NVME, as AWS gives every object written without a checksum.
+            admin.putObject(b -> b.bucket(from).key("k").checksumCRC64NVME(Checksums.base64OfHex(right.crc64nvme())),
+                    RequestBody.fromBytes(data));
+            ObjectInfo copied = target.serverSideCopyFrom(source).orElseThrow().copy("k", "k", null);
+            assertThat(copied.checksums().md5()).isEqualTo(right.md5());
+            assertThat(target.stat("k").orElseThrow().checksums())
+                    .isEqualTo(Checksums.of(ChecksumKind.CRC64NVME, right.crc64nvme()).with(ChecksumKind.MD5, right.md5()));
+        }
+    }
+
     @Test
     void bytesThatDoNotHaveTheSourcesValueAreNotWrittenAndTheErrorNamesTheKey() {
         String bucket = bucket();
