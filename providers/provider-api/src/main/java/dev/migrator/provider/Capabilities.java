@@ -11,7 +11,12 @@ import java.util.Set;
  * @param serverSideCopy the store can copy between two of its stores without the bytes passing through
  *                       us ({@link ObjectStore#serverSideCopyFrom}); at least from itself
  * @param movableFiles   {@code put} takes a {@link Content#movableFile()} by renaming it into place
- * @param checksums      whole-object checksums the store reports for an object put in one piece
+ * @param checksums      whole-object checksums {@code stat} reports for an object this store put in one piece from
+ *                       content without {@link Content#known()} values (the contract suite proves each one right). A
+ *                       store may report more, and for content with known values may keep one of those instead (S3
+ *                       keeps the source's CRC64NVME rather than computing CRC32C); it never reports a value that is
+ *                       not a full-object checksum of the bytes it holds. Not a promise for multipart writes: a
+ *                       server may keep only a COMPOSITE value there, which is then not reported
  * @param listFromKey    {@link ObjectStore#list(String, String)} starts at the key on the server
  *                       (S3 start-after, GCS startOffset, a local seek) instead of reading earlier keys
  * @param storageClasses whose storage-class names the store takes in {@link ObjectMetadata#storageClass()}

@@ -459,8 +459,9 @@ public abstract class ObjectStoreContract {
             for (Capabilities.ChecksumKind kind : stat.kinds()) {
                 assertThat(stat.get(kind)).as(size + " bytes, " + kind + " from stat").isEqualTo(right.get(kind));
             }
-            if (size < PART_SIZE) {
-                assertThat(stat.kinds()).as("a one-piece put given every checksum keeps at least one").isNotEmpty();
+            if (size < PART_SIZE && !store.capabilities().checksums().isEmpty()) {
+                assertThat(stat.kinds()).as("a one-piece put given every checksum keeps one where the store keeps any")
+                        .isNotEmpty();
             }
             assertThat(read(store.open(key, 0, -1))).isEqualTo(data);
         }

@@ -295,7 +295,8 @@ final class MultipartUpload {
                     if (earlier != null && earlier.size() == buf.length && Digests.hex(md5).equals(earlier.etag())) {
                         // Uploaded by the interrupted run, and the store holds these very bytes: not sent again.
                         resumedBytes += buf.length;
-                        return completedPart(index + 1, earlier.etag(), partSums[index]);
+                        // Quoted, as UploadPart returned it: S3Mock matches the ETag string exactly, AWS takes either.
+                        return completedPart(index + 1, "\"" + earlier.etag() + "\"", partSums[index]);
                     }
                     return null;
                 }

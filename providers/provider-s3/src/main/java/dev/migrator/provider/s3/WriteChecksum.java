@@ -55,9 +55,16 @@ final class WriteChecksum {
         };
     }
 
-    /** Whether a pending multipart upload was created with {@code kind} (null: without a checksum algorithm). */
+    /**
+     * Whether a pending multipart upload can be completed as one asking for {@code kind} (null: no checksum sent):
+     * it was created with that algorithm, or, when none is sent, without one (AWS then lists its default CRC64NVME,
+     * which needs no part values).
+     */
     static boolean sameAlgorithm(ChecksumKind kind, String uploadsAlgorithm) {
-        return kind == null ? uploadsAlgorithm == null : algorithm(kind).toString().equals(uploadsAlgorithm);
+        if (kind == null) {
+            return uploadsAlgorithm == null || ChecksumAlgorithm.CRC64_NVME.toString().equals(uploadsAlgorithm);
+        }
+        return algorithm(kind).toString().equals(uploadsAlgorithm);
     }
 
     static void set(PutObjectRequest.Builder b, ChecksumKind kind, String hex) {

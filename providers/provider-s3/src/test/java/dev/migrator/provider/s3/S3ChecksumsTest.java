@@ -162,6 +162,58 @@ class S3ChecksumsTest {
         assertThat(head.checksumCRC32C()).as("S3Mock's composite value").endsWith("-2");
     }
 
+    /**
+     * A run killed mid-upload left a CRC32C upload with its first part; the next put continues it (the parts sent
+     * now carry CRC32C values, the reused one gets its value from the bytes read: S3Mock refuses a Complete that lacks
+     * one), and an upload created without an algorithm, which could not be completed with part values, is aborted.
+     */
+    @Test
+    void anInterruptedUploadWithTheSameAlgorithmIsContinuedAndOneWithoutIsAborted() throws Exception {
+        String bucket = bucket();
+        byte[] data = random((int) (2 * PART) + 100, 8);
+        try (S3Client admin = server.admin()) {
+            String id = admin.createMultipartUpload(b -> b.bucket(bucket).key("big").contentType("application/octet-stream")
+                    .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32_C)
+                    .checksumType(software.amazon.awssdk.services.s3.model.ChecksumType.FULL_OBJECT)).uploadId();
+            admin.uploadPart(b -> b.bucket(bucket).key("big").uploadId(id).partNumber(1)
+                    .checksumAlgorithm(software.amazon.awssdk.services.s3.model.ChecksumAlgorithm.CRC32_C),
+                    RequestBody.fromBytes(java.util.Arrays.copyOf(data, (int) PART)));
+            // On another key: S3Mock's abort of one upload loses the parts of the key's other uploads (AWS keeps them).
+            String plain = admin.createMultipartUpload(b -> b.bucket(bucket).key("other").contentType("application/octet-stream"))
+                    .uploadId();
+            admin.uploadPart(b -> b.bucket(bucket).key("other").uploadId(plain).partNumber(1),
+                    RequestBody.fromBytes(java.util.Arrays.copyOf(data, (int) PART)));
+            try (ObjectStore s3 = open(bucket, "when-supported")) {
+                for (String key : new String[] {"big", "other"}) {
+                    s3.put(key, Content.of(data), ObjectMetadata.EMPTY);
+                    try (InputStream in = s3.open(key, 0, -1)) {
+                        assertThat(in.readAllBytes()).as(key).isEqualTo(data);
+                    }
+                }
+            }
+            assertThat(admin.listMultipartUploads(b -> b.bucket(bucket)).uploads()).as("none left behind").isEmpty();
+        }
+    }
+
+    /** A server-side copy asks for the source's algorithm, and S3's value for the copy is compared with the source's. */
+    @Test
+    void aServerSideCopyKeepsTheSourcesAlgorithmAndReportsTheCopysValue() {
+        String from = bucket();
+        String to = bucket();
+        byte[] data = random(5000, 9);
+        Checksums right = all(data);
+        try (ObjectStore source = open(from, "when-supported"); ObjectStore target = open(to, "when-supported");
+             S3Client admin = server.admin()) {
+            // CRC64NVME, as AWS gives every object written without a checksum.
+            admin.putObject(b -> b.bucket(from).key("k").checksumCRC64NVME(Checksums.base64OfHex(right.crc64nvme())),
+                    RequestBody.fromBytes(data));
+            ObjectInfo copied = target.serverSideCopyFrom(source).orElseThrow().copy("k", "k", null);
+            assertThat(copied.checksums().md5()).isEqualTo(right.md5());
+            assertThat(target.stat("k").orElseThrow().checksums())
+                    .isEqualTo(Checksums.of(ChecksumKind.CRC64NVME, right.crc64nvme()).with(ChecksumKind.MD5, right.md5()));
+        }
+    }
+
     @Test
     void bytesThatDoNotHaveTheSourcesValueAreNotWrittenAndTheErrorNamesTheKey() {
         String bucket = bucket();
