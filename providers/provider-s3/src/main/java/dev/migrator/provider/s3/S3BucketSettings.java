@@ -107,6 +107,9 @@ final class S3BucketSettings implements BucketSettings.Access {
 
     private static Lifecycle rule(LifecycleRule r) {
         String prefix = r.filter() != null && r.filter().prefix() != null ? r.filter().prefix() : r.prefix();
+        if (prefix != null && prefix.isEmpty()) {
+            prefix = null; // servers differ in whether they send back an empty <Prefix/>; both mean every object
+        }
         List<String> other = new ArrayList<>();
         if (r.filter() != null && (r.filter().tag() != null || r.filter().and() != null
                 || r.filter().objectSizeGreaterThan() != null || r.filter().objectSizeLessThan() != null)) {
@@ -300,15 +303,16 @@ final class S3BucketSettings implements BucketSettings.Access {
         List<String> actions = new ArrayList<>();
         String where = "bucket '" + bucket + "' at " + store.displayUri();
         BucketSettings here = read();
+        Map<String, Object> written = new LinkedHashMap<>(); // what each accepted put should read back as
         if (s.cors() != null && !s.cors().isEmpty() && unlessHeld("CORS", s.cors(), here.cors(), where, actions)) {
-            put("CORS", actions, () -> store.s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
+            put("CORS", s.cors(), written, actions, () -> store.s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
                     s.cors().stream().map(r -> CORSRule.builder().allowedOrigins(r.origins()).allowedMethods(r.methods())
                             .allowedHeaders(r.headers()).exposeHeaders(r.exposeHeaders()).maxAgeSeconds(r.maxAgeSeconds()).build())
                             .toList()))));
         }
         if (s.website() != null && s.website().indexDocument() != null
                 && unlessHeld("website", s.website(), here.website(), where, actions)) {
-            put("website", actions, () -> store.s3.putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
+            put("website", s.website(), written, actions, () -> store.s3.putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
                 w.indexDocument(i -> i.suffix(s.website().indexDocument()));
                 if (s.website().errorDocument() != null) {
                     w.errorDocument(e -> e.key(s.website().errorDocument()));
@@ -339,13 +343,29 @@ final class S3BucketSettings implements BucketSettings.Access {
             // Compared as this class reads them back, so a resumed copy finds its own rules equal.
             List<Lifecycle> intended = rules.stream().map(S3BucketSettings::rule).toList();
             if (!rules.isEmpty() && unlessHeld("lifecycle rules", intended, here.lifecycle(), where, actions)) {
-                put("lifecycle rules", actions, () -> store.s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
+                put("lifecycle rules", intended, written, actions, () -> store.s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
                         .lifecycleConfiguration(BucketLifecycleConfiguration.builder().rules(rules).build())));
             }
         }
         if (s.versioning() == Versioning.ENABLED) {
-            put("versioning", actions, () -> store.s3.putBucketVersioning(b -> b.bucket(bucket)
+            put("versioning", Versioning.ENABLED, written, actions, () -> store.s3.putBucketVersioning(b -> b.bucket(bucket)
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED))));
+        }
+        if (!written.isEmpty()) {
+            // Read back: a server may accept a put it does not keep (S3Mock takes some for a CreateBucket).
+            BucketSettings after = read();
+            written.forEach((what, wanted) -> {
+                Object now = switch (what) {
+                    case "CORS" -> after.cors();
+                    case "website" -> after.website();
+                    case "lifecycle rules" -> after.lifecycle();
+                    default -> after.versioning();
+                };
+                if (!wanted.equals(now)) {
+                    actions.add(store.displayUri() + " accepted the bucket's " + what + " but reads back "
+                            + (now == null ? "nothing" : now) + " instead of " + wanted + ": set it by hand");
+                }
+            });
         }
         if (s.publicAccess() != null && !s.publicAccess().isEmpty()) {
             actions.add("public access on the source is " + s.publicAccess() + ": review and set the public-access block of "
@@ -384,11 +404,15 @@ final class S3BucketSettings implements BucketSettings.Access {
                 : store.displayUri() + " does not offer " + (verb.equals("read") ? "reading" : "setting") + " the bucket's " + what + answer;
     }
 
-    private void put(String what, List<String> actions, Runnable call) {
+    /** One Put call; when the server accepts it, {@code wanted} is recorded in {@code written} to be read back. */
+    private void put(String what, Object wanted, Map<String, Object> written, List<String> actions, Runnable call) {
         try {
             call.run();
+            written.put(what, wanted);
         } catch (S3Exception e) {
-            if (lacksCall(e)) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            // S3Mock answers some bucket sub-resource PUTs as a second CreateBucket.
+            if (lacksCall(e) || "BucketAlreadyOwnedByYou".equals(code) || "BucketAlreadyExists".equals(code)) {
                 actions.add(refusal(e, "set", what) + ": set it by hand");
                 return;
             }

@@ -162,6 +162,15 @@ class S3BucketSettingsServersTest {
         List<String> again = new java.util.ArrayList<>();
         roundTrip(b -> s3mock.uri(b, "", ""), "life-src", "life-dst", again);
         assertThat(again).isEqualTo(actions);
+
+        // CORS and website to S3Mock, which has no such calls: an action each, the copy goes on.
+        try (ObjectStore dst = Stores.openAdapter(s3mock.uri("life-dst", "", ""), OPTIONS)) {
+            List<String> refused = dst.bucketSettings().orElseThrow().apply(new BucketSettings(
+                    List.of(new Cors(List.of("*"), List.of("GET"), null, null, null)), null, new Website("index.html", null),
+                    null, null, null, List.of()));
+            assertThat(refused).hasSize(2).allMatch(a -> a.endsWith("set it by hand"))
+                    .anyMatch(a -> a.contains("CORS")).anyMatch(a -> a.contains("website"));
+        }
     }
 
     @Test
