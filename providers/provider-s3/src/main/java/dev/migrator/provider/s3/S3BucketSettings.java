@@ -105,15 +105,16 @@ final class S3BucketSettings implements BucketSettings.Access {
         return new BucketSettings(cors, lifecycle, website, versioning, publicAccess, policy, notes);
     }
 
-    private static Lifecycle rule(LifecycleRule r) {
-        String prefix = r.filter() != null && r.filter().prefix() != null ? r.filter().prefix() : r.prefix();
+    static Lifecycle rule(LifecycleRule r) {
+        String prefix = r.filter() != null && r.filter().prefix() != null ? r.filter().prefix()
+                : r.filter() != null && r.filter().and() != null ? r.filter().and().prefix() : r.prefix();
         if (prefix != null && prefix.isEmpty()) {
             prefix = null; // servers differ in whether they send back an empty <Prefix/>; both mean every object
         }
         List<String> other = new ArrayList<>();
         if (r.filter() != null && (r.filter().tag() != null || r.filter().and() != null
                 || r.filter().objectSizeGreaterThan() != null || r.filter().objectSizeLessThan() != null)) {
-            other.add("filter " + r.filter());
+            other.add("filter " + filter(r.filter()));
         }
         if (r.noncurrentVersionExpiration() != null || r.hasNoncurrentVersionTransitions() && !r.noncurrentVersionTransitions().isEmpty()) {
             other.add("noncurrent versions: " + r.noncurrentVersionExpiration() + " " + r.noncurrentVersionTransitions());
@@ -131,6 +132,34 @@ final class S3BucketSettings implements BucketSettings.Access {
         }
         return new Lifecycle(r.id(), r.status() == ExpirationStatus.ENABLED, prefix, expire,
                 t == null ? null : t.days(), t == null ? null : t.storageClassAsString(), other.isEmpty() ? null : String.join("; ", other));
+    }
+
+    /** A lifecycle filter in words: "prefix tmp/ and tag scratch=yes and size > 1024". */
+    private static String filter(software.amazon.awssdk.services.s3.model.LifecycleRuleFilter f) {
+        List<String> parts = new ArrayList<>();
+        var and = f.and();
+        String prefix = and != null ? and.prefix() : f.prefix();
+        if (prefix != null && !prefix.isEmpty()) {
+            parts.add("prefix " + prefix);
+        }
+        if (f.tag() != null) {
+            parts.add("tag " + f.tag().key() + "=" + f.tag().value());
+        }
+        if (and != null && and.hasTags()) {
+            and.tags().forEach(t -> parts.add("tag " + t.key() + "=" + t.value()));
+        }
+        Long greater = and != null ? and.objectSizeGreaterThan() : f.objectSizeGreaterThan();
+        Long less = and != null ? and.objectSizeLessThan() : f.objectSizeLessThan();
+        if (greater != null) {
+            parts.add("size > " + greater);
+        }
+        if (less != null) {
+            parts.add("size < " + less);
+        }
+        if (and != null && !and.hasTags() && greater == null && less == null) {
+            parts.add("(an And filter with nothing beside its prefix)");
+        }
+        return String.join(" and ", parts);
     }
 
     /**
@@ -323,7 +352,11 @@ final class S3BucketSettings implements BucketSettings.Access {
             List<LifecycleRule> rules = new ArrayList<>();
             for (Lifecycle l : s.lifecycle()) {
                 if (l.other() != null) {
-                    actions.add("lifecycle rule '" + l.id() + "' also has " + l.other() + ": set that part on " + where + " by hand");
+                    // What "other" holds may narrow the objects the rule acts on (a tag filter, noncurrent versions
+                    // only): without it the rule would delete or move more than at the source, so none of it is set.
+                    actions.add("lifecycle rule '" + l.id() + "' also has " + l.other() + ", which does not map, so the rule"
+                            + " is not set at all (without that part it could act on more objects): set it on " + where + " by hand");
+                    continue;
                 }
                 String cls = l.transitionClass() == null ? null
                         : StorageClasses.forTarget(l.transitionClass(), StorageClasses.Family.ANY, StorageClasses.Family.S3, null);

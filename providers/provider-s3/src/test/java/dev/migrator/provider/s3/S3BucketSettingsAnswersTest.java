@@ -110,6 +110,16 @@ class S3BucketSettingsAnswersTest {
     }
 
     @Test
+    void aLifecycleRuleNarrowerThanItsPrefixSaysHowInWords() {
+        BucketSettings.Lifecycle l = S3BucketSettings.rule(software.amazon.awssdk.services.s3.model.LifecycleRule.builder()
+                .id("t").status("Enabled").expiration(e -> e.days(3))
+                .filter(f -> f.and(a -> a.prefix("tmp/").tags(t -> t.key("scratch").value("yes")).objectSizeGreaterThan(1024L)))
+                .abortIncompleteMultipartUpload(a -> a.daysAfterInitiation(2)).build());
+        assertThat(l.prefix()).isEqualTo("tmp/");
+        assertThat(l.other()).isEqualTo("filter prefix tmp/ and tag scratch=yes and size > 1024; abort incomplete uploads after 2 days");
+    }
+
+    @Test
     void theRootElementIsFoundAfterDeclarationsCommentsAndPrefixes() {
         assertThat(S3BucketSettings.ExpectedAnswer.rootElement("<?xml version=\"1.0\"?>\n<!-- x --><a:CORSConfiguration xmlns:a=\"n\">"))
                 .isEqualTo("CORSConfiguration");
