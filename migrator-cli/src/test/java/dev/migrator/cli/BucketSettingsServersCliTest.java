@@ -198,8 +198,24 @@ class BucketSettingsServersCliTest {
             assertThat(onGcs.lifecycle()).filteredOn(l -> l.transitionDays() != null).singleElement()
                     .satisfies(l -> assertThat(l.transitionClass()).isEqualTo("ARCHIVE"));
 
+            // A GCS rule that deletes only noncurrent versions, set with the real Google client: without its
+            // condition it would delete every object after 1 day on S3, so it must not be carried.
+            try (com.google.cloud.storage.Storage storage = com.google.cloud.storage.StorageOptions.http()
+                    .setHost(gcs.endpoint().toString()).setProjectId("p")
+                    .setCredentials(com.google.cloud.NoCredentials.getInstance()).build().getService()) {
+                List<com.google.cloud.storage.BucketInfo.LifecycleRule> rules = new java.util.ArrayList<>(storage.get("logs-gcs").getLifecycleRules());
+                rules.add(new com.google.cloud.storage.BucketInfo.LifecycleRule(
+                        com.google.cloud.storage.BucketInfo.LifecycleRule.LifecycleAction.newDeleteAction(),
+                        com.google.cloud.storage.BucketInfo.LifecycleRule.LifecycleCondition.newBuilder()
+                                .setAge(1).setIsLive(false).build()));
+                storage.get("logs-gcs").toBuilder().setLifecycleRules(rules).build().update();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
             CliRun back = CliRun.of("copy", gs, uri.apply("logs-back"), "--bucket-settings", "--state", dir.resolve("s2").toString());
             assertThat(back.exit()).as(back.all()).isZero();
+            assertThat(back.out()).containsPattern("ACTION lifecycle rule 'rule-3' also has condition .*isLive=false.*"
+                    + "the rule is not set at all");
             BucketSettings onS3 = read(uri.apply("logs-back"));
             // GCS ARCHIVE is read without a restore, so the storage-class table maps it back to GLACIER_IR, not GLACIER.
             assertThat(onS3.lifecycle()).extracting(Lifecycle::prefix, Lifecycle::expireDays, Lifecycle::transitionDays, Lifecycle::transitionClass)

@@ -105,12 +105,16 @@ final class S3BucketSettings implements BucketSettings.Access {
         return new BucketSettings(cors, lifecycle, website, versioning, publicAccess, policy, notes);
     }
 
-    private static Lifecycle rule(LifecycleRule r) {
-        String prefix = r.filter() != null && r.filter().prefix() != null ? r.filter().prefix() : r.prefix();
+    static Lifecycle rule(LifecycleRule r) {
+        String prefix = r.filter() != null && r.filter().prefix() != null ? r.filter().prefix()
+                : r.filter() != null && r.filter().and() != null ? r.filter().and().prefix() : r.prefix();
+        if (prefix != null && prefix.isEmpty()) {
+            prefix = null; // servers differ in whether they send back an empty <Prefix/>; both mean every object
+        }
         List<String> other = new ArrayList<>();
         if (r.filter() != null && (r.filter().tag() != null || r.filter().and() != null
                 || r.filter().objectSizeGreaterThan() != null || r.filter().objectSizeLessThan() != null)) {
-            other.add("filter " + r.filter());
+            other.add("filter " + filter(r.filter()));
         }
         if (r.noncurrentVersionExpiration() != null || r.hasNoncurrentVersionTransitions() && !r.noncurrentVersionTransitions().isEmpty()) {
             other.add("noncurrent versions: " + r.noncurrentVersionExpiration() + " " + r.noncurrentVersionTransitions());
@@ -128,6 +132,34 @@ final class S3BucketSettings implements BucketSettings.Access {
         }
         return new Lifecycle(r.id(), r.status() == ExpirationStatus.ENABLED, prefix, expire,
                 t == null ? null : t.days(), t == null ? null : t.storageClassAsString(), other.isEmpty() ? null : String.join("; ", other));
+    }
+
+    /** A lifecycle filter in words: "prefix tmp/ and tag scratch=yes and size > 1024". */
+    private static String filter(software.amazon.awssdk.services.s3.model.LifecycleRuleFilter f) {
+        List<String> parts = new ArrayList<>();
+        var and = f.and();
+        String prefix = and != null ? and.prefix() : f.prefix();
+        if (prefix != null && !prefix.isEmpty()) {
+            parts.add("prefix " + prefix);
+        }
+        if (f.tag() != null) {
+            parts.add("tag " + f.tag().key() + "=" + f.tag().value());
+        }
+        if (and != null && and.hasTags()) {
+            and.tags().forEach(t -> parts.add("tag " + t.key() + "=" + t.value()));
+        }
+        Long greater = and != null ? and.objectSizeGreaterThan() : f.objectSizeGreaterThan();
+        Long less = and != null ? and.objectSizeLessThan() : f.objectSizeLessThan();
+        if (greater != null) {
+            parts.add("size > " + greater);
+        }
+        if (less != null) {
+            parts.add("size < " + less);
+        }
+        if (and != null && !and.hasTags() && greater == null && less == null) {
+            parts.add("(an And filter with nothing beside its prefix)");
+        }
+        return String.join(" and ", parts);
     }
 
     /**
@@ -300,15 +332,16 @@ final class S3BucketSettings implements BucketSettings.Access {
         List<String> actions = new ArrayList<>();
         String where = "bucket '" + bucket + "' at " + store.displayUri();
         BucketSettings here = read();
+        Map<String, Object> written = new LinkedHashMap<>(); // what each accepted put should read back as
         if (s.cors() != null && !s.cors().isEmpty() && unlessHeld("CORS", s.cors(), here.cors(), where, actions)) {
-            put("CORS", actions, () -> store.s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
+            put("CORS", s.cors(), written, actions, () -> store.s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
                     s.cors().stream().map(r -> CORSRule.builder().allowedOrigins(r.origins()).allowedMethods(r.methods())
                             .allowedHeaders(r.headers()).exposeHeaders(r.exposeHeaders()).maxAgeSeconds(r.maxAgeSeconds()).build())
                             .toList()))));
         }
         if (s.website() != null && s.website().indexDocument() != null
                 && unlessHeld("website", s.website(), here.website(), where, actions)) {
-            put("website", actions, () -> store.s3.putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
+            put("website", s.website(), written, actions, () -> store.s3.putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
                 w.indexDocument(i -> i.suffix(s.website().indexDocument()));
                 if (s.website().errorDocument() != null) {
                     w.errorDocument(e -> e.key(s.website().errorDocument()));
@@ -319,7 +352,11 @@ final class S3BucketSettings implements BucketSettings.Access {
             List<LifecycleRule> rules = new ArrayList<>();
             for (Lifecycle l : s.lifecycle()) {
                 if (l.other() != null) {
-                    actions.add("lifecycle rule '" + l.id() + "' also has " + l.other() + ": set that part on " + where + " by hand");
+                    // What "other" holds may narrow the objects the rule acts on (a tag filter, noncurrent versions
+                    // only): without it the rule would delete or move more than at the source, so none of it is set.
+                    actions.add("lifecycle rule '" + l.id() + "' also has " + l.other() + ", which does not map, so the rule"
+                            + " is not set at all (without that part it could act on more objects): set it on " + where + " by hand");
+                    continue;
                 }
                 String cls = l.transitionClass() == null ? null
                         : StorageClasses.forTarget(l.transitionClass(), StorageClasses.Family.ANY, StorageClasses.Family.S3, null);
@@ -339,13 +376,29 @@ final class S3BucketSettings implements BucketSettings.Access {
             // Compared as this class reads them back, so a resumed copy finds its own rules equal.
             List<Lifecycle> intended = rules.stream().map(S3BucketSettings::rule).toList();
             if (!rules.isEmpty() && unlessHeld("lifecycle rules", intended, here.lifecycle(), where, actions)) {
-                put("lifecycle rules", actions, () -> store.s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
+                put("lifecycle rules", intended, written, actions, () -> store.s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
                         .lifecycleConfiguration(BucketLifecycleConfiguration.builder().rules(rules).build())));
             }
         }
         if (s.versioning() == Versioning.ENABLED) {
-            put("versioning", actions, () -> store.s3.putBucketVersioning(b -> b.bucket(bucket)
+            put("versioning", Versioning.ENABLED, written, actions, () -> store.s3.putBucketVersioning(b -> b.bucket(bucket)
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED))));
+        }
+        if (!written.isEmpty()) {
+            // Read back: a server may accept a put it does not keep (S3Mock takes some for a CreateBucket).
+            BucketSettings after = read();
+            written.forEach((what, wanted) -> {
+                Object now = switch (what) {
+                    case "CORS" -> after.cors();
+                    case "website" -> after.website();
+                    case "lifecycle rules" -> after.lifecycle();
+                    default -> after.versioning();
+                };
+                if (!wanted.equals(now)) {
+                    actions.add(store.displayUri() + " accepted the bucket's " + what + " but reads back "
+                            + (now == null ? "nothing" : now) + " instead of " + wanted + ": set it by hand");
+                }
+            });
         }
         if (s.publicAccess() != null && !s.publicAccess().isEmpty()) {
             actions.add("public access on the source is " + s.publicAccess() + ": review and set the public-access block of "
@@ -384,11 +437,15 @@ final class S3BucketSettings implements BucketSettings.Access {
                 : store.displayUri() + " does not offer " + (verb.equals("read") ? "reading" : "setting") + " the bucket's " + what + answer;
     }
 
-    private void put(String what, List<String> actions, Runnable call) {
+    /** One Put call; when the server accepts it, {@code wanted} is recorded in {@code written} to be read back. */
+    private void put(String what, Object wanted, Map<String, Object> written, List<String> actions, Runnable call) {
         try {
             call.run();
+            written.put(what, wanted);
         } catch (S3Exception e) {
-            if (lacksCall(e)) {
+            String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+            // S3Mock answers some bucket sub-resource PUTs as a second CreateBucket.
+            if (lacksCall(e) || "BucketAlreadyOwnedByYou".equals(code) || "BucketAlreadyExists".equals(code)) {
                 actions.add(refusal(e, "set", what) + ": set it by hand");
                 return;
             }

@@ -11,6 +11,7 @@ import dev.migrator.provider.Stores;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -68,6 +69,54 @@ class S3BucketSettingsAnswersTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void aPutTheServerAcceptsButDoesNotKeepIsAnAction() throws IOException {
+        // Every PUT answered 200 and forgotten; every GET says "not set", as S3 would for a bucket without it.
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            boolean get = exchange.getRequestMethod().equals("GET");
+            String query = exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery();
+            String code = query.startsWith("cors") ? "NoSuchCORSConfiguration" : query.startsWith("website") ? "NoSuchWebsiteConfiguration"
+                    : query.startsWith("lifecycle") ? "NoSuchLifecycleConfiguration" : query.startsWith("policy") ? "NoSuchBucketPolicy"
+                    : "NoSuchPublicAccessBlockConfiguration";
+            byte[] body = !get ? new byte[0] : query.startsWith("versioning")
+                    ? "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"/>".getBytes(StandardCharsets.UTF_8)
+                    : ("<Error><Code>" + code + "</Code><Message>not set</Message></Error>").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/xml");
+            exchange.getResponseHeaders().set("x-amz-request-id", "test");
+            exchange.sendResponseHeaders(!get || query.startsWith("versioning") ? 200 : 404, body.length == 0 ? -1 : body.length);
+            if (body.length > 0) {
+                exchange.getResponseBody().write(body);
+            }
+            exchange.close();
+        });
+        server.start();
+        try (ObjectStore store = Stores.openAdapter("s3://site/?endpoint=http://127.0.0.1:" + server.getAddress().getPort()
+                + "&region=us-east-1&access-key=k&secret-key=s", new StoreOptions(5 << 20, 2, Retry.NONE))) {
+            BucketSettings.Access access = store.bucketSettings().orElseThrow();
+            assertThat(access.read().cors()).isEmpty();
+            List<String> actions = access.apply(new BucketSettings(
+                    List.of(new BucketSettings.Cors(List.of("*"), List.of("GET"), null, null, null)),
+                    List.of(new BucketSettings.Lifecycle("tmp", true, "tmp/", 1, null, null, null)),
+                    new BucketSettings.Website("index.html", null), BucketSettings.Versioning.ENABLED, null, null, List.of()));
+            assertThat(actions).hasSize(4).allMatch(a -> a.contains(" but reads back ") && a.endsWith(": set it by hand"))
+                    .anyMatch(a -> a.contains("accepted the bucket's CORS but reads back [] instead of"))
+                    .anyMatch(a -> a.contains("accepted the bucket's versioning but reads back OFF instead of ENABLED"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aLifecycleRuleNarrowerThanItsPrefixSaysHowInWords() {
+        BucketSettings.Lifecycle l = S3BucketSettings.rule(software.amazon.awssdk.services.s3.model.LifecycleRule.builder()
+                .id("t").status("Enabled").expiration(e -> e.days(3))
+                .filter(f -> f.and(a -> a.prefix("tmp/").tags(t -> t.key("scratch").value("yes")).objectSizeGreaterThan(1024L)))
+                .abortIncompleteMultipartUpload(a -> a.daysAfterInitiation(2)).build());
+        assertThat(l.prefix()).isEqualTo("tmp/");
+        assertThat(l.other()).isEqualTo("filter prefix tmp/ and tag scratch=yes and size > 1024; abort incomplete uploads after 2 days");
     }
 
     @Test

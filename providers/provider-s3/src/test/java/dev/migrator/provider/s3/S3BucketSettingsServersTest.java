@@ -138,17 +138,30 @@ class S3BucketSettingsServersTest {
                                     .filter(f -> f.prefix("exports/")).expiration(e -> e.days(30)).build(),
                             LifecycleRule.builder().id("cool-media").status(ExpirationStatus.ENABLED)
                                     .filter(f -> f.prefix("media/"))
-                                    .transitions(Transition.builder().days(90).storageClass("GLACIER").build()).build())
+                                    .transitions(Transition.builder().days(90).storageClass("GLACIER").build()).build(),
+                            // Narrower than its prefix: applied without the tag it would expire every tmp/ object.
+                            LifecycleRule.builder().id("tagged-tmp").status(ExpirationStatus.ENABLED)
+                                    .filter(f -> f.and(a -> a.prefix("tmp/").tags(t -> t.key("scratch").value("yes"))))
+                                    .expiration(e -> e.days(3)).build())
                             .build()));
         }
         List<String> actions = new java.util.ArrayList<>();
         BucketSettings source = roundTrip(b -> s3mock.uri(b, "", ""), "life-src", "life-dst", actions);
-        assertThat(source.lifecycle()).containsExactly(
+        assertThat(source.lifecycle()).hasSize(3).startsWith(
                 new Lifecycle("expire-exports", true, "exports/", 30, null, null, null),
                 new Lifecycle("cool-media", true, "media/", null, 90, "GLACIER", null));
+        assertThat(source.lifecycle().get(2)).satisfies(l -> {
+            assertThat(l.id()).isEqualTo("tagged-tmp");
+            assertThat(l.prefix()).isEqualTo("tmp/");
+            assertThat(l.expireDays()).isEqualTo(3);
+            // S3Mock 4.12 keeps the And filter but drops its tags: still not a plain prefix rule, so not carried.
+            assertThat(l.other()).startsWith("filter prefix tmp/");
+        });
         assertThat(source.versioning()).isEqualTo(Versioning.ENABLED);
         BucketSettings target = read(s3mock.uri("life-dst", "", ""));
-        assertThat(target.lifecycle()).isEqualTo(source.lifecycle());
+        assertThat(target.lifecycle()).isEqualTo(source.lifecycle().subList(0, 2));
+        assertThat(actions).anyMatch(a -> a.startsWith("lifecycle rule 'tagged-tmp' also has filter")
+                && a.contains("the rule is not set at all"));
         assertThat(target.versioning()).isEqualTo(Versioning.ENABLED);
         // S3Mock answers GET ?cors, ?website, ?publicAccessBlock and ?policy with the bucket's listing: each is
         // unknown with a note, never "no CORS" or a policy of listing XML.
@@ -158,10 +171,19 @@ class S3BucketSettingsServersTest {
         assertThat(source.policy()).isNull();
         assertThat(source.notes()).hasSize(4).allMatch(n -> n.contains("with a listing of the bucket's objects"))
                 .anyMatch(n -> n.contains("policy") && n.contains("not a JSON policy"));
-        assertThat(actions).hasSize(4).noneMatch(a -> a.contains("ListBucketResult"));
+        assertThat(actions).hasSize(5).noneMatch(a -> a.contains("ListBucketResult"));
         List<String> again = new java.util.ArrayList<>();
         roundTrip(b -> s3mock.uri(b, "", ""), "life-src", "life-dst", again);
         assertThat(again).isEqualTo(actions);
+
+        // CORS and website to S3Mock, which has no such calls: an action each, the copy goes on.
+        try (ObjectStore dst = Stores.openAdapter(s3mock.uri("life-dst", "", ""), OPTIONS)) {
+            List<String> refused = dst.bucketSettings().orElseThrow().apply(new BucketSettings(
+                    List.of(new Cors(List.of("*"), List.of("GET"), null, null, null)), null, new Website("index.html", null),
+                    null, null, null, List.of()));
+            assertThat(refused).hasSize(2).allMatch(a -> a.endsWith("set it by hand"))
+                    .anyMatch(a -> a.contains("CORS")).anyMatch(a -> a.contains("website"));
+        }
     }
 
     @Test
