@@ -217,6 +217,18 @@ class BundleVersionsTest {
     }
 
     @Test
+    void aNewerVersionThanThisReaderKnowsIsRefusedNamingBothVersions() throws IOException {
+        try (ObjectStore src = open("src"); ObjectStore bundle = local("bundle")) {
+            new BundleWriter(bundle, options(), Progress.NONE).create(List.of(new BundleSource.Objects(src, true, false)));
+            Path manifest = dir.resolve("bundle").resolve(BundleLayout.MANIFEST);
+            Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"version\":3", "\"version\":4"));
+            assertThatThrownBy(() -> BundleReader.open(bundle).inspect())
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                    .hasMessageEndingWith("is a version 4 bundle; this migrator reads up to version 3; use a newer migrator");
+        }
+    }
+
+    @Test
     void byHandTheDocumentedStepsGiveTheCurrentObjectsUnderTheirKeysAndTheOlderVersionsUnderPercentV() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(HandRestoreTest.has("tar") && HandRestoreTest.has("zstd") && HandRestoreTest.has("jq"),
                 "GNU tar, zstd and jq are needed for the restore-by-hand test; skipped");
