@@ -120,6 +120,7 @@ final class BundleRestorer {
                                     histories.accept(m, data);
                                 } else if (s.hasHistory() && !(m.isLatest() && !m.isDeleteMarker())) {
                                     data.discard(); // --versions latest: an older version or a delete marker
+                                    progress.finished(info(m), Progress.Outcome.SKIPPED);
                                 } else {
                                     run.object(store, m, data, writes);
                                 }

@@ -229,6 +229,28 @@ class BundleVersionsTest {
     }
 
     @Test
+    void aPointInTimeIsBundledAsThatDaysObjectsInAVersion2Bundle() throws Exception {
+        gcs.enableVersioning("past");
+        java.time.Instant then;
+        try (ObjectStore past = open("past")) {
+            put(past, "x", "x-one");
+            Thread.sleep(5);
+            then = java.time.Instant.now();
+            Thread.sleep(5);
+            put(past, "x", "x-two");
+            put(past, "y", "y-one");
+        }
+        try (ObjectStore past = open("past"); ObjectStore bundle = local("bundle"); ObjectStore disk = local("disk")) {
+            new BundleWriter(bundle, options(), Progress.NONE).create(List.of(new BundleSource.Objects(
+                    dev.migrator.transfer.PointInTime.of(past, then))));
+            assertThat(BundleReader.open(bundle).inspect().version()).isEqualTo(2);
+            restore(bundle, disk, RestoreOptions.Versions.AS_BUNDLED, false, "s1");
+            assertThat(Files.readString(dir.resolve("disk").resolve("x"))).isEqualTo("x-one");
+            assertThat(dir.resolve("disk").resolve("y")).as("written after that time").doesNotExist();
+        }
+    }
+
+    @Test
     void byHandTheDocumentedStepsGiveTheCurrentObjectsUnderTheirKeysAndTheOlderVersionsUnderPercentV() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(HandRestoreTest.has("tar") && HandRestoreTest.has("zstd") && HandRestoreTest.has("jq"),
                 "GNU tar, zstd and jq are needed for the restore-by-hand test; skipped");
