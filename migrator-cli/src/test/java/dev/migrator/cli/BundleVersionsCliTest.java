@@ -138,6 +138,11 @@ class BundleVersionsCliTest {
                 assertThat(now.website().indexDocument()).isEqualTo("index.html");
                 assertThat(target.stat("index.html")).isPresent();
             }
+            CliRun local = CliRun.of("bundle", "create", dir.resolve("disk-src").toString(), "--to", dir.resolve("b2").toString(),
+                    "--versions", "all", "--state", dir.resolve("s").toString());
+            assertThat(local.exit()).as(local.all()).isEqualTo(2);
+            assertThat(local.err()).contains("does not keep object versions, so there is no history to bundle; drop --versions all");
+            assertThat(dir.resolve("b2")).as("nothing written").doesNotExist();
             CliRun disk = CliRun.of("bundle", "restore", bundle, "--to", dir.resolve("disk").toString(), "--bucket-settings",
                     "--state", dir.resolve("s").toString());
             assertThat(disk.exit()).as(disk.all()).isEqualTo(2);
