@@ -125,6 +125,13 @@ class BundleVersionsTest {
             assertThat(history("dst")).containsExactly("a=a-one", "a=a-two!", "a deleted", "a=a-three", "b=b-one", "c=" + big.length + " bytes",
                     "c=c-two");
 
+            put(dst, "a", "stray"); // a version the bundle does not have, after its history
+            RestoreSummary extra = restore(bundle, dst, RestoreOptions.Versions.AS_BUNDLED, false, "s1");
+            assertThat(extra.restored()).isZero();
+            assertThat(extra.conflicts()).isEqualTo(1);
+            assertThat(extra.problems()).singleElement().asString().startsWith("CONFLICT a: after the restore gs://dst")
+                    .contains("it holds 5 versions, the bundle 4");
+
             put(other, "a", "not a-one");
             RestoreSummary conflict = restore(bundle, other, RestoreOptions.Versions.AS_BUNDLED, false, "s2");
             assertThat(conflict.conflicts()).isEqualTo(1);
