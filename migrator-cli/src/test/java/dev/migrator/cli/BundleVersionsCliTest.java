@@ -3,12 +3,14 @@ package dev.migrator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.adobe.testing.s3mock.S3MockApplication;
+import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.ObjectVersion;
 import dev.migrator.provider.StoreOptions;
 import dev.migrator.provider.Stores;
+import dev.migrator.testkit.gcs.GcsTestServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -105,6 +107,47 @@ class BundleVersionsCliTest {
         CliRun latest = CliRun.of("bundle", "restore", bundle, "--to", uri("plain"), "--versions", "latest", "--state", dir.resolve("s").toString());
         assertThat(latest.exit()).as(latest.all()).isZero();
         assertThat(history("plain")).containsExactly("a=a-three", "b=b-one");
+    }
+
+    @Test
+    void bucketSettingsTravelInTheBundleAndRestoreApplyPrintsTheActionsLeft() {
+        try (GcsTestServer gcs = GcsTestServer.start()) {
+            gcs.createBucket("old");
+            gcs.createBucket("new");
+            String old = "gs://old?endpoint=" + gcs.endpoint();
+            String fresh = "gs://new?endpoint=" + gcs.endpoint();
+            try (ObjectStore store = Stores.open(old, StoreOptions.DEFAULTS)) {
+                put(store, "index.html", "<h1>hi</h1>");
+                store.bucketSettings().orElseThrow().apply(new BucketSettings(
+                        List.of(new BucketSettings.Cors(List.of("https://app.example"), List.of("PUT"), List.of(), List.of("ETag"), 300)),
+                        List.of(), new BucketSettings.Website("index.html", "404.html"), BucketSettings.Versioning.OFF, Map.of(), null, List.of()));
+            }
+            String bundle = dir.resolve("bundle").toString();
+            CliRun create = CliRun.of("bundle", "create", old, "--to", bundle, "--bucket-settings", "--state", dir.resolve("s").toString());
+            assertThat(create.exit()).as(create.all()).isZero();
+            CliRun inspect = CliRun.of("bundle", "inspect", bundle);
+            assertThat(inspect.out()).contains("v3").contains("bucket settings: ").contains("https://app.example");
+
+            CliRun restore = CliRun.of("bundle", "restore", bundle, "--to", fresh, "--bucket-settings", "--state", dir.resolve("s").toString());
+            assertThat(restore.exit()).as(restore.all()).isZero();
+            assertThat(restore.out()).contains("Bucket settings: applied what the target has an equivalent for")
+                    .contains("ACTION not read from the source: the bucket's IAM policy");
+            try (ObjectStore target = Stores.open(fresh, StoreOptions.DEFAULTS)) {
+                BucketSettings now = target.bucketSettings().orElseThrow().read();
+                assertThat(now.cors()).singleElement().satisfies(c -> assertThat(c.origins()).containsExactly("https://app.example"));
+                assertThat(now.website().indexDocument()).isEqualTo("index.html");
+                assertThat(target.stat("index.html")).isPresent();
+            }
+            CliRun local = CliRun.of("bundle", "create", dir.resolve("disk-src").toString(), "--to", dir.resolve("b2").toString(),
+                    "--versions", "all", "--state", dir.resolve("s").toString());
+            assertThat(local.exit()).as(local.all()).isEqualTo(2);
+            assertThat(local.err()).contains("does not keep object versions, so there is no history to bundle; drop --versions all");
+            assertThat(dir.resolve("b2")).as("nothing written").doesNotExist();
+            CliRun disk = CliRun.of("bundle", "restore", bundle, "--to", dir.resolve("disk").toString(), "--bucket-settings",
+                    "--state", dir.resolve("s").toString());
+            assertThat(disk.exit()).as(disk.all()).isEqualTo(2);
+            assertThat(disk.err()).contains("has no bucket settings to set; drop the option").doesNotContain("Exception");
+        }
     }
 
     private static S3Client admin() {

@@ -51,7 +51,8 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * {@code bundle restore}: checks the manifest before the first byte is written
  * ({@link BundleArchive#checkManifest}, the check verify reports with), then reads each entry, checks
  * its SHA-256 and only then writes it: objects on a pool of writer threads, database dumps extracted
- * into the staging directory and handed to the engine's restore tool.
+ * into the staging directory and handed to the engine's restore tool. A source bundled with its version
+ * history is recreated as a history on a target that keeps versions ({@link Restore.Histories}).
  */
 final class BundleRestorer {
     /** Entries up to this size are held in memory between reading and writing; larger ones in a temp file. */
@@ -120,6 +121,7 @@ final class BundleRestorer {
                                     histories.accept(m, data);
                                 } else if (s.hasHistory() && !(m.isLatest() && !m.isDeleteMarker())) {
                                     data.discard(); // --versions latest: an older version or a delete marker
+                                    progress.finished(info(m), Progress.Outcome.SKIPPED);
                                 } else {
                                     run.object(store, m, data, writes);
                                 }

@@ -50,6 +50,11 @@ import java.util.stream.Stream;
  * their last key (object sources are listed in key order). A database source whose dump did not
  * finish is dumped again, so that it stays one consistent snapshot.
  *
+ * <p>A source with {@link BundleSource.Objects#history()} is bundled as every key's history in order (delete markers
+ * as empty entries, older versions under {@code <source>/%v/}); a part that ends inside a key's history is journaled
+ * as such, so a resumed run bundles that key's history again whole. Bundles with a history or bucket settings are
+ * manifest version 3, all others version 2.
+ *
  * <p>The target must be empty, or hold an interrupted bundle of the same state directory. Not
  * thread-safe: one {@link #create} per instance.
  */
@@ -81,6 +86,7 @@ public final class BundleWriter {
             if (s instanceof BundleSource.Objects o) {
                 // A bundle inside its source would list its own parts; a source inside the bundle's location is in the way.
                 Overlap.refuse("source", o.store(), "bundle", rawTarget);
+                requireCapabilities(o);
             }
         }
         long start = System.nanoTime();
@@ -97,6 +103,18 @@ public final class BundleWriter {
         } finally {
             // The lock file is all that is left of a finished run's state directory (a failed run keeps its journal).
             removeIfOnlyLock(stateDir);
+        }
+    }
+
+    /** What {@code --versions all} and {@code --bucket-settings} need of a source, refused before anything is written. */
+    private static void requireCapabilities(BundleSource.Objects o) {
+        if (o.history() && !o.store().capabilities().versions()) {
+            throw MigratorException.badInput(o.store().displayUri() + " does not keep object versions, so there is no history"
+                    + " to bundle; drop --versions all");
+        }
+        if (o.bucketSettings() && o.store().bucketSettings().isEmpty()) {
+            throw MigratorException.badInput("--bucket-settings: " + o.store().displayUri() + " has no bucket settings to bundle;"
+                    + " drop the option");
         }
     }
 
@@ -311,10 +329,6 @@ public final class BundleWriter {
          */
         private void history(ObjectStore rawSource, Sink sink) {
             ObjectStore source = RetryingObjectStore.around(rawSource, options.retry(), onRetry);
-            if (!source.capabilities().versions()) {
-                throw MigratorException.badInput(source.displayUri() + " does not keep object versions, so there is no history"
-                        + " to bundle; drop --versions all");
-            }
             String after = sink.lastKey;
             try (Stream<ObjectVersion> versions = source.listVersions("")) {
                 Iterator<History> histories = History.perKey(versions, Selection.ALL);
@@ -373,8 +387,7 @@ public final class BundleWriter {
 
         /** The source bucket's settings ({@code --bucket-settings}), read before its objects. */
         private BucketSettings settingsOf(ObjectStore source) {
-            BucketSettings.Access access = source.bucketSettings().orElseThrow(() -> MigratorException.badInput(
-                    "--bucket-settings: " + source.displayUri() + " has no bucket settings to bundle; drop the option"));
+            BucketSettings.Access access = source.bucketSettings().orElseThrow(); // requireCapabilities checked it
             return options.retry().call("read the bucket settings of " + source.displayUri(), access::read, onRetry);
         }
 

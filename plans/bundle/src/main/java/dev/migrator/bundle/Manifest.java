@@ -19,16 +19,14 @@ import java.util.Map;
 public final class Manifest {
     public static final String FORMAT = "migrator-bundle";
     /**
+     * The newest version this reads and writes. Version 3 added a source's version history (entries with
+     * {@code versionId}, {@code latest}, {@code deleteMarker}; older versions under {@code <source>/%v/}) and its
+     * bucket settings; a version 2 reader refuses it (rather than restoring old versions as current objects).
      * Version 2 added entry metadata {@code contentLanguage}, {@code expires}, {@code storageClass} and
-     * {@code tags}, and hashed tar names for segments too long for a file name; a version 1 reader refuses it
-     * (rather than restoring objects without their tags and classes). Version 1 bundles are still read.
+     * {@code tags}, and hashed tar names for segments too long for a file name. Versions 1 and 2 are still read.
      */
     public static final int VERSION = 3;
-    /**
-     * Version 3 adds a source's version history (entries with {@code versionId}, {@code latest},
-     * {@code deleteMarker}; older versions under {@code <source>/%v/}) and its bucket settings. Only bundles that
-     * hold either are written as version 3; all others stay version 2, readable by older migrators.
-     */
+    /** What a bundle without any history or bucket settings is written as, so that version 2 readers read it. */
     static final int VERSION_WITHOUT_HISTORY = 2;
 
     static final ObjectMapper JSON = new ObjectMapper()

@@ -125,6 +125,13 @@ class BundleVersionsTest {
             assertThat(history("dst")).containsExactly("a=a-one", "a=a-two!", "a deleted", "a=a-three", "b=b-one", "c=" + big.length + " bytes",
                     "c=c-two");
 
+            put(dst, "a", "stray"); // a version the bundle does not have, after its history
+            RestoreSummary extra = restore(bundle, dst, RestoreOptions.Versions.AS_BUNDLED, false, "s1");
+            assertThat(extra.restored()).isZero();
+            assertThat(extra.conflicts()).isEqualTo(1);
+            assertThat(extra.problems()).singleElement().asString().startsWith("CONFLICT a: after the restore gs://dst")
+                    .contains("it holds 5 versions, the bundle 4");
+
             put(other, "a", "not a-one");
             RestoreSummary conflict = restore(bundle, other, RestoreOptions.Versions.AS_BUNDLED, false, "s2");
             assertThat(conflict.conflicts()).isEqualTo(1);
@@ -213,6 +220,40 @@ class BundleVersionsTest {
             BundleCheck check = BundleReader.open(bundle).verify(Progress.NONE);
             assertThat(check.intact()).isFalse();
             assertThat(check.damage().toString()).contains("history of 'a'").contains("no entry of it is marked latest");
+        }
+    }
+
+    @Test
+    void aNewerVersionThanThisReaderKnowsIsRefusedNamingBothVersions() throws IOException {
+        try (ObjectStore src = open("src"); ObjectStore bundle = local("bundle")) {
+            new BundleWriter(bundle, options(), Progress.NONE).create(List.of(new BundleSource.Objects(src, true, false)));
+            Path manifest = dir.resolve("bundle").resolve(BundleLayout.MANIFEST);
+            Files.writeString(manifest, Files.readString(manifest).replaceFirst("\"version\":3", "\"version\":4"));
+            assertThatThrownBy(() -> BundleReader.open(bundle).inspect())
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
+                    .hasMessageEndingWith("is a version 4 bundle; this migrator reads up to version 3; use a newer migrator");
+        }
+    }
+
+    @Test
+    void aPointInTimeIsBundledAsThatDaysObjectsInAVersion2Bundle() throws Exception {
+        gcs.enableVersioning("past");
+        java.time.Instant then;
+        try (ObjectStore past = open("past")) {
+            put(past, "x", "x-one");
+            Thread.sleep(5);
+            then = java.time.Instant.now();
+            Thread.sleep(5);
+            put(past, "x", "x-two");
+            put(past, "y", "y-one");
+        }
+        try (ObjectStore past = open("past"); ObjectStore bundle = local("bundle"); ObjectStore disk = local("disk")) {
+            new BundleWriter(bundle, options(), Progress.NONE).create(List.of(new BundleSource.Objects(
+                    dev.migrator.transfer.PointInTime.of(past, then))));
+            assertThat(BundleReader.open(bundle).inspect().version()).isEqualTo(2);
+            restore(bundle, disk, RestoreOptions.Versions.AS_BUNDLED, false, "s1");
+            assertThat(Files.readString(dir.resolve("disk").resolve("x"))).isEqualTo("x-one");
+            assertThat(dir.resolve("disk").resolve("y")).as("written after that time").doesNotExist();
         }
     }
 

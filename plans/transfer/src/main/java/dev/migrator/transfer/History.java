@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  */
 // --- bver: public (with perKey and of) so that bundles write and restore histories by the same rule
 public record History(String key, List<ObjectVersion> entries) {
-    public History {
+    public History { // --- bver: public
         List<ObjectVersion> effective = new ArrayList<>();
         for (ObjectVersion v : entries) {
             boolean live = !effective.isEmpty() && !effective.get(effective.size() - 1).deleteMarker();
@@ -31,7 +31,7 @@ public record History(String key, List<ObjectVersion> entries) {
     }
 
     /** The histories of {@code versions} (one store's listing), key by key, in memory for one key at a time. */
-    public static Iterator<History> perKey(Stream<ObjectVersion> versions, Selection selection) {
+    public static Iterator<History> perKey(Stream<ObjectVersion> versions, Selection selection) { // --- bver: public
         Iterator<ObjectVersion> it = versions.filter(v -> selection.contains(v.key())).iterator();
         return new Iterator<>() {
             private ObjectVersion pending;
@@ -63,7 +63,7 @@ public record History(String key, List<ObjectVersion> entries) {
     }
 
     /** The current history of one key in {@code store}. */
-    public static History of(ObjectStore store, String key) {
+    public static History of(ObjectStore store, String key) { // --- bver: public
         try (Stream<ObjectVersion> versions = store.listVersions(key)) {
             return new History(key, versions.filter(v -> v.key().equals(key)).toList());
         }
