@@ -69,19 +69,19 @@ serve b "$PORT_B" "$WORK_DIR/store-b" "${BUCKETS_B[@]}"
 python3 "$REPO/bench/latency-proxy.py" "$PROXY_A" "$PORT_A" 20 & PIDS+=($!); wait_port "$PROXY_A" "latency proxy A"
 python3 "$REPO/bench/latency-proxy.py" "$PROXY_B" "$PORT_B" 20 & PIDS+=($!); wait_port "$PROXY_B" "latency proxy B"
 
-seed() { # bucket count size-bytes
+seed() { # bucket count size-bytes [name prefix, default o-]
   local dir="$WORK_DIR/seed-$1-$3"
   mkdir -p "$dir"
   local i
-  for i in $(seq -w 1 "$2"); do head -c "$3" /dev/urandom >"$dir/o-$i"; done
+  for i in $(seq -w 1 "$2"); do head -c "$3" /dev/urandom >"$dir/${4:-o-}$i"; done
   "${M[@]}" copy "$dir" "$(s3uri "$PORT_A" "$1")" -q >/dev/null
   rm -rf "$dir"
 }
 log "seeding (not timed)"
 seed src-small "$SMALL_COUNT" "$SMALL_SIZE"
 seed src-large "$LARGE_COUNT" $((LARGE_MB << 20))
-seed probe "$PROBE_SMALL" 16384
-seed probe 2 $((8 << 20))
+seed probe "$PROBE_SMALL" 16384 small-
+seed probe 2 $((8 << 20)) large-
 
 figures() { # calibration-file location: its figure lines, indented for a location section
   awk -v loc="  $2:" '$0 == loc {on=1; next} /^  [^ ]/ {on=0} on && /^    / {sub(/^    /, "    "); print}' "$1"
@@ -112,7 +112,11 @@ YAML
         echo "  new:"
         echo "    uri: '$(s3uri "$pb" "probe-$run")'"
         figures "$WORK_DIR/cal-$run.yaml" new
-        echo "moves: [{from: old, to: new, parallelism: $PARALLELISM}]"
+        # Two moves of different sizes (the 2 large probe objects, the small ones): a line through their steps splits
+        # each kind's start from a cost per object.
+        echo "moves:"
+        echo "  - {name: few, from: old, to: new, include: [large-], parallelism: $PARALLELISM}"
+        echo "  - {name: many, from: old, to: new, include: [small-], parallelism: $PARALLELISM}"
         echo "drill: {targets: {new: '$(s3uri "$pb" "rehearse-$s-$d")'}}"
       } >"$WORK_DIR/rehearse-$run.yaml"
       log "$run: rehearsal drill"
