@@ -104,6 +104,7 @@ YAML
       # The rehearsal: a drill of the probe set with the probed figures, then its measured step starts into the file.
       {
         echo "name: rehearse-$run"
+        echo "limits: {concurrency: 1}" # one step at a time, as the data set's single move runs: no step slows another
         echo "sources:"
         echo "  old:"
         echo "    uri: '$(s3uri "$pa" probe)'"
