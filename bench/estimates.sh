@@ -6,10 +6,12 @@
 #   small: SMALL_COUNT objects of SMALL_SIZE bytes (default 2,000 x 16 KiB)
 #   large: LARGE_COUNT objects of LARGE_MB MiB      (default 4 x 32 MiB)
 # and, held apart from both, a probe set (PROBE_SMALL x 16 KiB and 2 x 8 MiB) in a bucket of its own. For each
-# delay and data set: `migrator probe PLAN --write` on a plan naming the probe bucket and the target endpoint, the
-# calibration pasted into the plan's location sections, then `migrator drill` of the data set with
-# --eta-tolerance 15% --step-tolerance 25%. Reports, per run, the whole-run, pre-copy, freeze-window and per-step
-# estimate/actual ratios from the drill's JUnit XML, with the load at the time.
+# delay and data set: `migrator probe PLAN --write` on a plan naming the probe bucket and the target endpoint (reads,
+# stats, writes and copies through the move), the calibration pasted into the plan's location sections; with
+# REHEARSE=1 (default) a rehearsal drill of that probe plan and `migrator probe PLAN --from-run` to add the measured
+# step starts; then `migrator drill` of the data set with --eta-tolerance 15% --step-tolerance 25%. Reports, per run,
+# the whole-run, pre-copy, freeze-window and per-step estimate/actual ratios from the drill's JUnit XML, the drill's
+# wall and CPU seconds (user + system of the drill process; the servers' are not counted), with the load at the time.
 #
 # Usage: bench/estimates.sh
 #   MIGRATOR_JAR=path/to/migrator.jar SETS="small large" DELAYS="0 20" bench/estimates.sh
@@ -33,6 +35,7 @@ SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}"
 SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}"
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
+REHEARSE="${REHEARSE:-1}"
 
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
@@ -60,32 +63,32 @@ wait_port() {
 }
 
 BUCKETS_B=()
-for d in $DELAYS; do for s in $SETS; do BUCKETS_B+=("dst-$s-$d" "drill-$s-$d" "probe-$s-$d"); done; done
+for d in $DELAYS; do for s in $SETS; do BUCKETS_B+=("dst-$s-$d" "drill-$s-$d" "probe-$s-$d" "rehearse-$s-$d"); done; done
 serve a "$PORT_A" "$WORK_DIR/store-a" src-small src-large probe
 serve b "$PORT_B" "$WORK_DIR/store-b" "${BUCKETS_B[@]}"
 python3 "$REPO/bench/latency-proxy.py" "$PROXY_A" "$PORT_A" 20 & PIDS+=($!); wait_port "$PROXY_A" "latency proxy A"
 python3 "$REPO/bench/latency-proxy.py" "$PROXY_B" "$PORT_B" 20 & PIDS+=($!); wait_port "$PROXY_B" "latency proxy B"
 
-seed() { # bucket count size-bytes
+seed() { # bucket count size-bytes [name prefix, default o-]
   local dir="$WORK_DIR/seed-$1-$3"
   mkdir -p "$dir"
   local i
-  for i in $(seq -w 1 "$2"); do head -c "$3" /dev/urandom >"$dir/o-$i"; done
+  for i in $(seq -w 1 "$2"); do head -c "$3" /dev/urandom >"$dir/${4:-o-}$i"; done
   "${M[@]}" copy "$dir" "$(s3uri "$PORT_A" "$1")" -q >/dev/null
   rm -rf "$dir"
 }
 log "seeding (not timed)"
 seed src-small "$SMALL_COUNT" "$SMALL_SIZE"
 seed src-large "$LARGE_COUNT" $((LARGE_MB << 20))
-seed probe "$PROBE_SMALL" 16384
-seed probe 2 $((8 << 20))
+seed probe "$PROBE_SMALL" 16384 small-
+seed probe 2 $((8 << 20)) large-
 
 figures() { # calibration-file location: its figure lines, indented for a location section
   awk -v loc="  $2:" '$0 == loc {on=1; next} /^  [^ ]/ {on=0} on && /^    / {sub(/^    /, "    "); print}' "$1"
 }
 
-echo "| delay | set | whole run est/actual | ratio | pre-copy ratio | freeze window est/actual | ratio | steps (ratio min / median / max, within ±25%) | drill exit | load |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| delay | set | whole run est/actual | ratio | pre-copy ratio | freeze window est/actual | ratio | steps (ratio min / median / max, within ±25%) | drill exit | drill wall / CPU s | load |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for d in $DELAYS; do
   if [[ $d == 0 ]]; then pa=$PORT_A; pb=$PORT_B; else pa=$PROXY_A; pb=$PROXY_B; fi
   for s in $SETS; do
@@ -97,6 +100,33 @@ moves: [{from: old, to: new, parallelism: $PARALLELISM}]
 YAML
     log "$run: probe"
     "${M[@]}" probe "$WORK_DIR/probe-$run.yaml" --write -o "$WORK_DIR/cal-$run.yaml" >"$WORK_DIR/probe-$run.log" 2>&1
+    if [[ $REHEARSE == 1 ]]; then
+      # The rehearsal: a drill of the probe set with the probed figures, then its measured step starts into the file.
+      {
+        echo "name: rehearse-$run"
+        echo "limits: {concurrency: 1}" # one step at a time, as the data set's single move runs: no step slows another
+        echo "sources:"
+        echo "  old:"
+        echo "    uri: '$(s3uri "$pa" probe)'"
+        figures "$WORK_DIR/cal-$run.yaml" old
+        echo "targets:"
+        echo "  new:"
+        echo "    uri: '$(s3uri "$pb" "probe-$run")'"
+        figures "$WORK_DIR/cal-$run.yaml" new
+        # Two moves of different sizes (the 2 large probe objects, the small ones): a line through their steps splits
+        # each kind's start from a cost per object.
+        echo "moves:"
+        echo "  - {name: few, from: old, to: new, include: [large-], parallelism: $PARALLELISM}"
+        echo "  - {name: many, from: old, to: new, include: [small-], parallelism: $PARALLELISM}"
+        echo "drill: {targets: {new: '$(s3uri "$pb" "rehearse-$s-$d")'}}"
+      } >"$WORK_DIR/rehearse-$run.yaml"
+      log "$run: rehearsal drill"
+      "${M[@]}" drill "$WORK_DIR/rehearse-$run.yaml" --state "$WORK_DIR/state-rehearse-$run" --skip-preflight -q \
+        >"$WORK_DIR/rehearse-$run.log" 2>&1 || true
+      "${M[@]}" probe "$WORK_DIR/rehearse-$run.yaml" --from-run "$WORK_DIR/state-rehearse-$run" \
+        --calibration "$WORK_DIR/cal-$run.yaml" -o "$WORK_DIR/cal2-$run.yaml" >>"$WORK_DIR/probe-$run.log" 2>&1
+      mv "$WORK_DIR/cal2-$run.yaml" "$WORK_DIR/cal-$run.yaml"
+    fi
     {
       echo "name: estimates-$run"
       echo "sources:"
@@ -121,8 +151,11 @@ YAML
     fest=$(prop freeze.estimate.seconds); fact=$(prop freeze.seconds)
     steps=$(sed -n 's/.*<system-out>[^<]*(\([0-9.]*\)x).*/\1/p' "$j" | sort -g | awk '
       {a[NR]=$1; if ($1 >= 0.75 && $1 <= 1.25) ok++} END {if (NR) printf "%.2f / %.2f / %.2f, %d of %d", a[1], a[int((NR+1)/2)], a[NR], ok, NR}')
-    printf "| %s ms | %s | %.1f / %.1f s | %s | %s | %.1f / %.1f s | %s | %s | %s | %s |\n" "$d" "$s" "$est" "$act" \
-      "$(prop eta.whole-run.ratio)" "$(prop eta.presync.ratio)" "$fest" "$fact" "$(prop eta.freeze-window.ratio)" "$steps" "$rc" "$load"
+    read -r wall user sys < <(tail -1 "$WORK_DIR/time-$run") # GNU time puts "Command exited with ..." first on a failure
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.1f", u + s}')
+    printf "| %s ms | %s | %.1f / %.1f s | %s | %s | %.1f / %.1f s | %s | %s | %s | %s / %s | %s |\n" "$d" "$s" "$est" "$act" \
+      "$(prop eta.whole-run.ratio)" "$(prop eta.presync.ratio)" "$fest" "$fact" "$(prop eta.freeze-window.ratio)" "$steps" "$rc" \
+      "$wall" "$cpu" "$load"
     grep -h "Worst estimate" "$WORK_DIR/drill-$run.log" | sed "s/^/    $run: /" >&2 || true
   done
 done

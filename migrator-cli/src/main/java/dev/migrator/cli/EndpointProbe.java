@@ -168,8 +168,14 @@ final class EndpointProbe {
         for (int i = 0; i < 8; i++) {
             large.add(new Item("large-" + i, largeSize));
         }
-        return scratch(store, put -> measure("write", small, large, o -> put.put(o.key(),
-                Content.of(o.size() == SMALL_WRITE ? smallBytes : largeBytes))));
+        return scratch(store, put -> {
+            Calibration w = measure("write", small, large, o -> put.put(o.key(),
+                    Content.of(o.size() == SMALL_WRITE ? smallBytes : largeBytes)));
+            // A target is often empty: its stats (a delta's and a verify's at this end) are timed on the objects just written.
+            List<Item> written = put.keys().stream().filter(k -> k.contains("/small-")).limit(objects)
+                    .map(k -> new Item(k, SMALL_WRITE)).toList();
+            return written.isEmpty() ? w : w.with(stats(written));
+        });
     }
 
     /**
@@ -198,9 +204,13 @@ final class EndpointProbe {
         })));
     }
 
-    /** Puts scratch objects under a fresh prefix of a store; returns the bytes put. */
+    /** Puts scratch objects under a fresh prefix of a store. */
     interface ScratchPut {
+        /** Puts {@code content} under the prefix, at a key made of {@code name}; returns the bytes put. */
         long put(String name, Content content);
+
+        /** The keys put so far. */
+        List<String> keys();
     }
 
     /**
@@ -225,19 +235,27 @@ final class EndpointProbe {
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: the scratch prefix goes too
         AtomicInteger unique = new AtomicInteger();
         try {
-            return body.apply((name, content) -> {
-                String key = prefix + name + "-" + unique.incrementAndGet();
-                putting.incrementAndGet();
-                try {
-                    if (stopping.get()) {
-                        throw new MigratorException(dev.migrator.provider.ErrorCode.INTERRUPTED, "probe interrupted");
+            return body.apply(new ScratchPut() {
+                @Override
+                public long put(String name, Content content) {
+                    String key = prefix + name + "-" + unique.incrementAndGet();
+                    putting.incrementAndGet();
+                    try {
+                        if (stopping.get()) {
+                            throw new MigratorException(dev.migrator.provider.ErrorCode.INTERRUPTED, "probe interrupted");
+                        }
+                        written.add(key);
+                        into.put(key, content, ObjectMetadata.EMPTY);
+                    } finally {
+                        putting.decrementAndGet();
                     }
-                    written.add(key);
-                    into.put(key, content, ObjectMetadata.EMPTY);
-                } finally {
-                    putting.decrementAndGet();
+                    return content.size();
                 }
-                return content.size();
+
+                @Override
+                public List<String> keys() {
+                    return List.copyOf(written);
+                }
             });
         } finally {
             int n = written.size();
@@ -343,7 +361,7 @@ final class EndpointProbe {
         Integer at = bandwidth == null ? null : concurrency; // fewer streams than this may not reach it (Throughput#bandwidthAt)
         return switch (what) {
             case "read" -> new Calibration(stream, latency, null, null, bandwidth, limit, null, at);
-            case "copy" -> Calibration.copy(stream, latency, bandwidth, at); // a copy's requests: the write's request limit holds
+            case "copy" -> Calibration.copy(stream, latency, bandwidth, at, limit);
             default -> new Calibration(null, null, stream, latency, bandwidth, limit, null, at);
         };
     }

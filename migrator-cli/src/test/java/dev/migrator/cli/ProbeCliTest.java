@@ -54,7 +54,7 @@ class ProbeCliTest {
                     .containsPattern("#   old: step start \\(open the store, first listing page\\), 5 tries: median [0-9.]+ms")
                     .containsPattern("  old:\n(    .*\n)*    step-start: [0-9.]+ms\n").containsPattern("  new:\n(    .*\n)*    step-start: ")
                     // stats apart from reads and writes, and copies through the move (read old, write new at once)
-                    .contains("#   old: stat: 10 stats at one stream: median ").containsPattern("  old:\n(    .*\n)*    stat-latency: [0-9.]+ms\n")
+                    .contains("#   old: stat: 10 stats at one stream: median ").contains("#   new: stat: 10 stats at one stream: median ").containsPattern("  old:\n(    .*\n)*    stat-latency: [0-9.]+ms\n")
                     .contains("#   old -> new: copy: 10 small requests (").containsPattern("#   old -> new: copy: [0-9.]+ MiB in \\d+ requests at one stream")
                     .containsPattern("#   old -> new: deleted the \\d+ scratch objects under \\.migrator-probe-")
                     .containsPattern("  new:\n(    .*\n)*    copy-stream: [0-9.]+[KMG]iB/s\n    copy-latency: [0-9.]+ms\n");

@@ -26,38 +26,50 @@ import java.util.Locale;
  * @param copyLatency  seconds one small object's copy into this location takes, its read and its write ({@code copy-latency:})
  * @param copyBandwidth bytes/s all copy streams into this location carry together ({@code copy-bandwidth:}), measured at
  *                     {@code copyStreams} streams ({@code copy-streams:})
+ * @param copyLimit    small objects/s all copy streams into this location carry together ({@code copy-limit:}), when
+ *                     clearly fewer than they would scale to
  * @param copyStart    seconds a pre-copy step into this location takes to start, measured in a rehearsal drill
  *                     ({@code copy-start:}; {@code probe PLAN --from-run}); replaces both ends' {@code step-start}
  * @param deltaStart   the same for a cut-over delta ({@code delta-start:})
  * @param verifyStart  the same for a verify ({@code verify-start:})
+ * @param copyPerObject seconds each object of a pre-copy into this location costs one stream beyond the model's figures,
+ *                     measured in a rehearsal with steps of different sizes ({@code copy-per-object:})
+ * @param deltaPerObject the same for a delta ({@code delta-per-object:})
+ * @param verifyPerObject the same for a verify ({@code verify-per-object:})
  */
 public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                           Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
-                          Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyStart, Double deltaStart,
-                          Double verifyStart) {
+                          Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
+                          Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject) {
     public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
 
     /** The figures of one endpoint alone: no stats, copies or rehearsed starts. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                        Double overhead, Integer bandwidthStreams) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** Only a stat latency and limit (either may be null). */
     public static Calibration stats(Double latency, Double limit) {
-        return new Calibration(null, null, null, null, null, null, null, null, latency, limit, null, null, null, null, null, null, null);
+        return new Calibration(null, null, null, null, null, null, null, null, latency, limit, null, null, null, null, null, null, null,
+                null, null, null, null);
     }
 
-    /** Only copy-through figures: one stream's bytes/s, a small object's copy, and the bandwidth at {@code streams} (or nulls). */
-    public static Calibration copy(Long stream, Double latency, Long bandwidth, Integer streams) {
+    /**
+     * Only copy-through figures: one stream's bytes/s, a small object's copy, the bandwidth at {@code streams} and the
+     * small copies/s at them (or nulls).
+     */
+    public static Calibration copy(Long stream, Double latency, Long bandwidth, Integer streams, Double limit) {
         return new Calibration(null, null, null, null, null, null, null, null, null, null, stream, latency, bandwidth, streams,
-                null, null, null);
+                limit, null, null, null, null, null, null);
     }
 
-    /** Only the starts of a pre-copy, a delta and a verify step, as a rehearsal measured them (or nulls). */
-    public static Calibration starts(Double copy, Double delta, Double verify) {
-        return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, copy, delta, verify);
+    /** Only the starts of a pre-copy, a delta and a verify step, and their costs per object, as a rehearsal measured them (or nulls). */
+    public static Calibration starts(Double copy, Double delta, Double verify, Double copyPerObject, Double deltaPerObject,
+                                     Double verifyPerObject) {
+        return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, copy, delta,
+                verify, copyPerObject, deltaPerObject, verifyPerObject);
     }
 
     /** The throughput figures and a step's start. */
@@ -78,8 +90,9 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 pick(over.overhead, overhead), over.bandwidth != null ? over.bandwidthStreams : bandwidthStreams,
                 pick(over.statLatency, statLatency), pick(over.statLimit, statLimit), pick(over.copyStream, copyStream),
                 pick(over.copyLatency, copyLatency), pick(over.copyBandwidth, copyBandwidth),
-                over.copyBandwidth != null ? over.copyStreams : copyStreams, pick(over.copyStart, copyStart),
-                pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart));
+                over.copyBandwidth != null ? over.copyStreams : copyStreams, pick(over.copyLimit, copyLimit), pick(over.copyStart, copyStart),
+                pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart), pick(over.copyPerObject, copyPerObject),
+                pick(over.deltaPerObject, deltaPerObject), pick(over.verifyPerObject, verifyPerObject));
     }
 
     public boolean isEmpty() {
@@ -131,6 +144,9 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 b.append(indent).append("copy-streams: ").append(copyStreams).append('\n');
             }
         }
+        if (copyLimit != null) {
+            b.append(indent).append("copy-limit: ").append(String.format(Locale.ROOT, "%.0f/s", copyLimit)).append('\n');
+        }
         if (copyStart != null) {
             b.append(indent).append("copy-start: ").append(millis(copyStart)).append('\n');
         }
@@ -139,6 +155,15 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         }
         if (verifyStart != null) {
             b.append(indent).append("verify-start: ").append(millis(verifyStart)).append('\n');
+        }
+        if (copyPerObject != null) {
+            b.append(indent).append("copy-per-object: ").append(millis(copyPerObject)).append('\n');
+        }
+        if (deltaPerObject != null) {
+            b.append(indent).append("delta-per-object: ").append(millis(deltaPerObject)).append('\n');
+        }
+        if (verifyPerObject != null) {
+            b.append(indent).append("verify-per-object: ").append(millis(verifyPerObject)).append('\n');
         }
         return b.toString();
     }

@@ -262,8 +262,8 @@ public final class PlanParser {
     static final Set<String> FIGURES = Set.of("stream", "latency", "requests", "write-stream", "write-latency", "bandwidth",
             "request-limit", "step-start", "bandwidth-streams",
             // --- eta begin
-            "stat-latency", "stat-limit", "copy-stream", "copy-latency", "copy-bandwidth", "copy-streams", "copy-start",
-            "delta-start", "verify-start"
+            "stat-latency", "stat-limit", "copy-stream", "copy-latency", "copy-bandwidth", "copy-streams", "copy-limit", "copy-start",
+            "delta-start", "verify-start", "copy-per-object", "delta-per-object", "verify-per-object"
             // --- eta end
             );
 
@@ -289,7 +289,9 @@ public final class PlanParser {
                 m.containsKey("copy-stream") ? rate(m.get("copy-stream"), "copy-stream") : null, optLatency(m, "copy-latency"),
                 m.containsKey("copy-bandwidth") ? rate(m.get("copy-bandwidth"), "copy-bandwidth") : null,
                 m.containsKey("copy-streams") ? (Integer) copyStreams(m.get("copy-streams")) : null,
-                optLatency(m, "copy-start"), optLatency(m, "delta-start"), optLatency(m, "verify-start"));
+                m.containsKey("copy-limit") ? (Double) perSecond(m.get("copy-limit"), "copy-limit") : null,
+                optLatency(m, "copy-start"), optLatency(m, "delta-start"), optLatency(m, "verify-start"),
+                optLatency(m, "copy-per-object"), optLatency(m, "delta-per-object"), optLatency(m, "verify-per-object"));
                 // --- eta end
     }
 

@@ -70,12 +70,16 @@ public record Estimate(double seconds, String bound, String work, double overhea
             stream = a.stream().value() <= b.writeStream().value() ? new Term(from, "source reads", a.stream())
                     : new Term(to, "target writes", b.writeStream());
         }
+        rehearsed(perObject, to, b, kind);
         bandwidth.add(new Cap(from, "bandwidth", a.bandwidthAt(inFlight, a.stream().value()), a.bandwidth(),
                 fewer(a.bandwidth().value(), a.bandwidthStreams(), inFlight, a.stream().value())));
         bandwidth.add(new Cap(to, "bandwidth", b.bandwidthAt(inFlight, b.writeStream().value()), b.bandwidth(),
                 fewer(b.bandwidth().value(), b.bandwidthStreams(), inFlight, b.writeStream().value())));
-        List<Cap> limits = List.of(new Cap(from, REQUEST_LIMIT, a.requestLimit().value(), a.requestLimit(), ""),
-                new Cap(to, REQUEST_LIMIT, b.requestLimit().value(), b.requestLimit(), ""));
+        List<Cap> limits = new ArrayList<>(List.of(new Cap(from, REQUEST_LIMIT, a.requestLimit().value(), a.requestLimit(), ""),
+                new Cap(to, REQUEST_LIMIT, b.requestLimit().value(), b.requestLimit(), "")));
+        if (c != null && c.limit() != null) {
+            limits.add(new Cap(to, "copy-through limit", c.limit().value(), c.limit(), ""));
+        }
         return of(perObject, stream, bandwidth, limits, bytes, objects, inFlight, start(a, b, kind));
     }
 
@@ -90,13 +94,23 @@ public record Estimate(double seconds, String bound, String work, double overhea
      */
     static Estimate compare(String from, Throughput a, String to, Throughput b, long objects, int parallelism, Kind kind) {
         int inFlight = inFlight(objects, parallelism);
-        List<Term> perObject = List.of(new Term(from, "source stats", a.statLatency()), new Term(to, "target stats", b.statLatency()));
+        List<Term> perObject = new ArrayList<>(List.of(new Term(from, "source stats", a.statLatency()),
+                new Term(to, "target stats", b.statLatency())));
+        rehearsed(perObject, to, b, kind);
         List<Cap> limits = List.of(new Cap(from, STAT_LIMIT, a.statLimit().value(), a.statLimit(), ""),
                 new Cap(to, STAT_LIMIT, b.statLimit().value(), b.statLimit(), ""));
         return of(perObject, null, List.of(), limits, 0, objects, inFlight, start(a, b, kind));
     }
 
-    private static int inFlight(long objects, int parallelism) {
+    /** The cost per object a rehearsal measured beyond the other figures, for steps of {@code kind} into {@code b}. */
+    private static void rehearsed(List<Term> perObject, String to, Throughput b, Kind kind) {
+        Figure f = b.perObject().get(kind);
+        if (f != null) {
+            perObject.add(new Term(to, "more per object", f));
+        }
+    }
+
+    static int inFlight(long objects, int parallelism) {
         return (int) Math.max(1, Math.min(parallelism, Math.max(objects, 1)));
     }
 

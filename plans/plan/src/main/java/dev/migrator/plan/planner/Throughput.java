@@ -25,16 +25,18 @@ import java.util.Locale;
  *                     the write-measured {@code requestLimit}
  * @param copy         copies into this endpoint as {@code probe PLAN --write} measured them end to end, or null
  * @param starts       a step's start into this endpoint by kind, as a rehearsal measured it (absent: both ends' {@code overhead})
+ * @param perObject    seconds each object of a step of that kind into this endpoint costs a stream beyond the other
+ *                     figures, as a rehearsal measured it (absent: none)
  */
 public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
                          Figure requestLimit, Figure overhead, int bandwidthStreams, Figure statLatency, Figure statLimit,
-                         Copy copy, java.util.Map<Estimate.Kind, Figure> starts) {
+                         Copy copy, java.util.Map<Estimate.Kind, Figure> starts, java.util.Map<Estimate.Kind, Figure> perObject) {
     /**
      * A copy into this endpoint from its moves' source, reading and writing at once: one stream's bytes/s, one small
      * object's read and write, and the bandwidth of all copy streams together measured at {@code bandwidthStreams}
-     * (null, 0: it scaled).
+     * (null, 0: it scaled), and the small copies/s at them (null: they scaled).
      */
-    public record Copy(Figure stream, Figure latency, Figure bandwidth, int bandwidthStreams) {
+    public record Copy(Figure stream, Figure latency, Figure bandwidth, int bandwidthStreams, Figure limit) {
     }
 
     static final long MIB = 1024 * 1024;
@@ -69,7 +71,8 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 fig(probed.overhead(), p.overhead(), d.overhead()),
                 probed.bandwidth() != null ? orZero(probed.bandwidthStreams()) : p.bandwidth() != null ? orZero(p.bandwidthStreams()) : 0,
                 statLatency(probed, p, d), fig(probed.statLimit(), p.statLimit(), Double.POSITIVE_INFINITY), copy(probed, p),
-                starts(probed, p));
+                starts(probed, p, Calibration::copyStart, Calibration::deltaStart, Calibration::verifyStart),
+                starts(probed, p, Calibration::copyPerObject, Calibration::deltaPerObject, Calibration::verifyPerObject));
     }
 
     /** A stat measured apart, else the read latency (a GET of a small object costs about what its HEAD does, and more). */
@@ -87,15 +90,19 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
         }
         Origin o = c == probed ? Origin.PROBE : Origin.PLAN;
         return new Copy(new Figure(c.copyStream(), o), c.copyLatency() == null ? null : new Figure(c.copyLatency(), o),
-                c.copyBandwidth() == null ? null : new Figure(c.copyBandwidth(), o), c.copyBandwidth() == null ? 0 : orZero(c.copyStreams()));
+                c.copyBandwidth() == null ? null : new Figure(c.copyBandwidth(), o), c.copyBandwidth() == null ? 0 : orZero(c.copyStreams()),
+                c.copyLimit() == null ? null : new Figure(c.copyLimit(), o));
     }
 
     /** Rehearsed starts: from a calibration file they came from {@code probe PLAN --from-run}, a rehearsal. */
-    private static java.util.Map<Estimate.Kind, Figure> starts(Calibration probed, Calibration p) {
+    private static java.util.Map<Estimate.Kind, Figure> starts(Calibration probed, Calibration p,
+                                                                java.util.function.Function<Calibration, Double> copy,
+                                                                java.util.function.Function<Calibration, Double> delta,
+                                                                java.util.function.Function<Calibration, Double> verify) {
         java.util.Map<Estimate.Kind, Figure> out = new java.util.EnumMap<>(Estimate.Kind.class);
-        put(out, Estimate.Kind.COPY, probed.copyStart(), p.copyStart());
-        put(out, Estimate.Kind.DELTA, probed.deltaStart(), p.deltaStart());
-        put(out, Estimate.Kind.VERIFY, probed.verifyStart(), p.verifyStart());
+        put(out, Estimate.Kind.COPY, copy.apply(probed), copy.apply(p));
+        put(out, Estimate.Kind.DELTA, delta.apply(probed), delta.apply(p));
+        put(out, Estimate.Kind.VERIFY, verify.apply(probed), verify.apply(p));
         return java.util.Map.copyOf(out);
     }
 

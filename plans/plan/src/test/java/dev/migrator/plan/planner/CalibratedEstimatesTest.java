@@ -71,7 +71,7 @@ class CalibratedEstimatesTest {
         assertThat(step(apart, "presync/a/copy").seconds()).isCloseTo(1 + 4 * 0.005 / 4 + 64.0 / (4 * 40), offset(0.01));
 
         Path file = dir.resolve("cal.yaml");
-        Calibration copy = Calibration.copy(10 * MIB, 0.008, 24 * MIB, 8);
+        Calibration copy = Calibration.copy(10 * MIB, 0.008, 24 * MIB, 8, null);
         assertThat(copy.yaml("")).isEqualTo("copy-stream: 10MiB/s\ncopy-latency: 8.00ms\ncopy-bandwidth: 24MiB/s\ncopy-streams: 8\n");
         Files.writeString(file, "locations:\n  b:\n" + copy.yaml("    "));
         Planner.Result through = Planner.plan(p, Inventory.DECLARED, PlanParser.calibration(file, p), 1);
@@ -122,5 +122,35 @@ class CalibratedEstimatesTest {
         assertThat(step(again, "cutover/a/verify").explain()).contains("+ 0.70 s to start (plan)");
         assertThat(Rehearsal.starts(declared, again.steps(), Map.of("cutover/a/verify", step(again, "cutover/a/verify").seconds() + 0.2))
                 .get("b").verifyStart()).isCloseTo(0.9, offset(1e-9));
+    }
+
+    @Test
+    void stepsOfTwoSizesInARehearsalSplitTheirStartFromACostPerObject() throws Exception {
+        String figures = "latency: 5ms, stat-latency: 2ms, stream: 50MiB/s, step-start: 50ms";
+        Plan p = PlanParser.parse(Path.of("c.yaml"), """
+                sources:
+                  few: {uri: 's3://a/few', size: 1MiB, objects: 4, %s}
+                  many: {uri: 's3://a/many', size: 8MiB, objects: 800, %s}
+                targets: {b: {uri: 's3://b/y', %s}}
+                moves: [{from: few, to: b, parallelism: 8}, {from: many, to: b, parallelism: 8}]
+                """.formatted(figures, figures, figures));
+        Planner.Result rehearsal = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        // Each verify took its modelled work, a start of 0.4 s, and 3 ms a stream for each object it compared.
+        Map<String, Double> took = new HashMap<>();
+        for (String move : new String[]{"few", "many"}) {
+            Step v = step(rehearsal, "cutover/" + move + "/verify");
+            took.put(v.id(), v.seconds() - 0.1 + 0.4 + 0.003 * v.objects() / Math.min(8, v.objects()));
+        }
+        Calibration c = Rehearsal.starts(p, rehearsal.steps(), took).get("b");
+        assertThat(c.verifyStart()).isCloseTo(0.4, offset(1e-9));
+        assertThat(c.verifyPerObject()).isCloseTo(0.003, offset(1e-9));
+        assertThat(c.yaml("")).contains("verify-start: 400ms\n").contains("verify-per-object: 3.00ms\n");
+        Path file = dir.resolve("cal.yaml");
+        Files.writeString(file, "locations:\n  b:\n" + c.yaml("    "));
+        Planner.Result calibrated = Planner.plan(p, Inventory.DECLARED, PlanParser.calibration(file, p), 1);
+        for (String id : took.keySet()) {
+            assertThat(step(calibrated, id).seconds()).as(id).isCloseTo(took.get(id), offset(1e-3));
+        }
+        assertThat(step(calibrated, "cutover/many/verify").explain()).contains("3.00 ms more per object (rehearsal)");
     }
 }
