@@ -88,13 +88,18 @@ public final class Main {
      * costs a short command about a third of a CPU-second; when the first word names a command (no top-level
      * option takes a value, so it is the first word not starting with '-'), only that command is built, and
      * it parses and reports exactly as in the whole tree. Anything else ({@code --help}, {@code help copy}, a
-     * misspelt command, whose error lists the commands) gets the whole tree.
+     * misspelt command, whose error lists the commands) gets the whole tree, and so does {@code demo}, which runs
+     * other commands on the tree it runs in.
      */
     static CommandLine commandLine(String... args) {
         String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        List<String> all = Arrays.asList(args);
+        if ((all.contains("-V") || all.contains("--version")) && List.of("-V", "--version", "--debug").containsAll(all)) {
+            return new CommandLine(new Main()); // the version names no command
+        }
         for (Class<?> c : SUBCOMMANDS) {
             Command command = c.getAnnotation(Command.class);
-            if (c != CommandLine.HelpCommand.class && command.name().equals(first) && command.aliases().length == 0) {
+            if (c != CommandLine.HelpCommand.class && c != DemoCommand.class && command.name().equals(first) && command.aliases().length == 0) {
                 CommandLine cli = new CommandLine(new Main());
                 cli.addSubcommand(c);
                 return cli;

@@ -6,10 +6,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +77,52 @@ class DistributionIT {
         Run version = run(List.of(bin(), "--version"), env);
         assertThat(version.exit).as(version.out).isZero();
         assertThat(version.out).startsWith("migrator ").contains(", commit ").contains("providers: ");
+    }
+
+    /** A Java 25+ installed beside this one (the JVMs' usual parent folder), or MIGRATOR_TEST_JAVA25; empty when none. */
+    static Optional<Path> java25() throws IOException {
+        String given = System.getenv("MIGRATOR_TEST_JAVA25");
+        if (given != null && !given.isBlank()) {
+            return Optional.of(Path.of(given));
+        }
+        Path jvms = Path.of(System.getProperty("java.home")).toRealPath().getParent();
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(h -> {
+                try {
+                    return Files.isExecutable(h.resolve("bin/java")) && Files.readString(h.resolve("release"))
+                            .matches("(?s).*\\bJAVA_VERSION=\"(2[5-9]|[3-9][0-9])[\".].*");
+                } catch (IOException e) {
+                    return false; // no release file: not a JDK this test can use
+                }
+            }).sorted().findFirst();
+        }
+    }
+
+    @Test
+    void onJava25TheFirstRunWritesAnAotCacheSilentlyAndLaterRunsLoadFromIt() throws Exception {
+        Optional<Path> jdk = java25();
+        Assumptions.assumeTrue(jdk.isPresent(), "no Java 25+ beside " + System.getProperty("java.home") + " (set MIGRATOR_TEST_JAVA25)");
+        Path src = Files.createDirectories(dir.resolve("aot-src"));
+        Files.writeString(src.resolve("a.txt"), "hello");
+        Path cache = dir.resolve("aot-cache");
+        Path classes = dir.resolve("aot-classes.log");
+        Map<String, String> env = Map.of("JAVA_HOME", jdk.get().toString(), "XDG_CACHE_HOME", cache.toString());
+        List<String> copy = List.of(bin(), "copy", src.toString(), dir.resolve("aot-dst").toString(), "--state", dir.resolve("aot-state").toString());
+
+        Run first = run(copy, env);
+        assertThat(first.exit).as(first.out).isZero();
+        // Recording prints a VM line to stdout unless the launcher turns VM output off for that run.
+        assertThat(first.out).startsWith("Copied 1 object").doesNotContain("AOT").doesNotContain("aot-");
+        try (Stream<Path> archives = Files.list(cache.resolve("migrator"))) {
+            assertThat(archives.map(a -> a.getFileName().toString()).toList()).singleElement().asString().matches("aot-[0-9]+\\.aot");
+        }
+
+        Map<String, String> logged = new HashMap<>(env);
+        logged.put("JAVA_OPTS", "-Xlog:class+load:file=" + classes);
+        Run second = run(List.of(bin(), "copy", src.toString(), dir.resolve("aot-dst2").toString(), "--state", dir.resolve("aot-state").toString()), logged);
+        assertThat(second.exit).as(second.out).isZero();
+        assertThat(Files.readString(dir.resolve("aot-dst2/a.txt"))).isEqualTo("hello");
+        assertThat(Files.readAllLines(classes)).anyMatch(l -> l.contains("dev.migrator.cli.Main source: shared objects file"));
     }
 
     @Test
