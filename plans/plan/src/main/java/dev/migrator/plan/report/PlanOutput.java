@@ -202,6 +202,13 @@ public final class PlanOutput {
             if (t.limitsRequests()) {
                 figure(n, "requestLimitPerSecond", t.requestLimit());
             }
+            figure(n, "statLatencySeconds", t.statLatency());
+            if (t.limitsStats()) {
+                figure(n, "statLimitPerSecond", t.statLimit());
+            }
+            if (t.copy() != null) {
+                figure(n, "copyStreamBytesPerSecond", t.copy().stream());
+            }
         });
         root.put("workers", r.workers());
         if (r.single() != null) {
@@ -286,7 +293,11 @@ public final class PlanOutput {
                 + Calibration.millis(t.writeLatency().value()) + " a request (" + t.writeLatency().origin().word() + "); "
                 + Sizes.format(t.bandwidthRate()) + "/s in all (" + t.bandwidth().origin().word() + ")"
                 + (t.limitsRequests() ? String.format(Locale.ROOT, ", %.0f requests/s in all (%s)", t.requestLimit().value(),
-                t.requestLimit().origin().word()) : ", no known request limit");
+                t.requestLimit().origin().word()) : ", no known request limit")
+                + "; stats " + Calibration.millis(t.statLatency().value()) + " (" + t.statLatency().origin().word() + ")"
+                + (t.limitsStats() ? String.format(Locale.ROOT, ", %.0f/s in all (%s)", t.statLimit().value(), t.statLimit().origin().word()) : "")
+                + (t.copy() == null ? "" : "; copies into it " + Sizes.format((long) t.copy().stream().value()) + "/s per stream ("
+                + t.copy().stream().origin().word() + ", copy-through)");
     }
 
     private static String uri(Location l) {
