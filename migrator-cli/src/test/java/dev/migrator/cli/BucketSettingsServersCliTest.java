@@ -173,7 +173,10 @@ class BucketSettingsServersCliTest {
                 admin.putBucketLifecycleConfiguration(b -> b.bucket("logs").lifecycleConfiguration(l -> l.rules(
                         r -> r.id("expire-tmp").status("Enabled").filter(f -> f.prefix("tmp/")).expiration(e -> e.days(7)),
                         r -> r.id("cold-archive").status("Enabled").filter(f -> f.prefix("archive/"))
-                                .transitions(t -> t.days(30).storageClass("GLACIER")))));
+                                .transitions(t -> t.days(30).storageClass("GLACIER")),
+                        // Narrower than its prefix (S3Mock keeps the And, not its tag): must not reach GCS as "expire tmp/".
+                        r -> r.id("tagged-tmp").status("Enabled").expiration(e -> e.days(1))
+                                .filter(f -> f.and(a -> a.prefix("tmp/").tags(t -> t.key("scratch").value("yes")))))));
             }
             put(uri.apply("logs"), "tmp/a.html");
             gcs.createBucket("logs-gcs");
@@ -189,7 +192,8 @@ class BucketSettingsServersCliTest {
             CliRun toGcs = CliRun.of("copy", uri.apply("logs"), gs, "--bucket-settings", "--state", dir.resolve("s1").toString());
             assertThat(toGcs.exit()).as(toGcs.all()).isZero();
             // S3Mock's listing for ?cors, ?website, ?publicAccessBlock and ?policy reaches the operator as a note, not GCS.
-            assertThat(toGcs.out()).contains("ACTION not read from the source: ").doesNotContain("ListBucketResult");
+            assertThat(toGcs.out()).contains("ACTION not read from the source: ").doesNotContain("ListBucketResult")
+                    .contains("ACTION lifecycle rule 'tagged-tmp' also has filter prefix tmp/");
             BucketSettings onGcs = read(gs);
             assertThat(onGcs.cors()).isEmpty();
             assertThat(onGcs.lifecycle()).extracting(Lifecycle::prefix, Lifecycle::expireDays, Lifecycle::transitionDays)

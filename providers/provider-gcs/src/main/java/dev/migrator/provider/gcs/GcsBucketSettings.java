@@ -110,7 +110,12 @@ final class GcsBucketSettings implements BucketSettings.Access {
             List<LifecycleRule> rules = new ArrayList<>();
             for (Lifecycle l : s.lifecycle()) {
                 if (l.other() != null) {
-                    actions.add("lifecycle rule '" + l.id() + "' also has " + l.other() + ": set that part on " + where + " by hand");
+                    // --- s3set begin: "other" may narrow the objects the rule acts on (an S3 tag filter): without it
+                    // the rule would delete or move more than at the source, so none of it is set.
+                    actions.add("lifecycle rule '" + l.id() + "' also has " + l.other() + ", which does not map, so the rule"
+                            + " is not set at all (without that part it could act on more objects): set it on " + where + " by hand");
+                    continue;
+                    // --- s3set end
                 }
                 if (!l.enabled()) {
                     actions.add("lifecycle rule '" + l.id() + "' is disabled at the source; GCS rules cannot be disabled, so it is not set");

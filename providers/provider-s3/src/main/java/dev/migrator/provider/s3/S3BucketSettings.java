@@ -312,7 +312,7 @@ final class S3BucketSettings implements BucketSettings.Access {
 
     /**
      * 501 NotImplemented, the 400/405 some S3-compatible servers answer for a sub-resource they do not know, a
-     * 400/404 that is not an S3 error document at all (a web server's HTML page), or 403: the credentials may list
+     * 400/404 without an S3 error code (an XML or empty error from something else), or 403: the credentials may list
      * and copy but not read this one setting (s3:GetBucketPolicy is often withheld), which must not stop the rest.
      */
     private static boolean lacksCall(S3Exception e) {

@@ -79,14 +79,22 @@ public final class S3rver {
     private static S3rver start() throws Unavailable {
         Path script = script();
         Process process;
+        Path data;
         try {
-            Path data = Files.createTempDirectory("s3rver");
+            data = Files.createTempDirectory("s3rver");
             process = new ProcessBuilder(List.of("node", script.toString(), "-d", data.toString(), "-a", "127.0.0.1",
                     "-p", "0", "--silent", "--no-vhost-buckets")).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new Unavailable("cannot run node " + script + " (" + e.getMessage() + "): is node on the PATH?");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            process.destroyForcibly();
+            try (var files = Files.walk(data)) { // the buckets s3rver kept: nothing to keep after the tests
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // left in the temporary folder
+            }
+        }));
         CompletableFuture<URI> listening = new CompletableFuture<>();
         StringBuilder output = new StringBuilder();
         Thread reader = new Thread(() -> {
