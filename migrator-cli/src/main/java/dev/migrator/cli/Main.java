@@ -54,6 +54,7 @@ public final class Main {
             System.setProperty("http.maxConnections", "64");
         }
         EventLog.reset();
+        debug = false; // picocli takes a static option's value at model building as its default: start each run off
         for (String a : args) {
             if (a.equals("--debug")) {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
