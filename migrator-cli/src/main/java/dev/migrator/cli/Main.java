@@ -54,6 +54,7 @@ public final class Main {
             System.setProperty("http.maxConnections", "64");
         }
         EventLog.reset();
+        debug = false; // picocli takes a static option's value at model building as its default: start each run off
         for (String a : args) {
             if (a.equals("--debug")) {
                 System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
@@ -84,8 +85,8 @@ public final class Main {
     }
 
     /**
-     * The tree {@code args} need. Building picocli's model of all 15 commands (reflection over every option)
-     * costs a short command about a third of a CPU-second; when the first word names a command (no top-level
+     * The tree {@code args} need. Building picocli's model of all 15 commands (reflection over every option) is a
+     * large share of a short command's start-up; when the first word names a command (no top-level
      * option takes a value, so it is the first word not starting with '-'), only that command is built, and
      * it parses and reports exactly as in the whole tree. Anything else ({@code --help}, {@code help copy}, a
      * misspelt command, whose error lists the commands) gets the whole tree, and so does {@code demo}, which runs

@@ -125,35 +125,110 @@ public final class AzureProviderFactory implements ProviderFactory {
         Duration connectTimeout = UriParameters.duration(params, "connect-timeout", DEFAULT_CONNECT_TIMEOUT, shown);
         Duration readTimeout = UriParameters.duration(params, "read-timeout", DEFAULT_READ_TIMEOUT, shown);
 
-        BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
-                .httpClient(HttpClient.createDefault(new HttpClientOptions()
-                        .setConnectTimeout(connectTimeout)
-                        .setResponseTimeout(readTimeout)
-                        .setReadTimeout(readTimeout)
-                        .setWriteTimeout(readTimeout)))
-                // migrator retries in one place (Retry); the client must fail fast and let it.
-                .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Integer) null, null, null, null));
-        Credential credential = credentials(builder, account, params, shown);
-        String endpoint = params.containsKey("endpoint") ? params.get("endpoint") : credential.endpoint() != null
-                ? credential.endpoint() : "https://" + account + ".blob.core.windows.net";
-        URI service = serviceUri(endpoint, account, shown);
-        builder.endpoint(service.toString());
-        if (credential.kind() == Kind.DEFAULT && !"https".equals(service.getScheme())) {
-            throw MigratorException.badInput("no key or SAS for " + shown + ", and DefaultAzureCredential works over"
-                    + " https only (endpoint " + Redaction.uri(service.toString()) + "): give account-key= or sas=, or set"
-                    + " AZURE_STORAGE_CONNECTION_STRING");
+        return Sdk.open(env, account, container, root, params, pageSize, connectTimeout, readTimeout, options, shown);
+    }
+
+    /**
+     * Everything that touches the Azure SDK, in a class of its own: the JVM loads it (and the SDK's signed jars,
+     * whose signatures it checks on first use) only when an az:// store is opened, not when ServiceLoader makes
+     * this factory for every command.
+     */
+    private static final class Sdk {
+        private Sdk() {
         }
-        BlobContainerClient client;
-        try {
-            client = builder.buildClient().getBlobContainerClient(container);
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw MigratorException.badInput("cannot open " + shown + ": " + AzureErrors.firstLine(e.getMessage()));
+
+        static ObjectStore open(Function<String, String> env, String account, String container, String root,
+                Map<String, String> params, int pageSize, Duration connectTimeout, Duration readTimeout,
+                StoreOptions options, String shown) {
+            BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
+                    .httpClient(HttpClient.createDefault(new HttpClientOptions()
+                            .setConnectTimeout(connectTimeout)
+                            .setResponseTimeout(readTimeout)
+                            .setReadTimeout(readTimeout)
+                            .setWriteTimeout(readTimeout)))
+                    // migrator retries in one place (Retry); the client must fail fast and let it.
+                    .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Integer) null, null, null, null));
+            Credential credential = credentials(env, builder, account, params, shown);
+            String endpoint = params.containsKey("endpoint") ? params.get("endpoint") : credential.endpoint() != null
+                    ? credential.endpoint() : "https://" + account + ".blob.core.windows.net";
+            URI service = serviceUri(endpoint, account, shown);
+            builder.endpoint(service.toString());
+            if (credential.kind() == Kind.DEFAULT && !"https".equals(service.getScheme())) {
+                throw MigratorException.badInput("no key or SAS for " + shown + ", and DefaultAzureCredential works over"
+                        + " https only (endpoint " + Redaction.uri(service.toString()) + "): give account-key= or sas=, or set"
+                        + " AZURE_STORAGE_CONNECTION_STRING");
+            }
+            BlobContainerClient client;
+            try {
+                client = builder.buildClient().getBlobContainerClient(container);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw MigratorException.badInput("cannot open " + shown + ": " + AzureErrors.firstLine(e.getMessage()));
+            }
+            String hostPort = service.getPort() < 0 ? service.getHost() : service.getHost() + ":" + service.getPort();
+            String where = "the Azure blob endpoint " + Redaction.uri(service.toString());
+            return new AzureObjectStore(client, account, container, root, pageSize, options, shown,
+                    "az://" + hostPort.toLowerCase(Locale.ROOT) + "/" + account + "/" + container + "/" + root, where,
+                    credential.sas());
         }
-        String hostPort = service.getPort() < 0 ? service.getHost() : service.getHost() + ":" + service.getPort();
-        String where = "the Azure blob endpoint " + Redaction.uri(service.toString());
-        return new AzureObjectStore(client, account, container, root, pageSize, options, shown,
-                "az://" + hostPort.toLowerCase(Locale.ROOT) + "/" + account + "/" + container + "/" + root, where,
-                credential.sas());
+
+        /** Puts the first credential that applies on {@code builder} (see the class comment for the order). */
+        private static Credential credentials(Function<String, String> env, BlobServiceClientBuilder builder,
+                String account, Map<String, String> params, String shown) {
+            if (params.containsKey("account-key") && params.containsKey("sas")) {
+                throw MigratorException.badInput("'" + shown + "' has both account-key= and sas=: give one");
+            }
+            if (params.containsKey("account-key")) {
+                builder.credential(sharedKey(account, params.get("account-key"), "account-key= in '" + shown + "'"));
+                return new Credential(Kind.KEY, null, null);
+            }
+            if (params.containsKey("sas")) {
+                return sas(builder, params.get("sas"), "sas= in '" + shown + "'");
+            }
+            String cs = nonBlank(env.apply("AZURE_STORAGE_CONNECTION_STRING"));
+            if (cs != null && account.equals(connectionStringAccount(cs))) {
+                try {
+                    builder.connectionString(cs);
+                } catch (IllegalArgumentException e) {
+                    throw MigratorException.badInput("AZURE_STORAGE_CONNECTION_STRING is not a valid Azure Storage connection"
+                            + " string: copy it again from the portal or 'az storage account show-connection-string'");
+                }
+                Map<String, String> parts = connectionStringParts(cs);
+                String sas = parts.get("sharedaccesssignature");
+                return new Credential(sas != null ? Kind.SAS : Kind.CONNECTION_STRING, connectionStringEndpoint(parts), sas);
+            }
+            String key = nonBlank(env.apply("AZURE_STORAGE_KEY"));
+            String keyAccount = nonBlank(env.apply("AZURE_STORAGE_ACCOUNT"));
+            if (key != null && (keyAccount == null || keyAccount.equals(account))) {
+                builder.credential(sharedKey(account, key, "AZURE_STORAGE_KEY"));
+                return new Credential(Kind.KEY, null, null);
+            }
+            String sas = nonBlank(env.apply("AZURE_STORAGE_SAS_TOKEN"));
+            if (sas != null) {
+                return sas(builder, sas, "AZURE_STORAGE_SAS_TOKEN");
+            }
+            builder.credential(new DefaultAzureCredentialBuilder().build());
+            return new Credential(Kind.DEFAULT, null, null);
+        }
+
+        private static Credential sas(BlobServiceClientBuilder builder, String token, String where) {
+            String t = token.startsWith("?") ? token.substring(1) : token;
+            if (!t.contains("sig=")) {
+                throw MigratorException.badInput(where + " is not a SAS token (it has no sig=): copy the whole token,"
+                        + " percent-encoded in a URI");
+            }
+            builder.credential(new AzureSasCredential(t));
+            return new Credential(Kind.SAS, null, t);
+        }
+
+        private static StorageSharedKeyCredential sharedKey(String account, String key, String where) {
+            try {
+                java.util.Base64.getDecoder().decode(key);
+            } catch (IllegalArgumentException e) {
+                throw MigratorException.badInput(where + " is not an Azure account key (base64): copy it again from the"
+                        + " portal or 'az storage account keys list'; in a URI write '+' as %2B, '/' as %2F and '=' as %3D");
+            }
+            return new StorageSharedKeyCredential(account, key);
+        }
     }
 
     enum Kind { KEY, SAS, CONNECTION_STRING, DEFAULT }
@@ -163,55 +238,6 @@ public final class AzureProviderFactory implements ProviderFactory {
      * server-side copy appends to its source URL.
      */
     record Credential(Kind kind, String endpoint, String sas) {
-    }
-
-    /** Puts the first credential that applies on {@code builder} (see the class comment for the order). */
-    private Credential credentials(BlobServiceClientBuilder builder, String account, Map<String, String> params,
-            String shown) {
-        if (params.containsKey("account-key") && params.containsKey("sas")) {
-            throw MigratorException.badInput("'" + shown + "' has both account-key= and sas=: give one");
-        }
-        if (params.containsKey("account-key")) {
-            builder.credential(sharedKey(account, params.get("account-key"), "account-key= in '" + shown + "'"));
-            return new Credential(Kind.KEY, null, null);
-        }
-        if (params.containsKey("sas")) {
-            return sas(builder, params.get("sas"), "sas= in '" + shown + "'");
-        }
-        String cs = nonBlank(env.apply("AZURE_STORAGE_CONNECTION_STRING"));
-        if (cs != null && account.equals(connectionStringAccount(cs))) {
-            try {
-                builder.connectionString(cs);
-            } catch (IllegalArgumentException e) {
-                throw MigratorException.badInput("AZURE_STORAGE_CONNECTION_STRING is not a valid Azure Storage connection"
-                        + " string: copy it again from the portal or 'az storage account show-connection-string'");
-            }
-            Map<String, String> parts = connectionStringParts(cs);
-            String sas = parts.get("sharedaccesssignature");
-            return new Credential(sas != null ? Kind.SAS : Kind.CONNECTION_STRING, connectionStringEndpoint(parts), sas);
-        }
-        String key = nonBlank(env.apply("AZURE_STORAGE_KEY"));
-        String keyAccount = nonBlank(env.apply("AZURE_STORAGE_ACCOUNT"));
-        if (key != null && (keyAccount == null || keyAccount.equals(account))) {
-            builder.credential(sharedKey(account, key, "AZURE_STORAGE_KEY"));
-            return new Credential(Kind.KEY, null, null);
-        }
-        String sas = nonBlank(env.apply("AZURE_STORAGE_SAS_TOKEN"));
-        if (sas != null) {
-            return sas(builder, sas, "AZURE_STORAGE_SAS_TOKEN");
-        }
-        builder.credential(new DefaultAzureCredentialBuilder().build());
-        return new Credential(Kind.DEFAULT, null, null);
-    }
-
-    private static Credential sas(BlobServiceClientBuilder builder, String token, String where) {
-        String t = token.startsWith("?") ? token.substring(1) : token;
-        if (!t.contains("sig=")) {
-            throw MigratorException.badInput(where + " is not a SAS token (it has no sig=): copy the whole token,"
-                    + " percent-encoded in a URI");
-        }
-        builder.credential(new AzureSasCredential(t));
-        return new Credential(Kind.SAS, null, t);
     }
 
     private static String connectionStringEndpoint(Map<String, String> parts) {
@@ -242,16 +268,6 @@ public final class AzureProviderFactory implements ProviderFactory {
             }
         }
         return parts;
-    }
-
-    private static StorageSharedKeyCredential sharedKey(String account, String key, String where) {
-        try {
-            java.util.Base64.getDecoder().decode(key);
-        } catch (IllegalArgumentException e) {
-            throw MigratorException.badInput(where + " is not an Azure account key (base64): copy it again from the"
-                    + " portal or 'az storage account keys list'; in a URI write '+' as %2B, '/' as %2F and '=' as %3D");
-        }
-        return new StorageSharedKeyCredential(account, key);
     }
 
     private static String nonBlank(String s) {

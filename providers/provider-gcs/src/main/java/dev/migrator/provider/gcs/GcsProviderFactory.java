@@ -89,31 +89,11 @@ public final class GcsProviderFactory implements ProviderFactory {
                 endpoint = emulator.contains("://") ? emulator : "http://" + emulator;
             }
         }
-        StorageOptions.Builder builder = StorageOptions.http()
-                // migrator retries in one place (Retry); the client must fail fast and let it.
-                .setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder().setMaxAttempts(1).build())
-                // Bounded waits: an endpoint that accepts and never answers must not hold a request for minutes.
-                .setTransportOptions(HttpTransportOptions.newBuilder()
-                        .setConnectTimeout((int) connectTimeout.toMillis())
-                        .setReadTimeout((int) readTimeout.toMillis())
-                        .build());
-        Credentials credentials;
         if (endpoint != null) {
             checkEndpoint(endpoint, shown);
-            builder.setHost(endpoint);
-            credentials = NoCredentials.getInstance();
-            builder.setProjectId(project == null ? "migrator-emulator" : project);
-        } else {
-            credentials = applicationDefaultCredentials(bucket);
-            if (project != null) {
-                builder.setProjectId(project);
-            }
         }
-        builder.setCredentials(credentials);
-        String where = endpoint == null ? "Google Cloud Storage" : "the GCS endpoint " + endpoint;
-        return new GcsObjectStore(builder.build().getService(), bucket, Keys.rootPrefix(uri.getPath()), pageSize,
-                chunkSize(options), shown, where, endpoint == null ? "google" : hostOf(endpoint), endpoint,
-                readTimeout, new UploadSessions(options.uploadState()));
+        return Sdk.open(bucket, Keys.rootPrefix(uri.getPath()), project, endpoint, pageSize, connectTimeout, readTimeout,
+                options, shown);
     }
 
     private static String hostOf(String endpoint) {
@@ -181,13 +161,50 @@ public final class GcsProviderFactory implements ProviderFactory {
                 + "' must look like http://HOST:PORT (check endpoint= or STORAGE_EMULATOR_HOST)");
     }
 
-    private static Credentials applicationDefaultCredentials(String bucket) {
-        try {
-            return GoogleCredentials.getApplicationDefault();
-        } catch (IOException e) {
-            throw new MigratorException(ErrorCode.AUTH, "no Google credentials found for gs://" + bucket
-                    + ": run 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS to a"
-                    + " service account key file", e);
+    /**
+     * Everything that touches the Google client, in a class of its own: the JVM loads it (and the client's classes)
+     * only when a gs:// store is opened, not when ServiceLoader makes this factory for every command.
+     */
+    private static final class Sdk {
+        private Sdk() {
+        }
+
+        static ObjectStore open(String bucket, String root, String project, String endpoint, int pageSize,
+                Duration connectTimeout, Duration readTimeout, StoreOptions options, String shown) {
+            StorageOptions.Builder builder = StorageOptions.http()
+                    // migrator retries in one place (Retry); the client must fail fast and let it.
+                    .setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder().setMaxAttempts(1).build())
+                    // Bounded waits: an endpoint that accepts and never answers must not hold a request for minutes.
+                    .setTransportOptions(HttpTransportOptions.newBuilder()
+                            .setConnectTimeout((int) connectTimeout.toMillis())
+                            .setReadTimeout((int) readTimeout.toMillis())
+                            .build());
+            Credentials credentials;
+            if (endpoint != null) {
+                builder.setHost(endpoint);
+                credentials = NoCredentials.getInstance();
+                builder.setProjectId(project == null ? "migrator-emulator" : project);
+            } else {
+                credentials = applicationDefaultCredentials(bucket);
+                if (project != null) {
+                    builder.setProjectId(project);
+                }
+            }
+            builder.setCredentials(credentials);
+            String where = endpoint == null ? "Google Cloud Storage" : "the GCS endpoint " + endpoint;
+            return new GcsObjectStore(builder.build().getService(), bucket, root, pageSize,
+                    chunkSize(options), shown, where, endpoint == null ? "google" : hostOf(endpoint), endpoint,
+                    readTimeout, new UploadSessions(options.uploadState()));
+        }
+
+        private static Credentials applicationDefaultCredentials(String bucket) {
+            try {
+                return GoogleCredentials.getApplicationDefault();
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.AUTH, "no Google credentials found for gs://" + bucket
+                        + ": run 'gcloud auth application-default login' or set GOOGLE_APPLICATION_CREDENTIALS to a"
+                        + " service account key file", e);
+            }
         }
     }
 }
