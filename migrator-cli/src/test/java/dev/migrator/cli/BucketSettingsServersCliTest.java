@@ -2,7 +2,7 @@ package dev.migrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.adobe.testing.s3mock.S3MockApplication;
+import dev.migrator.testkit.s3.S3MockServer;
 import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.BucketSettings.Cors;
 import dev.migrator.provider.BucketSettings.Lifecycle;
@@ -156,18 +156,9 @@ class BucketSettingsServersCliTest {
 
     @Test
     void copyCarriesLifecycleBetweenS3MockAndGcs(@TempDir Path s3mockRoot) {
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-        S3MockApplication s3mock = S3MockApplication.start(new HashMap<>(Map.of(
-                S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_ROOT_DIRECTORY, s3mockRoot.toString(),
-                S3MockApplication.PROP_SILENT, true,
-                "spring.main.banner-mode", "off")));
-        try (GcsTestServer gcs = GcsTestServer.start()) {
-            URI endpoint = URI.create("http://127.0.0.1:" + s3mock.getHttpPort());
-            java.util.function.Function<String, String> uri = b -> "s3://" + b + "/?endpoint=" + endpoint
-                    + "&region=us-east-1&access-key=any&secret-key=any-secret";
-            try (S3Client admin = admin(endpoint, "any", "any-secret")) {
+        try (S3MockServer s3mock = S3MockServer.start(s3mockRoot); GcsTestServer gcs = GcsTestServer.start()) {
+            java.util.function.Function<String, String> uri = s3mock::uri;
+            try (S3Client admin = s3mock.admin()) {
                 admin.createBucket(b -> b.bucket("logs"));
                 admin.createBucket(b -> b.bucket("logs-back"));
                 admin.putBucketLifecycleConfiguration(b -> b.bucket("logs").lifecycleConfiguration(l -> l.rules(
@@ -187,7 +178,7 @@ class BucketSettingsServersCliTest {
             assertThat(inv.out()).contains("'expire-tmp' under tmp/ expire after 7 days")
                     .contains("'cold-archive' under archive/ to GLACIER after 30 days")
                     .contains("policy:         none or unknown").contains("policy with a listing of the bucket's objects")
-                    .doesNotContain("ListBucketResult").doesNotContain("any-secret");
+                    .doesNotContain("ListBucketResult").doesNotContain(S3MockServer.SECRET_KEY);
 
             CliRun toGcs = CliRun.of("copy", uri.apply("logs"), gs, "--bucket-settings", "--state", dir.resolve("s1").toString());
             assertThat(toGcs.exit()).as(toGcs.all()).isZero();
@@ -225,8 +216,6 @@ class BucketSettingsServersCliTest {
             assertThat(onS3.lifecycle()).extracting(Lifecycle::prefix, Lifecycle::expireDays, Lifecycle::transitionDays, Lifecycle::transitionClass)
                     .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("tmp/", 7, null, null),
                             org.assertj.core.groups.Tuple.tuple("archive/", null, 30, "GLACIER_IR"));
-        } finally {
-            s3mock.stop();
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.migrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.adobe.testing.s3mock.S3MockApplication;
+import dev.migrator.testkit.s3.S3MockServer;
 import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.ObjectMetadata;
@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class BundleVersionsCliTest {
     @TempDir
     static Path root;
-    private static S3MockApplication s3mock;
+    private static S3MockServer s3mock;
     private static URI endpoint;
 
     @TempDir
@@ -45,19 +45,13 @@ class BundleVersionsCliTest {
 
     @BeforeAll
     static void start() {
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-        s3mock = S3MockApplication.start(new HashMap<>(Map.of(
-                S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_ROOT_DIRECTORY, root.toString(),
-                S3MockApplication.PROP_SILENT, true,
-                "spring.main.banner-mode", "off")));
-        endpoint = URI.create("http://127.0.0.1:" + s3mock.getHttpPort());
+        s3mock = S3MockServer.start(root);
+        endpoint = s3mock.endpoint();
     }
 
     @AfterAll
     static void stop() {
-        s3mock.stop();
+        s3mock.close();
     }
 
     @Test
@@ -151,13 +145,11 @@ class BundleVersionsCliTest {
     }
 
     private static S3Client admin() {
-        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("s3mock-access", "s3mock-secret")))
-                .build();
+        return s3mock.admin();
     }
 
     private static String uri(String bucket) {
-        return "s3://" + bucket + "/?endpoint=" + endpoint + "&region=us-east-1&access-key=s3mock-access&secret-key=s3mock-secret";
+        return s3mock.uri(bucket);
     }
 
     private static ObjectStore open(String bucket) {
@@ -168,18 +160,9 @@ class BundleVersionsCliTest {
         store.put(key, Content.of(text.getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
     }
 
-    /** The bucket's history as "key=content" and "key deleted" lines, oldest first per key (a plain bucket: its objects). */
     private static List<String> history(String bucket) {
-        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions("")) {
-            return versions.map(v -> v.deleteMarker() ? v.key() + " deleted" : v.key() + "=" + read(store, v)).toList();
-        }
-    }
-
-    private static String read(ObjectStore store, ObjectVersion v) {
-        try (InputStream in = store.openVersion(v.key(), v.versionId(), 0, -1)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (ObjectStore store = open(bucket)) {
+            return dev.migrator.testkit.Histories.lines(store, "");
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.migrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.adobe.testing.s3mock.S3MockApplication;
+import dev.migrator.testkit.s3.S3MockServer;
 import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.ObjectInfo;
@@ -46,7 +46,7 @@ class ChecksumCliTest {
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     @TempDir
     static Path root;
-    private static S3MockApplication s3mock;
+    private static S3MockServer s3mock;
     private static URI endpoint;
     private static GcsTestServer gcs;
 
@@ -55,28 +55,19 @@ class ChecksumCliTest {
 
     @BeforeAll
     static void start() {
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-        s3mock = S3MockApplication.start(new HashMap<>(Map.of(
-                S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_ROOT_DIRECTORY, root.toString(),
-                S3MockApplication.PROP_SILENT, true,
-                "com.adobe.testing.s3mock.store.validKmsKeys", KMS_KEY,
-                "spring.main.banner-mode", "off")));
-        endpoint = URI.create("http://127.0.0.1:" + s3mock.getHttpPort());
+        s3mock = S3MockServer.start(root, Map.of("com.adobe.testing.s3mock.store.validKmsKeys", KMS_KEY));
+        endpoint = s3mock.endpoint();
         gcs = GcsTestServer.start();
     }
 
     @AfterAll
     static void stop() {
         gcs.close();
-        s3mock.stop();
+        s3mock.close();
     }
 
     private static S3Client admin() {
-        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("s3mock-access", "s3mock-secret")))
-                .build();
+        return s3mock.admin();
     }
 
     private static String s3(String bucket) {

@@ -2,7 +2,7 @@ package dev.migrator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.adobe.testing.s3mock.S3MockApplication;
+import dev.migrator.testkit.s3.S3MockServer;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
@@ -43,7 +43,7 @@ class S3MockCliTest {
     private static final AtomicInteger BUCKETS = new AtomicInteger();
     @TempDir
     static Path root;
-    private static S3MockApplication s3mock;
+    private static S3MockServer s3mock;
     private static URI endpoint;
 
     @TempDir
@@ -56,20 +56,13 @@ class S3MockCliTest {
 
     @BeforeAll
     static void start() {
-        // slf4j-simple is the CLI's logger; Spring Boot must not insist on the Logback that S3Mock brings.
-        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-        s3mock = S3MockApplication.start(new HashMap<>(Map.of(
-                S3MockApplication.PROP_HTTP_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_HTTPS_PORT, S3MockApplication.RANDOM_PORT,
-                S3MockApplication.PROP_ROOT_DIRECTORY, root.toString(),
-                S3MockApplication.PROP_SILENT, true,
-                "spring.main.banner-mode", "off")));
-        endpoint = URI.create("http://127.0.0.1:" + s3mock.getHttpPort());
+        s3mock = S3MockServer.start(root);
+        endpoint = s3mock.endpoint();
     }
 
     @AfterAll
     static void stop() {
-        s3mock.stop();
+        s3mock.close();
     }
 
     @BeforeEach
@@ -184,13 +177,11 @@ class S3MockCliTest {
     }
 
     private static S3Client admin() {
-        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("s3mock-access", "s3mock-secret")))
-                .build();
+        return s3mock.admin();
     }
 
     private static String uri(String bucket) {
-        return "s3://" + bucket + "/?endpoint=" + endpoint + "&region=us-east-1&access-key=s3mock-access&secret-key=s3mock-secret";
+        return s3mock.uri(bucket);
     }
 
     private static ObjectStore open(String bucket) {
@@ -201,18 +192,9 @@ class S3MockCliTest {
         store.put(key, Content.of(text.getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
     }
 
-    /** The bucket's history as "key=content" and "key deleted" lines, oldest first per key. */
     private static List<String> history(String bucket) {
-        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions("")) {
-            return versions.map(v -> v.deleteMarker() ? v.key() + " deleted" : v.key() + "=" + read(store, v)).toList();
-        }
-    }
-
-    private static String read(ObjectStore store, ObjectVersion v) {
-        try (InputStream in = store.openVersion(v.key(), v.versionId(), 0, -1)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (ObjectStore store = open(bucket)) {
+            return dev.migrator.testkit.Histories.lines(store, "");
         }
     }
 }

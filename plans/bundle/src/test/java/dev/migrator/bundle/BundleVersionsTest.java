@@ -316,19 +316,9 @@ class BundleVersionsTest {
         store.put(key, Content.of(text.getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
     }
 
-    /** The bucket's history as "key=content" (or "key=N bytes" for large ones) and "key deleted", oldest first per key. */
     private List<String> history(String bucket) {
-        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions("")) {
-            return versions.map(v -> v.deleteMarker() ? v.key() + " deleted" : v.key() + "=" + read(store, v)).toList();
-        }
-    }
-
-    private static String read(ObjectStore store, ObjectVersion v) {
-        try (InputStream in = store.openVersion(v.key(), v.versionId(), 0, -1)) {
-            byte[] b = in.readAllBytes();
-            return b.length > 1000 ? b.length + " bytes" : new String(b, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (ObjectStore store = open(bucket)) {
+            return dev.migrator.testkit.Histories.lines(store, "");
         }
     }
 }

@@ -229,16 +229,8 @@ class VersionedPlanTest {
     }
 
     private List<String> history(String bucket, String prefix) {
-        try (ObjectStore store = open(bucket); Stream<ObjectVersion> versions = store.listVersions(prefix)) {
-            return versions.map(v -> v.deleteMarker() ? v.key() + " deleted" : v.key() + "=" + read(store, v)).toList();
-        }
-    }
-
-    private static String read(ObjectStore store, ObjectVersion v) {
-        try (InputStream in = store.openVersion(v.key(), v.versionId(), 0, -1)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        try (ObjectStore store = open(bucket)) {
+            return dev.migrator.testkit.Histories.lines(store, prefix);
         }
     }
 }

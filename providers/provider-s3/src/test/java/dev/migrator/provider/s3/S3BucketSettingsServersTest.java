@@ -1,5 +1,6 @@
 package dev.migrator.provider.s3;
 
+import dev.migrator.testkit.s3.S3MockServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.migrator.provider.BucketSettings;

@@ -1,5 +1,6 @@
 package dev.migrator.provider.s3;
 
+import dev.migrator.testkit.s3.S3MockServer;
 import dev.migrator.provider.ObjectMetadata;
 import dev.migrator.provider.ObjectStore;
 import dev.migrator.provider.Retry;
