@@ -80,16 +80,7 @@ final class ObjectSteps {
                     Retry.DEFAULT, p.selection());
             Copier copier = new Copier(source, target, copy, progress(ctx));
             ctx.onCancel(copier::cancel);
-            CopySummary r = copier.run();
-            if (r.interrupted()) {
-                throw new MigratorException(ErrorCode.INTERRUPTED, "cancelled");
-            }
-            if (r.failed() > 0) {
-                CopySummary.Failure f = r.failures().get(0);
-                boolean conflicts = r.failures().stream().allMatch(x -> x.code().equals(ErrorCode.CONFLICT.name()));
-                throw new MigratorException(conflicts ? ErrorCode.CONFLICT : ErrorCode.FAILED, r.failed() + " of "
-                        + (r.copied() + r.skipped() + r.failed()) + " objects failed, first: " + f.message());
-            }
+            CopySummary r = finished(copier.run(), r0 -> r0.failed() + " of " + (r0.copied() + r0.skipped() + r0.failed()) + " objects");
             // Deletions go into the first line: it is the one the console prints when the step is done.
             String deletions = "";
             if (p.deleteExtraneous()) {
@@ -152,20 +143,24 @@ final class ObjectSteps {
                     Retry.DEFAULT, p.selection());
             VersionCopier copier = new VersionCopier(source, target, copy, progress(ctx));
             ctx.onCancel(copier::cancel);
-            CopySummary r = copier.run();
-            if (r.interrupted()) {
-                throw new MigratorException(ErrorCode.INTERRUPTED, "cancelled");
-            }
-            if (r.failed() > 0) {
-                CopySummary.Failure f = r.failures().get(0);
-                boolean conflicts = r.failures().stream().allMatch(x -> x.code().equals(ErrorCode.CONFLICT.name()));
-                throw new MigratorException(conflicts ? ErrorCode.CONFLICT : ErrorCode.FAILED, r.failed() + " keys' histories"
-                        + " failed, first: " + f.message());
-            }
+            CopySummary r = finished(copier.run(), r0 -> r0.failed() + " keys' histories");
             return new StepResult(r.copiedBytes(), r.copied(), r.skipped(), null, List.of(r.copied() + " versions and delete"
                     + " markers copied, " + r.skipped() + " already in the target's history" + (r.retries() > 0 ? ", "
                     + r.retries() + " retries" : "")));
         }
+    }
+
+    /** {@code r} when it finished: a cancel or a failed object (named by {@code failed}) fails the step, all conflicts as one. */
+    private static CopySummary finished(CopySummary r, java.util.function.Function<CopySummary, String> failed) {
+        if (r.interrupted()) {
+            throw new MigratorException(ErrorCode.INTERRUPTED, "cancelled");
+        }
+        if (r.failed() > 0) {
+            CopySummary.Failure f = r.failures().get(0);
+            boolean conflicts = r.failures().stream().allMatch(x -> x.code().equals(ErrorCode.CONFLICT.name()));
+            throw new MigratorException(conflicts ? ErrorCode.CONFLICT : ErrorCode.FAILED, failed.apply(r) + " failed, first: " + f.message());
+        }
+        return r;
     }
 
     /** {@code archived: skip}: the archived objects left out, as not moved (the first 20 by name). */

@@ -68,36 +68,15 @@ final class WriteChecksum {
     }
 
     static void set(PutObjectRequest.Builder b, ChecksumKind kind, String hex) {
-        String v = Checksums.base64OfHex(hex);
-        switch (kind) {
-            case CRC32 -> b.checksumCRC32(v);
-            case CRC32C -> b.checksumCRC32C(v);
-            case CRC64NVME -> b.checksumCRC64NVME(v);
-            case SHA256 -> b.checksumSHA256(v);
-            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
-        }
+        by(kind, hex, b::checksumCRC32, b::checksumCRC32C, b::checksumCRC64NVME, b::checksumSHA256);
     }
 
     static void set(UploadPartRequest.Builder b, ChecksumKind kind, String hex) {
-        String v = Checksums.base64OfHex(hex);
-        switch (kind) {
-            case CRC32 -> b.checksumCRC32(v);
-            case CRC32C -> b.checksumCRC32C(v);
-            case CRC64NVME -> b.checksumCRC64NVME(v);
-            case SHA256 -> b.checksumSHA256(v);
-            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
-        }
+        by(kind, hex, b::checksumCRC32, b::checksumCRC32C, b::checksumCRC64NVME, b::checksumSHA256);
     }
 
     static void set(CompletedPart.Builder b, ChecksumKind kind, String hex) {
-        String v = Checksums.base64OfHex(hex);
-        switch (kind) {
-            case CRC32 -> b.checksumCRC32(v);
-            case CRC32C -> b.checksumCRC32C(v);
-            case CRC64NVME -> b.checksumCRC64NVME(v);
-            case SHA256 -> b.checksumSHA256(v);
-            case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
-        }
+        by(kind, hex, b::checksumCRC32, b::checksumCRC32C, b::checksumCRC64NVME, b::checksumSHA256);
     }
 
     /** The full-object value on a CompleteMultipartUpload ({@code hex} null: none, S3 combines the parts'). */
@@ -106,12 +85,20 @@ final class WriteChecksum {
         if (hex == null) {
             return;
         }
+        by(kind, hex, b::checksumCRC32, b::checksumCRC32C, b::checksumCRC64NVME, b::checksumSHA256);
+    }
+
+    /** Sends {@code hex} (base64, as S3 takes it) through the builder's setter for {@code kind}: the SDK's request
+     *  builders share no interface for these. */
+    private static void by(ChecksumKind kind, String hex, java.util.function.Consumer<String> crc32,
+                           java.util.function.Consumer<String> crc32c, java.util.function.Consumer<String> crc64nvme,
+                           java.util.function.Consumer<String> sha256) {
         String v = Checksums.base64OfHex(hex);
         switch (kind) {
-            case CRC32 -> b.checksumCRC32(v);
-            case CRC32C -> b.checksumCRC32C(v);
-            case CRC64NVME -> b.checksumCRC64NVME(v);
-            case SHA256 -> b.checksumSHA256(v);
+            case CRC32 -> crc32.accept(v);
+            case CRC32C -> crc32c.accept(v);
+            case CRC64NVME -> crc64nvme.accept(v);
+            case SHA256 -> sha256.accept(v);
             case MD5 -> throw new IllegalArgumentException("MD5 is sent as Content-MD5");
         }
     }
