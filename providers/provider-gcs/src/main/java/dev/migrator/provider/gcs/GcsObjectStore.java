@@ -206,8 +206,8 @@ public final class GcsObjectStore implements ObjectStore {
             Blob stored = knownChecked(key, content.known(), () -> call(key, () -> create(info, bytes, content.known(), false)));
             return checkedSize(key, stored, size);
         }
-        return checkedSize(key, knownChecked(key, content.known(),
-                () -> call(key, () -> resumableUpload(key, info, content, metadata))), size);
+        // The resumable session's final chunk carries the source's known values; its refusal is decided there.
+        return checkedSize(key, call(key, () -> resumableUpload(key, info, content, metadata)), size);
     }
 
     /**
