@@ -115,4 +115,20 @@ class GcsBucketSettingsTest {
             }
         }
     }
+
+    @Test
+    void aSettingThePatchDidNotKeepIsAnAction() {
+        try (GcsTestServer server = GcsTestServer.start()) {
+            server.createBucket("web");
+            server.dropPatchesOf("website");
+            try (ObjectStore store = Stores.openAdapter("gs://web?endpoint=" + server.endpoint(), StoreOptions.DEFAULTS)) {
+                BucketSettings.Access access = store.bucketSettings().orElseThrow();
+                List<String> actions = access.apply(settings("https://app.example", "tmp/", 1, "index.html"));
+                assertThat(actions).singleElement().satisfies(a -> assertThat(a)
+                        .contains("accepted the bucket's website but reads back nothing").contains("index.html")
+                        .contains("set it on bucket 'web'"));
+                assertThat(access.read().cors()).hasSize(1);
+            }
+        }
+    }
 }
