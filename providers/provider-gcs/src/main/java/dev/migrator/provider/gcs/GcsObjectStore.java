@@ -45,7 +45,9 @@ import java.util.stream.StreamSupport;
  *
  * <p>Objects up to one chunk are written with a single multipart request; larger ones with a
  * resumable upload in chunks of that size, finalized only after every byte of the source was sent and
- * checked by GCS against the source's MD5 and CRC32C, so a failure never leaves a partial object. The session
+ * checked by GCS against the source's MD5 and CRC32C, so a failure never leaves a partial object. Where the source
+ * already knows them ({@link Content#known()}), those values are what each write declares, so GCS refuses bytes
+ * that are not the source's (an integrity error naming the key, nothing stored). The session
  * is kept in the upload state folder ({@link dev.migrator.provider.StoreOptions#uploadState}), so an upload
  * cut by {@code kill -9} continues from the bytes GCS holds. Reads return the stored bytes even for
  * {@code Content-Encoding: gzip} objects (no decompressive transcoding).
@@ -264,10 +266,10 @@ public final class GcsObjectStore implements ObjectStore {
     /** GCS refused bytes that do not have the checksums the source reports for them. */
     static MigratorException knownRefused(String key, String where, dev.migrator.provider.Checksums known) {
         return new MigratorException(ErrorCode.INTEGRITY, "GCS refused to store " + GcsErrors.quoted(key) + " in " + where
-                + ": the bytes read do not have the checksums the source reports ("
+                + ": the bytes it received do not have the checksums the source reports ("
                 + (known.crc32c() != null ? "crc32c " + known.crc32c() : "") + (known.crc32c() != null && known.md5() != null ? ", " : "")
-                + (known.md5() != null ? "md5 " + known.md5() : "") + "); the source object is damaged or changed while"
-                + " being read, nothing was stored", null, true);
+                + (known.md5() != null ? "md5 " + known.md5() : "") + "); the source object is damaged, changed while"
+                + " being read, or the bytes were damaged on the way; nothing was stored", null, true);
     }
 
     /** Create-only with {@code ifGenerationMatch=0} (GCS answers 412 when the object exists); one request, up to one chunk. */

@@ -40,7 +40,8 @@ import java.util.zip.CRC32C;
  * <p>Every byte is verified: the final chunk carries the MD5 and CRC32C of the whole source as read now
  * ({@code X-Goog-Hash}), and GCS refuses to finalize an object whose bytes differ, so bytes an earlier run sent
  * from a source that has changed since never become the object; the upload then starts a new session and sends
- * everything. A session that is expired or unknown (404/410) is started again; one started for other metadata
+ * everything. Where the source already knows its CRC32C or MD5 ({@link Content#known()}), the final chunk declares
+ * those instead, so GCS also refuses bytes that are not the source's. A session that is expired or unknown (404/410) is started again; one started for other metadata
  * or another size is cancelled. The client library's own resumable writer does not expose its session URI, which
  * is why this talks the protocol itself, over the client's transport and credentials.
  */
