@@ -137,6 +137,14 @@ class BucketSettingsServersCliTest {
                 assertThat(c.maxAgeSeconds()).isEqualTo(600);
             });
             assertThat(onGcs.website()).isEqualTo(SITE);
+            // --- gcsset begin: a rerun (new state, so the settings are applied again) finds them equal and patches nothing
+            long patches = gcs.count("buckets.patch");
+            CliRun again = CliRun.of("copy", src, gs, "--bucket-settings", "--state", dir.resolve("s2-again").toString());
+            assertThat(again.exit()).as(again.all()).isZero();
+            assertThat(again.out()).doesNotContain("already set");
+            assertThat(gcs.count("buckets.patch")).as(again.all()).isEqualTo(patches);
+            assertThat(read(gs)).isEqualTo(onGcs);
+            // --- gcsset end
 
             // And back, GCS to a fresh S3 bucket: what GCS holds arrives equal on s3rver.
             try (S3Client admin = admin(s3rver.endpoint(), S3rver.ACCESS_KEY, S3rver.SECRET_KEY)) {

@@ -30,6 +30,25 @@ public record BucketSettings(List<Cors> cors, List<Lifecycle> lifecycle, Website
         notes = notes == null ? List.of() : List.copyOf(notes);
     }
 
+    /**
+     * The one decision every adapter's {@link Access#apply} makes per setting, so that nothing a target holds is lost
+     * and a rerun has nothing to do: whether {@code wanted} (in the form this target reads it back) is still to be
+     * set where the target holds {@code held}. True when the target holds none (an empty list, or {@code null}: the
+     * target could not say); false when it holds the same (nothing to do) or another value, which is then never
+     * replaced but added to {@code actions}, one line naming the setting, {@code where} and both values.
+     */
+    public static boolean unlessHeld(String what, Object wanted, Object held, String where, List<String> actions) {
+        boolean none = held == null || held instanceof List<?> l && l.isEmpty();
+        if (none) {
+            return true;
+        }
+        if (!held.equals(wanted)) {
+            actions.add("the " + what + " of " + where + " is already set to " + held + ", which differs from the source's "
+                    + wanted + ": migrator does not replace it; reconcile the two by hand");
+        }
+        return false;
+    }
+
     /** Whether a bucket keeps the versions of its objects. */
     public enum Versioning { OFF, ENABLED, SUSPENDED }
 
@@ -69,7 +88,9 @@ public record BucketSettings(List<Cors> cors, List<Lifecycle> lifecycle, Website
         /**
          * Applies what has an equivalent here (CORS, website, lifecycle rules that map, versioning) and returns the
          * rest as actions for the operator, one sentence each naming the setting. Never loosens access on its own:
-         * public access and policies are always actions.
+         * public access and policies are always actions. Never replaces a setting the target already holds: one equal
+         * to the source's is left alone, another one is an action ({@link BucketSettings#unlessHeld}); each setting
+         * written is read back, and one not kept is an action.
          */
         List<String> apply(BucketSettings settings);
     }

@@ -45,15 +45,32 @@ final class GcsBucketSettings implements BucketSettings.Access {
         if (b == null) {
             throw MigratorException.badInput("bucket '" + bucket + "' does not exist at " + displayUri + ": check the name");
         }
-        List<BucketSettings.Cors> cors = new ArrayList<>();
-        for (Cors c : b.getCors() == null ? List.<Cors>of() : b.getCors()) {
-            cors.add(new BucketSettings.Cors(c.getOrigins().stream().map(Cors.Origin::getValue).toList(),
-                    c.getMethods().stream().map(HttpMethod::name).toList(), List.of(),
-                    c.getResponseHeaders() == null ? List.of() : c.getResponseHeaders(), c.getMaxAgeSeconds()));
+        List<BucketSettings.Cors> cors = cors(b.getCors() == null ? List.<Cors>of() : b.getCors());
+        List<Lifecycle> lifecycle = rules(b.getLifecycleRules() == null ? List.<LifecycleRule>of() : b.getLifecycleRules());
+        BucketSettings.Website website = b.getIndexPage() == null && b.getNotFoundPage() == null ? null
+                : new BucketSettings.Website(b.getIndexPage(), b.getNotFoundPage());
+        BucketSettings.Versioning versioning = Boolean.TRUE.equals(b.versioningEnabled()) ? BucketSettings.Versioning.ENABLED
+                : BucketSettings.Versioning.OFF;
+        Map<String, String> access = new LinkedHashMap<>();
+        if (b.getIamConfiguration() != null && b.getIamConfiguration().isUniformBucketLevelAccessEnabled() != null) {
+            access.put("uniformBucketLevelAccess", b.getIamConfiguration().isUniformBucketLevelAccessEnabled().toString());
         }
+        return new BucketSettings(cors, lifecycle, website, versioning, access, null,
+                List.of("the bucket's IAM policy is not read (gcloud storage buckets get-iam-policy gs://" + bucket + ")"));
+    }
+
+    /** GCS CORS rules as {@link #read} reports them (GCS has no allowed request headers: always empty). */
+    private static List<BucketSettings.Cors> cors(List<Cors> rules) {
+        return rules.stream().map(c -> new BucketSettings.Cors(c.getOrigins().stream().map(Cors.Origin::getValue).toList(),
+                c.getMethods().stream().map(HttpMethod::name).toList(), List.of(),
+                c.getResponseHeaders() == null ? List.of() : c.getResponseHeaders(), c.getMaxAgeSeconds())).toList();
+    }
+
+    /** GCS lifecycle rules as {@link #read} reports them: one action each, named {@code rule-N} by position. */
+    private static List<Lifecycle> rules(List<? extends LifecycleRule> rules) {
         List<Lifecycle> lifecycle = new ArrayList<>();
         int n = 0;
-        for (LifecycleRule r : b.getLifecycleRules() == null ? List.<LifecycleRule>of() : b.getLifecycleRules()) {
+        for (LifecycleRule r : rules) {
             n++;
             LifecycleCondition c = r.getCondition();
             List<String> prefixes = c.getMatchesPrefix() == null ? List.of() : c.getMatchesPrefix();
@@ -73,22 +90,19 @@ final class GcsBucketSettings implements BucketSettings.Access {
             lifecycle.add(new Lifecycle("rule-" + n, true, prefixes.isEmpty() ? null : prefixes.get(0), expire,
                     cls == null ? null : c.getAge(), cls, other.isEmpty() ? null : String.join("; ", other)));
         }
-        BucketSettings.Website website = b.getIndexPage() == null && b.getNotFoundPage() == null ? null
-                : new BucketSettings.Website(b.getIndexPage(), b.getNotFoundPage());
-        BucketSettings.Versioning versioning = Boolean.TRUE.equals(b.versioningEnabled()) ? BucketSettings.Versioning.ENABLED
-                : BucketSettings.Versioning.OFF;
-        Map<String, String> access = new LinkedHashMap<>();
-        if (b.getIamConfiguration() != null && b.getIamConfiguration().isUniformBucketLevelAccessEnabled() != null) {
-            access.put("uniformBucketLevelAccess", b.getIamConfiguration().isUniformBucketLevelAccessEnabled().toString());
-        }
-        return new BucketSettings(cors, lifecycle, website, versioning, access, null,
-                List.of("the bucket's IAM policy is not read (gcloud storage buckets get-iam-policy gs://" + bucket + ")"));
+        return lifecycle;
     }
 
+    /**
+     * {@inheritDoc} The target is read first and each setting compared in the form it reads back as, so a resumed
+     * copy finds its own settings equal; only settings it does not hold go into the one buckets.patch.
+     */
     @Override
     public List<String> apply(BucketSettings s) {
         List<String> actions = new ArrayList<>();
         String where = "bucket '" + bucket + "' at " + displayUri;
+        BucketSettings here = read();
+        Map<String, Object> written = new LinkedHashMap<>(); // what each patched setting should read back as
         BucketInfo.Builder patch = BucketInfo.newBuilder(bucket);
         if (s.cors() != null && !s.cors().isEmpty()) {
             List<Cors> cors = new ArrayList<>();
@@ -101,10 +115,15 @@ final class GcsBucketSettings implements BucketSettings.Access {
                         .setMethods(r.methods().stream().map(HttpMethod::valueOf).toList())
                         .setResponseHeaders(r.exposeHeaders()).setMaxAgeSeconds(r.maxAgeSeconds()).build());
             }
-            patch.setCors(cors);
+            List<BucketSettings.Cors> intended = cors(cors);
+            if (BucketSettings.unlessHeld("CORS", intended, here.cors(), where, actions)) {
+                patch.setCors(cors);
+                written.put("CORS", intended);
+            }
         }
-        if (s.website() != null) {
+        if (s.website() != null && BucketSettings.unlessHeld("website", s.website(), here.website(), where, actions)) {
             patch.setIndexPage(s.website().indexDocument()).setNotFoundPage(s.website().errorDocument());
+            written.put("website", s.website());
         }
         if (s.lifecycle() != null && !s.lifecycle().isEmpty()) {
             List<LifecycleRule> rules = new ArrayList<>();
@@ -132,13 +151,34 @@ final class GcsBucketSettings implements BucketSettings.Access {
                             LifecycleCondition.newBuilder().setAge(l.transitionDays()).setMatchesPrefix(prefix).build()));
                 }
             }
-            patch.setLifecycleRules(rules);
+            List<Lifecycle> intended = rules(rules);
+            if (!rules.isEmpty() && BucketSettings.unlessHeld("lifecycle rules", intended, here.lifecycle(), where, actions)) {
+                patch.setLifecycleRules(rules);
+                written.put("lifecycle rules", intended);
+            }
         }
-        if (s.versioning() == BucketSettings.Versioning.ENABLED) {
+        if (s.versioning() == BucketSettings.Versioning.ENABLED && here.versioning() != BucketSettings.Versioning.ENABLED) {
             patch.setVersioningEnabled(true);
+            written.put("versioning", BucketSettings.Versioning.ENABLED);
         }
-        BucketInfo info = patch.build();
-        call.apply("setting the settings of bucket '" + bucket + "'", () -> storage.update(info));
+        if (!written.isEmpty()) {
+            BucketInfo info = patch.build();
+            call.apply("setting the settings of bucket '" + bucket + "'", () -> storage.update(info));
+            // Read back: a server may accept a patch it does not keep whole.
+            BucketSettings after = read();
+            written.forEach((what, wanted) -> {
+                Object now = switch (what) {
+                    case "CORS" -> after.cors();
+                    case "website" -> after.website();
+                    case "lifecycle rules" -> after.lifecycle();
+                    default -> after.versioning();
+                };
+                if (!wanted.equals(now)) {
+                    actions.add(displayUri + " accepted the bucket's " + what + " but reads back "
+                            + (now == null ? "nothing" : now) + " instead of " + wanted + ": set it on " + where + " by hand");
+                }
+            });
+        }
         if (s.publicAccess() != null && !s.publicAccess().isEmpty()) {
             actions.add("public access on the source is " + s.publicAccess() + ": review and set the access of " + where
                     + " by hand (migrator never loosens access by itself)");

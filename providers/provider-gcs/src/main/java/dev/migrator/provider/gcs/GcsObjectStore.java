@@ -45,7 +45,9 @@ import java.util.stream.StreamSupport;
  *
  * <p>Objects up to one chunk are written with a single multipart request; larger ones with a
  * resumable upload in chunks of that size, finalized only after every byte of the source was sent and
- * checked by GCS against the source's MD5 and CRC32C, so a failure never leaves a partial object. The session
+ * checked by GCS against the source's MD5 and CRC32C, so a failure never leaves a partial object. Where the source
+ * already knows them ({@link Content#known()}), those values are what each write declares, so GCS refuses bytes
+ * that are not the source's (an integrity error naming the key, nothing stored). The session
  * is kept in the upload state folder ({@link dev.migrator.provider.StoreOptions#uploadState}), so an upload
  * cut by {@code kill -9} continues from the bytes GCS holds. Reads return the stored bytes even for
  * {@code Content-Encoding: gzip} objects (no decompressive transcoding).
@@ -201,11 +203,73 @@ public final class GcsObjectStore implements ObjectStore {
         long size = content.size();
         if (size <= chunkSize) {
             byte[] bytes = readExactly(key, content, (int) size);
-            // One multipart request; the client sends the crc32c of the bytes and GCS rejects a mismatch.
-            Blob stored = call(key, () -> storage.create(info, bytes, BlobTargetOption.disableGzipContent()));
+            // One multipart request carrying the crc32c (and md5) of the bytes, or the source's where it knows them;
+            // GCS rejects a mismatch.
+            Blob stored = knownChecked(key, content.known(), () -> call(key, () -> create(info, bytes, content.known(), false)));
             return checkedSize(key, stored, size);
         }
+        // The resumable session's final chunk carries the source's known values; its refusal is decided there.
         return checkedSize(key, call(key, () -> resumableUpload(key, info, content, metadata)), size);
+    }
+
+    /**
+     * One multipart request. Without known checksums the client sends the crc32c of {@code bytes}. With them it sends
+     * the source's crc32c and md5 (the bytes' own crc32c where the source knows only md5), so GCS checks what arrives
+     * against the source's values: {@code create(info, byte[])} would replace them by its own, so this takes the
+     * stream form, whose {@code crc32cMatch}/{@code md5Match} send the values given (it does not retry by itself;
+     * migrator's Retry resends the same bytes).
+     */
+    @SuppressWarnings("deprecation")
+    private Blob create(BlobInfo info, byte[] bytes, dev.migrator.provider.Checksums known, boolean onlyIfAbsent) {
+        if (known.crc32c() == null && known.md5() == null) {
+            return onlyIfAbsent ? storage.create(info, bytes, BlobTargetOption.doesNotExist(), BlobTargetOption.disableGzipContent())
+                    : storage.create(info, bytes, BlobTargetOption.disableGzipContent());
+        }
+        java.util.zip.CRC32C read = new java.util.zip.CRC32C();
+        read.update(bytes);
+        BlobInfo.Builder declared = info.toBuilder().setCrc32c(known.crc32c() != null ? base64(known.crc32c())
+                : java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt((int) read.getValue()).array()));
+        List<Storage.BlobWriteOption> options = new ArrayList<>(List.of(Storage.BlobWriteOption.disableGzipContent(),
+                Storage.BlobWriteOption.crc32cMatch()));
+        if (known.md5() != null) {
+            declared.setMd5(base64(known.md5()));
+            options.add(Storage.BlobWriteOption.md5Match());
+        }
+        if (onlyIfAbsent) {
+            options.add(Storage.BlobWriteOption.doesNotExist());
+        }
+        return storage.create(declared.build(), new java.io.ByteArrayInputStream(bytes), options.toArray(Storage.BlobWriteOption[]::new));
+    }
+
+    static String base64(String hex) {
+        return java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(hex));
+    }
+
+    /**
+     * Runs a write that sent the source's known checksums; GCS's refusal of the bytes as not having them (400, "doesn't
+     * match calculated") becomes an integrity error naming the object. GCS stores nothing for a refused write.
+     */
+    private <T> T knownChecked(String key, dev.migrator.provider.Checksums known, java.util.function.Supplier<T> write) {
+        try {
+            return write.get();
+        } catch (RuntimeException e) {
+            StorageException refused = e instanceof StorageException se ? se
+                    : e.getCause() instanceof StorageException se ? se : null;
+            if ((known.crc32c() != null || known.md5() != null) && refused != null && refused.getCode() == 400
+                    && String.valueOf(refused.getMessage()).contains("match")) {
+                throw knownRefused(key, displayUri, known);
+            }
+            throw e;
+        }
+    }
+
+    /** GCS refused bytes that do not have the checksums the source reports for them. */
+    static MigratorException knownRefused(String key, String where, dev.migrator.provider.Checksums known) {
+        return new MigratorException(ErrorCode.INTEGRITY, "GCS refused to store " + GcsErrors.quoted(key) + " in " + where
+                + ": the bytes it received do not have the checksums the source reports ("
+                + (known.crc32c() != null ? "crc32c " + known.crc32c() : "") + (known.crc32c() != null && known.md5() != null ? ", " : "")
+                + (known.md5() != null ? "md5 " + known.md5() : "") + "); the source object is damaged, changed while"
+                + " being read, or the bytes were damaged on the way; nothing was stored", null, true);
     }
 
     /** Create-only with {@code ifGenerationMatch=0} (GCS answers 412 when the object exists); one request, up to one chunk. */
@@ -219,7 +283,7 @@ public final class GcsObjectStore implements ObjectStore {
         byte[] bytes = readExactly(key, content, (int) size);
         BlobInfo info = blobInfo(id(key), metadata);
         try {
-            Blob stored = storage.create(info, bytes, BlobTargetOption.doesNotExist(), BlobTargetOption.disableGzipContent());
+            Blob stored = knownChecked(key, content.known(), () -> create(info, bytes, content.known(), true));
             errors.answered();
             return Optional.of(checkedSize(key, stored, size));
         } catch (StorageException e) {

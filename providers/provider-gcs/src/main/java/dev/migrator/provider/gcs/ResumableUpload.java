@@ -40,7 +40,8 @@ import java.util.zip.CRC32C;
  * <p>Every byte is verified: the final chunk carries the MD5 and CRC32C of the whole source as read now
  * ({@code X-Goog-Hash}), and GCS refuses to finalize an object whose bytes differ, so bytes an earlier run sent
  * from a source that has changed since never become the object; the upload then starts a new session and sends
- * everything. A session that is expired or unknown (404/410) is started again; one started for other metadata
+ * everything. Where the source already knows its CRC32C or MD5 ({@link Content#known()}), the final chunk declares
+ * those instead, so GCS also refuses bytes that are not the source's. A session that is expired or unknown (404/410) is started again; one started for other metadata
  * or another size is cancelled. The client library's own resumable writer does not expose its session URI, which
  * is why this talks the protocol itself, over the client's transport and credentials.
  */
@@ -113,6 +114,9 @@ final class ResumableUpload {
         String uri = start(body);
         sessions.save(object, new UploadSessions.Saved(uri, fingerprint));
         Long stored = send(uri, 0, null, false);
+        if (stored == null && declaresKnown()) {
+            throw GcsObjectStore.knownRefused(key, "bucket '" + bucket + "'", content.known());
+        }
         if (stored == null) {
             throw new MigratorException(ErrorCode.INTEGRITY, "GCS refused to store " + GcsErrors.quoted(key)
                     + " in bucket '" + bucket + "': the bytes it received do not have the MD5 and CRC32C of the"
@@ -210,8 +214,8 @@ final class ResumableUpload {
                 }
                 if (last && hashes == null) {
                     requireEnd(in, size);
-                    hashes = "crc32c=" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(4)
-                            .putInt((int) crc.getValue()).array()) + ",md5=" + Base64.getEncoder().encodeToString(md5.digest());
+                    hashes = hashes(Base64.getEncoder().encodeToString(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array()),
+                            Base64.getEncoder().encodeToString(md5.digest()));
                 }
                 HttpHeaders headers = new HttpHeaders().setContentRange(
                         "bytes " + start + "-" + (start + length - 1) + "/" + size);
@@ -262,6 +266,20 @@ final class ResumableUpload {
                 start = persisted;
             }
         }
+    }
+
+    /**
+     * The final chunk's {@code X-Goog-Hash}: the source's known values where {@link Content#known()} has them (so GCS
+     * checks the bytes against the source's claim), else those of the bytes as read.
+     */
+    private String hashes(String crc32cRead, String md5Read) {
+        var known = content.known();
+        return "crc32c=" + (known.crc32c() != null ? GcsObjectStore.base64(known.crc32c()) : crc32cRead)
+                + ",md5=" + (known.md5() != null ? GcsObjectStore.base64(known.md5()) : md5Read);
+    }
+
+    private boolean declaresKnown() {
+        return content.known().crc32c() != null || content.known().md5() != null;
     }
 
     private void cancel(String uri) {

@@ -333,14 +333,14 @@ final class S3BucketSettings implements BucketSettings.Access {
         String where = "bucket '" + bucket + "' at " + store.displayUri();
         BucketSettings here = read();
         Map<String, Object> written = new LinkedHashMap<>(); // what each accepted put should read back as
-        if (s.cors() != null && !s.cors().isEmpty() && unlessHeld("CORS", s.cors(), here.cors(), where, actions)) {
+        if (s.cors() != null && !s.cors().isEmpty() && BucketSettings.unlessHeld("CORS", s.cors(), here.cors(), where, actions)) {
             put("CORS", s.cors(), written, actions, () -> store.s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
                     s.cors().stream().map(r -> CORSRule.builder().allowedOrigins(r.origins()).allowedMethods(r.methods())
                             .allowedHeaders(r.headers()).exposeHeaders(r.exposeHeaders()).maxAgeSeconds(r.maxAgeSeconds()).build())
                             .toList()))));
         }
         if (s.website() != null && s.website().indexDocument() != null
-                && unlessHeld("website", s.website(), here.website(), where, actions)) {
+                && BucketSettings.unlessHeld("website", s.website(), here.website(), where, actions)) {
             put("website", s.website(), written, actions, () -> store.s3.putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
                 w.indexDocument(i -> i.suffix(s.website().indexDocument()));
                 if (s.website().errorDocument() != null) {
@@ -375,7 +375,7 @@ final class S3BucketSettings implements BucketSettings.Access {
             }
             // Compared as this class reads them back, so a resumed copy finds its own rules equal.
             List<Lifecycle> intended = rules.stream().map(S3BucketSettings::rule).toList();
-            if (!rules.isEmpty() && unlessHeld("lifecycle rules", intended, here.lifecycle(), where, actions)) {
+            if (!rules.isEmpty() && BucketSettings.unlessHeld("lifecycle rules", intended, here.lifecycle(), where, actions)) {
                 put("lifecycle rules", intended, written, actions, () -> store.s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
                         .lifecycleConfiguration(BucketLifecycleConfiguration.builder().rules(rules).build())));
             }
@@ -410,22 +410,6 @@ final class S3BucketSettings implements BucketSettings.Access {
         }
         s.notes().forEach(n -> actions.add("not read from the source: " + n + "; check it there by hand"));
         return actions;
-    }
-
-    /**
-     * Whether {@code wanted} is still to be set here: false when the target already holds it (nothing to do) or
-     * holds another value (an action, so that nothing the target had is lost).
-     */
-    private static boolean unlessHeld(String what, Object wanted, Object held, String where, List<String> actions) {
-        boolean none = held == null || held instanceof List<?> l && l.isEmpty();
-        if (none) {
-            return true;
-        }
-        if (!held.equals(wanted)) {
-            actions.add("the " + what + " of " + where + " is already set to " + held + ", which differs from the source's "
-                    + wanted + ": migrator does not replace it; reconcile the two by hand");
-        }
-        return false;
     }
 
     /** Why the server would not {@code verb} (read or set) the setting, with its status and code. */

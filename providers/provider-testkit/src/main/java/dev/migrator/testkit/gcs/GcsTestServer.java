@@ -123,6 +123,19 @@ public final class GcsTestServer implements AutoCloseable {
         buckets.computeIfAbsent(name, Bucket::new).versioning = true;
     }
 
+    // --- gcsset begin
+    /** Bucket fields a buckets.patch accepts but does not keep (see {@link #dropPatchesOf}). */
+    private final java.util.Set<String> droppedSettings = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Makes buckets.patch answer 200 for {@code field} ({@code cors}, {@code lifecycle}, {@code website}, ...) without
+     * keeping it, as a server that takes a setting it does not support may: to test that a client reads back what it set.
+     */
+    public void dropPatchesOf(String field) {
+        droppedSettings.add(field);
+    }
+    // --- gcsset end
+
     /**
      * How many requests of one kind the server has handled successfully. Kinds: {@code buckets.get},
      * {@code buckets.insert}, {@code buckets.delete}, {@code objects.list}, {@code objects.get},
@@ -329,6 +342,8 @@ public final class GcsTestServer implements AutoCloseable {
             for (Map.Entry<String, Object> e : resource.entrySet()) {
                 if (e.getKey().equals("versioning")) {
                     b.versioning = e.getValue() instanceof Map<?, ?> v && Boolean.parseBoolean(String.valueOf(v.get("enabled")));
+                } else if (droppedSettings.contains(e.getKey())) {
+                    continue; // --- gcsset: accepted, not kept (dropPatchesOf)
                 } else if (BUCKET_SETTINGS.contains(e.getKey())) {
                     if (e.getValue() == null) {
                         b.settings.remove(e.getKey());
