@@ -200,13 +200,15 @@ final class ProbeCommand implements Callable<Integer> {
         }
         java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>(
                 calibration == null ? java.util.Map.of() : PlanParser.calibration(calibration, plan));
-        java.util.Map<String, Calibration> starts = Rehearsal.starts(plan, r.steps(), took);
+        Rehearsal.Fit fit = Rehearsal.fit(plan, r.steps(), took);
+        java.util.Map<String, Calibration> starts = fit.starts();
         StringBuilder head = new StringBuilder("# Calibration of ").append(plan.file()).append(" by 'migrator probe --from-run ")
                 .append(fromRun).append("', ").append(Instant.now()).append(".\n# Step starts measured in the rehearsal (")
                 .append(took.size()).append(" steps finished): measured time minus the work the model attributes to it.\n");
         if (calibration != null) {
             head.append("# Other figures from ").append(calibration).append(".\n");
         }
+        fit.notes().forEach(n -> head.append("# Note: ").append(n).append('\n'));
         starts.forEach((name, s) -> {
             head.append("#   ").append(name).append(": ").append(s.yaml("").trim().replace("\n", ", ")).append('\n');
             figures.merge(name, s, Calibration::with);
