@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
             "probe PLAN probes every location of the plan and writes a calibration file for 'plan --calibration FILE'.",
             "With --write, probe PLAN also times copies through each move (reading its source, writing its target at once).",
             "probe PLAN --from-run STATE: the starts of its steps measured in a rehearsal drill of the plan, into the file.",
-            "Databases: their size from the catalog (dump and restore rates are not probed)."})
+            "Databases: their size from the catalog; probe PLAN times a dump of a sample of each database move's largest",
+            "table (its source's stream:) and, with --write, its restore into a scratch schema it drops (the target's write-stream:)."})
 final class ProbeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI|PLAN", description = "An object store or database URI, or a plan file (YAML).")
     String uri;
@@ -104,7 +105,7 @@ final class ProbeCommand implements Callable<Integer> {
                 Database.Inventory inv = db.inventory();
                 double s = (System.nanoTime() - t) / 1e9;
                 return new Probed(Calibration.NONE, String.format(Locale.ROOT,
-                        "# %s: %s engine, %s in %d tables (catalog read in %.2f s); dump and restore rates are not probed%n",
+                        "# %s: %s engine, %s in %d tables (catalog read in %.2f s); dump and restore rates: probe a plan of its move%n",
                         db.displayUri(), db.engine(), Sizes.format(inv.bytes()), inv.tables().size(), s));
             }
         }
@@ -136,6 +137,15 @@ final class ProbeCommand implements Callable<Integer> {
             Probed p = probe(l.uri(), streams, write && target);
             file.append(p.log.replace("\n#   ", "\n#   " + l.name() + ": "));
             figures.put(l.name(), p.figures);
+        }
+        for (Move m : plan.moves()) {
+            if (plan.location(m.from()).database()) {
+                System.err.println("probing dump" + (write ? " and restore" : "") + " rates of " + m.name());
+                DatabaseProbe.Result r = DatabaseProbe.probe(plan, m, write);
+                file.append(r.log());
+                figures.merge(m.from(), r.source(), Calibration::with);
+                figures.merge(m.to(), r.target(), Calibration::with);
+            }
         }
         if (!write) {
             file.append("# Writes were not measured (probe with --write): the targets' write figures stay the plan's or defaults.\n");
