@@ -130,6 +130,11 @@ final class ProbeCommand implements Callable<Integer> {
         java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>();
         for (Location l : plan.locations().values()) {
             boolean target = plan.moves().stream().anyMatch(m -> m.to().equals(l.name()));
+            if (l.database() && plan.moves().stream().noneMatch(m -> m.from().equals(l.name()))) {
+                // A target database need not exist before the run: its restore rate comes from its moves' samples below.
+                file.append("# ").append(l.name()).append(": a target database, probed through its moves\n");
+                continue;
+            }
             int streams = concurrency != null ? concurrency : plan.moves().stream()
                     .filter(m -> m.from().equals(l.name()) || m.to().equals(l.name())).mapToInt(Move::parallelism).max().orElse(8);
             System.err.println("probing " + l.name() + " (" + Redaction.uri(l.uri()) + ") at 1 and " + streams + " streams"

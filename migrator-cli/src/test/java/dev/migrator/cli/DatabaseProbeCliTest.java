@@ -27,7 +27,6 @@ class DatabaseProbeCliTest {
         source = "mig_probe_src_" + id;
         target = "mig_probe_dst_" + id;
         DatabaseCliTest.exec(5432, "postgres", "create database " + source);
-        DatabaseCliTest.exec(5432, "postgres", "create database " + target);
         // The largest table is the one sampled: 40,000 rows of ~100 bytes (4 MB) beside a small one.
         DatabaseCliTest.exec(5432, source, """
                 create table small (id int primary key);
@@ -45,6 +44,7 @@ class DatabaseProbeCliTest {
 
     @Test
     void probePlanMeasuresTheDumpAndWithWriteTheRestoreRateAndThePlanUsesThem() throws Exception {
+        // The target database does not exist yet (the restore creates it): the sample goes to its server's 'postgres'.
         Path plan = dir.resolve("db.yaml");
         Files.writeString(plan, """
                 sources: {db: 'postgresql://postgres@127.0.0.1:5432/%s'}
@@ -62,12 +62,18 @@ class DatabaseProbeCliTest {
         CliRun probe = CliRun.of("probe", plan.toString(), "--write", "-o", cal.toString());
         assertThat(probe.exit()).as(probe.all()).isZero();
         String text = Files.readString(cal);
-        assertThat(text).containsPattern("#   copy: restore of that sample into a scratch schema \\(dropped\\): [0-9.]+ [KM]iB in")
+        assertThat(text).contains("# copy: a target database, probed through its moves").containsPattern("#   copy: restore of that sample into a scratch schema \\(dropped\\): [0-9.]+ [KM]iB in")
                 .containsPattern("  copy:\n    write-stream: [0-9.]+[KMG]iB/s\n");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + target, "postgres", "");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
              ResultSet rs = c.createStatement().executeQuery("select count(*) from pg_namespace where nspname like 'migrator_probe_%'")) {
             rs.next();
             assertThat(rs.getInt(1)).as("the scratch schema is dropped").isZero();
+        }
+        assertThat(DatabaseCliTest.up(5432)).isTrue();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("select count(*) from pg_database where datname = '" + target + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the probe creates no target database").isZero();
         }
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + source, "postgres", "");
              ResultSet rs = c.createStatement().executeQuery("select count(*) from events")) {
