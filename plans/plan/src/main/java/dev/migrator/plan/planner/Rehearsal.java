@@ -21,9 +21,10 @@ import java.util.Map;
  * <p>
  * Warm-up: a fresh drill process's first step of each kind pays the JVM's class loading and JIT on top of its start, so
  * it is not fitted where its target has at least two other steps of that kind (rehearse a small warm-up move first, as
- * bench/estimates.sh does). A line that is implausible (a start below {@link #MIN_START}, or a negative cost per object:
- * an outlier, not a model) falls back to the start alone, the median; each such decision is a note in the calibration
- * file.
+ * bench/estimates.sh does). A line with a negative cost per object (an outlier, not a model) falls back to the start
+ * alone, the median; a line whose start is below {@link #MIN_START} is fitted again with its start held there (least
+ * squares under the constraint: the cost per object is real, the start nearly none). Each such decision is a note in the
+ * calibration file.
  */
 public final class Rehearsal {
     /** A step that ran faster than its modelled work started in no time: a millisecond (a start must be positive). */
@@ -93,9 +94,12 @@ public final class Rehearsal {
                 }
                 double[] f = fit(points.stream().map(p -> new double[]{p.x, p.y}).toList());
                 if (f.length > 2) {
-                    notes.add(to + " " + name(kind) + ": the line through " + points.size() + " steps gave a start of "
-                            + Calibration.millis(f[2]) + " and " + Calibration.millis(f[3]) + " per object, implausible; start only, the median "
-                            + Calibration.millis(f[0]) + (warm.size() < 2 ? " (rehearse a small warm-up move first)" : ""));
+                    String line = to + " " + name(kind) + ": the line through " + points.size() + " steps gave a start of "
+                            + Calibration.millis(f[2]) + " and " + Calibration.millis(f[3]) + " per object";
+                    notes.add(Double.isNaN(f[1])
+                            ? line + ", implausible; start only, the median " + Calibration.millis(f[0])
+                                    + (warm.size() < 2 ? " (rehearse a small warm-up move first)" : "")
+                            : line + "; held at a start of " + Calibration.millis(f[0]) + ": " + Calibration.millis(f[1]) + " per object");
                 }
                 Throughput.Figure had = targets.get(to).perObject().get(kind);
                 if (!Double.isNaN(f[1]) && had != null) {
@@ -124,9 +128,9 @@ public final class Rehearsal {
     /**
      * {start, cost per object per stream} through the points {objects per stream, unaccounted seconds}: a least-squares
      * line where the steps differ in size (a cost per object is only seen across sizes), else the median as the start
-     * and no cost per object (NaN). Neither is negative: a start at least {@link #MIN_START}. A line whose start would be
-     * below {@link #MIN_START} or whose cost per object would be negative falls back to the median as the start; then the
-     * answer has two more elements, the line's start and cost per object, for the note that says so.
+     * and no cost per object (NaN). Neither is negative: a line whose cost per object would be negative falls back to the
+     * median as the start; one whose start would be below {@link #MIN_START} is fitted with its start held at it. Then
+     * the answer has two more elements, the free line's start and cost per object, for the note that says so.
      */
     static double[] fit(List<double[]> points) {
         double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
@@ -138,8 +142,18 @@ public final class Rehearsal {
         double sxy = points.stream().mapToDouble(p -> (p[0] - mx) * (p[1] - my)).sum();
         double k = sxy / sxx;
         double start = my - k * mx;
-        if (k < 0 || start < MIN_START) {
+        if (k < 0) {
             return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN, start, k};
+        }
+        if (start < MIN_START) {
+            // The least-squares line with its start held at the least a start can be: the cost per object is real, the
+            // start is nearly none (a slightly negative start is measurement noise, not a reason to drop the slope).
+            double sx2 = points.stream().mapToDouble(p -> p[0] * p[0]).sum();
+            double held = points.stream().mapToDouble(p -> p[0] * (p[1] - MIN_START)).sum() / sx2;
+            if (held <= 0) {
+                return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN, start, k};
+            }
+            return new double[]{MIN_START, held, start, k};
         }
         return new double[]{start, k};
     }

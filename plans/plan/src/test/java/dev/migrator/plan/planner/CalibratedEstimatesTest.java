@@ -205,16 +205,25 @@ class CalibratedEstimatesTest {
     }
 
     @Test
-    void aLineWithANegativeStartFallsBackToTheStartAloneWithANote() {
+    void aLineWithANegativeStartIsHeldAtTheLeastStartWithANote() {
         Plan p = threeMoves();
         Planner.Result rehearsal = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
-        // The small step started in no time and the large one took 2 s more: the line would start at minus something.
+        // The small step started in no time and the large one took 2 s more: the free line would start below zero.
         Map<String, Double> took = verifies(rehearsal, Map.of("few", -0.4, "many", 2.0), "few", "many");
         Rehearsal.Fit fit = Rehearsal.fit(p, rehearsal.steps(), took);
-        assertThat(fit.notes()).singleElement().asString().contains("implausible; start only");
+        assertThat(fit.notes()).singleElement().asString().containsPattern("gave a start of -[0-9.]+ms")
+                .contains("; held at a start of 1.00ms: ");
         Calibration c = fit.starts().get("b");
-        assertThat(c.verifyPerObject()).isNull();
-        assertThat(c.verifyStart()).isGreaterThanOrEqualTo(Rehearsal.MIN_START);
+        assertThat(c.verifyStart()).isEqualTo(Rehearsal.MIN_START);
+        // Least squares through {x, y - 1 ms} with no intercept, plus the plan's own cost per object (none here).
+        double[][] xy = new double[2][];
+        int i = 0;
+        for (String move : new String[]{"few", "many"}) {
+            Step v = step(rehearsal, "cutover/" + move + "/verify");
+            xy[i++] = new double[]{v.objects() / (double) Math.min(8, v.objects()), took.get(v.id()) - (v.seconds() - 0.1)};
+        }
+        double k = (xy[0][0] * (xy[0][1] - 0.001) + xy[1][0] * (xy[1][1] - 0.001)) / (xy[0][0] * xy[0][0] + xy[1][0] * xy[1][0]);
+        assertThat(c.verifyPerObject()).isCloseTo(k, offset(1e-9));
         // A plausible line through two sizes (no warm-up in them) is kept, without a note.
         Rehearsal.Fit clean = Rehearsal.fit(p, rehearsal.steps(), verifies(rehearsal, Map.of(), "few", "many"));
         assertThat(clean.notes()).isEmpty();
