@@ -32,7 +32,8 @@ import picocli.CommandLine.Parameters;
             "probe PLAN probes every location of the plan and writes a calibration file for 'plan --calibration FILE'.",
             "With --write, probe PLAN also times copies through each move (reading its source, writing its target at once).",
             "probe PLAN --from-run STATE: the starts of its steps measured in a rehearsal drill of the plan, into the file.",
-            "Databases: their size from the catalog (dump and restore rates are not probed)."})
+            "Databases: their size from the catalog; probe PLAN times a dump of a sample of each database move's largest",
+            "table (its source's stream:) and, with --write, its restore into a scratch schema it drops (the target's write-stream:)."})
 final class ProbeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URI|PLAN", description = "An object store or database URI, or a plan file (YAML).")
     String uri;
@@ -104,7 +105,7 @@ final class ProbeCommand implements Callable<Integer> {
                 Database.Inventory inv = db.inventory();
                 double s = (System.nanoTime() - t) / 1e9;
                 return new Probed(Calibration.NONE, String.format(Locale.ROOT,
-                        "# %s: %s engine, %s in %d tables (catalog read in %.2f s); dump and restore rates are not probed%n",
+                        "# %s: %s engine, %s in %d tables (catalog read in %.2f s); dump and restore rates: probe a plan of its move%n",
                         db.displayUri(), db.engine(), Sizes.format(inv.bytes()), inv.tables().size(), s));
             }
         }
@@ -129,6 +130,11 @@ final class ProbeCommand implements Callable<Integer> {
         java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>();
         for (Location l : plan.locations().values()) {
             boolean target = plan.moves().stream().anyMatch(m -> m.to().equals(l.name()));
+            if (l.database() && plan.moves().stream().noneMatch(m -> m.from().equals(l.name()))) {
+                // A target database need not exist before the run: its restore rate comes from its moves' samples below.
+                file.append("# ").append(l.name()).append(": a target database, probed through its moves\n");
+                continue;
+            }
             int streams = concurrency != null ? concurrency : plan.moves().stream()
                     .filter(m -> m.from().equals(l.name()) || m.to().equals(l.name())).mapToInt(Move::parallelism).max().orElse(8);
             System.err.println("probing " + l.name() + " (" + Redaction.uri(l.uri()) + ") at 1 and " + streams + " streams"
@@ -136,6 +142,15 @@ final class ProbeCommand implements Callable<Integer> {
             Probed p = probe(l.uri(), streams, write && target);
             file.append(p.log.replace("\n#   ", "\n#   " + l.name() + ": "));
             figures.put(l.name(), p.figures);
+        }
+        for (Move m : plan.moves()) {
+            if (plan.location(m.from()).database()) {
+                System.err.println("probing dump" + (write ? " and restore" : "") + " rates of " + m.name());
+                DatabaseProbe.Result r = DatabaseProbe.probe(plan, m, write);
+                file.append(r.log());
+                figures.merge(m.from(), r.source(), Calibration::with);
+                figures.merge(m.to(), r.target(), Calibration::with);
+            }
         }
         if (!write) {
             file.append("# Writes were not measured (probe with --write): the targets' write figures stay the plan's or defaults.\n");
@@ -200,13 +215,15 @@ final class ProbeCommand implements Callable<Integer> {
         }
         java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>(
                 calibration == null ? java.util.Map.of() : PlanParser.calibration(calibration, plan));
-        java.util.Map<String, Calibration> starts = Rehearsal.starts(plan, r.steps(), took);
+        Rehearsal.Fit fit = Rehearsal.fit(plan, r.steps(), took);
+        java.util.Map<String, Calibration> starts = fit.starts();
         StringBuilder head = new StringBuilder("# Calibration of ").append(plan.file()).append(" by 'migrator probe --from-run ")
                 .append(fromRun).append("', ").append(Instant.now()).append(".\n# Step starts measured in the rehearsal (")
                 .append(took.size()).append(" steps finished): measured time minus the work the model attributes to it.\n");
         if (calibration != null) {
             head.append("# Other figures from ").append(calibration).append(".\n");
         }
+        fit.notes().forEach(n -> head.append("# Note: ").append(n).append('\n'));
         starts.forEach((name, s) -> {
             head.append("#   ").append(name).append(": ").append(s.yaml("").trim().replace("\n", ", ")).append('\n');
             figures.merge(name, s, Calibration::with);

@@ -52,6 +52,26 @@ public interface Database extends AutoCloseable {
     /** Schema and data fingerprint, for {@link Fingerprint#differences}. */
     Fingerprint fingerprint();
 
+    // --- eta2 begin
+    /**
+     * What a bounded sample measured for the planner ({@code migrator probe}): {@code dumpBytes} of {@code table}'s rows
+     * read out the way a dump reads them in {@code dumpSeconds}, and, when a target was given, the same bytes loaded into
+     * a scratch place of the target in {@code restoreSeconds} (both 0 without a target).
+     */
+    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds) {
+    }
+
+    /**
+     * Times the dump of a sample of this database's largest table, stopping at {@code maxBytes} or {@code maxSeconds};
+     * with {@code target} (same engine), also its load into a scratch schema of the target that is dropped afterwards,
+     * also on failure. Writes nothing to this database, nothing lasting to the target. Null when there is no table.
+     */
+    default Rates sampleRates(Database target, long maxBytes, double maxSeconds) {
+        throw MigratorException.badInput("the " + engine() + " adapter cannot probe dump and restore rates; declare the"
+                + " location's stream: (dump) and write-stream: (restore) in the plan");
+    }
+    // --- eta2 end
+
     /**
      * Change capture from this database into {@code target} (same engine): see {@link Replication}. Engines that
      * cannot do it throw {@link ErrorCode#BAD_INPUT} saying which moves they support.

@@ -475,18 +475,20 @@ public final class Planner {
             String copy = "cutover/" + m.name() + "/db-copy";
             steps.add(new Step(copy, DatabaseParams.DB_COPY, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
-                    human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore) + 2 s"));
+                    human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore; dump " + human(a.readRate()) + "/s ("
+                            + a.stream().origin().word() + "), restore " + human(b.writeRate()) + "/s (" + b.writeStream().origin().word()
+                            + ")) + 2 s"));
             last = List.of(copy);
         } else if (m.via() == Move.Via.DUMP) {
             // A dump into files, then its restore; each runs at its database's stream rate.
             String dump = "cutover/" + m.name() + "/" + DatabaseParams.DB_DUMP;
             steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) a.readRate(), Map.of(m.from(), Math.min(a.readRate(), a.bandwidthRate())),
-                    human(inv.bytes()) + " / " + human(a.readRate()) + "/s + 1 s"));
+                    human(inv.bytes()) + " / " + human(a.readRate()) + "/s dump rate (" + a.stream().origin().word() + ") + 1 s"));
             String restore = "cutover/" + m.name() + "/" + DatabaseParams.DB_RESTORE;
             steps.add(new Step(restore, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
                     STEP_OVERHEAD + inv.bytes() / (double) b.writeRate(), Map.of(m.to(), Math.min(b.writeRate(), b.bandwidthRate())),
-                    human(inv.bytes()) + " / " + human(b.writeRate()) + "/s + 1 s"));
+                    human(inv.bytes()) + " / " + human(b.writeRate()) + "/s restore rate (" + b.writeStream().origin().word() + ") + 1 s"));
             last = List.of(restore);
         }
         String verify = "cutover/" + m.name() + "/db-verify";

@@ -18,6 +18,13 @@ import java.util.Map;
  * what they left; with steps of different sizes (a rehearsal with a move of few objects and one of many), a line
  * through them, whose slope is a cost per object the model's figures miss (the journal's and the listing's share of
  * each object, say) and whose intercept is the start.
+ * <p>
+ * Warm-up: a fresh drill process's first step of each kind pays the JVM's class loading and JIT on top of its start, so
+ * it is not fitted where its target has at least two other steps of that kind (rehearse a small warm-up move first, as
+ * bench/estimates.sh does). A line with a negative cost per object (an outlier, not a model) falls back to the start
+ * alone, the median; a line whose start is below {@link #MIN_START} is fitted again with its start held there (least
+ * squares under the constraint: the cost per object is real, the start nearly none). Each such decision is a note in the
+ * calibration file.
  */
 public final class Rehearsal {
     /** A step that ran faster than its modelled work started in no time: a millisecond (a start must be positive). */
@@ -35,8 +42,25 @@ public final class Rehearsal {
      * @return by target location name, its {@code copy-start}, {@code delta-start} and {@code verify-start} where measured
      */
     public static Map<String, Calibration> starts(Plan plan, List<Step> steps, Map<String, Double> took) {
-        Map<String, Map<Estimate.Kind, List<double[]>>> byTarget = new LinkedHashMap<>();
+        return fit(plan, steps, took).starts();
+    }
+
+    /**
+     * What a rehearsal measured, and how: {@code starts} by target location name; {@code notes}, one line each, the steps
+     * left out as warm-up and the lines that fell back to a start alone.
+     */
+    public record Fit(Map<String, Calibration> starts, List<String> notes) {
+    }
+
+    /**
+     * The measured starts and costs per object, and the notes on how they were fitted.
+     *
+     * @param steps the frozen steps of the rehearsal, in the order it ran them (at {@code concurrency: 1}, the plan's)
+     */
+    public static Fit fit(Plan plan, List<Step> steps, Map<String, Double> took) {
+        Map<String, Map<Estimate.Kind, List<Point>>> byTarget = new LinkedHashMap<>();
         Map<String, Throughput> targets = new LinkedHashMap<>();
+        java.util.Set<Estimate.Kind> warmed = java.util.EnumSet.noneOf(Estimate.Kind.class);
         for (Step s : steps) {
             Estimate.Kind kind = kind(s);
             Double actual = took.get(s.id());
@@ -54,13 +78,29 @@ public final class Rehearsal {
             // x: objects per stream (what a cost per object adds to), y: what the model did not account for
             double perStream = s.objects() / (double) Estimate.inFlight(s.objects(), m.parallelism());
             byTarget.computeIfAbsent(m.to(), k -> new EnumMap<>(Estimate.Kind.class))
-                    .computeIfAbsent(kind, k -> new ArrayList<>()).add(new double[]{perStream, actual - work});
+                    .computeIfAbsent(kind, k -> new ArrayList<>()).add(new Point(s.id(), perStream, actual - work, !warmed.add(kind)));
         }
         Map<String, Calibration> out = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
         byTarget.forEach((to, kinds) -> {
             Map<Estimate.Kind, double[]> fit = new EnumMap<>(Estimate.Kind.class);
-            kinds.forEach((kind, points) -> {
-                double[] f = fit(points);
+            kinds.forEach((kind, all) -> {
+                List<Point> points = all;
+                List<Point> warm = all.stream().filter(p -> p.warm).toList();
+                if (warm.size() >= 2 && warm.size() < all.size()) {
+                    points = warm;
+                    all.stream().filter(p -> !p.warm).forEach(p -> notes.add(p.id + ": the rehearsal's first " + name(kind)
+                            + " step, not fitted (it paid the JVM's warm-up: " + Calibration.millis(p.y) + " beyond its modelled work)"));
+                }
+                double[] f = fit(points.stream().map(p -> new double[]{p.x, p.y}).toList());
+                if (f.length > 2) {
+                    String line = to + " " + name(kind) + ": the line through " + points.size() + " steps gave a start of "
+                            + Calibration.millis(f[2]) + " and " + Calibration.millis(f[3]) + " per object";
+                    notes.add(Double.isNaN(f[1])
+                            ? line + ", implausible; start only, the median " + Calibration.millis(f[0])
+                                    + (warm.size() < 2 ? " (rehearse a small warm-up move first)" : "")
+                            : line + "; held at a start of " + Calibration.millis(f[0]) + ": " + Calibration.millis(f[1]) + " per object");
+                }
                 Throughput.Figure had = targets.get(to).perObject().get(kind);
                 if (!Double.isNaN(f[1]) && had != null) {
                     f[1] += had.value(); // the rehearsal's estimates already held the plan's cost per object
@@ -70,13 +110,27 @@ public final class Rehearsal {
             out.put(to, Calibration.starts(start(fit, Estimate.Kind.COPY), start(fit, Estimate.Kind.DELTA), start(fit, Estimate.Kind.VERIFY),
                     perObject(fit, Estimate.Kind.COPY), perObject(fit, Estimate.Kind.DELTA), perObject(fit, Estimate.Kind.VERIFY)));
         });
-        return out;
+        return new Fit(out, List.copyOf(notes));
+    }
+
+    /** A rehearsed step: x objects per stream, y seconds the model did not account for; warm once a step of its kind ran before. */
+    private record Point(String id, double x, double y, boolean warm) {
+    }
+
+    private static String name(Estimate.Kind kind) {
+        return switch (kind) {
+            case COPY -> "pre-copy";
+            case DELTA -> "delta";
+            case VERIFY -> "verify";
+        };
     }
 
     /**
      * {start, cost per object per stream} through the points {objects per stream, unaccounted seconds}: a least-squares
      * line where the steps differ in size (a cost per object is only seen across sizes), else the median as the start
-     * and no cost per object (NaN). Neither is negative: a start at least {@link #MIN_START}.
+     * and no cost per object (NaN). Neither is negative: a line whose cost per object would be negative falls back to the
+     * median as the start; one whose start would be below {@link #MIN_START} is fitted with its start held at it. Then
+     * the answer has two more elements, the free line's start and cost per object, for the note that says so.
      */
     static double[] fit(List<double[]> points) {
         double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
@@ -86,8 +140,22 @@ public final class Rehearsal {
             return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN};
         }
         double sxy = points.stream().mapToDouble(p -> (p[0] - mx) * (p[1] - my)).sum();
-        double k = Math.max(0, sxy / sxx);
-        return new double[]{Math.max(MIN_START, my - k * mx), k};
+        double k = sxy / sxx;
+        double start = my - k * mx;
+        if (k < 0) {
+            return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN, start, k};
+        }
+        if (start < MIN_START) {
+            // The least-squares line with its start held at the least a start can be: the cost per object is real, the
+            // start is nearly none (a slightly negative start is measurement noise, not a reason to drop the slope).
+            double sx2 = points.stream().mapToDouble(p -> p[0] * p[0]).sum();
+            double held = points.stream().mapToDouble(p -> p[0] * (p[1] - MIN_START)).sum() / sx2;
+            if (held <= 0) {
+                return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN, start, k};
+            }
+            return new double[]{MIN_START, held, start, k};
+        }
+        return new double[]{start, k};
     }
 
     private static Double start(Map<Estimate.Kind, double[]> fit, Estimate.Kind kind) {

@@ -153,4 +153,105 @@ class CalibratedEstimatesTest {
         }
         assertThat(step(calibrated, "cutover/many/verify").explain()).contains("3.00 ms more per object (rehearsal)");
     }
+
+    /** A rehearsal of three moves into one target (a warm-up, few objects, many), with the probed figures. */
+    private static Plan threeMoves() {
+        String figures = "latency: 5ms, stat-latency: 2ms, stream: 50MiB/s, step-start: 50ms";
+        return PlanParser.parse(Path.of("c.yaml"), """
+                sources:
+                  warm: {uri: 's3://a/warm', size: 64KiB, objects: 2, %s}
+                  few: {uri: 's3://a/few', size: 1MiB, objects: 4, %s}
+                  many: {uri: 's3://a/many', size: 8MiB, objects: 800, %s}
+                targets: {b: {uri: 's3://b/y', %s}}
+                limits: {concurrency: 1}
+                moves: [{from: warm, to: b, parallelism: 8}, {from: few, to: b, parallelism: 8}, {from: many, to: b, parallelism: 8}]
+                """.formatted(figures, figures, figures, figures));
+    }
+
+    /** What each verify of {@code moves} took: its modelled work, a start of 0.4 s and 3 ms a stream per object, plus {@code extra}. */
+    private static Map<String, Double> verifies(Planner.Result r, Map<String, Double> extra, String... moves) {
+        Map<String, Double> took = new HashMap<>();
+        for (String move : moves) {
+            Step v = step(r, "cutover/" + move + "/verify");
+            took.put(v.id(), v.seconds() - 0.1 + 0.4 + 0.003 * v.objects() / Math.min(8, v.objects()) + extra.getOrDefault(move, 0.0));
+        }
+        return took;
+    }
+
+    @Test
+    void theRehearsalsFirstStepOfAKindPaysTheWarmUpAndIsNotFitted() {
+        Plan p = threeMoves();
+        Planner.Result rehearsal = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        // The warm-up move's verify ran first in a fresh JVM: 1.5 s of class loading and JIT on top of its start.
+        Map<String, Double> took = verifies(rehearsal, Map.of("warm", 1.5), "warm", "few", "many");
+        Rehearsal.Fit fit = Rehearsal.fit(p, rehearsal.steps(), took);
+        Calibration c = fit.starts().get("b");
+        assertThat(c.verifyStart()).isCloseTo(0.4, offset(1e-9));
+        assertThat(c.verifyPerObject()).isCloseTo(0.003, offset(1e-9));
+        assertThat(fit.notes()).singleElement().asString().startsWith("cutover/warm/verify: the rehearsal's first verify step, not fitted")
+                .contains("1903ms beyond its modelled work"); // 1.5 s + the 0.4 s start + 2 objects × 3 ms / 2 streams
+
+        // Fitted with the warm-up, the same rehearsal gets its cost per object wrong: the outlier is what made the weakness.
+        Map<String, Double> twoOnly = verifies(rehearsal, Map.of("few", 1.5), "few", "many");
+        Rehearsal.Fit skewed = Rehearsal.fit(p, rehearsal.steps(), twoOnly);
+        assertThat(skewed.notes()).as("two steps: none can be left out, and the line through them is no model").singleElement()
+                .asString().startsWith("b verify: the line through 2 steps gave a start of").contains("implausible; start only, the median")
+                .contains("rehearse a small warm-up move first");
+        assertThat(skewed.starts().get("b").verifyPerObject()).isNull();
+        assertThat(skewed.starts().get("b").verifyStart()).isCloseTo(
+                (twoOnly.get("cutover/few/verify") + twoOnly.get("cutover/many/verify")
+                        - step(rehearsal, "cutover/few/verify").seconds() - step(rehearsal, "cutover/many/verify").seconds()) / 2 + 0.1,
+                offset(1e-9));
+    }
+
+    @Test
+    void aLineWithANegativeStartIsHeldAtTheLeastStartWithANote() {
+        Plan p = threeMoves();
+        Planner.Result rehearsal = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        // The small step started in no time and the large one took 2 s more: the free line would start below zero.
+        Map<String, Double> took = verifies(rehearsal, Map.of("few", -0.4, "many", 2.0), "few", "many");
+        Rehearsal.Fit fit = Rehearsal.fit(p, rehearsal.steps(), took);
+        assertThat(fit.notes()).singleElement().asString().containsPattern("gave a start of -[0-9.]+ms")
+                .contains("; held at a start of 1.00ms: ");
+        Calibration c = fit.starts().get("b");
+        assertThat(c.verifyStart()).isEqualTo(Rehearsal.MIN_START);
+        // Least squares through {x, y - 1 ms} with no intercept, plus the plan's own cost per object (none here).
+        double[][] xy = new double[2][];
+        int i = 0;
+        for (String move : new String[]{"few", "many"}) {
+            Step v = step(rehearsal, "cutover/" + move + "/verify");
+            xy[i++] = new double[]{v.objects() / (double) Math.min(8, v.objects()), took.get(v.id()) - (v.seconds() - 0.1)};
+        }
+        double k = (xy[0][0] * (xy[0][1] - 0.001) + xy[1][0] * (xy[1][1] - 0.001)) / (xy[0][0] * xy[0][0] + xy[1][0] * xy[1][0]);
+        assertThat(c.verifyPerObject()).isCloseTo(k, offset(1e-9));
+        // A plausible line through two sizes (no warm-up in them) is kept, without a note.
+        Rehearsal.Fit clean = Rehearsal.fit(p, rehearsal.steps(), verifies(rehearsal, Map.of(), "few", "many"));
+        assertThat(clean.notes()).isEmpty();
+        assertThat(clean.starts().get("b").verifyPerObject()).isCloseTo(0.003, offset(1e-9));
+    }
+
+    @Test
+    void stepsOfOneSizeGiveTheMedianStartAndNoCostPerObject() {
+        String figures = "latency: 5ms, stat-latency: 2ms, stream: 50MiB/s, step-start: 50ms";
+        Plan p = PlanParser.parse(Path.of("c.yaml"), """
+                sources:
+                  one: {uri: 's3://a/one', size: 1MiB, objects: 4, %s}
+                  two: {uri: 's3://a/two', size: 1MiB, objects: 4, %s}
+                  three: {uri: 's3://a/three', size: 1MiB, objects: 4, %s}
+                targets: {b: {uri: 's3://b/y', %s}}
+                moves: [{from: one, to: b, parallelism: 8}, {from: two, to: b, parallelism: 8}, {from: three, to: b, parallelism: 8}]
+                """.formatted(figures, figures, figures, figures));
+        Planner.Result r = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        Map<String, Double> took = new HashMap<>();
+        double[] starts = {2.0, 0.3, 0.5}; // the first paid the warm-up
+        String[] moves = {"one", "two", "three"};
+        for (int i = 0; i < 3; i++) {
+            Step v = step(r, "cutover/" + moves[i] + "/verify");
+            took.put(v.id(), v.seconds() - 0.1 + starts[i]);
+        }
+        Rehearsal.Fit fit = Rehearsal.fit(p, r.steps(), took);
+        assertThat(fit.starts().get("b").verifyStart()).as("the median of the two after the warm-up").isCloseTo(0.4, offset(1e-9));
+        assertThat(fit.starts().get("b").verifyPerObject()).isNull();
+        assertThat(fit.notes()).singleElement().asString().startsWith("cutover/one/verify: the rehearsal's first verify step");
+    }
 }

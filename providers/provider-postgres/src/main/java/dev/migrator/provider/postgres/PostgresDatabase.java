@@ -168,6 +168,23 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         return name + suffix;
     }
 
+    // --- eta2 begin
+    @Override
+    public Rates sampleRates(Database target, long maxBytes, double maxSeconds) {
+        if (target != null && !(target instanceof PostgresDatabase)) {
+            throw MigratorException.badInput("cannot probe a restore from " + displayUri() + " into " + target.displayUri()
+                    + ": a dump restores only into the same engine");
+        }
+        List<Table> tables = inventory().tables();
+        if (tables.isEmpty()) {
+            return null;
+        }
+        PostgresDatabase t = (PostgresDatabase) target;
+        return PgRateSample.measure(location, tables.get(0).name(), t == null ? null : t.location.withDatabase(
+                t.exists() ? t.location.database() : MAINTENANCE), maxBytes, maxSeconds);
+    }
+    // --- eta2 end
+
     private boolean exists() {
         return databaseExists(location.database());
     }

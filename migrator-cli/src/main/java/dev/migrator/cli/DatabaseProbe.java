@@ -1,0 +1,60 @@
+package dev.migrator.cli;
+
+import dev.migrator.plan.model.Calibration;
+import dev.migrator.plan.model.Move;
+import dev.migrator.plan.model.Plan;
+import dev.migrator.provider.Database;
+import dev.migrator.provider.Sizes;
+import dev.migrator.provider.Stores;
+import java.util.Locale;
+
+/**
+ * The dump and restore rates of a database move, for {@code probe PLAN} (issue 16): a sample of the source's largest
+ * table read out as a dump reads it (its source's {@code stream:}, what the planner's dump and copy steps run at) and,
+ * with {@code --write}, loaded into a scratch schema of the target that is dropped afterwards (the target's
+ * {@code write-stream:}, what its restore runs at). Bounded to {@link #MAX_BYTES} and {@link #MAX_SECONDS}.
+ */
+final class DatabaseProbe {
+    /** Enough rows for a rate beyond the round trips, few enough for a probe of seconds on any server. */
+    static final long MAX_BYTES = 16L << 20;
+    static final double MAX_SECONDS = 3;
+
+    /** The figures measured, by location name, and a comment line for each. */
+    record Result(Calibration source, Calibration target, String log) {
+    }
+
+    private DatabaseProbe() {
+    }
+
+    /** Null when the source has no table to sample. */
+    static Result probe(Plan plan, Move m, boolean write) {
+        String from = plan.location(m.from()).uri();
+        String to = plan.location(m.to()).uri();
+        boolean restore = write && Stores.isDatabase(to);
+        try (Database a = Stores.database(from); Database b = restore ? Stores.database(to) : null) {
+            Database.Rates r = a.sampleRates(b, MAX_BYTES, MAX_SECONDS);
+            if (r == null || r.dumpBytes() == 0) {
+                return new Result(Calibration.NONE, Calibration.NONE, "#   " + m.from() + ": no rows to sample; dump and restore"
+                        + " rates not probed\n");
+            }
+            long dump = rate(r.dumpBytes(), r.dumpSeconds());
+            StringBuilder log = new StringBuilder(String.format(Locale.ROOT, "#   %s: dump of a sample of %s: %s in %.2f s = %s/s%n",
+                    m.from(), r.table(), Sizes.format(r.dumpBytes()), r.dumpSeconds(), Sizes.format(dump)));
+            Calibration target = Calibration.NONE;
+            if (r.restoreSeconds() > 0) {
+                long load = rate(r.restoreBytes(), r.restoreSeconds());
+                log.append(String.format(Locale.ROOT, "#   %s: restore of that sample into a scratch schema (dropped): %s in %.2f s"
+                        + " = %s/s (text columns, no indexes: a restore that builds them is slower)%n", m.to(),
+                        Sizes.format(r.restoreBytes()), r.restoreSeconds(), Sizes.format(load)));
+                target = new Calibration(null, null, load, null, null, null);
+            } else if (!write) {
+                log.append("#   ").append(m.to()).append(": restore rate not probed (probe with --write)\n");
+            }
+            return new Result(new Calibration(dump, null, null, null, null, null), target, log.toString());
+        }
+    }
+
+    private static long rate(long bytes, double seconds) {
+        return (long) (bytes / Math.max(seconds, 1e-6));
+    }
+}

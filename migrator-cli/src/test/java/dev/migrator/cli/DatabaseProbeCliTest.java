@@ -1,0 +1,88 @@
+package dev.migrator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** probe PLAN on a PostgreSQL move (real server 127.0.0.1:5432): a dump rate, with --write a restore rate, no scratch left. */
+class DatabaseProbeCliTest {
+    @TempDir
+    Path dir;
+    String source;
+    String target;
+
+    @BeforeEach
+    void createDatabases() throws SQLException {
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        source = "mig_probe_src_" + id;
+        target = "mig_probe_dst_" + id;
+        DatabaseCliTest.exec(5432, "postgres", "create database " + source);
+        // The largest table is the one sampled: 40,000 rows of ~100 bytes (4 MB) beside a small one.
+        DatabaseCliTest.exec(5432, source, """
+                create table small (id int primary key);
+                insert into small select generate_series(1, 10);
+                create table events (id bigint primary key, at timestamptz, body text, tags text[]);
+                insert into events select g, now(), repeat(md5(g::text), 3), array['t' || g % 5]
+                    from generate_series(1, 40000) g;""");
+    }
+
+    @AfterEach
+    void drop() throws SQLException {
+        DatabaseCliTest.exec(5432, "postgres", "drop database if exists " + source + " with (force)");
+        DatabaseCliTest.exec(5432, "postgres", "drop database if exists " + target + " with (force)");
+    }
+
+    @Test
+    void probePlanMeasuresTheDumpAndWithWriteTheRestoreRateAndThePlanUsesThem() throws Exception {
+        // The target database does not exist yet (the restore creates it): the sample goes to its server's 'postgres'.
+        Path plan = dir.resolve("db.yaml");
+        Files.writeString(plan, """
+                sources: {db: 'postgresql://postgres@127.0.0.1:5432/%s'}
+                targets: {copy: 'postgresql://postgres@127.0.0.1:5432/%s'}
+                moves: [{name: db-dump, from: db, to: copy, via: dump}]
+                """.formatted(source, target));
+        Path readOnly = dir.resolve("read.yaml");
+        CliRun dump = CliRun.of("probe", plan.toString(), "-o", readOnly.toString());
+        assertThat(dump.exit()).as(dump.all()).isZero();
+        assertThat(Files.readString(readOnly)).containsPattern("#   db: dump of a sample of public\\.events: [0-9.]+ [KM]iB in [0-9.]+ s")
+                .contains("#   copy: restore rate not probed (probe with --write)")
+                .containsPattern("  db:\n    stream: [0-9.]+[KMG]iB/s\n").doesNotContain("write-stream");
+
+        Path cal = dir.resolve("cal.yaml");
+        CliRun probe = CliRun.of("probe", plan.toString(), "--write", "-o", cal.toString());
+        assertThat(probe.exit()).as(probe.all()).isZero();
+        String text = Files.readString(cal);
+        assertThat(text).contains("# copy: a target database, probed through its moves").containsPattern("#   copy: restore of that sample into a scratch schema \\(dropped\\): [0-9.]+ [KM]iB in")
+                .containsPattern("  copy:\n    write-stream: [0-9.]+[KMG]iB/s\n");
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("select count(*) from pg_namespace where nspname like 'migrator_probe_%'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the scratch schema is dropped").isZero();
+        }
+        assertThat(DatabaseCliTest.up(5432)).isTrue();
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("select count(*) from pg_database where datname = '" + target + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the probe creates no target database").isZero();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + source, "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("select count(*) from events")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("the source is only read").isEqualTo(40000);
+        }
+
+        CliRun planned = CliRun.of("plan", plan.toString(), "--calibration", cal.toString());
+        assertThat(planned.exit()).as(planned.all()).isZero();
+        assertThat(planned.all()).contains("/s dump rate (probe) + 1 s").contains("/s restore rate (probe) + 1 s");
+    }
+}
