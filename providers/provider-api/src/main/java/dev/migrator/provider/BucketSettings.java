@@ -31,6 +31,28 @@ public record BucketSettings(List<Cors> cors, List<Lifecycle> lifecycle, Website
     }
 
     /**
+     * After a write of {@code written} (setting name as in {@link #unlessHeld}: "CORS", "website", "lifecycle rules",
+     * "versioning", to the value written), these settings read back: one setting each that {@code displayUri}
+     * accepted but did not keep, as an action ({@code byHand} says where to set it by hand).
+     */
+    public List<String> notKept(Map<String, Object> written, String displayUri, String byHand) {
+        List<String> out = new java.util.ArrayList<>();
+        written.forEach((what, wanted) -> {
+            Object now = switch (what) {
+                case "CORS" -> cors;
+                case "website" -> website;
+                case "lifecycle rules" -> lifecycle;
+                default -> versioning;
+            };
+            if (!wanted.equals(now)) {
+                out.add(displayUri + " accepted the bucket's " + what + " but reads back "
+                        + (now == null ? "nothing" : now) + " instead of " + wanted + ": set it " + byHand);
+            }
+        });
+        return out;
+    }
+
+    /**
      * The one decision every adapter's {@link Access#apply} makes per setting, so that nothing a target holds is lost
      * and a rerun has nothing to do: whether {@code wanted} (in the form this target reads it back) is still to be
      * set where the target holds {@code held}. True when the target holds none (an empty list, or {@code null}: the

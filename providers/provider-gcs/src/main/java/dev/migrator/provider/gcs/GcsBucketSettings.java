@@ -165,19 +165,7 @@ final class GcsBucketSettings implements BucketSettings.Access {
             BucketInfo info = patch.build();
             call.apply("setting the settings of bucket '" + bucket + "'", () -> storage.update(info));
             // Read back: a server may accept a patch it does not keep whole.
-            BucketSettings after = read();
-            written.forEach((what, wanted) -> {
-                Object now = switch (what) {
-                    case "CORS" -> after.cors();
-                    case "website" -> after.website();
-                    case "lifecycle rules" -> after.lifecycle();
-                    default -> after.versioning();
-                };
-                if (!wanted.equals(now)) {
-                    actions.add(displayUri + " accepted the bucket's " + what + " but reads back "
-                            + (now == null ? "nothing" : now) + " instead of " + wanted + ": set it on " + where + " by hand");
-                }
-            });
+            actions.addAll(read().notKept(written, displayUri, "on " + where + " by hand"));
         }
         if (s.publicAccess() != null && !s.publicAccess().isEmpty()) {
             actions.add("public access on the source is " + s.publicAccess() + ": review and set the access of " + where

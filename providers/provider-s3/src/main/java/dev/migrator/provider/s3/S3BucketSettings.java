@@ -386,19 +386,7 @@ final class S3BucketSettings implements BucketSettings.Access {
         }
         if (!written.isEmpty()) {
             // Read back: a server may accept a put it does not keep (S3Mock takes some for a CreateBucket).
-            BucketSettings after = read();
-            written.forEach((what, wanted) -> {
-                Object now = switch (what) {
-                    case "CORS" -> after.cors();
-                    case "website" -> after.website();
-                    case "lifecycle rules" -> after.lifecycle();
-                    default -> after.versioning();
-                };
-                if (!wanted.equals(now)) {
-                    actions.add(store.displayUri() + " accepted the bucket's " + what + " but reads back "
-                            + (now == null ? "nothing" : now) + " instead of " + wanted + ": set it by hand");
-                }
-            });
+            actions.addAll(read().notKept(written, store.displayUri(), "by hand"));
         }
         if (s.publicAccess() != null && !s.publicAccess().isEmpty()) {
             actions.add("public access on the source is " + s.publicAccess() + ": review and set the public-access block of "
