@@ -48,17 +48,18 @@ final class PgRateSample {
             for (int i = 1; i <= columns; i++) {
                 cols.append(i == 1 ? "" : ", ").append("c").append(i).append(" text");
             }
-            // Created here, so only ever dropped here: a schema of that name made by anyone else fails the create
-            // and is left alone.
-            st.execute("create schema " + schema);
+            // One transaction, always rolled back: the scratch schema never outlives the probe, also when it is killed
+            // (the server rolls back a dropped connection), and a schema of that name made by anyone else is untouched.
+            c.setAutoCommit(false);
             try {
+                st.execute("create schema " + schema);
                 st.execute("create table " + schema + ".sample (" + cols + ")");
                 long t1 = System.nanoTime();
                 c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + schema + ".sample from stdin", new ByteArrayInputStream(rows));
                 double restore = (System.nanoTime() - t1) / 1e9;
                 return new Database.Rates(table, rows.length, dump, rows.length, restore);
             } finally {
-                st.execute("drop schema " + schema + " cascade");
+                c.rollback();
             }
         } catch (SQLException e) {
             throw target.failure(e, "load a sample of " + table + " into a scratch schema of");
