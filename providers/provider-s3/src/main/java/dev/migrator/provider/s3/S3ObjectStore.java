@@ -115,7 +115,7 @@ public final class S3ObjectStore implements ObjectStore {
         });
     }
 
-    private static AwsCredentialsProvider credentials(S3Location loc) {
+    static AwsCredentialsProvider credentials(S3Location loc) {
         if (loc.accessKey() != null) {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(loc.accessKey(), loc.secretKey()));
         }
@@ -125,7 +125,8 @@ public final class S3ObjectStore implements ObjectStore {
         return DefaultCredentialsProvider.builder().build();
     }
 
-    private static S3Client client(S3Location loc, AwsCredentialsProvider credentials, SdkHttpClient http) {
+    /** The SDK client of one store; package-private for the tests of what it sends. */
+    static S3Client client(S3Location loc, AwsCredentialsProvider credentials, SdkHttpClient http) {
         boolean whenRequired = loc.checksumsWhenRequired();
         S3ClientBuilder b = S3Client.builder()
                 // The JDK client sends the path exactly as signed. The Apache clients rewrite "//" in a key to
@@ -135,6 +136,9 @@ public final class S3ObjectStore implements ObjectStore {
                 .credentialsProvider(credentials)
                 .region(region(loc))
                 .forcePathStyle(loc.pathStyle())
+                // Over http, a body with a signed Content-MD5 or checksum header goes as UNSIGNED-PAYLOAD (S3Signer).
+                .putAuthScheme(S3Signer.scheme())
+                .authSchemeProvider(new S3AuthSchemes())
                 // Bodies are in-memory buffers, so a payload hash computed up front is cheap; aws-chunked
                 // streaming instead leaks "Content-Encoding: aws-chunked" into objects on some
                 // S3-compatible stores (S3Proxy stores it as the object's content encoding).
