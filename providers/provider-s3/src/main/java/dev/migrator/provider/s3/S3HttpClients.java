@@ -4,6 +4,7 @@ import dev.migrator.provider.MigratorException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.ServiceLoader;
+import javax.net.ssl.TrustManager;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpConfigurationOption;
 import software.amazon.awssdk.http.SdkHttpService;
@@ -31,10 +32,15 @@ final class S3HttpClients {
     static SdkHttpClient create(S3Location location) {
         String name = System.getProperty(PROPERTY, "jdk").toLowerCase(Locale.ROOT);
         if (name.equals("jdk")) {
-            return UrlConnectionHttpClient.builder()
+            UrlConnectionHttpClient.Builder b = UrlConnectionHttpClient.builder()
                     .connectionTimeout(location.connectTimeout())
-                    .socketTimeout(location.readTimeout())
-                    .build();
+                    .socketTimeout(location.readTimeout());
+            if (location.endpoint() != null && "http".equalsIgnoreCase(location.endpoint().getScheme())) {
+                // The client builds its TLS context up front, which loads the JDK's CA certificates at start-up.
+                // An http endpoint never does TLS; should a handshake happen anyway, it fails (nothing is trusted).
+                b.tlsTrustManagersProvider(() -> new TrustManager[0]);
+            }
+            return b.build();
         }
         String service = SERVICES.get(name);
         if (service == null) {
