@@ -137,6 +137,13 @@ final class VerifiedContent implements Content {
         return r == null && size == 0 ? ChecksumDigest.of(kinds, new byte[0]) : r;
     }
 
+    /** What {@link #read()} is, for a store that buffers the stream and would otherwise hash the bytes again. */
+    @Override
+    public Checksums streamed() {
+        Checksums r = read();
+        return r == null ? Checksums.NONE : r;
+    }
+
     /** Bytes the last stream yielded, as of its end or of reaching {@link #size()}. */
     long bytesRead() {
         return bytesRead;

@@ -70,10 +70,16 @@ class EndToEndChecksumsTest {
                 Set.of(ChecksumKind.CRC64NVME));
         assertThat(content.known()).isEqualTo(known);
         assertThat(content.read()).isNull();
+        assertThat(content.streamed()).as("nothing streamed yet").isEqualTo(Checksums.NONE);
         try (InputStream in = content.open()) {
             in.readAllBytes();
         }
         assertThat(content.read()).isEqualTo(new Checksums(RIGHT.md5(), null, RIGHT.crc32c(), RIGHT.crc64nvme(), null));
         assertThat(content.md5()).isEqualTo(RIGHT.md5());
+        assertThat(content.streamed()).as("what a buffering store takes instead of hashing again").isEqualTo(content.read());
+        try (InputStream in = content.open()) {
+            in.readNBytes(DATA.length - 1);
+        }
+        assertThat(content.streamed()).as("a stream not read to the end has no values").isEqualTo(Checksums.NONE);
     }
 }

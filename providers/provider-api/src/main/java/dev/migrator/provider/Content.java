@@ -41,6 +41,17 @@ public interface Content {
         return Checksums.NONE;
     }
 
+    /**
+     * Checksums of the bytes the last stream from {@link #open()} yielded, computed as it yielded them, once it has
+     * yielded exactly {@link #size()} bytes; {@link Checksums#NONE} before that, or for content that does not hash
+     * its stream (the default). A store that reads the whole stream into one buffer takes its MD5 (or another
+     * value it sends) from here instead of hashing that buffer again: they are the hashes of the bytes just put
+     * into it. Only the kinds the content chose to compute are present; compute any other one.
+     */
+    default Checksums streamed() {
+        return Checksums.NONE;
+    }
+
     static Content of(byte[] bytes) {
         return new Content() {
             @Override

@@ -35,7 +35,7 @@ class ParallelPartsTest {
      * Counts the buffers alive (read, and neither reused nor sent yet) and the most there ever were, and the sends
      * running.
      */
-    static final class Recorder implements ParallelParts.Parts<String> {
+    static class Recorder implements ParallelParts.Parts<String> {
         final AtomicInteger alive = new AtomicInteger();
         final AtomicInteger most = new AtomicInteger();
         final AtomicInteger sending = new AtomicInteger();
@@ -141,5 +141,80 @@ class ParallelPartsTest {
         } finally {
             Thread.interrupted();
         }
+    }
+
+    @Test
+    void buffersAreReusedAtMostInFlightOfThemAndNoPartSeesAnothersBytes() throws IOException {
+        byte[] source = new byte[3050];
+        new java.util.Random(7).nextBytes(source);
+        List<String> damaged = Collections.synchronizedList(new ArrayList<>());
+        Recorder r = new Recorder() {
+            @Override
+            public String send(int index, byte[] bytes) {
+                String out = super.send(index, bytes); // sleeps: the reader fills other buffers meanwhile
+                // Checked after the sleep: a buffer handed to another part too early would hold its bytes by now.
+                if (!java.util.Arrays.equals(bytes, java.util.Arrays.copyOfRange(source, index * 100,
+                        Math.min(source.length, index * 100 + 100)))) {
+                    damaged.add("part " + index);
+                }
+                return out;
+            }
+        };
+        ParallelParts parts = new ParallelParts(pool, 3, "test");
+        List<String> out = parts.upload(new ByteArrayInputStream(source), source.length, 100, r);
+        assertThat(out).hasSize(31);
+        assertThat(damaged).as("parts whose buffer changed while they were sent").isEmpty();
+        assertThat(parts.buffersAllocated()).as("full-size buffers for 30 full parts").isBetween(1, 3);
+        assertThat(r.lengths).as("exact part lengths, the last one shorter").endsWith(50);
+    }
+
+    @Test
+    void everyByteIsOfferedToReadOnceInOrderBeforeItsPartIsOffered() throws IOException {
+        int size = 2 * ParallelParts.READ_CHUNK + 12345;
+        byte[] source = bytes(size);
+        // A source that yields at most 7,000 bytes a read, as a socket does.
+        InputStream trickle = new java.io.FilterInputStream(new ByteArrayInputStream(source)) {
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                return super.read(b, off, Math.min(len, 7000));
+            }
+        };
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        List<String> order = Collections.synchronizedList(new ArrayList<>());
+        int partSize = ParallelParts.READ_CHUNK + 1000;
+        List<String> out = new ParallelParts(pool, 2, "test").upload(trickle, size, partSize, new Recorder() {
+            int runs;
+
+            @Override
+            public void read(int index, byte[] bytes, int off, int len) {
+                assertThat(len).isBetween(1, 7000);
+                seen.write(bytes, off, len);
+                if (runs++ == 0 || !order.get(order.size() - 1).equals("read " + index)) {
+                    order.add("read " + index);
+                }
+            }
+
+            @Override
+            public String reuse(int index, byte[] bytes) {
+                order.add("reuse " + index);
+                return super.reuse(index, bytes);
+            }
+        });
+        assertThat(out).hasSize(3);
+        assertThat(seen.toByteArray()).as("the bytes offered to read, in order").isEqualTo(source);
+        assertThat(order).containsExactly("read 0", "reuse 0", "read 1", "reuse 1", "read 2", "reuse 2");
+    }
+
+    @Test
+    void readRunsAreAtMostOneChunk() throws IOException {
+        int size = 3 * ParallelParts.READ_CHUNK;
+        AtomicInteger longest = new AtomicInteger();
+        new ParallelParts(pool, 1, "test").upload(new ByteArrayInputStream(bytes(size)), size, size, new Recorder() {
+            @Override
+            public void read(int index, byte[] bytes, int off, int len) {
+                longest.accumulateAndGet(len, Math::max);
+            }
+        });
+        assertThat(longest.get()).as("bytes hashed while still in cache").isEqualTo(ParallelParts.READ_CHUNK);
     }
 }

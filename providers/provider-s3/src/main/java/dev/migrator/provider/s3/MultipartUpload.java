@@ -280,16 +280,28 @@ final class MultipartUpload {
     private List<CompletedPart> uploadParts(String uploadId, int parts, long size, byte[][] partMd5,
                                             Map<Integer, Part> finished, ChecksumDigest whole) {
         String[] partSums = new String[parts];
+        // The part being read: its MD5 and, with a full-object algorithm, its own value of that algorithm. Both are
+        // updated with the whole object's value in the pass that fills the part's buffer (ParallelParts.Parts#read).
+        MessageDigest partDigest = Digests.md5();
+        ChecksumDigest[] partSum = {sum == null ? null : new ChecksumDigest(Set.of(sum))};
         try (InputStream in = content.open()) {
             return this.parts.upload(in, size, partSize, new ParallelParts.Parts<>() {
                 @Override
+                public void read(int index, byte[] buf, int off, int len) {
+                    partDigest.update(buf, off, len);
+                    if (sum != null) {
+                        whole.update(buf, off, len);
+                        partSum[0].update(buf, off, len);
+                    }
+                }
+
+                @Override
                 public CompletedPart reuse(int index, byte[] buf) {
-                    byte[] md5 = Digests.md5().digest(buf);
+                    byte[] md5 = partDigest.digest(); // and starts over for the next part
                     partMd5[index] = md5;
                     if (sum != null) {
-                        // In part order, on the reading thread: the whole object's value and this part's.
-                        whole.update(buf, 0, buf.length);
-                        partSums[index] = ChecksumDigest.of(Set.of(sum), buf).get(sum);
+                        partSums[index] = partSum[0].result().get(sum);
+                        partSum[0] = new ChecksumDigest(Set.of(sum));
                     }
                     Part earlier = finished.get(index + 1);
                     if (earlier != null && earlier.size() == buf.length && Digests.hex(md5).equals(earlier.etag())) {

@@ -16,6 +16,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -500,7 +501,9 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw errors.io(e, "reading the source for " + location.describe(key));
         }
-        byte[] md5 = Digests.md5().digest(data);
+        // The content may have hashed these very bytes as they streamed into data (the copy engine's does).
+        Checksums streamed = content.streamed();
+        byte[] md5 = streamed.md5() != null ? HexFormat.of().parseHex(streamed.md5()) : Digests.md5().digest(data);
         String md5Hex = Digests.hex(md5);
         Checksums known = content.known();
         requireKnown(what, Capabilities.ChecksumKind.MD5, known.md5(), md5Hex);
@@ -512,7 +515,8 @@ public final class S3ObjectStore implements ObjectStore {
         Optional<Capabilities.ChecksumKind> sum = WriteChecksum.choose(sendsChecksums(), known, false);
         String sent = null;
         if (sum.isPresent()) {
-            sent = dev.migrator.provider.ChecksumDigest.of(Set.of(sum.get()), data).get(sum.get());
+            sent = streamed.get(sum.get()) != null ? streamed.get(sum.get())
+                    : dev.migrator.provider.ChecksumDigest.of(Set.of(sum.get()), data).get(sum.get());
             requireKnown(what, sum.get(), known.get(sum.get()), sent);
             WriteChecksum.set(request, sum.get(), sent);
         }
