@@ -32,7 +32,7 @@ final class DatabaseProbe {
         String to = plan.location(m.to()).uri();
         boolean restore = write && Stores.isDatabase(to);
         try (Database a = Stores.database(from); Database b = restore ? Stores.database(to) : null) {
-            Database.Rates r = a.sampleRates(b, MAX_BYTES, MAX_SECONDS);
+            Database.Rates r = a.sampleRates(b, MAX_BYTES, MAX_SECONDS, m.dumpJobs());
             if (r == null || r.dumpBytes() == 0) {
                 return new Result(Calibration.NONE, Calibration.NONE, "#   " + m.from() + ": no rows to sample; dump and restore"
                         + " rates not probed\n");
@@ -50,8 +50,28 @@ final class DatabaseProbe {
             } else if (!write) {
                 log.append("#   ").append(m.to()).append(": restore rate not probed (probe with --write)\n");
             }
-            return new Result(new Calibration(dump, null, null, null, null, null), target, log.toString());
+            Calibration source = new Calibration(dump, null, null, null, null, null).with(end(r.source(), m.from(), true, log));
+            return new Result(source, target.with(end(r.target(), m.to(), false, log)), log.toString());
         }
+    }
+
+    /** One end's step start, fingerprint start and hashing rate, each with a comment line (nothing when not measured). */
+    private static Calibration end(Database.End e, String name, boolean source, StringBuilder log) {
+        if (e == null) {
+            return Calibration.NONE;
+        }
+        log.append(String.format(Locale.ROOT, "#   %s: %s start %s (%s); fingerprint start %s (a connection and the schema queries)%n",
+                name, source ? "dump" : "restore", Calibration.millis(e.stepStart()), source
+                        ? "the dump of the schema alone, its tool's start and connections" : "the restore tool started on that dump,"
+                        + " restoring nothing: its start and connection; the database's create and the index builds are not in it",
+                Calibration.millis(e.fingerprintStart())));
+        Long hash = null;
+        if (e.hashSeconds() > 0) {
+            hash = rate(e.hashBytes(), e.hashSeconds());
+            log.append(String.format(Locale.ROOT, "#   %s: fingerprint of the sample's rows: %s in %.2f s = %s/s%n", name,
+                    Sizes.format(e.hashBytes()), e.hashSeconds(), Sizes.format(hash)));
+        }
+        return Calibration.database(source ? e.stepStart() : null, source ? null : e.stepStart(), e.fingerprintStart(), hash);
     }
 
     private static long rate(long bytes, double seconds) {

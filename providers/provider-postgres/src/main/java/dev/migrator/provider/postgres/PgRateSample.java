@@ -20,12 +20,18 @@ import org.postgresql.copy.CopyOut;
  * {@code COPY ... FROM STDIN} into a table of text columns in a scratch schema {@code migrator_probe_<random>}, dropped
  * afterwards. Text columns take any type's text form, so the load is the server's ingest without type checks, indexes
  * or constraints: a restore of the real schema is slower by its index builds (the planner's verify and the drill say so).
+ * <p>
+ * Beside the rates, each end's fixed costs and hashing (issue 16): the steps' starts are timed by the caller (a dump of
+ * the schema alone, a restore that restores nothing); here, a fingerprint's start (a connection and the schema part of
+ * {@link PgCatalog#fingerprint}) and its per-row query ({@link PgCatalog#rowsData}) over the sample's rows: on the
+ * source the same rows read from the table, on the target the loaded sample, before it is rolled back.
  */
 final class PgRateSample {
     private PgRateSample() {
     }
 
-    static Database.Rates measure(PgLocation source, String table, PgLocation target, long maxBytes, double maxSeconds) {
+    static Database.Rates measure(PgLocation source, String table, PgLocation target, long maxBytes, double maxSeconds,
+                                  double dumpStart, double restoreStart) {
         byte[] rows;
         int columns;
         long t0 = System.nanoTime();
@@ -39,9 +45,16 @@ final class PgRateSample {
             throw source.failure(e, "sample " + table + " of");
         }
         double dump = (System.nanoTime() - t0) / 1e9;
-        if (target == null || rows.length == 0 || columns == 0) {
-            return new Database.Rates(table, rows.length, dump, 0, 0);
+        long count = 0;
+        for (byte b : rows) {
+            count += b == '\n' ? 1 : 0;
         }
+        Database.End from = new Database.End(dumpStart, fingerprintStart(source), rows.length,
+                count == 0 ? 0 : hashSeconds(source, "(select * from only " + table + " limit " + count + ")"));
+        if (target == null || rows.length == 0 || columns == 0) {
+            return new Database.Rates(table, rows.length, dump, 0, 0, from, null);
+        }
+        double targetStart = fingerprintStart(target);
         String schema = "migrator_probe_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         try (Connection c = target.connect(); Statement st = c.createStatement()) {
             StringBuilder cols = new StringBuilder();
@@ -57,7 +70,11 @@ final class PgRateSample {
                 long t1 = System.nanoTime();
                 c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + schema + ".sample from stdin", new ByteArrayInputStream(rows));
                 double restore = (System.nanoTime() - t1) / 1e9;
-                return new Database.Rates(table, rows.length, dump, rows.length, restore);
+                PgCatalog.fixFormats(st);
+                long t2 = System.nanoTime();
+                PgCatalog.rowsData(st, "only " + schema + ".sample");
+                Database.End to = new Database.End(restoreStart, targetStart, rows.length, (System.nanoTime() - t2) / 1e9);
+                return new Database.Rates(table, rows.length, dump, rows.length, restore, from, to);
             } finally {
                 c.rollback();
             }
@@ -66,6 +83,33 @@ final class PgRateSample {
         } catch (java.io.IOException e) {
             throw new MigratorException(ErrorCode.FAILED, "cannot load a sample of " + table + " into " + target.display()
                     + ": " + PgLocation.oneLine(e.getMessage()), e);
+        }
+    }
+
+    /** Seconds a fingerprint takes before its rows: a connection, its fixed formats, its snapshot and the schema queries. */
+    private static double fingerprintStart(PgLocation at) {
+        long t0 = System.nanoTime();
+        try (Connection c = at.connect(); Statement st = c.createStatement()) {
+            PgCatalog.fixFormats(st);
+            c.setAutoCommit(false);
+            st.execute("set transaction isolation level repeatable read, read only");
+            PgCatalog.schema(st);
+            c.rollback();
+        } catch (SQLException e) {
+            throw at.failure(e, "read the schema of");
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Seconds the fingerprint's per-row query takes over {@code rows} (read only). */
+    private static double hashSeconds(PgLocation at, String rows) {
+        try (Connection c = at.connect(); Statement st = c.createStatement()) {
+            PgCatalog.fixFormats(st);
+            long t0 = System.nanoTime();
+            PgCatalog.rowsData(st, rows);
+            return (System.nanoTime() - t0) / 1e9;
+        } catch (SQLException e) {
+            throw at.failure(e, "hash a sample of");
         }
     }
 
