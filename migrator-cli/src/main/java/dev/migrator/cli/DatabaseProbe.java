@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * The dump and restore rates of a database move, for {@code probe PLAN} (issue 16): a sample of the source's largest
  * table read out as a dump reads it (its source's {@code stream:}, what the planner's dump and copy steps run at) and,
- * with {@code --write}, loaded into a scratch schema of the target that is dropped afterwards (the target's
+ * with {@code --write}, loaded into a scratch schema of the target in a transaction that is rolled back (the target's
  * {@code write-stream:}, what its restore runs at). Bounded to {@link #MAX_BYTES} and {@link #MAX_SECONDS}.
  */
 final class DatabaseProbe {
@@ -43,8 +43,8 @@ final class DatabaseProbe {
             Calibration target = Calibration.NONE;
             if (r.restoreSeconds() > 0) {
                 long load = rate(r.restoreBytes(), r.restoreSeconds());
-                log.append(String.format(Locale.ROOT, "#   %s: restore of that sample into a scratch schema (dropped): %s in %.2f s"
-                        + " = %s/s (text columns, no indexes: a restore that builds them is slower)%n", m.to(),
+                log.append(String.format(Locale.ROOT, "#   %s: restore of that sample into a scratch schema (rolled back): %s in %.2f s"
+                        + " = %s/s (the table's column types, then its indexes)%n", m.to(),
                         Sizes.format(r.restoreBytes()), r.restoreSeconds(), Sizes.format(load)));
                 target = new Calibration(null, null, load, null, null, null);
             } else if (!write) {

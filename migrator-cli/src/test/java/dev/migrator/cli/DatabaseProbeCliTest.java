@@ -65,7 +65,7 @@ class DatabaseProbeCliTest {
         CliRun probe = CliRun.of("probe", plan.toString(), "--write", "-o", cal.toString());
         assertThat(probe.exit()).as(probe.all()).isZero();
         String text = Files.readString(cal);
-        assertThat(text).contains("# copy: a target database, probed through its moves").containsPattern("#   copy: restore of that sample into a scratch schema \\(dropped\\): [0-9.]+ [KM]iB in")
+        assertThat(text).contains("# copy: a target database, probed through its moves").containsPattern("#   copy: restore of that sample into a scratch schema \\(rolled back\\): [0-9.]+ [KM]iB in")
                 .containsPattern("  copy:\n    write-stream: [0-9.]+[KMG]iB/s\n    restore-start: [0-9.]+ms\n"
                         + "    fingerprint-start: [0-9.]+ms\n    hash-rate: [0-9.]+[KMG]iB/s\n");
         // The starts are real timings of real tools: above a millisecond, and far below the old fixed second on a local server.

@@ -487,7 +487,8 @@ public final class Planner {
 
     /** A database step's start as the explanation says it: {@code 0.12 s start (probe)}. */
     private static String startText(Throughput.Figure start) {
-        return (start.value() >= 0.995 ? Math.round(start.value()) + " s" : String.format(java.util.Locale.ROOT, "%.2f s", start.value()))
+        return (start.value() == Math.rint(start.value()) ? Math.round(start.value()) + " s"
+                : String.format(java.util.Locale.ROOT, "%.2f s", start.value()))
                 + " start (" + start.origin().word() + ")";
     }
 
