@@ -63,7 +63,7 @@ final class DatabaseProbe {
         log.append(String.format(Locale.ROOT, "#   %s: %s start %s (%s); fingerprint start %s (a connection and the schema queries)%n",
                 name, source ? "dump" : "restore", Calibration.millis(e.stepStart()), source
                         ? "the dump of the schema alone, its tool's start and connections" : "the restore tool started on that dump,"
-                        + " restoring nothing: its start and connection; the database's create and the index builds are not in it",
+                        + " restoring nothing: its start and connection; the database's create is not in it",
                 Calibration.millis(e.fingerprintStart())));
         Long hash = null;
         if (e.hashSeconds() > 0) {
