@@ -36,6 +36,7 @@ SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}"
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
 REHEARSE="${REHEARSE:-1}"
+REHEARSAL_SHARDS="${REHEARSAL_SHARDS:-2}" # steps of each size and kind in the rehearsal (the probe set has 2 large objects)
 
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
@@ -115,12 +116,13 @@ YAML
         echo "    uri: '$(s3uri "$pb" "probe-$run")'"
         figures "$WORK_DIR/cal-$run.yaml" new
         # Two moves of different sizes (the 2 large probe objects, the small ones): a line through their steps splits
-        # each kind's start from a cost per object. A small warm-up move runs first: a fresh drill process's first step
-        # of each kind pays the JVM's warm-up, and `probe --from-run` leaves it out of the fit.
+        # each kind's start from a cost per object. Each in two shards: two steps of each size and kind, so the median
+        # line of `probe --from-run` rests on more than one sample per figure. A small warm-up move runs first: a fresh
+        # drill process's first step of each kind pays the JVM's warm-up, and `probe --from-run` leaves it out of the fit.
         echo "moves:"
         echo "  - {name: warm-up, from: old, to: new, include: [warm-], parallelism: $PARALLELISM}"
-        echo "  - {name: few, from: old, to: new, include: [large-], parallelism: $PARALLELISM}"
-        echo "  - {name: many, from: old, to: new, include: [small-], parallelism: $PARALLELISM}"
+        echo "  - {name: few, from: old, to: new, include: [large-], shards: $REHEARSAL_SHARDS, parallelism: $PARALLELISM}"
+        echo "  - {name: many, from: old, to: new, include: [small-], shards: $REHEARSAL_SHARDS, parallelism: $PARALLELISM}"
         echo "drill: {targets: {new: '$(s3uri "$pb" "rehearse-$s-$d")'}}"
       } >"$WORK_DIR/rehearse-$run.yaml"
       log "$run: rehearsal drill"

@@ -11,7 +11,7 @@ import java.util.Locale;
 /**
  * The dump and restore rates of a database move, for {@code probe PLAN} (issue 16): a sample of the source's largest
  * table read out as a dump reads it (its source's {@code stream:}, what the planner's dump and copy steps run at) and,
- * with {@code --write}, loaded into a scratch schema of the target that is dropped afterwards (the target's
+ * with {@code --write}, loaded into a scratch schema of the target in a transaction that is rolled back (the target's
  * {@code write-stream:}, what its restore runs at). Bounded to {@link #MAX_BYTES} and {@link #MAX_SECONDS}.
  */
 final class DatabaseProbe {
@@ -32,7 +32,7 @@ final class DatabaseProbe {
         String to = plan.location(m.to()).uri();
         boolean restore = write && Stores.isDatabase(to);
         try (Database a = Stores.database(from); Database b = restore ? Stores.database(to) : null) {
-            Database.Rates r = a.sampleRates(b, MAX_BYTES, MAX_SECONDS);
+            Database.Rates r = a.sampleRates(b, MAX_BYTES, MAX_SECONDS, m.dumpJobs());
             if (r == null || r.dumpBytes() == 0) {
                 return new Result(Calibration.NONE, Calibration.NONE, "#   " + m.from() + ": no rows to sample; dump and restore"
                         + " rates not probed\n");
@@ -43,15 +43,35 @@ final class DatabaseProbe {
             Calibration target = Calibration.NONE;
             if (r.restoreSeconds() > 0) {
                 long load = rate(r.restoreBytes(), r.restoreSeconds());
-                log.append(String.format(Locale.ROOT, "#   %s: restore of that sample into a scratch schema (dropped): %s in %.2f s"
-                        + " = %s/s (text columns, no indexes: a restore that builds them is slower)%n", m.to(),
+                log.append(String.format(Locale.ROOT, "#   %s: restore of that sample into a scratch schema (rolled back): %s in %.2f s"
+                        + " = %s/s (the table's column types, then its indexes)%n", m.to(),
                         Sizes.format(r.restoreBytes()), r.restoreSeconds(), Sizes.format(load)));
                 target = new Calibration(null, null, load, null, null, null);
             } else if (!write) {
                 log.append("#   ").append(m.to()).append(": restore rate not probed (probe with --write)\n");
             }
-            return new Result(new Calibration(dump, null, null, null, null, null), target, log.toString());
+            Calibration source = new Calibration(dump, null, null, null, null, null).with(end(r.source(), m.from(), true, log));
+            return new Result(source, target.with(end(r.target(), m.to(), false, log)), log.toString());
         }
+    }
+
+    /** One end's step start, fingerprint start and hashing rate, each with a comment line (nothing when not measured). */
+    private static Calibration end(Database.End e, String name, boolean source, StringBuilder log) {
+        if (e == null) {
+            return Calibration.NONE;
+        }
+        log.append(String.format(Locale.ROOT, "#   %s: %s start %s (%s); fingerprint start %s (a connection and the schema queries)%n",
+                name, source ? "dump" : "restore", Calibration.millis(e.stepStart()), source
+                        ? "the dump of the schema alone, its tool's start and connections" : "the restore tool started on that dump,"
+                        + " restoring nothing: its start and connection; the database's create is not in it",
+                Calibration.millis(e.fingerprintStart())));
+        Long hash = null;
+        if (e.hashSeconds() > 0) {
+            hash = rate(e.hashBytes(), e.hashSeconds());
+            log.append(String.format(Locale.ROOT, "#   %s: fingerprint of the sample's rows: %s in %.2f s = %s/s%n", name,
+                    Sizes.format(e.hashBytes()), e.hashSeconds(), Sizes.format(hash)));
+        }
+        return Calibration.database(source ? e.stepStart() : null, source ? null : e.stepStart(), e.fingerprintStart(), hash);
     }
 
     private static long rate(long bytes, double seconds) {

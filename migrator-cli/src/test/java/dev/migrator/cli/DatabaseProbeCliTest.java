@@ -56,14 +56,24 @@ class DatabaseProbeCliTest {
         assertThat(dump.exit()).as(dump.all()).isZero();
         assertThat(Files.readString(readOnly)).containsPattern("#   db: dump of a sample of public\\.events: [0-9.]+ [KM]iB in [0-9.]+ s")
                 .contains("#   copy: restore rate not probed (probe with --write)")
-                .containsPattern("  db:\n    stream: [0-9.]+[KMG]iB/s\n").doesNotContain("write-stream");
+                .containsPattern("  db:\n    stream: [0-9.]+[KMG]iB/s\n    dump-start: [0-9.]+ms\n    fingerprint-start: [0-9.]+ms\n"
+                        + "    hash-rate: [0-9.]+[KMG]iB/s\n")
+                .containsPattern("#   db: fingerprint of the sample's rows: [0-9.]+ [KM]iB in [0-9.]+ s")
+                .doesNotContain("write-stream").doesNotContain("restore-start");
 
         Path cal = dir.resolve("cal.yaml");
         CliRun probe = CliRun.of("probe", plan.toString(), "--write", "-o", cal.toString());
         assertThat(probe.exit()).as(probe.all()).isZero();
         String text = Files.readString(cal);
-        assertThat(text).contains("# copy: a target database, probed through its moves").containsPattern("#   copy: restore of that sample into a scratch schema \\(dropped\\): [0-9.]+ [KM]iB in")
-                .containsPattern("  copy:\n    write-stream: [0-9.]+[KMG]iB/s\n");
+        assertThat(text).contains("# copy: a target database, probed through its moves").containsPattern("#   copy: restore of that sample into a scratch schema \\(rolled back\\): [0-9.]+ [KM]iB in")
+                .containsPattern("  copy:\n    write-stream: [0-9.]+[KMG]iB/s\n    restore-start: [0-9.]+ms\n"
+                        + "    fingerprint-start: [0-9.]+ms\n    hash-rate: [0-9.]+[KMG]iB/s\n");
+        // The starts are real timings of real tools: above a millisecond, and far below the old fixed second on a local server.
+        for (String key : new String[]{"dump-start", "restore-start"}) {
+            java.util.regex.Matcher ms = java.util.regex.Pattern.compile(key + ": ([0-9.]+)ms").matcher(text);
+            assertThat(ms.find()).as(key).isTrue();
+            assertThat(Double.parseDouble(ms.group(1))).as(key).isBetween(1.0, 5000.0);
+        }
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/postgres", "postgres", "");
              ResultSet rs = c.createStatement().executeQuery("select count(*) from pg_namespace where nspname like 'migrator_probe_%'")) {
             rs.next();
@@ -83,6 +93,11 @@ class DatabaseProbeCliTest {
 
         CliRun planned = CliRun.of("plan", plan.toString(), "--calibration", cal.toString());
         assertThat(planned.exit()).as(planned.all()).isZero();
-        assertThat(planned.all()).contains("/s dump rate (probe) + 1 s").contains("/s restore rate (probe) + 1 s");
+        assertThat(planned.all()).containsPattern("/s dump rate \\(probe\\) \\+ [0-9.]+ s start \\(probe\\)")
+                .containsPattern("/s restore rate \\(probe\\) \\+ [0-9.]+ s start \\(probe\\)")
+                .containsPattern("hashed in the databases at [0-9.]+ [KMG]iB/s \\(probe\\) \\+ [0-9.]+ s start \\(probe\\)");
+        CliRun guessed = CliRun.of("plan", plan.toString());
+        assertThat(guessed.all()).contains("/s dump rate (default, a guess) + 1 s start (default, a guess)")
+                .contains("(5 × the dump rate, a guess) + 1 s start (default, a guess)");
     }
 }

@@ -56,17 +56,31 @@ public interface Database extends AutoCloseable {
     /**
      * What a bounded sample measured for the planner ({@code migrator probe}): {@code dumpBytes} of {@code table}'s rows
      * read out the way a dump reads them in {@code dumpSeconds}, and, when a target was given, the same bytes loaded into
-     * a scratch place of the target in {@code restoreSeconds} (both 0 without a target).
+     * a scratch place of the target in {@code restoreSeconds} (both 0 without a target). {@code source} and {@code target}
+     * (null: not measured) are each end's fixed costs and its fingerprint's hashing of those rows.
      */
-    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds) {
+    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target) {
+        public Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds) {
+            this(table, dumpBytes, dumpSeconds, restoreBytes, restoreSeconds, null, null);
+        }
     }
 
     /**
-     * Times the dump of a sample of this database's largest table, stopping at {@code maxBytes} or {@code maxSeconds};
-     * with {@code target} (same engine), also its load into a scratch schema of the target that is dropped afterwards,
-     * also on failure. Writes nothing to this database, nothing lasting to the target. Null when there is no table.
+     * One end's costs beside its rate, in seconds: {@code stepStart}, a dump step's (source) or a restore step's
+     * (target) before its data, its tool started and connected through the schema alone; {@code fingerprintStart},
+     * a {@link #fingerprint}'s before its rows (a connection and the schema part); {@code hashSeconds}, the
+     * fingerprint's per-row hashing of the sample's {@code hashBytes} (0: not measured).
      */
-    default Rates sampleRates(Database target, long maxBytes, double maxSeconds) {
+    record End(double stepStart, double fingerprintStart, long hashBytes, double hashSeconds) {
+    }
+
+    /**
+     * Times the dump of a sample of this database's largest table, stopping at {@code maxBytes} or {@code maxSeconds},
+     * each end's step start (a dump of the schema alone with {@code jobs} jobs) and its fingerprint's hashing of the
+     * sample; with {@code target} (same engine), also the sample's load into a scratch place of the target that cannot
+     * outlive the probe. Writes nothing to this database, nothing lasting to the target. Null when there is no table.
+     */
+    default Rates sampleRates(Database target, long maxBytes, double maxSeconds, int jobs) {
         throw MigratorException.badInput("the " + engine() + " adapter cannot probe dump and restore rates; declare the"
                 + " location's stream: (dump) and write-stream: (restore) in the plan");
     }

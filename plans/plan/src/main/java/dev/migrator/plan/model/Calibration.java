@@ -36,18 +36,43 @@ import java.util.Locale;
  *                     measured in a rehearsal with steps of different sizes ({@code copy-per-object:})
  * @param deltaPerObject the same for a delta ({@code delta-per-object:})
  * @param verifyPerObject the same for a verify ({@code verify-per-object:})
+ * @param dumpStart    seconds a database dump step takes before its data, on this source: its tool's start, its
+ *                     connections and the schema ({@code dump-start:}; {@code probe} times a dump of the schema alone)
+ * @param restoreStart the same for a restore into this target ({@code restore-start:}; {@code probe --write} times the
+ *                     restore tool on that schema-only dump and a connection to the target)
+ * @param fingerprintStart seconds a database verify takes at this end before it hashes rows: a connection and the
+ *                     schema part of the fingerprint ({@code fingerprint-start:})
+ * @param hashRate     bytes/s of rows this database fingerprints, the verify's per-row query timed on the sample
+ *                     ({@code hash-rate:})
  */
 public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                           Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
                           Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
-                          Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject) {
+                          Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject,
+                          Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
     public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
 
     /** The figures of one endpoint alone: no stats, copies or rehearsed starts. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                        Double overhead, Integer bandwidthStreams) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, null, null, null, null,
-                null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    /** The same figures without a database's (the 21 an object store has). */
+    public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
+                       Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
+                       Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
+                       Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject) {
+        this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, statLatency, statLimit,
+                copyStream, copyLatency, copyBandwidth, copyStreams, copyLimit, copyStart, deltaStart, verifyStart, copyPerObject,
+                deltaPerObject, verifyPerObject, null, null, null, null);
+    }
+
+    /** Only a database's step starts and hashing rate, as {@code probe} measured them on a sample (or nulls). */
+    public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
+        return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate);
     }
 
     /** Only a stat latency and limit (either may be null). */
@@ -92,7 +117,8 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 pick(over.copyLatency, copyLatency), pick(over.copyBandwidth, copyBandwidth),
                 over.copyBandwidth != null ? over.copyStreams : copyStreams, pick(over.copyLimit, copyLimit), pick(over.copyStart, copyStart),
                 pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart), pick(over.copyPerObject, copyPerObject),
-                pick(over.deltaPerObject, deltaPerObject), pick(over.verifyPerObject, verifyPerObject));
+                pick(over.deltaPerObject, deltaPerObject), pick(over.verifyPerObject, verifyPerObject), pick(over.dumpStart, dumpStart),
+                pick(over.restoreStart, restoreStart), pick(over.fingerprintStart, fingerprintStart), pick(over.hashRate, hashRate));
     }
 
     public boolean isEmpty() {
@@ -164,6 +190,18 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         }
         if (verifyPerObject != null) {
             b.append(indent).append("verify-per-object: ").append(millis(verifyPerObject)).append('\n');
+        }
+        if (dumpStart != null) {
+            b.append(indent).append("dump-start: ").append(millis(dumpStart)).append('\n');
+        }
+        if (restoreStart != null) {
+            b.append(indent).append("restore-start: ").append(millis(restoreStart)).append('\n');
+        }
+        if (fingerprintStart != null) {
+            b.append(indent).append("fingerprint-start: ").append(millis(fingerprintStart)).append('\n');
+        }
+        if (hashRate != null) {
+            b.append(indent).append("hash-rate: ").append(rate(hashRate)).append('\n');
         }
         return b.toString();
     }

@@ -263,7 +263,8 @@ public final class PlanParser {
             "request-limit", "step-start", "bandwidth-streams",
             // --- eta begin
             "stat-latency", "stat-limit", "copy-stream", "copy-latency", "copy-bandwidth", "copy-streams", "copy-limit", "copy-start",
-            "delta-start", "verify-start", "copy-per-object", "delta-per-object", "verify-per-object"
+            "delta-start", "verify-start", "copy-per-object", "delta-per-object", "verify-per-object", "dump-start", "restore-start",
+            "fingerprint-start", "hash-rate"
             // --- eta end
             );
 
@@ -291,7 +292,9 @@ public final class PlanParser {
                 m.containsKey("copy-streams") ? (Integer) copyStreams(m.get("copy-streams")) : null,
                 m.containsKey("copy-limit") ? (Double) perSecond(m.get("copy-limit"), "copy-limit") : null,
                 optLatency(m, "copy-start"), optLatency(m, "delta-start"), optLatency(m, "verify-start"),
-                optLatency(m, "copy-per-object"), optLatency(m, "delta-per-object"), optLatency(m, "verify-per-object"));
+                optLatency(m, "copy-per-object"), optLatency(m, "delta-per-object"), optLatency(m, "verify-per-object"),
+                optLatency(m, "dump-start"), optLatency(m, "restore-start"), optLatency(m, "fingerprint-start"),
+                m.containsKey("hash-rate") ? rate(m.get("hash-rate"), "hash-rate") : null);
                 // --- eta end
     }
 

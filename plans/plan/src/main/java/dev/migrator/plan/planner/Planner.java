@@ -456,13 +456,40 @@ public final class Planner {
                 continue;
             }
             Inventory inv = inventory.get(m.name());
-            long rate = Math.min(model.get(m.from()).readRate(), model.get(m.to()).readRate());
+            Throughput a = model.get(m.from());
+            Throughput b = model.get(m.to());
+            DbVerify v = dbVerify(a, b, inv.bytes(), Math.min(a.readRate(), b.readRate()));
             DatabaseParams p = new DatabaseParams(m.from(), m.to(), m.dumpJobs(), m.noOwner(), m.noPrivileges(), null);
             steps.add(new Step(AFTER_SWITCH + m.name() + "/db-verify", DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(),
-                    after, p, inv.bytes(), 0, STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
-                    "after the switch: full fingerprint, " + human(inv.bytes()) + " hashed in the databases at ~"
-                            + human(5 * rate) + "/s + 1 s"));
+                    after, p, inv.bytes(), 0, v.seconds(), Map.of(), "after the switch: full fingerprint, " + v.text()));
         }
+    }
+
+    /** A database verify's estimate and its explanation. */
+    private record DbVerify(double seconds, String text) {
+    }
+
+    /**
+     * A database verify: both ends fingerprint at once, so it takes the slower end's start and hashes at the slower end's
+     * rate; a rate not probed at either end is guessed at five times {@code dumpRate}.
+     */
+    private static DbVerify dbVerify(Throughput a, Throughput b, long bytes, long dumpRate) {
+        Throughput.Figure start = a.db().fingerprintStart().value() >= b.db().fingerprintStart().value()
+                ? a.db().fingerprintStart() : b.db().fingerprintStart();
+        Throughput.Figure ha = a.db().hashRate();
+        Throughput.Figure hb = b.db().hashRate();
+        Throughput.Figure hash = ha == null ? hb : hb == null || ha.value() <= hb.value() ? ha : hb;
+        double rate = hash == null ? 5.0 * dumpRate : hash.value();
+        String how = hash == null ? "~" + human(rate) + "/s (5 × the dump rate, a guess)" : human(rate) + "/s (" + hash.origin().word() + ")";
+        return new DbVerify(start.value() + bytes / rate, human(bytes) + " hashed in the databases at " + how + " + "
+                + startText(start));
+    }
+
+    /** A database step's start as the explanation says it: {@code 0.12 s start (probe)}. */
+    private static String startText(Throughput.Figure start) {
+        return (start.value() == Math.rint(start.value()) ? Math.round(start.value()) + " s"
+                : String.format(java.util.Locale.ROOT, "%.2f s", start.value()))
+                + " start (" + start.origin().word() + ")";
     }
 
     /** A database move's copy (none when its bundle holds it) and verify; {@code freeze} is what they come after. */
@@ -470,32 +497,36 @@ public final class Planner {
                                       List<String> verified) {
         DatabaseParams p = databaseParams(m);
         long rate = Math.min(Math.min(a.readRate(), b.writeRate()), Math.min(a.bandwidthRate(), b.bandwidthRate()));
+        Throughput.Figure dumpStart = a.db().dumpStart();
+        Throughput.Figure restoreStart = b.db().restoreStart();
         List<String> last = freeze;
         if (m.via() == Move.Via.DIRECT) {
             String copy = "cutover/" + m.name() + "/db-copy";
+            // The pipe's two tools start together, but the restore's end (its indexes, constraints) follows the dump's: both starts count.
             steps.add(new Step(copy, DatabaseParams.DB_COPY, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
-                    2 * STEP_OVERHEAD + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
+                    dumpStart.value() + restoreStart.value() + inv.bytes() / (double) rate, Map.of(m.from(), rate, m.to(), rate),
                     human(inv.bytes()) + " / " + human(rate) + "/s (dump piped into restore; dump " + human(a.readRate()) + "/s ("
                             + a.stream().origin().word() + "), restore " + human(b.writeRate()) + "/s (" + b.writeStream().origin().word()
-                            + ")) + 2 s"));
+                            + ")) + dump " + startText(dumpStart) + " + restore " + startText(restoreStart)));
             last = List.of(copy);
         } else if (m.via() == Move.Via.DUMP) {
             // A dump into files, then its restore; each runs at its database's stream rate.
             String dump = "cutover/" + m.name() + "/" + DatabaseParams.DB_DUMP;
             steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
-                    STEP_OVERHEAD + inv.bytes() / (double) a.readRate(), Map.of(m.from(), Math.min(a.readRate(), a.bandwidthRate())),
-                    human(inv.bytes()) + " / " + human(a.readRate()) + "/s dump rate (" + a.stream().origin().word() + ") + 1 s"));
+                    dumpStart.value() + inv.bytes() / (double) a.readRate(), Map.of(m.from(), Math.min(a.readRate(), a.bandwidthRate())),
+                    human(inv.bytes()) + " / " + human(a.readRate()) + "/s dump rate (" + a.stream().origin().word() + ") + "
+                            + startText(dumpStart)));
             String restore = "cutover/" + m.name() + "/" + DatabaseParams.DB_RESTORE;
             steps.add(new Step(restore, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,
-                    STEP_OVERHEAD + inv.bytes() / (double) b.writeRate(), Map.of(m.to(), Math.min(b.writeRate(), b.bandwidthRate())),
-                    human(inv.bytes()) + " / " + human(b.writeRate()) + "/s restore rate (" + b.writeStream().origin().word() + ") + 1 s"));
+                    restoreStart.value() + inv.bytes() / (double) b.writeRate(), Map.of(m.to(), Math.min(b.writeRate(), b.bandwidthRate())),
+                    human(inv.bytes()) + " / " + human(b.writeRate()) + "/s restore rate (" + b.writeStream().origin().word() + ") + "
+                            + startText(restoreStart)));
             last = List.of(restore);
         }
         String verify = "cutover/" + m.name() + "/db-verify";
-        // Fingerprints are computed in both databases at once; hashing runs at about five times the dump rate.
-        steps.add(new Step(verify, DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(), last, p, inv.bytes(), 0,
-                STEP_OVERHEAD + inv.bytes() / (5.0 * rate), Map.of(),
-                human(inv.bytes()) + " hashed in the databases at ~" + human(5 * rate) + "/s + 1 s"));
+        DbVerify v = dbVerify(a, b, inv.bytes(), rate);
+        steps.add(new Step(verify, DatabaseParams.DB_VERIFY, Phase.CUTOVER, m.name(), last, p, inv.bytes(), 0, v.seconds(), Map.of(),
+                v.text()));
         verified.add(verify);
     }
 

@@ -15,9 +15,10 @@ import java.util.Map;
  * (estimated seconds minus the start the model gave it). On a small sample the work is small and the start dominates,
  * so the residue is the start the probe cannot see (the journal, the full listing of both sides, the verify's pool).
  * Starts are kept per target location and step kind (pre-copy, delta, verify): with steps of one size, the median of
- * what they left; with steps of different sizes (a rehearsal with a move of few objects and one of many), a line
- * through them, whose slope is a cost per object the model's figures miss (the journal's and the listing's share of
- * each object, say) and whose intercept is the start.
+ * what they left; with steps of different sizes (a rehearsal with a move of few objects and one of many), a median
+ * line through them ({@link #fit}), whose slope is a cost per object the model's figures miss (the journal's and the
+ * listing's share of each object, say) and whose intercept is the start. Medians, not means: on a shared machine one
+ * step of a rehearsal can take twice its neighbours, and one sample must not set a figure.
  * <p>
  * Warm-up: a fresh drill process's first step of each kind pays the JVM's class loading and JIT on top of its start, so
  * it is not fitted where its target has at least two other steps of that kind (rehearse a small warm-up move first, as
@@ -94,7 +95,7 @@ public final class Rehearsal {
                 }
                 double[] f = fit(points.stream().map(p -> new double[]{p.x, p.y}).toList());
                 if (f.length > 2) {
-                    String line = to + " " + name(kind) + ": the line through " + points.size() + " steps gave a start of "
+                    String line = to + " " + name(kind) + ": the median line through " + points.size() + " steps gave a start of "
                             + Calibration.millis(f[2]) + " and " + Calibration.millis(f[3]) + " per object";
                     notes.add(Double.isNaN(f[1])
                             ? line + ", implausible; start only, the median " + Calibration.millis(f[0])
@@ -126,34 +127,46 @@ public final class Rehearsal {
     }
 
     /**
-     * {start, cost per object per stream} through the points {objects per stream, unaccounted seconds}: a least-squares
-     * line where the steps differ in size (a cost per object is only seen across sizes), else the median as the start
-     * and no cost per object (NaN). Neither is negative: a line whose cost per object would be negative falls back to the
-     * median as the start; one whose start would be below {@link #MIN_START} is fitted with its start held at it. Then
-     * the answer has two more elements, the free line's start and cost per object, for the note that says so.
+     * {start, cost per object per stream} through the points {objects per stream, unaccounted seconds}: a median line
+     * (Theil–Sen) where the steps differ in size (a cost per object is only seen across sizes), else the median as the
+     * start and no cost per object (NaN). The cost per object is the median of the slopes between every two steps of
+     * different sizes, the start the median of what each step leaves beside it: one step slowed by the shared machine
+     * moves neither, where it would drag a least-squares line (rehearse several steps of each size: shards). Neither is
+     * negative: a line whose cost per object would be negative falls back to the median as the start; one whose start
+     * would be below {@link #MIN_START} is held there, its cost per object the median of each step's {@code (y - start) / x}.
+     * Then the answer has two more elements, the free line's start and cost per object, for the note that says so.
      */
     static double[] fit(List<double[]> points) {
         double mx = points.stream().mapToDouble(p -> p[0]).average().orElse(0);
-        double my = points.stream().mapToDouble(p -> p[1]).average().orElse(0);
         double sxx = points.stream().mapToDouble(p -> (p[0] - mx) * (p[0] - mx)).sum();
+        double median = median(points.stream().map(p -> p[1]).toList());
         if (sxx <= 1e-9 * Math.max(1, mx * mx)) {
-            return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN};
+            return new double[]{Math.max(MIN_START, median), Double.NaN};
         }
-        double sxy = points.stream().mapToDouble(p -> (p[0] - mx) * (p[1] - my)).sum();
-        double k = sxy / sxx;
-        double start = my - k * mx;
+        double eps = 1e-9 * Math.max(1, Math.abs(mx));
+        List<Double> slopes = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            for (int j = i + 1; j < points.size(); j++) {
+                double dx = points.get(j)[0] - points.get(i)[0];
+                if (Math.abs(dx) > eps) {
+                    slopes.add((points.get(j)[1] - points.get(i)[1]) / dx);
+                }
+            }
+        }
+        double k = median(slopes);
+        double start = median(points.stream().map(p -> p[1] - k * p[0]).toList());
         if (k < 0) {
-            return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN, start, k};
+            return new double[]{Math.max(MIN_START, median), Double.NaN, start, k};
         }
         if (start < MIN_START) {
-            // The least-squares line with its start held at the least a start can be: the cost per object is real, the
-            // start is nearly none (a slightly negative start is measurement noise, not a reason to drop the slope).
-            double sx2 = points.stream().mapToDouble(p -> p[0] * p[0]).sum();
-            double held = points.stream().mapToDouble(p -> p[0] * (p[1] - MIN_START)).sum() / sx2;
-            if (held <= 0) {
-                return new double[]{Math.max(MIN_START, median(points.stream().map(p -> p[1]).toList())), Double.NaN, start, k};
+            // The start held at the least a start can be: the cost per object is real, the start nearly none (a slightly
+            // negative start is measurement noise, not a reason to drop the slope).
+            List<Double> held = points.stream().filter(p -> p[0] > eps).map(p -> (p[1] - MIN_START) / p[0]).toList();
+            double h = held.isEmpty() ? 0 : median(held);
+            if (h <= 0) {
+                return new double[]{Math.max(MIN_START, median), Double.NaN, start, k};
             }
-            return new double[]{MIN_START, held, start, k};
+            return new double[]{MIN_START, h, start, k};
         }
         return new double[]{start, k};
     }

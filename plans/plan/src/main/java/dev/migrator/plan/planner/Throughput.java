@@ -27,10 +27,20 @@ import java.util.Locale;
  * @param starts       a step's start into this endpoint by kind, as a rehearsal measured it (absent: both ends' {@code overhead})
  * @param perObject    seconds each object of a step of that kind into this endpoint costs a stream beyond the other
  *                     figures, as a rehearsal measured it (absent: none)
+ * @param db           a database's step starts and fingerprint rate (defaults, guesses, for any other endpoint)
  */
 public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
                          Figure requestLimit, Figure overhead, int bandwidthStreams, Figure statLatency, Figure statLimit,
-                         Copy copy, java.util.Map<Estimate.Kind, Figure> starts, java.util.Map<Estimate.Kind, Figure> perObject) {
+                         Copy copy, java.util.Map<Estimate.Kind, Figure> starts, java.util.Map<Estimate.Kind, Figure> perObject,
+                         Db db) {
+    /**
+     * A database's fixed costs and hashing: seconds a dump from it starts in, a restore into it, its side of a verify
+     * (before rows are hashed), and the bytes/s of rows its fingerprint hashes (null: not known; the planner then
+     * guesses from the dump rate).
+     */
+    public record Db(Figure dumpStart, Figure restoreStart, Figure fingerprintStart, Figure hashRate) {
+    }
+
     /**
      * A copy into this endpoint from its moves' source, reading and writing at once: one stream's bytes/s, one small
      * object's read and write, and the bandwidth of all copy streams together measured at {@code bandwidthStreams}
@@ -42,6 +52,8 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
     static final long MIB = 1024 * 1024;
     /** The default start of a step at one endpoint (a guess): {@link Planner#STEP_OVERHEAD} shared by its two ends. */
     static final double START = Planner.STEP_OVERHEAD / 2;
+    /** The default start of a database step (a guess): the one second each was given before the probe measured it. */
+    static final double DB_START = Planner.STEP_OVERHEAD;
 
     /** Where a figure came from: measured by {@code migrator probe}, declared in the plan, or a default (a guess). */
     public enum Origin {
@@ -72,7 +84,10 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 probed.bandwidth() != null ? orZero(probed.bandwidthStreams()) : p.bandwidth() != null ? orZero(p.bandwidthStreams()) : 0,
                 statLatency(probed, p, d), fig(probed.statLimit(), p.statLimit(), Double.POSITIVE_INFINITY), copy(probed, p),
                 starts(probed, p, Calibration::copyStart, Calibration::deltaStart, Calibration::verifyStart),
-                starts(probed, p, Calibration::copyPerObject, Calibration::deltaPerObject, Calibration::verifyPerObject));
+                starts(probed, p, Calibration::copyPerObject, Calibration::deltaPerObject, Calibration::verifyPerObject),
+                new Db(fig(probed.dumpStart(), p.dumpStart(), DB_START), fig(probed.restoreStart(), p.restoreStart(), DB_START),
+                        fig(probed.fingerprintStart(), p.fingerprintStart(), DB_START),
+                        probed.hashRate() != null || p.hashRate() != null ? fig(probed.hashRate(), p.hashRate(), 0) : null));
     }
 
     /** A stat measured apart, else the read latency (a GET of a small object costs about what its HEAD does, and more). */

@@ -195,7 +195,7 @@ class CalibratedEstimatesTest {
         Map<String, Double> twoOnly = verifies(rehearsal, Map.of("few", 1.5), "few", "many");
         Rehearsal.Fit skewed = Rehearsal.fit(p, rehearsal.steps(), twoOnly);
         assertThat(skewed.notes()).as("two steps: none can be left out, and the line through them is no model").singleElement()
-                .asString().startsWith("b verify: the line through 2 steps gave a start of").contains("implausible; start only, the median")
+                .asString().startsWith("b verify: the median line through 2 steps gave a start of").contains("implausible; start only, the median")
                 .contains("rehearse a small warm-up move first");
         assertThat(skewed.starts().get("b").verifyPerObject()).isNull();
         assertThat(skewed.starts().get("b").verifyStart()).isCloseTo(
@@ -215,14 +215,14 @@ class CalibratedEstimatesTest {
                 .contains("; held at a start of 1.00ms: ");
         Calibration c = fit.starts().get("b");
         assertThat(c.verifyStart()).isEqualTo(Rehearsal.MIN_START);
-        // Least squares through {x, y - 1 ms} with no intercept, plus the plan's own cost per object (none here).
+        // The median of each step's (y - 1 ms) / x (of two: their mean), plus the plan's own cost per object (none here).
         double[][] xy = new double[2][];
         int i = 0;
         for (String move : new String[]{"few", "many"}) {
             Step v = step(rehearsal, "cutover/" + move + "/verify");
             xy[i++] = new double[]{v.objects() / (double) Math.min(8, v.objects()), took.get(v.id()) - (v.seconds() - 0.1)};
         }
-        double k = (xy[0][0] * (xy[0][1] - 0.001) + xy[1][0] * (xy[1][1] - 0.001)) / (xy[0][0] * xy[0][0] + xy[1][0] * xy[1][0]);
+        double k = ((xy[0][1] - 0.001) / xy[0][0] + (xy[1][1] - 0.001) / xy[1][0]) / 2;
         assertThat(c.verifyPerObject()).isCloseTo(k, offset(1e-9));
         // A plausible line through two sizes (no warm-up in them) is kept, without a note.
         Rehearsal.Fit clean = Rehearsal.fit(p, rehearsal.steps(), verifies(rehearsal, Map.of(), "few", "many"));

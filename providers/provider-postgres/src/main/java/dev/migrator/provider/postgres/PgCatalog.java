@@ -95,11 +95,16 @@ final class PgCatalog {
 
     /** One table's row count and order-independent hash (see the class comment). */
     static Fingerprint.TableData tableData(Statement st, String table) throws SQLException {
+        return rowsData(st, table, 0);
+    }
+
+    /** {@link #tableData} of the first {@code limit} rows of {@code table} as a scan reads them (0: all): the probe's sample. */
+    static Fingerprint.TableData rowsData(Statement st, String table, long limit) throws SQLException {
         try (ResultSet rs = st.executeQuery("""
                 select count(*),
                        coalesce(sum(('x' || substr(h, 1, 16))::bit(64)::bigint::numeric), 0)::text || ':' ||
                        coalesce(sum(('x' || substr(h, 17, 16))::bit(64)::bigint::numeric), 0)::text
-                from (select md5(t::text) h from only %s t) rows""".formatted(table))) {
+                from (select md5(t::text) h from only %s t%s) rows""".formatted(table, limit > 0 ? " limit " + limit : ""))) {
             rs.next();
             return new Fingerprint.TableData(rs.getLong(1), rs.getString(2));
         }

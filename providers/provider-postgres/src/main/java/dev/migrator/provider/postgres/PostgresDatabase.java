@@ -170,7 +170,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
 
     // --- eta2 begin
     @Override
-    public Rates sampleRates(Database target, long maxBytes, double maxSeconds) {
+    public Rates sampleRates(Database target, long maxBytes, double maxSeconds, int jobs) {
         if (target != null && !(target instanceof PostgresDatabase)) {
             throw MigratorException.badInput("cannot probe a restore from " + displayUri() + " into " + target.displayUri()
                     + ": a dump restores only into the same engine");
@@ -180,8 +180,58 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
             return null;
         }
         PostgresDatabase t = (PostgresDatabase) target;
-        return PgRateSample.measure(location, tables.get(0).name(), t == null ? null : t.location.withDatabase(
-                t.exists() ? t.location.database() : MAINTENANCE), maxBytes, maxSeconds);
+        PgLocation into = t == null ? null : t.location.withDatabase(t.exists() ? t.location.database() : MAINTENANCE);
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("migrator-probe-");
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot create a temporary directory for the probe's schema dump: "
+                    + e.getMessage(), e);
+        }
+        try {
+            Path schema = dir.resolve("schema");
+            double dumpStart = schemaDump(schema, jobs);
+            double restoreStart = t == null ? 0 : t.emptyRestore(schema, dir.resolve("nothing.list"), into);
+            return PgRateSample.measure(location, tables.get(0).name(), into, maxBytes, maxSeconds, dumpStart, restoreStart);
+        } finally {
+            dev.migrator.provider.FileTrees.deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * Seconds {@link #dump}'s fixed part takes: the server's version, the tool's, pg_dump with {@code jobs} jobs of the
+     * schema alone (its start, connections, locks and catalog reads), the version once more.
+     */
+    private double schemaDump(Path dir, int jobs) {
+        long t0 = System.nanoTime();
+        int serverMajor = serverMajor(location);
+        Tool pgDump = tool("pg_dump", serverMajor);
+        if (pgDump.major < serverMajor) {
+            throw tooOld(pgDump, "dump", serverMajor);
+        }
+        run(List.of(new ProcessBuilder(pgDump.path, "--format=directory", "--jobs=" + Math.max(1, jobs), "--schema-only",
+                "--file=" + dir)), List.of(location), "dump the schema of " + displayUri() + " (probe)");
+        serverVersion(location);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * Seconds {@link #restore}'s fixed part takes, as far as it can be run without creating a database: the server's
+     * version, the tool's, and pg_restore of the schema-only dump with an empty list ({@code -L}): it starts, reads the
+     * archive and connects to {@code into}, and restores nothing.
+     */
+    private double emptyRestore(Path dump, Path list, PgLocation into) {
+        long t0 = System.nanoTime();
+        int serverMajor = serverMajor(into);
+        Tool pgRestore = tool("pg_restore", serverMajor);
+        try {
+            Files.writeString(list, "; nothing: the probe times pg_restore's start and connection alone\n");
+        } catch (IOException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot write " + list + ": " + e.getMessage(), e);
+        }
+        run(List.of(new ProcessBuilder(pgRestore.path, "--exit-on-error", "--use-list=" + list, "--dbname=" + into.database(),
+                dump.toString())), List.of(into), "start a restore into " + into.display() + " (probe, restoring nothing)");
+        return (System.nanoTime() - t0) / 1e9;
     }
     // --- eta2 end
 
