@@ -93,7 +93,7 @@ final class LocalWorkers {
 
     /**
      * The run's own JVM options (the launcher's class archive, heap, JIT settings), for its workers: all but those one
-     * process at a time may use (writing a class archive at exit, a flight recording's file, a debugger's port).
+     * process at a time may use (the launcher's training run's class list or archive, a flight recording's file, a debugger's port).
      */
     static List<String> jvmOptions() {
         return forWorkers(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
@@ -101,7 +101,9 @@ final class LocalWorkers {
 
     static List<String> forWorkers(List<String> jvmOptions) {
         return jvmOptions.stream()
-                .filter(o -> !o.startsWith("-XX:ArchiveClassesAtExit") && !o.startsWith("-XX:StartFlightRecording")
+                .filter(o -> !o.startsWith("-XX:ArchiveClassesAtExit") && !o.startsWith("-XX:DumpLoadedClassList")
+                        && !o.startsWith("-XX:AOTMode=record") && !o.startsWith("-XX:AOTConfiguration")
+                        && !o.startsWith("-XX:StartFlightRecording")
                         && !o.startsWith("-agentlib:jdwp") && !o.startsWith("-Xrunjdwp"))
                 .toList();
     }
