@@ -62,7 +62,7 @@ if [[ -n "$TARBALL" && "$TARBALL" != none ]]; then
   MIGRATORS="migrator java-jar"
   mkdir -p "$WORK_DIR/train" && head -c 100000 /dev/urandom >"$WORK_DIR/train/f" && rm -rf "$WORK_DIR/train-b"
   JAVA_OPTS= "${M[@]:2}" bundle create "$WORK_DIR/train" --to "$WORK_DIR/train-b" --state "$WORK_DIR/train-state" -q >/dev/null
-  ls "$XDG_CACHE_HOME"/migrator/cds-*.jsa "$XDG_CACHE_HOME"/migrator/aot-*.aot 2>/dev/null | grep -q . \
+  ls "$XDG_CACHE_HOME/migrator" 2>/dev/null | grep -Eq '^(cds-.*\.jsa|aot-.*\.aot)$' \
     || { echo "error: the launcher's training run wrote no class archive under $XDG_CACHE_HOME/migrator" >&2; exit 1; }
   rm -rf "$WORK_DIR/train" "$WORK_DIR/train-b" "$WORK_DIR/train-state"
 else

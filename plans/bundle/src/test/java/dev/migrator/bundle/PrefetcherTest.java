@@ -3,6 +3,7 @@ package dev.migrator.bundle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Random;
@@ -15,11 +16,11 @@ class PrefetcherTest {
         return b;
     }
 
-    /** A stream that returns at most 7 bytes per read, as a slow source may. */
+    /** A stream that returns at most 7 bytes per read, as a file or a socket may. */
     private static InputStream trickle(byte[] b) {
-        return new ByteArrayInputStream(b) {
+        return new FilterInputStream(new ByteArrayInputStream(b)) {
             @Override
-            public synchronized int read(byte[] buf, int off, int len) {
+            public int read(byte[] buf, int off, int len) throws IOException {
                 return super.read(buf, off, Math.min(len, 7));
             }
         };
