@@ -13,10 +13,13 @@
 # s3:    S3_COUNT objects of S3_SIZE bytes on an on-disk S3 endpoint (`migrator serve-s3 --dir`):
 #          migrator bundle create s3://... --to LOCAL --readers N   vs  rclone copy a:src LOCAL --transfers N
 #        checked by `migrator bundle verify` and `rclone check`.
-# Each run alternates which tool goes first. Prints a Markdown table: runs' wall times, medians of
+# migrator runs twice: as users run it, through bin/migrator of the distribution (TARBALL, unpacked into WORK_DIR; its
+# class archive made by one training `bundle create` of a scratch folder before the runs, not timed), and as
+# `java -jar MIGRATOR_JAR` (tool "java-jar"). Without a tarball only the jar is timed, as "migrator".
+# Each run rotates which tool goes first. Prints a Markdown table: runs' wall times, medians of
 # wall, CPU (user+sys) and peak RSS, the checks, the 1-minute load before each run, and the ratio.
 #
-# Usage: bench/bundle-vs-tar.sh          RUNS=3 SETS="mixed small s3" (see the variables below)
+# Usage: bench/bundle-vs-tar.sh          RUNS=3 SETS="mixed small s3" TARBALL=... (see the variables below)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,8 +36,10 @@ WORK_DIR="${WORK_DIR:-$OUT/bundle-work}"
 KEEP="${KEEP:-1}"
 JAVA_OPTS="${JAVA_OPTS:-}"              # e.g. -XX:StartFlightRecording=... to profile migrator's runs
 SERVE_S3="${SERVE_S3:-java -jar $MIGRATOR_JAR serve-s3}"
+# The distribution whose launcher is timed; TARBALL=none times only the jar.
+TARBALL="${TARBALL:-$(ls "$REPO"/migrator-cli/target/migrator-*.tar.gz 2>/dev/null | head -n1)}"
 # shellcheck disable=SC2206
-M=(java $JAVA_OPTS -jar "$MIGRATOR_JAR")
+MJ=(java $JAVA_OPTS -jar "$MIGRATOR_JAR")
 
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
@@ -45,6 +50,30 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 RESULTS="$WORK_DIR/bundle-results.tsv" # set op tool run wall rss_kb cpu_s check load1
 mkdir -p "$WORK_DIR"
 : >"$RESULTS"
+
+# migrator as users run it: the launcher with its class archive (made here by one untimed training run).
+if [[ -n "$TARBALL" && "$TARBALL" != none ]]; then
+  [[ -f "$TARBALL" ]] || { echo "error: TARBALL=$TARBALL not found: build it with ./mvnw -q -B package -DskipTests, or TARBALL=none" >&2; exit 2; }
+  rm -rf "$WORK_DIR/dist" "$WORK_DIR/cache" && mkdir -p "$WORK_DIR/dist"
+  tar xzf "$TARBALL" -C "$WORK_DIR/dist"
+  export XDG_CACHE_HOME="$WORK_DIR/cache"
+  # shellcheck disable=SC2206
+  M=(env "JAVA_OPTS=$JAVA_OPTS" "$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
+  MIGRATORS="migrator java-jar"
+  mkdir -p "$WORK_DIR/train" && head -c 100000 /dev/urandom >"$WORK_DIR/train/f" && rm -rf "$WORK_DIR/train-b"
+  JAVA_OPTS= "${M[@]:2}" bundle create "$WORK_DIR/train" --to "$WORK_DIR/train-b" --state "$WORK_DIR/train-state" -q >/dev/null
+  ls "$XDG_CACHE_HOME/migrator" 2>/dev/null | grep -Eq '^(cds-.*\.jsa|aot-.*\.aot)$' \
+    || { echo "error: the launcher's training run wrote no class archive under $XDG_CACHE_HOME/migrator" >&2; exit 1; }
+  rm -rf "$WORK_DIR/train" "$WORK_DIR/train-b" "$WORK_DIR/train-state"
+else
+  M=("${MJ[@]}")
+  MIGRATORS="migrator"
+fi
+pick() { if [[ $1 == java-jar ]]; then m=("${MJ[@]}"); else m=("${M[@]}"); fi; } # sets the caller's m: the tool's command
+rotate() { # run tools...: the tools, rotated by the run number, so each goes first in turn
+  local run=$1; shift; local t=("$@") n=$#; local i
+  for i in $(seq 0 $((n - 1))); do printf '%s ' "${t[$(( (i + run - 1) % n ))]}"; done
+}
 
 timed() { # set op tool run check-command -- command...
   local set=$1 op=$2 tool=$3 run=$4 check=$5; shift 6
@@ -102,24 +131,28 @@ run_local() { # set
   for run in $(seq 1 "$RUNS"); do
     local b="$WORK_DIR/bundle-$run" t="$WORK_DIR/tar-$run.tar.zst" r="$WORK_DIR/restored-$run" x="$WORK_DIR/extracted-$run"
     rm -rf "$b" "$t" "$r" "$x" "$WORK_DIR/state-$run"
-    local order="migrator tar"; (( run % 2 )) || order="tar migrator"
+    local order; order=$(rotate "$run" $MIGRATORS tar)
     for tool in $order; do
-      if [[ $tool == migrator ]]; then
-        timed "$set" create migrator "$run" "${M[*]} bundle verify $b -q" -- "${M[@]}" bundle create "$data" --to "$b" --state "$WORK_DIR/state-$run" -q
-      else
+      local m tb="$b" ts="$WORK_DIR/state-$run"; pick "$tool"
+      [[ $tool == java-jar ]] && { tb="$b-jar"; ts="$ts-jar"; rm -rf "$tb" "$ts"; }
+      if [[ $tool == tar ]]; then
         timed "$set" create tar "$run" "zstd -t -q $t" -- tar -I 'zstd -T2 -3' -cf "$t" -C "$data" .
+      else
+        timed "$set" create "$tool" "$run" "${MJ[*]} bundle verify $tb -q" -- "${m[@]}" bundle create "$data" --to "$tb" --state "$ts" -q
       fi
     done
     for tool in $order; do
-      if [[ $tool == migrator ]]; then
-        timed "$set" restore migrator "$run" "${M[*]} verify $data $r -q" -- "${M[@]}" bundle restore "$b" --to "$r" -q
-      else
+      local m tr="$r"; pick "$tool"
+      [[ $tool == java-jar ]] && { tr="$r-jar"; rm -rf "$tr"; }
+      if [[ $tool == tar ]]; then
         mkdir -p "$x"
         timed "$set" restore tar+sync "$run" "diff -r -q --exclude=.complete $data $x" -- bash -c "tar -I zstd -xf '$t' -C '$x' && sync"
+      else
+        timed "$set" restore "$tool" "$run" "${MJ[*]} verify $data $tr -q" -- "${m[@]}" bundle restore "$b" --to "$tr" -q
       fi
     done
     echo "$(du -sb "$b" | cut -f1) $(stat -c %s "$t")" >"$WORK_DIR/sizes-$set-$run"
-    rm -rf "$r" "$x" "$b" "$t"
+    rm -rf "$r" "$r-jar" "$x" "$b" "$b-jar" "$t"
   done
 }
 run_mixed() { run_local mixed; }
@@ -142,19 +175,21 @@ run_s3() {
   for run in $(seq 1 "$RUNS"); do
     local b="$WORK_DIR/s3-bundle-$run" c="$WORK_DIR/s3-rclone-$run"
     rm -rf "$b" "$c" "$WORK_DIR/s3-state-$run"
-    local order="migrator rclone"; (( run % 2 )) || order="rclone migrator"
+    local order; order=$(rotate "$run" $MIGRATORS rclone)
     for tool in $order; do
-      if [[ $tool == migrator ]]; then
-        timed s3 evacuate migrator "$run" "${M[*]} bundle verify $b -q" -- "${M[@]}" bundle create "$src" --to "$b" --readers "$READERS" --state "$WORK_DIR/s3-state-$run" -q
-      else
+      if [[ $tool == rclone ]]; then
         timed s3 evacuate rclone "$run" "rclone check a:src $c" -- rclone copy a:src "$c" --transfers "$READERS"
+      else
+        local m tb="$b-$tool"; pick "$tool"
+        rm -rf "$tb" "$WORK_DIR/s3-state-$run-$tool"
+        timed s3 evacuate "$tool" "$run" "${MJ[*]} bundle verify $tb -q" -- "${m[@]}" bundle create "$src" --to "$tb" --readers "$READERS" --state "$WORK_DIR/s3-state-$run-$tool" -q
       fi
     done
-    rm -rf "$b" "$c"
+    rm -rf "$b"-* "$c"
   done
 }
 
-log "work dir $WORK_DIR; jar $MIGRATOR_JAR; $(nproc) CPUs; uptime: $(uptime)"
+log "work dir $WORK_DIR; jar $MIGRATOR_JAR; launcher ${TARBALL:-none}; $(nproc) CPUs; uptime: $(uptime)"
 for set in $SETS; do "run_$set"; done
 
 col() { awk -F'\t' -v s="$1" -v o="$2" -v t="$3" -v c="$4" '$1==s && $2==o && $3==t {print $c}' "$RESULTS"; }
@@ -165,11 +200,14 @@ echo
 echo "| data | operation | tool | runs: wall s | median wall s | median CPU s | median peak RSS MiB | checks | load avg before runs | migrator/reference wall (CPU) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 # rows: set op tool reference-tool (the ratio is tool/reference)
-for row in "mixed create migrator tar" "mixed create tar -" "mixed restore migrator tar+sync" "mixed restore tar+sync -" \
-           "small create migrator tar" "small create tar -" "small restore migrator tar+sync" "small restore tar+sync -" \
-           "s3 evacuate migrator rclone" "s3 evacuate rclone -"; do
+for row in "mixed create migrator tar" "mixed create java-jar tar" "mixed create tar -" \
+           "mixed restore migrator tar+sync" "mixed restore java-jar tar+sync" "mixed restore tar+sync -" \
+           "small create migrator tar" "small create java-jar tar" "small create tar -" \
+           "small restore migrator tar+sync" "small restore java-jar tar+sync" "small restore tar+sync -" \
+           "s3 evacuate migrator rclone" "s3 evacuate java-jar rclone" "s3 evacuate rclone -"; do
   read -r set op tool ref <<<"$row"
   [[ " $SETS " == *" $set "* ]] || continue
+  [[ -n "$(col "$set" "$op" "$tool" 5)" ]] || continue
   case $set in
     s3) desc="$S3_COUNT x $((S3_SIZE / 1024)) KiB from S3" ;;
     *) read -r _ bytes files <"$WORK_DIR/data-$set"; desc="$set: $(( bytes / 1000000 )) MB, $files files" ;;

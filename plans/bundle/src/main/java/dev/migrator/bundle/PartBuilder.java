@@ -34,6 +34,8 @@ final class PartBuilder implements AutoCloseable {
     private final Path entriesFile;
     private final MessageDigest partDigest = Digests.sha256();
     private final MessageDigest partMd5 = Digests.md5();
+    /** Each entry's SHA-256, one instance reused (digest() resets it): a lookup per entry costs more than a small entry's hashing. */
+    private final MessageDigest entryDigest = Digests.sha256();
     private final Counter stored;
     private final OutputStream compressor;
     private final TarArchiveOutputStream tar;
@@ -100,7 +102,8 @@ final class PartBuilder implements AutoCloseable {
         e.setMode(0100644);
         e.setModTime(Date.from(lastModified == null ? Instant.now() : lastModified));
         tar.putArchiveEntry(e);
-        MessageDigest sha = Digests.sha256();
+        MessageDigest sha = entryDigest;
+        sha.reset(); // an entry that failed half-way may have left bytes in it
         long copied = 0;
         for (int n; copied < size && (n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) > 0; ) {
             tar.write(buffer, 0, n);

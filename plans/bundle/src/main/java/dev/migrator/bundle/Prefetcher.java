@@ -106,10 +106,27 @@ final class Prefetcher implements AutoCloseable {
             return new Fetched(listed, opened.info(), opened.stream());
         }
         try (InputStream in = opened.stream()) {
-            return new Fetched(listed, opened.info(), new ByteArrayInputStream(in.readAllBytes()));
+            return new Fetched(listed, opened.info(), readSmall(in, opened.info().size()));
         } catch (IOException e) {
             throw MigratorException.retryable("reading '" + listed.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads an object of about {@code size} (at most {@link #BUFFERED}) bytes whole: into one array of its size and
+     * one byte more, so that the usual case takes two reads and no copy; a longer one is read on, so that the archive
+     * still sees every byte and reports the size change.
+     */
+    static InputStream readSmall(InputStream in, long size) throws IOException {
+        byte[] first = new byte[(int) size + 1];
+        int n = in.readNBytes(first, 0, first.length);
+        if (n < first.length) {
+            return new ByteArrayInputStream(first, 0, n);
+        }
+        byte[] rest = in.readAllBytes();
+        byte[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return new ByteArrayInputStream(all);
     }
 
     /** One entry of a history: a delete marker has no bytes; a version is read by its id, as it was written. */
@@ -136,7 +153,7 @@ final class Prefetcher implements AutoCloseable {
             return new Fetched(v.info(), info, stream, wanted.place());
         }
         try (InputStream in = stream) {
-            return new Fetched(v.info(), info, new ByteArrayInputStream(in.readAllBytes()), wanted.place());
+            return new Fetched(v.info(), info, readSmall(in, info.size()), wanted.place());
         } catch (IOException e) {
             throw MigratorException.retryable("reading version " + v.versionId() + " of '" + v.key() + "' from " + store.displayUri()
                     + ": " + e.getMessage(), e);

@@ -24,7 +24,9 @@ public interface Content {
      * on the same file system may move this file into place (an atomic rename) instead of copying
      * it through {@link #open()}; after such a put the file no longer exists, so a later retry of the
      * same content fails instead of resending it. Every other store ignores it and reads
-     * {@link #open()}. The store still computes its checksums from the bytes it stores.
+     * {@link #open()}. The store still computes its checksums from the bytes it stores, except the ones
+     * {@link #known()} gives for a file it renames: the caller computed those as it wrote the file, and reading
+     * it again for them would check nothing a rename moves.
      */
     default Path movableFile() {
         return null;
@@ -67,7 +69,7 @@ public interface Content {
     }
 
     static Content of(Path file) throws IOException {
-        return new FileContent(file, Files.size(file), false);
+        return new FileContent(file, Files.size(file), false, Checksums.NONE);
     }
 
     /**
@@ -75,11 +77,19 @@ public interface Content {
      * may take it by renaming it into place (see {@link #movableFile()}).
      */
     static Content movable(Path file) throws IOException {
-        return new FileContent(file, Files.size(file), true);
+        return new FileContent(file, Files.size(file), true, Checksums.NONE);
     }
 
-    /** A local file's bytes; {@code movable} when the caller gives the file up. */
-    record FileContent(Path file, long size, boolean movable) implements Content {
+    /**
+     * Like {@link #movable(Path)}, with the checksums the caller computed from the bytes as it wrote the file
+     * ({@link #known()}).
+     */
+    static Content movable(Path file, Checksums known) throws IOException {
+        return new FileContent(file, Files.size(file), true, known);
+    }
+
+    /** A local file's bytes; {@code movable} when the caller gives the file up; {@code known} as {@link #known()}. */
+    record FileContent(Path file, long size, boolean movable, Checksums known) implements Content {
         @Override
         public InputStream open() throws IOException {
             return Files.newInputStream(file);

@@ -70,6 +70,37 @@ class LocalObjectStoreTest {
     }
 
     @Test
+    void aMovableFileWithAKnownMd5IsRenamedWithoutBeingReadAgain() throws Exception {
+        Path spool = Files.createDirectories(dir.resolve("spool")).resolve("part.tmp");
+        Files.writeString(spool, "spooled bytes");
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        // Not the bytes' MD5: reported as given, which shows the store took the caller's value instead of reading.
+        String claimed = "0123456789abcdef0123456789abcdef";
+
+        ObjectInfo put = store.put("a/part", Content.movable(spool, dev.migrator.provider.Checksums.md5(claimed)), ObjectMetadata.EMPTY);
+
+        assertThat(spool).doesNotExist();
+        assertThat(dir.resolve("store/a/part")).hasContent("spooled bytes");
+        assertThat(put.size()).isEqualTo(13);
+        assertThat(put.checksums().md5()).isEqualTo(claimed);
+    }
+
+    @Test
+    void aMovableFileWithAKnownMd5ThatIsShorterThanDeclaredIsStillRejected() throws Exception {
+        Path spool = dir.resolve("part.tmp");
+        Files.writeString(spool, "12345");
+        Content content = Content.movable(spool, dev.migrator.provider.Checksums.md5("0123456789abcdef0123456789abcdef"));
+        Files.writeString(spool, "123");
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+
+        assertThatThrownBy(() -> store.put("p", content, ObjectMetadata.EMPTY))
+                .isInstanceOf(MigratorException.class)
+                .satisfies(e -> assertThat(((MigratorException) e).code()).isEqualTo(ErrorCode.INTEGRITY));
+        assertThat(spool).exists();
+        assertThat(store.stat("p")).isEmpty();
+    }
+
+    @Test
     void aMovableFileThatIsShorterThanDeclaredIsRejectedAndLeftAlone() throws Exception {
         Path spool = dir.resolve("part.tmp");
         Files.writeString(spool, "12345");
