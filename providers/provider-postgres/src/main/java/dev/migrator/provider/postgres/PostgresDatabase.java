@@ -18,6 +18,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -236,13 +238,37 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
             throw MigratorException.badInput("cannot copy PostgreSQL " + displayUri() + " into " + target.engine()
                     + " " + target.displayUri() + ": a dump restores only into the same engine");
         }
-        int sourceMajor = serverMajor(location);
-        int targetMajor = pg.prepareTarget(restoreOptions.allowNonEmpty());
-        Tool pgDump = tool("pg_dump", sourceMajor);
-        if (pgDump.major < sourceMajor) {
-            throw tooOld(pgDump, "dump", sourceMajor);
+        // The two ends are checked at the same time (each is a server round trip or two and a tool's --version):
+        // the source's version and its pg_dump here, the target's preparation and its pg_restore on another thread.
+        // Both always finish before anything is reported, the source's failure first, as when they ran in turn.
+        FutureTask<Checked> targetSide = new FutureTask<>(() -> {
+            int major = pg.prepareTarget(restoreOptions.allowNonEmpty());
+            return new Checked(major, pg.tool("pg_restore", major));
+        });
+        Thread checking = new Thread(targetSide, "check-target");
+        checking.setDaemon(true);
+        checking.start();
+        Tool pgDump;
+        try {
+            int sourceMajor = serverMajor(location);
+            pgDump = tool("pg_dump", sourceMajor);
+            if (pgDump.major < sourceMajor) {
+                throw tooOld(pgDump, "dump", sourceMajor);
+            }
+        } catch (RuntimeException e) {
+            try {
+                outcome(targetSide);
+            } catch (RuntimeException other) {
+                e.addSuppressed(other);
+            }
+            throw e;
         }
-        Tool pgRestore = pg.tool("pg_restore", Math.max(targetMajor, pgDump.major));
+        Checked checked = outcome(targetSide);
+        Tool pgRestore = checked.tool();
+        int needed = Math.max(checked.major(), pgDump.major);
+        if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", checked.major()))) {
+            pgRestore = pg.tool("pg_restore", needed); // a newer source's pg_restore, installed in its own directory
+        }
         if (pgRestore.major < pgDump.major) {
             throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
                     + pgDump.version + " writes; install pg_restore " + pgDump.major + " or later");
@@ -319,7 +345,20 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
      * {@code allowNonEmpty}. Returns the server's major version.
      */
     int prepareTarget(boolean allowNonEmpty) {
-        try (Connection c = connectCreating(); Statement st = c.createStatement()) {
+        Connection opened;
+        try {
+            opened = location.connect();
+        } catch (MigratorException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            int major = createDatabase(location.database());
+            if (major > 0) {
+                return major; // created here from template0, which holds no objects: nothing to check
+            }
+            opened = location.connect();
+        }
+        try (Connection c = opened; Statement st = c.createStatement()) {
             st.execute("set search_path = pg_catalog"); // names in the message come out schema-qualified
             if (!allowNonEmpty) {
                 List<String> held = PgCatalog.userObjects(st, 5);
@@ -329,34 +368,31 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                             + "; restore into an empty database, or pass --allow-non-empty to restore on top of it");
                 }
             }
-            try (ResultSet rs = st.executeQuery("show server_version_num")) {
-                rs.next();
-                return rs.getInt(1) / 10000;
-            }
+            return majorOf(st);
         } catch (SQLException e) {
             throw location.failure(e, "check");
         }
     }
 
-    private Connection connectCreating() {
-        try {
-            return location.connect();
-        } catch (MigratorException e) {
-            if (e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
-            createDatabase(location.database());
-            return location.connect();
+    private static int majorOf(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("show server_version_num")) {
+            rs.next();
+            return rs.getInt(1) / 10000;
         }
     }
 
-    private void createDatabase(String name) {
+    /**
+     * Creates {@code name} from template0 through the maintenance database, on the same connection reading the
+     * server's major version, which it returns; 0 when someone else created the database meanwhile.
+     */
+    private int createDatabase(String name) {
         PgLocation maintenance = location.withDatabase(MAINTENANCE);
         try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
             st.execute("create database " + PgCatalog.quoteIdent(name) + " template template0");
+            return majorOf(st);
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
-                return; // created meanwhile by someone else: fine, the emptiness check decides
+                return 0; // created meanwhile by someone else: fine, the emptiness check decides
             }
             throw new MigratorException(ErrorCode.BAD_INPUT, "database '" + location.database() + "' does not exist on "
                     + displayUri() + " and could not be created (" + PgLocation.oneLine(e.getMessage())
@@ -432,21 +468,47 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
     record Tool(String path, String version, int major) {
     }
 
-    /** Finds {@code name}: the override directory, the server version's Debian directory, or the PATH. */
+    /** A server's major version and the tool chosen for it. */
+    private record Checked(int major, Tool tool) {
+    }
+
+    /** Finds {@code name} and asks its version: see {@link #toolPath}. */
     Tool tool(String name, int serverMajor) {
-        Path exe;
-        if (binDir != null) {
-            exe = binDir.resolve(name);
-        } else {
-            Path versioned = Path.of("/usr/lib/postgresql", Integer.toString(serverMajor), "bin", name);
-            exe = Files.isExecutable(versioned) ? versioned : Path.of(name);
-        }
+        Path exe = toolPath(name, serverMajor);
         String out = DatabaseTools.versionOutput(exe.toString(), INSTALL + ", version " + serverMajor + " or later");
         Matcher m = VERSION.matcher(out.replaceFirst("^\\D*", ""));
         if (!m.lookingAt()) {
             throw MigratorException.badInput("cannot read the version of " + exe + " ('" + out + "')");
         }
         return new Tool(exe.toString(), m.group(0), Integer.parseInt(m.group(1)));
+    }
+
+    /** Where {@code name} is taken from: the override directory, the server version's Debian directory, or the PATH. */
+    Path toolPath(String name, int serverMajor) {
+        if (binDir != null) {
+            return binDir.resolve(name);
+        }
+        Path versioned = Path.of("/usr/lib/postgresql", Integer.toString(serverMajor), "bin", name);
+        return Files.isExecutable(versioned) ? versioned : Path.of(name);
+    }
+
+    /** What a check run on another thread returned, or its exception as thrown there. */
+    private static <T> T outcome(FutureTask<T> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while checking the target");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new MigratorException(ErrorCode.FAILED, "cannot check the target: " + e.getCause(), e.getCause());
+        }
     }
 
     static MigratorException tooOld(Tool tool, String what, int serverMajor) {

@@ -373,6 +373,54 @@ class PostgresDatabaseTest {
                 .hasMessageContaining("install pg_dump 15 or later");
     }
 
+    /** copyTo checks the source (pg_dump) and the target (pg_restore) at once; each failure still names its tool. */
+    @Test
+    void aCopyNamesAMissingOrTooOldToolOfEitherEndAndTheSourcesFirst(@TempDir Path dir) throws Exception {
+        PgServers.assumeOtherCluster();
+        Path real = null; // found as migrator finds them: per server version, then the PATH
+        Path empty = Files.createDirectories(dir.resolve("empty-bin"));
+        Path old = Files.createDirectories(dir.resolve("old-bin"));
+        for (String tool : List.of("pg_dump", "pg_restore")) {
+            Path fake = old.resolve(tool);
+            Files.writeString(fake, "#!/bin/sh\necho '" + tool + " (PostgreSQL) 9.6.24'\n");
+            fake.toFile().setExecutable(true);
+        }
+        PgLocation src = PgServers.open(MAIN, source).location();
+        String target = PgServers.uniqueName("pgchk");
+        PgLocation dst = PgServers.open(OTHER, target).location();
+        try {
+            assertThatThrownBy(() -> new PostgresDatabase(src, empty).copyTo(new PostgresDatabase(dst, real),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_dump").hasMessageContaining("install");
+            assertThatThrownBy(() -> new PostgresDatabase(src, old).copyTo(new PostgresDatabase(dst, real),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_dump 9.6").hasMessageContaining("install pg_dump 15 or later");
+            assertThatThrownBy(() -> new PostgresDatabase(src, real).copyTo(new PostgresDatabase(dst, empty),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_restore").hasMessageContaining("install");
+            assertThatThrownBy(() -> new PostgresDatabase(src, real).copyTo(new PostgresDatabase(dst, old),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_restore 9.6").hasMessageContaining("install pg_restore 15 or later");
+
+            // both ends fail: the source's failure is the one reported, the target's rides along as suppressed
+            PgServers.exec(OTHER, target, "create table clash (id int)");
+            assertThatThrownBy(() -> new PostgresDatabase(src, empty).copyTo(new PostgresDatabase(dst, real),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getSuppressed()).singleElement().isInstanceOfSatisfying(MigratorException.class,
+                                s -> assertThat(s.code()).isEqualTo(ErrorCode.CONFLICT));
+                    })
+                    .hasMessageContaining("pg_dump");
+        } finally {
+            PgServers.drop(OTHER, target);
+        }
+    }
+
     @Test
     void aMissingSourceDatabaseIsNamed() {
         assertThatThrownBy(() -> PgServers.open(MAIN, "mig_db_no_such_db").inventory())
