@@ -35,8 +35,9 @@ import java.util.stream.Stream;
  * many tables. Default compression stays on: dumps of typical data shrink many times, and its cost was
  * not measurable beside the noise.
  *
- * <p>Direct copy pipes {@code pg_dump -Fc -Z0} into {@code pg_restore} through an operating-system pipe:
- * no file, no compression (both ends are CPU-bound), and restore runs while the dump is still reading.
+ * <p>Direct copy pipes {@code pg_dump -Fc -Z0} into {@code pg_restore --single-transaction} through an
+ * operating-system pipe (a named one, so pg_dump can start before the target is ready): no file, no
+ * compression (both ends are CPU-bound), no byte through the JVM, and restore runs while the dump is still reading.
  *
  * <p>The tools are taken from {@code /usr/lib/postgresql/<server major>/bin} when that exists (Debian and
  * Ubuntu install one directory per version), else from the PATH; a tool older than the server is refused
@@ -249,39 +250,113 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         checking.setDaemon(true);
         checking.start();
         Tool pgDump;
+        Path fifoDir = null;
+        ToolProcess dumping = null;
         try {
-            int sourceMajor = serverMajor(location);
-            pgDump = tool("pg_dump", sourceMajor);
-            if (pgDump.major < sourceMajor) {
-                throw tooOld(pgDump, "dump", sourceMajor);
-            }
-        } catch (RuntimeException e) {
             try {
-                outcome(targetSide);
-            } catch (RuntimeException other) {
-                e.addSuppressed(other);
+                int sourceMajor = serverMajor(location);
+                pgDump = tool("pg_dump", sourceMajor);
+                if (pgDump.major < sourceMajor) {
+                    throw tooOld(pgDump, "dump", sourceMajor);
+                }
+            } catch (RuntimeException e) {
+                try {
+                    outcome(targetSide);
+                } catch (RuntimeException other) {
+                    e.addSuppressed(other);
+                }
+                throw e;
             }
-            throw e;
+            // The dump starts now, while the target is still being created: pg_dump writes into a named pipe
+            // (a FIFO in a directory only this user can enter) that this process holds open for reading, so pg_dump
+            // reads the source's catalog at once and then waits on the full pipe until pg_restore opens the same pipe.
+            // The bytes still go from tool to tool through the kernel, never through the JVM.
+            fifoDir = privateTempDir();
+            Path fifo = fifoDir.resolve("dump");
+            mkfifo(fifo);
+            try (java.io.RandomAccessFile held = new java.io.RandomAccessFile(fifo.toFile(), "rw")) { // O_RDWR: never blocks
+                List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0",
+                        // nothing to sync in a pipe; pg_dump would reopen it to fsync and wait there for a writer
+                        "--no-sync", "--file=" + fifo));
+                ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
+                dumping = ToolProcess.start(pointAt(new ProcessBuilder(dump), location)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL);
+                Checked checked = outcome(targetSide);
+                Tool pgRestore = checked.tool();
+                int needed = Math.max(checked.major(), pgDump.major);
+                if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", checked.major()))) {
+                    pgRestore = pg.tool("pg_restore", needed); // a newer source's pg_restore, installed in its own directory
+                }
+                if (pgRestore.major < pgDump.major) {
+                    throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
+                            + pgDump.version + " writes; install pg_restore " + pgDump.major + " or later");
+                }
+                // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
+                // command can simply run again. (A restore from a pipe is sequential anyway.)
+                List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--single-transaction", "--exit-on-error",
+                        "--dbname=" + pg.location.database()));
+                ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
+                try (ToolProcess restoring = ToolProcess.start(pointAt(new ProcessBuilder(restore), pg.location)
+                        .redirectInput(fifo.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL)) {
+                    held.close(); // pg_restore holds the pipe now: it sees the end when pg_dump closes it
+                    int dumped = dumping.await()[0];
+                    int restored = restoring.await()[0];
+                    // pg_restore stops at an error and pg_dump then dies of the broken pipe: pg_restore's error is the cause
+                    if (dumped != 0 && !(restored != 0 && ToolProcess.brokenPipe(dumped, dumping.stderr(0)))) {
+                        throw toolFailure("pg_dump", dumping.describe(0, dumped), location, "copy " + displayUri() + " to " + pg.displayUri());
+                    }
+                    if (restored != 0) {
+                        throw toolFailure("pg_restore", restoring.describe(0, restored), pg.location,
+                                "copy " + displayUri() + " to " + pg.displayUri());
+                    }
+                }
+            } catch (IOException e) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot open the pipe " + fifo + ": " + e.getMessage(), e);
+            }
+        } finally {
+            if (dumping != null) {
+                dumping.close(); // kills pg_dump when the copy did not get to its end
+            }
+            if (fifoDir != null) {
+                deleteQuietly(fifoDir.resolve("dump"));
+                deleteQuietly(fifoDir);
+            }
+            if (!targetSide.isDone()) {
+                targetSide.cancel(true);
+            }
         }
-        Checked checked = outcome(targetSide);
-        Tool pgRestore = checked.tool();
-        int needed = Math.max(checked.major(), pgDump.major);
-        if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", checked.major()))) {
-            pgRestore = pg.tool("pg_restore", needed); // a newer source's pg_restore, installed in its own directory
+    }
+
+    /** A new temporary directory only this user can enter. */
+    private static Path privateTempDir() {
+        try {
+            return Files.createTempDirectory("migrator-pgcopy-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot create a private temporary directory for the pipe from"
+                    + " pg_dump to pg_restore: " + e.getMessage(), e);
         }
-        if (pgRestore.major < pgDump.major) {
-            throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
-                    + pgDump.version + " writes; install pg_restore " + pgDump.major + " or later");
+    }
+
+    /** Creates a named pipe (the JDK cannot): POSIX mkfifo, readable and writable by this user only. */
+    private static void mkfifo(Path fifo) {
+        try (ToolProcess p = ToolProcess.start(new ProcessBuilder("mkfifo", "-m", "600", fifo.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), "coreutils (mkfifo)")) {
+            int code = p.await()[0];
+            if (code != 0) {
+                throw new MigratorException(ErrorCode.FAILED, "cannot create the pipe " + fifo + " from pg_dump to pg_restore: "
+                        + p.describe(0, code));
+            }
         }
-        List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0"));
-        ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
-        // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
-        // command can simply run again. (A restore from a pipe is sequential anyway.)
-        List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--single-transaction", "--exit-on-error",
-                "--dbname=" + pg.location.database()));
-        ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
-        run(List.of(new ProcessBuilder(dump), new ProcessBuilder(restore)), List.of(location, pg.location),
-                "copy " + displayUri() + " to " + pg.displayUri());
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // a leftover empty directory or pipe in the temporary directory holds no data
+        }
     }
 
     @Override
@@ -407,10 +482,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
     /** Runs a tool or a pipeline (each process with its location's environment); failures name the tool. */
     static void run(List<ProcessBuilder> builders, List<PgLocation> where, String what) {
         for (int i = 0; i < builders.size(); i++) {
-            ProcessBuilder b = builders.get(i);
-            // a password left in the caller's environment must not leak into the other side's tool
-            b.environment().remove("PGPASSWORD");
-            b.environment().putAll(where.get(i).toolEnvironment());
+            ProcessBuilder b = pointAt(builders.get(i), where.get(i));
             b.redirectInput(i == 0 ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
             b.redirectOutput(i == builders.size() - 1 ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
         }
@@ -421,6 +493,14 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                 throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
             }
         }
+    }
+
+    /** Points a tool at {@code where} through its environment, stdin from /dev/null unless redirected later. */
+    private static ProcessBuilder pointAt(ProcessBuilder b, PgLocation where) {
+        // a password left in the caller's environment must not leak into the other side's tool
+        b.environment().remove("PGPASSWORD");
+        b.environment().putAll(where.toolEnvironment());
+        return b.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     }
 
     /** One line from what a failing tool said; rejected credentials are {@link ErrorCode#AUTH}. */

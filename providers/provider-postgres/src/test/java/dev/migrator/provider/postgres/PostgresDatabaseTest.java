@@ -111,10 +111,17 @@ class PostgresDatabaseTest {
         String target = PgServers.uniqueName("pgcopy");
         try {
             PostgresDatabase dst = PgServers.open(OTHER, target);
+            List<Path> pipesBefore = pipeDirs();
             PgServers.open(MAIN, source).copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults());
             assertThat(sourcePrint.differences(dst.fingerprint())).isEmpty();
+            // the dump starts before the target is checked: a refused target stops it and leaves no pipe behind
             assertThatThrownBy(() -> PgServers.open(MAIN, source).copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults()))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+            for (ProcessHandle p : tools()) {
+                p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS); // killed: gone as soon as it is reaped
+            }
+            assertThat(tools()).isEmpty();
+            assertThat(pipeDirs()).isEqualTo(pipesBefore);
         } finally {
             PgServers.drop(OTHER, target);
         }
@@ -342,6 +349,13 @@ class PostgresDatabaseTest {
             assertThat(sourcePrint.differences(dst.fingerprint())).isEmpty();
         } finally {
             PgServers.drop(OTHER, target);
+        }
+    }
+
+    /** The private directories of copies' named pipes in the temporary directory. */
+    private static List<Path> pipeDirs() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith("migrator-pgcopy-")).sorted().toList();
         }
     }
 
