@@ -251,8 +251,17 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         checking.start();
         Tool pgDump;
         Path fifoDir = null;
+        ToolProcess making = null;
         ToolProcess dumping = null;
         try {
+            // The dump starts as soon as the source is checked, while the target may still be being created:
+            // pg_dump writes into a named pipe (a FIFO in a directory only this user can enter) that this process
+            // holds open, so pg_dump reads the source's catalog at once and then waits on the full pipe until
+            // pg_restore opens the same pipe. The bytes still go from tool to tool through the kernel, never through
+            // the JVM. The pipe is made (mkfifo) while the source is checked.
+            fifoDir = privateTempDir();
+            Path fifo = fifoDir.resolve("dump");
+            making = mkfifo(fifo);
             try {
                 int sourceMajor = serverMajor(location);
                 pgDump = tool("pg_dump", sourceMajor);
@@ -267,13 +276,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                 }
                 throw e;
             }
-            // The dump starts now, while the target is still being created: pg_dump writes into a named pipe
-            // (a FIFO in a directory only this user can enter) that this process holds open for reading, so pg_dump
-            // reads the source's catalog at once and then waits on the full pipe until pg_restore opens the same pipe.
-            // The bytes still go from tool to tool through the kernel, never through the JVM.
-            fifoDir = privateTempDir();
-            Path fifo = fifoDir.resolve("dump");
-            mkfifo(fifo);
+            made(making, fifo);
             try (java.io.RandomAccessFile held = new java.io.RandomAccessFile(fifo.toFile(), "rw")) { // O_RDWR: never blocks
                 List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0",
                         // nothing to sync in a pipe; pg_dump would reopen it to fsync and wait there for a writer
@@ -314,6 +317,9 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                 throw new MigratorException(ErrorCode.FAILED, "cannot open the pipe " + fifo + ": " + e.getMessage(), e);
             }
         } finally {
+            if (making != null) {
+                making.close();
+            }
             if (dumping != null) {
                 dumping.close(); // kills pg_dump when the copy did not get to its end
             }
@@ -338,16 +344,19 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         }
     }
 
-    /** Creates a named pipe (the JDK cannot): POSIX mkfifo, readable and writable by this user only. */
-    private static void mkfifo(Path fifo) {
-        try (ToolProcess p = ToolProcess.start(new ProcessBuilder("mkfifo", "-m", "600", fifo.toString())
+    /** Starts making a named pipe (the JDK cannot): POSIX mkfifo, readable and writable by this user only. */
+    private static ToolProcess mkfifo(Path fifo) {
+        return ToolProcess.start(new ProcessBuilder("mkfifo", "-m", "600", fifo.toString())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), "coreutils (mkfifo)")) {
-            int code = p.await()[0];
-            if (code != 0) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot create the pipe " + fifo + " from pg_dump to pg_restore: "
-                        + p.describe(0, code));
-            }
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), "coreutils (mkfifo)");
+    }
+
+    /** Waits for {@link #mkfifo}: the pipe exists, or the reason it does not. */
+    private static void made(ToolProcess making, Path fifo) {
+        int code = making.await()[0];
+        if (code != 0) {
+            throw new MigratorException(ErrorCode.FAILED, "cannot create the pipe " + fifo + " from pg_dump to pg_restore: "
+                    + making.describe(0, code));
         }
     }
 
