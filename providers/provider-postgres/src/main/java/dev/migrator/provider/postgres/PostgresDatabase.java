@@ -241,7 +241,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         }
         // The two ends are checked at the same time (each is a server round trip or two and a tool's --version):
         // the source's version and its pg_dump here, the target's preparation and its pg_restore on another thread.
-        // Both always finish before anything is reported, the source's failure first, as when they ran in turn.
+        // A failing source is reported first (the target's failure rides along as suppressed), as when they ran in turn.
         FutureTask<Checked> targetSide = new FutureTask<>(() -> {
             int major = pg.prepareTarget(restoreOptions.allowNonEmpty());
             return new Checked(major, pg.tool("pg_restore", major));
@@ -249,123 +249,76 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         Thread checking = new Thread(targetSide, "check-target");
         checking.setDaemon(true);
         checking.start();
-        Tool pgDump;
-        Path fifoDir = null;
-        ToolProcess making = null;
-        ToolProcess dumping = null;
-        try {
-            // The dump starts as soon as the source is checked, while the target may still be being created:
-            // pg_dump writes into a named pipe (a FIFO in a directory only this user can enter) that this process
-            // holds open, so pg_dump reads the source's catalog at once and then waits on the full pipe until
-            // pg_restore opens the same pipe. The bytes still go from tool to tool through the kernel, never through
-            // the JVM. The pipe is made (mkfifo) while the source is checked.
-            fifoDir = privateTempDir();
-            Path fifo = fifoDir.resolve("dump");
-            making = mkfifo(fifo);
-            try {
-                int sourceMajor = serverMajor(location);
-                pgDump = tool("pg_dump", sourceMajor);
-                if (pgDump.major < sourceMajor) {
-                    throw tooOld(pgDump, "dump", sourceMajor);
-                }
-            } catch (RuntimeException e) {
-                try {
-                    outcome(targetSide);
-                } catch (RuntimeException other) {
-                    e.addSuppressed(other);
-                }
-                throw e;
-            }
-            made(making, fifo);
-            try (java.io.RandomAccessFile held = new java.io.RandomAccessFile(fifo.toFile(), "rw")) { // O_RDWR: never blocks
-                List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0",
-                        // nothing to sync in a pipe; pg_dump would reopen it to fsync and wait there for a writer
-                        "--no-sync", "--file=" + fifo));
-                ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
-                dumping = ToolProcess.start(pointAt(new ProcessBuilder(dump), location)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL);
-                Checked checked = outcome(targetSide);
-                Tool pgRestore = checked.tool();
-                int needed = Math.max(checked.major(), pgDump.major);
-                if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", checked.major()))) {
-                    pgRestore = pg.tool("pg_restore", needed); // a newer source's pg_restore, installed in its own directory
-                }
-                if (pgRestore.major < pgDump.major) {
-                    throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
-                            + pgDump.version + " writes; install pg_restore " + pgDump.major + " or later");
-                }
+        String what = "copy " + displayUri() + " to " + pg.displayUri();
+        // pg_dump starts as soon as the source is checked, into a named pipe: it reads the source's catalog while
+        // the target may still be being created, and pg_restore opens the same pipe once the target is ready
+        try (NamedPipe pipe = NamedPipe.make("from pg_dump to pg_restore")) {
+            Tool pgDump = checkSource(targetSide);
+            pipe.open();
+            List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0",
+                    // nothing to sync in a pipe; pg_dump would reopen it to fsync and wait there for a writer
+                    "--no-sync", "--file=" + pipe.path()));
+            ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
+            try (ToolProcess dumping = ToolProcess.start(pointAt(new ProcessBuilder(dump), location)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL)) {
+                Tool pgRestore = restoreTool(pg, outcome(targetSide), pgDump);
                 // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
                 // command can simply run again. (A restore from a pipe is sequential anyway.)
                 List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--single-transaction", "--exit-on-error",
                         "--dbname=" + pg.location.database()));
                 ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
                 try (ToolProcess restoring = ToolProcess.start(pointAt(new ProcessBuilder(restore), pg.location)
-                        .redirectInput(fifo.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL)) {
-                    held.close(); // pg_restore holds the pipe now: it sees the end when pg_dump closes it
+                        .redirectInput(pipe.path().toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL)) {
+                    pipe.release(); // pg_restore holds the pipe now: it sees the end when pg_dump closes it
                     int dumped = dumping.await()[0];
                     int restored = restoring.await()[0];
                     // pg_restore stops at an error and pg_dump then dies of the broken pipe: pg_restore's error is the cause
                     if (dumped != 0 && !(restored != 0 && ToolProcess.brokenPipe(dumped, dumping.stderr(0)))) {
-                        throw toolFailure("pg_dump", dumping.describe(0, dumped), location, "copy " + displayUri() + " to " + pg.displayUri());
+                        throw toolFailure("pg_dump", dumping.describe(0, dumped), location, what);
                     }
                     if (restored != 0) {
-                        throw toolFailure("pg_restore", restoring.describe(0, restored), pg.location,
-                                "copy " + displayUri() + " to " + pg.displayUri());
+                        throw toolFailure("pg_restore", restoring.describe(0, restored), pg.location, what);
                     }
                 }
-            } catch (IOException e) {
-                throw new MigratorException(ErrorCode.FAILED, "cannot open the pipe " + fifo + ": " + e.getMessage(), e);
             }
         } finally {
-            if (making != null) {
-                making.close();
-            }
-            if (dumping != null) {
-                dumping.close(); // kills pg_dump when the copy did not get to its end
-            }
-            if (fifoDir != null) {
-                deleteQuietly(fifoDir.resolve("dump"));
-                deleteQuietly(fifoDir);
-            }
             if (!targetSide.isDone()) {
-                targetSide.cancel(true);
+                targetSide.cancel(true); // the copy failed before the target's checks ended: they are not needed
             }
         }
     }
 
-    /** A new temporary directory only this user can enter. */
-    private static Path privateTempDir() {
+    /** The source's pg_dump, new enough for its server; a failure waits for the target's checks and carries theirs. */
+    private Tool checkSource(FutureTask<Checked> targetSide) {
         try {
-            return Files.createTempDirectory("migrator-pgcopy-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot create a private temporary directory for the pipe from"
-                    + " pg_dump to pg_restore: " + e.getMessage(), e);
+            int sourceMajor = serverMajor(location);
+            Tool pgDump = tool("pg_dump", sourceMajor);
+            if (pgDump.major < sourceMajor) {
+                throw tooOld(pgDump, "dump", sourceMajor);
+            }
+            return pgDump;
+        } catch (RuntimeException e) {
+            try {
+                outcome(targetSide);
+            } catch (RuntimeException other) {
+                e.addSuppressed(other);
+            }
+            throw e;
         }
     }
 
-    /** Starts making a named pipe (the JDK cannot): POSIX mkfifo, readable and writable by this user only. */
-    private static ToolProcess mkfifo(Path fifo) {
-        return ToolProcess.start(new ProcessBuilder("mkfifo", "-m", "600", fifo.toString())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), "coreutils (mkfifo)");
-    }
-
-    /** Waits for {@link #mkfifo}: the pipe exists, or the reason it does not. */
-    private static void made(ToolProcess making, Path fifo) {
-        int code = making.await()[0];
-        if (code != 0) {
-            throw new MigratorException(ErrorCode.FAILED, "cannot create the pipe " + fifo + " from pg_dump to pg_restore: "
-                    + making.describe(0, code));
+    /** The target's pg_restore, able to read what {@code pgDump} writes (a newer source's one, when installed apart). */
+    private static Tool restoreTool(PostgresDatabase pg, Checked target, Tool pgDump) {
+        Tool pgRestore = target.tool();
+        int needed = Math.max(target.major(), pgDump.major);
+        if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", target.major()))) {
+            pgRestore = pg.tool("pg_restore", needed);
         }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException e) {
-            // a leftover empty directory or pipe in the temporary directory holds no data
+        if (pgRestore.major < pgDump.major) {
+            throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
+                    + pgDump.version + " writes; install pg_restore " + pgDump.major + " or later");
         }
+        return pgRestore;
     }
 
     @Override

@@ -355,7 +355,7 @@ class PostgresDatabaseTest {
     /** The private directories of copies' named pipes in the temporary directory. */
     private static List<Path> pipeDirs() throws java.io.IOException {
         try (java.util.stream.Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return all.filter(p -> p.getFileName().toString().startsWith("migrator-pgcopy-")).sorted().toList();
+            return all.filter(p -> p.getFileName().toString().startsWith("migrator-pipe-")).sorted().toList();
         }
     }
 
