@@ -17,10 +17,13 @@ import java.util.Map;
  * through the JVM.
  *
  * <p>Contract: {@link #make} starts creating it (in a new directory only this user can enter); {@link #open} waits
- * for that and holds it open read-write, so a writer's open does not block and what it writes before the reader
- * comes stays in the pipe (a full pipe only makes the writer wait); {@link #release} lets go once the reader has
- * opened it, so the reader sees the end when the writer closes; {@link #close} deletes it (the tools' open ends keep
- * working) and its directory. One thread uses it.
+ * for that and holds it open read-write, so opening the writer's end does not block and what the writer writes before
+ * the reader comes stays in the pipe (a full pipe only makes the writer wait); {@link #release} lets go once both ends
+ * are open, so the reader sees the end when the writer closes; {@link #close} deletes it (open ends keep working) and
+ * its directory. The caller opens both ends before it releases, e.g. as the tools' stdout and stdin
+ * ({@link ProcessBuilder#redirectOutput(java.io.File)}, {@link ProcessBuilder#redirectInput(java.io.File)}, which this
+ * process opens as it starts them): a tool that opened its end itself, after the release, could find no other end
+ * and wait forever (a reader would instead see an early end). One thread uses it.
  */
 final class NamedPipe implements AutoCloseable {
     private final Path dir;
@@ -73,7 +76,7 @@ final class NamedPipe implements AutoCloseable {
         }
     }
 
-    /** Lets go of the pipe: call once the reader has it open. */
+    /** Lets go of the pipe: call once both the writer's and the reader's ends are open. */
     void release() {
         if (held != null) {
             try {

@@ -255,12 +255,12 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         try (NamedPipe pipe = NamedPipe.make("from pg_dump to pg_restore")) {
             Tool pgDump = checkSource(targetSide);
             pipe.open();
-            List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0",
-                    // nothing to sync in a pipe; pg_dump would reopen it to fsync and wait there for a writer
-                    "--no-sync", "--file=" + pipe.path()));
+            List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0"));
             ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
+            // both ends of the pipe are opened here, as each tool starts (its stdout, its stdin), never by the tools
+            // themselves: a tool that opened it late, after the pipe was let go, would wait for the other end forever
             try (ToolProcess dumping = ToolProcess.start(pointAt(new ProcessBuilder(dump), location)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL)) {
+                    .redirectOutput(pipe.path().toFile()), Map.of(), INSTALL)) {
                 Tool pgRestore = restoreTool(pg, outcome(targetSide), pgDump);
                 // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
                 // command can simply run again. (A restore from a pipe is sequential anyway.)

@@ -32,4 +32,19 @@ class NamedPipeTest {
         }
         assertThat(dir).doesNotExist();
     }
+
+    @Test
+    @Timeout(60)
+    void aWriterSlowToStartStillReachesItsReaderWhenBothEndsAreOpenedAsTheyStart() throws Exception {
+        try (NamedPipe pipe = NamedPipe.make("in a test")) {
+            pipe.open();
+            Process writer = new ProcessBuilder("sh", "-c", "sleep 1; printf 'late but whole'")
+                    .redirectOutput(pipe.path().toFile()).start();
+            Process reader = new ProcessBuilder("cat").redirectInput(pipe.path().toFile()).start();
+            pipe.release(); // before the writer wrote anything: the reader must wait for it, not see an end
+            String read = new String(reader.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(writer.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(read).isEqualTo("late but whole");
+        }
+    }
 }
