@@ -6,7 +6,8 @@
 # second cluster = "another host" when it runs, see .ci/run):
 #   snapshot+restore  by hand:  pg_dump -Fd -j JOBS  then  createdb + pg_restore -j JOBS
 #                     migrator: migrator bundle create SRC --to DIR  then  migrator bundle restore DIR --to DST
-#   direct copy       by hand:  pg_dump -Fc | pg_restore -d DST   (createdb first)
+#   direct copy       by hand:  pg_dump -Fc -Z0 | pg_restore --single-transaction -d DST   (createdb first; the
+#                               flags of migrator's own pipe, issue 11's reference)
 #                     migrator: migrator copy SRC DST --no-verify   (and once with verify, reported apart)
 # MariaDB (source: MY_ROWS rows shaped like pgbench_accounts + branches/tellers; target: another
 # database on the same server):
@@ -16,12 +17,15 @@
 #   snapshot+restore  by hand:  mariadb-dump ... > dump.sql  then  mariadb DST < dump.sql
 #                     migrator: bundle create + bundle restore
 # Every timed target is checked (row counts of the big table); each pair runs RUNS times, alternating
-# which goes first; the median wall time is printed as a Markdown table with the load average.
+# which goes first; the median wall time and the median CPU-seconds (user + system of the whole process tree:
+# JVM and tools, or both ends of the pipe) are printed as a Markdown table with the load average. CPU-s are
+# the steadier figure on a loaded machine.
 #
 # FORMATS=1 adds, once, the measurement behind the choice of pg_dump format: dump time and size of
 # -Fd -j JOBS (default compression, -Z1, -Z0) and -Fc, and pg_restore -j JOBS time of each.
 #
-# Usage: bench/db-vs-pgdump.sh      (PG_SCALE=50 RUNS=3 MY_ROWS=2000000 ENGINES="pg my" FORMATS=0 KEEP_SOURCE=1)
+# Usage: bench/db-vs-pgdump.sh      (PG_SCALE=50 RUNS=3 MY_ROWS=2000000 ENGINES="pg my" PG_CASES="snapshot copy"
+#                                    FORMATS=0 KEEP_SOURCE=1)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +37,7 @@ PG_SCALE="${PG_SCALE:-50}"
 PG_HOST="${PG_HOST:-127.0.0.1}"
 PG_PORT="${PG_PORT:-5432}"
 PG_TARGET_PORT="${PG_TARGET_PORT:-5433}"
+PG_CASES="${PG_CASES:-snapshot copy}"    # which PostgreSQL pairs run: snapshot (+ restore), copy (direct)
 PG_USER="${PG_USER:-postgres}"
 MY_HOST="${MY_HOST:-127.0.0.1}"
 MY_PORT="${MY_PORT:-3306}"
@@ -68,9 +73,22 @@ RESULTS="$WORK_DIR/results.tsv"
 : >"$RESULTS"
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 now() { date +%s.%N; }
-record() { # case tool seconds
-  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"
-  log "$1 / $2: $3 s"
+# CPU-seconds (user + system) of every child this shell has waited for, with their own waited-for children
+# (java's pg_dump and pg_restore, a pipe's both ends). `times` must run in this shell, not in a $(...) subshell
+# (which has no children of its own), so it writes a file that is read apart.
+child_cpu() { # sets CHILD_CPU
+  times >"$WORK_DIR/times"
+  CHILD_CPU="$(tail -n1 "$WORK_DIR/times" | awk '{t = 0; for (i = 1; i <= 2; i++) {split($i, a, /[ms]/); t += a[1] * 60 + a[2]} print t}')"
+}
+clock_start() { child_cpu; C0="$CHILD_CPU"; T0="$(now)"; }
+clock_stop() { # sets ELAPSED (wall s) and CPU (CPU-s) since clock_start
+  local t1; t1="$(now)"
+  child_cpu
+  ELAPSED="$(echo "$t1 - $T0" | bc)"; CPU="$(echo "$CHILD_CPU - $C0" | bc)"
+}
+record() { # case tool wall-seconds cpu-seconds
+  printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"
+  log "$1 / $2: $3 s, $4 CPU-s"
 }
 
 pg_drop() { dropdb -p "$PG_TARGET_PORT" --if-exists --force "$1" >/dev/null 2>&1; }
@@ -86,67 +104,70 @@ my_check() {
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 pg_hand_snapshot() { # run
-  local dir="$WORK_DIR/pg-hand-$1.d" db="mig_db_bench_hand_$1" t0 t1
+  local dir="$WORK_DIR/pg-hand-$1.d" db="mig_db_bench_hand_$1"
   rm -rf "$dir"; pg_drop "$db"
-  t0="$(now)"
+  clock_start
   pg_dump -p "$PG_PORT" -Fd -j "$JOBS" -f "$dir" "$PG_SRC_DB"
   createdb -p "$PG_TARGET_PORT" -T template0 "$db"
   pg_restore -p "$PG_TARGET_PORT" -j "$JOBS" --no-owner --no-privileges --exit-on-error -d "$db" "$dir"
-  t1="$(now)"
+  clock_stop
   pg_check "$db"; pg_drop "$db"; rm -rf "$dir"
-  record "PostgreSQL snapshot + restore" "by hand (pg_dump -Fd -j$JOBS, pg_restore -j$JOBS)" "$(echo "$t1 - $t0" | bc)"
+  record "PostgreSQL snapshot + restore" "by hand (pg_dump -Fd -j$JOBS, pg_restore -j$JOBS)" "$ELAPSED" "$CPU"
 }
 pg_migrator_snapshot() {
-  local dir="$WORK_DIR/pg-bundle-$1" db="mig_db_bench_mig_$1" t0 t1
+  local dir="$WORK_DIR/pg-bundle-$1" db="mig_db_bench_mig_$1"
   rm -rf "$dir"; pg_drop "$db"
-  t0="$(now)"
+  clock_start
   $MIGRATOR bundle create "$PG_SRC" --to "$dir" -q >/dev/null
   $MIGRATOR bundle restore "$dir" --to "$(pg_target "$db")" -q >/dev/null
-  t1="$(now)"
+  clock_stop
   pg_check "$db"; pg_drop "$db"; rm -rf "$dir"
-  record "PostgreSQL snapshot + restore" "migrator bundle create + bundle restore (file://)" "$(echo "$t1 - $t0" | bc)"
+  record "PostgreSQL snapshot + restore" "migrator bundle create + bundle restore (file://)" "$ELAPSED" "$CPU"
 }
 pg_hand_pipe() {
-  local db="mig_db_bench_pipe_$1" t0 t1
+  local db="mig_db_bench_pipe_$1"
   pg_drop "$db"
-  t0="$(now)"
+  clock_start
   createdb -p "$PG_TARGET_PORT" -T template0 "$db"
-  pg_dump -p "$PG_PORT" -Fc "$PG_SRC_DB" | pg_restore -p "$PG_TARGET_PORT" --no-owner --no-privileges --exit-on-error -d "$db"
-  t1="$(now)"
+  pg_dump -p "$PG_PORT" -Fc -Z0 "$PG_SRC_DB" \
+    | pg_restore -p "$PG_TARGET_PORT" --single-transaction --no-owner --no-privileges --exit-on-error -d "$db"
+  clock_stop
   pg_check "$db"; pg_drop "$db"
-  record "PostgreSQL direct copy" "by hand (pg_dump -Fc | pg_restore)" "$(echo "$t1 - $t0" | bc)"
+  record "PostgreSQL direct copy" "by hand (pg_dump -Fc -Z0 | pg_restore --single-transaction)" "$ELAPSED" "$CPU"
 }
 pg_migrator_copy() {
-  local db="mig_db_bench_copy_$1" t0 t1
+  local db="mig_db_bench_copy_$1"
   pg_drop "$db"
-  t0="$(now)"
+  clock_start
   $MIGRATOR copy "$PG_SRC" "$(pg_target "$db")" --no-verify -q >/dev/null
-  t1="$(now)"
+  clock_stop
   pg_check "$db"
-  record "PostgreSQL direct copy" "migrator copy --no-verify" "$(echo "$t1 - $t0" | bc)"
+  record "PostgreSQL direct copy" "migrator copy --no-verify" "$ELAPSED" "$CPU"
   if [[ "$1" == 1 ]]; then
-    t0="$(now)"
+    clock_start
     $MIGRATOR verify "$PG_SRC" "$(pg_target "$db")" >/dev/null
-    t1="$(now)"
-    record "PostgreSQL verify (both fingerprints)" "migrator verify" "$(echo "$t1 - $t0" | bc)"
+    clock_stop
+    record "PostgreSQL verify (both fingerprints)" "migrator verify" "$ELAPSED" "$CPU"
   fi
   pg_drop "$db"
 }
 
 pg_formats() {
-  local name args dir db t0 t1 t2
+  local name args dir db dump_s dump_cpu
   for name in "Fd-j$JOBS" "Fd-j$JOBS-Z1" "Fd-j$JOBS-Z0" "Fc" "Fc-Z0"; do
     case "$name" in
       "Fd-j$JOBS") args=(-Fd -j "$JOBS") ;; "Fd-j$JOBS-Z1") args=(-Fd -j "$JOBS" -Z1) ;; "Fd-j$JOBS-Z0") args=(-Fd -j "$JOBS" -Z0) ;;
       Fc) args=(-Fc) ;; Fc-Z0) args=(-Fc -Z0) ;;
     esac
     dir="$WORK_DIR/fmt-$name"; db="mig_db_bench_fmt"; rm -rf "$dir"; pg_drop "$db"
-    t0="$(now)"; pg_dump -p "$PG_PORT" "${args[@]}" -f "$dir" "$PG_SRC_DB"; t1="$(now)"
+    clock_start; pg_dump -p "$PG_PORT" "${args[@]}" -f "$dir" "$PG_SRC_DB"; clock_stop
+    dump_s="$ELAPSED"; dump_cpu="$CPU"
+    clock_start
     createdb -p "$PG_TARGET_PORT" -T template0 "$db"
-    pg_restore -p "$PG_TARGET_PORT" -j "$JOBS" --no-owner --no-privileges --exit-on-error -d "$db" "$dir"; t2="$(now)"
+    pg_restore -p "$PG_TARGET_PORT" -j "$JOBS" --no-owner --no-privileges --exit-on-error -d "$db" "$dir"; clock_stop
     pg_check "$db"; pg_drop "$db"
-    record "pg_dump format $name ($(du -sh "$dir" | cut -f1))" "pg_dump" "$(echo "$t1 - $t0" | bc)"
-    record "pg_dump format $name ($(du -sh "$dir" | cut -f1))" "pg_restore -j$JOBS" "$(echo "$t2 - $t1" | bc)"
+    record "pg_dump format $name ($(du -sh "$dir" | cut -f1))" "pg_dump" "$dump_s" "$dump_cpu"
+    record "pg_dump format $name ($(du -sh "$dir" | cut -f1))" "pg_restore -j$JOBS" "$ELAPSED" "$CPU"
     rm -rf "$dir"
   done
 }
@@ -162,8 +183,12 @@ if [[ " $ENGINES " == *" pg "* || "$FORMATS" == 1 ]]; then
 fi
 if [[ " $ENGINES " == *" pg "* ]]; then
   for run in $(seq 1 "$RUNS"); do
-    if (( run % 2 )); then pg_hand_snapshot "$run"; pg_migrator_snapshot "$run"; pg_hand_pipe "$run"; pg_migrator_copy "$run"
-    else pg_migrator_snapshot "$run"; pg_hand_snapshot "$run"; pg_migrator_copy "$run"; pg_hand_pipe "$run"; fi
+    if [[ " $PG_CASES " == *" snapshot "* ]]; then
+      if (( run % 2 )); then pg_hand_snapshot "$run"; pg_migrator_snapshot "$run"; else pg_migrator_snapshot "$run"; pg_hand_snapshot "$run"; fi
+    fi
+    if [[ " $PG_CASES " == *" copy "* ]]; then
+      if (( run % 2 )); then pg_hand_pipe "$run"; pg_migrator_copy "$run"; else pg_migrator_copy "$run"; pg_hand_pipe "$run"; fi
+    fi
   done
   [[ "$KEEP_SOURCE" == 1 ]] || dropdb -p "$PG_PORT" "$PG_SRC_DB"
 fi
@@ -172,45 +197,45 @@ fi
 MY_DUMP_ARGS=(--protocol=TCP -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" --single-transaction --routines --triggers --events
   --hex-blob --default-character-set=utf8mb4)
 my_hand_pipe() {
-  local db="mig_db_bench_mypipe_$1" t0 t1
+  local db="mig_db_bench_mypipe_$1"
   my_drop "$db"
-  t0="$(now)"
+  clock_start
   my -e "create database \`$db\`"
   mariadb-dump "${MY_DUMP_ARGS[@]}" "$MY_SRC_DB" | my --default-character-set=utf8mb4 "$db"
-  t1="$(now)"
+  clock_stop
   my_check "$db"; my_drop "$db"
-  record "MariaDB direct copy" "by hand (mariadb-dump | mariadb)" "$(echo "$t1 - $t0" | bc)"
+  record "MariaDB direct copy" "by hand (mariadb-dump | mariadb)" "$ELAPSED" "$CPU"
 }
 my_migrator_copy() { # run [extra args]
   local run=$1; shift
-  local db="mig_db_bench_mycopy_$run" t0 t1
+  local db="mig_db_bench_mycopy_$run"
   my_drop "$db"
-  t0="$(now)"
+  clock_start
   $MIGRATOR copy "mysql://$MY_USER@$MY_HOST:$MY_PORT/$MY_SRC_DB" "mysql://$MY_USER@$MY_HOST:$MY_PORT/$db" --no-verify -q "$@" >/dev/null
-  t1="$(now)"
+  clock_stop
   my_check "$db"; my_drop "$db"
-  record "MariaDB direct copy" "migrator copy --no-verify${*:+ $*}" "$(echo "$t1 - $t0" | bc)"
+  record "MariaDB direct copy" "migrator copy --no-verify${*:+ $*}" "$ELAPSED" "$CPU"
 }
 my_hand_snapshot() {
-  local dir="$WORK_DIR/my-hand-$1" db="mig_db_bench_myhand_$1" t0 t1
+  local dir="$WORK_DIR/my-hand-$1" db="mig_db_bench_myhand_$1"
   rm -rf "$dir"; mkdir -p "$dir"; my_drop "$db"
-  t0="$(now)"
+  clock_start
   mariadb-dump "${MY_DUMP_ARGS[@]}" "$MY_SRC_DB" >"$dir/dump.sql"
   my -e "create database \`$db\`"
   my --default-character-set=utf8mb4 "$db" <"$dir/dump.sql"
-  t1="$(now)"
+  clock_stop
   my_check "$db"; my_drop "$db"; rm -rf "$dir"
-  record "MariaDB snapshot + restore" "by hand (mariadb-dump > file; mariadb < file)" "$(echo "$t1 - $t0" | bc)"
+  record "MariaDB snapshot + restore" "by hand (mariadb-dump > file; mariadb < file)" "$ELAPSED" "$CPU"
 }
 my_migrator_snapshot() {
-  local dir="$WORK_DIR/my-bundle-$1" db="mig_db_bench_mymig_$1" t0 t1
+  local dir="$WORK_DIR/my-bundle-$1" db="mig_db_bench_mymig_$1"
   rm -rf "$dir"; my_drop "$db"
-  t0="$(now)"
+  clock_start
   $MIGRATOR bundle create "mysql://$MY_USER@$MY_HOST:$MY_PORT/$MY_SRC_DB" --to "$dir" -q >/dev/null
   $MIGRATOR bundle restore "$dir" --to "mysql://$MY_USER@$MY_HOST:$MY_PORT/$db" -q >/dev/null
-  t1="$(now)"
+  clock_stop
   my_check "$db"; my_drop "$db"; rm -rf "$dir"
-  record "MariaDB snapshot + restore" "migrator bundle create + bundle restore (file://)" "$(echo "$t1 - $t0" | bc)"
+  record "MariaDB snapshot + restore" "migrator bundle create + bundle restore (file://)" "$ELAPSED" "$CPU"
 }
 
 if [[ " $ENGINES " == *" my "* ]]; then
@@ -238,9 +263,11 @@ fi
 echo
 echo "Load: $(uptime)"
 echo
-echo "| case | tool | median wall (s) | runs (s) |"
-echo "|---|---|---:|---|"
+echo "| case | tool | median wall (s) | runs (s) | median CPU-s | runs (CPU-s) |"
+echo "|---|---|---:|---|---:|---|"
 cut -f1,2 "$RESULTS" | awk '!seen[$0]++' | while IFS=$'\t' read -r c t; do
   runs="$(awk -F'\t' -v c="$c" -v t="$t" '$1 == c && $2 == t {print $3}' "$RESULTS")"
-  printf '| %s | %s | %.1f | %s |\n' "$c" "${t//|/\\|}" "$(echo "$runs" | median)" "$(echo "$runs" | xargs printf '%.1f ' | sed 's/ $//')"
+  cpus="$(awk -F'\t' -v c="$c" -v t="$t" '$1 == c && $2 == t {print $4}' "$RESULTS")"
+  printf '| %s | %s | %.2f | %s | %.2f | %s |\n' "$c" "${t//|/\\|}" "$(echo "$runs" | median)" \
+    "$(echo "$runs" | xargs printf '%.2f ' | sed 's/ $//')" "$(echo "$cpus" | median)" "$(echo "$cpus" | xargs printf '%.2f ' | sed 's/ $//')"
 done

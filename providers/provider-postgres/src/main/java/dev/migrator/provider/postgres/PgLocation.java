@@ -5,7 +5,6 @@ import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,6 +22,12 @@ import java.util.Properties;
  * {@code PG*} environment variables, never as arguments, so no password shows in a process list.
  */
 record PgLocation(String host, int port, String user, String password, String database, Map<String, String> libpq) implements dev.migrator.provider.ToolDatabase.Location {
+
+    /**
+     * The PostgreSQL driver itself, not {@link java.sql.DriverManager}: that loads and initializes every JDBC driver on
+     * the class path first (MariaDB's too) before the first connection, time each copy would pay for nothing.
+     */
+    private static final java.sql.Driver DRIVER = new org.postgresql.Driver();
 
     /** URI query parameters passed on to libpq (as PG* variables) and to the JDBC driver. */
     private static final Map<String, String> PARAMS = Map.of(
@@ -121,7 +126,7 @@ record PgLocation(String host, int port, String user, String password, String da
         });
         extra.forEach(props::setProperty);
         try {
-            return DriverManager.getConnection("jdbc:postgresql://" + DatabaseUri.hostPort(host, port) + "/" + database, props);
+            return DRIVER.connect("jdbc:postgresql://" + DatabaseUri.hostPort(host, port) + "/" + database, props);
         } catch (SQLException e) {
             throw failure(e, "connect to");
         }

@@ -18,6 +18,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,8 +35,9 @@ import java.util.stream.Stream;
  * many tables. Default compression stays on: dumps of typical data shrink many times, and its cost was
  * not measurable beside the noise.
  *
- * <p>Direct copy pipes {@code pg_dump -Fc -Z0} into {@code pg_restore} through an operating-system pipe:
- * no file, no compression (both ends are CPU-bound), and restore runs while the dump is still reading.
+ * <p>Direct copy pipes {@code pg_dump -Fc -Z0} into {@code pg_restore --single-transaction} through an
+ * operating-system pipe (a named one, so pg_dump can start before the target is ready): no file, no
+ * compression (both ends are CPU-bound), no byte through the JVM, and restore runs while the dump is still reading.
  *
  * <p>The tools are taken from {@code /usr/lib/postgresql/<server major>/bin} when that exists (Debian and
  * Ubuntu install one directory per version), else from the PATH; a tool older than the server is refused
@@ -286,26 +289,86 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
             throw MigratorException.badInput("cannot copy PostgreSQL " + displayUri() + " into " + target.engine()
                     + " " + target.displayUri() + ": a dump restores only into the same engine");
         }
-        int sourceMajor = serverMajor(location);
-        int targetMajor = pg.prepareTarget(restoreOptions.allowNonEmpty());
-        Tool pgDump = tool("pg_dump", sourceMajor);
-        if (pgDump.major < sourceMajor) {
-            throw tooOld(pgDump, "dump", sourceMajor);
+        // The two ends are checked at the same time (each is a server round trip or two and a tool's --version):
+        // the source's version and its pg_dump here, the target's preparation and its pg_restore on another thread.
+        // A failing source is reported first (the target's failure rides along as suppressed), as when they ran in turn.
+        FutureTask<Checked> targetSide = new FutureTask<>(() -> {
+            int major = pg.prepareTarget(restoreOptions.allowNonEmpty());
+            return new Checked(major, pg.tool("pg_restore", major));
+        });
+        Thread checking = new Thread(targetSide, "check-target");
+        checking.setDaemon(true);
+        checking.start();
+        String what = "copy " + displayUri() + " to " + pg.displayUri();
+        // pg_dump starts as soon as the source is checked, into a named pipe: it reads the source's catalog while
+        // the target may still be being created, and pg_restore opens the same pipe once the target is ready
+        try (NamedPipe pipe = NamedPipe.make("from pg_dump to pg_restore")) {
+            Tool pgDump = checkSource(targetSide);
+            pipe.open();
+            List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0"));
+            ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
+            // both ends of the pipe are opened here, as each tool starts (its stdout, its stdin), never by the tools
+            // themselves: a tool that opened it late, after the pipe was let go, would wait for the other end forever
+            try (ToolProcess dumping = ToolProcess.start(pointAt(new ProcessBuilder(dump), location)
+                    .redirectOutput(pipe.path().toFile()), Map.of(), INSTALL)) {
+                Tool pgRestore = restoreTool(pg, outcome(targetSide), pgDump);
+                // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
+                // command can simply run again. (A restore from a pipe is sequential anyway.)
+                List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--single-transaction", "--exit-on-error",
+                        "--dbname=" + pg.location.database()));
+                ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
+                try (ToolProcess restoring = ToolProcess.start(pointAt(new ProcessBuilder(restore), pg.location)
+                        .redirectInput(pipe.path().toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD), Map.of(), INSTALL)) {
+                    pipe.release(); // pg_restore holds the pipe now: it sees the end when pg_dump closes it
+                    int dumped = dumping.await()[0];
+                    int restored = restoring.await()[0];
+                    // pg_restore stops at an error and pg_dump then dies of the broken pipe: pg_restore's error is the cause
+                    if (dumped != 0 && !(restored != 0 && ToolProcess.brokenPipe(dumped, dumping.stderr(0)))) {
+                        throw toolFailure("pg_dump", dumping.describe(0, dumped), location, what);
+                    }
+                    if (restored != 0) {
+                        throw toolFailure("pg_restore", restoring.describe(0, restored), pg.location, what);
+                    }
+                }
+            }
+        } finally {
+            if (!targetSide.isDone()) {
+                targetSide.cancel(true); // the copy failed before the target's checks ended: they are not needed
+            }
         }
-        Tool pgRestore = pg.tool("pg_restore", Math.max(targetMajor, pgDump.major));
+    }
+
+    /** The source's pg_dump, new enough for its server; a failure waits for the target's checks and carries theirs. */
+    private Tool checkSource(FutureTask<Checked> targetSide) {
+        try {
+            int sourceMajor = serverMajor(location);
+            Tool pgDump = tool("pg_dump", sourceMajor);
+            if (pgDump.major < sourceMajor) {
+                throw tooOld(pgDump, "dump", sourceMajor);
+            }
+            return pgDump;
+        } catch (RuntimeException e) {
+            try {
+                outcome(targetSide);
+            } catch (RuntimeException other) {
+                e.addSuppressed(other);
+            }
+            throw e;
+        }
+    }
+
+    /** The target's pg_restore, able to read what {@code pgDump} writes (a newer source's one, when installed apart). */
+    private static Tool restoreTool(PostgresDatabase pg, Checked target, Tool pgDump) {
+        Tool pgRestore = target.tool();
+        int needed = Math.max(target.major(), pgDump.major);
+        if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", target.major()))) {
+            pgRestore = pg.tool("pg_restore", needed);
+        }
         if (pgRestore.major < pgDump.major) {
             throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
                     + pgDump.version + " writes; install pg_restore " + pgDump.major + " or later");
         }
-        List<String> dump = new ArrayList<>(List.of(pgDump.path, "--format=custom", "--compress=0"));
-        ownership(dump, dumpOptions.noOwner(), dumpOptions.noPrivileges());
-        // One transaction: a failed or interrupted copy leaves the target as empty as it was, so the same
-        // command can simply run again. (A restore from a pipe is sequential anyway.)
-        List<String> restore = new ArrayList<>(List.of(pgRestore.path, "--single-transaction", "--exit-on-error",
-                "--dbname=" + pg.location.database()));
-        ownership(restore, restoreOptions.noOwner(), restoreOptions.noPrivileges());
-        run(List.of(new ProcessBuilder(dump), new ProcessBuilder(restore)), List.of(location, pg.location),
-                "copy " + displayUri() + " to " + pg.displayUri());
+        return pgRestore;
     }
 
     @Override
@@ -369,7 +432,20 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
      * {@code allowNonEmpty}. Returns the server's major version.
      */
     int prepareTarget(boolean allowNonEmpty) {
-        try (Connection c = connectCreating(); Statement st = c.createStatement()) {
+        Connection opened;
+        try {
+            opened = location.connect();
+        } catch (MigratorException e) {
+            if (e.code() != ErrorCode.NOT_FOUND) {
+                throw e;
+            }
+            int major = createDatabase(location.database());
+            if (major > 0) {
+                return major; // created here from template0, which holds no objects: nothing to check
+            }
+            opened = location.connect();
+        }
+        try (Connection c = opened; Statement st = c.createStatement()) {
             st.execute("set search_path = pg_catalog"); // names in the message come out schema-qualified
             if (!allowNonEmpty) {
                 List<String> held = PgCatalog.userObjects(st, 5);
@@ -379,34 +455,31 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                             + "; restore into an empty database, or pass --allow-non-empty to restore on top of it");
                 }
             }
-            try (ResultSet rs = st.executeQuery("show server_version_num")) {
-                rs.next();
-                return rs.getInt(1) / 10000;
-            }
+            return majorOf(st);
         } catch (SQLException e) {
             throw location.failure(e, "check");
         }
     }
 
-    private Connection connectCreating() {
-        try {
-            return location.connect();
-        } catch (MigratorException e) {
-            if (e.code() != ErrorCode.NOT_FOUND) {
-                throw e;
-            }
-            createDatabase(location.database());
-            return location.connect();
+    private static int majorOf(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("show server_version_num")) {
+            rs.next();
+            return rs.getInt(1) / 10000;
         }
     }
 
-    private void createDatabase(String name) {
+    /**
+     * Creates {@code name} from template0 through the maintenance database, on the same connection reading the
+     * server's major version, which it returns; 0 when someone else created the database meanwhile.
+     */
+    private int createDatabase(String name) {
         PgLocation maintenance = location.withDatabase(MAINTENANCE);
         try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
             st.execute("create database " + PgCatalog.quoteIdent(name) + " template template0");
+            return majorOf(st);
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
-                return; // created meanwhile by someone else: fine, the emptiness check decides
+                return 0; // created meanwhile by someone else: fine, the emptiness check decides
             }
             throw new MigratorException(ErrorCode.BAD_INPUT, "database '" + location.database() + "' does not exist on "
                     + displayUri() + " and could not be created (" + PgLocation.oneLine(e.getMessage())
@@ -421,10 +494,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
     /** Runs a tool or a pipeline (each process with its location's environment); failures name the tool. */
     static void run(List<ProcessBuilder> builders, List<PgLocation> where, String what) {
         for (int i = 0; i < builders.size(); i++) {
-            ProcessBuilder b = builders.get(i);
-            // a password left in the caller's environment must not leak into the other side's tool
-            b.environment().remove("PGPASSWORD");
-            b.environment().putAll(where.get(i).toolEnvironment());
+            ProcessBuilder b = pointAt(builders.get(i), where.get(i));
             b.redirectInput(i == 0 ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null")) : ProcessBuilder.Redirect.PIPE);
             b.redirectOutput(i == builders.size() - 1 ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.PIPE);
         }
@@ -435,6 +505,14 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                 throw toolFailure(p.name(failed), p.describe(failed, codes[failed]), where.get(failed), what);
             }
         }
+    }
+
+    /** Points a tool at {@code where} through its environment, stdin from /dev/null unless redirected later. */
+    private static ProcessBuilder pointAt(ProcessBuilder b, PgLocation where) {
+        // a password left in the caller's environment must not leak into the other side's tool
+        b.environment().remove("PGPASSWORD");
+        b.environment().putAll(where.toolEnvironment());
+        return b.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     }
 
     /** One line from what a failing tool said; rejected credentials are {@link ErrorCode#AUTH}. */
@@ -482,21 +560,47 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
     record Tool(String path, String version, int major) {
     }
 
-    /** Finds {@code name}: the override directory, the server version's Debian directory, or the PATH. */
+    /** A server's major version and the tool chosen for it. */
+    private record Checked(int major, Tool tool) {
+    }
+
+    /** Finds {@code name} and asks its version: see {@link #toolPath}. */
     Tool tool(String name, int serverMajor) {
-        Path exe;
-        if (binDir != null) {
-            exe = binDir.resolve(name);
-        } else {
-            Path versioned = Path.of("/usr/lib/postgresql", Integer.toString(serverMajor), "bin", name);
-            exe = Files.isExecutable(versioned) ? versioned : Path.of(name);
-        }
+        Path exe = toolPath(name, serverMajor);
         String out = DatabaseTools.versionOutput(exe.toString(), INSTALL + ", version " + serverMajor + " or later");
         Matcher m = VERSION.matcher(out.replaceFirst("^\\D*", ""));
         if (!m.lookingAt()) {
             throw MigratorException.badInput("cannot read the version of " + exe + " ('" + out + "')");
         }
         return new Tool(exe.toString(), m.group(0), Integer.parseInt(m.group(1)));
+    }
+
+    /** Where {@code name} is taken from: the override directory, the server version's Debian directory, or the PATH. */
+    Path toolPath(String name, int serverMajor) {
+        if (binDir != null) {
+            return binDir.resolve(name);
+        }
+        Path versioned = Path.of("/usr/lib/postgresql", Integer.toString(serverMajor), "bin", name);
+        return Files.isExecutable(versioned) ? versioned : Path.of(name);
+    }
+
+    /** What a check run on another thread returned, or its exception as thrown there. */
+    private static <T> T outcome(FutureTask<T> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while checking the target");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new MigratorException(ErrorCode.FAILED, "cannot check the target: " + e.getCause(), e.getCause());
+        }
     }
 
     static MigratorException tooOld(Tool tool, String what, int serverMajor) {

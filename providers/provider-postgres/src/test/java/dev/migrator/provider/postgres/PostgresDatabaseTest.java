@@ -111,10 +111,17 @@ class PostgresDatabaseTest {
         String target = PgServers.uniqueName("pgcopy");
         try {
             PostgresDatabase dst = PgServers.open(OTHER, target);
+            List<Path> pipesBefore = pipeDirs();
             PgServers.open(MAIN, source).copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults());
             assertThat(sourcePrint.differences(dst.fingerprint())).isEmpty();
+            // the dump starts before the target is checked: a refused target stops it and leaves no pipe behind
             assertThatThrownBy(() -> PgServers.open(MAIN, source).copyTo(dst, DumpOptions.defaults(), RestoreOptions.defaults()))
                     .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFLICT));
+            for (ProcessHandle p : tools()) {
+                p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS); // killed: gone as soon as it is reaped
+            }
+            assertThat(tools()).isEmpty();
+            assertThat(pipeDirs()).isEqualTo(pipesBefore);
         } finally {
             PgServers.drop(OTHER, target);
         }
@@ -345,6 +352,13 @@ class PostgresDatabaseTest {
         }
     }
 
+    /** The private directories of copies' named pipes in the temporary directory. */
+    private static List<Path> pipeDirs() throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith("migrator-pipe-")).sorted().toList();
+        }
+    }
+
     /** The pg_dump and pg_restore of a copy's pipe (not the short-lived --version checks before it). */
     private static List<ProcessHandle> tools() {
         return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
@@ -371,6 +385,54 @@ class PostgresDatabaseTest {
                 .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT))
                 .hasMessageContaining("pg_dump 9.6").hasMessageContaining("PostgreSQL 15 server")
                 .hasMessageContaining("install pg_dump 15 or later");
+    }
+
+    /** copyTo checks the source (pg_dump) and the target (pg_restore) at once; each failure still names its tool. */
+    @Test
+    void aCopyNamesAMissingOrTooOldToolOfEitherEndAndTheSourcesFirst(@TempDir Path dir) throws Exception {
+        PgServers.assumeOtherCluster();
+        Path real = null; // found as migrator finds them: per server version, then the PATH
+        Path empty = Files.createDirectories(dir.resolve("empty-bin"));
+        Path old = Files.createDirectories(dir.resolve("old-bin"));
+        for (String tool : List.of("pg_dump", "pg_restore")) {
+            Path fake = old.resolve(tool);
+            Files.writeString(fake, "#!/bin/sh\necho '" + tool + " (PostgreSQL) 9.6.24'\n");
+            fake.toFile().setExecutable(true);
+        }
+        PgLocation src = PgServers.open(MAIN, source).location();
+        String target = PgServers.uniqueName("pgchk");
+        PgLocation dst = PgServers.open(OTHER, target).location();
+        try {
+            assertThatThrownBy(() -> new PostgresDatabase(src, empty).copyTo(new PostgresDatabase(dst, real),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_dump").hasMessageContaining("install");
+            assertThatThrownBy(() -> new PostgresDatabase(src, old).copyTo(new PostgresDatabase(dst, real),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_dump 9.6").hasMessageContaining("install pg_dump 15 or later");
+            assertThatThrownBy(() -> new PostgresDatabase(src, real).copyTo(new PostgresDatabase(dst, empty),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_restore").hasMessageContaining("install");
+            assertThatThrownBy(() -> new PostgresDatabase(src, real).copyTo(new PostgresDatabase(dst, old),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> assertThat(e.code().exitCode()).isEqualTo(2))
+                    .hasMessageContaining("pg_restore 9.6").hasMessageContaining("install pg_restore 15 or later");
+
+            // both ends fail: the source's failure is the one reported, the target's rides along as suppressed
+            PgServers.exec(OTHER, target, "create table clash (id int)");
+            assertThatThrownBy(() -> new PostgresDatabase(src, empty).copyTo(new PostgresDatabase(dst, real),
+                    DumpOptions.defaults(), RestoreOptions.defaults()))
+                    .isInstanceOfSatisfying(MigratorException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                        assertThat(e.getSuppressed()).singleElement().isInstanceOfSatisfying(MigratorException.class,
+                                s -> assertThat(s.code()).isEqualTo(ErrorCode.CONFLICT));
+                    })
+                    .hasMessageContaining("pg_dump");
+        } finally {
+            PgServers.drop(OTHER, target);
+        }
     }
 
     @Test
