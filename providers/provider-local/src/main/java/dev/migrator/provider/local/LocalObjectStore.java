@@ -95,8 +95,8 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
     /** Open deferrals ({@link BatchSync}): while above zero, puts skip their fsyncs and {@link #syncDeferred} syncs the file system. */
     private final AtomicInteger deferring = new AtomicInteger();
     /**
-     * Folders {@link #createInPlace} made or found to be real directories under the root: checked once each, not once
-     * per object (a folder replaced by a link later, while the caller's deferral is open, is not seen).
+     * Folders {@link #createInPlace} made or found to be real directories under the root: checked once each per deferral,
+     * not once per object (a folder replaced by a link while the deferral is open is not seen).
      */
     private final Set<Path> checkedDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** coreutils' {@code sync -f DIR} is syncfs(2), which the JDK does not offer; where it is missing, puts stay durable one by one. */
@@ -553,7 +553,9 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
             Thread.currentThread().interrupt();
             throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while syncing " + displayUri, e);
         } finally {
-            deferring.decrementAndGet();
+            if (deferring.decrementAndGet() == 0) {
+                checkedDirs.clear(); // the next deferral checks its folders again: they may have changed meanwhile
+            }
         }
     }
 
