@@ -113,10 +113,13 @@ final class BundleRestorer {
                 if (target instanceof RestoreTarget.Objects o) {
                     ObjectStore store = RetryingObjectStore.around(o.store(), options.retry(), onRetry);
                     boolean history = restoresHistory(s, options);
-                    try (Writes writes = run.writesInto(store, o.store(), s.id())) {
+                    Writes writes = run.writesInto(store, o.store(), s.id());
+                    try {
                         Restore.Histories histories = history ? run.new Histories(store, o.store(), writes) : null;
+                        // An object created in place is compared with nothing, so its MD5 is not taken as it is read.
+                        boolean md5 = history || writes.inPlace == null;
                         for (Manifest.Part p : parts) {
-                            run.part(p, manifest, (m, data) -> {
+                            run.part(p, manifest, md5, (m, data) -> {
                                 if (history) {
                                     histories.accept(m, data);
                                 } else if (s.hasHistory() && !(m.isLatest() && !m.isDeleteMarker())) {
@@ -133,6 +136,9 @@ final class BundleRestorer {
                         run.checkComplete();
                         run.awaitWrites();
                         writes.finish();
+                    } finally {
+                        run.drainWrites(); // before the marker can go: no write of this source may still be running
+                        writes.close();
                     }
                 } else if (target instanceof RestoreTarget.Db d) {
                     run.database(s, parts, manifest, d);
@@ -215,8 +221,39 @@ final class BundleRestorer {
         void accept(Manifest.Entry entry, Verified data) throws IOException;
     }
 
-    /** An entry's bytes, checked against the manifest, with their MD5 (to compare with what a store reports). */
-    record Verified(Content content, String md5, Path spooled) {
+    /**
+     * An entry's bytes, checked against the manifest. Their MD5 (to compare with what a target reports) is taken while
+     * they are read when the target is expected to need it, else only when asked for ({@link #md5()}), from the bytes.
+     */
+    static final class Verified {
+        private final Content content;
+        private final Path spooled;
+        private volatile String md5;
+
+        Verified(Content content, String md5, Path spooled) {
+            this.content = content;
+            this.md5 = md5;
+            this.spooled = spooled;
+        }
+
+        Content content() {
+            return content;
+        }
+
+        /** Reads the content once more when its MD5 was not taken as it was read; ask before a put may move it. */
+        String md5() {
+            String known = md5;
+            if (known == null) {
+                try (InputStream in = content.open()) {
+                    known = hash(in, null, Long.MAX_VALUE).md5();
+                } catch (IOException e) {
+                    throw new MigratorException(ErrorCode.FAILED, "cannot read back a verified entry to hash it: " + e.getMessage(), e);
+                }
+                md5 = known;
+            }
+            return known;
+        }
+
         void discard() {
             if (spooled != null) {
                 try {
@@ -299,8 +336,8 @@ final class BundleRestorer {
             }
         }
 
-        /** Reads one part, checks each entry and hands it to {@code sink}. */
-        void part(Manifest.Part part, ManifestReader manifest, EntrySink sink) {
+        /** Reads one part, checks each entry and hands it to {@code sink}; {@code md5}: take each entry's MD5 as it is read. */
+        void part(Manifest.Part part, ManifestReader manifest, boolean md5, EntrySink sink) {
             HashingStream raw;
             try {
                 raw = new HashingStream(bundle.open(part.name(), 0, -1));
@@ -335,11 +372,11 @@ final class BundleRestorer {
                                 + " run 'migrator bundle verify'");
                     }
                     if (m.isPiece()) {
-                        piece(tar, m, where, sink);
+                        piece(tar, m, where, md5, sink);
                         continue;
                     }
                     progress.listed(info(m));
-                    Verified data = read(tar, m, where);
+                    Verified data = read(tar, m, where, md5);
                     progress.transferred(m.size());
                     failIfFailed();
                     sink.accept(m, data);
@@ -370,7 +407,7 @@ final class BundleRestorer {
         private MessageDigest assemblyMd5;
 
         /** Appends one checked piece to the object being assembled; hands the object on after its last piece. */
-        private void piece(InputStream tar, Manifest.Entry m, String where, EntrySink sink) throws IOException {
+        private void piece(InputStream tar, Manifest.Entry m, String where, boolean md5, EntrySink sink) throws IOException {
             if (m.piece() == 1) {
                 unfinishedPieces();
                 assembly = spoolFile("object-");
@@ -379,7 +416,7 @@ final class BundleRestorer {
                 nextPiece = 1;
                 assemblySize = 0;
                 assemblySha = Digests.sha256();
-                assemblyMd5 = Digests.md5();
+                assemblyMd5 = md5 ? Digests.md5() : null;
             } else if (assemblyFirst == null || !assemblyFirst.key().equals(m.key()) || m.piece() != nextPiece) {
                 throw new MigratorException(ErrorCode.INTEGRITY, "piece " + m.piece() + " of '" + m.key() + "' in " + where
                         + " is out of order; run 'migrator bundle verify'");
@@ -390,7 +427,9 @@ final class BundleRestorer {
             for (int n; size < m.size() && (n = tar.read(buf, 0, (int) Math.min(buf.length, m.size() - size))) > 0; ) {
                 sha.update(buf, 0, n);
                 assemblySha.update(buf, 0, n);
-                assemblyMd5.update(buf, 0, n);
+                if (assemblyMd5 != null) {
+                    assemblyMd5.update(buf, 0, n);
+                }
                 assemblyOut.write(buf, 0, n);
                 size += n;
             }
@@ -414,7 +453,7 @@ final class BundleRestorer {
                 assemblyFirst = null;
                 progress.listed(info(whole));
                 failIfFailed();
-                sink.accept(whole, new Verified(Content.movable(file), Digests.hex(assemblyMd5.digest()), file));
+                sink.accept(whole, new Verified(Content.movable(file), assemblyMd5 == null ? null : Digests.hex(assemblyMd5.digest()), file));
             }
         }
 
@@ -427,22 +466,41 @@ final class BundleRestorer {
             }
         }
 
-        private Verified read(InputStream tar, Manifest.Entry m, String where) throws IOException {
-            Hashed h;
+        /**
+         * One entry's bytes (the tar stream ends each entry at its declared size, checked equal to the manifest's), hashed
+         * in one pass: SHA-256 always, MD5 when {@code withMd5}. Small ones are read straight into an array of their size.
+         */
+        private Verified read(InputStream tar, Manifest.Entry m, String where, boolean withMd5) throws IOException {
+            MessageDigest sha = Digests.sha256();
+            MessageDigest md5 = withMd5 ? Digests.md5() : null;
+            long size;
             Content content;
             Path spooled = null;
             if (m.size() <= IN_MEMORY) {
-                java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream((int) m.size());
-                h = hash(tar, buf, m.size());
-                byte[] bytes = buf.toByteArray();
+                byte[] bytes = new byte[(int) m.size()];
+                size = tar.readNBytes(bytes, 0, bytes.length);
+                sha.update(bytes, 0, (int) size);
+                if (md5 != null) {
+                    md5.update(bytes, 0, (int) size);
+                }
                 content = Content.of(bytes);
             } else {
                 spooled = spoolFile("entry-");
+                size = 0;
+                byte[] buf = new byte[256 * 1024];
                 try (OutputStream out = Files.newOutputStream(spooled)) {
-                    h = hash(tar, out, m.size());
+                    for (int n; size < m.size() && (n = tar.read(buf, 0, (int) Math.min(buf.length, m.size() - size))) > 0; ) {
+                        sha.update(buf, 0, n);
+                        if (md5 != null) {
+                            md5.update(buf, 0, n);
+                        }
+                        out.write(buf, 0, n);
+                        size += n;
+                    }
                 }
                 content = Content.movable(spooled);
             }
+            Hashed h = new Hashed(size, Digests.hex(sha.digest()), md5 == null ? null : Digests.hex(md5.digest()));
             if (h.size() != m.size() || !h.sha256().equals(m.sha256())) {
                 if (spooled != null) {
                     Files.deleteIfExists(spooled);
@@ -484,7 +542,14 @@ final class BundleRestorer {
                     deleteQuietly(marker);
                 }
             }
-            return new Writes(fresh, ours, batch, ours || batch != null ? marker : null);
+            // In place only on the adapter itself (past the retry layers, whose work writeObject does): a wrapper that
+            // watches or changes writes (metrics, a test's injected faults) must see every one, so it gets puts.
+            ObjectStore bare = raw;
+            while (bare instanceof RetryingObjectStore r) {
+                bare = r.delegate();
+            }
+            BatchSync inPlace = batch != null && bare == batch ? batch : null;
+            return new Writes(fresh, ours, batch, inPlace, ours || batch != null ? marker : null);
         }
 
         private boolean isEmpty(ObjectStore target) {
@@ -508,7 +573,9 @@ final class BundleRestorer {
             }
             writers.execute(() -> {
                 try {
-                    writeObject(target, m, data, look, writes.ours);
+                    if (failure.get() == null) { // after a failure, what is queued is dropped: the run ends
+                        writeObject(target, m, data, look, writes);
+                    }
                 } catch (RuntimeException e) {
                     failure.compareAndSet(null, e);
                 } finally {
@@ -519,12 +586,30 @@ final class BundleRestorer {
         }
 
         /**
-         * {@code look}: stat the target first (skip identical, leave different ones alone); {@code ours}: a different
-         * object there is one an earlier run of this restore wrote and could not make durable, and is replaced.
+         * {@code look}: stat the target first (skip identical, leave different ones alone); {@code writes.ours}: a
+         * different object there is one an earlier run of this restore wrote and could not make durable, and is
+         * replaced; {@code writes.inPlace}: an object not there is created in place, and where the name turns out taken,
+         * what holds it is looked at as if it had been found by the stat.
          */
-        private void writeObject(ObjectStore target, Manifest.Entry m, Verified data, boolean look, boolean ours) {
+        private void writeObject(ObjectStore target, Manifest.Entry m, Verified data, boolean look, Writes writes) {
             ObjectMetadata metadata = m.metadata() == null ? ObjectMetadata.EMPTY : m.metadata().toObjectMetadata();
             Optional<ObjectInfo> there = look ? target.stat(m.key()) : Optional.empty();
+            if (there.isEmpty() && writes.inPlace != null) {
+                Optional<ObjectInfo> created = options.retry().call("write " + m.key(),
+                        () -> writes.inPlace.createInPlace(m.key(), data.content(), metadata), onRetry);
+                if (created.isPresent()) {
+                    if (created.get().size() != m.size()) {
+                        throw new MigratorException(ErrorCode.INTEGRITY, "'" + m.key() + "' arrived damaged at " + target.displayUri()
+                                + " (" + created.get().size() + " of " + m.size() + " bytes written); run the same command again");
+                    }
+                    restored.incrementAndGet();
+                    restoredBytes.addAndGet(m.size());
+                    progress.finished(info(m), Progress.Outcome.COPIED);
+                    return;
+                }
+                // Taken since the target was found empty (another writer, or a folder or link): never written over blindly.
+                there = target.stat(m.key());
+            }
             if (there.isPresent()) {
                 String difference = difference(target, there.get(), m, data.md5(), metadata);
                 if (difference == null) {
@@ -532,7 +617,7 @@ final class BundleRestorer {
                     progress.finished(info(m), Progress.Outcome.SKIPPED);
                     return;
                 }
-                if (!options.overwrite() && !ours) {
+                if (!options.overwrite() && !writes.ours) {
                     conflicts.incrementAndGet();
                     if (problems.size() < BundleReader.MAX_REPORTED) {
                         problems.add("CONFLICT " + m.key() + ": " + target.displayUri() + " holds a different object (" + difference
@@ -542,9 +627,10 @@ final class BundleRestorer {
                     return;
                 }
             }
+            String md5 = data.md5(); // now: the put may move the content's file
             options.retry().call("write " + m.key(), () -> {
                 ObjectInfo stored = target.put(m.key(), data.content(), metadata);
-                if (stored.size() != m.size() || (stored.checksums().md5() != null && !stored.checksums().md5().equals(data.md5()))) {
+                if (stored.size() != m.size() || (stored.checksums().md5() != null && !stored.checksums().md5().equals(md5))) {
                     throw MigratorException.retryable("'" + m.key() + "' arrived damaged at " + target.displayUri(), null);
                 }
                 return stored;
@@ -778,7 +864,7 @@ final class BundleRestorer {
             try {
                 Files.createDirectories(dir);
                 for (Manifest.Part p : parts) {
-                    part(p, manifest, (m, data) -> {
+                    part(p, manifest, false, (m, data) -> {
                         Path file = dir.resolve(m.key()).normalize();
                         if (!file.startsWith(dir)) {
                             throw MigratorException.badInput("refusing dump file '" + m.key() + "': outside the dump directory");
@@ -818,6 +904,13 @@ final class BundleRestorer {
             }
         }
 
+        /** Waits until no write is queued or running, whatever happened to them (failures stay in {@link #failure}). */
+        void drainWrites() {
+            int all = options.writers() * 2;
+            inFlight.acquireUninterruptibly(all);
+            inFlight.release(all);
+        }
+
         void awaitWrites() {
             int all = options.writers() * 2;
             try {
@@ -855,25 +948,31 @@ final class BundleRestorer {
      *   <li>{@code fresh}: the target was empty, so an object is written without a stat first (none can be
      *       there), as long as the keys come in strictly increasing order (otherwise each is looked up);</li>
      *   <li>{@code batch}: the target's adapter makes the writes durable at the end, in one sync, instead of
-     *       one by one ({@link BatchSync}). Before the first such write, the {@code marker} file in the state
+     *       one by one ({@link BatchSync}); and, given the adapter itself, an object not there is created directly
+     *       under its final name ({@code inPlace}, O_EXCL): a name found taken is looked at like any object found
+     *       there, so nothing foreign is replaced. Before the first such write, the {@code marker} file in the state
      *       directory records that this target holds objects of this restore not yet known to be durable; it
      *       is removed once they are. A power loss before that may leave objects of ours truncated or missing:
      *       the same command finds the marker ({@code ours}), looks up every object, and replaces a different
-     *       one instead of calling it a conflict. After {@code kill -9} every object put is whole (temp file,
-     *       rename), and the next run skips those that are identical as always.</li>
+     *       one instead of calling it a conflict. After {@code kill -9} the same holds for an object being created
+     *       in place then (torn, under the marker); every object put is whole (temp file, rename), and the next run
+     *       skips those that are identical as always.</li>
      * </ul>
      */
     static final class Writes implements AutoCloseable {
         final boolean fresh;
         final boolean ours;
+        /** Where a missing object is created in place ({@link BatchSync#createInPlace}), under the marker; or null. */
+        final BatchSync inPlace;
         private BatchSync batch;
         private final Path marker;
         private String lastKey;
 
-        Writes(boolean fresh, boolean ours, BatchSync batch, Path marker) {
+        Writes(boolean fresh, boolean ours, BatchSync batch, BatchSync inPlace, Path marker) {
             this.fresh = fresh;
             this.ours = ours;
             this.batch = batch;
+            this.inPlace = inPlace;
             this.marker = marker;
         }
 

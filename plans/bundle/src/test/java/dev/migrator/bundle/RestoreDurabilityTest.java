@@ -74,14 +74,55 @@ class RestoreDurabilityTest {
         }
     }
 
+    /**
+     * Objects go into an empty local target directly under their final names (no temporary file, no stat): O_EXCL is
+     * what keeps that safe. An object another writer puts there after the target was found empty is found taken, then
+     * compared: a conflict, left as it is, not written over.
+     */
+    @Test
+    void anObjectThatAppearsAfterTheTargetWasFoundEmptyIsAConflictNotOverwritten() throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/a"));
+        for (int i = 0; i < 10; i++) {
+            Files.writeString(src.resolve("f-" + i), "ours " + i);
+        }
+        Path restored = dir.resolve("restored");
+        try (ObjectStore source = Stores.open(dir.resolve("src").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore bundle = Stores.open(dir.resolve("bundle").toUri().toString(), StoreOptions.DEFAULTS);
+             ObjectStore target = Stores.open(restored.toUri().toString(), StoreOptions.DEFAULTS)) {
+            new BundleWriter(bundle, BundleRoundTripTest.small(dir.resolve("create-state")), Progress.NONE)
+                    .create(List.of(new BundleSource.Objects(source)));
+            // The other writer: puts its own a/f-5 once the restore has read that entry, before it is written.
+            Progress racing = new Progress() {
+                @Override
+                public void listed(dev.migrator.provider.ObjectInfo object) {
+                    if (object.key().equals("a/f-5")) {
+                        try {
+                            Files.writeString(restored.resolve("a/f-5"), "theirs");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }
+                }
+            };
+            RestoreSummary summary = BundleReader.open(bundle).restore(Map.of("s1", new RestoreTarget.Objects(target)),
+                    new RestoreOptions(2, false, Retry.DEFAULT, dir.resolve("state")), racing);
+            assertThat(summary.conflicts()).isEqualTo(1);
+            assertThat(summary.restored()).isEqualTo(9);
+            assertThat(summary.problems()).singleElement().asString().contains("a/f-5").contains("left alone");
+            assertThat(restored.resolve("a/f-5")).hasContent("theirs");
+            assertThat(restored.resolve("a/f-6")).hasContent("ours 6");
+            assertThat(dir.resolve("state")).as("everything of ours is durable").doesNotExist();
+        }
+    }
+
     @Test
     void keysOutOfOrderInAFreshTargetAreLookedUp() {
-        BundleRestorer.Writes writes = new BundleRestorer.Writes(true, false, null, null);
+        BundleRestorer.Writes writes = new BundleRestorer.Writes(true, false, null, null, null);
         assertThat(writes.mustLook("a")).isFalse();
         assertThat(writes.mustLook("b")).isFalse();
         assertThat(writes.mustLook("b")).as("the same key again could overwrite the first").isTrue();
         assertThat(writes.mustLook("a")).isTrue();
         assertThat(writes.mustLook("c")).isFalse();
-        assertThat(new BundleRestorer.Writes(false, false, null, null).mustLook("z")).isTrue();
+        assertThat(new BundleRestorer.Writes(false, false, null, null, null).mustLook("z")).isTrue();
     }
 }

@@ -94,6 +94,11 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
     private final TempFiles temps = new TempFiles();
     /** Open deferrals ({@link BatchSync}): while above zero, puts skip their fsyncs and {@link #syncDeferred} syncs the file system. */
     private final AtomicInteger deferring = new AtomicInteger();
+    /**
+     * Folders {@link #createInPlace} made or found to be real directories under the root: checked once each per deferral,
+     * not once per object (a folder replaced by a link while the deferral is open is not seen).
+     */
+    private final Set<Path> checkedDirs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** coreutils' {@code sync -f DIR} is syncfs(2), which the JDK does not offer; where it is missing, puts stay durable one by one. */
     private static final Path SYNC = Path.of("/bin/sync");
 
@@ -556,7 +561,78 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
             Thread.currentThread().interrupt();
             throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while syncing " + displayUri, e);
         } finally {
-            deferring.decrementAndGet();
+            if (deferring.decrementAndGet() == 0) {
+                checkedDirs.clear(); // the next deferral checks its folders again: they may have changed meanwhile
+            }
+        }
+    }
+
+    /**
+     * O_CREAT|O_EXCL|O_NOFOLLOW on the final name, the bytes, the metadata: about four calls per object where put makes
+     * a dozen. The name is taken by anything (an object, a folder, a link) means empty; the caller looks at what is
+     * there. A key whose file name needs its stored name (an attribute) goes through {@link #createIfAbsent}, so that
+     * no object is ever listed under a name it cannot be read back by. A caller's movable file on this file system is
+     * linked into place (link(2), which also refuses a taken name); the caller removes its own name for it.
+     */
+    @Override
+    public Optional<ObjectInfo> createInPlace(String key, Content content, ObjectMetadata metadata) {
+        if (deferring.get() == 0) {
+            throw new IllegalStateException("createInPlace needs an open deferral (deferSync)");
+        }
+        Path target = pathOf(key);
+        if (LocalLayout.needsStoredName(target.getFileName().toString())) {
+            return createIfAbsent(key, content, metadata);
+        }
+        Path dir = target.getParent();
+        try {
+            if (!checkedDirs.contains(dir)) {
+                createParents(key, dir);
+                temps.sweepOnce(dir);
+                checkedDirs.add(dir);
+            }
+            Path movable = content.movableFile();
+            if (movable != null && Files.getFileStore(movable).equals(Files.getFileStore(dir))) {
+                long size = Files.size(movable);
+                if (size != content.size()) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + content.size()
+                            + " bytes in " + movable + " but it holds " + size, null, true);
+                }
+                writeMetadata(movable, metadata);
+                try {
+                    Files.createLink(target, movable);
+                } catch (FileAlreadyExistsException taken) {
+                    return Optional.empty();
+                }
+                return Optional.of(new ObjectInfo(key, size, null, null, Checksums.NONE, metadata));
+            }
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (FileAlreadyExistsException taken) {
+                return Optional.empty();
+            }
+            boolean whole = false;
+            try (ch; InputStream in = content.open()) {
+                long written = in.transferTo(Channels.newOutputStream(ch));
+                if (written != content.size()) {
+                    throw new MigratorException(ErrorCode.INTEGRITY, "object '" + key + "': expected " + content.size()
+                            + " bytes from the source but read " + written, null, true);
+                }
+                writeMetadata(target, metadata);
+                whole = true;
+                return Optional.of(new ObjectInfo(key, written, null, null, Checksums.NONE, metadata));
+            } finally {
+                if (!whole) {
+                    // The name is ours (O_EXCL): what a failed write left there must not stay behind as an object.
+                    try {
+                        Files.deleteIfExists(target);
+                    } catch (IOException ignored) {
+                        // the caller's marker still covers it: the next run replaces it
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw failure("write", key, e);
         }
     }
 

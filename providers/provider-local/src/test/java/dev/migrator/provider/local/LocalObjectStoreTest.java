@@ -296,4 +296,122 @@ class LocalObjectStoreTest {
         Files.createSymbolicLink(root.resolve("shared"), outside);
         return root;
     }
+
+    @Test
+    void createInPlaceWritesUnderTheFinalNameOnlyIfItIsFreeAndOnlyUnderADeferral() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Content bytes = Content.of("new".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.createInPlace("a/x", bytes, ObjectMetadata.EMPTY))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(store.deferSync()).isTrue();
+        try {
+            ObjectMetadata meta = new ObjectMetadata("text/plain", null, null, null, java.util.Map.of("k", "v"));
+            assertThat(store.createInPlace("a/x", bytes, meta)).get().extracting(ObjectInfo::size).isEqualTo(3L);
+            assertThat(dir.resolve("store/a/x")).hasContent("new");
+            assertThat(store.stat("a/x").orElseThrow().metadata().contentType()).isEqualTo("text/plain");
+            try (Stream<Path> files = Files.list(dir.resolve("store/a"))) {
+                assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file").containsExactly("x");
+            }
+
+            // Taken by anything: nothing written, nothing followed.
+            Files.writeString(dir.resolve("store/a/foreign"), "theirs");
+            assertThat(store.createInPlace("a/foreign", bytes, ObjectMetadata.EMPTY)).isEmpty();
+            assertThat(dir.resolve("store/a/foreign")).hasContent("theirs");
+            Files.createDirectories(dir.resolve("store/a/folder"));
+            assertThat(store.createInPlace("a/folder", bytes, ObjectMetadata.EMPTY)).isEmpty();
+            Path outside = Files.writeString(dir.resolve("outside"), "outside");
+            Files.createDirectories(dir.resolve("store/b"));
+            Files.createSymbolicLink(dir.resolve("store/b/link"), outside);
+            assertThat(store.createInPlace("b/link", bytes, ObjectMetadata.EMPTY)).isEmpty();
+            assertThat(outside).hasContent("outside");
+
+            // A name kept in an attribute is set before the object can be listed.
+            String longName = "n".repeat(300);
+            assertThat(store.createInPlace("a/" + longName, bytes, ObjectMetadata.EMPTY)).isPresent();
+            assertThat(store.stat("a/" + longName)).isPresent();
+            try (Stream<ObjectInfo> all = store.list("a/n")) {
+                assertThat(all.map(ObjectInfo::key)).containsExactly("a/" + longName);
+            }
+        } finally {
+            store.syncDeferred();
+        }
+    }
+
+    @Test
+    void aFailedCreateInPlaceLeavesNothingUnderTheName() throws Exception {
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        Content failing = new Content() {
+            @Override
+            public long size() {
+                return 1 << 20;
+            }
+
+            @Override
+            public java.io.InputStream open() {
+                return new java.io.InputStream() {
+                    int left = 100_000; // then every read fails
+
+                    @Override
+                    public int read() throws java.io.IOException {
+                        byte[] one = new byte[1];
+                        return read(one, 0, 1) < 0 ? -1 : one[0];
+                    }
+
+                    @Override
+                    public int read(byte[] b, int off, int len) throws java.io.IOException {
+                        if (left <= 0) {
+                            throw new java.io.IOException("source went away");
+                        }
+                        int n = Math.min(len, left);
+                        java.util.Arrays.fill(b, off, off + n, (byte) 7);
+                        left -= n;
+                        return n;
+                    }
+                };
+            }
+        };
+        Content short_ = Content.of(new byte[10]);
+        Content claimsMore = new Content() {
+            @Override
+            public long size() {
+                return 11;
+            }
+
+            @Override
+            public java.io.InputStream open() throws java.io.IOException {
+                return short_.open();
+            }
+        };
+        assertThat(store.deferSync()).isTrue();
+        try {
+            assertThatThrownBy(() -> store.createInPlace("a/x", failing, ObjectMetadata.EMPTY)).isInstanceOf(MigratorException.class)
+                    .hasMessageContaining("source went away");
+            assertThat(dir.resolve("store/a/x")).doesNotExist();
+            assertThatThrownBy(() -> store.createInPlace("a/y", claimsMore, ObjectMetadata.EMPTY)).isInstanceOf(MigratorException.class)
+                    .hasMessageContaining("expected 11 bytes");
+            assertThat(dir.resolve("store/a/y")).doesNotExist();
+            assertThat(store.createInPlace("a/x", Content.of(new byte[] {1}), ObjectMetadata.EMPTY)).as("the name is free again").isPresent();
+        } finally {
+            store.syncDeferred();
+        }
+    }
+
+    @Test
+    void createInPlaceLinksAMovableFileIntoPlaceWithoutReplacingAnything() throws Exception {
+        Path spool = Files.createDirectories(dir.resolve("spool")).resolve("entry.tmp");
+        Files.writeString(spool, "spooled bytes");
+        LocalObjectStore store = new LocalObjectStore(dir.resolve("store"));
+        ObjectMetadata meta = new ObjectMetadata("text/plain", null, null, null, java.util.Map.of());
+        assertThat(store.deferSync()).isTrue();
+        try {
+            assertThat(store.createInPlace("a/part", Content.movable(spool), meta)).get().extracting(ObjectInfo::size).isEqualTo(13L);
+            assertThat(dir.resolve("store/a/part")).hasContent("spooled bytes");
+            assertThat(store.stat("a/part").orElseThrow().metadata().contentType()).isEqualTo("text/plain");
+            Path other = Files.writeString(dir.resolve("spool/other.tmp"), "other bytes!!");
+            assertThat(store.createInPlace("a/part", Content.movable(other), meta)).isEmpty();
+            assertThat(dir.resolve("store/a/part")).hasContent("spooled bytes");
+        } finally {
+            store.syncDeferred();
+        }
+    }
 }
