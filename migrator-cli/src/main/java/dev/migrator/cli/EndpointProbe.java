@@ -230,6 +230,7 @@ final class EndpointProbe {
                 Thread.onSpinWait();
             }
             delete(into, written);
+            sweep(into, prefix);
         };
         Thread cleanup = new Thread(deleteAll, "probe-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: the scratch prefix goes too
@@ -275,6 +276,33 @@ final class EndpointProbe {
                 into.delete(k);
             } catch (MigratorException e) {
                 note("could not delete scratch object %s: %s", k, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Deletes what is still listed under {@code prefix} until a listing comes back empty: a put that Ctrl-C cut off
+     * on our side (the S3 client aborts requests in flight at shutdown) can still land on the server after its key
+     * was deleted.
+     */
+    private void sweep(ObjectStore into, String prefix) {
+        for (int round = 0; round < 10; round++) {
+            ConcurrentLinkedQueue<String> left = new ConcurrentLinkedQueue<>();
+            try (Stream<ObjectInfo> listed = into.list(prefix)) {
+                listed.forEach(o -> left.add(o.key()));
+            } catch (MigratorException e) {
+                note("could not list the scratch prefix %s: %s", prefix, e.getMessage());
+                return;
+            }
+            if (left.isEmpty() && round > 0) {
+                return;
+            }
+            delete(into, left);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
