@@ -41,13 +41,18 @@ final class S3Metadata {
     static void apply(ObjectMetadata m, PutObjectRequest.Builder b, String where) {
         b.contentType(m.contentType()).contentEncoding(m.contentEncoding()).cacheControl(m.cacheControl())
                 .contentDisposition(m.contentDisposition()).contentLanguage(m.contentLanguage()).expires(m.expires())
-                .metadata(userMetadata(m, where)).storageClass(storageClass(m)).tagging(tagging(m));
+                .metadata(unlessEmpty(userMetadata(m, where))).storageClass(storageClass(m)).tagging(tagging(m));
     }
 
     static void apply(ObjectMetadata m, CreateMultipartUploadRequest.Builder b, String where) {
         b.contentType(m.contentType()).contentEncoding(m.contentEncoding()).cacheControl(m.cacheControl())
                 .contentDisposition(m.contentDisposition()).contentLanguage(m.contentLanguage()).expires(m.expires())
-                .metadata(userMetadata(m, where)).storageClass(storageClass(m)).tagging(tagging(m));
+                .metadata(unlessEmpty(userMetadata(m, where))).storageClass(storageClass(m)).tagging(tagging(m));
+    }
+
+    /** Null for no user metadata: an empty map, once set, makes the SDK rebuild every PUT to trim the names. */
+    private static Map<String, String> unlessEmpty(Map<String, String> user) {
+        return user.isEmpty() ? null : user;
     }
 
     /** CopyObject replaces the metadata and the tags with the given ones (REPLACE directives). */

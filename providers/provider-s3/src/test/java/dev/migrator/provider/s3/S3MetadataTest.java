@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** What S3 sends and returns that S3Proxy cannot show: RFC 2047 words, tagging strings, composite checksums, archived objects. */
@@ -26,6 +27,18 @@ class S3MetadataTest {
         // As S3 itself may return a long value: several words, Q-encoding too.
         assertThat(S3Metadata.decodeWords("=?UTF-8?B?WsO8?= =?UTF-8?Q?rich_=E2=80=93?=")).isEqualTo("Zürich –");
         assertThat(S3Metadata.decodeWords("no words here")).isEqualTo("no words here");
+    }
+
+    @Test
+    void aPutWithoutUserMetadataSetsNoMapSoTheSdkDoesNotRebuildIt() {
+        PutObjectRequest.Builder none =
+                PutObjectRequest.builder().bucket("b").key("k");
+        S3Metadata.apply(ObjectMetadata.EMPTY, none, "s3://b/k");
+        assertThat(none.build().hasMetadata()).isFalse();
+        PutObjectRequest.Builder some =
+                PutObjectRequest.builder().bucket("b").key("k");
+        S3Metadata.apply(new ObjectMetadata(null, null, null, null, Map.of("a", "1")), some, "s3://b/k");
+        assertThat(some.build().metadata()).containsExactly(Map.entry("a", "1"));
     }
 
     @Test
