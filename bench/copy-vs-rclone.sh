@@ -12,13 +12,15 @@
 #
 # Usage: bench/copy-vs-rclone.sh            (from anywhere; see the variables below)
 #   MIGRATOR_JAR=path/to/migrator.jar RUNS=5 SETS="small large" bench/copy-vs-rclone.sh
+#   BASE_JAR=path/to/older.jar TOOLS="migrator base rclone" ...   times a second migrator build ("base") in the same run
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MIGRATOR_JAR="${MIGRATOR_JAR:-$REPO/migrator-cli/target/migrator.jar}"
 RUNS="${RUNS:-3}"                        # measurements per tool and data set (median reported)
 SETS="${SETS:-small large}"              # which data sets to run
-TOOLS="${TOOLS:-migrator rclone}"        # which tools to time
+TOOLS="${TOOLS:-migrator rclone}"        # which tools to time: migrator, rclone, base (BASE_JAR)
+BASE_JAR="${BASE_JAR:-}"                 # another migrator build, timed as tool "base"
 SMALL_COUNT="${SMALL_COUNT:-5000}"
 SMALL_SIZE="${SMALL_SIZE:-16384}"        # bytes
 SMALL_TRANSFERS="${SMALL_TRANSFERS:-8}"
@@ -114,10 +116,11 @@ run_one() { # set tool run
   local load; load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine shows up here
   log "run $run: $tool copy A:src-$set -> B:$bucket"
   local rc=0
-  if [[ $tool == migrator ]]; then
+  if [[ $tool == migrator || $tool == base ]]; then
     local mp=(); [[ $set == large ]] && mp=("${MIGRATOR_MULTIPART[@]}")
+    local jar=$MIGRATOR_JAR; [[ $tool == base ]] && jar=${BASE_JAR:?BASE_JAR names the jar of tool base}
     # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %M %U %S" -o "$timef" java $JAVA_OPTS -jar "$MIGRATOR_JAR" copy \
+    /usr/bin/time -f "%e %M %U %S" -o "$timef" java $JAVA_OPTS -jar "$jar" copy \
       "$(s3uri "$PORT_A" "src-$set")" "$(s3uri "$PORT_B" "$bucket")" \
       --transfers "$t" "${mp[@]}" --state "$WORK_DIR/state-$bucket" --json -q >"$out" 2>&1 || rc=$?
   else
@@ -156,7 +159,7 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for set in $SETS; do
   if [[ $set == small ]]; then desc="${SMALL_COUNT} x $((SMALL_SIZE / 1024)) KiB, --transfers $SMALL_TRANSFERS"
   else desc="${LARGE_COUNT} x ${LARGE_MB} MiB, --transfers $LARGE_TRANSFERS, ${PART_MB}M parts x $PART_CONCURRENCY"; fi
-  mm=$(col "$set" migrator 4 | median); rm_=$(col "$set" rclone 4 | median)
+  rm_=$(col "$set" rclone 4 | median)
   for tool in $TOOLS; do
     walls=$(col "$set" "$tool" 4 | paste -sd ' ')
     med=$(col "$set" "$tool" 4 | median)
@@ -164,7 +167,7 @@ for set in $SETS; do
     cpu=$(col "$set" "$tool" 6 | median)
     checks=$(col "$set" "$tool" 7 | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')
     loads=$(col "$set" "$tool" 8 | paste -sd ' ')
-    ratio=""; [[ $tool == migrator ]] && ratio=$(awk -v a="$mm" -v b="$rm_" 'BEGIN{printf "%.2f", a/b}')
+    ratio=""; [[ $tool == migrator || $tool == base ]] && ratio=$(awk -v a="$med" -v b="$rm_" 'BEGIN{if (b > 0) printf "%.2f", a/b}')
     awk -v d="$desc" -v t="$tool" -v w="$walls" -v m="$med" -v by="${BYTES[$set]}" -v n="${COUNT[$set]}" \
         -v r="$rss" -v c="$cpu" -v k="$checks" -v q="$ratio" -v l="$loads" \
         'BEGIN{printf "| %s | %s | %s | %.2f | %.1f | %.1f | %.0f | %.1f | %s | %s | %s |\n", d, t, w, m, by/1048576/m, n/m, r/1024, c, k, l, q}'
