@@ -25,7 +25,9 @@
 # -Fd -j JOBS (default compression, -Z1, -Z0) and -Fc, and pg_restore -j JOBS time of each.
 #
 # Usage: bench/db-vs-pgdump.sh      (PG_SCALE=50 RUNS=3 MY_ROWS=2000000 ENGINES="pg my" PG_CASES="snapshot copy"
-#                                    FORMATS=0 KEEP_SOURCE=1)
+#                                    FORMATS=0 KEEP_SOURCE=1 TARBALL=)
+# TARBALL=migrator-cli/target/migrator-VERSION.tar.gz runs migrator as users do, through bin/migrator of that
+# distribution with its class archive (written by one untimed training run first); without it, `java -jar`.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -47,6 +49,7 @@ FORMATS="${FORMATS:-0}"
 KEEP_SOURCE="${KEEP_SOURCE:-1}"           # 1: keep (and reuse) the generated source databases
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
+TARBALL="${TARBALL:-}"                    # a distribution to run migrator through its launcher (default: java -jar)
 SERVE_S3=":"                             # lib.sh's S3 endpoints are not used here
 
 # shellcheck source=bench/lib.sh
@@ -58,6 +61,15 @@ need mariadb "Install the MariaDB client (apt-get install -y mariadb-client)."
 need mariadb-dump "Install the MariaDB client (apt-get install -y mariadb-client)."
 
 MIGRATOR="java -jar $MIGRATOR_JAR"
+if [[ -n "$TARBALL" ]]; then
+  [[ -f "$TARBALL" ]] || { echo "error: TARBALL=$TARBALL not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
+  mkdir -p "$WORK_DIR/dist" && tar xzf "$TARBALL" -C "$WORK_DIR/dist"
+  export XDG_CACHE_HOME="$WORK_DIR/cache"
+  MIGRATOR="$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator"
+  mkdir -p "$WORK_DIR/train" && echo train >"$WORK_DIR/train/f"
+  $MIGRATOR copy "$WORK_DIR/train" "$WORK_DIR/train-out" --state "$WORK_DIR/train-state" -q >/dev/null # writes the archive
+  rm -rf "$WORK_DIR/train" "$WORK_DIR/train-out" "$WORK_DIR/train-state"
+fi
 export PGUSER="$PG_USER" PGHOST="$PG_HOST"
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_TARGET_PORT"; then
   log "no PostgreSQL on port $PG_TARGET_PORT (run .ci/run to create the second cluster); restoring into port $PG_PORT instead"
