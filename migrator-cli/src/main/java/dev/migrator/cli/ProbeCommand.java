@@ -215,7 +215,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>(
                 calibration == null ? java.util.Map.of() : PlanParser.calibration(calibration, plan));
-        Rehearsal.Fit fit = Rehearsal.fit(plan, r.steps(), took);
+        Rehearsal.Fit fit = Rehearsal.fit(plan, r.steps(), took, r.live().started());
         java.util.Map<String, Calibration> starts = fit.starts();
         StringBuilder head = new StringBuilder("# Calibration of ").append(plan.file()).append(" by 'migrator probe --from-run ")
                 .append(fromRun).append("', ").append(Instant.now()).append(".\n# Step starts measured in the rehearsal (")

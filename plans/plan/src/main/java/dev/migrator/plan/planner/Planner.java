@@ -105,6 +105,11 @@ public final class Planner {
             steps = steps(plan, inventory, model, waits);
             schedule = Scheduler.schedule(steps, concurrency, bandwidth);
         }
+        List<Step> warmed = Rehearsal.warmUps(steps, schedule, model); // --- eta: the run's first step of each kind warms up
+        if (warmed != steps) {
+            steps = warmed;
+            schedule = Scheduler.schedule(steps, concurrency, bandwidth);
+        }
         Schedule single = workers == 1 ? null : Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
         return new Result(plan, steps, schedule, inventory, model, workers, single,
                 workers == 1 ? List.of() : caps(schedule, model));

@@ -254,4 +254,52 @@ class CalibratedEstimatesTest {
         assertThat(fit.starts().get("b").verifyPerObject()).isNull();
         assertThat(fit.notes()).singleElement().asString().startsWith("cutover/one/verify: the rehearsal's first verify step");
     }
+    @Test
+    void theWarmUpIsWhatTheRunsFirstStepTookBeyondTheLineAndARunPaysItOnce() {
+        Plan p = threeMoves();
+        Planner.Result rehearsal = Planner.plan(p, Inventory.DECLARED, Map.of(), 1);
+        // The run started 'few' first, not the plan's first ('warm'): that one paid 1.5 s of warm-up.
+        Map<String, Double> took = verifies(rehearsal, Map.of("few", 1.5), "warm", "few", "many");
+        java.util.List<String> started = java.util.List.of("cutover/few/verify", "cutover/many/verify", "cutover/warm/verify");
+        Calibration c = Rehearsal.fit(p, rehearsal.steps(), took, started).starts().get("b");
+        assertThat(c.verifyStart()).isCloseTo(0.4, offset(1e-9));
+        assertThat(c.verifyPerObject()).isCloseTo(0.003, offset(1e-9));
+        assertThat(c.verifyWarmUp()).as("beyond the line the other steps drew").isCloseTo(1.5, offset(1e-9));
+        assertThat(Rehearsal.fit(p, rehearsal.steps(), took).starts().get("b").verifyWarmUp())
+                .as("in the plan's order the warm-up would be blamed on the wrong step").isNull();
+
+        // The run pays it once: on the first verify its schedule starts, whatever its move.
+        Planner.Result run = Planner.plan(p, Inventory.DECLARED, Map.of("b", c), 1);
+        java.util.List<Step> verifies = run.steps().stream().filter(s -> s.kind().equals(ObjectParams.VERIFY)).toList();
+        Step first = verifies.stream().min(java.util.Comparator.comparingDouble(s -> run.schedule().start().get(s.id()))).orElseThrow();
+        assertThat(verifies.stream().filter(s -> s.explain().contains("the run's first verify (warm-up, rehearsal): 1500ms"))).containsExactly(first);
+        Planner.Result without = Planner.plan(p, Inventory.DECLARED, Map.of("b", new Calibration(null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, c.verifyStart(), null, null, c.verifyPerObject())), 1);
+        assertThat(first.seconds() - step(without, first.id()).seconds()).isCloseTo(1.5, offset(1e-9));
+        assertThat(run.schedule().cutover() - without.schedule().cutover()).isCloseTo(1.5, offset(1e-9));
+
+        // A rehearsal planned with the warm-up in its estimates (the figures pasted into its plan) measures it again, not
+        // on top of itself.
+        Plan pasted = PlanParser.parse(Path.of("c.yaml"), """
+                sources:
+                  warm: {uri: 's3://a/warm', size: 64KiB, objects: 2, %1$s}
+                  few: {uri: 's3://a/few', size: 1MiB, objects: 4, %1$s}
+                  many: {uri: 's3://a/many', size: 8MiB, objects: 800, %1$s}
+                targets: {b: {uri: 's3://b/y', %1$s, verify-start: 400ms, verify-per-object: 3ms, verify-warm-up: 1500ms}}
+                limits: {concurrency: 1}
+                moves: [{from: warm, to: b, parallelism: 8}, {from: few, to: b, parallelism: 8}, {from: many, to: b, parallelism: 8}]
+                """.formatted("latency: 5ms, stat-latency: 2ms, stream: 50MiB/s, step-start: 50ms"));
+        Planner.Result second = Planner.plan(pasted, Inventory.DECLARED, Map.of(), 1);
+        Map<String, Double> again = new HashMap<>();
+        for (Step v : second.steps()) {
+            if (v.kind().equals(ObjectParams.VERIFY)) {
+                again.put(v.id(), v.seconds()); // as estimated: the first one paid its warm-up, the others none
+            }
+        }
+        java.util.List<String> order = second.steps().stream().filter(v -> again.containsKey(v.id()))
+                .sorted(java.util.Comparator.comparingDouble(v -> second.schedule().start().get(v.id()))).map(Step::id).toList();
+        Calibration measured = Rehearsal.fit(pasted, second.steps(), again, order).starts().get("b");
+        assertThat(measured.verifyWarmUp()).isCloseTo(1.5, offset(1e-6));
+        assertThat(measured.verifyStart()).isCloseTo(0.4, offset(1e-6));
+    }
 }
