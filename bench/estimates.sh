@@ -102,6 +102,7 @@ moves: [{from: old, to: new, parallelism: $PARALLELISM}]
 YAML
     log "$run: probe"
     "${M[@]}" probe "$WORK_DIR/probe-$run.yaml" --write -o "$WORK_DIR/cal-$run.yaml" >"$WORK_DIR/probe-$run.log" 2>&1
+    cp "$WORK_DIR/cal-$run.yaml" "$WORK_DIR/cal-probe-$run.yaml" # the probe's own file, its notes: what each figure came from
     if [[ $REHEARSE == 1 ]]; then
       # The rehearsal: a drill of the probe set with the probed figures, then its measured step starts into the file.
       {
@@ -117,8 +118,10 @@ YAML
         figures "$WORK_DIR/cal-$run.yaml" new
         # Two moves of different sizes (the 2 large probe objects, the small ones): a line through their steps splits
         # each kind's start from a cost per object. Each in two shards: two steps of each size and kind, so the median
-        # line of `probe --from-run` rests on more than one sample per figure. A small warm-up move runs first: a fresh
-        # drill process's first step of each kind pays the JVM's warm-up, and `probe --from-run` leaves it out of the fit.
+        # line of `probe --from-run` rests on more than one sample per figure. A fresh drill process's first step of each
+        # kind (whichever the scheduler starts first) pays the JVM's warm-up: `probe --from-run` leaves it out of the fit and
+        # keeps what it cost beyond the line as that kind's warm-up, which the data set's drill (a fresh process too) pays
+        # once. The small warm-up move is one more step of each kind: with the one left out, each size keeps a step.
         echo "moves:"
         echo "  - {name: warm-up, from: old, to: new, include: [warm-], parallelism: $PARALLELISM}"
         echo "  - {name: few, from: old, to: new, include: [large-], shards: $REHEARSAL_SHARDS, parallelism: $PARALLELISM}"
