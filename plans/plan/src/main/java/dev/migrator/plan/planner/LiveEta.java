@@ -20,7 +20,6 @@ public final class LiveEta {
     private final Map<String, double[]> measured = new HashMap<>(); // group -> {actual, estimate}
     private final Map<String, Boolean> finished = new HashMap<>();
     private final Map<String, Double> took = new HashMap<>(); // step id -> measured seconds, of steps that did their work
-    private final List<String> started = new ArrayList<>(); // step ids in the order they first started
 
     /**
      * The remaining time as it stands.
@@ -42,14 +41,6 @@ public final class LiveEta {
     /** {@code at}: seconds since the run started. */
     public synchronized void started(String id, double at) {
         startedAt.put(id, at);
-        if (!started.contains(id)) {
-            started.add(id);
-        }
-    }
-
-    /** The ids of the steps that started, in the order they first did (a rehearsal's warm-up is its first of each kind). */
-    public synchronized List<String> started() {
-        return List.copyOf(started);
     }
 
     /** A step ended after {@code seconds}; only steps that did their work ({@code done}) teach the model. */
