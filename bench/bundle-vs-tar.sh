@@ -16,6 +16,9 @@
 # migrator runs twice: as users run it, through bin/migrator of the distribution (TARBALL, unpacked into WORK_DIR; its
 # class archive made by one training `bundle create` of a scratch folder before the runs, not timed), and as
 # `java -jar MIGRATOR_JAR` (tool "java-jar"). Without a tarball only the jar is timed, as "migrator".
+# A/B against another build in the same run: BASE_TARBALL=... adds its launcher as tool "base" (trained the same
+# way), BASE_JAR=... adds `java -jar BASE_JAR` as tool "base-jar"; each makes and restores its own bundles, which
+# this build's `bundle verify` / `verify` check.
 # Each run rotates which tool goes first. Prints a Markdown table: runs' wall times, medians of
 # wall, CPU (user+sys) and peak RSS, the checks, the 1-minute load before each run, and the ratio.
 #
@@ -38,8 +41,12 @@ JAVA_OPTS="${JAVA_OPTS:-}"              # e.g. -XX:StartFlightRecording=... to p
 SERVE_S3="${SERVE_S3:-java -jar $MIGRATOR_JAR serve-s3}"
 # The distribution whose launcher is timed; TARBALL=none times only the jar.
 TARBALL="${TARBALL:-$(ls "$REPO"/migrator-cli/target/migrator-*.tar.gz 2>/dev/null | head -n1)}"
+BASE_TARBALL="${BASE_TARBALL:-}"       # another build's distribution, timed as tool "base" (A/B in the same run)
+BASE_JAR="${BASE_JAR:-}"               # another build's jar, timed as tool "base-jar"
 # shellcheck disable=SC2206
 MJ=(java $JAVA_OPTS -jar "$MIGRATOR_JAR")
+# shellcheck disable=SC2206
+MBJ=(java $JAVA_OPTS -jar "$BASE_JAR")
 
 # shellcheck source=bench/lib.sh
 source "$REPO/bench/lib.sh"
@@ -52,24 +59,42 @@ mkdir -p "$WORK_DIR"
 : >"$RESULTS"
 
 # migrator as users run it: the launcher with its class archive (made here by one untimed training run).
-if [[ -n "$TARBALL" && "$TARBALL" != none ]]; then
-  [[ -f "$TARBALL" ]] || { echo "error: TARBALL=$TARBALL not found: build it with ./mvnw -q -B package -DskipTests, or TARBALL=none" >&2; exit 2; }
-  rm -rf "$WORK_DIR/dist" "$WORK_DIR/cache" && mkdir -p "$WORK_DIR/dist"
-  tar xzf "$TARBALL" -C "$WORK_DIR/dist"
-  export XDG_CACHE_HOME="$WORK_DIR/cache"
-  # shellcheck disable=SC2206
-  M=(env "JAVA_OPTS=$JAVA_OPTS" "$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
-  MIGRATORS="migrator java-jar"
-  mkdir -p "$WORK_DIR/train" && head -c 100000 /dev/urandom >"$WORK_DIR/train/f" && rm -rf "$WORK_DIR/train-b"
-  JAVA_OPTS= "${M[@]:2}" bundle create "$WORK_DIR/train" --to "$WORK_DIR/train-b" --state "$WORK_DIR/train-state" -q >/dev/null
-  ls "$XDG_CACHE_HOME/migrator" 2>/dev/null | grep -Eq '^(cds-.*\.jsa|aot-.*\.aot)$' \
-    || { echo "error: the launcher's training run wrote no class archive under $XDG_CACHE_HOME/migrator" >&2; exit 1; }
+rm -rf "$WORK_DIR/cache"
+export XDG_CACHE_HOME="$WORK_DIR/cache"
+launcher() { # tarball dir: unpacks the distribution into WORK_DIR/dir, trains its class archive, prints its bin/migrator
+  local tarball=$1 dir="$WORK_DIR/$2"
+  [[ -f "$tarball" ]] || { echo "error: $tarball not found: build it with ./mvnw -q -B package -DskipTests, or TARBALL=none" >&2; exit 2; }
+  rm -rf "$dir" && mkdir -p "$dir"
+  tar xzf "$tarball" -C "$dir"
+  local bin; bin="$(ls -d "$dir"/migrator-*/)bin/migrator"
+  local before; before=$(ls "$XDG_CACHE_HOME/migrator" 2>/dev/null | wc -l)
+  mkdir -p "$WORK_DIR/train" && head -c 100000 /dev/urandom >"$WORK_DIR/train/f" && rm -rf "$WORK_DIR/train-b" "$WORK_DIR/train-state"
+  JAVA_OPTS= "$bin" bundle create "$WORK_DIR/train" --to "$WORK_DIR/train-b" --state "$WORK_DIR/train-state" -q >/dev/null
+  [[ $(ls "$XDG_CACHE_HOME/migrator" 2>/dev/null | grep -Ec '^(cds-.*\.jsa|aot-.*\.aot)$') -gt $before ]] \
+    || { echo "error: the training run of $tarball's launcher wrote no class archive under $XDG_CACHE_HOME/migrator" >&2; exit 1; }
   rm -rf "$WORK_DIR/train" "$WORK_DIR/train-b" "$WORK_DIR/train-state"
+  echo "$bin"
+}
+if [[ -n "$TARBALL" && "$TARBALL" != none ]]; then
+  bin=$(launcher "$TARBALL" dist)
+  M=(env "JAVA_OPTS=$JAVA_OPTS" "$bin")
+  MIGRATORS="migrator java-jar"
 else
   M=("${MJ[@]}")
   MIGRATORS="migrator"
 fi
-pick() { if [[ $1 == java-jar ]]; then m=("${MJ[@]}"); else m=("${M[@]}"); fi; } # sets the caller's m: the tool's command
+if [[ -n "$BASE_TARBALL" ]]; then
+  bin=$(launcher "$BASE_TARBALL" dist-base)
+  MB=(env "JAVA_OPTS=$JAVA_OPTS" "$bin")
+  MIGRATORS="$MIGRATORS base"
+fi
+if [[ -n "$BASE_JAR" ]]; then
+  [[ -f "$BASE_JAR" ]] || { echo "error: BASE_JAR=$BASE_JAR not found" >&2; exit 2; }
+  MIGRATORS="$MIGRATORS base-jar"
+fi
+pick() { # sets the caller's m: the tool's command
+  case $1 in java-jar) m=("${MJ[@]}") ;; base) m=("${MB[@]}") ;; base-jar) m=("${MBJ[@]}") ;; *) m=("${M[@]}") ;; esac
+}
 rotate() { # run tools...: the tools, rotated by the run number, so each goes first in turn
   local run=$1; shift; local t=("$@") n=$#; local i
   for i in $(seq 0 $((n - 1))); do printf '%s ' "${t[$(( (i + run - 1) % n ))]}"; done
@@ -134,7 +159,7 @@ run_local() { # set
     local order; order=$(rotate "$run" $MIGRATORS tar)
     for tool in $order; do
       local m tb="$b" ts="$WORK_DIR/state-$run"; pick "$tool"
-      [[ $tool == java-jar ]] && { tb="$b-jar"; ts="$ts-jar"; rm -rf "$tb" "$ts"; }
+      [[ $tool != migrator ]] && { tb="$b-$tool"; ts="$ts-$tool"; rm -rf "$tb" "$ts"; }
       if [[ $tool == tar ]]; then
         timed "$set" create tar "$run" "zstd -t -q $t" -- tar -I 'zstd -T2 -3' -cf "$t" -C "$data" .
       else
@@ -142,17 +167,17 @@ run_local() { # set
       fi
     done
     for tool in $order; do
-      local m tr="$r"; pick "$tool"
-      [[ $tool == java-jar ]] && { tr="$r-jar"; rm -rf "$tr"; }
+      local m tr="$r" tb="$b"; pick "$tool"
+      [[ $tool != migrator ]] && { tr="$r-$tool"; tb="$b-$tool"; rm -rf "$tr"; }
       if [[ $tool == tar ]]; then
         mkdir -p "$x"
         timed "$set" restore tar+sync "$run" "diff -r -q --exclude=.complete $data $x" -- bash -c "tar -I zstd -xf '$t' -C '$x' && sync"
       else
-        timed "$set" restore "$tool" "$run" "${MJ[*]} verify $data $tr -q" -- "${m[@]}" bundle restore "$b" --to "$tr" -q
+        timed "$set" restore "$tool" "$run" "${MJ[*]} verify $data $tr -q" -- "${m[@]}" bundle restore "$tb" --to "$tr" -q
       fi
     done
     echo "$(du -sb "$b" | cut -f1) $(stat -c %s "$t")" >"$WORK_DIR/sizes-$set-$run"
-    rm -rf "$r" "$r-jar" "$x" "$b" "$b-jar" "$t"
+    rm -rf "$r" "$r"-* "$x" "$b" "$b"-* "$t"
   done
 }
 run_mixed() { run_local mixed; }
@@ -200,11 +225,17 @@ echo
 echo "| data | operation | tool | runs: wall s | median wall s | median CPU s | median peak RSS MiB | checks | load avg before runs | migrator/reference wall (CPU) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 # rows: set op tool reference-tool (the ratio is tool/reference)
-for row in "mixed create migrator tar" "mixed create java-jar tar" "mixed create tar -" \
-           "mixed restore migrator tar+sync" "mixed restore java-jar tar+sync" "mixed restore tar+sync -" \
-           "small create migrator tar" "small create java-jar tar" "small create tar -" \
-           "small restore migrator tar+sync" "small restore java-jar tar+sync" "small restore tar+sync -" \
-           "s3 evacuate migrator rclone" "s3 evacuate java-jar rclone" "s3 evacuate rclone -"; do
+rows=()
+for set in mixed small; do
+  for op in create restore; do
+    ref=tar; [[ $op == restore ]] && ref=tar+sync
+    for tool in migrator java-jar base base-jar; do rows+=("$set $op $tool $ref"); done
+    rows+=("$set $op $ref -")
+  done
+done
+for tool in migrator java-jar base base-jar; do rows+=("s3 evacuate $tool rclone"); done
+rows+=("s3 evacuate rclone -")
+for row in "${rows[@]}"; do
   read -r set op tool ref <<<"$row"
   [[ " $SETS " == *" $set "* ]] || continue
   [[ -n "$(col "$set" "$op" "$tool" 5)" ]] || continue

@@ -11,26 +11,40 @@ import java.io.InputStream;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Opens the objects of a listing ahead of the (single, sequential) archive writer, {@code readers} at a
  * time, and hands them out in listing order. Objects up to {@link #BUFFERED} bytes are read whole in
  * the background, so many small objects cost one round trip of latency in parallel rather than one each
- * in sequence; larger ones are handed out as open streams. Memory: at most {@code 2 * readers} buffered
- * objects.
+ * in sequence; larger ones are handed out as open streams. Memory: at most {@code 2 * readers} batches of
+ * buffered objects, each at most {@link #BATCH_BYTES} and one object of at most {@link #BUFFERED}.
+ *
+ * <p>Batches: a reader takes consecutive objects in one task, so a thread is woken once per batch, not per
+ * object (on a local folder of small files, the wake-ups were about as costly as the reads). The batch
+ * size adapts: it doubles while the archive finds its next object already read, and halves when it has to
+ * wait, so a store with latency (where the parallel reads are the point) keeps one object per task.
  */
 final class Prefetcher implements AutoCloseable {
     static final int BUFFERED = 1 << 20;
+    /** Listed bytes a batch takes at most, beyond its first object. */
+    static final long BATCH_BYTES = 256 * 1024;
+    static final int MAX_BATCH = 64;
 
     private final ObjectStore store;
     private final Iterator<Wanted> listing;
     private final ExecutorService pool;
-    private final Deque<Future<Fetched>> window = new ArrayDeque<>();
+    private final Deque<CompletableFuture<Fetched>> window = new ArrayDeque<>();
+    /** Batches not yet handed out in whole (a batch counts until its last object is taken). */
+    private final Deque<CompletableFuture<Fetched>> batchEnds = new ArrayDeque<>();
     private final int depth;
+    private int batch = 1;
 
     /** One object: its full info and a stream over its bytes (the caller closes it); null when it vanished. */
     record Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream, Manifest.Version version) {
@@ -68,8 +82,13 @@ final class Prefetcher implements AutoCloseable {
     /** The next object in listing order; {@code info} is null if it was deleted after it was listed. */
     Fetched next() {
         fill();
+        CompletableFuture<Fetched> head = window.removeFirst();
+        batch = head.isDone() ? Math.min(MAX_BATCH, batch * 2) : Math.max(1, batch / 2);
+        if (head == batchEnds.peekFirst()) {
+            batchEnds.removeFirst();
+        }
         try {
-            return window.removeFirst().get();
+            return head.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MigratorException(ErrorCode.INTERRUPTED, "interrupted while reading the source", e);
@@ -82,9 +101,35 @@ final class Prefetcher implements AutoCloseable {
     }
 
     private void fill() {
-        while (window.size() < depth && listing.hasNext()) {
-            Wanted wanted = listing.next();
-            window.addLast(pool.submit(() -> wanted.version() == null ? fetch(wanted.listed()) : fetchVersion(wanted)));
+        while (batchEnds.size() < depth && listing.hasNext()) {
+            List<Wanted> wanted = new ArrayList<>();
+            List<CompletableFuture<Fetched>> results = new ArrayList<>();
+            long bytes = 0;
+            do {
+                Wanted w = listing.next();
+                wanted.add(w);
+                results.add(new CompletableFuture<>());
+                bytes += Math.max(0, w.listed().size());
+            } while (wanted.size() < batch && bytes < BATCH_BYTES && listing.hasNext());
+            window.addAll(results);
+            batchEnds.addLast(results.get(results.size() - 1));
+            try {
+                pool.execute(() -> {
+                    for (int i = 0; i < wanted.size(); i++) {
+                        Wanted w = wanted.get(i);
+                        try {
+                            Fetched f = w.version() == null ? fetch(w.listed()) : fetchVersion(w);
+                            if (!results.get(i).complete(f) && f.stream() != null) {
+                                f.stream().close(); // cancelled by close(): nobody will read it
+                            }
+                        } catch (Throwable e) {
+                            results.get(i).completeExceptionally(e);
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                results.forEach(r -> r.completeExceptionally(e)); // closed
+            }
         }
     }
 
@@ -163,7 +208,7 @@ final class Prefetcher implements AutoCloseable {
     @Override
     public void close() {
         pool.shutdownNow();
-        for (Future<Fetched> f : window) {
+        for (CompletableFuture<Fetched> f : window) {
             if (f.isDone() && !f.isCancelled()) {
                 try {
                     Fetched fetched = f.get();

@@ -6,8 +6,20 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import dev.migrator.provider.Content;
+import dev.migrator.provider.ObjectInfo;
+import dev.migrator.provider.ObjectMetadata;
+import dev.migrator.provider.ObjectStore;
+import dev.migrator.provider.StoreOptions;
+import dev.migrator.provider.Stores;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PrefetcherTest {
     private static byte[] bytes(int n) {
@@ -39,5 +51,41 @@ class PrefetcherTest {
         assertThat(Prefetcher.readSmall(trickle(b), 5_000).readAllBytes()).isEqualTo(b);
         assertThat(Prefetcher.readSmall(trickle(b), 1_000).readAllBytes()).isEqualTo(b);
         assertThat(Prefetcher.readSmall(trickle(b), 2_999).readAllBytes()).isEqualTo(b);
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void objectsComeInListingOrderWithTheirBytesWhateverTheBatches() throws IOException {
+        // Many small objects (batched once the reader is ahead), larger ones among them, and one deleted after listing.
+        try (ObjectStore store = Stores.open(dir.toUri().toString(), StoreOptions.DEFAULTS)) {
+            Random random = new Random(7);
+            for (int i = 0; i < 500; i++) {
+                int size = i % 97 == 0 ? Prefetcher.BUFFERED + 1 + i : i % 13 == 0 ? 300_000 : random.nextInt(12_000);
+                store.put(String.format("k%04d", i), Content.of(bytes(size)), ObjectMetadata.EMPTY);
+            }
+            List<ObjectInfo> listed;
+            try (Stream<ObjectInfo> all = store.list("")) {
+                listed = all.toList();
+            }
+            store.delete("k0250");
+            Iterator<Prefetcher.Wanted> it = listed.stream().map(Prefetcher.Wanted::current).iterator();
+            List<String> seen = new ArrayList<>();
+            try (Prefetcher ahead = new Prefetcher(store, it, 4)) {
+                while (ahead.hasNext()) {
+                    Prefetcher.Fetched f = ahead.next();
+                    seen.add(f.listed().key());
+                    if (f.listed().key().equals("k0250")) {
+                        assertThat(f.info()).as("deleted after it was listed").isNull();
+                        continue;
+                    }
+                    try (InputStream in = f.stream()) {
+                        assertThat(in.readAllBytes()).as(f.listed().key()).isEqualTo(bytes((int) f.listed().size()));
+                    }
+                }
+            }
+            assertThat(seen).isEqualTo(listed.stream().map(ObjectInfo::key).toList());
+        }
     }
 }
