@@ -173,6 +173,32 @@ class S3EndpointFaultsTest {
         }
     }
 
+    /** Requests run on the calling thread: one already interrupted sends nothing and stays interrupted. */
+    @Test
+    void anInterruptedCallerSendsNoRequest() throws Exception {
+        try (Silent silent = new Silent(); ObjectStore store = at(silent.endpoint(), "&read-timeout=60s")) {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread caller = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    store.stat("k");
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+            });
+            caller.start();
+            caller.join(TimeUnit.SECONDS.toMillis(5));
+            assertThat(caller.isAlive()).isFalse();
+            assertThat(failure.get()).isInstanceOfSatisfying(MigratorException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.INTERRUPTED));
+            assertThat(stillInterrupted).isTrue();
+            Thread.sleep(200);
+            assertThat(silent.accepted()).isZero();
+        }
+    }
+
     @Test
     void aWebServerAtTheEndpointIsNotReportedAsAMissingObject() throws IOException {
         HttpServer web = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
