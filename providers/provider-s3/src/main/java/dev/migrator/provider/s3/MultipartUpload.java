@@ -284,6 +284,9 @@ final class MultipartUpload {
         // updated with the whole object's value in the pass that fills the part's buffer (ParallelParts.Parts#read).
         MessageDigest partDigest = Digests.md5();
         ChecksumDigest[] partSum = {sum == null ? null : new ChecksumDigest(Set.of(sum))};
+        // These part MD5s are this write's byte check and no whole-object MD5 is kept: the content need not hash
+        // the whole stream with MD5 again unless it checks the source's own MD5 (Content#storeHashesParts).
+        content.storeHashesParts();
         try (InputStream in = content.open()) {
             return this.parts.upload(in, size, partSize, new ParallelParts.Parts<>() {
                 @Override
