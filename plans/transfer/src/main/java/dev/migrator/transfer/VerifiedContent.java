@@ -17,6 +17,10 @@ import java.util.Set;
  * and every kind in {@code kinds} (the copy engine passes those the source knows and the target keeps). Each
  * {@link #open()} starts new digests; {@link #read()} is the result of the last stream read to its end.
  *
+ * <p>MD5 is left out after {@link #storeHashesParts()} (a write that checks its bytes by part MD5s and keeps no
+ * whole-object MD5, so the copy's check would compare this one with nothing) unless the source's MD5 is
+ * {@link #known()}: then the bytes read are still held against it. {@link #read()} then lacks MD5.
+ *
  * <p>{@link #known()} is the source's stored checksums, so a target whose server can check them on arrival
  * sends them with the write ({@link Content#known()}).
  */
@@ -27,18 +31,29 @@ final class VerifiedContent implements Content {
     private final Progress progress;
     private final Checksums known;
     private final Set<ChecksumKind> kinds;
+    /** Whether MD5 is computed even for a store that hashes parts: the caller checks the bytes against one. */
+    private final boolean md5Required;
+    /** Set by {@link #storeHashesParts()}: the write keeps no whole-object MD5. */
+    private volatile boolean storeHashesParts;
     private volatile Checksums read;
     private volatile long bytesRead;
     private InputStream firstStream;
 
     /** {@code firstStream}, if not null, is an already open stream the first {@link #open()} returns. */
     VerifiedContent(ObjectStore source, String key, long size, Progress progress, InputStream firstStream) {
-        this(source, key, size, progress, firstStream, Checksums.NONE, Set.of());
+        this(source, key, size, progress, firstStream, Checksums.NONE, Set.of(), true);
     }
 
     /** With the source's {@code known} checksums, computing MD5, their kinds and {@code kinds} while reading. */
     VerifiedContent(ObjectStore source, String key, long size, Progress progress, InputStream firstStream,
                     Checksums known, Set<ChecksumKind> kinds) {
+        this(source, key, size, progress, firstStream, known, kinds, known.md5() != null);
+    }
+
+    /** {@code md5Required}: the caller holds the MD5 read against a value of its own, whatever the store does. */
+    private VerifiedContent(ObjectStore source, String key, long size, Progress progress, InputStream firstStream,
+                            Checksums known, Set<ChecksumKind> kinds, boolean md5Required) {
+        this.md5Required = md5Required;
         this.source = source;
         this.key = key;
         this.size = size;
@@ -54,6 +69,21 @@ final class VerifiedContent implements Content {
     @Override
     public Checksums known() {
         return known;
+    }
+
+    @Override
+    public void storeHashesParts() {
+        storeHashesParts = true;
+    }
+
+    /** The kinds the next stream computes. */
+    private Set<ChecksumKind> kindsToCompute() {
+        if (!storeHashesParts || md5Required || !kinds.contains(ChecksumKind.MD5)) {
+            return kinds;
+        }
+        EnumSet<ChecksumKind> less = EnumSet.copyOf(kinds);
+        less.remove(ChecksumKind.MD5);
+        return less;
     }
 
     private synchronized InputStream rawStream() {
@@ -82,7 +112,7 @@ final class VerifiedContent implements Content {
     @Override
     public InputStream open() {
         read = null;
-        ChecksumDigest digest = new ChecksumDigest(kinds);
+        ChecksumDigest digest = new ChecksumDigest(kindsToCompute());
         return new FilterInputStream(rawStream()) {
             private long count;
             private boolean done;
@@ -122,7 +152,7 @@ final class VerifiedContent implements Content {
         };
     }
 
-    /** MD5 of the last stream once it yielded exactly {@link #size()} bytes, else null. */
+    /** MD5 of the last stream once it yielded exactly {@link #size()} bytes, else null (also when not computed). */
     String md5() {
         Checksums r = read();
         return r == null ? null : r.md5();

@@ -54,6 +54,18 @@ public interface Content {
         return Checksums.NONE;
     }
 
+    /**
+     * Called by a store, before it {@link #open opens} the content, for a write that keeps no whole-object MD5 and
+     * checks its bytes itself, by MD5s it computes over parts of them (an S3 multipart upload: Content-MD5 per part,
+     * and the ETag {@code md5(part md5s)-N} compared with them). A whole-object MD5 computed while streaming would
+     * then be compared with nothing the target reports; a content that computes one may leave it out of
+     * {@link #streamed()}, but only if nothing else needs it: it still computes it when {@link #known()} (or whatever
+     * its caller checks the bytes against) has an MD5. A store that calls this must not take MD5 from
+     * {@link #streamed()}. Does nothing by default, which is always safe (the MD5 is computed, as before).
+     */
+    default void storeHashesParts() {
+    }
+
     static Content of(byte[] bytes) {
         return new Content() {
             @Override

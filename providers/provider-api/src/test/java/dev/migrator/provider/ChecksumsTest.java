@@ -30,6 +30,70 @@ class ChecksumsTest {
         assertThat(d.result().crc64nvme()).isEqualTo("ae8b14860a799888");
     }
 
+    /** The CRC-64/NVME definition one bit at a time: no table, so it checks the slice-by-8 tables too. */
+    private static long crc64Bitwise(byte[] b, int off, int len) {
+        long c = ~0L;
+        for (int i = off; i < off + len; i++) {
+            c ^= b[i] & 0xff;
+            for (int k = 0; k < 8; k++) {
+                c = (c & 1) != 0 ? (c >>> 1) ^ 0x9a6c9329ac4bc9b5L : c >>> 1;
+            }
+        }
+        return ~c;
+    }
+
+    @Test
+    void crc64EightBytesAStepEqualsTheBitwiseDefinitionAtEveryOffsetAndLength() {
+        java.util.Random random = new java.util.Random(64);
+        byte[] data = new byte[64];
+        random.nextBytes(data);
+        for (int off = 0; off < 17; off++) {
+            for (int len = 0; off + len <= data.length; len++) {
+                ChecksumDigest.Crc64Nvme crc = new ChecksumDigest.Crc64Nvme();
+                crc.update(data, off, len);
+                assertThat(crc.value()).as("offset %d, length %d", off, len).isEqualTo(crc64Bitwise(data, off, len));
+            }
+        }
+        // A large buffer fed in pieces of odd sizes, as streams deliver it.
+        byte[] big = new byte[1 << 20];
+        random.nextBytes(big);
+        ChecksumDigest.Crc64Nvme crc = new ChecksumDigest.Crc64Nvme();
+        for (int off = 0; off < big.length; ) {
+            int n = Math.min(big.length - off, 1 + random.nextInt(70_000));
+            crc.update(big, off, n);
+            off += n;
+        }
+        assertThat(crc.value()).isEqualTo(crc64Bitwise(big, 0, big.length));
+    }
+
+    @Test
+    void crcsOfPartsCombineIntoTheCrcOfTheWhole() {
+        java.util.Random random = new java.util.Random(7);
+        byte[] data = new byte[300_000];
+        random.nextBytes(data);
+        for (ChecksumKind kind : EnumSet.of(ChecksumKind.CRC32, ChecksumKind.CRC32C, ChecksumKind.CRC64NVME)) {
+            String whole = ChecksumDigest.of(Set.of(kind), data).get(kind);
+            for (int round = 0; round < 20; round++) {
+                // Parts of random sizes, including empty ones, combined in order.
+                String combined = null;
+                for (int off = 0; off < data.length; ) {
+                    int n = round == 0 ? data.length : Math.min(data.length - off, random.nextInt(40_000));
+                    ChecksumDigest part = new ChecksumDigest(Set.of(kind));
+                    part.update(data, off, n);
+                    String crc = part.result().get(kind);
+                    combined = combined == null ? crc : ChecksumDigest.combine(kind, combined, crc, n);
+                    off += n;
+                }
+                assertThat(combined).as("%s, round %d", kind, round).isEqualTo(whole);
+            }
+            String empty = ChecksumDigest.of(Set.of(kind), new byte[0]).get(kind);
+            assertThat(ChecksumDigest.combine(kind, empty, whole, data.length)).isEqualTo(whole);
+            assertThat(ChecksumDigest.combine(kind, whole, empty, 0)).isEqualTo(whole);
+        }
+        assertThatThrownBy(() -> ChecksumDigest.combine(ChecksumKind.MD5, "00", "00", 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void theStrongestSharedKindIsChosenByWidth() {
         Checksums s3 = new Checksums(null, "cbf43926", "e3069283", "ae8b14860a799888", null);

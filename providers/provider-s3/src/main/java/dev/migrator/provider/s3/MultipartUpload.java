@@ -90,13 +90,13 @@ final class MultipartUpload {
                 : store.call(what, () -> store.s3.createMultipartUpload(create.build()).uploadId());
         Map<Integer, Part> finished = pending != null ? pending.parts() : Map.of();
         byte[][] partMd5 = new byte[parts][];
-        ChecksumDigest whole = new ChecksumDigest(sum == null ? Set.of() : Set.of(sum));
+        String[] partSums = new String[parts];
         CompleteMultipartUploadResponse done;
         String full = null;
         try {
-            List<CompletedPart> completed = uploadParts(uploadId, parts, size, partMd5, finished, whole);
+            List<CompletedPart> completed = uploadParts(uploadId, parts, size, partMd5, partSums, finished);
             if (sum != null) {
-                full = whole.result().get(sum);
+                full = wholeOf(partSums, size);
                 store.requireKnown(what, sum, content.known().get(sum), full);
             }
             done = complete(uploadId, completed, full);
@@ -277,20 +277,34 @@ final class MultipartUpload {
         return Digests.hex(all.digest()) + "-" + partMd5.length;
     }
 
+    /**
+     * The whole object's value of {@link #sum} from its parts' values, combined as S3 does for a FULL_OBJECT upload
+     * ({@link ChecksumDigest#combine}): no second pass over the bytes.
+     */
+    private String wholeOf(String[] partSums, long size) {
+        String whole = partSums[0];
+        for (int i = 1; i < partSums.length; i++) {
+            whole = ChecksumDigest.combine(sum, whole, partSums[i], Math.min(partSize, size - i * partSize));
+        }
+        return whole;
+    }
+
     private List<CompletedPart> uploadParts(String uploadId, int parts, long size, byte[][] partMd5,
-                                            Map<Integer, Part> finished, ChecksumDigest whole) {
-        String[] partSums = new String[parts];
-        // The part being read: its MD5 and, with a full-object algorithm, its own value of that algorithm. Both are
-        // updated with the whole object's value in the pass that fills the part's buffer (ParallelParts.Parts#read).
+                                            String[] partSums, Map<Integer, Part> finished) {
+        // The part being read: its MD5 and, with a full-object algorithm, its own value of that algorithm, both
+        // computed in the pass that fills the part's buffer (ParallelParts.Parts#read); the whole object's value is
+        // combined from the parts' (wholeOf).
         MessageDigest partDigest = Digests.md5();
         ChecksumDigest[] partSum = {sum == null ? null : new ChecksumDigest(Set.of(sum))};
+        // These part MD5s are this write's byte check and no whole-object MD5 is kept: the content need not hash
+        // the whole stream with MD5 again unless it checks the source's own MD5 (Content#storeHashesParts).
+        content.storeHashesParts();
         try (InputStream in = content.open()) {
             return this.parts.upload(in, size, partSize, new ParallelParts.Parts<>() {
                 @Override
                 public void read(int index, byte[] buf, int off, int len) {
                     partDigest.update(buf, off, len);
                     if (sum != null) {
-                        whole.update(buf, off, len);
                         partSum[0].update(buf, off, len);
                     }
                 }

@@ -158,4 +158,39 @@ class PartHashingTest {
             }
         }
     }
+
+    /**
+     * The multipart upload tells its content, before opening it, that it checks the bytes by part MD5s and keeps no
+     * whole-object MD5 (Content#storeHashesParts, which lets the copy skip its whole-object MD5); a single-part put,
+     * which keeps one and takes it from the content, does not.
+     */
+    @Test
+    void onlyAMultipartUploadSaysItHashesParts() {
+        java.util.List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.function.Function<byte[], Content> recording = data -> new Content() {
+            @Override
+            public long size() {
+                return data.length;
+            }
+
+            @Override
+            public InputStream open() {
+                calls.add("open");
+                return new ByteArrayInputStream(data);
+            }
+
+            @Override
+            public void storeHashesParts() {
+                calls.add("storeHashesParts");
+            }
+        };
+        try (ObjectStore s3 = store()) {
+            byte[] big = random((int) (2 * PART + 1), 5);
+            s3.put("parts", recording.apply(big), ObjectMetadata.EMPTY);
+            assertThat(calls).containsExactly("storeHashesParts", "open");
+            calls.clear();
+            s3.put("one", recording.apply(random(1000, 6)), ObjectMetadata.EMPTY);
+            assertThat(calls).containsExactly("open");
+        }
+    }
 }
