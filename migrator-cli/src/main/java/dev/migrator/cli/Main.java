@@ -8,7 +8,12 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +58,7 @@ public final class Main {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", "64");
         }
+        Warmup.start(args);
         EventLog.reset();
         debug = false; // picocli takes a static option's value at model building as its default: start each run off
         for (String a : args) {
@@ -64,7 +70,13 @@ public final class Main {
         for (String name : new String[] {"copy", "verify"}) {
             CommandLine sub = cli.getSubcommands().get(name);
             if (sub != null) {
-                sub.getCommandSpec().usageMessage().footerHeading("%nLocations:%n").footer(locationHelp());
+                // Rendered only when the help is: listing the locations makes every provider's usage text.
+                Map<String, CommandLine.IHelpSectionRenderer> sections = sub.getHelpSectionMap();
+                sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER_HEADING, help -> help.createHeading("%nLocations:%n"));
+                sections.put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+                    help.commandSpec().usageMessage().footer(locationHelp());
+                    return help.footer();
+                });
             }
         }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(commandLine.getErr(), e));
@@ -151,6 +163,61 @@ public final class Main {
             }
         }
         return null;
+    }
+
+    /**
+     * Start-up work a run will need, begun on the second core while picocli builds and parses the command line.
+     * One piece so far: the JDK's TLS set-up (cipher suites, curves, the secure random), which an object store's
+     * client does as it is built, even for an http endpoint (the S3 SDK's HTTP client makes its SSLContext up
+     * front): about a fifth of a one-object S3 copy's main-thread time. Started only for the commands whose stores
+     * open through {@link StoreArgs#open(String, dev.migrator.provider.StoreOptions)}, which waits for it first
+     * ({@link #await()}): so the JDK's security classes are never initialised by two threads at once. Best effort:
+     * a failure here is left for the real path to meet and report.
+     */
+    static final class Warmup {
+        private static final List<String> COMMANDS = List.of("copy", "verify", "bundle");
+        private static final List<String> REMOTE = List.of("s3://", "gs://", "az://");
+        private static Thread thread;
+
+        private Warmup() {
+        }
+
+        /** Starts the warm-up when {@code args} run a store command on a remote object store. */
+        static synchronized void start(String... args) {
+            String first = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+            boolean remote = Arrays.stream(args).map(a -> a.toLowerCase(Locale.ROOT)).anyMatch(a -> REMOTE.stream().anyMatch(a::startsWith));
+            if (thread != null || !COMMANDS.contains(first) || !remote) {
+                return;
+            }
+            thread = new Thread(Warmup::tls, "warm-up");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private static void tls() {
+            try {
+                SSLContext.getInstance("TLS").init(null, new TrustManager[0], null);
+            } catch (Exception | LinkageError e) {
+                // e.g. a JDK without TLS: the store's client meets the same and reports it
+            }
+        }
+
+        /** Waits until the warm-up, if one was started, is done (it takes well under a second; bounded anyway). */
+        static void await() {
+            Thread t;
+            synchronized (Warmup.class) {
+                t = thread;
+                thread = null;
+            }
+            if (t == null) {
+                return;
+            }
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The version and git commit the build wrote into version.properties, plus the installed providers. */

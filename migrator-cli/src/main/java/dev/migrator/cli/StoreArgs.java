@@ -37,6 +37,7 @@ final class StoreArgs {
 
     /** The store {@code location} (a URI or a local path) names, from the registry, opened with {@code options}. */
     static ObjectStore open(String location, StoreOptions options) {
+        Main.Warmup.await(); // the store's client would otherwise set up TLS while the warm-up does
         return Stores.open(toUri(location), options);
     }
 

@@ -85,6 +85,38 @@ class DistributionIT {
                 .anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file"));
     }
 
+    @Test
+    void aNewJarInTheSameFolderGetsANewClassArchive() throws Exception {
+        // An upgrade unpacked over the old one: the same folder, another jar. The JVM silently ignores an archive made
+        // from other jars, so without the jar in the archive's key every later run would go without one.
+        Path copyOfHome = dir.resolve("upgraded");
+        Run cp = run(List.of("cp", "-a", home.toString(), copyOfHome.toString()), Map.of());
+        assertThat(cp.exit).as(cp.out).isZero();
+        String bin = copyOfHome.resolve("bin/migrator").toString();
+        Path cache = dir.resolve("upgrade-cache");
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
+        Path src = Files.createDirectories(dir.resolve("upgrade-src"));
+        Files.writeString(src.resolve("a.txt"), "hello");
+        List<String> copy = List.of(bin, "copy", src.toString(), dir.resolve("upgrade-dst").toString(), "-q", "--state", dir.resolve("upgrade-state").toString());
+        Run first = run(copy, env);
+        assertThat(first.exit).as(first.out).isZero();
+
+        Run touch = run(List.of("touch", "-d", "2020-01-02 03:04:05", copyOfHome.resolve("lib/migrator.jar").toString()), Map.of());
+        assertThat(touch.exit).as(touch.out).isZero();
+        Run retrain = run(copy, env);
+        assertThat(retrain.exit).as(retrain.out).isZero();
+        try (Stream<Path> archives = Files.list(cache.resolve("migrator"))) {
+            assertThat(archives.map(a -> a.getFileName().toString()).filter(a -> a.endsWith(".jsa") || a.endsWith(".aot")).toList())
+                    .as("the run after the new jar made its own archive").hasSize(2);
+        }
+        Path classes = dir.resolve("upgrade-classes.log");
+        Map<String, String> logged = new HashMap<>(env);
+        logged.put("JAVA_OPTS", "-Xlog:class+load:file=" + classes);
+        Run later = run(copy, logged);
+        assertThat(later.exit).as(later.out).isZero();
+        assertThat(Files.readAllLines(classes)).anyMatch(l -> l.contains("dev.migrator.cli.Main source: shared objects file"));
+    }
+
     /** A Java 25+ installed beside this one (the JVMs' usual parent folder), or MIGRATOR_TEST_JAVA25; empty when none. */
     static Optional<Path> java25() throws IOException {
         String given = System.getenv("MIGRATOR_TEST_JAVA25");
