@@ -10,7 +10,8 @@
 # Every run copies into a fresh bucket and is checked with `migrator verify` (with the throttle and delay off).
 # Per run: wall, objects/s, client CPU seconds, what B saw (requests handled, 503s sent, mean / peak concurrency of
 # the requests it handled), and for auto the limit it ended at (its "note: concurrency throttled" line).
-# Prints a Markdown table of medians and auto's share of the best fixed setting's throughput (aim: >= 90%).
+# Prints a Markdown table of medians and each case's share of the throughput of migrator's best fixed setting
+# (aim for auto: >= 90%) and of rclone's best.
 #
 # Usage: bench/adaptive.sh
 #   RUNS=1 COUNT=600 FIXED="16" bench/adaptive.sh     quick look (~1-2 min)
@@ -104,29 +105,34 @@ done
 # ---------------------------------------------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 col() { awk -F'\t' -v o="$1" -v t="$2" -v c="$3" '$1==o && $2==t {print $c}' "$RESULTS"; }
-best=""; best_case=""
-for c in "${CASES[@]}"; do
-  read -r tool t <<<"$c"
-  [[ $t == auto ]] && continue
-  [[ $(col "$tool" "$t" 11 | grep -vc '^ok$') != 0 ]] && continue # a setting that failed a run is no candidate
-  m=$(col "$tool" "$t" 4 | median)
-  if [[ -z $best ]] || awk -v a="$m" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$m; best_case="$tool --transfers $t"; fi
-done
+best_of() { # tool: the median wall and the case of that tool's fastest fixed setting that passed every run
+  local c tool t m best="" at=""
+  for c in "${CASES[@]}"; do
+    read -r tool t <<<"$c"
+    [[ $tool != "$1" || $t == auto ]] && continue
+    [[ $(col "$tool" "$t" 11 | grep -vc '^ok$') != 0 ]] && continue # a setting that failed a run is no candidate
+    m=$(col "$tool" "$t" 4 | median)
+    if [[ -z $best ]] || awk -v a="$m" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$m; at="$tool --transfers $t"; fi
+  done
+  echo "$best $at"
+}
+read -r best best_case <<<"$(best_of migrator)"
+read -r rbest rbest_case <<<"$(best_of rclone)"
 echo
 echo "### --transfers auto against a target answering 503 SlowDown above $THROTTLE_N requests at once ($DELAY_MS ms per request, $COUNT x $((SIZE / 1024)) KiB, $(nproc) CPUs, RUNS=$RUNS, medians)"
 echo
-echo "| tool | --transfers | runs: wall s | median wall s | objects/s | share of best fixed ($best_case) | CPU s | CPU s per 1,000 objects | B: handled | B: 503 sent | B: mean / peak in flight | auto's limit at the end | checks | loads |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| tool | --transfers | runs: wall s | median wall s | objects/s | share of migrator's best fixed ($best_case) | share of rclone's best ($rbest_case) | CPU s | CPU s per 1,000 objects | B: handled | B: 503 sent | B: mean / peak in flight | auto's limit at the end | checks | loads |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for c in "${CASES[@]}"; do
   read -r tool t <<<"$c"
   m=$(col "$tool" "$t" 4 | median)
-  awk -v o="$tool" -v t="$t" -v w="$(col "$tool" "$t" 4 | paste -sd ' ')" -v m="$m" -v n="$COUNT" -v b="$best" \
+  awk -v o="$tool" -v t="$t" -v w="$(col "$tool" "$t" 4 | paste -sd ' ')" -v m="$m" -v n="$COUNT" -v b="$best" -v rb="$rbest" \
       -v c="$(col "$tool" "$t" 5 | median)" -v rq="$(col "$tool" "$t" 6 | median)" -v th="$(col "$tool" "$t" 7 | median)" \
       -v mi="$(col "$tool" "$t" 8 | median)" -v pk="$(col "$tool" "$t" 9 | median)" -v s="$(col "$tool" "$t" 10 | paste -sd ';' | sed 's/;/; /g')" \
       -v k="$(col "$tool" "$t" 11 | sort | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')" \
       -v l="$(col "$tool" "$t" 12 | paste -sd ' ')" \
-      'BEGIN {printf "| %s | %s | %s | %.2f | %.0f | %s | %.2f | %.2f | %d | %d | %.1f / %d | %s | %s | %s |\n",
-              o, t, w, m, n / m, (b > 0 ? sprintf("%.0f%%", 100 * b / m) : "-"), c, c / n * 1000, rq, th, mi, pk, (o == "migrator" ? s : "-"), k, l}'
+      'BEGIN {printf "| %s | %s | %s | %.2f | %.0f | %s | %s | %.2f | %.2f | %d | %d | %.1f / %d | %s | %s | %s |\n",
+              o, t, w, m, n / m, (b > 0 ? sprintf("%.0f%%", 100 * b / m) : "-"), (rb > 0 ? sprintf("%.0f%%", 100 * rb / m) : "-"), c, c / n * 1000, rq, th, mi, pk, (o == "migrator" ? s : "-"), k, l}'
 done
 echo
 echo "Raw results: $RESULTS$( [[ $KEEP == 1 || $CREATED_WORK == 0 ]] || echo ' (removed at exit; KEEP=1 keeps it)')"

@@ -3,8 +3,8 @@
 # does throughput keep growing with requests in flight, and how do the two tools compare at the same concurrency?
 #
 # Starts two on-disk S3 endpoints (`migrator serve-s3 --dir`). Each request waits DELAY_MS (default 20), either
-#   MODE=server (default): inside serve-s3 (`--latency`), held by a server thread: no extra process on the cores, or
-#   MODE=proxy: in bench/latency-proxy.py in front of each endpoint (one Python process per endpoint).
+#   MODE=proxy (default): in bench/latency-proxy.py in front of each endpoint (one Python process per endpoint), or
+#   MODE=server: inside serve-s3 (`--latency`), held by a server thread: no extra process on the cores.
 # Seeds endpoint A (not timed, no delay) with
 #   small: SMALL_COUNT objects of SMALL_SIZE bytes (default 2,000 x 16 KiB)
 #   large: LARGE_COUNT objects of LARGE_MB MiB      (default 24 x 16 MiB, in PART_MB parts, PART_CONCURRENCY at once)
@@ -19,13 +19,13 @@
 #   SETS=small TRANSFERS="16 64" RUNS=1 SMALL_COUNT=500 bench/latency.sh      quick look (~1-2 min)
 #   TARBALL=migrator-cli/target/migrator-VERSION.tar.gz bench/latency.sh      migrator through bin/migrator, as users run it
 #   MIGRATOR_JAR=path/to/migrator.jar bench/latency.sh                        migrator through java -jar (default)
-#   TOOLS="rclone" MODE=proxy bench/latency.sh                                 is the Python proxy the limit?
+#   TOOLS="rclone" MODE=server bench/latency.sh                                the delay in serve-s3 instead: is the proxy the limit?
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MIGRATOR_JAR="${MIGRATOR_JAR:-$REPO/migrator-cli/target/migrator.jar}"
 TARBALL="${TARBALL:-}"                   # a distribution: time migrator through its bin/migrator (default: java -jar)
-MODE="${MODE:-server}"                   # server | proxy: where the delay is added
+MODE="${MODE:-proxy}"                    # proxy | server: where the delay is added (see docs/benchmarks.md, latency)
 DELAY_MS="${DELAY_MS:-20}"
 TRANSFERS="${TRANSFERS:-16 64 256}"
 SETS="${SETS:-small large}"
