@@ -15,7 +15,9 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
+import org.gaul.shaded.org.eclipse.jetty.server.Connector;
 import org.gaul.shaded.org.eclipse.jetty.server.Server;
+import org.gaul.shaded.org.eclipse.jetty.server.ServerConnector;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
@@ -52,6 +54,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
      * with {@link #latency} holding a thread per request. Idle threads are not created.
      */
     private static final int MAX_THREADS = 1024;
+    private static final int ACCEPT_QUEUE = 1024;
 
     private final BlobStoreContext context;
     private final S3Proxy proxy;
@@ -104,7 +107,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
     }
 
     /**
-     * Puts {@code gate} in front of S3Proxy's handler. S3Proxy builds its Jetty server privately and offers no
+     * Puts {@code gate} in front of S3Proxy's handler and lengthens the accept queue. S3Proxy builds its Jetty server privately and offers no
      * hook for a handler of our own, hence the reflection; a newer S3Proxy that renames the field fails here,
      * at start, not silently.
      */
@@ -115,6 +118,13 @@ public final class EmbeddedS3Server implements AutoCloseable {
             Server jetty = (Server) field.get(proxy);
             gate.setHandler(jetty.getHandler());
             jetty.setHandler(gate);
+            for (Connector c : jetty.getConnectors()) {
+                if (c instanceof ServerConnector connector) {
+                    // Java's default accept backlog of 50 drops the SYNs of a client opening 256 connections at
+                    // once (each then waits a 1 s retransmit, or fails): as a real endpoint would not.
+                    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                }
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("cannot wrap S3Proxy's Jetty handler (S3Proxy version changed?): " + e, e);
         }
