@@ -160,7 +160,7 @@ for set in $SETS; do
           -v mi="$(col "$set" "$t" "$tool" 9 | median)" -v pk="$(col "$set" "$t" "$tool" 10 | median)" \
           -v k="$(col "$set" "$t" "$tool" 11 | sort | uniq -c | awk '{printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1}')" \
           -v l="$(col "$set" "$t" "$tool" 12 | paste -sd ' ')" -v q="$ratio" \
-          'BEGIN {printf "| %s | %s | %s | %s | %.2f | %.0f | %.1f | %.2fx | %.2f | %.2f | %.2f | %.2f | %d, %.1f / %d | %s | %s | %s |\n",
+          'BEGIN {printf "| %s | %s | %s | %s | %.2f | %.1f | %.1f | %.2fx | %.2f | %.2f | %.2f | %.2f | %d, %.1f / %d | %s | %s | %s |\n",
                   d, t, o, w, m, n / m, by / 1048576 / m, b0 / m, c, c / n * 1000, c / (by / 1073741824), sc, rq, mi, pk, k, l, q}'
     done
   done
