@@ -47,7 +47,9 @@ async def main():
         await asyncio.gather(pipe(client_reader, server_writer, state, delay, True),
                              pipe(server_reader, client_writer, state, delay, False))
 
-    server = await asyncio.start_server(handle, "127.0.0.1", listen)
+    # A client at 256 transfers opens 256 connections at once: asyncio's default backlog of 100 would drop the
+    # SYNs beyond it, and each dropped one waits a 1 s retransmit.
+    server = await asyncio.start_server(handle, "127.0.0.1", listen, backlog=1024)
     async with server:
         await server.serve_forever()
 

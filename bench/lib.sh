@@ -62,3 +62,41 @@ start_server() { # name port dir: starts serve-s3 and waits until it answers
   done
   echo "error: serve-s3 $name did not answer on port $port within 60 s" >&2; exit 1
 }
+
+# --- latency and throttling (bench/latency.sh, bench/adaptive.sh) ---------------------------------------------
+migrator_cmd() { # [tarball]: sets M, the migrator command; with a tarball, its bin/migrator with a trained class archive
+  if [[ -n "${1:-}" ]]; then
+    [[ -f "$1" ]] || { echo "error: TARBALL=$1 not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
+    mkdir -p "$WORK_DIR/dist" && tar xzf "$1" -C "$WORK_DIR/dist"
+    export XDG_CACHE_HOME="$WORK_DIR/cache"
+    M=("$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
+    mkdir -p "$WORK_DIR/train" && echo train >"$WORK_DIR/train/f"
+    "${M[@]}" copy "$WORK_DIR/train" "$WORK_DIR/train-out" --state "$WORK_DIR/train-state" -q >/dev/null # writes the archive
+    rm -rf "$WORK_DIR/train" "$WORK_DIR/train-out" "$WORK_DIR/train-state"
+  else
+    M=(java -jar "$MIGRATOR_JAR")
+  fi
+}
+start_proxy() { # listen-port target-port delay-ms: bench/latency-proxy.py, waits until it answers
+  if curl -s -o /dev/null "http://127.0.0.1:$1/"; then echo "error: port $1 is already in use; choose another port" >&2; exit 2; fi
+  python3 "$(dirname "${BASH_SOURCE[0]}")/latency-proxy.py" "$1" "$2" "$3" >"$WORK_DIR/proxy-$1.log" 2>&1 &
+  PIDS+=($!)
+  local i
+  for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done
+  echo "error: latency proxy on port $1 did not answer" >&2; exit 1
+}
+gate() { # port knob=value...: serve-s3's latency / throttle knobs (see RequestGate), e.g. gate 19711 latency-ms=20
+  local port=$1; shift
+  curl -sf "http://127.0.0.1:$port/_migrator/gate?$(IFS='&'; echo "$*")" || { echo "error: serve-s3 on $port refused gate $*" >&2; exit 1; }
+}
+server_stats() { # port [reset]: "inflight=.. requests=.. throttled=.. inflight_sum=.. peak=.." of serve-s3 on port
+  curl -sf "http://127.0.0.1:$1/_migrator/stats${2:+?reset}"
+}
+cpu_seconds() { # pid...: user+system CPU seconds those processes have used so far
+  local tck pid total=0; tck=$(getconf CLK_TCK)
+  for pid in "$@"; do
+    [[ -r /proc/$pid/stat ]] || continue
+    total=$(( total + $(sed 's/.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}') ))
+  done
+  awk -v t="$total" -v k="$tck" 'BEGIN {printf "%.2f", t / k}'
+}

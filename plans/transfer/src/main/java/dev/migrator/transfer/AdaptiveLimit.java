@@ -15,6 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>A throttle multiplies the limit by {@value #DECREASE}, at most once per round: only a request that
  *       started after the last decrease can cause the next one (a burst of 503s answering the same round
  *       counts once).</li>
+ *   <li>Growth stops at twice the most requests ever in flight at once: a limit the copy does not use says
+ *       nothing about the endpoint (TCP's congestion-window validation). Without this a copy held back by its
+ *       own CPU or its listing grew the limit to {@code max} (256) behind an endpoint that throttles at 16 and,
+ *       once it could send faster, would have sent a burst of 256 requests into it.</li>
  *   <li>The limit stays within {@code [1, max]}.</li>
  * </ul>
  *
@@ -35,6 +39,8 @@ final class AdaptiveLimit {
     private long throttles;
     private long decreases;
     private int highest;
+    /** The most permits held at once so far: the limit grows to at most twice this. */
+    private int peakInFlight;
 
     /** A granted slot; pass it back to {@link #throttled} and {@link #release}. */
     static final class Permit {
@@ -63,6 +69,7 @@ final class AdaptiveLimit {
                 freed.await();
             }
             inFlight++;
+            peakInFlight = Math.max(peakInFlight, inFlight);
             return new Permit(generation);
         } finally {
             lock.unlock();
@@ -92,7 +99,8 @@ final class AdaptiveLimit {
         try {
             inFlight--;
             if (succeeded && permit.generation == generation) {
-                limit = Math.min(max, limit + (slowStart ? 1 : 1 / limit));
+                double cap = Math.min(max, Math.max(limit, 2.0 * peakInFlight));
+                limit = Math.min(cap, limit + (slowStart ? 1 : 1 / limit));
                 highest = Math.max(highest, (int) limit);
             }
             freed.signalAll();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdaptiveConcurrencyTest {
     static final int CAPACITY = 6;
-    // Enough objects that the settled rounds, not the slow start's overshoot (to 33 on an idle machine), decide the share refused.
+    // Enough objects that the settled rounds, not the slow start's overshoot (at most twice the requests in flight), decide the share refused.
     static final int OBJECTS = 500;
 
     @TempDir

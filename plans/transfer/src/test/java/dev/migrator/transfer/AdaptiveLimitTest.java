@@ -43,6 +43,23 @@ class AdaptiveLimitTest {
     }
 
     @Test
+    void aLimitTheCopyDoesNotUseDoesNotGrow() throws Exception {
+        AdaptiveLimit limit = new AdaptiveLimit("target", 8, 256);
+        for (int i = 0; i < 100; i++) { // one request at a time: the copy is held back by something else
+            limit.release(limit.acquire(), true);
+        }
+        assertThat(limit.limit()).isEqualTo(8);
+        for (AdaptiveLimit.Permit p : round(limit)) { // all 8 slots used once: slow start may double
+            limit.release(p, true);
+        }
+        assertThat(limit.limit()).isEqualTo(16);
+        for (int i = 0; i < 100; i++) {
+            limit.release(limit.acquire(), true);
+        }
+        assertThat(limit.limit()).as("at most twice the 8 ever in flight").isEqualTo(16);
+    }
+
+    @Test
     void staysWithinOneAndMax() throws Exception {
         AdaptiveLimit limit = new AdaptiveLimit("source", 2, 5);
         for (int i = 0; i < 10; i++) {

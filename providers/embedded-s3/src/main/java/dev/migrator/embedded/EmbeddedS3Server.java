@@ -3,6 +3,7 @@ package dev.migrator.embedded;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,9 @@ import java.util.Properties;
 import java.util.regex.Pattern;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
+import org.gaul.shaded.org.eclipse.jetty.server.Connector;
+import org.gaul.shaded.org.eclipse.jetty.server.Server;
+import org.gaul.shaded.org.eclipse.jetty.server.ServerConnector;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
@@ -28,6 +32,10 @@ import org.jclouds.blobstore.BlobStoreContext;
  *
  * <p>Clients need path-style addressing and, with the AWS SDK v2, request checksums
  * {@code WHEN_REQUIRED} (S3Proxy does not understand the SDK's default trailing checksums).
+ * <p>For benchmarks and drills it can play a distant, throttling provider ({@link #latency},
+ * {@link #throttleAbove}) and counts the requests it handled and their concurrency at
+ * {@code GET /_migrator/stats} (see {@link RequestGate}).
+ *
  * Thread-safe; {@link #close()} stops the server and drops in-memory data.
  */
 public final class EmbeddedS3Server implements AutoCloseable {
@@ -41,8 +49,16 @@ public final class EmbeddedS3Server implements AutoCloseable {
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Jetty threads: S3Proxy's default of 200 would cap a 256-transfer benchmark at the server, the more so
+     * with {@link #latency} holding a thread per request. Idle threads are not created.
+     */
+    private static final int MAX_THREADS = 1024;
+    private static final int ACCEPT_QUEUE = 1024;
+
     private final BlobStoreContext context;
     private final S3Proxy proxy;
+    private final RequestGate gate = new RequestGate();
     private final URI endpoint;
 
     private EmbeddedS3Server(String blobStore, Properties overrides, int port) {
@@ -52,14 +68,17 @@ public final class EmbeddedS3Server implements AutoCloseable {
                 .build(BlobStoreContext.class);
         S3Proxy built = null;
         try {
-            built = S3Proxy.builder()
+            S3Proxy server = S3Proxy.builder()
                     .blobStore(context.getBlobStore())
                     .endpoint(URI.create("http://127.0.0.1:" + port))
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                     // The AWS SDK sends headers S3Proxy does not implement (checksum hints, expect-continue
                     // variants); without this it answers 501 NotImplemented.
                     .ignoreUnknownHeaders(true)
+                    .jettyMaxThreads(MAX_THREADS)
                     .build();
+            insertGate(server, gate);
+            built = server;
         } finally {
             if (built == null) {
                 context.close();
@@ -85,6 +104,54 @@ public final class EmbeddedS3Server implements AutoCloseable {
                             + (port != 0 ? " (is the port in use? choose another or 0 for any)" : ""), e);
         }
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    /**
+     * Puts {@code gate} in front of S3Proxy's handler and lengthens the accept queue. S3Proxy builds its Jetty server privately and offers no
+     * hook for a handler of our own, hence the reflection; a newer S3Proxy that renames the field fails here,
+     * at start, not silently.
+     */
+    private static void insertGate(S3Proxy proxy, RequestGate gate) {
+        try {
+            Field field = S3Proxy.class.getDeclaredField("server");
+            field.setAccessible(true);
+            Server jetty = (Server) field.get(proxy);
+            gate.setHandler(jetty.getHandler());
+            jetty.setHandler(gate);
+            for (Connector c : jetty.getConnectors()) {
+                if (c instanceof ServerConnector connector) {
+                    // Java's default accept backlog of 50 drops the SYNs of a client opening 256 connections at
+                    // once (each then waits a 1 s retransmit, or fails): as a real endpoint would not.
+                    connector.setAcceptQueueSize(ACCEPT_QUEUE);
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot wrap S3Proxy's Jetty handler (S3Proxy version changed?): " + e, e);
+        }
+    }
+
+    /**
+     * Makes every request wait {@code latency} before it is handled, as if the endpoint were a round trip away
+     * ({@code ZERO}: none). The wait holds one of this server's threads, not the client's.
+     */
+    public EmbeddedS3Server latency(Duration latency) {
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("latency must not be negative: " + latency);
+        }
+        gate.latencyMillis = latency.toMillis();
+        return this;
+    }
+
+    /**
+     * Answers {@code 503 SlowDown} to any request that arrives while {@code n} others are being handled, as S3
+     * does above a prefix's request rate; {@code 0} turns it off.
+     */
+    public EmbeddedS3Server throttleAbove(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("throttleAbove must be >= 0: " + n);
+        }
+        gate.throttleAbove = n;
+        return this;
     }
 
     /**
