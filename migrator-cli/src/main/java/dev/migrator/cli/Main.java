@@ -54,9 +54,10 @@ public final class Main {
     public static int run(String... args) {
         // The S3 client rides on the JDK's HTTP keep-alive cache, which keeps only 5 idle connections
         // per host by default: with more transfers than that, every extra request would open (and,
-        // over TLS, handshake) a new connection.
+        // over TLS, handshake) a new connection. 1024, as S3HttpClients' pool: --transfers 256 with parts in
+        // flight must keep their connections too (64 made every request beyond it reconnect).
         if (System.getProperty("http.maxConnections") == null) {
-            System.setProperty("http.maxConnections", "64");
+            System.setProperty("http.maxConnections", "1024");
         }
         Warmup.start(args);
         EventLog.reset();
