@@ -25,9 +25,12 @@
 # -Fd -j JOBS (default compression, -Z1, -Z0) and -Fc, and pg_restore -j JOBS time of each.
 #
 # Usage: bench/db-vs-pgdump.sh      (PG_SCALE=50 RUNS=3 MY_ROWS=2000000 ENGINES="pg my" PG_CASES="snapshot copy"
-#                                    FORMATS=0 KEEP_SOURCE=1 TARBALL=)
+#                                    FORMATS=0 KEEP_SOURCE=1 TARBALL= DB_PREFIX=mig_db_bench)
 # TARBALL=migrator-cli/target/migrator-VERSION.tar.gz runs migrator as users do, through bin/migrator of that
 # distribution with its class archive (written by one untimed training run first); without it, `java -jar`.
+# TRAIN= what that training run is: file (default: a one-file copy, so the archive lacks the database driver's classes,
+# as for a user whose first command was an object copy) or db (a --dry-run of the PostgreSQL copy measured, as for a
+# user whose first command was a database one: the driver's and the provider's classes are archived too).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +52,8 @@ FORMATS="${FORMATS:-0}"
 KEEP_SOURCE="${KEEP_SOURCE:-1}"           # 1: keep (and reuse) the generated source databases
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
+DB_PREFIX="${DB_PREFIX:-mig_db_bench}"    # names of the databases made (source and targets): keeps parallel runs apart
+TRAIN="${TRAIN:-file}"                    # the launcher's training run: file or db (see above)
 TARBALL="${TARBALL:-}"                    # a distribution to run migrator through its launcher (default: java -jar)
 SERVE_S3=":"                             # lib.sh's S3 endpoints are not used here
 
@@ -66,19 +71,23 @@ if [[ -n "$TARBALL" ]]; then
   mkdir -p "$WORK_DIR/dist" && tar xzf "$TARBALL" -C "$WORK_DIR/dist"
   export XDG_CACHE_HOME="$WORK_DIR/cache"
   MIGRATOR="$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator"
-  mkdir -p "$WORK_DIR/train" && echo train >"$WORK_DIR/train/f"
-  $MIGRATOR copy "$WORK_DIR/train" "$WORK_DIR/train-out" --state "$WORK_DIR/train-state" -q >/dev/null # writes the archive
-  rm -rf "$WORK_DIR/train" "$WORK_DIR/train-out" "$WORK_DIR/train-state"
+  if [[ "$TRAIN" == file ]]; then
+    mkdir -p "$WORK_DIR/train" && echo train >"$WORK_DIR/train/f"
+    $MIGRATOR copy "$WORK_DIR/train" "$WORK_DIR/train-out" --state "$WORK_DIR/train-state" -q >/dev/null # writes the archive
+    rm -rf "$WORK_DIR/train" "$WORK_DIR/train-out" "$WORK_DIR/train-state"
+  elif [[ "$TRAIN" != db ]]; then
+    echo "error: TRAIN=$TRAIN: say file or db" >&2; exit 2
+  fi
 fi
 export PGUSER="$PG_USER" PGHOST="$PG_HOST"
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_TARGET_PORT"; then
   log "no PostgreSQL on port $PG_TARGET_PORT (run .ci/run to create the second cluster); restoring into port $PG_PORT instead"
   PG_TARGET_PORT="$PG_PORT"
 fi
-PG_SRC_DB="mig_db_bench_pgbench_s${PG_SCALE}"
+PG_SRC_DB="${DB_PREFIX}_pgbench_s${PG_SCALE}"
 PG_SRC="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$PG_SRC_DB"
 pg_target() { echo "postgresql://$PG_USER@$PG_HOST:$PG_TARGET_PORT/$1"; }
-MY_SRC_DB="mig_db_bench_my_${MY_ROWS}"
+MY_SRC_DB="${DB_PREFIX}_my_${MY_ROWS}"
 my() { mariadb --protocol=TCP -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" "$@"; }
 
 RESULTS="$WORK_DIR/results.tsv"
@@ -116,7 +125,7 @@ my_check() {
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 pg_hand_snapshot() { # run
-  local dir="$WORK_DIR/pg-hand-$1.d" db="mig_db_bench_hand_$1"
+  local dir="$WORK_DIR/pg-hand-$1.d" db="${DB_PREFIX}_hand_$1"
   rm -rf "$dir"; pg_drop "$db"
   clock_start
   pg_dump -p "$PG_PORT" -Fd -j "$JOBS" -f "$dir" "$PG_SRC_DB"
@@ -127,7 +136,7 @@ pg_hand_snapshot() { # run
   record "PostgreSQL snapshot + restore" "by hand (pg_dump -Fd -j$JOBS, pg_restore -j$JOBS)" "$ELAPSED" "$CPU"
 }
 pg_migrator_snapshot() {
-  local dir="$WORK_DIR/pg-bundle-$1" db="mig_db_bench_mig_$1"
+  local dir="$WORK_DIR/pg-bundle-$1" db="${DB_PREFIX}_mig_$1"
   rm -rf "$dir"; pg_drop "$db"
   clock_start
   $MIGRATOR bundle create "$PG_SRC" --to "$dir" -q >/dev/null
@@ -137,7 +146,7 @@ pg_migrator_snapshot() {
   record "PostgreSQL snapshot + restore" "migrator bundle create + bundle restore (file://)" "$ELAPSED" "$CPU"
 }
 pg_hand_pipe() {
-  local db="mig_db_bench_pipe_$1"
+  local db="${DB_PREFIX}_pipe_$1"
   pg_drop "$db"
   clock_start
   createdb -p "$PG_TARGET_PORT" -T template0 "$db"
@@ -148,7 +157,7 @@ pg_hand_pipe() {
   record "PostgreSQL direct copy" "by hand (pg_dump -Fc -Z0 | pg_restore --single-transaction)" "$ELAPSED" "$CPU"
 }
 pg_migrator_copy() {
-  local db="mig_db_bench_copy_$1"
+  local db="${DB_PREFIX}_copy_$1"
   pg_drop "$db"
   clock_start
   $MIGRATOR copy "$PG_SRC" "$(pg_target "$db")" --no-verify -q >/dev/null
@@ -171,7 +180,7 @@ pg_formats() {
       "Fd-j$JOBS") args=(-Fd -j "$JOBS") ;; "Fd-j$JOBS-Z1") args=(-Fd -j "$JOBS" -Z1) ;; "Fd-j$JOBS-Z0") args=(-Fd -j "$JOBS" -Z0) ;;
       Fc) args=(-Fc) ;; Fc-Z0) args=(-Fc -Z0) ;;
     esac
-    dir="$WORK_DIR/fmt-$name"; db="mig_db_bench_fmt"; rm -rf "$dir"; pg_drop "$db"
+    dir="$WORK_DIR/fmt-$name"; db="${DB_PREFIX}_fmt"; rm -rf "$dir"; pg_drop "$db"
     clock_start; pg_dump -p "$PG_PORT" "${args[@]}" -f "$dir" "$PG_SRC_DB"; clock_stop
     dump_s="$ELAPSED"; dump_cpu="$CPU"
     clock_start
@@ -192,6 +201,9 @@ if [[ " $ENGINES " == *" pg "* || "$FORMATS" == 1 ]]; then
   fi
   log "PostgreSQL source: $PG_SRC ($(psql -p "$PG_PORT" -d "$PG_SRC_DB" -Atc "select pg_size_pretty(pg_database_size(current_database()))")); target port $PG_TARGET_PORT"
   if [[ "$FORMATS" == 1 ]]; then pg_formats; fi
+  if [[ -n "$TARBALL" && "$TRAIN" == db ]]; then # writes the archive (a dry run connects to the source alone)
+    $MIGRATOR copy "$PG_SRC" "$(pg_target "${DB_PREFIX}_train")" --dry-run -q >/dev/null
+  fi
 fi
 if [[ " $ENGINES " == *" pg "* ]]; then
   for run in $(seq 1 "$RUNS"); do
@@ -209,7 +221,7 @@ fi
 MY_DUMP_ARGS=(--protocol=TCP -h "$MY_HOST" -P "$MY_PORT" -u "$MY_USER" --single-transaction --routines --triggers --events
   --hex-blob --default-character-set=utf8mb4)
 my_hand_pipe() {
-  local db="mig_db_bench_mypipe_$1"
+  local db="${DB_PREFIX}_mypipe_$1"
   my_drop "$db"
   clock_start
   my -e "create database \`$db\`"
@@ -220,7 +232,7 @@ my_hand_pipe() {
 }
 my_migrator_copy() { # run [extra args]
   local run=$1; shift
-  local db="mig_db_bench_mycopy_$run"
+  local db="${DB_PREFIX}_mycopy_$run"
   my_drop "$db"
   clock_start
   $MIGRATOR copy "mysql://$MY_USER@$MY_HOST:$MY_PORT/$MY_SRC_DB" "mysql://$MY_USER@$MY_HOST:$MY_PORT/$db" --no-verify -q "$@" >/dev/null
@@ -229,7 +241,7 @@ my_migrator_copy() { # run [extra args]
   record "MariaDB direct copy" "migrator copy --no-verify${*:+ $*}" "$ELAPSED" "$CPU"
 }
 my_hand_snapshot() {
-  local dir="$WORK_DIR/my-hand-$1" db="mig_db_bench_myhand_$1"
+  local dir="$WORK_DIR/my-hand-$1" db="${DB_PREFIX}_myhand_$1"
   rm -rf "$dir"; mkdir -p "$dir"; my_drop "$db"
   clock_start
   mariadb-dump "${MY_DUMP_ARGS[@]}" "$MY_SRC_DB" >"$dir/dump.sql"
@@ -240,7 +252,7 @@ my_hand_snapshot() {
   record "MariaDB snapshot + restore" "by hand (mariadb-dump > file; mariadb < file)" "$ELAPSED" "$CPU"
 }
 my_migrator_snapshot() {
-  local dir="$WORK_DIR/my-bundle-$1" db="mig_db_bench_mymig_$1"
+  local dir="$WORK_DIR/my-bundle-$1" db="${DB_PREFIX}_mymig_$1"
   rm -rf "$dir"; my_drop "$db"
   clock_start
   $MIGRATOR bundle create "mysql://$MY_USER@$MY_HOST:$MY_PORT/$MY_SRC_DB" --to "$dir" -q >/dev/null

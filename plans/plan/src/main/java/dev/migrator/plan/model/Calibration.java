@@ -48,13 +48,17 @@ import java.util.Locale;
  *                     process's class loading, JIT and first connections, measured in a rehearsal ({@code copy-warm-up:})
  * @param deltaWarmUp  the same for the first delta ({@code delta-warm-up:})
  * @param verifyWarmUp the same for the first verify ({@code verify-warm-up:})
+ * @param dumpStream   bytes/s of table data one dump job writes into files at on this source, its compression included
+ *                     ({@code dump-stream:}; {@code probe} reads the sample again, compressing it as the dump tool does):
+ *                     what a dump step and a bundle's dump run at. {@code stream} stays the uncompressed read (a direct
+ *                     copy, replication)
  */
 public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                           Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
                           Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
                           Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject,
                           Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate, Double copyWarmUp,
-                          Double deltaWarmUp, Double verifyWarmUp) {
+                          Double deltaWarmUp, Double verifyWarmUp, Long dumpStream) {
     public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
 
     /** All figures but the rehearsed warm-ups. */
@@ -65,14 +69,14 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                        Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, statLatency, statLimit,
                 copyStream, copyLatency, copyBandwidth, copyStreams, copyLimit, copyStart, deltaStart, verifyStart, copyPerObject,
-                deltaPerObject, verifyPerObject, dumpStart, restoreStart, fingerprintStart, hashRate, null, null, null);
+                deltaPerObject, verifyPerObject, dumpStart, restoreStart, fingerprintStart, hashRate, null, null, null, null);
     }
 
     /** The figures of one endpoint alone: no stats, copies or rehearsed starts. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                        Double overhead, Integer bandwidthStreams) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same figures without a database's (the 21 an object store has). */
@@ -82,13 +86,19 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                        Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, statLatency, statLimit,
                 copyStream, copyLatency, copyBandwidth, copyStreams, copyLimit, copyStart, deltaStart, verifyStart, copyPerObject,
-                deltaPerObject, verifyPerObject, null, null, null, null);
+                deltaPerObject, verifyPerObject, null, null, null, null, null, null, null, null);
     }
 
     /** Only a database's step starts and hashing rate, as {@code probe} measured them on a sample (or nulls). */
     public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
+        return database(dumpStart, restoreStart, fingerprintStart, hashRate, null);
+    }
+
+    /** The same and the rate a dump into files runs at (or null). */
+    public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate,
+                                       Long dumpStream) {
         return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate);
+                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate, null, null, null, dumpStream);
     }
 
     /** Only a stat latency and limit (either may be null). */
@@ -116,7 +126,7 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
     /** Only the warm-ups of a run's first pre-copy, delta and verify step, as a rehearsal measured them (or nulls). */
     public static Calibration warmUps(Double copy, Double delta, Double verify) {
         return NONE.with(new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, copy, delta, verify));
+                null, null, null, null, null, null, null, null, null, null, copy, delta, verify, null));
     }
 
     /** The throughput figures and a step's start. */
@@ -141,7 +151,8 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart), pick(over.copyPerObject, copyPerObject),
                 pick(over.deltaPerObject, deltaPerObject), pick(over.verifyPerObject, verifyPerObject), pick(over.dumpStart, dumpStart),
                 pick(over.restoreStart, restoreStart), pick(over.fingerprintStart, fingerprintStart), pick(over.hashRate, hashRate),
-                pick(over.copyWarmUp, copyWarmUp), pick(over.deltaWarmUp, deltaWarmUp), pick(over.verifyWarmUp, verifyWarmUp));
+                pick(over.copyWarmUp, copyWarmUp), pick(over.deltaWarmUp, deltaWarmUp), pick(over.verifyWarmUp, verifyWarmUp),
+                pick(over.dumpStream, dumpStream));
     }
 
     public boolean isEmpty() {
@@ -234,6 +245,9 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         }
         if (hashRate != null) {
             b.append(indent).append("hash-rate: ").append(rate(hashRate)).append('\n');
+        }
+        if (dumpStream != null) {
+            b.append(indent).append("dump-stream: ").append(rate(dumpStream)).append('\n');
         }
         return b.toString();
     }

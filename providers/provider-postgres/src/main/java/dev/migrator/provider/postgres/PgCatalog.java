@@ -49,10 +49,12 @@ final class PgCatalog {
     /** Up to {@code limit} user objects ("table public.users"), for the emptiness check. */
     static List<String> userObjects(Statement st, int limit) throws SQLException {
         List<String> out = new ArrayList<>();
+        // Tables first, then by name: the same objects named on every run (a bare limit took pg_class's scan order)
         String sql = """
+                select what from (
                 select case c.relkind when 'r' then 'table' when 'p' then 'table' when 'v' then 'view'
                          when 'm' then 'materialized view' when 'S' then 'sequence' else 'foreign table' end
-                       || ' ' || c.oid::regclass::text
+                       || ' ' || c.oid::regclass::text as what
                 from pg_class c where c.relkind in ('r', 'p', 'v', 'm', 'S', 'f') and %s
                 union all
                 select 'function ' || p.oid::regprocedure::text from pg_proc p
@@ -60,6 +62,7 @@ final class PgCatalog {
                 union all
                 select 'type ' || t.oid::regtype::text from pg_type t
                 where t.typtype in ('e', 'd') and t.typnamespace in (select oid from pg_namespace where %s) and %s
+                ) held order by what not like 'table %%', what
                 limit %d""".formatted(userObject("c"), USER_SCHEMA, NOT_EXTENSION.formatted("p"),
                 USER_SCHEMA, NOT_EXTENSION.formatted("t"), limit);
         try (ResultSet rs = st.executeQuery(sql)) {

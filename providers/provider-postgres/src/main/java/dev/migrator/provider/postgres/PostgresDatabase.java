@@ -49,6 +49,8 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
     private static final String INSTALL = "the PostgreSQL client tools (Debian/Ubuntu: postgresql-client)";
     /** The database every server has, to create, rename and drop others from. */
     private static final String MAINTENANCE = "postgres";
+    /** Debian's and Ubuntu's tools of each major version, in {@code <major>/bin}. */
+    private static final Path VERSIONED = Path.of("/usr/lib/postgresql");
 
     /** {@code binDir} overrides where the tools are found ({@code null}: per server version, then PATH). */
     PostgresDatabase(PgLocation location, Path binDir) {
@@ -293,8 +295,11 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         // the source's version and its pg_dump here, the target's preparation and its pg_restore on another thread.
         // A failing source is reported first (the target's failure rides along as suppressed), as when they ran in turn.
         FutureTask<Checked> targetSide = new FutureTask<>(() -> {
-            int major = pg.prepareTarget(restoreOptions.allowNonEmpty());
-            return new Checked(major, pg.tool("pg_restore", major));
+            int major = pg.createIfMissing();
+            if (major == 0) {
+                major = pg.prepareTarget(restoreOptions.allowNonEmpty());
+            }
+            return new Checked(major, pg.toolOfMajor("pg_restore", major));
         });
         Thread checking = new Thread(targetSide, "check-target");
         checking.setDaemon(true);
@@ -342,7 +347,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
     private Tool checkSource(FutureTask<Checked> targetSide) {
         try {
             int sourceMajor = serverMajor(location);
-            Tool pgDump = tool("pg_dump", sourceMajor);
+            Tool pgDump = toolOfMajor("pg_dump", sourceMajor);
             if (pgDump.major < sourceMajor) {
                 throw tooOld(pgDump, "dump", sourceMajor);
             }
@@ -362,7 +367,7 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         Tool pgRestore = target.tool();
         int needed = Math.max(target.major(), pgDump.major);
         if (!pg.toolPath("pg_restore", needed).equals(pg.toolPath("pg_restore", target.major()))) {
-            pgRestore = pg.tool("pg_restore", needed);
+            pgRestore = pg.toolOfMajor("pg_restore", needed);
         }
         if (pgRestore.major < pgDump.major) {
             throw MigratorException.badInput("pg_restore " + pgRestore.version + " cannot read what pg_dump "
@@ -474,9 +479,25 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
      */
     private int createDatabase(String name) {
         PgLocation maintenance = location.withDatabase(MAINTENANCE);
-        try (Connection c = maintenance.connect(); Statement st = c.createStatement()) {
+        Connection opened;
+        try {
+            opened = maintenance.connect();
+        } catch (MigratorException e) {
+            throw new MigratorException(e.code(), "database '" + location.database() + "' does not exist on "
+                    + displayUri() + " and could not be created: " + e.getMessage()
+                    + "; create it with: createdb " + location.database());
+        }
+        try (Connection c = opened; Statement st = c.createStatement()) {
+            return create(st, name);
+        } catch (SQLException e) {
+            throw maintenance.failure(e, "create " + name + " on");
+        }
+    }
+
+    /** {@link #createDatabase} on an open maintenance connection: the major version, or 0 when it exists meanwhile. */
+    private int create(Statement st, String name) throws SQLException {
+        try {
             st.execute("create database " + PgCatalog.quoteIdent(name) + " template template0");
-            return majorOf(st);
         } catch (SQLException e) {
             if ("42P04".equals(e.getSQLState())) {
                 return 0; // created meanwhile by someone else: fine, the emptiness check decides
@@ -484,10 +505,35 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
             throw new MigratorException(ErrorCode.BAD_INPUT, "database '" + location.database() + "' does not exist on "
                     + displayUri() + " and could not be created (" + PgLocation.oneLine(e.getMessage())
                     + "); create it with: createdb " + location.database());
+        }
+        return majorOf(st);
+    }
+
+    /**
+     * A direct copy's usual target, a database not made yet, created from template0 through the maintenance database in one
+     * connection (asked whether it exists, then created): no failed connection to it first, as {@link #prepareTarget} makes
+     * (a backend started and refused, and the driver's error path), on the copy's critical path. Returns the server's major
+     * version when created here; 0 when it exists, or the maintenance database cannot be reached: then
+     * {@link #prepareTarget} decides, as it always did.
+     */
+    int createIfMissing() {
+        Connection c;
+        try {
+            c = location.withDatabase(MAINTENANCE).connect();
         } catch (MigratorException e) {
-            throw new MigratorException(e.code(), "database '" + location.database() + "' does not exist on "
-                    + displayUri() + " and could not be created: " + e.getMessage()
-                    + "; create it with: createdb " + location.database());
+            return 0; // e.g. no access to 'postgres': the target itself may still be reachable
+        }
+        try (c; java.sql.PreparedStatement ps = c.prepareStatement("select 1 from pg_database where datname = ?");
+             Statement st = c.createStatement()) {
+            ps.setString(1, location.database());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return 0;
+                }
+            }
+            return create(st, location.database());
+        } catch (SQLException e) {
+            return 0; // the catalog could not be read here: prepareTarget connects and reports what is wrong
         }
     }
 
@@ -575,12 +621,25 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
         return new Tool(exe.toString(), m.group(0), Integer.parseInt(m.group(1)));
     }
 
+    /**
+     * {@link #tool} where only the major version counts (a direct copy: no dump records the tool's version): one from
+     * {@code /usr/lib/postgresql/<major>/bin} is of that major (Debian's packaging), so its {@code --version} is not
+     * asked; a process start less on the copy's critical path, before each tool can start. Elsewhere as {@link #tool}.
+     */
+    Tool toolOfMajor(String name, int serverMajor) {
+        Path exe = toolPath(name, serverMajor);
+        if (binDir == null && exe.startsWith(VERSIONED)) {
+            return new Tool(exe.toString(), Integer.toString(serverMajor), serverMajor);
+        }
+        return tool(name, serverMajor);
+    }
+
     /** Where {@code name} is taken from: the override directory, the server version's Debian directory, or the PATH. */
     Path toolPath(String name, int serverMajor) {
         if (binDir != null) {
             return binDir.resolve(name);
         }
-        Path versioned = Path.of("/usr/lib/postgresql", Integer.toString(serverMajor), "bin", name);
+        Path versioned = VERSIONED.resolve(Integer.toString(serverMajor)).resolve("bin").resolve(name);
         return Files.isExecutable(versioned) ? versioned : Path.of(name);
     }
 

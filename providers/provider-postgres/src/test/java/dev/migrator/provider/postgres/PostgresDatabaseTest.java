@@ -121,7 +121,7 @@ class PostgresDatabaseTest {
                 p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS); // killed: gone as soon as it is reaped
             }
             assertThat(tools()).isEmpty();
-            assertThat(pipeDirs()).isEqualTo(pipesBefore);
+            assertThat(pipeDirs()).as("no pipe of ours left (others may come and go in a shared /tmp)").isSubsetOf(pipesBefore);
         } finally {
             PgServers.drop(OTHER, target);
         }
