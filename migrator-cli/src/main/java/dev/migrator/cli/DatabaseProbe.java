@@ -10,8 +10,7 @@ import java.util.Locale;
 
 /**
  * The dump and restore rates of a database move, for {@code probe PLAN} (issue 16): a sample of the source's largest
- * table read out as a dump reads it (its source's {@code stream:}, what the planner's direct copy runs at), read again
- * compressed as a dump into files is ({@code dump-stream:}, what its dump steps run at, where the engine reports it) and,
+ * table read out as a dump reads it (its source's {@code stream:}, what the planner's dump and copy steps run at) and,
  * with {@code --write}, loaded into a scratch schema of the target in a transaction that is rolled back (the target's
  * {@code write-stream:}, what its restore runs at). Bounded to {@link #MAX_BYTES} and {@link #MAX_SECONDS}.
  */
@@ -41,14 +40,6 @@ final class DatabaseProbe {
             long dump = rate(r.dumpBytes(), r.dumpSeconds());
             StringBuilder log = new StringBuilder(String.format(Locale.ROOT, "#   %s: dump of a sample of %s: %s in %.2f s = %s/s%n",
                     m.from(), r.table(), Sizes.format(r.dumpBytes()), r.dumpSeconds(), Sizes.format(dump)));
-            Calibration source = new Calibration(dump, null, null, null, null, null);
-            if (r.fileDumpSeconds() > 0) {
-                long file = rate(r.dumpBytes(), r.fileDumpSeconds());
-                log.append(String.format(Locale.ROOT, "#   %s: dump of that sample into files, compressed as the dump tool does: %s in %.2f s"
-                        + " = %s/s (a dump step's and a bundle's rate; a direct copy's is the uncompressed one)%n", m.from(),
-                        Sizes.format(r.dumpBytes()), r.fileDumpSeconds(), Sizes.format(file)));
-                source = source.with(Calibration.database(null, null, null, null, file));
-            }
             Calibration target = Calibration.NONE;
             if (r.restoreSeconds() > 0) {
                 long load = rate(r.restoreBytes(), r.restoreSeconds());
@@ -59,7 +50,7 @@ final class DatabaseProbe {
             } else if (!write) {
                 log.append("#   ").append(m.to()).append(": restore rate not probed (probe with --write)\n");
             }
-            source = source.with(end(r.source(), m.from(), true, log));
+            Calibration source = new Calibration(dump, null, null, null, null, null).with(end(r.source(), m.from(), true, log));
             return new Result(source, target.with(end(r.target(), m.to(), false, log)), log.toString());
         }
     }

@@ -87,7 +87,7 @@ final class EndpointProbe {
         }).with(stats(sample.small));
     }
 
-    /** The store's smallest objects (for per-request costs) and its largest of {@link #MIN_LARGE} or more (for streams), of its first 1,000. */
+    /** The store's smallest objects (for per-request costs) and its largest (for streams), of its first 1,000. */
     private record Sample(List<Item> small, List<Item> large) {
     }
 
@@ -104,13 +104,8 @@ final class EndpointProbe {
         List<ObjectInfo> bySize = new ArrayList<>(listed);
         bySize.sort(Comparator.comparingLong(ObjectInfo::size));
         List<Item> items = bySize.stream().map(o -> new Item(o.key(), o.size())).toList();
-        // Streams are timed on large objects only: a small one among them is all latency, and at N streams (where the
-        // latency is not taken out per request) it would pass for a narrow bandwidth.
         List<Item> large = new ArrayList<>(items.subList(Math.max(0, items.size() - 64), items.size()));
         java.util.Collections.reverse(large);
-        if (large.get(0).size() >= MIN_LARGE) {
-            large.removeIf(o -> o.size() < MIN_LARGE);
-        }
         return new Sample(items.subList(0, Math.min(objects, items.size())), large);
     }
 
@@ -366,14 +361,10 @@ final class EndpointProbe {
             }
         });
         double allSeconds = since(t3);
-        // As at one stream, the bytes/s beyond each request's latency (Little's law: each stream waits out its requests'
-        // latency, the model adds it back per object): the bandwidth is what the bytes alone get.
-        double latencies = largeNext.get() * latency / concurrency;
-        long aggregate = (long) (bytes.get() / Math.max(allSeconds - latencies, allSeconds / 10));
+        long aggregate = (long) (bytes.get() / allSeconds);
         Long bandwidth = aggregate < SCALES * concurrency * stream ? aggregate : null;
-        note("%s: %s in %d requests at %d streams in %.2f s (%.2f s of it their latency): %s/s (%s/s if they scaled)%s", what,
-                Sizes.format(bytes.get()), largeNext.get(), concurrency, allSeconds, latencies, Sizes.format(aggregate),
-                Sizes.format(concurrency * stream), bandwidth == null ? "" : ": the endpoint's bandwidth");
+        note("%s: %s at %d streams in %.2f s: %s/s (%s/s if they scaled)%s", what, Sizes.format(bytes.get()), concurrency, allSeconds,
+                Sizes.format(aggregate), Sizes.format(concurrency * stream), bandwidth == null ? "" : ": the endpoint's bandwidth");
         return figures(what, stream, latency, bandwidth, limit);
     }
 

@@ -215,15 +215,7 @@ final class ProbeCommand implements Callable<Integer> {
         }
         java.util.Map<String, Calibration> figures = new java.util.LinkedHashMap<>(
                 calibration == null ? java.util.Map.of() : PlanParser.calibration(calibration, plan));
-        // The order the run started its steps in (the scheduler's, not the plan's): its first of each kind paid the warm-up.
-        java.util.List<String> started = new java.util.ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode e : dev.migrator.plan.executor.RunJournal.read(dir.resolve("journal"))) {
-            String id = e.path("step").asText("");
-            if (e.path("event").asText().equals("start") && !started.contains(id)) {
-                started.add(id);
-            }
-        }
-        Rehearsal.Fit fit = Rehearsal.fit(plan, r.steps(), took, started);
+        Rehearsal.Fit fit = Rehearsal.fit(plan, r.steps(), took);
         java.util.Map<String, Calibration> starts = fit.starts();
         StringBuilder head = new StringBuilder("# Calibration of ").append(plan.file()).append(" by 'migrator probe --from-run ")
                 .append(fromRun).append("', ").append(Instant.now()).append(".\n# Step starts measured in the rehearsal (")

@@ -57,18 +57,11 @@ public interface Database extends AutoCloseable {
      * What a bounded sample measured for the planner ({@code migrator probe}): {@code dumpBytes} of {@code table}'s rows
      * read out the way a dump reads them in {@code dumpSeconds}, and, when a target was given, the same bytes loaded into
      * a scratch place of the target in {@code restoreSeconds} (both 0 without a target). {@code source} and {@code target}
-     * (null: not measured) are each end's fixed costs and its fingerprint's hashing of those rows. {@code fileDumpSeconds}:
-     * the same bytes read again the way a dump into files reads them, its compression included (0: not measured, or
-     * such a dump does not compress).
+     * (null: not measured) are each end's fixed costs and its fingerprint's hashing of those rows.
      */
-    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target,
-                 double fileDumpSeconds) {
+    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target) {
         public Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds) {
             this(table, dumpBytes, dumpSeconds, restoreBytes, restoreSeconds, null, null);
-        }
-
-        public Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target) {
-            this(table, dumpBytes, dumpSeconds, restoreBytes, restoreSeconds, source, target, 0);
         }
     }
 

@@ -44,39 +44,19 @@ import java.util.Locale;
  *                     schema part of the fingerprint ({@code fingerprint-start:})
  * @param hashRate     bytes/s of rows this database fingerprints, the verify's per-row query timed on the sample
  *                     ({@code hash-rate:})
- * @param copyWarmUp   seconds the first pre-copy step of a run into this location takes beyond its start and work: a fresh
- *                     process's class loading, JIT and first connections, measured in a rehearsal ({@code copy-warm-up:})
- * @param deltaWarmUp  the same for the first delta ({@code delta-warm-up:})
- * @param verifyWarmUp the same for the first verify ({@code verify-warm-up:})
- * @param dumpStream   bytes/s of table data one dump job writes into files at on this source, its compression included
- *                     ({@code dump-stream:}; {@code probe} reads the sample again, compressing it as the dump tool does):
- *                     what a dump step and a bundle's dump run at. {@code stream} stays the uncompressed read (a direct
- *                     copy, replication)
  */
 public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                           Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
                           Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
                           Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject,
-                          Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate, Double copyWarmUp,
-                          Double deltaWarmUp, Double verifyWarmUp, Long dumpStream) {
+                          Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
     public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
-
-    /** All figures but the rehearsed warm-ups. */
-    public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
-                       Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
-                       Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
-                       Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject,
-                       Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
-        this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, statLatency, statLimit,
-                copyStream, copyLatency, copyBandwidth, copyStreams, copyLimit, copyStart, deltaStart, verifyStart, copyPerObject,
-                deltaPerObject, verifyPerObject, dumpStart, restoreStart, fingerprintStart, hashRate, null, null, null, null);
-    }
 
     /** The figures of one endpoint alone: no stats, copies or rehearsed starts. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                        Double overhead, Integer bandwidthStreams) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same figures without a database's (the 21 an object store has). */
@@ -86,19 +66,13 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                        Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, statLatency, statLimit,
                 copyStream, copyLatency, copyBandwidth, copyStreams, copyLimit, copyStart, deltaStart, verifyStart, copyPerObject,
-                deltaPerObject, verifyPerObject, null, null, null, null, null, null, null, null);
+                deltaPerObject, verifyPerObject, null, null, null, null);
     }
 
     /** Only a database's step starts and hashing rate, as {@code probe} measured them on a sample (or nulls). */
     public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
-        return database(dumpStart, restoreStart, fingerprintStart, hashRate, null);
-    }
-
-    /** The same and the rate a dump into files runs at (or null). */
-    public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate,
-                                       Long dumpStream) {
         return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate, null, null, null, dumpStream);
+                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate);
     }
 
     /** Only a stat latency and limit (either may be null). */
@@ -123,12 +97,6 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 verify, copyPerObject, deltaPerObject, verifyPerObject);
     }
 
-    /** Only the warm-ups of a run's first pre-copy, delta and verify step, as a rehearsal measured them (or nulls). */
-    public static Calibration warmUps(Double copy, Double delta, Double verify) {
-        return NONE.with(new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, copy, delta, verify, null));
-    }
-
     /** The throughput figures and a step's start. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                        Double overhead) {
@@ -150,9 +118,7 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 over.copyBandwidth != null ? over.copyStreams : copyStreams, pick(over.copyLimit, copyLimit), pick(over.copyStart, copyStart),
                 pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart), pick(over.copyPerObject, copyPerObject),
                 pick(over.deltaPerObject, deltaPerObject), pick(over.verifyPerObject, verifyPerObject), pick(over.dumpStart, dumpStart),
-                pick(over.restoreStart, restoreStart), pick(over.fingerprintStart, fingerprintStart), pick(over.hashRate, hashRate),
-                pick(over.copyWarmUp, copyWarmUp), pick(over.deltaWarmUp, deltaWarmUp), pick(over.verifyWarmUp, verifyWarmUp),
-                pick(over.dumpStream, dumpStream));
+                pick(over.restoreStart, restoreStart), pick(over.fingerprintStart, fingerprintStart), pick(over.hashRate, hashRate));
     }
 
     public boolean isEmpty() {
@@ -225,15 +191,6 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         if (verifyPerObject != null) {
             b.append(indent).append("verify-per-object: ").append(millis(verifyPerObject)).append('\n');
         }
-        if (copyWarmUp != null) {
-            b.append(indent).append("copy-warm-up: ").append(millis(copyWarmUp)).append('\n');
-        }
-        if (deltaWarmUp != null) {
-            b.append(indent).append("delta-warm-up: ").append(millis(deltaWarmUp)).append('\n');
-        }
-        if (verifyWarmUp != null) {
-            b.append(indent).append("verify-warm-up: ").append(millis(verifyWarmUp)).append('\n');
-        }
         if (dumpStart != null) {
             b.append(indent).append("dump-start: ").append(millis(dumpStart)).append('\n');
         }
@@ -245,9 +202,6 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         }
         if (hashRate != null) {
             b.append(indent).append("hash-rate: ").append(rate(hashRate)).append('\n');
-        }
-        if (dumpStream != null) {
-            b.append(indent).append("dump-stream: ").append(rate(dumpStream)).append('\n');
         }
         return b.toString();
     }

@@ -7,10 +7,8 @@ import java.util.List;
 /**
  * How long a step over objects takes, and which figure bounds it. By Little's law, {@code p} streams each holding
  * one object for its requests' latency plus its bytes at the stream's rate need
- * {@code (objects × latency + bytes / stream) / p} seconds; the endpoints cap the bytes at their bandwidth (then
- * {@code latency + bytes / bandwidth}: a bandwidth, as {@code probe} measures it, is the bytes/s beyond the requests'
- * latency, and the first objects' requests precede any byte, while later ones overlap other streams' bytes) and the
- * requests at their limit ({@code objects / limit}). The largest of the three is the estimate,
+ * {@code (objects × latency + bytes / stream) / p} seconds; the endpoints cap that at their bandwidth
+ * ({@code bytes / bandwidth}) and request limit ({@code objects / limit}). The largest of the three is the estimate,
  * and its name is the bound {@code plan} shows. Fewer objects than streams keep only that many in flight. A step also
  * costs its start on both endpoints (opening them, the first listing page: {@link Throughput#overhead}), whatever it moves.
  *
@@ -155,8 +153,7 @@ public record Estimate(double seconds, String bound, String work, double overhea
         double streams = stream == null ? 0 : bytes / (stream.figure().value() * inFlight);
         Cap narrow = bandwidths.stream().min(java.util.Comparator.comparingDouble(Cap::value)).orElse(null);
         Cap limited = limits.stream().min(java.util.Comparator.comparingDouble(Cap::value)).orElseThrow();
-        double first = objects > 0 ? latency : 0; // the first objects' requests, before any byte flows
-        double byBandwidth = narrow == null ? 0 : first + bytes / narrow.value();
+        double byBandwidth = narrow == null ? 0 : bytes / narrow.value();
         double byLimit = objects / limited.value();
         double work = requests + streams;
         StringBuilder e = new StringBuilder();
@@ -184,8 +181,7 @@ public record Estimate(double seconds, String bound, String work, double overhea
             bound = BANDWIDTH + " of '" + narrow.name() + "'" + (narrow.what().equals(BANDWIDTH) ? "" : " (" + narrow.what() + ")");
             e.append("; capped by the ").append(narrow.what()).append(" of '").append(narrow.name()).append("', ")
                     .append(Planner.human(narrow.value())).append("/s (").append(narrow.figure().origin().word()).append(narrow.note())
-                    .append(") = ").append(seconds(byBandwidth - first)).append(objects > 0 ? " + the first requests' " + ms(first) + " = "
-                            + seconds(byBandwidth) : "");
+                    .append(") = ").append(seconds(byBandwidth));
         } else if (byLimit > work) {
             seconds = byLimit;
             bound = limited.what() + " of '" + limited.name() + "'";

@@ -20,10 +20,9 @@ import java.util.Map;
  * listing's share of each object, say) and whose intercept is the start. Medians, not means: on a shared machine one
  * step of a rehearsal can take twice its neighbours, and one sample must not set a figure.
  * <p>
- * Warm-up: a fresh drill process's first step of each kind (in the order the run started them) pays the JVM's class
- * loading, JIT and first connections on top of its start, so it is not fitted where its target has at least two other
- * steps of that kind. What it took beyond the fitted line is that kind's warm-up ({@code copy-warm-up} and the like): a
- * real run is a fresh process too, and its first step of each kind pays it once ({@link #warmUps}). A line with a negative cost per object (an outlier, not a model) falls back to the start
+ * Warm-up: a fresh drill process's first step of each kind pays the JVM's class loading and JIT on top of its start, so
+ * it is not fitted where its target has at least two other steps of that kind (rehearse a small warm-up move first, as
+ * bench/estimates.sh does). A line with a negative cost per object (an outlier, not a model) falls back to the start
  * alone, the median; a line whose start is below {@link #MIN_START} is fitted again with its start held there (least
  * squares under the constraint: the cost per object is real, the start nearly none). Each such decision is a note in the
  * calibration file.
@@ -60,21 +59,6 @@ public final class Rehearsal {
      * @param steps the frozen steps of the rehearsal, in the order it ran them (at {@code concurrency: 1}, the plan's)
      */
     public static Fit fit(Plan plan, List<Step> steps, Map<String, Double> took) {
-        return fit(plan, steps, took, List.of());
-    }
-
-    /**
-     * The same, {@code started} the ids in the order the run started them (the journal's): the scheduler starts the
-     * longest steps first, so a plan's first step of a kind is not always the run's. Steps not in it keep the plan's order
-     * after those that are.
-     */
-    public static Fit fit(Plan plan, List<Step> steps, Map<String, Double> took, List<String> started) {
-        List<Step> ordered = new ArrayList<>(steps);
-        ordered.sort(java.util.Comparator.comparingInt(s -> {
-            int i = started.indexOf(s.id());
-            return i < 0 ? Integer.MAX_VALUE : i;
-        }));
-        steps = ordered;
         Map<String, Map<Estimate.Kind, List<Point>>> byTarget = new LinkedHashMap<>();
         Map<String, Throughput> targets = new LinkedHashMap<>();
         java.util.Set<Estimate.Kind> warmed = java.util.EnumSet.noneOf(Estimate.Kind.class);
@@ -91,7 +75,7 @@ public final class Rehearsal {
             Throughput a = Throughput.of(plan.location(m.from()));
             Throughput b = Throughput.of(plan.location(m.to()));
             targets.put(m.to(), b);
-            double work = Math.max(0, s.seconds() - Estimate.plannedStart(a, b, kind) - given(s, b, kind));
+            double work = Math.max(0, s.seconds() - Estimate.plannedStart(a, b, kind));
             // x: objects per stream (what a cost per object adds to), y: what the model did not account for
             double perStream = s.objects() / (double) Estimate.inFlight(s.objects(), m.parallelism());
             byTarget.computeIfAbsent(m.to(), k -> new EnumMap<>(Estimate.Kind.class))
@@ -101,27 +85,15 @@ public final class Rehearsal {
         List<String> notes = new ArrayList<>();
         byTarget.forEach((to, kinds) -> {
             Map<Estimate.Kind, double[]> fit = new EnumMap<>(Estimate.Kind.class);
-            Map<Estimate.Kind, Double> warmUp = new EnumMap<>(Estimate.Kind.class);
             kinds.forEach((kind, all) -> {
                 List<Point> points = all;
                 List<Point> warm = all.stream().filter(p -> p.warm).toList();
-                List<Point> cold = List.of();
                 if (warm.size() >= 2 && warm.size() < all.size()) {
                     points = warm;
-                    cold = all.stream().filter(p -> !p.warm).toList();
+                    all.stream().filter(p -> !p.warm).forEach(p -> notes.add(p.id + ": the rehearsal's first " + name(kind)
+                            + " step, not fitted (it paid the JVM's warm-up: " + Calibration.millis(p.y) + " beyond its modelled work)"));
                 }
                 double[] f = fit(points.stream().map(p -> new double[]{p.x, p.y}).toList());
-                for (Point p : cold) {
-                    // beyond the line the warm steps drew: what being first cost (y holds all of it: its work left out any
-                    // warm-up the plan gave it)
-                    double beyond = p.y - f[0] - (Double.isNaN(f[1]) ? 0 : f[1] * p.x);
-                    notes.add(p.id + ": the rehearsal's first " + name(kind) + " step, not fitted (it paid the JVM's warm-up: "
-                            + Calibration.millis(p.y) + " beyond its modelled work, " + Calibration.millis(beyond)
-                            + " beyond the other steps' line: " + name(kind).replace("pre-copy", "copy") + "-warm-up)");
-                    if (beyond > MIN_START) {
-                        warmUp.put(kind, beyond);
-                    }
-                }
                 if (f.length > 2) {
                     String line = to + " " + name(kind) + ": the median line through " + points.size() + " steps gave a start of "
                             + Calibration.millis(f[2]) + " and " + Calibration.millis(f[3]) + " per object";
@@ -137,55 +109,13 @@ public final class Rehearsal {
                 fit.put(kind, f);
             });
             out.put(to, Calibration.starts(start(fit, Estimate.Kind.COPY), start(fit, Estimate.Kind.DELTA), start(fit, Estimate.Kind.VERIFY),
-                    perObject(fit, Estimate.Kind.COPY), perObject(fit, Estimate.Kind.DELTA), perObject(fit, Estimate.Kind.VERIFY))
-                    .with(Calibration.warmUps(warmUp.get(Estimate.Kind.COPY), warmUp.get(Estimate.Kind.DELTA),
-                            warmUp.get(Estimate.Kind.VERIFY))));
+                    perObject(fit, Estimate.Kind.COPY), perObject(fit, Estimate.Kind.DELTA), perObject(fit, Estimate.Kind.VERIFY)));
         });
         return new Fit(out, List.copyOf(notes));
     }
 
     /** A rehearsed step: x objects per stream, y seconds the model did not account for; warm once a step of its kind ran before. */
     private record Point(String id, double x, double y, boolean warm) {
-    }
-
-    /** How {@link #warmUps} marks the step it gave a warm-up, in its explanation. */
-    static final String WARM_UP = " the run's first ";
-
-    /** The warm-up {@link #warmUps} put in {@code s}'s estimate (0 if none). */
-    private static double given(Step s, Throughput b, Estimate.Kind kind) {
-        Throughput.Figure f = b.warmUp().get(kind);
-        return f != null && s.explain().contains(WARM_UP + name(kind) + " (warm-up") ? f.value() : 0;
-    }
-
-    /**
-     * The steps with the warm-up a rehearsal measured ({@link Throughput#warmUp}) added to the first step of each kind the
-     * schedule starts (a run is a fresh process: its first pre-copy, delta and verify pay class loading, JIT and first
-     * connections once, whatever the target; the figure is that step's target's). {@code steps} itself when none applies.
-     */
-    static List<Step> warmUps(List<Step> steps, Schedule schedule, Map<String, Throughput> model) {
-        Map<Estimate.Kind, Step> first = new EnumMap<>(Estimate.Kind.class);
-        for (Step s : steps) {
-            Estimate.Kind kind = kind(s);
-            if (kind != null && s.params() instanceof ObjectParams p && model.containsKey(p.to())) {
-                Step had = first.get(kind);
-                if (had == null || schedule.start().getOrDefault(s.id(), 0.0) < schedule.start().getOrDefault(had.id(), 0.0)) {
-                    first.put(kind, s);
-                }
-            }
-        }
-        List<Step> out = new ArrayList<>(steps);
-        boolean changed = false;
-        for (Map.Entry<Estimate.Kind, Step> e : first.entrySet()) {
-            Step s = e.getValue();
-            Throughput.Figure f = model.get(((ObjectParams) s.params()).to()).warmUp().get(e.getKey());
-            if (f != null && f.value() > 0) {
-                out.set(out.indexOf(s), new Step(s.id(), s.kind(), s.phase(), s.move(), s.after(), s.params(), s.bytes(), s.objects(),
-                        s.seconds() + f.value(), s.demand(), s.explain() + " +" + WARM_UP + name(e.getKey()) + " (warm-up, "
-                        + f.origin().word() + "): " + Calibration.millis(f.value())));
-                changed = true;
-            }
-        }
-        return changed ? out : steps;
     }
 
     private static String name(Estimate.Kind kind) {

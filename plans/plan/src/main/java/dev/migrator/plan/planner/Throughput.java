@@ -28,20 +28,17 @@ import java.util.Locale;
  * @param perObject    seconds each object of a step of that kind into this endpoint costs a stream beyond the other
  *                     figures, as a rehearsal measured it (absent: none)
  * @param db           a database's step starts and fingerprint rate (defaults, guesses, for any other endpoint)
- * @param warmUp       seconds the run's first step of a kind into this endpoint costs beyond its start and work (a fresh
- *                     process's class loading, JIT, first connections), as a rehearsal measured it (absent: none)
  */
 public record Throughput(Figure stream, Figure latency, Figure writeStream, Figure writeLatency, Figure bandwidth,
                          Figure requestLimit, Figure overhead, int bandwidthStreams, Figure statLatency, Figure statLimit,
                          Copy copy, java.util.Map<Estimate.Kind, Figure> starts, java.util.Map<Estimate.Kind, Figure> perObject,
-                         Db db, java.util.Map<Estimate.Kind, Figure> warmUp) {
+                         Db db) {
     /**
      * A database's fixed costs and hashing: seconds a dump from it starts in, a restore into it, its side of a verify
      * (before rows are hashed), and the bytes/s of rows its fingerprint hashes (null: not known; the planner then
-     * guesses from the dump rate), and the bytes/s a dump into files reads at, its compression included (null: the
-     * stream rate).
+     * guesses from the dump rate).
      */
-    public record Db(Figure dumpStart, Figure restoreStart, Figure fingerprintStart, Figure hashRate, Figure dumpStream) {
+    public record Db(Figure dumpStart, Figure restoreStart, Figure fingerprintStart, Figure hashRate) {
     }
 
     /**
@@ -90,9 +87,7 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 starts(probed, p, Calibration::copyPerObject, Calibration::deltaPerObject, Calibration::verifyPerObject),
                 new Db(fig(probed.dumpStart(), p.dumpStart(), DB_START), fig(probed.restoreStart(), p.restoreStart(), DB_START),
                         fig(probed.fingerprintStart(), p.fingerprintStart(), DB_START),
-                        probed.hashRate() != null || p.hashRate() != null ? fig(probed.hashRate(), p.hashRate(), 0) : null,
-                        probed.dumpStream() != null || p.dumpStream() != null ? fig(probed.dumpStream(), p.dumpStream(), 0) : null),
-                starts(probed, p, Calibration::copyWarmUp, Calibration::deltaWarmUp, Calibration::verifyWarmUp));
+                        probed.hashRate() != null || p.hashRate() != null ? fig(probed.hashRate(), p.hashRate(), 0) : null));
     }
 
     /** A stat measured apart, else the read latency (a GET of a small object costs about what its HEAD does, and more). */
@@ -146,16 +141,6 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
     /** bytes/s one read stream gets. */
     public long readRate() {
         return (long) stream.value;
-    }
-
-    /** bytes/s a database dump into files reads at (its compression included), else the stream's. */
-    public long dumpRate() {
-        return db.dumpStream() != null ? (long) db.dumpStream().value : readRate();
-    }
-
-    /** Where {@link #dumpRate} came from. */
-    public Figure dumpFigure() {
-        return db.dumpStream() != null ? db.dumpStream() : stream;
     }
 
     /** bytes/s one write stream gets. */

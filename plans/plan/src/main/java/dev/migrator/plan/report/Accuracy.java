@@ -97,7 +97,7 @@ public record Accuracy(List<Item> totals, List<Item> steps) {
             return null;
         }
         String b = s.explain().substring(at + "bound: ".length());
-        int plus = b.indexOf(" + "); // the start, and after it any warm-up: neither is part of the bound
+        int plus = b.lastIndexOf(" + ");
         return plus < 0 ? b : b.substring(0, plus);
     }
 

@@ -43,17 +43,6 @@ class DatabaseEstimatesTest {
     }
 
     @Test
-    void aDumpIntoFilesRunsAtTheSourcesDumpStreamADirectCopyAtItsStream() {
-        String source = ", stream: 100MiB/s, dump-stream: 25MiB/s, dump-start: 120ms";
-        Planner.Result dump = Planner.plan(plan("dump", source, ", write-stream: 50MiB/s"), Inventory.DECLARED, Map.of(), 1);
-        assertThat(step(dump, "cutover/db/db-dump").seconds()).isCloseTo(0.12 + 4.0, offset(1e-9));
-        assertThat(step(dump, "cutover/db/db-dump").explain()).isEqualTo("100.0 MiB / 25.0 MiB/s dump rate (plan) + 0.12 s start (plan)");
-        // pg_dump -Fc -Z0 into pg_restore compresses nothing: the uncompressed stream (bounded by the restore's 50 MiB/s)
-        Planner.Result copy = Planner.plan(plan("direct", source, ", write-stream: 50MiB/s"), Inventory.DECLARED, Map.of(), 1);
-        assertThat(step(copy, "cutover/db/db-copy").seconds()).isCloseTo(0.12 + 1.0 + 2.0, offset(1e-9));
-    }
-
-    @Test
     void aDirectCopyCountsBothStartsAndProbedFiguresSayProbe() throws Exception {
         Plan p = plan("direct", ", stream: 100MiB/s", ", write-stream: 50MiB/s");
         Path file = dir.resolve("cal.yaml");

@@ -83,13 +83,6 @@ class ThroughputModelTest {
         assertThat(e.bound()).isEqualTo("bandwidth of 'a'");
         assertThat(e.explain()).contains("capped by the bandwidth of 'a', 20.0 MiB/s (plan)");
 
-        // Little's law: the bandwidth carries the bytes; the first objects' requests (here a read and a write of 50 ms
-        // each) come before any byte, so few large objects at once pay them on top: 4 × 16 MiB at 20 MiB/s + 0.1 s.
-        Throughput far = model("latency: 50ms, stream: 100MiB/s, bandwidth: 20MiB/s");
-        Estimate few = Estimate.copy("a", far, "b", far, 64 * MIB, 4, 8);
-        assertThat(few.seconds()).isCloseTo(1 + 0.1 + 3.2, offset(1e-9));
-        assertThat(few.explain()).contains("20.0 MiB/s (plan) = 3.2 s + the first requests' 100.00 ms = 3.3 s");
-
         Throughput rl = model("latency: 1ms, request-limit: 200/s");
         Estimate r = Estimate.copy("a", rl, "b", rl, 10_000, 10_000, 64);
         assertThat(r.seconds()).isCloseTo(1 + 50.0, offset(0.01)); // 10,000 / 200/s; 64 / 2 ms would do 32,000/s

@@ -27,16 +27,8 @@ import org.postgresql.copy.CopyOut;
  * the schema alone, a restore that restores nothing); here, a fingerprint's start (a connection and the schema part of
  * {@link PgCatalog#fingerprint}) and its per-row query ({@link PgCatalog#rowsData}) over the sample's rows: on the
  * source the same rows read from the table, on the target the loaded sample, before it is rolled back.
- * <p>
- * A dump step into files ({@link PostgresDatabase#dump}, pg_dump's directory format) compresses each table's data as it
- * reads it, on the one thread of that table's job: so the sample is read a second time and compressed as it arrives, at
- * {@link #DUMP_LEVEL}, with the same library (zlib) pg_dump uses. On text-like rows that, not the read, sets the dump's
- * pace (a 52 MB table: pg_dump's CPU 0.05 s at -Z0, 1.04 s at its default).
  */
 final class PgRateSample {
-    /** pg_dump's compression of a directory-format dump when none is given (PostgresDatabase.dump gives none): zlib's default. */
-    static final int DUMP_LEVEL = java.util.zip.Deflater.DEFAULT_COMPRESSION;
-
     private PgRateSample() {
     }
 
@@ -46,7 +38,6 @@ final class PgRateSample {
         List<String> types = new ArrayList<>();
         List<String> indexes = new ArrayList<>();
         long t0;
-        double dump;
         try (Connection c = source.connect(); Statement st = c.createStatement()) {
             PgCatalog.fixFormats(st); // search_path = pg_catalog: the index definitions name their table as the inventory does
             String rel = "'" + table.replace("'", "''") + "'::regclass";
@@ -64,11 +55,10 @@ final class PgRateSample {
             t0 = System.nanoTime();
             rows = copyOut(c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy " + table + " to stdout"), maxBytes,
                     t0 + (long) (maxSeconds * 1e9));
-            dump = (System.nanoTime() - t0) / 1e9;
         } catch (SQLException e) {
             throw source.failure(e, "sample " + table + " of");
         }
-        double fileDump = rows.length == 0 ? 0 : compressedRead(source, table, rows.length, maxSeconds);
+        double dump = (System.nanoTime() - t0) / 1e9;
         long count = 0;
         for (byte b : rows) {
             count += b == '\n' ? 1 : 0;
@@ -77,7 +67,7 @@ final class PgRateSample {
                 count == 0 ? 0 : hashSeconds(source, table, count));
         int columns = types.size();
         if (target == null || rows.length == 0 || columns == 0) {
-            return new Database.Rates(table, rows.length, dump, 0, 0, from, null, fileDump);
+            return new Database.Rates(table, rows.length, dump, 0, 0, from, null);
         }
         double targetStart = fingerprintStart(target);
         String schema = "migrator_probe_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
@@ -101,7 +91,7 @@ final class PgRateSample {
                 long t2 = System.nanoTime();
                 PgCatalog.rowsData(st, schema + ".sample", 0);
                 Database.End to = new Database.End(restoreStart, targetStart, rows.length, (System.nanoTime() - t2) / 1e9);
-                return new Database.Rates(table, rows.length, dump, rows.length, restore, from, to, fileDump);
+                return new Database.Rates(table, rows.length, dump, rows.length, restore, from, to);
             } finally {
                 c.rollback();
             }
@@ -111,46 +101,6 @@ final class PgRateSample {
             throw new MigratorException(ErrorCode.FAILED, "cannot load a sample of " + table + " into " + target.display()
                     + ": " + PgLocation.oneLine(e.getMessage()), e);
         }
-    }
-
-    /**
-     * Seconds the first {@code bytes} of {@code table}'s rows take read as a dump into files reads them: each chunk
-     * compressed as it arrives, on this thread (what is compressed is dropped). Bounded to {@code maxSeconds}; a read
-     * cut short by it is scaled to {@code bytes}. A connection of its own, opened before the clock starts: a cancelled
-     * COPY leaves data in flight on the one the first read used.
-     */
-    private static double compressedRead(PgLocation at, String table, long bytes, double maxSeconds) {
-        java.util.zip.Deflater deflater = new java.util.zip.Deflater(DUMP_LEVEL);
-        byte[] sink = new byte[64 << 10];
-        long read = 0;
-        long t0;
-        try (Connection c = at.connect()) {
-            t0 = System.nanoTime();
-            long deadline = t0 + (long) (maxSeconds * 1e9);
-            CopyOut out = c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy " + table + " to stdout");
-            byte[] chunk;
-            while ((chunk = out.readFromCopy()) != null) {
-                deflater.setInput(chunk);
-                while (!deflater.needsInput()) {
-                    deflater.deflate(sink);
-                }
-                read += chunk.length;
-                if (read >= bytes || System.nanoTime() >= deadline) {
-                    out.cancelCopy();
-                    break;
-                }
-            }
-            deflater.finish();
-            while (!deflater.finished()) {
-                deflater.deflate(sink);
-            }
-        } catch (SQLException e) {
-            throw at.failure(e, "sample " + table + " (compressed, as a dump into files) of");
-        } finally {
-            deflater.end();
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return read == 0 ? 0 : seconds * Math.max(1.0, (double) bytes / read);
     }
 
     /** Seconds a fingerprint takes before its rows: a connection, its fixed formats, its snapshot and the schema queries. */
