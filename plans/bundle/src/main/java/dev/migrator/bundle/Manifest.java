@@ -1,12 +1,19 @@
 package dev.migrator.bundle;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.migrator.provider.BucketSettings;
 import dev.migrator.provider.Database;
 import dev.migrator.provider.ObjectMetadata;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -216,23 +223,22 @@ public final class Manifest {
      * bytes as {@link #line}, without a new generator and string per line. Buffers; {@link #close} flushes and closes
      * the stream.
      */
-    static final class LineWriter implements java.io.Closeable {
-        private static final com.fasterxml.jackson.databind.ObjectWriter WRITER = JSON.writer()
-                .without(com.fasterxml.jackson.databind.SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
-        private final com.fasterxml.jackson.core.JsonGenerator out;
+    static final class LineWriter implements Closeable {
+        private static final ObjectWriter WRITER = JSON.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        private final JsonGenerator out;
 
-        LineWriter(java.io.OutputStream stream) throws java.io.IOException {
-            out = JSON.getFactory().createGenerator(stream, com.fasterxml.jackson.core.JsonEncoding.UTF8);
+        LineWriter(OutputStream stream) throws IOException {
+            out = JSON.getFactory().createGenerator(stream, JsonEncoding.UTF8);
             out.setRootValueSeparator(null); // the newline below separates values
         }
 
-        void write(Object value) throws java.io.IOException {
+        void write(Object value) throws IOException {
             WRITER.writeValue(out, value);
             out.writeRaw('\n');
         }
 
         @Override
-        public void close() throws java.io.IOException {
+        public void close() throws IOException {
             out.close();
         }
     }
