@@ -54,7 +54,8 @@ targets: {copy: '$(uri "$DST")'}
 moves: [{name: pg, from: db, to: copy, via: $VIA}]
 YAML
 log "probe --write"
-"${M[@]}" probe "$WORK_DIR/db.yaml" --write -o "$WORK_DIR/cal.yaml" >"$WORK_DIR/probe.log" 2>&1
+"${M[@]}" probe "$WORK_DIR/db.yaml" --write -o "$WORK_DIR/cal.yaml" >"$WORK_DIR/probe.log" 2>&1 \
+  || { cat "$WORK_DIR/probe.log" >&2; echo "error: probe failed (above)" >&2; exit 1; }
 figures() { # calibration-file location: its figure lines
   awk -v loc="  $2:" '$0 == loc {on=1; next} /^  [^ ]/ {on=0} on && /^    / {print}' "$1"
 }

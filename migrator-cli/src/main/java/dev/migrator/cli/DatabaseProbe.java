@@ -10,7 +10,9 @@ import java.util.Locale;
 
 /**
  * The dump and restore rates of a database move, for {@code probe PLAN} (issue 16): a sample of the source's largest
- * table read out as a dump reads it (its source's {@code stream:}, what the planner's dump and copy steps run at) and,
+ * table read out as a dump reads it (its source's {@code stream:}, what the planner's direct copy runs at), that table
+ * dumped into files by the dump tool with a dump step's flags ({@code dump-stream:}, what its dump steps run at, in the
+ * table's stored bytes: the unit the planner divides the database's size by; where the engine measures it) and,
  * with {@code --write}, loaded into a scratch schema of the target in a transaction that is rolled back (the target's
  * {@code write-stream:}, what its restore runs at). Bounded to {@link #MAX_BYTES} and {@link #MAX_SECONDS}.
  */
@@ -40,6 +42,15 @@ final class DatabaseProbe {
             long dump = rate(r.dumpBytes(), r.dumpSeconds());
             StringBuilder log = new StringBuilder(String.format(Locale.ROOT, "#   %s: dump of a sample of %s: %s in %.2f s = %s/s%n",
                     m.from(), r.table(), Sizes.format(r.dumpBytes()), r.dumpSeconds(), Sizes.format(dump)));
+            Calibration source = new Calibration(dump, null, null, null, null, null);
+            if (r.fileDumpSeconds() > 0 && r.fileDumpBytes() > 0) {
+                long file = rate(r.fileDumpBytes(), r.fileDumpSeconds());
+                log.append(String.format(Locale.ROOT, "#   %s: dump of %s into files by the dump tool (a dump step's flags, its compression):"
+                        + " %s of the table's stored size in %.2f s beyond its start = %s/s (a dump step's and a bundle's rate; a direct"
+                        + " copy's is the uncompressed one)%n", m.from(), r.table(), Sizes.format(r.fileDumpBytes()), r.fileDumpSeconds(),
+                        Sizes.format(file)));
+                source = source.with(Calibration.database(null, null, null, null, file));
+            }
             Calibration target = Calibration.NONE;
             if (r.restoreSeconds() > 0) {
                 long load = rate(r.restoreBytes(), r.restoreSeconds());
@@ -50,7 +61,7 @@ final class DatabaseProbe {
             } else if (!write) {
                 log.append("#   ").append(m.to()).append(": restore rate not probed (probe with --write)\n");
             }
-            Calibration source = new Calibration(dump, null, null, null, null, null).with(end(r.source(), m.from(), true, log));
+            source = source.with(end(r.source(), m.from(), true, log));
             return new Result(source, target.with(end(r.target(), m.to(), false, log)), log.toString());
         }
     }

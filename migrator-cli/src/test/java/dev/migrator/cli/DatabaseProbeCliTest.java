@@ -57,8 +57,11 @@ class DatabaseProbeCliTest {
         assertThat(Files.readString(readOnly)).containsPattern("#   db: dump of a sample of public\\.events: [0-9.]+ [KM]iB in [0-9.]+ s")
                 .contains("#   copy: restore rate not probed (probe with --write)")
                 .containsPattern("  db:\n    stream: [0-9.]+[KMG]iB/s\n    dump-start: [0-9.]+ms\n    fingerprint-start: [0-9.]+ms\n"
-                        + "    hash-rate: [0-9.]+[KMG]iB/s\n")
+                        + "    hash-rate: [0-9.]+[KMG]iB/s\n    dump-stream: [0-9.]+[KMG]iB/s\n")
                 .containsPattern("#   db: fingerprint of the sample's rows: [0-9.]+ [KM]iB in [0-9.]+ s")
+                // the dump step compresses what it reads (pg_dump -Fd): the table dumped so by pg_dump itself, for its own rate
+                .containsPattern("#   db: dump of public\\.events into files by the dump tool \\(a dump step's flags, its compression\\): "
+                        + "[0-9.]+ [KM]iB of the table's stored size in [0-9.]+ s beyond its start")
                 .doesNotContain("write-stream").doesNotContain("restore-start");
 
         Path cal = dir.resolve("cal.yaml");

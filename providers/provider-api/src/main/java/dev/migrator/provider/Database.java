@@ -57,11 +57,19 @@ public interface Database extends AutoCloseable {
      * What a bounded sample measured for the planner ({@code migrator probe}): {@code dumpBytes} of {@code table}'s rows
      * read out the way a dump reads them in {@code dumpSeconds}, and, when a target was given, the same bytes loaded into
      * a scratch place of the target in {@code restoreSeconds} (both 0 without a target). {@code source} and {@code target}
-     * (null: not measured) are each end's fixed costs and its fingerprint's hashing of those rows.
+     * (null: not measured) are each end's fixed costs and its fingerprint's hashing of those rows. {@code fileDumpBytes} in
+     * {@code fileDumpSeconds}: the table dumped into files by the dump tool itself with a dump step's flags (its
+     * compression included), beyond the step's start; counted in the table's stored size (its indexes included), the
+     * unit the planner divides a database's size by (0: not measured).
      */
-    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target) {
+    record Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target,
+                 long fileDumpBytes, double fileDumpSeconds) {
         public Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds) {
             this(table, dumpBytes, dumpSeconds, restoreBytes, restoreSeconds, null, null);
+        }
+
+        public Rates(String table, long dumpBytes, double dumpSeconds, long restoreBytes, double restoreSeconds, End source, End target) {
+            this(table, dumpBytes, dumpSeconds, restoreBytes, restoreSeconds, source, target, 0, 0);
         }
     }
 

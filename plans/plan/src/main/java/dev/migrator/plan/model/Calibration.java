@@ -44,19 +44,23 @@ import java.util.Locale;
  *                     schema part of the fingerprint ({@code fingerprint-start:})
  * @param hashRate     bytes/s of rows this database fingerprints, the verify's per-row query timed on the sample
  *                     ({@code hash-rate:})
+ * @param dumpStream   bytes/s of table data one dump job writes into files at on this source, its compression included
+ *                     ({@code dump-stream:}; {@code probe} times the dump tool on the largest table, in its stored bytes):
+ *                     what a dump step and a bundle's dump run at. {@code stream} stays the uncompressed read (a direct
+ *                     copy, replication)
  */
 public record Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                           Double overhead, Integer bandwidthStreams, Double statLatency, Double statLimit, Long copyStream,
                           Double copyLatency, Long copyBandwidth, Integer copyStreams, Double copyLimit, Double copyStart, Double deltaStart,
                           Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject,
-                          Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
+                          Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate, Long dumpStream) {
     public static final Calibration NONE = new Calibration(null, null, null, null, null, null, null, null);
 
     /** The figures of one endpoint alone: no stats, copies or rehearsed starts. */
     public Calibration(Long stream, Double latency, Long writeStream, Double writeLatency, Long bandwidth, Double requestLimit,
                        Double overhead, Integer bandwidthStreams) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same figures without a database's (the 21 an object store has). */
@@ -66,13 +70,19 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                        Double verifyStart, Double copyPerObject, Double deltaPerObject, Double verifyPerObject) {
         this(stream, latency, writeStream, writeLatency, bandwidth, requestLimit, overhead, bandwidthStreams, statLatency, statLimit,
                 copyStream, copyLatency, copyBandwidth, copyStreams, copyLimit, copyStart, deltaStart, verifyStart, copyPerObject,
-                deltaPerObject, verifyPerObject, null, null, null, null);
+                deltaPerObject, verifyPerObject, null, null, null, null, null);
     }
 
     /** Only a database's step starts and hashing rate, as {@code probe} measured them on a sample (or nulls). */
     public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate) {
+        return database(dumpStart, restoreStart, fingerprintStart, hashRate, null);
+    }
+
+    /** The same and the rate a dump into files runs at (or null). */
+    public static Calibration database(Double dumpStart, Double restoreStart, Double fingerprintStart, Long hashRate,
+                                       Long dumpStream) {
         return new Calibration(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate);
+                null, null, null, null, dumpStart, restoreStart, fingerprintStart, hashRate, dumpStream);
     }
 
     /** Only a stat latency and limit (either may be null). */
@@ -118,7 +128,8 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
                 over.copyBandwidth != null ? over.copyStreams : copyStreams, pick(over.copyLimit, copyLimit), pick(over.copyStart, copyStart),
                 pick(over.deltaStart, deltaStart), pick(over.verifyStart, verifyStart), pick(over.copyPerObject, copyPerObject),
                 pick(over.deltaPerObject, deltaPerObject), pick(over.verifyPerObject, verifyPerObject), pick(over.dumpStart, dumpStart),
-                pick(over.restoreStart, restoreStart), pick(over.fingerprintStart, fingerprintStart), pick(over.hashRate, hashRate));
+                pick(over.restoreStart, restoreStart), pick(over.fingerprintStart, fingerprintStart), pick(over.hashRate, hashRate),
+                pick(over.dumpStream, dumpStream));
     }
 
     public boolean isEmpty() {
@@ -202,6 +213,9 @@ public record Calibration(Long stream, Double latency, Long writeStream, Double 
         }
         if (hashRate != null) {
             b.append(indent).append("hash-rate: ").append(rate(hashRate)).append('\n');
+        }
+        if (dumpStream != null) {
+            b.append(indent).append("dump-stream: ").append(rate(dumpStream)).append('\n');
         }
         return b.toString();
     }

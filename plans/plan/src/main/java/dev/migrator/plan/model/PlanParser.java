@@ -264,8 +264,9 @@ public final class PlanParser {
             // --- eta begin
             "stat-latency", "stat-limit", "copy-stream", "copy-latency", "copy-bandwidth", "copy-streams", "copy-limit", "copy-start",
             "delta-start", "verify-start", "copy-per-object", "delta-per-object", "verify-per-object", "dump-start", "restore-start",
-            "fingerprint-start", "hash-rate"
+            "fingerprint-start", "hash-rate",
             // --- eta end
+            "dump-stream"
             );
 
     private Calibration figures(Map<String, Node> m) {
@@ -294,8 +295,9 @@ public final class PlanParser {
                 optLatency(m, "copy-start"), optLatency(m, "delta-start"), optLatency(m, "verify-start"),
                 optLatency(m, "copy-per-object"), optLatency(m, "delta-per-object"), optLatency(m, "verify-per-object"),
                 optLatency(m, "dump-start"), optLatency(m, "restore-start"), optLatency(m, "fingerprint-start"),
-                m.containsKey("hash-rate") ? rate(m.get("hash-rate"), "hash-rate") : null);
+                m.containsKey("hash-rate") ? rate(m.get("hash-rate"), "hash-rate") : null,
                 // --- eta end
+                m.containsKey("dump-stream") ? rate(m.get("dump-stream"), "dump-stream") : null);
     }
 
     // --- eta begin

@@ -274,12 +274,12 @@ public final class Planner {
             objects += inv.objects();
             if (plan.location(m.from()).database()) {
                 members.add(new BundleParams.Member(m.name(), null, databaseParams(m)));
-                // The dump runs at the source's stream rate, the restore at the target's (the staging store is rarely the bottleneck).
-                pack += inv.bytes() / (double) a.readRate();
+                // The dump runs at the source's dump rate, the restore at the target's (the staging store is rarely the bottleneck).
+                pack += inv.bytes() / (double) a.dumpRate();
                 restore += inv.bytes() / (double) b.writeRate();
                 reads.merge(m.from(), Math.min(a.readRate(), a.bandwidthRate()), Math::max);
                 writes.merge(m.to(), Math.min(b.writeRate(), b.bandwidthRate()), Math::max);
-                explain.add(m.name() + ": dump of " + human(inv.bytes()) + " / " + human(a.readRate()) + "/s");
+                explain.add(m.name() + ": dump of " + human(inv.bytes()) + " / " + human(a.dumpRate()) + "/s");
             } else {
                 members.add(new BundleParams.Member(m.name(), objectParams(m), null));
                 Estimate e = Estimate.copy(m.from(), a, m.to(), b, inv.bytes(), inv.objects(), m.parallelism());
@@ -510,11 +510,11 @@ public final class Planner {
                             + ")) + dump " + startText(dumpStart) + " + restore " + startText(restoreStart)));
             last = List.of(copy);
         } else if (m.via() == Move.Via.DUMP) {
-            // A dump into files, then its restore; each runs at its database's stream rate.
+            // A dump into files (compressed: the source's dump rate), then its restore at the target's stream rate.
             String dump = "cutover/" + m.name() + "/" + DatabaseParams.DB_DUMP;
             steps.add(new Step(dump, DatabaseParams.DB_DUMP, Phase.CUTOVER, m.name(), freeze, p, inv.bytes(), 0,
-                    dumpStart.value() + inv.bytes() / (double) a.readRate(), Map.of(m.from(), Math.min(a.readRate(), a.bandwidthRate())),
-                    human(inv.bytes()) + " / " + human(a.readRate()) + "/s dump rate (" + a.stream().origin().word() + ") + "
+                    dumpStart.value() + inv.bytes() / (double) a.dumpRate(), Map.of(m.from(), Math.min(a.dumpRate(), a.bandwidthRate())),
+                    human(inv.bytes()) + " / " + human(a.dumpRate()) + "/s dump rate (" + a.dumpFigure().origin().word() + ") + "
                             + startText(dumpStart)));
             String restore = "cutover/" + m.name() + "/" + DatabaseParams.DB_RESTORE;
             steps.add(new Step(restore, DatabaseParams.DB_RESTORE, Phase.CUTOVER, m.name(), List.of(dump), p, inv.bytes(), 0,

@@ -36,9 +36,10 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
     /**
      * A database's fixed costs and hashing: seconds a dump from it starts in, a restore into it, its side of a verify
      * (before rows are hashed), and the bytes/s of rows its fingerprint hashes (null: not known; the planner then
-     * guesses from the dump rate).
+     * guesses from the dump rate), and the bytes/s a dump into files reads at, its compression included (null: the
+     * stream rate).
      */
-    public record Db(Figure dumpStart, Figure restoreStart, Figure fingerprintStart, Figure hashRate) {
+    public record Db(Figure dumpStart, Figure restoreStart, Figure fingerprintStart, Figure hashRate, Figure dumpStream) {
     }
 
     /**
@@ -87,7 +88,8 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
                 starts(probed, p, Calibration::copyPerObject, Calibration::deltaPerObject, Calibration::verifyPerObject),
                 new Db(fig(probed.dumpStart(), p.dumpStart(), DB_START), fig(probed.restoreStart(), p.restoreStart(), DB_START),
                         fig(probed.fingerprintStart(), p.fingerprintStart(), DB_START),
-                        probed.hashRate() != null || p.hashRate() != null ? fig(probed.hashRate(), p.hashRate(), 0) : null));
+                        probed.hashRate() != null || p.hashRate() != null ? fig(probed.hashRate(), p.hashRate(), 0) : null,
+                        probed.dumpStream() != null || p.dumpStream() != null ? fig(probed.dumpStream(), p.dumpStream(), 0) : null));
     }
 
     /** A stat measured apart, else the read latency (a GET of a small object costs about what its HEAD does, and more). */
@@ -141,6 +143,16 @@ public record Throughput(Figure stream, Figure latency, Figure writeStream, Figu
     /** bytes/s one read stream gets. */
     public long readRate() {
         return (long) stream.value;
+    }
+
+    /** bytes/s a database dump into files reads at (its compression included), else the stream's. */
+    public long dumpRate() {
+        return db.dumpStream() != null ? (long) db.dumpStream().value : readRate();
+    }
+
+    /** Where {@link #dumpRate} came from. */
+    public Figure dumpFigure() {
+        return db.dumpStream() != null ? db.dumpStream() : stream;
     }
 
     /** bytes/s one write stream gets. */

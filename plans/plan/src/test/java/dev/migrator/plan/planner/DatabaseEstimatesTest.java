@@ -43,6 +43,31 @@ class DatabaseEstimatesTest {
     }
 
     @Test
+    void aDumpIntoFilesRunsAtTheSourcesDumpStreamADirectCopyAtItsStream() {
+        String source = ", stream: 100MiB/s, dump-stream: 25MiB/s, dump-start: 120ms";
+        Planner.Result dump = Planner.plan(plan("dump", source, ", write-stream: 50MiB/s"), Inventory.DECLARED, Map.of(), 1);
+        assertThat(step(dump, "cutover/db/db-dump").seconds()).isCloseTo(0.12 + 4.0, offset(1e-9));
+        assertThat(step(dump, "cutover/db/db-dump").explain()).isEqualTo("100.0 MiB / 25.0 MiB/s dump rate (plan) + 0.12 s start (plan)");
+        // pg_dump -Fc -Z0 into pg_restore compresses nothing: the uncompressed stream (bounded by the restore's 50 MiB/s)
+        Planner.Result copy = Planner.plan(plan("direct", source, ", write-stream: 50MiB/s"), Inventory.DECLARED, Map.of(), 1);
+        assertThat(step(copy, "cutover/db/db-copy").seconds()).isCloseTo(0.12 + 1.0 + 2.0, offset(1e-9));
+    }
+
+    @Test
+    void aProbedDumpStreamInACalibrationFileIsWhatTheDumpStepDividesTheDatabasesSizeBy() throws Exception {
+        // As probe writes it: the dump tool's rate on the largest table in its stored bytes, and the tool's start apart.
+        Plan p = plan("dump", ", stream: 100MiB/s", ", write-stream: 50MiB/s");
+        Path file = dir.resolve("cal.yaml");
+        Files.writeString(file, "locations:\n  db:\n" + Calibration.database(0.18, null, null, null, 60L << 20).yaml("    "));
+        assertThat(Files.readString(file)).contains("    dump-stream: 60MiB/s\n");
+        Planner.Result r = Planner.plan(p, Inventory.DECLARED, PlanParser.calibration(file, p), 1);
+        assertThat(step(r, "cutover/db/db-dump").seconds()).isCloseTo(0.18 + 100 / 60.0, offset(1e-9));
+        assertThat(step(r, "cutover/db/db-dump").explain()).isEqualTo("100.0 MiB / 60.0 MiB/s dump rate (probe) + 0.18 s start (probe)");
+        // The restore is not the dump's business: its write-stream and its default start.
+        assertThat(step(r, "cutover/db/db-restore").seconds()).isCloseTo(1.0 + 2.0, offset(1e-9));
+    }
+
+    @Test
     void aDirectCopyCountsBothStartsAndProbedFiguresSayProbe() throws Exception {
         Plan p = plan("direct", ", stream: 100MiB/s", ", write-stream: 50MiB/s");
         Path file = dir.resolve("cal.yaml");

@@ -197,7 +197,11 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
             Path schema = dir.resolve("schema");
             double dumpStart = schemaDump(schema, jobs);
             double restoreStart = t == null ? 0 : t.emptyRestore(schema, dir.resolve("nothing.list"), into);
-            return PgRateSample.measure(location, tables.get(0).name(), into, maxBytes, maxSeconds, dumpStart, restoreStart);
+            Table largest = tables.get(0);
+            double[] file = tableDump(dir.resolve("table"), largest, maxSeconds, dumpStart);
+            Rates r = PgRateSample.measure(location, largest.name(), into, maxBytes, maxSeconds, dumpStart, restoreStart);
+            return new Rates(r.table(), r.dumpBytes(), r.dumpSeconds(), r.restoreBytes(), r.restoreSeconds(), r.source(), r.target(),
+                    (long) file[0], file[1]);
         } finally {
             dev.migrator.provider.FileTrees.deleteQuietly(dir);
         }
@@ -218,6 +222,55 @@ final class PostgresDatabase extends ToolDatabase<PgLocation> {
                 "--file=" + dir)), List.of(location), "dump the schema of " + displayUri() + " (probe)");
         serverVersion(location);
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * The dump step's rate on {@code table}, taken with the dump tool itself and {@link #dump}'s flags (directory format,
+     * its default compression: on text-like rows pg_dump's gzip, not the read, sets the pace; one job, as one table
+     * takes one job): {@code {bytes, seconds}}, the bytes in the table's stored size (what the planner divides the
+     * database's size by) and the seconds beyond {@code dumpStart} (the same tool's start, connections and catalog reads,
+     * which the step is charged apart). Bounded to {@code maxSeconds}: a dump still running then is stopped and counted
+     * by the rows its COPY had sent (pg_stat_progress_copy). {@code {0, 0}} when nothing could be counted.
+     */
+    private double[] tableDump(Path dir, Table table, double maxSeconds, double dumpStart) {
+        Tool pgDump = tool("pg_dump", serverMajor(location));
+        ProcessBuilder b = pointAt(new ProcessBuilder(pgDump.path, "--format=directory", "--jobs=1", "--data-only",
+                "--table=" + table.name(), "--file=" + dir), location).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        long t0 = System.nanoTime();
+        try (ToolProcess p = ToolProcess.start(b, Map.of(), INSTALL)) {
+            boolean done = p.processes().get(0).waitFor((long) (maxSeconds * 1000), java.util.concurrent.TimeUnit.MILLISECONDS);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double beyond = Math.max(seconds - dumpStart, seconds / 2); // a start timed longer than this whole dump is noise
+            if (done) {
+                int code = p.await()[0];
+                if (code != 0) {
+                    throw toolFailure(p.name(0), p.describe(0, code), location, "dump " + table.name() + " of " + displayUri() + " (probe)");
+                }
+                return new double[]{table.bytes(), beyond};
+            }
+            long rows = copiedRows(table.name());
+            p.kill();
+            if (rows <= 0 || table.rowEstimate() <= 0) {
+                return new double[]{0, 0};
+            }
+            return new double[]{table.bytes() * Math.min(1.0, rows / (double) table.rowEstimate()), beyond};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MigratorException(ErrorCode.FAILED, "interrupted while timing a dump of " + table.name(), e);
+        }
+    }
+
+    /** Rows a dump's COPY of {@code table} has sent so far (PostgreSQL 14 and later report it); 0 when not known. */
+    private long copiedRows(String table) {
+        try (Connection c = location.connect(); java.sql.PreparedStatement ps = c.prepareStatement("select max(tuples_processed)"
+                + " from pg_stat_progress_copy where datname = current_database() and command = 'COPY TO' and relid = ?::regclass")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            return 0; // an older server has no such view: the dump rate is then not probed, the stream rate stands
+        }
     }
 
     /**
