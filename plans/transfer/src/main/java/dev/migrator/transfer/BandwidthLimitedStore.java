@@ -1,5 +1,6 @@
 package dev.migrator.transfer;
 
+import dev.migrator.provider.Checksums;
 import dev.migrator.provider.Content;
 import dev.migrator.provider.ForwardingObjectStore;
 import dev.migrator.provider.ObjectInfo;
@@ -44,19 +45,40 @@ public final class BandwidthLimitedStore extends ForwardingObjectStore {
         if (!writes) {
             return delegate.put(key, content, metadata);
         }
-        // Not movable: a rename would put the bytes in place without them passing the limit.
-        Content limited = new Content() {
-            @Override
-            public long size() {
-                return content.size();
-            }
+        return delegate.put(key, new LimitedContent(content, bandwidth), metadata);
+    }
 
-            @Override
-            public InputStream open() throws IOException {
-                return new Limited(content.open(), bandwidth);
-            }
-        };
-        return delegate.put(key, limited, metadata);
+    /**
+     * {@code content} read at the limit. Not movable: a rename would put the bytes in place without them passing the
+     * limit. Everything else is forwarded: the stream yields the same bytes, so the source's checksums still let the
+     * target's server check them on arrival ({@link Content#known()}), the hashes taken while streaming still hold,
+     * and a write that checks by parts may still spare the whole-object MD5.
+     */
+    record LimitedContent(Content content, Bandwidth bandwidth) implements Content {
+        @Override
+        public long size() {
+            return content.size();
+        }
+
+        @Override
+        public InputStream open() throws IOException {
+            return new Limited(content.open(), bandwidth);
+        }
+
+        @Override
+        public Checksums known() {
+            return content.known();
+        }
+
+        @Override
+        public Checksums streamed() {
+            return content.streamed();
+        }
+
+        @Override
+        public void storeHashesParts() {
+            content.storeHashesParts();
+        }
     }
 
     /** Reads in chunks of {@link Bandwidth#chunk()} and pays for each before handing it out. */

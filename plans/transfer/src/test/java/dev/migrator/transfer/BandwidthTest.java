@@ -125,4 +125,46 @@ class BandwidthTest {
         assertThatThrownBy(() -> Bandwidth.parse("fast", "--bwlimit")).hasMessageStartingWith("--bwlimit 'fast' is not a rate");
         assertThatThrownBy(() -> Bandwidth.parse("0", "--bwlimit")).hasMessageContaining("not a rate");
     }
+
+    @Test
+    void aLimitedWriteKeepsWhatTheContentKnowsAndHearsThatTheStoreHashesParts() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        dev.migrator.provider.Checksums known = dev.migrator.provider.Checksums.of(dev.migrator.provider.Capabilities.ChecksumKind.CRC32C, "0a1b2c3d");
+        dev.migrator.provider.Checksums streamed = dev.migrator.provider.Checksums.md5("00112233445566778899aabbccddeeff");
+        Content inner = new Content() {
+            @Override
+            public long size() {
+                return 3;
+            }
+
+            @Override
+            public java.io.InputStream open() {
+                return new java.io.ByteArrayInputStream(new byte[] {1, 2, 3});
+            }
+
+            @Override
+            public dev.migrator.provider.Checksums known() {
+                return known;
+            }
+
+            @Override
+            public dev.migrator.provider.Checksums streamed() {
+                return streamed;
+            }
+
+            @Override
+            public void storeHashesParts() {
+                told.set(true);
+            }
+        };
+        Content limited = new BandwidthLimitedStore.LimitedContent(inner, new Bandwidth(1L << 30));
+        try (java.io.InputStream in = limited.open()) {
+            assertThat(in.readAllBytes()).containsExactly(1, 2, 3);
+        }
+        assertThat(limited.known()).isEqualTo(known);
+        assertThat(limited.streamed()).isEqualTo(streamed);
+        assertThat(limited.movableFile()).as("a rename would bypass the limit").isNull();
+        limited.storeHashesParts();
+        assertThat(told).isTrue();
+    }
 }
