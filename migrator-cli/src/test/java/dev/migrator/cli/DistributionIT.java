@@ -60,6 +60,19 @@ class DistributionIT {
         return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8));
     }
 
+    /** The files in a folder, each headed by its name. */
+    static String logs(Path folder) {
+        try (Stream<Path> files = Files.list(folder)) {
+            StringBuilder all = new StringBuilder();
+            for (Path f : files.sorted().toList()) {
+                all.append("==> ").append(f.getFileName()).append('\n').append(Files.readString(f));
+            }
+            return all.toString();
+        } catch (IOException e) {
+            return "cannot read " + folder + ": " + e.getMessage();
+        }
+    }
+
     String bin() {
         return home.resolve("bin/migrator").toString();
     }
@@ -67,7 +80,13 @@ class DistributionIT {
     @Test
     void theDemoRunsFromTheDistributionsOwnBinAndLaterRunsUseTheClassArchive() throws Exception {
         Map<String, String> env = Map.of("XDG_CACHE_HOME", dir.resolve("cache").toString());
-        Run demo = run(List.of(bin(), "demo", "--to", dir.resolve("demo/new-host").toString(), "--users", "3", "--no-postgres"), env);
+        // The JVMs' CDS logs (the training run's, the dump's, the --version run's), one file per process: shown when the
+        // archive goes unused, which JDK 17 does silently.
+        Path cdsLogs = Files.createDirectories(dir.resolve("cds-logs"));
+        String cdsLog = "-Xlog:cds=info,class+path=info:file=" + cdsLogs.resolve("%p.log");
+        Map<String, String> training = new HashMap<>(env);
+        training.put("JAVA_OPTS", cdsLog);
+        Run demo = run(List.of(bin(), "demo", "--to", dir.resolve("demo/new-host").toString(), "--users", "3", "--no-postgres"), training);
         assertThat(demo.exit).as(demo.out).isZero();
         assertThat(demo.out).contains("Critical path").contains("Verification: ").contains("Done").doesNotContain("[warning]");
         try (Stream<Path> archives = Files.list(dir.resolve("cache/migrator"))) {
@@ -77,11 +96,11 @@ class DistributionIT {
         // The archive is a static one: it holds picocli's classes too (pre-Java 6 class files, which a dynamic archive skips).
         Path classes = dir.resolve("version-classes.log");
         Map<String, String> logged = new HashMap<>(env);
-        logged.put("JAVA_OPTS", "-Xlog:class+load:file=" + classes);
+        logged.put("JAVA_OPTS", "-Xlog:class+load:file=" + classes + " " + cdsLog);
         Run version = run(List.of(bin(), "--version"), logged);
         assertThat(version.exit).as(version.out).isZero();
         assertThat(version.out).startsWith("migrator ").contains(", commit ").contains("providers: ");
-        assertThat(Files.readAllLines(classes)).anyMatch(l -> l.contains("dev.migrator.cli.Main source: shared objects file"))
+        assertThat(Files.readAllLines(classes)).as(() -> logs(cdsLogs)).anyMatch(l -> l.contains("dev.migrator.cli.Main source: shared objects file"))
                 .anyMatch(l -> l.contains("picocli.CommandLine source: shared objects file"));
     }
 
