@@ -27,6 +27,8 @@ final class ReadAhead extends InputStream {
     private final long size;
     private final InputStream source;
     private final BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED);
+    /** Arrays the archive has copied out, reused by the filler: a new array per chunk grew the heap (peak RSS). */
+    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(QUEUED + 2);
     private volatile boolean closed;
     private volatile String sha256;
     private Chunk current;
@@ -53,7 +55,8 @@ final class ReadAhead extends InputStream {
         long hashed = 0;
         try (InputStream in = source) {
             while (!closed) {
-                byte[] b = new byte[CHUNK];
+                byte[] reused = free.poll();
+                byte[] b = reused == null ? new byte[CHUNK] : reused;
                 int n = in.readNBytes(b, 0, b.length);
                 if (n > 0) {
                     int take = (int) Math.min(n, size - hashed);
@@ -116,6 +119,10 @@ final class ReadAhead extends InputStream {
             if (failure != null) {
                 throw failure;
             }
+            if (current != null && current.length > 0) {
+                free.offer(current.bytes); // copied out whole: the filler may refill it
+            }
+            current = null; // offered once only, even if the take below is interrupted
             try {
                 current = queue.take();
             } catch (InterruptedException e) {
