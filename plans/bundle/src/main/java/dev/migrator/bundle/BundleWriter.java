@@ -283,6 +283,15 @@ public final class BundleWriter {
                 return finished;
             }
             Sink sink = new Sink(id);
+            try {
+                return source(id, source, sink);
+            } catch (RuntimeException e) {
+                sink.abandon(); // closes the part being built, so its spool writer thread ends; a rerun makes the part again
+                throw e;
+            }
+        }
+
+        private CreateJournal.SourceRecord source(String id, BundleSource source, Sink sink) {
             if (source instanceof BundleSource.Objects o) {
                 BucketSettings settings = o.bucketSettings() ? settingsOf(o.store()) : null;
                 sink.resumeFrom(journal.contiguousParts(id));
@@ -375,8 +384,12 @@ public final class BundleWriter {
                         Manifest.Version version = f.version();
                         // A delete marker has no content: its listing's checksums (if any) are not its bytes'.
                         String md5 = version != null && version.deleteMarker() ? null : info.checksums().md5();
-                        sink.add(info.key(), version, version != null && version.deleteMarker() ? 0 : info.size(), info.lastModified(),
-                                version != null && version.deleteMarker() ? null : info.metadata(), md5, in);
+                        if (f.whole() != null && (version == null || !version.deleteMarker())) {
+                            sink.add(info.key(), version, info.lastModified(), info.metadata(), md5, f.whole()); // hashed already
+                        } else {
+                            sink.add(info.key(), version, version != null && version.deleteMarker() ? 0 : info.size(),
+                                    info.lastModified(), version != null && version.deleteMarker() ? null : info.metadata(), md5, in);
+                        }
                     } catch (IOException e) {
                         throw new MigratorException(ErrorCode.FAILED, "reading '" + f.listed().key() + "' from "
                                 + source.displayUri() + ": " + e.getMessage(), e);
@@ -496,13 +509,39 @@ public final class BundleWriter {
                             + " bytes); run the same command again", null);
                 }
                 if (md != null && !Digests.hex(md.digest()).equals(md5)) {
-                    throw new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': the bytes read do not match the MD5 the source"
-                            + " reports (" + md5 + "); the source changed while it was read or the transfer is corrupt; run the same"
-                            + " command again");
+                    throw md5Mismatch(key, md5);
                 }
                 entries++;
                 bytes += size;
                 lastMidHistory = midHistory;
+            }
+
+            /**
+             * {@link #add} of an object a reader read whole and hashed ({@link Prefetcher.Whole}, exactly its size): the same
+             * entry, the same checks, but the archive thread only copies the bytes. At most {@link Prefetcher#BUFFERED}
+             * bytes, so never more than a part ({@link BundleOptions}: at least 1 MiB).
+             */
+            void add(String key, Manifest.Version version, Instant lastModified, ObjectMetadata metadata, String md5,
+                     Prefetcher.Whole read) throws IOException {
+                checkFailure();
+                boolean midHistory = version != null && !version.latest();
+                open().add(key, version, lastModified, metadata, read);
+                progress.transferred(read.length());
+                if (current.storedSoFar() >= options.partSize()) {
+                    ship(false, midHistory);
+                }
+                if (md5 != null && !md5.equals(read.md5())) {
+                    throw md5Mismatch(key, md5);
+                }
+                entries++;
+                bytes += read.length();
+                lastMidHistory = midHistory;
+            }
+
+            private MigratorException md5Mismatch(String key, String md5) {
+                return new MigratorException(ErrorCode.INTEGRITY, "'" + key + "': the bytes read do not match the MD5 the source"
+                        + " reports (" + md5 + "); the source changed while it was read or the transfer is corrupt; run the same"
+                        + " command again");
             }
 
             private PartBuilder open() throws IOException {
@@ -517,6 +556,14 @@ public final class BundleWriter {
             void end() {
                 if (current != null) {
                     ship(false, false);
+                }
+            }
+
+            /** Drops the part being built after a failure (the run fails; a rerun makes it again). */
+            void abandon() {
+                if (current != null) {
+                    current.close();
+                    current = null;
                 }
             }
 

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,6 +35,7 @@ final class PartBuilder implements AutoCloseable {
     private final MessageDigest partMd5 = Digests.md5();
     /** Each entry's SHA-256, one instance reused (digest() resets it): a lookup per entry costs more than a small entry's hashing. */
     private final MessageDigest entryDigest = Digests.sha256();
+    private final SpoolWriter spool;
     private final Counter stored;
     private final OutputStream compressor;
     private final TarArchiveOutputStream tar;
@@ -55,8 +55,9 @@ final class PartBuilder implements AutoCloseable {
         // Multithreaded zstd holds jobs of several MiB before it emits anything; flushing every eighth
         // of a part keeps the stored count (and so the part's size) close to the truth at little cost.
         this.flushEvery = Math.max(64 * 1024, options.partSize() / 8);
-        OutputStream hashed = new DigestOutputStream(new DigestOutputStream(
-                new BufferedOutputStream(Files.newOutputStream(file), 1 << 20), partMd5), partDigest);
+        // The spool file is written and hashed on a thread of its own (SpoolWriter says why).
+        spool = new SpoolWriter(file, partMd5, partDigest);
+        OutputStream hashed = spool;
         // Checksums are of the stored bytes (ciphertext, when encrypted), so sha256sum checks them by hand.
         stored = new Counter(options.encryption() == null ? hashed : options.encryption().encrypt(hashed, name));
         OutputStream zstd = ZstdCompressorOutputStream.builder().setOutputStream(stored)
@@ -97,19 +98,17 @@ final class PartBuilder implements AutoCloseable {
                        int[] piece, MessageDigest whole, MessageDigest alsoHash) throws IOException {
         String path = piece == null ? BundleLayout.entryPath(sourceId, key, version)
                 : BundleLayout.piecePath(BundleLayout.entryPath(sourceId, key, version), piece[0]);
-        TarArchiveEntry e = new TarArchiveEntry(path);
-        e.setSize(size);
-        e.setMode(0100644);
-        // Whole seconds, as ustar holds them: a sub-second mtime would cost a pax header per entry (about a seventh of
-        // the archive's work on small files); the manifest's lastModified keeps the exact time, and restore uses it.
-        e.setModTime(Date.from((lastModified == null ? Instant.now() : lastModified).truncatedTo(ChronoUnit.SECONDS)));
-        tar.putArchiveEntry(e);
+        begin(path, size, lastModified);
+        // A whole entry read ahead is hashed by its reader thread (ReadAhead); a piece's own hash is made here.
+        ReadAhead hashedAhead = piece == null && in instanceof ReadAhead r ? r : null;
         MessageDigest sha = entryDigest;
         sha.reset(); // an entry that failed half-way may have left bytes in it
         long copied = 0;
         for (int n; copied < size && (n = in.read(buffer, 0, (int) Math.min(buffer.length, size - copied))) > 0; ) {
             tar.write(buffer, 0, n);
-            sha.update(buffer, 0, n);
+            if (hashedAhead == null) {
+                sha.update(buffer, 0, n);
+            }
             if (whole != null) {
                 whole.update(buffer, 0, n);
             }
@@ -122,16 +121,48 @@ final class PartBuilder implements AutoCloseable {
             throw MigratorException.retryable("'" + key + "' changed size while it was read (expected more bytes);"
                     + " run the same command again", null);
         }
+        boolean lastPiece = piece != null && piece[0] == piece[1];
+        String sha256 = hashedAhead == null ? Digests.hex(sha.digest()) : hashedAhead.sha256();
+        if (sha256 == null) {
+            throw new IllegalStateException("no SHA-256 of '" + key + "' from its read-ahead after " + copied + " bytes");
+        }
+        return end(key, version, path, size, sha256, piece, lastPiece ? Digests.hex(whole.digest()) : null,
+                lastModified, metadata);
+    }
+
+    /**
+     * {@link #add} of a whole entry whose bytes a reader thread read and hashed ({@link Prefetcher.Whole}): here they are
+     * only copied into the archive. The manifest's SHA-256 is of these very bytes, so restore and verify check the same.
+     */
+    Manifest.Entry add(String key, Manifest.Version version, Instant lastModified, ObjectMetadata metadata, Prefetcher.Whole read)
+            throws IOException {
+        String path = BundleLayout.entryPath(sourceId, key, version);
+        begin(path, read.length(), lastModified);
+        tar.write(read.bytes(), 0, read.length());
+        return end(key, version, path, read.length(), read.sha256(), null, null, lastModified, metadata);
+    }
+
+    private void begin(String path, long size, Instant lastModified) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(path);
+        e.setSize(size);
+        e.setMode(0100644);
+        // Whole seconds, as ustar holds them: a sub-second mtime would cost a pax header per entry (about a seventh of
+        // the archive's work on small files); the manifest's lastModified keeps the exact time, and restore uses it.
+        e.setModTime(Date.from((lastModified == null ? Instant.now() : lastModified).truncatedTo(ChronoUnit.SECONDS)));
+        tar.putArchiveEntry(e);
+    }
+
+    private Manifest.Entry end(String key, Manifest.Version version, String path, long size, String sha256, int[] piece,
+                               String wholeSha256, Instant lastModified, ObjectMetadata metadata) throws IOException {
         tar.closeArchiveEntry();
         unflushed += size + 512;
         if (unflushed >= flushEvery) {
             compressor.flush(); // the tar's own block buffer (10 KiB) stays; it does not matter here
             unflushed = 0;
         }
-        boolean lastPiece = piece != null && piece[0] == piece[1];
-        Manifest.Entry entry = new Manifest.Entry(name, path, key, size, Digests.hex(sha.digest()),
+        Manifest.Entry entry = new Manifest.Entry(name, path, key, size, sha256,
                 lastModified == null ? null : lastModified.toString(), Manifest.Metadata.of(metadata),
-                piece == null ? null : piece[0], piece == null ? null : piece[1], lastPiece ? Digests.hex(whole.digest()) : null,
+                piece == null ? null : piece[0], piece == null ? null : piece[1], wholeSha256,
                 version == null ? null : version.versionId(), version != null && version.latest() ? Boolean.TRUE : null,
                 version != null && version.deleteMarker() ? Boolean.TRUE : null);
         entries.write(entry);
@@ -158,6 +189,7 @@ final class PartBuilder implements AutoCloseable {
         } catch (IOException | RuntimeException ignored) {
             // abandoning a failed part; its spool file is deleted by the caller
         }
+        spool.abandon(); // when the close above failed before it reached the spool, its thread would wait forever
         try {
             entries.close();
         } catch (IOException ignored) {

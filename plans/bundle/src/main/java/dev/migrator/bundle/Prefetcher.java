@@ -1,5 +1,6 @@
 package dev.migrator.bundle;
 
+import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
@@ -8,6 +9,7 @@ import dev.migrator.provider.ObjectVersion;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
@@ -22,9 +24,11 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Opens the objects of a listing ahead of the (single, sequential) archive writer, {@code readers} at a
  * time, and hands them out in listing order. Objects up to {@link #BUFFERED} bytes are read whole in
- * the background, so many small objects cost one round trip of latency in parallel rather than one each
- * in sequence; larger ones are handed out as open streams. Memory: at most {@code 2 * readers} batches of
- * buffered objects, each at most {@link #BATCH_BYTES} and one object of at most {@link #BUFFERED}.
+ * the background (and hashed there, {@link Whole}), so many small objects cost one round trip of latency in parallel
+ * rather than one each in sequence; larger ones are handed out as streams that a reader thread reads ahead and hashes
+ * ({@link ReadAhead}). Memory: at most {@code 2 * readers} batches of buffered objects, each at most
+ * {@link #BATCH_BYTES} and one object of at most {@link #BUFFERED} or the read-ahead of one large object
+ * ({@link ReadAhead#QUEUED} chunks of {@link ReadAhead#CHUNK}).
  *
  * <p>Batches: a reader takes consecutive objects in one task, so a thread is woken once per batch, not per
  * object (on a local folder of small files, the wake-ups were about as costly as the reads). The batch
@@ -46,12 +50,32 @@ final class Prefetcher implements AutoCloseable {
     private final int depth;
     private int batch = 1;
 
-    /** One object: its full info and a stream over its bytes (the caller closes it); null when it vanished. */
-    record Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream, Manifest.Version version) {
+    /**
+     * One object: its full info and a stream over its bytes (the caller closes it); null when it vanished.
+     * {@code whole}: for an object read whole that had exactly its info's size, those bytes and their hashes, or null.
+     */
+    record Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream, Manifest.Version version, Whole whole) {
         Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream) {
-            this(listed, info, stream, null);
+            this(listed, info, stream, null, null);
+        }
+
+        Fetched(ObjectInfo listed, ObjectInfo info, InputStream stream, Manifest.Version version) {
+            this(listed, info, stream, version, null);
         }
     }
+
+    /**
+     * An object's bytes read whole (the first {@code length} of {@code bytes}), with their SHA-256 and (when {@code md5} was asked for) MD5, both hex, computed on the
+     * reader thread: the archive thread then only copies the bytes (hashing was a large share of its time on small
+     * files). Only made when exactly the object's size was read and the stream had ended, so these bytes are exactly
+     * the entry's; the stream beside it yields the same bytes.
+     */
+    record Whole(byte[] bytes, int length, String sha256, String md5) {
+    }
+
+    /** Reader threads' digests, reused (digest() resets them): a lookup per object costs more than a small one's hashing. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Digests::sha256);
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(Digests::md5);
 
     /**
      * What to read: a key's current object ({@code version} null), or one entry of its history
@@ -119,8 +143,19 @@ final class Prefetcher implements AutoCloseable {
                         Wanted w = wanted.get(i);
                         try {
                             Fetched f = w.version() == null ? fetch(w.listed()) : fetchVersion(w);
+                            ReadAhead ahead = null;
+                            if (f.info() != null && f.whole() == null && f.info().size() > BUFFERED) {
+                                ahead = new ReadAhead(f.stream(), f.info().size());
+                                f = new Fetched(f.listed(), f.info(), ahead, f.version(), null);
+                            }
                             if (!results.get(i).complete(f) && f.stream() != null) {
                                 f.stream().close(); // cancelled by close(): nobody will read it
+                                if (ahead != null) {
+                                    ahead.fill(); // closed already: only closes the source
+                                }
+                            } else if (ahead != null) {
+                                // A large object is last in its batch (BATCH_BYTES), so reading it here delays no other.
+                                ahead.fill();
                             }
                         } catch (Throwable e) {
                             results.get(i).completeExceptionally(e);
@@ -151,7 +186,8 @@ final class Prefetcher implements AutoCloseable {
             return new Fetched(listed, opened.info(), opened.stream());
         }
         try (InputStream in = opened.stream()) {
-            return new Fetched(listed, opened.info(), readSmall(in, opened.info().size()));
+            Read r = read(in, opened.info().size());
+            return new Fetched(listed, opened.info(), r.stream(), null, whole(r, opened.info()));
         } catch (IOException e) {
             throw MigratorException.retryable("reading '" + listed.key() + "' from " + store.displayUri() + ": " + e.getMessage(), e);
         }
@@ -163,15 +199,46 @@ final class Prefetcher implements AutoCloseable {
      * still sees every byte and reports the size change.
      */
     static InputStream readSmall(InputStream in, long size) throws IOException {
+        Read r = read(in, size);
+        return new ByteArrayInputStream(r.bytes(), 0, r.length());
+    }
+
+    /** What {@link #readSmall} read: the first {@code length} bytes of {@code bytes}, and then the stream had ended. */
+    private record Read(byte[] bytes, int length) {
+        InputStream stream() {
+            return new ByteArrayInputStream(bytes, 0, length);
+        }
+    }
+
+    private static Read read(InputStream in, long size) throws IOException {
         byte[] first = new byte[(int) size + 1];
         int n = in.readNBytes(first, 0, first.length);
         if (n < first.length) {
-            return new ByteArrayInputStream(first, 0, n);
+            return new Read(first, n);
         }
         byte[] rest = in.readAllBytes();
         byte[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
         System.arraycopy(rest, 0, all, first.length, rest.length);
-        return new ByteArrayInputStream(all);
+        return new Read(all, all.length);
+    }
+
+    /**
+     * The hashes of what {@link #read} read, when it is exactly {@code info}'s size (and so the stream had ended);
+     * null otherwise: the archive then copies the stream, hashes it and reports the size change.
+     */
+    private static Whole whole(Read read, ObjectInfo info) {
+        if (read.length() != info.size()) {
+            return null;
+        }
+        MessageDigest sha = SHA256.get();
+        sha.update(read.bytes(), 0, read.length());
+        String md5 = null;
+        if (info.checksums() != null && info.checksums().md5() != null) {
+            MessageDigest m = MD5.get();
+            m.update(read.bytes(), 0, read.length());
+            md5 = Digests.hex(m.digest());
+        }
+        return new Whole(read.bytes(), read.length(), Digests.hex(sha.digest()), md5);
     }
 
     /** One entry of a history: a delete marker has no bytes; a version is read by its id, as it was written. */
@@ -198,7 +265,8 @@ final class Prefetcher implements AutoCloseable {
             return new Fetched(v.info(), info, stream, wanted.place());
         }
         try (InputStream in = stream) {
-            return new Fetched(v.info(), info, readSmall(in, info.size()), wanted.place());
+            Read r = read(in, info.size());
+            return new Fetched(v.info(), info, r.stream(), wanted.place(), whole(r, info));
         } catch (IOException e) {
             throw MigratorException.retryable("reading version " + v.versionId() + " of '" + v.key() + "' from " + store.displayUri()
                     + ": " + e.getMessage(), e);

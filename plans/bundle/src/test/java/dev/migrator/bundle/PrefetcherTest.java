@@ -57,6 +57,27 @@ class PrefetcherTest {
     Path dir;
 
     @Test
+    void anObjectThatChangedSizeAfterItWasListedIsNotHashedAheadSoTheArchiveSeesTheChange() throws IOException {
+        try (ObjectStore store = Stores.open(dir.toUri().toString(), StoreOptions.DEFAULTS)) {
+            store.put("grew", Content.of(bytes(1000)), ObjectMetadata.EMPTY);
+            store.put("shrank", Content.of(bytes(1000)), ObjectMetadata.EMPTY);
+            List<ObjectInfo> listed;
+            try (Stream<ObjectInfo> all = store.list("")) {
+                listed = all.toList();
+            }
+            store.put("grew", Content.of(bytes(1001)), ObjectMetadata.EMPTY);
+            store.put("shrank", Content.of(bytes(999)), ObjectMetadata.EMPTY);
+            try (Prefetcher ahead = new Prefetcher(store, listed.stream().map(Prefetcher.Wanted::current).iterator(), 2)) {
+                for (int n : new int[] {1001, 999}) {
+                    Prefetcher.Fetched f = ahead.next();
+                    assertThat(f.whole()).as(f.listed().key()).isNull();
+                    assertThat(f.stream().readAllBytes()).isEqualTo(bytes(n));
+                }
+            }
+        }
+    }
+
+    @Test
     void objectsComeInListingOrderWithTheirBytesWhateverTheBatches() throws IOException {
         // Many small objects (batched once the reader is ahead), larger ones among them, and one deleted after listing.
         try (ObjectStore store = Stores.open(dir.toUri().toString(), StoreOptions.DEFAULTS)) {
@@ -80,8 +101,18 @@ class PrefetcherTest {
                         assertThat(f.info()).as("deleted after it was listed").isNull();
                         continue;
                     }
+                    byte[] expected = bytes((int) f.listed().size());
                     try (InputStream in = f.stream()) {
-                        assertThat(in.readAllBytes()).as(f.listed().key()).isEqualTo(bytes((int) f.listed().size()));
+                        assertThat(in.readAllBytes()).as(f.listed().key()).isEqualTo(expected);
+                    }
+                    if (expected.length > Prefetcher.BUFFERED) {
+                        assertThat(f.whole()).as("streamed, hashed by the archive").isNull();
+                    } else {
+                        // Read whole and hashed on the reader thread: the very bytes of the entry and their SHA-256.
+                        assertThat(java.util.Arrays.copyOf(f.whole().bytes(), f.whole().length())).isEqualTo(expected);
+                        assertThat(f.whole().sha256()).isEqualTo(dev.migrator.provider.Digests.hex(
+                                dev.migrator.provider.Digests.sha256().digest(expected)));
+                        assertThat(f.whole().md5()).as("the local listing has no MD5 to check").isNull();
                     }
                 }
             }
