@@ -68,6 +68,10 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * S3-compatible stores). Thread-safe. The SDK's own retries are off: callers retry with
  * {@link dev.migrator.provider.Retry}; only the parts of one multipart upload are retried here.
  *
+ * <p>The per-object calls (stat, open, openWithInfo, a put of one part) go through {@link S3Wire}, the lean path,
+ * where its addressing is certain (path-style custom endpoints), and through the SDK everywhere else and with
+ * {@code -Dmigrator.s3.wire=sdk}; {@link #wire} is chosen once, in the constructor.
+ *
  * <p>Integrity: every upload carries Content-MD5 (the server rejects damaged bytes); a single-part
  * upload's ETag is compared with the MD5 read, a multipart upload's ETag with the composite
  * {@code md5(part md5s)-N} ({@link ErrorCode#INTEGRITY} on a mismatch). With {@code checksums=when-supported}
