@@ -23,6 +23,11 @@ import software.amazon.awssdk.core.exception.SdkException;
 /**
  * Translates AWS SDK exceptions into {@link MigratorException}s: one place that decides what is
  * retryable and what the person running the tool should do. Messages never include credentials.
+ *
+ * <p>Both request paths come here through {@link #translate}: the lean one ({@link S3Wire}) raises the
+ * {@link software.amazon.awssdk.services.s3.model.S3Exception} (status, {@code <Code>}, {@code <Message>}) and the
+ * {@link SdkClientException} (around the {@link IOException}) that the SDK raises for the same answer, so the table
+ * below is the only one.
  */
 final class S3Errors {
     private static final Set<String> RETRYABLE_CODES = Set.of(

@@ -14,7 +14,10 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import dev.migrator.provider.ObjectInfo;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
+import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
@@ -203,6 +206,56 @@ final class S3Metadata {
             c = c.with(dev.migrator.provider.Capabilities.ChecksumKind.SHA256, fullObject(sha256));
         }
         return c;
+    }
+
+    /**
+     * What a HEAD or GET answer says about an object, read from its headers as the SDK's unmarshalling reads them
+     * (the lean path, {@link S3Wire}); the same fields {@code S3ObjectStore#info} takes from the SDK's response.
+     */
+    static ObjectInfo info(String key, SdkHttpResponse r, Map<String, String> tags) {
+        String etag = S3ObjectStore.unquote(header(r, "ETag"));
+        String sse = header(r, "x-amz-server-side-encryption");
+        boolean md5 = etag != null && S3ObjectStore.PLAIN_MD5.matcher(etag).matches()
+                && S3ObjectStore.etagIsMd5(sse == null ? null : ServerSideEncryption.fromValue(sse),
+                        header(r, "x-amz-server-side-encryption-customer-algorithm"));
+        String type = header(r, "x-amz-checksum-type");
+        String length = header(r, "Content-Length");
+        Map<String, String> user = new TreeMap<>();
+        r.forEachHeader((name, values) -> {
+            if (name.regionMatches(true, 0, USER_PREFIX, 0, USER_PREFIX.length()) && !values.isEmpty()) {
+                user.put(name.substring(USER_PREFIX.length()), values.get(0));
+            }
+        });
+        return new ObjectInfo(key, length == null ? -1 : Long.parseLong(length.trim()), date(header(r, "Last-Modified")),
+                etag, checksums(md5 ? Checksums.md5(etag) : Checksums.NONE, header(r, "x-amz-checksum-crc32"),
+                        header(r, "x-amz-checksum-crc32c"), header(r, "x-amz-checksum-crc64nvme"),
+                        header(r, "x-amz-checksum-sha256"), type == null ? null : ChecksumType.fromValue(type)),
+                new ObjectMetadata(blankToNull(header(r, "Content-Type")), blankToNull(header(r, "Content-Encoding")),
+                        blankToNull(header(r, "Cache-Control")), blankToNull(header(r, "Content-Disposition")),
+                        decodeUserMetadata(user), blankToNull(header(r, "Content-Language")), date(header(r, "Expires")),
+                        header(r, "x-amz-storage-class"), tags));
+    }
+
+    private static final String USER_PREFIX = "x-amz-meta-";
+
+    static String header(SdkHttpResponse r, String name) {
+        return r.firstMatchingHeader(name).orElse(null);
+    }
+
+    /** An HTTP date as the SDK parses header timestamps; null when absent or unparsable (as the SDK's Expires). */
+    private static java.time.Instant date(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return software.amazon.awssdk.utils.DateUtils.parseRfc822Date(value);
+        } catch (RuntimeException unparsable) {
+            return null;
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
     }
 
     private static String fullObject(String base64) {

@@ -43,7 +43,10 @@ import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -64,6 +67,10 @@ import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
  * An {@link ObjectStore} over one S3 bucket and prefix, through the AWS SDK for Java v2 (AWS S3 and
  * S3-compatible stores). Thread-safe. The SDK's own retries are off: callers retry with
  * {@link dev.migrator.provider.Retry}; only the parts of one multipart upload are retried here.
+ *
+ * <p>The per-object calls (stat, open, openWithInfo, a put of one part) go through {@link S3Wire}, the lean path,
+ * where its addressing is certain (path-style custom endpoints), and through the SDK everywhere else and with
+ * {@code -Dmigrator.s3.wire=sdk}; {@link #wire} is chosen once, in the constructor.
  *
  * <p>Integrity: every upload carries Content-MD5 (the server rejects damaged bytes); a single-part
  * upload's ETag is compared with the MD5 read, a multipart upload's ETag with the composite
@@ -93,6 +100,8 @@ public final class S3ObjectStore implements ObjectStore {
     private final AwsCredentialsProvider credentials;
     /** Given to the SDK, which does not close a client it was given: {@link #close} does. */
     private final GuardedHttpClient http;
+    /** The lean path for HEAD, GET and single PUTs, or null where the SDK sends them ({@link S3Wire#forStore}). */
+    final S3Wire wire;
     /** Set once the bucket is known to exist, so a 404 without a body (HEAD) means a missing key. */
     private volatile boolean bucketSeen;
     /** Objects larger than this are copied server-side in parts (S3's CopyObject limit); lowered by tests. */
@@ -109,6 +118,7 @@ public final class S3ObjectStore implements ObjectStore {
         this.http = new GuardedHttpClient(S3HttpClients.create(location));
         this.errors = new S3Errors(location, http::answered);
         this.s3 = client(location, credentials, http);
+        this.wire = S3Wire.forStore(location, credentials, http);
         this.partPool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "s3-part-" + THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -334,6 +344,16 @@ public final class S3ObjectStore implements ObjectStore {
     public Optional<ObjectInfo> stat(String key) {
         String full = fullKey(key);
         try {
+            if (wire != null) {
+                HttpExecuteResponse r = wire.exchange(SdkHttpMethod.HEAD, full, CHECKSUM_MODE, null, 404);
+                drain(r);
+                if (r.httpResponse().statusCode() == 404) {
+                    requireBucket();
+                    return Optional.empty();
+                }
+                bucketSeen = true;
+                return Optional.of(S3Metadata.info(key, r.httpResponse(), tags(key, full)));
+            }
             HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(full)
                     .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED));
             bucketSeen = true;
@@ -428,11 +448,18 @@ public final class S3ObjectStore implements ObjectStore {
             stat(key).orElseThrow(() -> MigratorException.notFound(what + ": no such object"));
             return InputStream.nullInputStream();
         }
-        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(full);
-        if (offset > 0 || length > 0) {
-            request.range("bytes=" + offset + "-" + (length > 0 ? String.valueOf(offset + length - 1) : ""));
-        }
+        String range = offset > 0 || length > 0
+                ? "bytes=" + offset + "-" + (length > 0 ? String.valueOf(offset + length - 1) : "") : null;
+        GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(full).range(range);
         try {
+            if (wire != null) {
+                // As the SDK: with checksums=when-supported a whole-object GET asks for the checksum and checks it.
+                boolean check = range == null && sendsChecksums();
+                HttpExecuteResponse r = wire.exchange(SdkHttpMethod.GET, full,
+                        range != null ? Map.of("range", range) : check ? CHECKSUM_MODE : Map.of(), null, 0);
+                bucketSeen = true;
+                return wireBody(r, check ? S3Metadata.info(key, r.httpResponse(), null).checksums() : Checksums.NONE);
+            }
             ResponseInputStream<GetObjectResponse> body = s3.getObject(request.build());
             bucketSeen = true;
             return new BodyStream(body);
@@ -458,6 +485,23 @@ public final class S3ObjectStore implements ObjectStore {
     public Opened openWithInfo(String key) {
         String full = fullKey(key);
         String what = "reading " + location.describe(key);
+        if (wire != null) {
+            HttpExecuteResponse r = call(what, () -> wire.exchange(SdkHttpMethod.GET, full, CHECKSUM_MODE, null, 0));
+            bucketSeen = true;
+            ObjectInfo info = S3Metadata.info(key, r.httpResponse(), Map.of());
+            InputStream in = wireBody(r, info.checksums());
+            String count = S3Metadata.header(r.httpResponse(), "x-amz-tagging-count");
+            try {
+                // A GET says how many tags there are; only then are they fetched.
+                if (count != null && Integer.parseInt(count.trim()) > 0) {
+                    info = info.withMetadata(info.metadata().withTags(tags(key, full)));
+                }
+            } catch (RuntimeException e) {
+                r.responseBody().ifPresent(AbortableInputStream::abort);
+                throw e;
+            }
+            return new Opened(info, in);
+        }
         ResponseInputStream<GetObjectResponse> body = call(what, () -> s3.getObject(b -> b.bucket(location.bucket()).key(full)
                 .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED)));
         bucketSeen = true;
@@ -521,16 +565,35 @@ public final class S3ObjectStore implements ObjectStore {
             WriteChecksum.set(request, sum.get(), sent);
         }
         S3Metadata.apply(meta, request, location.describe(key));
-        PutObjectResponse response = call(what, () -> s3.putObject(request.build(),
-                RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta))));
-        String etag = unquote(response.eTag());
-        if (etag != null && PLAIN_MD5.matcher(etag).matches()
-                && etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm()) && !etag.equals(md5Hex)) {
+        String etag;
+        boolean etagIsMd5;
+        Checksums kept;
+        if (wire != null) {
+            Map<String, String> headers = S3Wire.headers(request.build(), contentType(meta));
+            HttpExecuteResponse r = call(what, () -> {
+                HttpExecuteResponse answer = wire.exchange(SdkHttpMethod.PUT, full, headers, data, 0);
+                drain(answer);
+                return answer;
+            });
+            // The same fields as the SDK's PutObjectResponse: ETag, encryption, the checksums kept.
+            ObjectInfo answered = S3Metadata.info(key, r.httpResponse(), null);
+            etag = answered.etag();
+            String sse = S3Metadata.header(r.httpResponse(), "x-amz-server-side-encryption");
+            etagIsMd5 = etagIsMd5(sse == null ? null : ServerSideEncryption.fromValue(sse),
+                    S3Metadata.header(r.httpResponse(), "x-amz-server-side-encryption-customer-algorithm"));
+            kept = answered.checksums().with(Capabilities.ChecksumKind.MD5, null);
+        } else {
+            PutObjectResponse response = call(what, () -> s3.putObject(request.build(),
+                    RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta))));
+            etag = unquote(response.eTag());
+            etagIsMd5 = etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm());
+            kept = S3Metadata.checksums(Checksums.NONE, response.checksumCRC32(), response.checksumCRC32C(),
+                    response.checksumCRC64NVME(), response.checksumSHA256(), response.checksumType());
+        }
+        if (etag != null && PLAIN_MD5.matcher(etag).matches() && etagIsMd5 && !etag.equals(md5Hex)) {
             throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store reports MD5 " + etag
                     + " but the bytes read have MD5 " + md5Hex + "; copy the object again");
         }
-        Checksums kept = S3Metadata.checksums(Checksums.NONE, response.checksumCRC32(), response.checksumCRC32C(),
-                response.checksumCRC64NVME(), response.checksumSHA256(), response.checksumType());
         if (sum.isPresent() && kept.get(sum.get()) != null && !kept.get(sum.get()).equals(sent)) {
             throw new MigratorException(ErrorCode.INTEGRITY, what + ": the store reports " + sum.get() + " "
                     + kept.get(sum.get()) + " but " + sent + " was sent; copy the object again", null, true);
@@ -705,6 +768,33 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** Asks HEAD and GET for the object's checksums, as the SDK's {@code checksumMode(ENABLED)}. */
+    private static final Map<String, String> CHECKSUM_MODE = Map.of("x-amz-checksum-mode", "ENABLED");
+    /** The checksum a lean GET checks, first found: any of them is a whole-object value (S3Metadata#checksums). */
+    private static final java.util.List<Capabilities.ChecksumKind> CHECKED = java.util.List.of(
+            Capabilities.ChecksumKind.CRC64NVME, Capabilities.ChecksumKind.CRC32C, Capabilities.ChecksumKind.CRC32,
+            Capabilities.ChecksumKind.SHA256);
+
+    /** The body of a lean GET, checked against {@code sums}' first whole-object checksum (not MD5: the ETag). */
+    private static InputStream wireBody(HttpExecuteResponse r, Checksums sums) {
+        AbortableInputStream in = r.responseBody().orElseGet(() -> AbortableInputStream.create(InputStream.nullInputStream()));
+        String length = S3Metadata.header(r.httpResponse(), "Content-Length");
+        Capabilities.ChecksumKind kind = CHECKED.stream().filter(k -> sums.get(k) != null).findFirst().orElse(null);
+        return new BodyStream(in, in, length == null ? null : Long.parseLong(length.trim()), kind,
+                kind == null ? null : sums.get(kind));
+    }
+
+    /** Reads an answer's (small) body to its end so the connection goes back to the pool. */
+    static void drain(HttpExecuteResponse r) {
+        if (r.responseBody().isPresent()) {
+            try (InputStream in = r.responseBody().get()) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw S3Wire.broken(e);
+            }
+        }
+    }
+
     static String unquote(String etag) {
         if (etag == null) {
             return null;
@@ -724,16 +814,27 @@ public final class S3ObjectStore implements ObjectStore {
      * says; closing before the end aborts the connection instead of draining a large object.
      */
     private static final class BodyStream extends FilterInputStream {
-        private final ResponseInputStream<GetObjectResponse> body;
+        private final software.amazon.awssdk.http.Abortable body;
         private final long expected;
+        /** The lean path's check of a whole-object checksum the answer carries (the SDK checks it itself). */
+        private final Capabilities.ChecksumKind kind;
+        private final String sum;
+        private final dev.migrator.provider.ChecksumDigest digest;
         private long count;
         private boolean eof;
 
         BodyStream(ResponseInputStream<GetObjectResponse> body) {
-            super(body);
-            this.body = body;
-            Long length = body.response().contentLength();
+            this(body, body, body.response().contentLength(), null, null);
+        }
+
+        BodyStream(InputStream in, software.amazon.awssdk.http.Abortable abort, Long length,
+                   Capabilities.ChecksumKind kind, String sum) {
+            super(in);
+            this.body = abort;
             this.expected = length == null ? -1 : length;
+            this.kind = kind;
+            this.sum = sum;
+            this.digest = kind == null ? null : new dev.migrator.provider.ChecksumDigest(Set.of(kind));
         }
 
         @Override
@@ -752,12 +853,24 @@ public final class S3ObjectStore implements ObjectStore {
                 throw new IOException(e.getMessage(), e);
             }
             if (n < 0) {
-                eof = true;
                 if (expected >= 0 && count < expected) {
+                    eof = true;
                     throw new IOException("response body ended after " + count + " of " + expected + " bytes");
                 }
+                if (digest != null && !eof) {
+                    eof = true;
+                    String got = digest.result().get(kind);
+                    if (!sum.equals(got)) {
+                        throw new IOException("the body read has " + kind + " " + got + " but the store reports "
+                                + sum + "; data was damaged on the way");
+                    }
+                }
+                eof = true;
             } else {
                 count += n;
+                if (digest != null) {
+                    digest.update(buf, off, n);
+                }
             }
             return n;
         }

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -91,5 +92,11 @@ class S3MockContractTest extends ObjectStoreContract {
         server.createBucket(bucket, versioned);
         return Stores.openAdapter(server.uri(bucket, "", "&checksums=when-supported&page-size=" + MAX_PAGE_SIZE),
                 new StoreOptions(PART_SIZE, 4, Retry.NONE));
+    }
+
+    /** This suite runs on the lean path ({@link S3Wire}); its -Sdk subclass runs it on the SDK's. */
+    @Test
+    void runsOnTheRequestPathItIsFor() {
+        org.assertj.core.api.Assertions.assertThat(((S3ObjectStore) store).wire).isNotNull();
     }
 }

@@ -82,4 +82,10 @@ class S3ObjectStoreContractTest extends ObjectStoreContract {
         assertThatThrownBy(() -> assertListingIsLazy(eager, this::requestsSoFar, 5))
                 .isInstanceOf(AssertionError.class).hasMessageContaining("requests to take the first of 5 pages");
     }
+
+    /** This suite runs on the lean path ({@link S3Wire}); its -Sdk subclass runs it on the SDK's. */
+    @Test
+    void runsOnTheRequestPathItIsFor() {
+        org.assertj.core.api.Assertions.assertThat(((S3ObjectStore) store).wire).isNotNull();
+    }
 }
