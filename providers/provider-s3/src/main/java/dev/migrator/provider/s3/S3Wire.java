@@ -1,5 +1,6 @@
 package dev.migrator.provider.s3;
 
+import dev.migrator.provider.Digests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -8,7 +9,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,7 +54,7 @@ final class S3Wire {
     static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> digest("SHA-256"));
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(Digests::sha256);
     private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(S3Wire::hmac);
 
     private final SdkHttpClient http;
@@ -224,7 +224,7 @@ final class S3Wire {
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         String amzDate = amzDate(now);
         String date = amzDate.substring(0, 8);
-        String payload = body == null ? EMPTY_SHA256 : signPayload ? hex(sha256(body)) : S3Signer.UNSIGNED_PAYLOAD;
+        String payload = body == null ? EMPTY_SHA256 : signPayload ? Digests.hex(sha256(body)) : S3Signer.UNSIGNED_PAYLOAD;
 
         // Canonical names are lower-case and sorted; the headers go out with the names as given.
         TreeMap<String, String> signed = new TreeMap<>();
@@ -245,8 +245,8 @@ final class S3Wire {
         canonical.append('\n').append(names).append('\n').append(payload);
         String scope = date + "/" + region + "/s3/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
-                + hex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
-        String signature = hex(mac(key(creds.secretAccessKey(), date), toSign));
+                + Digests.hex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+        String signature = Digests.hex(mac(key(creds.secretAccessKey(), date), toSign));
 
         SdkHttpFullRequest.Builder b = SdkHttpFullRequest.builder().method(method).protocol(scheme).host(host)
                 .port(port).encodedPath(encodedPath);
@@ -331,17 +331,6 @@ final class S3Wire {
         return m.doFinal(data.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
-    }
-
-    private static MessageDigest digest(String name) {
-        try {
-            return MessageDigest.getInstance(name);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(name + " is part of every JDK", e);
-        }
-    }
 
     private static Mac hmac() {
         try {
