@@ -79,11 +79,13 @@ class PlanCliTest {
             s3.createBucket("target");
             Path plan = dir.resolve("exit.yaml");
             Files.writeString(plan, """
-                    sources: {old: '%s'}
+                    sources: {old: {uri: '%s', bandwidth: 3MiB/s}}
                     targets: {new: '%s'}
                     moves: [{name: objects, from: old, to: new, shards: 4, parallelism: 2}]
                     limits: {concurrency: 1}
                     """.formatted(src.toUri(), s3.s3Uri("target", "copy")));
+            // The source's bandwidth keeps the ~9.6 MB pre-copy over 3 s however fast the machine, so the kill
+            // lands mid-run (unlimited, a fast machine finished it between two polls).
             Path state = dir.resolve("state");
             List<String> command = List.of("run", plan.toString(), "--state", state.toString(), "-q");
             Process first = new ProcessBuilder(javaCommand(command)).redirectErrorStream(true)
