@@ -41,6 +41,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.AbortableInputStream;
@@ -60,7 +61,6 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
-import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
 
 /**
@@ -298,25 +298,19 @@ public final class S3ObjectStore implements ObjectStore {
         String from = startAfter == null ? null : location.fullKey(startAfter);
         String what = "listing " + location.describe(prefix);
         Iterator<dev.migrator.provider.Archive.Listed> infos = new Iterator<>() {
-            private Iterator<S3Object> page = java.util.Collections.emptyIterator();
+            private Iterator<S3Listing.Entry> page = java.util.Collections.emptyIterator();
             private String startAfter = from;
             private boolean more = true;
 
             @Override
             public boolean hasNext() {
                 while (!page.hasNext() && more) {
-                    ListObjectsV2Response response = call(what, () -> s3.listObjectsV2(b -> b
-                            .bucket(location.bucket())
-                            .prefix(full.isEmpty() ? null : full)
-                            .startAfter(startAfter)
-                            .maxKeys(location.pageSize())
-                            // Keys may hold characters XML 1.0 cannot carry; the SDK decodes url-encoded listings.
-                            .encodingType(EncodingType.URL)));
+                    S3Listing.Page response = call(what, () -> listPage(full, startAfter));
                     bucketSeen = true;
-                    page = response.contents().iterator();
-                    more = Boolean.TRUE.equals(response.isTruncated()) && !response.contents().isEmpty();
-                    if (!response.contents().isEmpty()) {
-                        startAfter = response.contents().get(response.contents().size() - 1).key();
+                    page = response.entries().iterator();
+                    more = response.truncated() && !response.entries().isEmpty();
+                    if (!response.entries().isEmpty()) {
+                        startAfter = response.entries().get(response.entries().size() - 1).key();
                     }
                 }
                 return page.hasNext();
@@ -327,17 +321,50 @@ public final class S3ObjectStore implements ObjectStore {
                 if (!hasNext()) {
                     throw new java.util.NoSuchElementException();
                 }
-                S3Object o = page.next();
+                S3Listing.Entry o = page.next();
                 String key = o.key().substring(location.rootPrefix().length());
                 // Some S3-compatible stores omit the size of odd entries; the object itself knows it.
                 long size = o.size() != null ? o.size() : stat(key).map(ObjectInfo::size).orElse(0L);
                 // No checksums: a listing does not say whether the object is SSE-KMS or SSE-C (ETag not an MD5).
                 return new dev.migrator.provider.Archive.Listed(new ObjectInfo(key, size, o.lastModified(), unquote(o.eTag()),
-                        Checksums.NONE, null), o.storageClassAsString());
+                        Checksums.NONE, null), o.storageClass());
             }
         };
         return StreamSupport.stream(
                 Spliterators.spliteratorUnknownSize(infos, Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    /** One ListObjectsV2 page of up to {@code page-size} keys under {@code full}, after {@code startAfter} if given. */
+    private S3Listing.Page listPage(String full, String startAfter) {
+        if (wire != null) {
+            Map<String, String> query = new java.util.HashMap<>();
+            query.put("list-type", "2");
+            if (!full.isEmpty()) {
+                query.put("prefix", full);
+            }
+            if (startAfter != null) {
+                query.put("start-after", startAfter);
+            }
+            query.put("max-keys", String.valueOf(location.pageSize()));
+            query.put("encoding-type", "url");
+            HttpExecuteResponse r = wire.bucketGet(query);
+            try (InputStream in = S3Wire.body(r)) {
+                return S3Listing.parse(in);
+            } catch (IOException e) {
+                throw S3Wire.broken(e);
+            } catch (javax.xml.stream.XMLStreamException e) {
+                throw SdkClientException.builder().message("Could not parse XML response: " + e.getMessage()).cause(e).build();
+            }
+        }
+        ListObjectsV2Response response = s3.listObjectsV2(b -> b
+                .bucket(location.bucket())
+                .prefix(full.isEmpty() ? null : full)
+                .startAfter(startAfter)
+                .maxKeys(location.pageSize())
+                // Keys may hold characters XML 1.0 cannot carry; the SDK decodes url-encoded listings.
+                .encodingType(EncodingType.URL));
+        return new S3Listing.Page(response.contents().stream().map(o -> new S3Listing.Entry(o.key(), o.size(),
+                o.lastModified(), o.eTag(), o.storageClassAsString())).toList(), Boolean.TRUE.equals(response.isTruncated()));
     }
 
     @Override

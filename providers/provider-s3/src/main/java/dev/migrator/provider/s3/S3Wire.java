@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.utils.http.SdkHttpUtils;
 
 /**
- * A lean request path for the per-object calls (HEAD, GET, single-request PUT): the request is built, SigV4-signed
+ * A lean request path for the per-object calls (HEAD, GET, single-request PUT) and the listing (ListObjectsV2, read
+ * by {@link S3Listing}): the request is built, SigV4-signed
  * and sent here, over the very {@link SdkHttpClient} the SDK client uses (same connections, timeouts, TLS, and
  * {@link GuardedHttpClient}'s cancellation and not-an-S3-server checks), without the SDK's per-request pipeline
  * (interceptors, endpoint rules, auth-scheme resolution, marshalling), which cost about three quarters of the client
@@ -116,7 +117,16 @@ final class S3Wire {
      */
     HttpExecuteResponse exchange(SdkHttpMethod method, String fullKey, Map<String, String> headers, byte[] body,
                                  int allowed) {
-        SdkHttpFullRequest request = sign(method, path(fullKey), headers, body);
+        return send(sign(method, path(fullKey), Map.of(), headers, body), method, body, allowed);
+    }
+
+    /** A GET of the bucket itself ({@code /bucket}) with {@code query} (raw names and values), e.g. ListObjectsV2. */
+    HttpExecuteResponse bucketGet(Map<String, String> query) {
+        return send(sign(SdkHttpMethod.GET, bucketPath.substring(0, bucketPath.length() - 1), query, Map.of(), null),
+                SdkHttpMethod.GET, null, 0);
+    }
+
+    private HttpExecuteResponse send(SdkHttpFullRequest request, SdkHttpMethod method, byte[] body, int allowed) {
         HttpExecuteRequest.Builder exec = HttpExecuteRequest.builder().request(request);
         if (body != null) {
             exec.contentStreamProvider(() -> new java.io.ByteArrayInputStream(body));
@@ -218,7 +228,8 @@ final class S3Wire {
     // --- SigV4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) ---------------------
 
     /** The request with x-amz-date, x-amz-content-sha256, the session token if any, and Authorization. */
-    SdkHttpFullRequest sign(SdkHttpMethod method, String encodedPath, Map<String, String> headers, byte[] body) {
+    SdkHttpFullRequest sign(SdkHttpMethod method, String encodedPath, Map<String, String> query, Map<String, String> headers,
+                            byte[] body) {
         // Resolved per request: the provider caches the identity and refreshes it when it expires.
         AwsCredentials creds = credentials.resolveCredentials();
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
@@ -236,7 +247,7 @@ final class S3Wire {
             signed.put("x-amz-security-token", session.sessionToken());
         }
         StringBuilder canonical = new StringBuilder(256).append(method.name()).append('\n')
-                .append(encodedPath).append("\n\n"); // no query string
+                .append(encodedPath).append('\n').append(canonicalQuery(query)).append('\n');
         StringBuilder names = new StringBuilder(96);
         for (Map.Entry<String, String> h : signed.entrySet()) {
             canonical.append(h.getKey()).append(':').append(trimAll(h.getValue())).append('\n');
@@ -250,6 +261,7 @@ final class S3Wire {
 
         SdkHttpFullRequest.Builder b = SdkHttpFullRequest.builder().method(method).protocol(scheme).host(host)
                 .port(port).encodedPath(encodedPath);
+        query.forEach(b::putRawQueryParameter); // encoded by the request as canonicalQuery encodes them
         headers.forEach(b::putHeader);
         b.putHeader("Host", hostHeader); // HttpURLConnection sends its own, the same; other clients need it
         b.putHeader("x-amz-date", amzDate);
@@ -260,6 +272,15 @@ final class S3Wire {
         b.putHeader("Authorization", "AWS4-HMAC-SHA256 Credential=" + creds.accessKeyId() + "/" + scope
                 + ", SignedHeaders=" + names + ", Signature=" + signature);
         return b.build();
+    }
+
+    /** SigV4's canonical query string: names and values url-encoded (RFC 3986), sorted by encoded name. */
+    static String canonicalQuery(Map<String, String> query) {
+        TreeMap<String, String> sorted = new TreeMap<>();
+        query.forEach((name, value) -> sorted.put(SdkHttpUtils.urlEncode(name), SdkHttpUtils.urlEncode(value)));
+        StringBuilder q = new StringBuilder();
+        sorted.forEach((name, value) -> q.append(q.isEmpty() ? "" : "&").append(name).append('=').append(value));
+        return q.toString();
     }
 
     /** The signing key of one (secret, date); region and service are fixed per store. Derived once a day. */

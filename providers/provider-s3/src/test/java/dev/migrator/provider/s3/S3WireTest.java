@@ -138,6 +138,35 @@ class S3WireTest {
         }
     }
 
+    /** Page by page (three keys a page), under a prefix and after a key: the lean listing is the SDK's, field by field. */
+    @Test
+    void bothPathsListTheSameObjectsPageByPage() {
+        String bucket = newBucket();
+        String uri = server.s3Uri(bucket, "");
+        try (S3ObjectStore writer = lean(uri)) {
+            for (String key : KEYS) {
+                writer.put("p/" + key, Content.of(key.getBytes(StandardCharsets.UTF_8)), ObjectMetadata.EMPTY);
+            }
+            writer.put("outside", Content.of(new byte[] {1}), ObjectMetadata.EMPTY);
+        }
+        String paged = server.s3Uri(bucket, "") + "&page-size=3";
+        try (S3ObjectStore lean = lean(paged); S3ObjectStore sdk = sdk(paged)) {
+            List<ObjectInfo> all = lean.list("").toList();
+            assertThat(all).hasSize(KEYS.size() + 1).isEqualTo(sdk.list("").toList());
+            assertThat(all).allSatisfy(i -> assertThat(i.etag()).matches("[0-9a-f]{32}"));
+            List<ObjectInfo> under = lean.list("p/").toList();
+            assertThat(under).extracting(ObjectInfo::key)
+                    .containsExactlyInAnyOrderElementsOf(KEYS.stream().map(k -> "p/" + k).toList());
+            assertThat(under).isEqualTo(sdk.list("p/").toList());
+            String after = under.get(4).key();
+            assertThat(lean.list("p/", after).toList()).isEqualTo(under.subList(5, under.size()))
+                    .isEqualTo(sdk.list("p/", after).toList());
+        }
+        try (S3ObjectStore scoped = lean(server.s3Uri(bucket, "p/") + "&page-size=2")) {
+            assertThat(scoped.list("").map(ObjectInfo::key).toList()).containsExactlyInAnyOrderElementsOf(KEYS);
+        }
+    }
+
     @Test
     void bothPathsReportTheSameInfoForFullMetadata() {
         String uri = server.s3Uri(newBucket(), "");
