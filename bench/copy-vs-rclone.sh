@@ -31,6 +31,7 @@ PART_MB="${PART_MB:-16}"                 # migrator --part-size, rclone --s3-chu
 PART_CONCURRENCY="${PART_CONCURRENCY:-4}" # migrator --part-concurrency, rclone --s3-upload-concurrency
 PORT_A="${PORT_A:-18091}"
 PORT_B="${PORT_B:-18092}"
+AGAIN="${AGAIN:-0}"                      # 1: after each timed run, time the same copy again onto the finished target (set "<set>-again")
 WARMUP="${WARMUP:-1}"                    # 1: one untimed run of each tool per data set first (warms both servers' JIT and the page cache)
 CHECK="${CHECK:-both}"                   # migrator | rclone | both | none: how each run is checked
 JAVA_OPTS="${JAVA_OPTS:-}"               # extra JVM options for the timed migrator runs
@@ -107,11 +108,11 @@ check_run() { # set bucket -> prints ok/FAIL details
   echo "$status"
 }
 
-run_one() { # set tool run
-  local set=$1 tool=$2 run=$3
+run_one() { # set tool run [again]
+  local set=$1 tool=$2 run=$3 again=${4:-}
   local bucket="${tool:0:1}-$set-$run" t="${TRANSFERS[$set]}"
-  rclone mkdir "b:$bucket"
-  local timef="$WORK_DIR/time-$bucket" out="$WORK_DIR/out-$bucket.log"
+  [[ -n $again ]] || rclone mkdir "b:$bucket"
+  local timef="$WORK_DIR/time-$bucket$again" out="$WORK_DIR/out-$bucket$again.log"
   sync; sleep 1
   local load; load=$(cut -d' ' -f1 /proc/loadavg) # other work on the machine shows up here
   log "run $run: $tool copy A:src-$set -> B:$bucket"
@@ -122,7 +123,7 @@ run_one() { # set tool run
     # shellcheck disable=SC2086
     /usr/bin/time -f "%e %M %U %S" -o "$timef" java $JAVA_OPTS -jar "$jar" copy \
       "$(s3uri "$PORT_A" "src-$set")" "$(s3uri "$PORT_B" "$bucket")" \
-      --transfers "$t" "${mp[@]}" --state "$WORK_DIR/state-$bucket" --json -q >"$out" 2>&1 || rc=$?
+      --transfers "$t" "${mp[@]}" --state "$WORK_DIR/state-$bucket$again" --json -q >"$out" 2>&1 || rc=$?
   else
     local mp=(); [[ $set == large ]] && mp=("${RCLONE_MULTIPART[@]}")
     /usr/bin/time -f "%e %M %U %S" -o "$timef" rclone copy "a:src-$set" "b:$bucket" \
@@ -133,11 +134,15 @@ run_one() { # set tool run
   local status
   if [[ $rc != 0 ]]; then status="FAIL(exit $rc, see out-$bucket.log)"
   elif [[ $run == 0 ]]; then status="warm-up (not checked)"
+  elif [[ -n $again ]]; then status="again (checked after the first pass)"
   else status=$(check_run "$set" "$bucket"); fi
   log "  $tool: ${wall}s, peak RSS $((rss / 1024)) MiB, CPU $(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')s, load before $load, check: $status"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set" "$tool" "$run" "$wall" "$rss" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$set$again" "$tool" "$run" "$wall" "$rss" \
     "$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" "$status" "$load" >>"$([[ $run == 0 ]] && echo "$WARMUPS" || echo "$RESULTS")"
-  rm -rf "$WORK_DIR/store-b/$bucket" # free the disk; the next run gets a fresh bucket anyway
+  # Again: the target is complete, so a run lists both sides, compares and copies nothing (migrator with a new state
+  # directory, so no journal answers for it).
+  if [[ $AGAIN == 1 && -z $again && $run != 0 && $rc == 0 ]]; then run_one "$set" "$tool" "$run" -again; fi
+  [[ -n $again ]] || rm -rf "$WORK_DIR/store-b/$bucket" # free the disk; the next run gets a fresh bucket anyway
 }
 
 for set in $SETS; do
@@ -156,9 +161,11 @@ echo "### migrator copy vs rclone copy (S3 -> S3, $(nproc) CPUs, RUNS=$RUNS, med
 echo
 echo "| data set | tool | runs: wall s | median wall s | MiB/s | objects/s | median peak RSS MiB | median CPU s (user+sys) | checks | load avg before runs | migrator/rclone (wall) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
-for set in $SETS; do
-  if [[ $set == small ]]; then desc="${SMALL_COUNT} x $((SMALL_SIZE / 1024)) KiB, --transfers $SMALL_TRANSFERS"
+for set in $(for s in $SETS; do echo "$s"; [[ $AGAIN == 1 ]] && echo "$s-again"; done); do
+  base_set=${set%-again}
+  if [[ $base_set == small ]]; then desc="${SMALL_COUNT} x $((SMALL_SIZE / 1024)) KiB, --transfers $SMALL_TRANSFERS"
   else desc="${LARGE_COUNT} x ${LARGE_MB} MiB, --transfers $LARGE_TRANSFERS, ${PART_MB}M parts x $PART_CONCURRENCY"; fi
+  [[ $set == "$base_set" ]] || desc="$desc, again onto the finished target (nothing to copy)"
   rm_=$(col "$set" rclone 4 | median)
   for tool in $TOOLS; do
     walls=$(col "$set" "$tool" 4 | paste -sd ' ')
@@ -168,7 +175,7 @@ for set in $SETS; do
     checks=$(col "$set" "$tool" 7 | sort | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')
     loads=$(col "$set" "$tool" 8 | paste -sd ' ')
     ratio=""; [[ $tool == migrator || $tool == base ]] && ratio=$(awk -v a="$med" -v b="$rm_" 'BEGIN{if (b > 0) printf "%.2f", a/b}')
-    awk -v d="$desc" -v t="$tool" -v w="$walls" -v m="$med" -v by="${BYTES[$set]}" -v n="${COUNT[$set]}" \
+    awk -v d="$desc" -v t="$tool" -v w="$walls" -v m="$med" -v by="${BYTES[$base_set]}" -v n="${COUNT[$base_set]}" \
         -v r="$rss" -v c="$cpu" -v k="$checks" -v q="$ratio" -v l="$loads" \
         'BEGIN{printf "| %s | %s | %s | %.2f | %.1f | %.1f | %.0f | %.1f | %s | %s | %s |\n", d, t, w, m, by/1048576/m, n/m, r/1024, c, k, l, q}'
   done

@@ -17,6 +17,29 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** What S3 sends and returns that S3Proxy cannot show: RFC 2047 words, tagging strings, composite checksums, archived objects. */
 class S3MetadataTest {
+    /** The by-position reading of HTTP dates gives what the SDK's parser gives, for every form a server may send. */
+    @Test
+    void httpDatesReadAsTheSdkReadsThem() {
+        java.util.Random random = new java.util.Random(11);
+        for (int i = 0; i < 20_000; i++) {
+            java.time.Instant t = java.time.Instant.ofEpochSecond(random.nextLong(4_102_444_800L)); // 1970 to 2100
+            String sent = software.amazon.awssdk.utils.DateUtils.formatRfc822Date(t);
+            assertThat(S3Metadata.imfFixdate(sent)).as(sent).isEqualTo(t);
+        }
+        for (String other : new String[] {"Thu, 3 Dec 2026 09:00:00 GMT", "Thu, 03 Dec 2026 09:00:00 +0000",
+                "Wed, 03 Dec 2026 09:00:00 GMT", "Mon, 29 Feb 2027 09:00:00 GMT", "Thu, 03 Dec 2026 24:00:00 GMT",
+                "Thu, 03 Dez 2026 09:00:00 GMT", "Thursday, 03-Dec-26 09:00:00 GMT", "", "soon"}) {
+            assertThat(S3Metadata.imfFixdate(other)).as(other).isNull();
+            java.time.Instant sdk;
+            try {
+                sdk = software.amazon.awssdk.utils.DateUtils.parseRfc822Date(other);
+            } catch (RuntimeException e) {
+                sdk = null;
+            }
+            assertThat(S3Metadata.date(other)).as(other).isEqualTo(sdk);
+        }
+    }
+
     @Test
     void nonAsciiValuesTravelAsRfc2047WordsAndComeBackAsTheyWere() {
         ObjectMetadata m = new ObjectMetadata(null, null, null, null, Map.of("city", "Zürich – 東京", "plain", "ok", "looks", "=?x?="));
