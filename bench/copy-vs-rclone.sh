@@ -13,6 +13,8 @@
 # Usage: bench/copy-vs-rclone.sh            (from anywhere; see the variables below)
 #   MIGRATOR_JAR=path/to/migrator.jar RUNS=5 SETS="small large" bench/copy-vs-rclone.sh
 #   BASE_JAR=path/to/older.jar TOOLS="migrator base rclone" ...   times a second migrator build ("base") in the same run
+#   TARBALL=migrator-cli/target/migrator-VERSION.tar.gz ...        runs "migrator" through the distribution's bin/migrator
+#     (what users run: its class archive and JIT settings; the warm-up run trains the archive), BASE_TARBALL the same for "base"
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +39,8 @@ CHECK="${CHECK:-both}"                   # migrator | rclone | both | none: how 
 JAVA_OPTS="${JAVA_OPTS:-}"               # extra JVM options for the timed migrator runs
 SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-}" # JVM options for the two serve-s3 endpoints
 SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}" # command that serves S3
+TARBALL="${TARBALL:-}"                   # a distribution: tool migrator runs its bin/migrator instead of java -jar MIGRATOR_JAR
+BASE_TARBALL="${BASE_TARBALL:-}"         # the same for tool base
 WORK_DIR="${WORK_DIR:-}"                 # default: a fresh temp dir, removed at exit unless KEEP=1
 KEEP="${KEEP:-0}"
 
@@ -50,7 +54,16 @@ rclone_remote b "$PORT_B"
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
 # ---------------------------------------------------------------------------------------------
-log "work dir $WORK_DIR; jar $MIGRATOR_JAR"
+unpack() { # tarball dir: prints the bin/migrator of the distribution unpacked into WORK_DIR/dir
+  [[ -f "$1" ]] || { echo "error: $1 not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
+  mkdir -p "$WORK_DIR/$2" && tar xzf "$1" -C "$WORK_DIR/$2"
+  echo "$(ls -d "$WORK_DIR/$2"/migrator-*/)bin/migrator"
+}
+export XDG_CACHE_HOME="$WORK_DIR/cache" # the launchers' class archives, made by their first (warm-up) run
+declare -A LAUNCHER=()
+[[ -z "$TARBALL" ]] || LAUNCHER[migrator]=$(unpack "$TARBALL" dist)
+[[ -z "$BASE_TARBALL" ]] || LAUNCHER[base]=$(unpack "$BASE_TARBALL" dist-base)
+log "work dir $WORK_DIR; migrator: ${LAUNCHER[migrator]:-java -jar $MIGRATOR_JAR}; base: ${LAUNCHER[base]:-${BASE_JAR:+java -jar $BASE_JAR}}"
 start_server a "$PORT_A" "$WORK_DIR/store-a"
 start_server b "$PORT_B" "$WORK_DIR/store-b"
 log "endpoints up: A=127.0.0.1:$PORT_A B=127.0.0.1:$PORT_B"
@@ -119,9 +132,14 @@ run_one() { # set tool run [again]
   local rc=0
   if [[ $tool == migrator || $tool == base ]]; then
     local mp=(); [[ $set == large ]] && mp=("${MIGRATOR_MULTIPART[@]}")
-    local jar=$MIGRATOR_JAR; [[ $tool == base ]] && jar=${BASE_JAR:?BASE_JAR names the jar of tool base}
-    # shellcheck disable=SC2086
-    /usr/bin/time -f "%e %M %U %S" -o "$timef" java $JAVA_OPTS -jar "$jar" copy \
+    local cmd
+    if [[ -n "${LAUNCHER[$tool]:-}" ]]; then cmd=("${LAUNCHER[$tool]}") # JAVA_OPTS reaches the JVM through the launcher
+    else
+      local jar=$MIGRATOR_JAR; [[ $tool == base ]] && jar=${BASE_JAR:?BASE_JAR or BASE_TARBALL names the build of tool base}
+      # shellcheck disable=SC2206
+      cmd=(java $JAVA_OPTS -jar "$jar")
+    fi
+    JAVA_OPTS="$JAVA_OPTS" /usr/bin/time -f "%e %M %U %S" -o "$timef" "${cmd[@]}" copy \
       "$(s3uri "$PORT_A" "src-$set")" "$(s3uri "$PORT_B" "$bucket")" \
       --transfers "$t" "${mp[@]}" --state "$WORK_DIR/state-$bucket$again" --json -q >"$out" 2>&1 || rc=$?
   else

@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
-"""CPU-s per thread of one `migrator bundle create`, read from /proc/PID/task/*/stat every 20 ms while it runs.
+"""CPU-s per thread of one `migrator bundle create` (or any command), read from /proc/PID/task/*/stat every 20 ms
+while it runs.
 
 Usage: bench/thread-cpu.py JAR DATA_DIR     (e.g. bench/out/bundle-small, made by bench/bundle-vs-tar.sh)
+       bench/thread-cpu.py -- COMMAND ...   (e.g. -- java -jar migrator.jar copy s3://a/?... s3://b/?...)
 Threads are grouped by name; threads named `java` are the main (archive) thread, the launcher's thread and zstd's
 native workers. A thread that ends between two polls loses its last 20 ms.
 """
 import collections, os, shutil, subprocess, sys, tempfile, time
 
-jar, data = sys.argv[1], sys.argv[2]
 work = tempfile.mkdtemp(prefix="thread-cpu-")
+if sys.argv[1] == "--":
+    command, jar, data = sys.argv[2:], "command", " ".join(sys.argv[2:])[:60]
+else:
+    jar, data = sys.argv[1], sys.argv[2]
+    command = ["java", "-jar", jar, "bundle", "create", data, "--to", work + "/b", "--state", work + "/s", "-q"]
 try:
-    p = subprocess.Popen(["java", "-jar", jar, "bundle", "create", data, "--to", work + "/b", "--state", work + "/s", "-q"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     hz = os.sysconf("SC_CLK_TCK")
     last = {}
     t0 = time.time()
