@@ -87,7 +87,7 @@ final class MultipartUpload {
         S3Metadata.apply(metadata, create, store.location.describe(key));
         Pending pending = resume ? pending(parts, size) : null;
         String uploadId = pending != null ? pending.uploadId()
-                : store.call(what, () -> store.s3.createMultipartUpload(create.build()).uploadId());
+                : store.call(what, () -> store.s3().createMultipartUpload(create.build()).uploadId());
         Map<Integer, Part> finished = pending != null ? pending.parts() : Map.of();
         byte[][] partMd5 = new byte[parts][];
         String[] partSums = new String[parts];
@@ -140,14 +140,14 @@ final class MultipartUpload {
      */
     private CompleteMultipartUploadResponse complete(String uploadId, List<CompletedPart> completed, String full) {
         try {
-            return store.s3.completeMultipartUpload(completeRequest(uploadId, completed, full));
+            return store.s3().completeMultipartUpload(completeRequest(uploadId, completed, full));
         } catch (S3Exception e) {
             String detail = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorMessage();
             if (full == null || !"BadRequest".equals(e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode())
                     || !S3Errors.checksumRefused(e.statusCode(), detail)) {
                 throw store.errors.translate(e, what);
             }
-            return store.call(what, () -> store.s3.completeMultipartUpload(completeRequest(uploadId, completed, null)));
+            return store.call(what, () -> store.s3().completeMultipartUpload(completeRequest(uploadId, completed, null)));
         } catch (SdkException e) {
             throw store.errors.translate(e, what);
         }
@@ -192,7 +192,7 @@ final class MultipartUpload {
         String bucket = store.location.bucket();
         List<software.amazon.awssdk.services.s3.model.MultipartUpload> ours = new ArrayList<>();
         try {
-            store.call(what, () -> store.s3.listMultipartUploads(b -> b.bucket(bucket).prefix(fullKey))).uploads()
+            store.call(what, () -> store.s3().listMultipartUploads(b -> b.bucket(bucket).prefix(fullKey))).uploads()
                     .stream().filter(u -> fullKey.equals(u.key())).forEach(ours::add);
         } catch (MigratorException e) {
             if (e.code() == ErrorCode.INTERRUPTED) {
@@ -223,7 +223,7 @@ final class MultipartUpload {
         try {
             while (true) {
                 Integer from = marker;
-                ListPartsResponse r = store.call(what, () -> store.s3.listParts(b -> {
+                ListPartsResponse r = store.call(what, () -> store.s3().listParts(b -> {
                     b.bucket(store.location.bucket()).key(fullKey).uploadId(uploadId);
                     if (from != null) {
                         b.partNumberMarker(from);
@@ -370,7 +370,7 @@ final class MultipartUpload {
             if (sum != null) {
                 WriteChecksum.set(request, sum, partSum);
             }
-            UploadPartResponse response = store.call(part, () -> store.s3.uploadPart(request.build(),
+            UploadPartResponse response = store.call(part, () -> store.s3().uploadPart(request.build(),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buf), buf.length,
                             "application/octet-stream")));
             String etag = S3ObjectStore.unquote(response.eTag());
@@ -386,7 +386,7 @@ final class MultipartUpload {
 
     private void abort(String uploadId, Throwable cause) {
         try {
-            store.s3.abortMultipartUpload(b -> b.bucket(store.location.bucket()).key(fullKey).uploadId(uploadId));
+            store.s3().abortMultipartUpload(b -> b.bucket(store.location.bucket()).key(fullKey).uploadId(uploadId));
         } catch (SdkException e) {
             cause.addSuppressed(new MigratorException(ErrorCode.FAILED, "could not abort multipart upload "
                     + uploadId + " of " + store.location.describe(key) + "; a bucket lifecycle rule "
@@ -396,7 +396,7 @@ final class MultipartUpload {
 
     private String removeBadObject() {
         try {
-            store.s3.deleteObject(b -> b.bucket(store.location.bucket()).key(fullKey));
+            store.s3().deleteObject(b -> b.bucket(store.location.bucket()).key(fullKey));
             return "the object was deleted; ";
         } catch (SdkException e) {
             return "deleting it failed too (" + S3Errors.rootMessage(e) + "), delete it and ";

@@ -38,7 +38,7 @@ final class S3Archive implements Archive {
         String what = "reading the restore state of " + store.location.describe(key);
         HeadObjectResponse head;
         try {
-            head = store.s3.headObject(b -> b.bucket(store.location.bucket()).key(full));
+            head = store.s3().headObject(b -> b.bucket(store.location.bucket()).key(full));
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 throw MigratorException.notFound(what + ": no such object");
@@ -78,7 +78,7 @@ final class S3Archive implements Archive {
             case BULK -> Tier.BULK;
         };
         try {
-            store.s3.restoreObject(b -> b.bucket(store.location.bucket()).key(full)
+            store.s3().restoreObject(b -> b.bucket(store.location.bucket()).key(full)
                     .restoreRequest(r -> r.days(days).glacierJobParameters(g -> g.tier(tier))));
         } catch (S3Exception e) {
             String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();

@@ -56,19 +56,19 @@ final class S3BucketSettings implements BucketSettings.Access {
     public BucketSettings read() {
         List<String> notes = new ArrayList<>();
         List<Cors> cors = get("CORS", "CORSConfiguration", notes, List.of(), o -> {
-            var r = store.s3.getBucketCors(b -> b.bucket(bucket).overrideConfiguration(o));
+            var r = store.s3().getBucketCors(b -> b.bucket(bucket).overrideConfiguration(o));
             // S3 answers NoSuchCORSConfiguration when none is set, never a configuration without rules.
             return r.hasCorsRules() && !r.corsRules().isEmpty() ? r.corsRules().stream()
                     .map(c -> new Cors(c.allowedOrigins(), c.allowedMethods(), c.allowedHeaders(), c.exposeHeaders(), c.maxAgeSeconds()))
                     .toList() : wrong("a CORS configuration without any rule");
         });
         List<Lifecycle> lifecycle = get("lifecycle rules", "LifecycleConfiguration", notes, List.of(), o -> {
-            var r = store.s3.getBucketLifecycleConfiguration(b -> b.bucket(bucket).overrideConfiguration(o));
+            var r = store.s3().getBucketLifecycleConfiguration(b -> b.bucket(bucket).overrideConfiguration(o));
             return r.hasRules() && !r.rules().isEmpty() ? r.rules().stream().map(S3BucketSettings::rule).toList()
                     : wrong("a lifecycle configuration without any rule");
         });
         Website website = get("website", "WebsiteConfiguration", notes, null, o -> {
-            var w = store.s3.getBucketWebsite(b -> b.bucket(bucket).overrideConfiguration(o));
+            var w = store.s3().getBucketWebsite(b -> b.bucket(bucket).overrideConfiguration(o));
             if (w.redirectAllRequestsTo() != null || w.hasRoutingRules() && !w.routingRules().isEmpty()) {
                 notes.add("the website of bucket '" + bucket + "' at " + store.displayUri() + " redirects ("
                         + (w.redirectAllRequestsTo() != null ? "all requests to " + w.redirectAllRequestsTo().hostName()
@@ -80,12 +80,12 @@ final class S3BucketSettings implements BucketSettings.Access {
             return new Website(w.indexDocument().suffix(), w.errorDocument() == null ? null : w.errorDocument().key());
         });
         Versioning versioning = get("versioning", "VersioningConfiguration", notes, null, o -> {
-            BucketVersioningStatus s = store.s3.getBucketVersioning(b -> b.bucket(bucket).overrideConfiguration(o)).status();
+            BucketVersioningStatus s = store.s3().getBucketVersioning(b -> b.bucket(bucket).overrideConfiguration(o)).status();
             return s == BucketVersioningStatus.ENABLED ? Versioning.ENABLED
                     : s == BucketVersioningStatus.SUSPENDED ? Versioning.SUSPENDED : Versioning.OFF;
         });
         Map<String, String> publicAccess = get("public-access block", "PublicAccessBlockConfiguration", notes, Map.of(), o -> {
-            PublicAccessBlockConfiguration c = store.s3.getPublicAccessBlock(b -> b.bucket(bucket).overrideConfiguration(o))
+            PublicAccessBlockConfiguration c = store.s3().getPublicAccessBlock(b -> b.bucket(bucket).overrideConfiguration(o))
                     .publicAccessBlockConfiguration();
             Map<String, String> m = new LinkedHashMap<>();
             // A flag left out is not set.
@@ -101,7 +101,7 @@ final class S3BucketSettings implements BucketSettings.Access {
             return m;
         });
         String policy = get("policy", ExpectedAnswer.JSON, notes, null,
-                o -> store.s3.getBucketPolicy(b -> b.bucket(bucket).overrideConfiguration(o)).policy());
+                o -> store.s3().getBucketPolicy(b -> b.bucket(bucket).overrideConfiguration(o)).policy());
         return new BucketSettings(cors, lifecycle, website, versioning, publicAccess, policy, notes);
     }
 
@@ -334,14 +334,14 @@ final class S3BucketSettings implements BucketSettings.Access {
         BucketSettings here = read();
         Map<String, Object> written = new LinkedHashMap<>(); // what each accepted put should read back as
         if (s.cors() != null && !s.cors().isEmpty() && BucketSettings.unlessHeld("CORS", s.cors(), here.cors(), where, actions)) {
-            put("CORS", s.cors(), written, actions, () -> store.s3.putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
+            put("CORS", s.cors(), written, actions, () -> store.s3().putBucketCors(b -> b.bucket(bucket).corsConfiguration(c -> c.corsRules(
                     s.cors().stream().map(r -> CORSRule.builder().allowedOrigins(r.origins()).allowedMethods(r.methods())
                             .allowedHeaders(r.headers()).exposeHeaders(r.exposeHeaders()).maxAgeSeconds(r.maxAgeSeconds()).build())
                             .toList()))));
         }
         if (s.website() != null && s.website().indexDocument() != null
                 && BucketSettings.unlessHeld("website", s.website(), here.website(), where, actions)) {
-            put("website", s.website(), written, actions, () -> store.s3.putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
+            put("website", s.website(), written, actions, () -> store.s3().putBucketWebsite(b -> b.bucket(bucket).websiteConfiguration(w -> {
                 w.indexDocument(i -> i.suffix(s.website().indexDocument()));
                 if (s.website().errorDocument() != null) {
                     w.errorDocument(e -> e.key(s.website().errorDocument()));
@@ -376,12 +376,12 @@ final class S3BucketSettings implements BucketSettings.Access {
             // Compared as this class reads them back, so a resumed copy finds its own rules equal.
             List<Lifecycle> intended = rules.stream().map(S3BucketSettings::rule).toList();
             if (!rules.isEmpty() && BucketSettings.unlessHeld("lifecycle rules", intended, here.lifecycle(), where, actions)) {
-                put("lifecycle rules", intended, written, actions, () -> store.s3.putBucketLifecycleConfiguration(b -> b.bucket(bucket)
+                put("lifecycle rules", intended, written, actions, () -> store.s3().putBucketLifecycleConfiguration(b -> b.bucket(bucket)
                         .lifecycleConfiguration(BucketLifecycleConfiguration.builder().rules(rules).build())));
             }
         }
         if (s.versioning() == Versioning.ENABLED) {
-            put("versioning", Versioning.ENABLED, written, actions, () -> store.s3.putBucketVersioning(b -> b.bucket(bucket)
+            put("versioning", Versioning.ENABLED, written, actions, () -> store.s3().putBucketVersioning(b -> b.bucket(bucket)
                     .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED))));
         }
         if (!written.isEmpty()) {

@@ -94,7 +94,8 @@ public final class S3ObjectStore implements ObjectStore {
 
     final S3Location location;
     final StoreOptions options;
-    final S3Client s3;
+    /** Built on first use ({@link #s3()}): a copy that needs only the lean path never pays the SDK's set-up. */
+    private volatile S3Client s3;
     final S3Errors errors;
     final ExecutorService partPool;
     private final AwsCredentialsProvider credentials;
@@ -117,13 +118,30 @@ public final class S3ObjectStore implements ObjectStore {
         this.credentials = credentials(location);
         this.http = new GuardedHttpClient(S3HttpClients.create(location));
         this.errors = new S3Errors(location, http::answered);
-        this.s3 = client(location, credentials, http);
         this.wire = S3Wire.forStore(location, credentials, http);
         this.partPool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "s3-part-" + THREADS.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The SDK client, for every request the lean path ({@link #wire}) does not send. Built on first use: building it
+     * costs about 0.2 s of a cold start (endpoint rules, service model), most of a one-object copy's set-up.
+     */
+    S3Client s3() {
+        S3Client c = s3;
+        if (c == null) {
+            synchronized (this) {
+                c = s3;
+                if (c == null) {
+                    c = client(location, credentials, http);
+                    s3 = c;
+                }
+            }
+        }
+        return c;
     }
 
     static AwsCredentialsProvider credentials(S3Location loc) {
@@ -236,7 +254,7 @@ public final class S3ObjectStore implements ObjectStore {
             return !tagsUnsupported;
         }
         try {
-            s3.getObjectTagging(b -> b.bucket(location.bucket()).key(location.fullKey(".migrator-tagging-probe")));
+            s3().getObjectTagging(b -> b.bucket(location.bucket()).key(location.fullKey(".migrator-tagging-probe")));
         } catch (S3Exception e) {
             tagsUnsupported = notImplemented(e);
         } catch (SdkException e) {
@@ -356,7 +374,7 @@ public final class S3ObjectStore implements ObjectStore {
                 throw SdkClientException.builder().message("Could not parse XML response: " + e.getMessage()).cause(e).build();
             }
         }
-        ListObjectsV2Response response = s3.listObjectsV2(b -> b
+        ListObjectsV2Response response = s3().listObjectsV2(b -> b
                 .bucket(location.bucket())
                 .prefix(full.isEmpty() ? null : full)
                 .startAfter(startAfter)
@@ -381,7 +399,7 @@ public final class S3ObjectStore implements ObjectStore {
                 bucketSeen = true;
                 return Optional.of(S3Metadata.info(key, r.httpResponse(), tags(key, full)));
             }
-            HeadObjectResponse head = s3.headObject(b -> b.bucket(location.bucket()).key(full)
+            HeadObjectResponse head = s3().headObject(b -> b.bucket(location.bucket()).key(full)
                     .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED));
             bucketSeen = true;
             ObjectInfo info = info(key, head);
@@ -403,7 +421,7 @@ public final class S3ObjectStore implements ObjectStore {
             return;
         }
         try {
-            s3.headBucket(b -> b.bucket(location.bucket()));
+            s3().headBucket(b -> b.bucket(location.bucket()));
             bucketSeen = true;
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
@@ -446,7 +464,7 @@ public final class S3ObjectStore implements ObjectStore {
             return Map.of();
         }
         try {
-            return S3Metadata.tags(s3.getObjectTagging(b -> b.bucket(location.bucket()).key(full)).tagSet());
+            return S3Metadata.tags(s3().getObjectTagging(b -> b.bucket(location.bucket()).key(full)).tagSet());
         } catch (S3Exception e) {
             if (notImplemented(e)) {
                 tagsUnsupported = true;
@@ -487,7 +505,7 @@ public final class S3ObjectStore implements ObjectStore {
                 bucketSeen = true;
                 return wireBody(r, check ? S3Metadata.info(key, r.httpResponse(), null).checksums() : Checksums.NONE);
             }
-            ResponseInputStream<GetObjectResponse> body = s3.getObject(request.build());
+            ResponseInputStream<GetObjectResponse> body = s3().getObject(request.build());
             bucketSeen = true;
             return new BodyStream(body);
         } catch (S3Exception e) {
@@ -529,7 +547,7 @@ public final class S3ObjectStore implements ObjectStore {
             }
             return new Opened(info, in);
         }
-        ResponseInputStream<GetObjectResponse> body = call(what, () -> s3.getObject(b -> b.bucket(location.bucket()).key(full)
+        ResponseInputStream<GetObjectResponse> body = call(what, () -> s3().getObject(b -> b.bucket(location.bucket()).key(full)
                 .checksumMode(software.amazon.awssdk.services.s3.model.ChecksumMode.ENABLED)));
         bucketSeen = true;
         GetObjectResponse r = body.response();
@@ -610,7 +628,7 @@ public final class S3ObjectStore implements ObjectStore {
                     S3Metadata.header(r.httpResponse(), "x-amz-server-side-encryption-customer-algorithm"));
             kept = answered.checksums().with(Capabilities.ChecksumKind.MD5, null);
         } else {
-            PutObjectResponse response = call(what, () -> s3.putObject(request.build(),
+            PutObjectResponse response = call(what, () -> s3().putObject(request.build(),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta))));
             etag = unquote(response.eTag());
             etagIsMd5 = etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm());
@@ -668,7 +686,7 @@ public final class S3ObjectStore implements ObjectStore {
                 .contentLength(size).contentMD5(Base64.getEncoder().encodeToString(md5)).ifNoneMatch("*");
         S3Metadata.apply(meta, request, location.describe(key));
         try {
-            PutObjectResponse response = s3.putObject(request.build(),
+            PutObjectResponse response = s3().putObject(request.build(),
                     RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data), size, contentType(meta)));
             return Optional.of(new ObjectInfo(key, size, null, unquote(response.eTag()), Checksums.md5(Digests.hex(md5)), meta));
         } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
@@ -710,7 +728,7 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void delete(String key) {
         String full = fullKey(key);
-        call("deleting " + location.describe(key), () -> s3.deleteObject(b -> b.bucket(location.bucket()).key(full)));
+        call("deleting " + location.describe(key), () -> s3().deleteObject(b -> b.bucket(location.bucket()).key(full)));
     }
 
     /**
@@ -759,7 +777,11 @@ public final class S3ObjectStore implements ObjectStore {
     @Override
     public void close() {
         partPool.shutdownNow();
-        s3.close();
+        synchronized (this) {
+            if (s3 != null) {
+                s3.close();
+            }
+        }
         http.close();
         if (credentials instanceof AutoCloseable c) {
             try {

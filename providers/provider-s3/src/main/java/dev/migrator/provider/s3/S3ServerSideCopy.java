@@ -52,7 +52,7 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
                 WriteChecksum.choose(target.sendsChecksums(), src.checksums(), false);
         sum.ifPresent(k -> request.checksumAlgorithm(WriteChecksum.algorithm(k)));
         S3Metadata.apply(meta, request, target.location.describe(targetKey));
-        CopyObjectResponse response = target.call(what, () -> target.s3.copyObject(request.build()));
+        CopyObjectResponse response = target.call(what, () -> target.s3().copyObject(request.build()));
         String etag = S3ObjectStore.unquote(response.copyObjectResult().eTag());
         boolean plain = etag != null && S3ObjectStore.PLAIN_MD5.matcher(etag).matches()
                 && S3ObjectStore.etagIsMd5(response.serverSideEncryption(), response.sseCustomerAlgorithm());
@@ -88,7 +88,7 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
                 .bucket(target.location.bucket())
                 .key(to);
         S3Metadata.apply(meta, create, target.location.describe(targetKey));
-        String uploadId = target.call(what, () -> target.s3.createMultipartUpload(create.build()).uploadId());
+        String uploadId = target.call(what, () -> target.s3().createMultipartUpload(create.build()).uploadId());
         try {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += partSize) {
@@ -96,7 +96,7 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
                 String range = "bytes=" + offset + "-" + (Math.min(offset + partSize, size) - 1);
                 String part = what + " (part " + number + ")";
                 UploadPartCopyResponse r = target.options.retry().call(part, () -> target.call(part, () ->
-                        target.s3.uploadPartCopy(b -> b
+                        target.s3().uploadPartCopy(b -> b
                                 .sourceBucket(source.location.bucket())
                                 .sourceKey(from)
                                 // The source must not change between parts.
@@ -108,7 +108,7 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
                                 .partNumber(number))));
                 parts.add(CompletedPart.builder().partNumber(number).eTag(r.copyPartResult().eTag()).build());
             }
-            String etag = target.call(what, () -> target.s3.completeMultipartUpload(b -> b
+            String etag = target.call(what, () -> target.s3().completeMultipartUpload(b -> b
                     .bucket(target.location.bucket())
                     .key(to)
                     .uploadId(uploadId)
@@ -116,7 +116,7 @@ final class S3ServerSideCopy implements ObjectStore.ServerSideCopy {
             return new ObjectInfo(targetKey, size, null, S3ObjectStore.unquote(etag), Checksums.NONE, meta);
         } catch (RuntimeException e) {
             try {
-                target.s3.abortMultipartUpload(b -> b.bucket(target.location.bucket()).key(to).uploadId(uploadId));
+                target.s3().abortMultipartUpload(b -> b.bucket(target.location.bucket()).key(to).uploadId(uploadId));
             } catch (SdkException abortFailed) {
                 e.addSuppressed(abortFailed);
             }

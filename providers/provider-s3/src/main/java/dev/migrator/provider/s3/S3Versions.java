@@ -39,7 +39,7 @@ final class S3Versions {
     /** Versioning {@code Enabled}; Suspended, never enabled, or a store without versioning (NotImplemented) is false. */
     boolean keepsVersions() {
         try {
-            return store.s3.getBucketVersioning(b -> b.bucket(store.location.bucket())).status() == BucketVersioningStatus.ENABLED;
+            return store.s3().getBucketVersioning(b -> b.bucket(store.location.bucket())).status() == BucketVersioningStatus.ENABLED;
         } catch (S3Exception e) {
             if (e.statusCode() == 501 || e.statusCode() == 400 && e.awsErrorDetails() != null
                     && "NotImplemented".equals(e.awsErrorDetails().errorCode())) {
@@ -64,7 +64,7 @@ final class S3Versions {
             @Override
             public boolean hasNext() {
                 while (!page.hasNext() && more) {
-                    ListObjectVersionsResponse r = store.call(what, () -> store.s3.listObjectVersions(b -> b
+                    ListObjectVersionsResponse r = store.call(what, () -> store.s3().listObjectVersions(b -> b
                             .bucket(store.location.bucket()).prefix(full.isEmpty() ? null : full)
                             .keyMarker(keyMarker).versionIdMarker(versionMarker)
                             .maxKeys(store.location.pageSize()).encodingType(EncodingType.URL)));
@@ -113,7 +113,7 @@ final class S3Versions {
     Optional<ObjectInfo> stat(String key, String versionId) {
         String full = store.fullKey(key);
         try {
-            HeadObjectResponse head = store.s3.headObject(b -> b.bucket(store.location.bucket()).key(full).versionId(versionId)
+            HeadObjectResponse head = store.s3().headObject(b -> b.bucket(store.location.bucket()).key(full).versionId(versionId)
                     .checksumMode(ChecksumMode.ENABLED));
             return Optional.of(store.info(key, head));
         } catch (S3Exception e) {
@@ -139,6 +139,6 @@ final class S3Versions {
             request.range("bytes=" + offset + "-" + (length > 0 ? String.valueOf(offset + length - 1) : ""));
         }
         return store.versionBody(store.call("reading " + store.location.describe(key) + " version " + versionId,
-                () -> store.s3.getObject(request.build())));
+                () -> store.s3().getObject(request.build())));
     }
 }

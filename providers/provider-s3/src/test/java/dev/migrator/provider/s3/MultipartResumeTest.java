@@ -47,13 +47,13 @@ class MultipartResumeTest {
     /** What a run killed after uploading parts 1..n of {@code bytes} leaves behind. */
     static String interruptedUpload(S3ObjectStore store, String key, byte[] bytes, long partSize, int n) {
         // Created as S3ObjectStore creates one for an object with content type octet-stream and k=v.
-        String id = store.s3.createMultipartUpload(b -> b.bucket("resume").key(key).contentType("application/octet-stream")
+        String id = store.s3().createMultipartUpload(b -> b.bucket("resume").key(key).contentType("application/octet-stream")
                 .metadata(Map.of("k", "v"))).uploadId();
         for (int i = 1; i <= n; i++) {
             int from = (int) ((i - 1) * partSize);
             byte[] part = Arrays.copyOfRange(bytes, from, (int) Math.min(bytes.length, from + partSize));
             int number = i;
-            store.s3.uploadPart(b -> b.bucket("resume").key(key).uploadId(id).partNumber(number), RequestBody.fromBytes(part));
+            store.s3().uploadPart(b -> b.bucket("resume").key(key).uploadId(id).partNumber(number), RequestBody.fromBytes(part));
         }
         return id;
     }
@@ -83,7 +83,7 @@ class MultipartResumeTest {
                 assertThat(in.readAllBytes()).isEqualTo(bytes);
             }
             assertThat(store.stat("big.bin").orElseThrow().metadata().userMetadata()).containsEntry("k", "v");
-            assertThat(store.s3.listMultipartUploads(b -> b.bucket("resume").prefix("big.bin")).uploads())
+            assertThat(store.s3().listMultipartUploads(b -> b.bucket("resume").prefix("big.bin")).uploads())
                     .as("nothing left pending").isEmpty();
         }
     }

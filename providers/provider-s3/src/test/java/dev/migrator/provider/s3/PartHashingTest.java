@@ -124,7 +124,7 @@ class PartHashingTest {
                         assertThat(e.getMessage()).contains("damaged").contains("part 2");
                     });
             assertThat(s3.stat("damaged")).isEmpty();
-            assertThat(((S3ObjectStore) s3).s3.listMultipartUploads(b -> b.bucket("hashing")).uploads())
+            assertThat(((S3ObjectStore) s3).s3().listMultipartUploads(b -> b.bucket("hashing")).uploads())
                     .as("the upload was aborted").isEmpty();
         }
     }
