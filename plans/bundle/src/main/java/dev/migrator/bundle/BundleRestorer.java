@@ -13,6 +13,7 @@ import dev.migrator.provider.Content;
 import dev.migrator.provider.Digests;
 import dev.migrator.provider.ErrorCode;
 import dev.migrator.provider.FileTrees;
+import dev.migrator.provider.Instants;
 import dev.migrator.provider.Keys;
 import dev.migrator.provider.MigratorException;
 import dev.migrator.provider.ObjectInfo;
@@ -31,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -1037,7 +1037,7 @@ final class BundleRestorer {
     }
 
     private static ObjectInfo info(Manifest.Entry m) {
-        return new ObjectInfo(m.key(), m.size(), m.lastModified() == null ? null : Instant.parse(m.lastModified()), null, null, null);
+        return new ObjectInfo(m.key(), m.size(), m.lastModified() == null ? null : Instants.parse(m.lastModified()), null, null, null);
     }
 
     /** Staging is temporary: what cannot be removed now is swept by the next restore with the same state. */

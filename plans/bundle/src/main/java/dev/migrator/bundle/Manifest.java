@@ -214,7 +214,7 @@ public final class Manifest {
 
         ObjectMetadata toObjectMetadata() {
             return new ObjectMetadata(contentType, contentEncoding, cacheControl, contentDisposition, user, contentLanguage,
-                    expires == null ? null : java.time.Instant.parse(expires), storageClass, tags);
+                    expires == null ? null : dev.migrator.provider.Instants.parse(expires), storageClass, tags);
         }
     }
 

@@ -147,7 +147,7 @@ final class ManifestReader implements AutoCloseable {
         }
         if (e.metadata() != null && e.metadata().expires() != null) {
             try {
-                java.time.Instant.parse(e.metadata().expires());
+                dev.migrator.provider.Instants.parse(e.metadata().expires());
             } catch (java.time.format.DateTimeParseException bad) {
                 return "field 'metadata.expires': '" + e.metadata().expires() + "' is not an ISO-8601 instant";
             }

@@ -225,7 +225,7 @@ public final class LocalObjectStore implements ObjectStore, BatchSync {
         String expires = a.get("expires");
         ObjectMetadata meta = new ObjectMetadata(a.get("content-type"), a.get("content-encoding"),
                 a.get("cache-control"), a.get("content-disposition"), user, a.get("content-language"),
-                expires == null ? null : java.time.Instant.parse(expires), a.get("storage-class"), tags);
+                expires == null ? null : dev.migrator.provider.Instants.parse(expires), a.get("storage-class"), tags);
         // No checksum: see the class comment (an older version's user.migrator.md5 stamp is ignored).
         return new ObjectInfo(key, attrs.size(), attrs.lastModifiedTime().toInstant(), null, Checksums.NONE, meta);
     }
