@@ -144,6 +144,11 @@ public final class S3ObjectStore implements ObjectStore {
         return c;
     }
 
+    /** For the tests: whether anything has needed the SDK client yet. */
+    boolean sdkClientBuilt() {
+        return s3 != null;
+    }
+
     static AwsCredentialsProvider credentials(S3Location loc) {
         if (loc.accessKey() != null) {
             return StaticCredentialsProvider.create(AwsBasicCredentials.create(loc.accessKey(), loc.secretKey()));

@@ -140,7 +140,7 @@ class S3WireTest {
 
     /** Page by page (three keys a page), under a prefix and after a key: the lean listing is the SDK's, field by field. */
     @Test
-    void bothPathsListTheSameObjectsPageByPage() {
+    void bothPathsListTheSameObjectsPageByPage() throws IOException {
         String bucket = newBucket();
         String uri = server.s3Uri(bucket, "");
         try (S3ObjectStore writer = lean(uri)) {
@@ -150,6 +150,14 @@ class S3WireTest {
             writer.put("outside", Content.of(new byte[] {1}), ObjectMetadata.EMPTY);
         }
         String paged = server.s3Uri(bucket, "") + "&page-size=3";
+        try (S3ObjectStore reader = lean(paged)) {
+            // What a copy out of S3 asks of its source (listing, GET with the object's info): the SDK is never set up.
+            assertThat(reader.list("").count()).isEqualTo(KEYS.size() + 1);
+            try (InputStream in = reader.openWithInfo("outside").stream()) {
+                assertThat(in.readAllBytes()).containsExactly(1);
+            }
+            assertThat(reader.sdkClientBuilt()).as("the SDK client was built for lean requests").isFalse();
+        }
         try (S3ObjectStore lean = lean(paged); S3ObjectStore sdk = sdk(paged)) {
             List<ObjectInfo> all = lean.list("").toList();
             assertThat(all).hasSize(KEYS.size() + 1).isEqualTo(sdk.list("").toList());
