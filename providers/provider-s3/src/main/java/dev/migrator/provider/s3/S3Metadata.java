@@ -247,7 +247,7 @@ final class S3Metadata {
         if (value == null) {
             return null;
         }
-        java.time.Instant fixed = imfFixdate(value);
+        java.time.Instant fixed = dev.migrator.provider.Instants.imfFixdate(value);
         if (fixed != null) {
             return fixed;
         }
@@ -256,53 +256,6 @@ final class S3Metadata {
         } catch (RuntimeException unparsable) {
             return null;
         }
-    }
-
-    private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    private static final String DAYS = "MonTueWedThuFriSatSun";
-
-    /**
-     * The one form servers send ({@code Thu, 03 Dec 2026 09:00:00 GMT}, RFC 9110's IMF-fixdate) read by position:
-     * the SDK's formatter cost about a sixth of a small-object copy's request CPU (docs/benchmarks.md, wire1). Null
-     * for anything else, which the SDK's parser then decides.
-     */
-    static java.time.Instant imfFixdate(String v) {
-        if (v.length() != 29 || v.charAt(3) != ',' || v.charAt(4) != ' ' || v.charAt(7) != ' ' || v.charAt(11) != ' '
-                || v.charAt(16) != ' ' || v.charAt(19) != ':' || v.charAt(22) != ':' || !v.endsWith(" GMT")) {
-            return null;
-        }
-        int month = MONTHS.indexOf(v.substring(8, 11));
-        int day = digits(v, 5, 2);
-        int year = digits(v, 12, 4);
-        int hour = digits(v, 17, 2);
-        int minute = digits(v, 20, 2);
-        int second = digits(v, 23, 2);
-        if (month < 0 || month % 3 != 0 || day < 1 || year < 0 || hour > 23 || minute > 59 || second > 59) {
-            return null;
-        }
-        java.time.LocalDate date;
-        try {
-            date = java.time.LocalDate.of(year, month / 3 + 1, day);
-        } catch (java.time.DateTimeException noSuchDay) {
-            return null;
-        }
-        if (DAYS.indexOf(v.substring(0, 3)) != (date.getDayOfWeek().getValue() - 1) * 3) {
-            return null; // a weekday that does not match the date: as the SDK's parser decides
-        }
-        return java.time.Instant.ofEpochSecond(date.toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second);
-    }
-
-    /** The decimal number of {@code count} digits at {@code at}, or -1 if any is not a digit. */
-    private static int digits(String v, int at, int count) {
-        int n = 0;
-        for (int i = at; i < at + count; i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
     }
 
     private static String blankToNull(String s) {
