@@ -65,7 +65,7 @@ class WorkersTest {
                     name: workers
                     deadline: 1h
                     sources:
-                      old: '%s'
+                      old: {uri: '%s', bandwidth: 256KiB/s}
                     targets:
                       new: '%s'
                     moves:
@@ -80,6 +80,8 @@ class WorkersTest {
                       switch: [{name: dns, run: 'echo switched >> %s', timeout: 10s}]
                     """.formatted(src.toUri(), target, SHARDS, PARALLELISM, freezeLog, switchLog));
 
+            // The source's bandwidth (per worker) keeps a ~300 KB shard running for about a second after its first
+            // journal upload however fast the machine, so the kill lands mid-shard (unlimited, CI saw a shard finish first).
             List<Process> workers = new ArrayList<>();
             String victimStep;
             Set<String> atTargetAtKill = new HashSet<>();
