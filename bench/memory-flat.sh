@@ -16,6 +16,8 @@
 # Usage: bench/memory-flat.sh
 #   MIGRATOR_JAR=path/to/migrator.jar COUNTS="20000 200000" HEAPS="default 256m" bench/memory-flat.sh
 #   COUNTS=1000000 SIZE=0 HEAPS=default TARGET=local VERIFY=0 bench/memory-flat.sh
+#   TARBALL=migrator-cli/target/migrator-VERSION.tar.gz ...   runs the measured copies through the distribution's
+#     bin/migrator (its default heap and GC settings and class archive, trained by one untimed copy first)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,6 +28,7 @@ FILES_PER_DIR="${FILES_PER_DIR:-1000}"
 HEAPS="${HEAPS:-default 256m}"    # "default" = the JVM's default max heap; otherwise an -Xmx value
 TRANSFERS="${TRANSFERS:-8}"
 MIGRATOR_JAVA_OPTS="${MIGRATOR_JAVA_OPTS:-}" # more JVM options for the measured migrator runs (e.g. -XX:+UseSerialGC)
+TARBALL="${TARBALL:-}"            # a distribution: the measured runs go through its bin/migrator, not java -jar
 RESUME="${RESUME:-1}"             # 1: also measure a run resumed after kill -9 at half the objects
 TARGET="${TARGET:-s3}"            # s3 (serve-s3 --dir) or local (a folder)
 RCLONE="${RCLONE:-0}"             # 1: also measure `rclone copy` of the same folder (adds ~6 min)
@@ -70,6 +73,23 @@ done
 # --- endpoint ----------------------------------------------------------------------------------
 if [[ $TARGET == local ]]; then mkdir -p "$WORK_DIR/store"; else start_server s "$PORT" "$WORK_DIR/store"; fi
 
+# --- the migrator that is measured ---------------------------------------------------------------
+# cmd_for JVM-OPTIONS...: sets CMD to java -jar, or to the launcher with the options in JAVA_OPTS. The launcher execs
+# the JVM, so CMD's process is the JVM: the one /usr/bin/time measures and kill -9 stops.
+cmd_for() {
+  if [[ -n $TARBALL ]]; then CMD=(env "JAVA_OPTS=$*" "$LAUNCHER"); else CMD=(java "$@" -jar "$MIGRATOR_JAR"); fi
+}
+if [[ -n $TARBALL ]]; then
+  [[ -f $TARBALL ]] || { echo "error: $TARBALL not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
+  mkdir -p "$WORK_DIR/dist" && tar xzf "$TARBALL" -C "$WORK_DIR/dist"
+  LAUNCHER="$(ls -d "$WORK_DIR/dist"/migrator-*/)bin/migrator"
+  export XDG_CACHE_HOME="$WORK_DIR/cache"
+  log "training the launcher's class archive (one untimed copy of 100 files)"
+  mkdir -p "$WORK_DIR/train" && cp -r "$WORK_DIR/src-$(echo "$COUNTS" | awk '{print $1}')/d00000" "$WORK_DIR/train/"
+  cmd_for; "${CMD[@]}" copy "file://$WORK_DIR/train" "file://$WORK_DIR/train-out" -q >/dev/null
+  rm -rf "${WORK_DIR:?}/train" "${WORK_DIR:?}/train-out"
+fi
+
 # --- runs --------------------------------------------------------------------------------------
 RESULTS="$WORK_DIR/results.tsv" # tool count heap wall rss_kb heap_after_gc_mb objects status
 : >"$RESULTS"
@@ -90,7 +110,8 @@ measure() { # n heap label [kill_at]: one timed migrator copy of src-n into $buc
   sync; sleep 1
   log "migrator copy $n objects (heap: $heap, $label) -> $bucket"
   local rc=0
-  /usr/bin/time -v -o "$WORK_DIR/time-$tag" java "${jopts[@]}" "-Xlog:gc:file=$gclog" -jar "$MIGRATOR_JAR" copy \
+  cmd_for "${jopts[@]}" "-Xlog:gc:file=$gclog"
+  /usr/bin/time -v -o "$WORK_DIR/time-$tag" "${CMD[@]}" copy \
     "file://$WORK_DIR/src-$n" "$(target_uri "$bucket")" --transfers "$TRANSFERS" --state "$WORK_DIR/state-$bucket" \
     --json -q >"$WORK_DIR/out-$tag.json" 2>"$WORK_DIR/err-$tag.log" || rc=$?
   local rss wall after objs skipped status
@@ -120,7 +141,8 @@ for n in $COUNTS; do
       half=$((n / 2))
       log "migrator copy $n objects (heap: $heap) -> $bucket, killed with kill -9 once $half are journaled"
       # shellcheck disable=SC2086
-      java $MIGRATOR_JAVA_OPTS -jar "$MIGRATOR_JAR" copy "file://$WORK_DIR/src-$n" "$(target_uri "$bucket")" --transfers "$TRANSFERS" \
+      cmd_for $MIGRATOR_JAVA_OPTS
+      "${CMD[@]}" copy "file://$WORK_DIR/src-$n" "$(target_uri "$bucket")" --transfers "$TRANSFERS" \
         --state "$WORK_DIR/state-$bucket" --json -q >/dev/null 2>"$WORK_DIR/err-$bucket-killed.log" &
       victim=$!
       while kill -0 "$victim" 2>/dev/null; do
@@ -157,7 +179,7 @@ for n in $COUNTS; do
 done
 
 echo
-echo "### Peak memory of a copy of N x $SIZE-byte objects (local folder -> $TARGET, --transfers $TRANSFERS, JVM options: ${MIGRATOR_JAVA_OPTS:-none}, $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "### Peak memory of a copy of N x $SIZE-byte objects (local folder -> $TARGET, --transfers $TRANSFERS, ${TARBALL:+through bin/migrator, }JVM options: ${MIGRATOR_JAVA_OPTS:-none}, $(nproc) CPUs, load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 echo
 echo "| tool | objects | run | max heap | wall s | objects/s | peak RSS MiB | max heap used after GC MiB | copied | skipped | result |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
