@@ -5,7 +5,7 @@ import java.time.LocalDate;
 
 /**
  * The two date forms read once per object, read by position instead of by java.time's formatters: ISO-8601 instants as
- * {@link Instant#toString} writes them (bundle manifests) and HTTP's IMF-fixdate (S3 headers). The formatters cost about
+ * {@link Instant#toString} writes them (bundle manifests, S3 listings) and HTTP's IMF-fixdate (S3 headers). The formatters cost about
  * a third of a bundle restore's per-object CPU over 20,000 small files, and a sixth of a small-object copy's request
  * CPU (docs/benchmarks.md, 2026-12-03 and wire1). Any other form goes to the formatter, whose answer stands.
  */
@@ -19,8 +19,11 @@ public final class Instants {
         return fast != null ? fast : Instant.parse(text);
     }
 
-    /** The instant of {@code yyyy-MM-ddTHH:mm:ss[.f...]Z}, or null for any other text (then {@link Instant#parse} decides). */
-    static Instant utc(String t) {
+    /**
+     * The instant of {@code yyyy-MM-ddTHH:mm:ss[.f...]Z}, or null for any other text (then the caller's parser decides:
+     * {@link Instant#parse} here, the SDK's for S3 listings).
+     */
+    public static Instant utc(String t) {
         int n = t.length();
         if (n < 20 || n > 30 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
                 || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z' || (n > 20 && (t.charAt(19) != '.' || n == 21))) {

@@ -81,7 +81,7 @@ final class S3Listing {
                             case "EncodingType" -> urlEncoded = text.trim().equalsIgnoreCase("url");
                             case "Key" -> key = text; // not trimmed: a key may end in spaces
                             case "Size" -> size = Long.parseLong(text.trim());
-                            case "LastModified" -> modified = DateUtils.parseIso8601Date(text.trim());
+                            case "LastModified" -> modified = lastModified(text.trim());
                             case "ETag" -> eTag = text;
                             default -> storageClass = text.trim();
                         }
@@ -108,5 +108,11 @@ final class S3Listing {
         } finally {
             r.close();
         }
+    }
+
+    /** S3's {@code 2026-12-03T09:00:01.250Z} read by position; any other form as the SDK's listing reads it. */
+    private static Instant lastModified(String text) {
+        Instant utc = dev.migrator.provider.Instants.utc(text);
+        return utc != null ? utc : DateUtils.parseIso8601Date(text);
     }
 }

@@ -40,6 +40,21 @@ class S3ListingTest {
                 new S3Listing.Entry("a/two", null, Instant.parse("2026-12-03T09:00:02Z"), "\"abc-2\"", null));
     }
 
+    /** S3's own form is read by position; other forms an S3-compatible store may write are read as the SDK reads them. */
+    @Test
+    void datesInAnyFormTheSdkReadsAreReadAsItReadsThem() throws XMLStreamException {
+        for (String date : new String[]{"2026-12-03T09:00:01.250Z", "2026-12-03T09:00:01Z", "2026-12-03T09:00:01.123456789Z",
+                "2024-02-29T23:59:59.999Z", "2026-12-03T10:00:01.250+01:00", "2026-12-03T09:00:01.250+0000",
+                "2026-02-30T09:00:01Z" /* no such day: the SDK's fallback format takes it, and so does the listing */}) {
+            assertThat(parse("<ListBucketResult><Contents><Key>k</Key><LastModified>" + date + "</LastModified></Contents>"
+                    + "</ListBucketResult>").entries().get(0).lastModified()).as(date)
+                    .isEqualTo(software.amazon.awssdk.utils.DateUtils.parseIso8601Date(date));
+        }
+        assertThatThrownBy(() -> parse("<ListBucketResult><Contents><Key>k</Key><LastModified>yesterday"
+                + "</LastModified></Contents></ListBucketResult>")).isInstanceOf(SdkClientException.class)
+                .hasMessageContaining("size or date");
+    }
+
     /** With {@code encoding-type=url} keys come encoded, and the EncodingType element may follow the objects. */
     @Test
     void urlEncodedKeysAreDecodedAsTheSdkDecodesThem() throws XMLStreamException {
