@@ -14,6 +14,7 @@
 #
 # Usage: bench/startup.sh            RUNS=5 PORT=18095 TARBALL=... JAVA25=/usr/lib/jvm/temurin-25-jdk-amd64
 #                                    LONG=1 LONG_COUNT=5000 LONG_MB=1024
+#                                    BASE_TARBALL=older.tar.gz   times another build's launcher too ("launcher-base")
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +24,7 @@ PORT="${PORT:-18095}"
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
 JAVA25="${JAVA25:-}"
+BASE_TARBALL="${BASE_TARBALL:-}"
 LONG="${LONG:-0}"
 LONG_COUNT="${LONG_COUNT:-5000}"
 LONG_MB="${LONG_MB:-1024}"
@@ -36,6 +38,11 @@ TARBALL="${TARBALL:-$(ls "$REPO"/migrator-cli/target/migrator-*.tar.gz 2>/dev/nu
 
 tar xzf "$TARBALL" -C "$WORK_DIR"
 DIST="$(ls -d "$WORK_DIR"/migrator-*/)"
+BASE_DIST=
+if [[ -n "$BASE_TARBALL" ]]; then
+  mkdir -p "$WORK_DIR/base" && tar xzf "$BASE_TARBALL" -C "$WORK_DIR/base"
+  BASE_DIST="$(ls -d "$WORK_DIR"/base/migrator-*/)"
+fi
 export XDG_CACHE_HOME="$WORK_DIR/cache"
 start_server a "$PORT" "$WORK_DIR/s3"
 rclone_remote a "$PORT"
@@ -51,6 +58,7 @@ read -r wall user sys <"$WORK_DIR/time-train"
 TRAIN="first run (copy, writes the class archive): $wall s wall, $(echo "$user + $sys" | bc) CPU s"
 ls "$XDG_CACHE_HOME"/migrator/cds-*.jsa >/dev/null
 MIGRATOR_JIT_OPTS= "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/train-jit" -q --state "$WORK_DIR/state" >/dev/null
+[[ -z "$BASE_DIST" ]] || "$BASE_DIST/bin/migrator" copy "$SRC" "$WORK_DIR/train-base" -q --state "$WORK_DIR/state" >/dev/null
 if [[ -n "$JAVA25" ]]; then
   JAVA_HOME="$JAVA25" "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/train25" -q --state "$WORK_DIR/state" >/dev/null
   ls "$XDG_CACHE_HOME"/migrator/aot-*.aot >/dev/null
@@ -68,11 +76,13 @@ measure() { # case tool command...
 for r in $(seq 1 "$RUNS"); do
   log "round $r of $RUNS"
   measure version launcher "$DIST/bin/migrator" --version
+  [[ -z "$BASE_DIST" ]] || measure version launcher-base "$BASE_DIST/bin/migrator" --version
   measure version launcher-nocds env MIGRATOR_CDS=off "$DIST/bin/migrator" --version
   measure version launcher-defaultjit env MIGRATOR_JIT_OPTS= "$DIST/bin/migrator" --version
   measure version java-jar java -jar "$MIGRATOR_JAR" --version
   [[ -z "$JAVA25" ]] || measure version launcher-java25 env JAVA_HOME="$JAVA25" "$DIST/bin/migrator" --version
   measure copy launcher "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
+  [[ -z "$BASE_DIST" ]] || measure copy launcher-base "$BASE_DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   measure copy launcher-nocds env MIGRATOR_CDS=off "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   measure copy launcher-defaultjit env MIGRATOR_JIT_OPTS= "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   measure copy java-jar java -jar "$MIGRATOR_JAR" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
@@ -117,7 +127,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 echo "| case | tool | median wall s | median CPU s | load (1 min) during runs |"
 echo "|---|---|---|---|---|"
 for c in version copy long-small long-large; do
-  for t in launcher launcher-nocds launcher-defaultjit java-jar launcher-java25 rclone; do
+  for t in launcher launcher-base launcher-nocds launcher-defaultjit java-jar launcher-java25 rclone; do
     rows="$(awk -F'\t' -v c=$c -v t=$t '$1==c && $2==t' "$RESULTS")"
     [[ -n "$rows" ]] || continue
     printf '| %s | %s | %s | %s | %s |\n' "$c" "$t" "$(cut -f3 <<<"$rows" | median)" "$(cut -f4 <<<"$rows" | median)" \
