@@ -236,6 +236,11 @@ class PlanRunTest {
         assertThat(worst.culprit()).startsWith("the per-request latency of the source ").endsWith("(faster than modelled)");
         assertThat(r.summary()).contains("Estimate of the whole run: estimate ").contains("Worst estimate: ")
                 .contains("so the figure that was off: the per-request latency of the source ").contains("ETA OUT OF TOLERANCE");
+        // The whole run's time includes its planning (the inventory), which the estimate leaves out: the report says how long.
+        assertThat(r.notes()).filteredOn(n -> n.startsWith("Planning took ")).singleElement().satisfies(n -> assertThat(
+                Double.parseDouble(n.replaceFirst("^Planning took ([0-9.]+) s before the first step .*", "$1")))
+                .isLessThanOrEqualTo(r.result().seconds()));
+        assertThat(r.summary()).contains("Planning took ");
         Element suite = junit(junit);
         assertThat(Integer.parseInt(suite.getAttribute("failures"))).isEqualTo(misses.size());
         String xml = Files.readString(junit);
