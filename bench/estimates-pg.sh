@@ -10,6 +10,7 @@
 #
 # Usage: bench/estimates-pg.sh
 #   MIGRATOR_JAR=path/to/migrator.jar ROWS=400000 VIA=dump PG_PORT=5432 bench/estimates-pg.sh
+#   TARBALL=migrator-cli/target/migrator-VERSION.tar.gz ...   probes and drills through the distribution's bin/migrator
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,12 +20,14 @@ VIA="${VIA:-dump}"
 PG_PORT="${PG_PORT:-5432}"
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
+TARBALL="${TARBALL:-}"
 SERVE_S3=""
 
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
 need psql "Install the PostgreSQL client tools (apt-get install -y postgresql-client)."
 M=(java -jar "$MIGRATOR_JAR")
+[[ -z "$TARBALL" ]] || use_launcher "$TARBALL" # its first command (the probe) trains its class archive
 export PGUSER=postgres PGHOST=127.0.0.1 PGPORT=$PG_PORT
 ID="$$"
 SRC="mig_est_src_$ID" DST="mig_est_dst_$ID" DRILL="mig_est_drill_$ID"

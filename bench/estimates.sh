@@ -15,6 +15,8 @@
 #
 # Usage: bench/estimates.sh
 #   MIGRATOR_JAR=path/to/migrator.jar SETS="small large" DELAYS="0 20" bench/estimates.sh
+#   TARBALL=migrator-cli/target/migrator-VERSION.tar.gz ...   probes and drills through the distribution's bin/migrator
+#     (its class archive, trained by the first command, and JIT settings), as users run them; the servers stay java -jar
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,12 +38,14 @@ SERVE_S3="${SERVE_S3:-java $SERVER_JAVA_OPTS -jar $MIGRATOR_JAR serve-s3}"
 WORK_DIR="${WORK_DIR:-}"
 KEEP="${KEEP:-0}"
 REHEARSE="${REHEARSE:-1}"
+TARBALL="${TARBALL:-}"
 REHEARSAL_SHARDS="${REHEARSAL_SHARDS:-2}" # steps of each size and kind in the rehearsal (the probe set has 2 large objects)
 
 # shellcheck source=lib.sh
 source "$REPO/bench/lib.sh"
 need python3 "Install Python 3 (apt-get install -y python3)."
 M=(java -jar "$MIGRATOR_JAR")
+[[ -z "$TARBALL" ]] || use_launcher "$TARBALL" # the seeding copy below trains its class archive
 
 serve() { # name port dir buckets...: serve-s3 with these buckets, waits until it answers
   local name=$1 port=$2 dir=$3; shift 3

@@ -22,6 +22,15 @@ trap 'exit 130' INT TERM
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
+# use_launcher TARBALL: M=(the distribution's bin/migrator, unpacked into WORK_DIR), as users run migrator; its class
+# archive goes to WORK_DIR/cache, made by the first command that runs through it.
+use_launcher() {
+  [[ -f "$1" ]] || { echo "error: $1 not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
+  mkdir -p "$WORK_DIR/dist" && tar xzf "$1" -C "$WORK_DIR/dist"
+  M=("$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
+  export XDG_CACHE_HOME="$WORK_DIR/cache"
+}
+
 # The fixed, local-only credentials of `migrator serve-s3` (loopback only; not secrets).
 AK=migrator-local
 SK=migrator-local-key-0123456789
