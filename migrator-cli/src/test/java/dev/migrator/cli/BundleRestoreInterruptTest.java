@@ -42,8 +42,11 @@ class BundleRestoreInterruptTest {
         List<String> restore = List.of("bundle", "restore", bundle.toString(), "--to", dir.resolve("restored").toString(),
                 "--writers", "1", "--state", state.toString(), "-q");
 
+        // The runs to be stopped read at 8 MiB/s: each 20 MiB entry stays staged for seconds on any machine, not for
+        // a moment a fast one could finish between two polls.
+        List<String> paced = paced(restore, "8MiB");
         // SIGTERM while an entry is staged: the shutdown hook empties the staging directory.
-        Process first = start(restore, "first.log");
+        Process first = start(paced, "first.log");
         waitForStaging(state, first);
         first.destroy(); // SIGTERM
         assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -51,7 +54,7 @@ class BundleRestoreInterruptTest {
         assertThat(staged(state)).as("no staged file after SIGTERM").isEmpty();
 
         // kill -9: nothing runs on the way out; whatever it left is swept by the next run.
-        Process second = start(restore, "second.log");
+        Process second = start(paced, "second.log");
         waitForStaging(state, second);
         second.destroyForcibly();
         assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -95,7 +98,7 @@ class BundleRestoreInterruptTest {
         List<String> restore = List.of("bundle", "restore", bundle.toString(), "--to", restored.toString(), "--writers", "1",
                 "--state", state.toString(), "-q");
 
-        Process first = start(restore, "many-first.log");
+        Process first = start(paced(restore, "256KiB"), "many-first.log"); // 3 MB at 256 KiB/s: killed well before its end
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (count(restored) < 50) {
             assertThat(first.isAlive()).as("the restore ended before 50 objects were written").isTrue();
@@ -111,6 +114,13 @@ class BundleRestoreInterruptTest {
         assertThat(markers(state)).as("durable now").isEmpty();
         CliRun same = CliRun.of("verify", src.toString(), restored.toString(), "-q");
         assertThat(same.exit()).as(same.all()).isZero();
+    }
+
+    /** {@code args} with a read limit, for a run a test must stop in the middle. */
+    private static List<String> paced(List<String> args, String rate) {
+        List<String> paced = new ArrayList<>(args);
+        paced.addAll(List.of("--bwlimit", rate));
+        return paced;
     }
 
     private static long count(Path d) throws Exception {

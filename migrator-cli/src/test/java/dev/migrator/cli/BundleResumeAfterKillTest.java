@@ -86,7 +86,11 @@ class BundleResumeAfterKillTest {
             List<String> command = List.of("bundle", "create", source, "--to", bundle.toString(), "--part-size", "1M",
                     "--uploads", "1", "--readers", "2", "--threads", "1", "--state", state.toString(), "-q");
 
-            Process first = new ProcessBuilder(javaCommand(command)).redirectErrorStream(true)
+            // The run to be stopped reads at 4 MiB/s: about ten seconds for the 45 MB, so the stop lands after its first
+            // parts on any machine, where a fast one could otherwise finish between two polls; the rerun is not limited.
+            List<String> paced = new ArrayList<>(command);
+            paced.addAll(List.of("--bwlimit", "4MiB"));
+            Process first = new ProcessBuilder(javaCommand(paced)).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("first.log").toFile()).start();
             Runnable stop = interrupt.arm(first);
             // A local target takes each finished part by an atomic rename, so there is no half-written upload to
