@@ -2,6 +2,8 @@ package dev.migrator.provider;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 
 /**
  * The two date forms read once per object, read by position instead of by java.time's formatters: ISO-8601 instants as
@@ -29,12 +31,6 @@ public final class Instants {
                 || t.charAt(16) != ':' || t.charAt(n - 1) != 'Z' || (n > 20 && (t.charAt(19) != '.' || n == 21))) {
             return null;
         }
-        int year = digits(t, 0, 4);
-        int month = digits(t, 5, 2);
-        int day = digits(t, 8, 2);
-        int hour = digits(t, 11, 2);
-        int minute = digits(t, 14, 2);
-        int second = digits(t, 17, 2);
         int nanos = 0;
         for (int i = 20; i < n - 1; i++) {
             int d = digits(t, i, 1);
@@ -46,15 +42,8 @@ public final class Instants {
         for (int i = n - 1; i < 29; i++) {
             nanos *= 10; // fewer than 9 fraction digits: scale to nanoseconds
         }
-        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59) {
-            return null;
-        }
-        if (day > 28 && day > LocalDate.of(year, month, 1).lengthOfMonth()) {
-            return null;
-        }
-        long days = LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(days * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
+        LocalDate date = date(digits(t, 0, 4), digits(t, 5, 2), digits(t, 8, 2));
+        return date == null ? null : at(date, digits(t, 11, 2), digits(t, 14, 2), digits(t, 17, 2), nanos);
     }
 
     private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -70,23 +59,27 @@ public final class Instants {
             return null;
         }
         int month = MONTHS.indexOf(v.substring(8, 11));
-        int day = digits(v, 5, 2);
-        int year = digits(v, 12, 4);
-        int hour = digits(v, 17, 2);
-        int minute = digits(v, 20, 2);
-        int second = digits(v, 23, 2);
-        if (month < 0 || month % 3 != 0 || day < 1 || year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59
-                || second < 0 || second > 59) {
+        LocalDate date = month < 0 || month % 3 != 0 ? null : date(digits(v, 12, 4), month / 3 + 1, digits(v, 5, 2));
+        if (date == null || DAYS.indexOf(v.substring(0, 3)) != (date.getDayOfWeek().getValue() - 1) * 3) {
             return null;
         }
-        if (day > 28 && day > LocalDate.of(year, month / 3 + 1, 1).lengthOfMonth()) {
+        return at(date, digits(v, 17, 2), digits(v, 20, 2), digits(v, 23, 2), 0);
+    }
+
+    /** The date, or null where a part is not a number (-1) or the month has no such day. */
+    private static LocalDate date(int year, int month, int day) {
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 && day > Month.of(month).length(Year.isLeap(year))) {
             return null;
         }
-        LocalDate date = LocalDate.of(year, month / 3 + 1, day);
-        if (DAYS.indexOf(v.substring(0, 3)) != (date.getDayOfWeek().getValue() - 1) * 3) {
+        return LocalDate.of(year, month, day);
+    }
+
+    /** The instant at this time of day (UTC), or null where a part is out of range or not a number (-1). */
+    private static Instant at(LocalDate date, int hour, int minute, int second, int nanos) {
+        if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return null;
         }
-        return Instant.ofEpochSecond(date.toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second);
+        return Instant.ofEpochSecond(date.toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
     }
 
     /** The decimal number of {@code count} digits at {@code at}, or -1 if any is not a digit. */
