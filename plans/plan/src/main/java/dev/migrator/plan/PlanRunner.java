@@ -108,7 +108,8 @@ public final class PlanRunner {
     /**
      * Runs the plan holding the state directory's lock for the whole run, so the same plan started twice
      * (whose second run would redo every step, the switch hook too) is refused naming the holder.
-     * Overlapping locations are refused first, with the stores' real locations.
+     * Overlapping locations are refused first, with the stores' real locations. {@code notes} are the report's extra
+     * lines: a mutable list, to which the run adds its own (how long planning took) and the caller may add after it.
      */
     public static RunReport run(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes) {
         return run(plan, options, drill, deadlineOverride, notes, () -> { });
@@ -130,13 +131,7 @@ public final class PlanRunner {
     /** {@link #run} for a caller that holds the state directory's lock and has checked the plan (a drill). */
     static RunReport runLocked(Plan plan, Options options, boolean drill, Duration deadlineOverride, List<String> notes) {
         Instant started = Instant.now();
-        Frozen frozen = frozen(plan, options.stateDir(), drill, options.kinds());
-        // The whole run's wall time includes this (the inventory lists every move's source and target); the estimate,
-        // the schedule's, does not: said in the report, so a drill's whole-run ratio can be read (docs/benchmarks.md).
-        double planning = Duration.between(started, Instant.now()).toMillis() / 1000.0;
-        notes.add(String.format(java.util.Locale.ROOT, "Planning took %s before the first step (the inventory of every move's "
-                + "source and target, and the schedule): part of the whole run's time, not of its estimate.",
-                dev.migrator.plan.report.Format.duration(planning)));
+        Frozen frozen = frozen(plan, options.stateDir(), drill, options.kinds(), notes);
         List<Step> selected = frozen.steps().stream().filter(s -> options.phases().contains(s.phase())).toList();
         Executor executor = new Executor(plan, selected, frozen.start(), frozen.bandwidth(), options.kinds(), options.stateDir(),
                 options.failFast(), drill, options.listener());
@@ -155,6 +150,15 @@ public final class PlanRunner {
 
     /** The plan an unfinished run froze, if the plan file is unchanged; otherwise a new plan, measured and frozen. */
     static Frozen frozen(Plan plan, Path stateDir, boolean drill, StepKinds kinds) {
+        return frozen(plan, stateDir, drill, kinds, new ArrayList<>());
+    }
+
+    /**
+     * {@link #frozen}; a new plan adds to {@code notes} how long planning took. The whole run's wall time includes it
+     * (the inventory lists every move's source and target) and its estimate, the schedule's, does not: said in the
+     * report, so that a drill's whole-run ratio can be read (docs/benchmarks.md).
+     */
+    static Frozen frozen(Plan plan, Path stateDir, boolean drill, StepKinds kinds, List<String> notes) {
         String hash = hash(plan, drill);
         Path file = stateDir.resolve("plan.json");
         try {
@@ -171,7 +175,11 @@ public final class PlanRunner {
             // unreadable, or an older build's: plan again; finished steps whose definition is unchanged are still
             // recognized by their fingerprint
         }
+        Instant started = Instant.now();
         Frozen f = plan(plan, drill);
+        notes.add(String.format(java.util.Locale.ROOT, "Planning took %s before the first step (the inventory of every move's "
+                + "source and target, and the schedule): part of the whole run's time, not of its estimate.",
+                dev.migrator.plan.report.Format.duration(Duration.between(started, Instant.now()).toMillis() / 1000.0)));
         try {
             Files.createDirectories(stateDir);
             Path tmp = stateDir.resolve("plan.json.tmp");
