@@ -27,7 +27,7 @@ SERVE_S3=""
 source "$REPO/bench/lib.sh"
 need psql "Install the PostgreSQL client tools (apt-get install -y postgresql-client)."
 M=(java -jar "$MIGRATOR_JAR")
-[[ -z "$TARBALL" ]] || use_launcher "$TARBALL" # its first command (the probe) trains its class archive
+[[ -z "$TARBALL" ]] || launcher_cmd "$TARBALL" # its first command (the probe) trains its class archive (bench/estimates.sh)
 export PGUSER=postgres PGHOST=127.0.0.1 PGPORT=$PG_PORT
 ID="$$"
 SRC="mig_est_src_$ID" DST="mig_est_dst_$ID" DRILL="mig_est_drill_$ID"

@@ -45,7 +45,10 @@ REHEARSAL_SHARDS="${REHEARSAL_SHARDS:-2}" # steps of each size and kind in the r
 source "$REPO/bench/lib.sh"
 need python3 "Install Python 3 (apt-get install -y python3)."
 M=(java -jar "$MIGRATOR_JAR")
-[[ -z "$TARBALL" ]] || use_launcher "$TARBALL" # the seeding copy below trains its class archive
+# Through the launcher, the first command trains its class archive, as a user's first command does: what that command
+# loads is what later ones find archived (a local copy's training left an S3 drill 1.42-1.52x over its estimate against
+# 1.10 when an S3 copy trained it: docs/benchmarks.md, 2026-12-03 afternoon).
+[[ -z "$TARBALL" ]] || launcher_cmd "$TARBALL" # here the seeding copy below (S3) trains it
 
 serve() { # name port dir buckets...: serve-s3 with these buckets, waits until it answers
   local name=$1 port=$2 dir=$3; shift 3

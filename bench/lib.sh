@@ -22,15 +22,6 @@ trap 'exit 130' INT TERM
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
-# use_launcher TARBALL: M=(the distribution's bin/migrator, unpacked into WORK_DIR), as users run migrator; its class
-# archive goes to WORK_DIR/cache, made by the first command that runs through it.
-use_launcher() {
-  [[ -f "$1" ]] || { echo "error: $1 not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
-  mkdir -p "$WORK_DIR/dist" && tar xzf "$1" -C "$WORK_DIR/dist"
-  M=("$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
-  export XDG_CACHE_HOME="$WORK_DIR/cache"
-}
-
 # The fixed, local-only credentials of `migrator serve-s3` (loopback only; not secrets).
 AK=migrator-local
 SK=migrator-local-key-0123456789
@@ -72,13 +63,17 @@ start_server() { # name port dir: starts serve-s3 and waits until it answers
   echo "error: serve-s3 $name did not answer on port $port within 60 s" >&2; exit 1
 }
 
-# --- latency and throttling (bench/latency.sh, bench/adaptive.sh) ---------------------------------------------
-migrator_cmd() { # [tarball]: sets M, the migrator command; with a tarball, its bin/migrator with a trained class archive
+# --- migrator as users run it; latency and throttling (bench/latency.sh, bench/adaptive.sh) ---------------------
+launcher_cmd() { # tarball: sets M to its bin/migrator, unpacked into WORK_DIR/dist; the launcher's class archive goes to
+  # WORK_DIR/cache, made by the first command run through it (as a user's first command makes theirs)
+  [[ -f "$1" ]] || { echo "error: TARBALL=$1 not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
+  mkdir -p "$WORK_DIR/dist" && tar xzf "$1" -C "$WORK_DIR/dist"
+  export XDG_CACHE_HOME="$WORK_DIR/cache"
+  M=("$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
+}
+migrator_cmd() { # [tarball]: sets M, the migrator command; with a tarball, its bin/migrator, class archive trained here by a local copy
   if [[ -n "${1:-}" ]]; then
-    [[ -f "$1" ]] || { echo "error: TARBALL=$1 not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
-    mkdir -p "$WORK_DIR/dist" && tar xzf "$1" -C "$WORK_DIR/dist"
-    export XDG_CACHE_HOME="$WORK_DIR/cache"
-    M=("$(ls -d "$WORK_DIR"/dist/migrator-*/)bin/migrator")
+    launcher_cmd "$1"
     mkdir -p "$WORK_DIR/train" && echo train >"$WORK_DIR/train/f"
     "${M[@]}" copy "$WORK_DIR/train" "$WORK_DIR/train-out" --state "$WORK_DIR/train-state" -q >/dev/null # writes the archive
     rm -rf "$WORK_DIR/train" "$WORK_DIR/train-out" "$WORK_DIR/train-state"

@@ -17,7 +17,7 @@
 #   MIGRATOR_JAR=path/to/migrator.jar COUNTS="20000 200000" HEAPS="default 256m" bench/memory-flat.sh
 #   COUNTS=1000000 SIZE=0 HEAPS=default TARGET=local VERIFY=0 bench/memory-flat.sh
 #   TARBALL=migrator-cli/target/migrator-VERSION.tar.gz ...   runs the measured copies through the distribution's
-#     bin/migrator (its default heap and GC settings and class archive, trained by one untimed copy first)
+#     bin/migrator (its default heap and GC settings and class archive, trained by one untimed copy first: migrator_cmd)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,14 +80,8 @@ cmd_for() {
   if [[ -n $TARBALL ]]; then CMD=(env "JAVA_OPTS=$*" "$LAUNCHER"); else CMD=(java "$@" -jar "$MIGRATOR_JAR"); fi
 }
 if [[ -n $TARBALL ]]; then
-  [[ -f $TARBALL ]] || { echo "error: $TARBALL not found: build it with ./mvnw -q -B package -DskipTests" >&2; exit 2; }
-  mkdir -p "$WORK_DIR/dist" && tar xzf "$TARBALL" -C "$WORK_DIR/dist"
-  LAUNCHER="$(ls -d "$WORK_DIR/dist"/migrator-*/)bin/migrator"
-  export XDG_CACHE_HOME="$WORK_DIR/cache"
-  log "training the launcher's class archive (one untimed copy of 100 files)"
-  mkdir -p "$WORK_DIR/train" && cp -r "$WORK_DIR/src-$(echo "$COUNTS" | awk '{print $1}')/d00000" "$WORK_DIR/train/"
-  cmd_for; "${CMD[@]}" copy "file://$WORK_DIR/train" "file://$WORK_DIR/train-out" -q >/dev/null
-  rm -rf "${WORK_DIR:?}/train" "${WORK_DIR:?}/train-out"
+  migrator_cmd "$TARBALL" # unpacks it and trains its class archive with one untimed local copy, like the measured ones
+  LAUNCHER=${M[0]}
 fi
 
 # --- runs --------------------------------------------------------------------------------------
