@@ -6,8 +6,10 @@
 #                                                rclone copy for the copy)
 # The S3 side is an on-disk `migrator serve-s3 --dir` endpoint. The launcher runs from the unpacked
 # migrator-cli/target/migrator-VERSION.tar.gz (or TARBALL); its class archive (and, with JAVA25, its AOT cache) is
-# made by one training copy before the runs. One more copy per launcher logs its loaded classes (-Xlog:class+load):
-# the counts per library are printed below the table.
+# made by one training copy before the runs. "launcher-localfirst" is a second unpacked launcher whose first command
+# (the one that makes its archive) was a local copy, as when a user's first command is not the one timed: its S3 copy
+# times what the archive holds beyond the first command. One more copy per launcher logs its loaded classes
+# (-Xlog:class+load): the counts per library are printed below the table.
 # Runs alternate between the tools (RUNS rounds); prints median wall and CPU seconds (user+sys) per tool, with load.
 # LONG=1 adds the check that the launcher's JIT thresholds do not slow a long copy: S3 -> local of LONG_COUNT x 16 KiB
 # objects and of one LONG_MB MiB object, launcher against launcher with HotSpot's default thresholds (RUNS rounds).
@@ -38,10 +40,12 @@ TARBALL="${TARBALL:-$(ls "$REPO"/migrator-cli/target/migrator-*.tar.gz 2>/dev/nu
 
 tar xzf "$TARBALL" -C "$WORK_DIR"
 DIST="$(ls -d "$WORK_DIR"/migrator-*/)"
-BASE_DIST=
+mkdir -p "$WORK_DIR/localfirst" && tar xzf "$TARBALL" -C "$WORK_DIR/localfirst"
+LOCAL_DIST="$(ls -d "$WORK_DIR"/localfirst/migrator-*/)"
+BASE_DIST= BASE_LOCAL_DIST=
 if [[ -n "$BASE_TARBALL" ]]; then
-  mkdir -p "$WORK_DIR/base" && tar xzf "$BASE_TARBALL" -C "$WORK_DIR/base"
-  BASE_DIST="$(ls -d "$WORK_DIR"/base/migrator-*/)"
+  mkdir -p "$WORK_DIR/base" "$WORK_DIR/base-localfirst" && tar xzf "$BASE_TARBALL" -C "$WORK_DIR/base" && tar xzf "$BASE_TARBALL" -C "$WORK_DIR/base-localfirst"
+  BASE_DIST="$(ls -d "$WORK_DIR"/base/migrator-*/)" BASE_LOCAL_DIST="$(ls -d "$WORK_DIR"/base-localfirst/migrator-*/)"
 fi
 export XDG_CACHE_HOME="$WORK_DIR/cache"
 start_server a "$PORT" "$WORK_DIR/s3"
@@ -59,6 +63,10 @@ TRAIN="first run (copy, writes the class archive): $wall s wall, $(echo "$user +
 ls "$XDG_CACHE_HOME"/migrator/cds-*.jsa >/dev/null
 MIGRATOR_JIT_OPTS= "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/train-jit" -q --state "$WORK_DIR/state" >/dev/null
 [[ -z "$BASE_DIST" ]] || "$BASE_DIST/bin/migrator" copy "$SRC" "$WORK_DIR/train-base" -q --state "$WORK_DIR/state" >/dev/null
+for d in "$LOCAL_DIST" $BASE_LOCAL_DIST; do
+  "$d/bin/migrator" copy "$WORK_DIR/seed" "$WORK_DIR/train-local" -q --state "$WORK_DIR/state" >/dev/null
+  rm -rf "$WORK_DIR/train-local"
+done
 if [[ -n "$JAVA25" ]]; then
   JAVA_HOME="$JAVA25" "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/train25" -q --state "$WORK_DIR/state" >/dev/null
   ls "$XDG_CACHE_HOME"/migrator/aot-*.aot >/dev/null
@@ -83,6 +91,8 @@ for r in $(seq 1 "$RUNS"); do
   [[ -z "$JAVA25" ]] || measure version launcher-java25 env JAVA_HOME="$JAVA25" "$DIST/bin/migrator" --version
   measure copy launcher "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   [[ -z "$BASE_DIST" ]] || measure copy launcher-base "$BASE_DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
+  measure copy launcher-localfirst "$LOCAL_DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
+  [[ -z "$BASE_LOCAL_DIST" ]] || measure copy launcher-base-localfirst "$BASE_LOCAL_DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   measure copy launcher-nocds env MIGRATOR_CDS=off "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   measure copy launcher-defaultjit env MIGRATOR_JIT_OPTS= "$DIST/bin/migrator" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
   measure copy java-jar java -jar "$MIGRATOR_JAR" copy "$SRC" "$WORK_DIR/out" -q --state "$WORK_DIR/state"
@@ -127,7 +137,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 echo "| case | tool | median wall s | median CPU s | load (1 min) during runs |"
 echo "|---|---|---|---|---|"
 for c in version copy long-small long-large; do
-  for t in launcher launcher-base launcher-nocds launcher-defaultjit java-jar launcher-java25 rclone; do
+  for t in launcher launcher-base launcher-localfirst launcher-base-localfirst launcher-nocds launcher-defaultjit java-jar launcher-java25 rclone; do
     rows="$(awk -F'\t' -v c=$c -v t=$t '$1==c && $2==t' "$RESULTS")"
     [[ -n "$rows" ]] || continue
     printf '| %s | %s | %s | %s | %s |\n' "$c" "$t" "$(cut -f3 <<<"$rows" | median)" "$(cut -f4 <<<"$rows" | median)" \
