@@ -56,8 +56,17 @@ public final class Planner {
      * @param caps    with more than one worker, each endpoint limit that steps waited for (so more workers gain little
      *                there), for a person
      */
+    /**
+     * {@code planning}: seconds this planning took (the inventory of every move, measured or declared, and the
+     * schedule). A run that plans anew spends about as much before its first step, so it is part of {@link #total}.
+     */
     public record Result(Plan plan, List<Step> steps, Schedule schedule, Map<String, Inventory> inventory,
-                         Map<String, Throughput> throughput, int workers, Schedule single, List<String> caps) {
+                         Map<String, Throughput> throughput, int workers, Schedule single, List<String> caps, double planning) {
+        /** The whole run's estimate: planning, then the schedule (pre-copy, cut-over and what follows the switch). */
+        public double total() {
+            return planning + schedule.total();
+        }
+
         /** What the endpoints carry for all steps together: bytes/s by name, requests/s by name + {@link #REQUESTS} where known. */
         public Map<String, Long> capacities() {
             return Planner.capacities(throughput);
@@ -76,6 +85,7 @@ public final class Planner {
         if (workers < 1) {
             throw dev.migrator.provider.MigratorException.badInput("--workers " + workers + ": expected 1 or more");
         }
+        long started = System.nanoTime();
         if (sizes == Inventory.MEASURED) {
             PlanOverlaps.refuse(plan, true); // the stores are opened anyway: compare where they really are
         }
@@ -107,7 +117,7 @@ public final class Planner {
         }
         Schedule single = workers == 1 ? null : Scheduler.schedule(steps, plan.limits().concurrency(), bandwidth);
         return new Result(plan, steps, schedule, inventory, model, workers, single,
-                workers == 1 ? List.of() : caps(schedule, model));
+                workers == 1 ? List.of() : caps(schedule, model), (System.nanoTime() - started) / 1e9);
     }
 
     /**

@@ -78,7 +78,7 @@ public final class PlanOutput {
     /** The plan's DNS switch hooks ({@code ttl:}), with a warning where the deadline is too close for the old TTL to expire. */
     public static java.util.List<Dns> dns(Planner.Result r) {
         Schedule s = r.schedule();
-        Verdict v = verdict(r.plan(), null, s.total(), Instant.now());
+        Verdict v = verdict(r.plan(), null, r.total(), Instant.now());
         java.util.List<Dns> out = new java.util.ArrayList<>();
         for (dev.migrator.plan.model.Hook h : r.plan().hooks()) {
             if (h.ttl() == null) {
@@ -145,13 +145,15 @@ public final class PlanOutput {
             }
         }
         b.append("\nCritical path: ").append(String.join(" -> ", s.criticalPath())).append('\n');
-        b.append(String.format(Locale.ROOT, "Total ETA:      %s (pre-copy %s + cut-over %s%s)%n", Format.duration(s.total()),
-                Format.duration(s.presync()), Format.duration(s.cutover()),
+        b.append(String.format(Locale.ROOT, "Total ETA:      %s (planning %s + pre-copy %s + cut-over %s%s)%n", Format.duration(r.total()),
+                Format.duration(r.planning()), Format.duration(s.presync()), Format.duration(s.cutover()),
                 s.afterSwitch() > 0 ? " + after the switch " + Format.duration(s.afterSwitch()) : ""));
         b.append(String.format(Locale.ROOT, "Freeze window:  %s (from the freeze hook to the switch hook)%n", Format.duration(s.cutover())));
+        b.append(String.format(Locale.ROOT, "Planning:       %s (this command's inventory and schedule, measured: a run that plans anew spends "
+                + "about as much before its first step)%n", Format.duration(r.planning())));
         b.append(String.format(Locale.ROOT, "Lower bound:    %s (no schedule can be shorter; this one is %.2fx)%n",
                 Format.duration(s.lowerBound()), s.lowerBound() > 0 ? s.total() / s.lowerBound() : 1.0));
-        b.append("Deadline:       ").append(verdict(plan, null, s.total(), Instant.now()).text()).append('\n');
+        b.append("Deadline:       ").append(verdict(plan, null, r.total(), Instant.now()).text()).append('\n');
         if (r.single() != null) {
             b.append(String.format(Locale.ROOT, "Workers:        %d: ETA %s against %s on one (%.2fx); pre-copy %.2fx, freeze window %.2fx%n",
                     r.workers(), Format.duration(s.total()), Format.duration(r.single().total()), r.single().total() / s.total(),
@@ -224,12 +226,13 @@ public final class PlanOutput {
             n.put("bytes", st.bytes()).put("objects", st.objects()).put("explain", st.explain());
         }
         root.putPOJO("criticalPath", s.criticalPath());
-        root.put("totalSeconds", round(s.total()));
+        root.put("totalSeconds", round(r.total()));
+        root.put("planningSeconds", round(r.planning()));
         root.put("presyncSeconds", round(s.presync()));
         root.put("freezeWindowSeconds", round(s.cutover()));
         root.put("afterSwitchSeconds", round(s.afterSwitch()));
         root.put("lowerBoundSeconds", round(s.lowerBound()));
-        Verdict v = verdict(r.plan(), null, s.total(), Instant.now());
+        Verdict v = verdict(r.plan(), null, r.total(), Instant.now());
         ObjectNode d = root.putObject("deadline");
         d.put("deadline", v.deadline());
         d.put("met", v.met());
@@ -254,11 +257,12 @@ public final class PlanOutput {
         StringBuilder b = new StringBuilder();
         b.append("# Plan: ").append(plan.name()).append("\n\n");
         b.append("| | |\n|---|---|\n");
-        b.append("| Total ETA | ").append(Format.duration(s.total())).append(" |\n");
+        b.append("| Total ETA | ").append(Format.duration(r.total())).append(" |\n");
+        b.append("| Planning (inventory and schedule, measured) | ").append(Format.duration(r.planning())).append(" |\n");
         b.append("| Pre-copy | ").append(Format.duration(s.presync())).append(" |\n");
         b.append("| Freeze window (cut-over) | ").append(Format.duration(s.cutover())).append(" |\n");
         b.append("| Lower bound | ").append(Format.duration(s.lowerBound())).append(" |\n");
-        b.append("| Deadline | ").append(verdict(plan, null, s.total(), Instant.now()).text()).append(" |\n");
+        b.append("| Deadline | ").append(verdict(plan, null, r.total(), Instant.now()).text()).append(" |\n");
         Cost cost = Cost.of(plan, r.inventory());
         b.append("| Cost at the sources | ≈ ").append(Cost.dollars(cost.total())).append(" |\n\n");
         cost.lines().forEach(l -> b.append("- ").append(l.text()).append('\n'));
